@@ -1,0 +1,1056 @@
+/**
+ * The messenger: Kith's conversation engine. It turns user intents (add a contact, send, add a
+ * member) into MLS operations, durable writes and outbox frames, and turns incoming frames into
+ * stored messages. All I/O goes through the injected {@link Store} and {@link Transport}; every
+ * group's operations run one at a time, and nothing is sent or acknowledged before it is stored.
+ */
+import { decodeMlsMessage, type KeyPackage } from 'ts-mls'
+import { Deliver, DeliverKind } from '../codec/envelope.ts'
+import { equalBytes, fromHex, randomBytes, sha256, toHex } from '../bytes.ts'
+import { KithError, NotFoundError, UsageError, ValidationError } from '../errors.ts'
+import { decodeInvite, encodeInvite, formatInviteLink, type Invite } from '../identity/invite.ts'
+import { peerIdToString } from '../identity/peer-id.ts'
+import { computeSafetyNumber } from '../identity/safety-number.ts'
+import { directConversationId, keepsDirectGroupOf } from '../conversation/direct-conversation.ts'
+import { deliveryState, type DeliveryState } from '../conversation/delivery-state.ts'
+import { decodePayload, encodePayload, newMessageId, validateText, type Payload } from '../conversation/payload.ts'
+import { decideCommit, type ChainView } from '../mls/fork-choice.ts'
+import {
+  commitChanges, createGroupState, decodeState, encodeState, encryptApplication, epochOf, isActive, joinFromWelcome, listMembers,
+  ownLeafIndex, processMessage, readMlsMessage, type GroupState, type Member
+} from '../mls/group.ts'
+import { createKeyPackage, readPeerKeyPackage, type OwnKeyPackage } from '../mls/key-package.ts'
+import { RETAINED_EPOCHS } from '../mls/suite.ts'
+import type { Account } from './account.ts'
+import { systemClock, type Clock, type Log, type Transport } from './ports.ts'
+import type { ContactRow, GroupRow, MessageRow, MessageView, PendingRow, Store, Write } from './store.ts'
+
+/** Outstanding one-time KeyPackages kept at most. */
+const MAX_KEY_PACKAGES = 100
+/** Frames kept waiting for a future epoch or an unknown group, at most. */
+const MAX_PENDING = 2000
+
+/** A contact as the CLI and UI show it. */
+export interface ContactView {
+  readonly alias: string
+  readonly displayName: string
+  readonly identity: string
+  readonly verified: boolean
+  readonly devices: readonly string[]
+}
+
+/** A conversation as the CLI and UI show it. */
+export interface ConversationView {
+  readonly id: string
+  readonly kind: 'direct' | 'group'
+  readonly name: string
+  readonly epoch: number
+  readonly active: boolean
+  readonly members: ReadonlyArray<{ identity: string, name: string, peerId: string }>
+}
+
+/** A message as the CLI and UI show it. */
+export interface MessageOut {
+  readonly id: string
+  readonly conversation: string
+  readonly sender: string
+  readonly senderName: string
+  readonly own: boolean
+  readonly text: string
+  readonly sentAt: number
+  readonly receivedAt: number
+  readonly lamport: number
+  readonly seq: number
+  readonly state: DeliveryState
+  readonly gapBefore: boolean
+}
+
+/** Something that happened, for live views. */
+export type MessengerEvent =
+  | { type: 'message', message: MessageOut }
+  | { type: 'message-state', id: string, conversation: string, state: DeliveryState }
+  | { type: 'conversation', conversation: ConversationView }
+
+/** Collaborators of a messenger. */
+export interface MessengerComponents {
+  readonly store: Store
+  readonly transport: Transport
+  readonly account: Account
+  readonly log: Log
+  readonly clock?: Clock
+}
+
+/** Timings, as options so tests need not wait. */
+export interface MessengerOptions {
+  /** First retry delay for reaching a contact whose 1:1 is not yet set up. */
+  readonly establishRetryMs?: number
+  /** Retry ceiling. */
+  readonly establishRetryMaxMs?: number
+  /** Base of the web app, used in invite links. */
+  readonly webBase?: string
+}
+
+interface CachedGroup {
+  row: GroupRow
+  state: GroupState
+}
+
+interface CommitIntent {
+  add: string[]
+  remove: string[]
+}
+
+type Outcome = 'stored' | 'rejected'
+
+function describeError (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** The conversation engine of one device. */
+export class Messenger {
+  private readonly store: Store
+  private readonly transport: Transport
+  private readonly account: Account
+  private readonly log: Log
+  private readonly clock: Clock
+  private readonly cache = new Map<string, CachedGroup>()
+  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly listeners = new Set<(e: MessengerEvent) => void>()
+  private readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
+  private readonly establishTimers = new Map<string, { timer: ReturnType<typeof setTimeout>, attempt: number }>()
+  private stopped = false
+
+  constructor (components: MessengerComponents, private readonly options: MessengerOptions = {}) {
+    this.store = components.store
+    this.transport = components.transport
+    this.account = components.account
+    this.log = components.log
+    this.clock = components.clock ?? systemClock
+  }
+
+  /** This device's identity key, hex. */
+  get identity (): string {
+    return this.account.identityHex
+  }
+
+  /** Resumes work left from a previous run: queued frames, unfinished 1:1 set-ups, pending sends. */
+  async start (): Promise<void> {
+    for (const device of await this.store.listDevices()) {
+      if (device.addrs.length > 0) await this.transport.addAddresses(device.peerId, device.addrs).catch(() => {})
+    }
+    for (const peer of await this.store.outboxPeers()) this.transport.notify(peer)
+    for (const row of await this.store.listGroups()) {
+      if (row.kind === 'direct' && row.active && row.peerIdentity !== null) {
+        const group = await this.load(row.id)
+        if (group !== undefined && listMembers(group.state).length < 2) this.scheduleEstablish(row.peerIdentity, 0)
+      }
+    }
+  }
+
+  /** Stops timers; the store and transport are closed by their owners. */
+  stop (): void {
+    this.stopped = true
+    for (const { timer } of this.establishTimers.values()) clearTimeout(timer)
+    this.establishTimers.clear()
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. */
+  subscribe (listener: (e: MessengerEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private emit (event: MessengerEvent): void {
+    for (const l of this.listeners) {
+      try { l(event) } catch (err) { this.log(`event listener failed: ${describeError(err)}`) }
+    }
+  }
+
+  // ---------------------------------------------------------------- serialisation and cache
+
+  private async withLock<T> (key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve()
+    const run = previous.then(fn, fn)
+    const settled = run.then(() => {}, () => {})
+    this.locks.set(key, settled)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(key) === settled) this.locks.delete(key)
+    }
+  }
+
+  private async load (groupId: string): Promise<CachedGroup | undefined> {
+    const cached = this.cache.get(groupId)
+    if (cached !== undefined) return cached
+    const row = await this.store.getGroup(groupId)
+    if (row === undefined) return undefined
+    const group = { row, state: decodeState(row.state) }
+    this.cache.set(groupId, group)
+    return group
+  }
+
+  /** Applies writes, then updates the cache: the cache never runs ahead of the disk. */
+  private async commit (writes: Write[], groups: CachedGroup[] = []): Promise<void> {
+    await this.store.apply(writes)
+    for (const g of groups) this.cache.set(g.row.id, g)
+  }
+
+  // ---------------------------------------------------------------- identity and contacts
+
+  /** This device's invite. */
+  invite (): Invite {
+    return { certificate: this.account.certificate, addrs: this.transport.listenAddrs() }
+  }
+
+  /** This device's invite link. */
+  inviteLink (): string {
+    return formatInviteLink(this.invite(), this.options.webBase)
+  }
+
+  private async uniqueAlias (wanted: string, identity: string): Promise<string> {
+    const base = wanted.trim().length > 0 ? wanted.trim() : 'contact'
+    for (let i = 1; ; i++) {
+      const alias = i === 1 ? base : `${base}-${i}`
+      const existing = await this.store.findContactByAlias(alias)
+      if (existing === undefined || existing.identity === identity) return alias
+    }
+  }
+
+  private deviceWrites (invite: Invite): Write[] {
+    const cert = invite.certificate
+    return [{
+      kind: 'device',
+      row: { peerId: peerIdToString(cert.peerId), identity: toHex(cert.identityKey), certificate: encodeInvite(invite), addrs: [...invite.addrs], updatedAt: this.clock.now() }
+    }]
+  }
+
+  /** Adds (or renames) a contact from a verified invite, and sets up the 1:1 conversation. */
+  async addContact (invite: Invite, alias?: string): Promise<{ contact: ContactView, safetyNumber: string }> {
+    const identity = toHex(invite.certificate.identityKey)
+    if (identity === this.identity) throw new UsageError('that invite is your own')
+    if (alias !== undefined) {
+      if (alias.trim().length === 0 || alias.length > 64 || /\s/.test(alias.trim())) throw new ValidationError('alias must be 1-64 characters without spaces')
+      const taken = await this.store.findContactByAlias(alias)
+      if (taken !== undefined && taken.identity !== identity) throw new UsageError(`alias "${alias}" already names another contact`)
+    }
+    const existing = await this.store.getContact(identity)
+    const row: ContactRow = {
+      identity,
+      alias: alias ?? existing?.alias ?? await this.uniqueAlias(invite.certificate.displayName.replace(/\s+/g, '-').toLowerCase(), identity),
+      displayName: invite.certificate.displayName,
+      verified: existing?.verified ?? false,
+      createdAt: existing?.createdAt ?? this.clock.now()
+    }
+    await this.store.apply([{ kind: 'contact', row }, ...this.deviceWrites(invite)])
+    await this.transport.addAddresses(peerIdToString(invite.certificate.peerId), invite.addrs).catch(() => {})
+    await this.ensureDirect(identity)
+    return { contact: await this.contactView(row), safetyNumber: await computeSafetyNumber(this.account.identity.publicKey, invite.certificate.identityKey) }
+  }
+
+  private async contactView (row: ContactRow): Promise<ContactView> {
+    const devices = await this.store.devicesOf(row.identity)
+    return { alias: row.alias, displayName: row.displayName, identity: row.identity, verified: row.verified, devices: devices.map((d) => d.peerId) }
+  }
+
+  /** All contacts. */
+  async contacts (): Promise<ContactView[]> {
+    return await Promise.all((await this.store.listContacts()).map(async (c) => await this.contactView(c)))
+  }
+
+  /** Finds a contact by alias, or throws a {@link NotFoundError} naming it. */
+  async requireContact (alias: string): Promise<ContactRow> {
+    const c = await this.store.findContactByAlias(alias)
+    if (c === undefined) throw new NotFoundError(`no contact named "${alias}"; see \`kith contacts\``)
+    return c
+  }
+
+  /** The safety number shared with a contact. */
+  async safetyNumber (alias: string): Promise<{ contact: ContactView, safetyNumber: string }> {
+    const c = await this.requireContact(alias)
+    return { contact: await this.contactView(c), safetyNumber: await computeSafetyNumber(this.account.identity.publicKey, fromHex(c.identity)) }
+  }
+
+  /** Marks a contact verified after the safety numbers were compared. */
+  async markVerified (alias: string, verified: boolean): Promise<ContactView> {
+    const c = await this.requireContact(alias)
+    const row = { ...c, verified }
+    await this.store.apply([{ kind: 'contact', row }])
+    return await this.contactView(row)
+  }
+
+  // ---------------------------------------------------------------- conversations
+
+  private async newOwnKeyPackage (): Promise<OwnKeyPackage> {
+    return await createKeyPackage(this.account.certificate, this.account.mlsKey)
+  }
+
+  private groupRow (fields: Pick<GroupRow, 'id' | 'kind' | 'name' | 'peerIdentity' | 'creator'>, state: GroupState, base: { epoch: number, parent: Uint8Array }): GroupRow {
+    return {
+      ...fields,
+      state: encodeState(state),
+      epoch: epochOf(state),
+      baseEpoch: base.epoch,
+      baseParent: base.parent,
+      tipHash: base.parent,
+      lamport: 0,
+      ownSeq: 0,
+      active: true,
+      losers: [],
+      createdAt: this.clock.now()
+    }
+  }
+
+  private async ensureDirect (peerIdentity: string): Promise<string> {
+    const id = toHex(await directConversationId(this.account.identity.publicKey, fromHex(peerIdentity)))
+    await this.withLock(id, async () => {
+      if (await this.load(id) !== undefined) return
+      const state = await createGroupState(fromHex(id), await this.newOwnKeyPackage())
+      const row = this.groupRow({ id, kind: 'direct', name: '', peerIdentity, creator: this.identity }, state, { epoch: 0, parent: new Uint8Array() })
+      await this.commit([{ kind: 'group', row }], [{ row, state }])
+    })
+    this.scheduleEstablish(peerIdentity, 0)
+    return id
+  }
+
+  /** Tries to add the contact's devices to our 1:1, retrying with backoff while they are offline. */
+  private scheduleEstablish (peerIdentity: string, attempt: number): void {
+    if (this.stopped || this.establishTimers.has(peerIdentity)) return
+    const initial = this.options.establishRetryMs ?? 500
+    const max = this.options.establishRetryMaxMs ?? 30_000
+    const delay = attempt === 0 ? 0 : Math.min(max, initial * 2 ** (attempt - 1))
+    const timer = setTimeout(() => {
+      this.establishTimers.delete(peerIdentity)
+      void this.establishDirect(peerIdentity).then((done) => {
+        if (!done) this.scheduleEstablish(peerIdentity, attempt + 1)
+      })
+    }, delay)
+    timer.unref?.()
+    this.establishTimers.set(peerIdentity, { timer, attempt })
+  }
+
+  /** A peer connected: if a 1:1 with its account is waiting to be set up, try now. */
+  peerConnected (peerId: string): void {
+    void this.store.getDevice(peerId).then((device) => {
+      if (device === undefined) return
+      const pending = this.establishTimers.get(device.identity)
+      if (pending !== undefined) {
+        clearTimeout(pending.timer)
+        this.establishTimers.delete(device.identity)
+        this.scheduleEstablish(device.identity, 0)
+      }
+    }).catch(() => {})
+  }
+
+  private async establishDirect (peerIdentity: string): Promise<boolean> {
+    const id = toHex(await directConversationId(this.account.identity.publicKey, fromHex(peerIdentity)))
+    const group = await this.load(id)
+    if (group === undefined || !group.row.active) return true
+    const present = new Set(listMembers(group.state).map((m) => toHex(m.certificate.identityKey)))
+    if (present.has(peerIdentity)) return true
+    if (group.row.creator !== this.identity) return true
+    try {
+      await this.addDevicesOf(id, peerIdentity)
+      return true
+    } catch (err) {
+      this.log(`1:1 with ${peerIdentity.slice(0, 16)} not set up yet: ${describeError(err)}`)
+      return false
+    }
+  }
+
+  /** Creates a group conversation. */
+  async createGroup (name: string): Promise<ConversationView> {
+    const trimmed = name.trim()
+    if (trimmed.length === 0 || trimmed.length > 128) throw new ValidationError('group name must be 1-128 characters')
+    if ((await this.store.findGroupsByName(trimmed)).length > 0) throw new UsageError(`a group named "${trimmed}" already exists`)
+    const id = toHex(randomBytes(32))
+    const state = await createGroupState(fromHex(id), await this.newOwnKeyPackage())
+    const row = this.groupRow({ id, kind: 'group', name: trimmed, peerIdentity: null, creator: this.identity }, state, { epoch: 0, parent: new Uint8Array() })
+    await this.commit([{ kind: 'group', row }], [{ row, state }])
+    const view = await this.conversationView({ row, state })
+    this.emit({ type: 'conversation', conversation: view })
+    return view
+  }
+
+  /** Resolves a contact alias (its 1:1), a group name, or a conversation id prefix. */
+  async resolveTarget (target: string): Promise<string> {
+    const contact = await this.store.findContactByAlias(target)
+    if (contact !== undefined) return await this.ensureDirect(contact.identity)
+    const groups = await this.store.findGroupsByName(target)
+    if (groups.length === 1) return groups[0]!.id
+    if (groups.length > 1) throw new UsageError(`several groups are named "${target}"; use its id`)
+    if (/^[0-9a-f]{8,64}$/.test(target)) {
+      const matches = (await this.store.listGroups()).filter((g) => g.id.startsWith(target))
+      if (matches.length === 1) return matches[0]!.id
+    }
+    throw new NotFoundError(`no contact or group named "${target}"; see \`kith contacts\` and \`kith groups\``)
+  }
+
+  private async requireGroup (target: string): Promise<CachedGroup> {
+    const id = await this.resolveTarget(target)
+    const group = await this.load(id)
+    if (group === undefined) throw new NotFoundError(`conversation ${id} is missing`)
+    return group
+  }
+
+  private async nameOf (identity: string): Promise<string> {
+    if (identity === this.identity) return this.account.certificate.displayName
+    const c = await this.store.getContact(identity)
+    if (c !== undefined) return c.alias
+    const devices = await this.store.devicesOf(identity)
+    const first = devices[0]
+    if (first !== undefined) {
+      try { return (await decodeInvite(first.certificate)).certificate.displayName } catch { /* fall through */ }
+    }
+    return identity.slice(0, 12)
+  }
+
+  private async conversationView (group: CachedGroup): Promise<ConversationView> {
+    const members = await Promise.all(listMembers(group.state).map(async (m) => {
+      const identity = toHex(m.certificate.identityKey)
+      return { identity, name: await this.nameOf(identity), peerId: peerIdToString(m.certificate.peerId) }
+    }))
+    let name = group.row.name
+    if (group.row.kind === 'direct' && group.row.peerIdentity !== null) name = await this.nameOf(group.row.peerIdentity)
+    return { id: group.row.id, kind: group.row.kind, name, epoch: group.row.epoch, active: group.row.active, members }
+  }
+
+  /** All conversations. */
+  async conversations (): Promise<ConversationView[]> {
+    const out: ConversationView[] = []
+    for (const row of await this.store.listGroups()) {
+      const g = await this.load(row.id)
+      if (g !== undefined) out.push(await this.conversationView(g))
+    }
+    return out
+  }
+
+  /** One conversation, by target. */
+  async conversation (target: string): Promise<ConversationView> {
+    return await this.conversationView(await this.requireGroup(target))
+  }
+
+  /** Adds a contact's devices to a group. */
+  async addMember (target: string, alias: string): Promise<ConversationView> {
+    const group = await this.requireGroup(target)
+    if (group.row.kind !== 'group') throw new UsageError('members are added to groups, not to 1:1 conversations')
+    const contact = await this.requireContact(alias)
+    await this.addDevicesOf(group.row.id, contact.identity)
+    return await this.conversationView((await this.load(group.row.id))!)
+  }
+
+  /** Removes every device of a contact from a group. */
+  async removeMember (target: string, alias: string): Promise<ConversationView> {
+    const group = await this.requireGroup(target)
+    if (group.row.kind !== 'group') throw new UsageError('members are removed from groups, not from 1:1 conversations')
+    const contact = await this.requireContact(alias)
+    await this.withLock(group.row.id, async () => {
+      await this.commitLocked(group.row.id, { add: [], remove: [contact.identity] }, [])
+    })
+    return await this.conversationView((await this.load(group.row.id))!)
+  }
+
+  /** Fetches KeyPackages from the account's devices and commits their addition. */
+  private async addDevicesOf (groupId: string, identity: string): Promise<void> {
+    const devices = await this.store.devicesOf(identity)
+    if (devices.length === 0) throw new NotFoundError('no known device for that contact')
+    const fetched: Array<{ kp: Awaited<ReturnType<typeof readPeerKeyPackage>>, device: { peerId: string } }> = []
+    for (const device of devices) {
+      const response = await this.transport.fetchKeyPackage(device.peerId)
+      const kp = await readPeerKeyPackage(response.keyPackage, { identityKey: fromHex(identity), peerId: (await decodeInvite(device.certificate)).certificate.peerId })
+      fetched.push({ kp, device })
+    }
+    await this.withLock(groupId, async () => {
+      await this.commitLocked(groupId, { add: fetched.map((f) => f.device.peerId), remove: [] }, fetched.map((f) => f.kp.keyPackage))
+    })
+  }
+
+  /** Commits adds/removes in a locked group, stores it, and queues the commit and welcome. */
+  private async commitLocked (groupId: string, intent: CommitIntent, keyPackages: readonly KeyPackage[]): Promise<void> {
+    const group = await this.load(groupId)
+    if (group === undefined) throw new NotFoundError('conversation is missing')
+    if (!group.row.active) throw new UsageError('you are no longer a member of this group')
+    const before = listMembers(group.state)
+    const removeLeaves = before.filter((m) => intent.remove.includes(toHex(m.certificate.identityKey)) && m.leafIndex !== ownLeafIndex(group.state)).map((m) => m.leafIndex)
+    if (intent.remove.length > 0 && removeLeaves.length === 0) throw new UsageError('that contact is not a member of this group')
+    const presentPeers = new Set(before.map((m) => peerIdToString(m.certificate.peerId)))
+    // keyPackages[i] belongs to intent.add[i]; devices already in the group are skipped.
+    const adds = keyPackages.filter((_, i) => !presentPeers.has(intent.add[i] ?? ''))
+    if (intent.add.length > 0 && adds.length === 0 && removeLeaves.length === 0) return
+    const result = await commitChanges(group.state, { add: adds, removeLeaves, parent: group.row.tipHash })
+    const epoch = group.row.epoch
+    const now = this.clock.now()
+    const writes: Write[] = [
+      { kind: 'epoch', row: { groupId, epoch, stateBefore: group.row.state, commitHash: result.commitHash, parentHash: group.row.tipHash, intent: JSON.stringify(intent) } },
+      { kind: 'prune-epochs', groupId, belowEpoch: epoch + 1 - RETAINED_EPOCHS }
+    ]
+    const row: GroupRow = { ...group.row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: result.commitHash }
+    writes.push({ kind: 'group', row })
+    const commitFrame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.MLS, message: result.commit as Uint8Array<ArrayBuffer>, card: new Uint8Array(), hints: [], commitHash: new Uint8Array() })
+    const notify = new Set<string>()
+    for (const m of before) {
+      if (m.leafIndex === ownLeafIndex(group.state)) continue
+      const peerId = peerIdToString(m.certificate.peerId)
+      writes.push({ kind: 'outbox', peerId, groupId, messageId: null, frame: commitFrame, createdAt: now })
+      notify.add(peerId)
+    }
+    if (result.welcome !== undefined) {
+      const hints = await this.hintsFor(result.state)
+      const welcomeFrame = Deliver.encode({
+        id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.WELCOME, message: result.welcome as Uint8Array<ArrayBuffer>,
+        card: encodeInvite(this.invite()) as Uint8Array<ArrayBuffer>, hints, commitHash: result.commitHash as Uint8Array<ArrayBuffer>
+      })
+      for (const peerId of intent.add) {
+        if (presentPeers.has(peerId)) continue
+        writes.push({ kind: 'outbox', peerId, groupId, messageId: null, frame: welcomeFrame, createdAt: now })
+        notify.add(peerId)
+      }
+    }
+    const updated = { row, state: result.state }
+    await this.commit(writes, [updated])
+    for (const p of notify) this.transport.notify(p)
+    if (adds.length > 0 && row.kind === 'group') await this.sendLocked(groupId, { kind: 'group-meta', text: '', groupName: row.name })
+    await this.resendLocked(groupId)
+    this.emit({ type: 'conversation', conversation: await this.conversationView(updated) })
+  }
+
+  private async hintsFor (state: GroupState): Promise<Array<{ peerId: Uint8Array<ArrayBuffer>, addrs: string[] }>> {
+    const hints = []
+    for (const m of listMembers(state)) {
+      const peerId = peerIdToString(m.certificate.peerId)
+      const addrs = peerId === this.account.peerId ? this.transport.listenAddrs() : (await this.store.getDevice(peerId))?.addrs ?? []
+      if (addrs.length > 0) hints.push({ peerId: m.certificate.peerId as Uint8Array<ArrayBuffer>, addrs: addrs.slice(0, 16) })
+      if (hints.length >= 32) break
+    }
+    return hints
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Sends a text message to a contact or group. Resolves once it is stored and queued. */
+  async send (target: string, text: string): Promise<MessageOut> {
+    validateText(text)
+    const groupId = await this.resolveTarget(target)
+    const row = await this.withLock(groupId, async () => await this.sendLocked(groupId, { kind: 'text', text }))
+    return await this.messageOut({ ...row, acknowledged: 0 })
+  }
+
+  private async sendLocked (groupId: string, content: Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array }): Promise<MessageRow> {
+    const group = await this.load(groupId)
+    if (group === undefined) throw new NotFoundError('conversation is missing')
+    if (!group.row.active) throw new UsageError('you are no longer a member of this conversation')
+    const payload: Payload = {
+      id: newMessageId(),
+      kind: content.kind,
+      text: content.text,
+      sentAt: this.clock.now(),
+      seq: group.row.ownSeq + 1,
+      lamport: group.row.lamport + 1,
+      ...(content.groupName !== undefined ? { groupName: content.groupName } : {}),
+      ...(content.target !== undefined ? { target: content.target } : {})
+    }
+    const message: MessageRow = {
+      id: toHex(payload.id),
+      groupId,
+      senderIdentity: this.identity,
+      senderDevice: this.account.peerId,
+      own: true,
+      kind: payload.kind,
+      text: payload.text,
+      target: payload.target === undefined ? null : toHex(payload.target),
+      seq: payload.seq,
+      lamport: payload.lamport,
+      sentAt: payload.sentAt,
+      receivedAt: payload.sentAt,
+      epoch: group.row.epoch,
+      recipients: 0,
+      needsSend: true,
+      gap: false
+    }
+    const recipients = this.recipientsOf(group.state)
+    let state = group.state
+    const writes: Write[] = []
+    if (recipients.length > 0) {
+      const encrypted = await encryptApplication(state, encodePayload(payload))
+      state = encrypted.state
+      this.queueFrame(writes, groupId, message.id, encrypted.message, recipients)
+      writes.push({ kind: 'message', row: { ...message, recipients: recipients.length, needsSend: false } })
+    } else {
+      writes.push({ kind: 'message', row: message })
+    }
+    const row: GroupRow = { ...group.row, state: recipients.length > 0 ? encodeState(state) : group.row.state, ownSeq: payload.seq, lamport: payload.lamport }
+    writes.push({ kind: 'group', row })
+    await this.commit(writes, [{ row, state }])
+    for (const p of recipients) this.transport.notify(p)
+    const stored = { ...message, recipients: recipients.length, needsSend: recipients.length === 0 }
+    if (payload.kind === 'text') this.emit({ type: 'message', message: await this.messageOut({ ...stored, acknowledged: 0 }) })
+    return stored
+  }
+
+  private recipientsOf (state: GroupState): string[] {
+    const own = ownLeafIndex(state)
+    return listMembers(state).filter((m) => m.leafIndex !== own).map((m) => peerIdToString(m.certificate.peerId))
+  }
+
+  private queueFrame (writes: Write[], groupId: string, messageId: string | null, mls: Uint8Array, peers: string[]): void {
+    const frame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.MLS, message: mls as Uint8Array<ArrayBuffer>, card: new Uint8Array(), hints: [], commitHash: new Uint8Array() })
+    const now = this.clock.now()
+    for (const peerId of peers) writes.push({ kind: 'outbox', peerId, groupId, messageId, frame, createdAt: now })
+  }
+
+  /** Encrypts and queues own messages marked for (re)sending, in their original order. */
+  private async resendLocked (groupId: string): Promise<void> {
+    const group = await this.load(groupId)
+    if (group === undefined || !group.row.active) return
+    const recipients = this.recipientsOf(group.state)
+    if (recipients.length === 0) return
+    const pending = await this.store.messagesToSend(groupId)
+    if (pending.length === 0) return
+    let state = group.state
+    const writes: Write[] = []
+    for (const m of pending) {
+      const payload: Payload = {
+        id: fromHex(m.id), kind: m.kind as Payload['kind'], text: m.text, sentAt: m.sentAt, seq: m.seq, lamport: m.lamport,
+        ...(m.target !== null ? { target: fromHex(m.target) } : {}),
+        ...(m.kind === 'group-meta' ? { groupName: group.row.name } : {})
+      }
+      const encrypted = await encryptApplication(state, encodePayload(payload))
+      state = encrypted.state
+      writes.push({ kind: 'outbox-drop-message', messageId: m.id })
+      this.queueFrame(writes, groupId, m.id, encrypted.message, recipients)
+      writes.push({ kind: 'message-resend', id: m.id, needsSend: false, recipients: recipients.length, epoch: group.row.epoch })
+    }
+    const row = { ...group.row, state: encodeState(state) }
+    writes.push({ kind: 'group', row })
+    await this.commit(writes, [{ row, state }])
+    for (const p of recipients) this.transport.notify(p)
+    this.log(`re-sent ${pending.length} message(s) in ${groupId.slice(0, 12)}`)
+  }
+
+  // ---------------------------------------------------------------- outbox (for the delivery service)
+
+  /** Next queued frames for a peer. */
+  async nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>> {
+    const rows = (await this.store.listOutbox(peerId, limit + 256)).filter((r) => r.id > afterRowId).slice(0, limit)
+    for (const r of rows) this.outboxMessages.set(r.id, { messageId: r.messageId, groupId: r.groupId })
+    return rows.map((r) => ({ rowId: r.id, frame: r.frame }))
+  }
+
+  /** A peer acknowledged (or rejected) a queued frame. */
+  async settleFrame (peerId: string, rowId: number, status: Outcome): Promise<void> {
+    await this.store.apply([{ kind: 'outbox-done', id: rowId, receipt: status === 'stored' }])
+    const info = this.outboxMessages.get(rowId)
+    this.outboxMessages.delete(rowId)
+    if (status === 'rejected') this.log(`${peerId} rejected frame ${rowId}`)
+    if (info?.messageId != null) {
+      const m = await this.store.getMessage(info.messageId)
+      if (m !== undefined) this.emit({ type: 'message-state', id: m.id, conversation: m.groupId, state: deliveryState(m.own, m.recipients, m.acknowledged) })
+    }
+  }
+
+  // ---------------------------------------------------------------- history
+
+  private async messageOut (m: MessageView): Promise<MessageOut> {
+    return {
+      id: m.id,
+      conversation: m.groupId,
+      sender: m.senderIdentity,
+      senderName: await this.nameOf(m.senderIdentity),
+      own: m.own,
+      text: m.text,
+      sentAt: m.sentAt,
+      receivedAt: m.receivedAt,
+      lamport: m.lamport,
+      seq: m.seq,
+      state: deliveryState(m.own, m.recipients, m.acknowledged),
+      gapBefore: m.gap
+    }
+  }
+
+  /** A conversation's text messages in display order. */
+  async messages (target: string, limit?: number): Promise<MessageOut[]> {
+    const groupId = await this.resolveTarget(target)
+    const rows = (await this.store.listMessages(groupId, limit)).filter((m) => m.kind === 'text')
+    return await Promise.all(rows.map(async (m) => await this.messageOut(m)))
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  /** Handles one incoming frame; resolves once its outcome is durable. Never throws for bad input. */
+  async receive (fromPeer: string, frame: Deliver): Promise<Outcome> {
+    if (this.stopped) throw new KithError('messenger stopped')
+    let hash: string
+    let incoming
+    try {
+      incoming = readMlsMessage(frame.message)
+      hash = toHex(await sha256(frame.message))
+    } catch (err) {
+      this.log(`dropped malformed message from ${fromPeer}: ${describeError(err)}`)
+      return 'rejected'
+    }
+    if (await this.store.hasSeen(hash)) {
+      this.log(`dropped replayed message ${hash.slice(0, 12)} from ${fromPeer}`)
+      return 'stored'
+    }
+    try {
+      if (incoming.kind === 'welcome') return await this.receiveWelcome(fromPeer, frame, incoming.welcome, hash)
+      const groupId = toHex(incoming.groupId)
+      const outcome = await this.withLock(groupId, async () => await this.receivePrivate(fromPeer, groupId, frame, hash, true))
+      return outcome === 'held' ? 'stored' : outcome
+    } catch (err) {
+      if (err instanceof KithError) {
+        this.log(`dropped message from ${fromPeer}: ${describeError(err)}`)
+        return 'rejected'
+      }
+      throw err
+    }
+  }
+
+  private async keepPending (groupId: string, epoch: number, fromPeer: string, frame: Deliver, why: string): Promise<Outcome> {
+    const writes: Write[] = []
+    if (await this.store.countPending() >= MAX_PENDING) {
+      for (const id of await this.store.oldestPending(100)) writes.push({ kind: 'pending-done', id })
+      this.log('pending buffer full: dropped the 100 oldest frames')
+    }
+    writes.push({ kind: 'pending', groupId, epoch, peerId: fromPeer, frame: Deliver.encode(frame), receivedAt: this.clock.now() })
+    await this.store.apply(writes)
+    this.log(`holding message for ${groupId.slice(0, 12)} epoch ${epoch}: ${why}`)
+    return 'stored'
+  }
+
+  /** Processes a private message for a locked group. `fresh` is false when replaying a held frame. */
+  private async receivePrivate (fromPeer: string, groupId: string, frame: Deliver, hash: string, fresh: boolean, pendingId?: number): Promise<Outcome | 'held'> {
+    const incoming = readMlsMessage(frame.message)
+    if (incoming.kind !== 'private') return 'rejected'
+    const done: Write[] = pendingId === undefined ? [] : [{ kind: 'pending-done', id: pendingId }]
+    const hold = async (why: string): Promise<Outcome | 'held'> => {
+      if (!fresh) return 'held'
+      return await this.keepPending(groupId, incoming.epoch, fromPeer, frame, why)
+    }
+    const reject = async (why: string): Promise<Outcome> => {
+      this.log(`dropped message for ${groupId.slice(0, 12)} from ${fromPeer}: ${why}`)
+      if (done.length > 0) await this.store.apply(done)
+      return 'rejected'
+    }
+    const group = await this.load(groupId)
+    if (group === undefined) return await hold('unknown conversation (welcome not here yet?)')
+    if (!group.row.active) return await reject('this device is no longer a member')
+    if (incoming.epoch > group.row.epoch) return await hold('future epoch')
+
+    if (incoming.contentType === 'application') {
+      let result
+      try {
+        result = await processMessage(group.state, incoming.message)
+      } catch (err) {
+        return await reject(describeError(err))
+      }
+      if (result.kind !== 'application') return await reject('unexpected content')
+      let payload: Payload
+      try {
+        payload = decodePayload(result.plaintext)
+      } catch (err) {
+        return await reject(`bad payload: ${describeError(err)}`)
+      }
+      return await this.storeApplication(group, result.state, result.sender, payload, hash, done)
+    }
+    if (incoming.contentType !== 'commit') return await reject('standalone proposals are not accepted')
+
+    const losers = new Set(group.row.losers)
+    const epochRows = new Map((await this.store.listEpochs(groupId)).map((e) => [e.epoch, e]))
+    const view: ChainView = {
+      currentEpoch: group.row.epoch,
+      baseEpoch: group.row.baseEpoch,
+      baseParent: group.row.baseParent,
+      applied: (e) => epochRows.get(e),
+      losers
+    }
+    const decision = decideCommit(view, { epoch: incoming.epoch, hash: fromHex(hash), parent: incoming.authenticatedData })
+    switch (decision.kind) {
+      case 'wait':
+        return await hold(decision.reason)
+      case 'duplicate':
+        await this.store.apply([...done, { kind: 'seen', hash, at: this.clock.now() }])
+        return 'stored'
+      case 'lose': {
+        this.log(`commit ${hash.slice(0, 12)} in ${groupId.slice(0, 12)} lost: ${decision.reason}`)
+        const row = { ...group.row, losers: [...group.row.losers, hash] }
+        await this.commit([...done, { kind: 'group', row }, { kind: 'seen', hash, at: this.clock.now() }], [{ row, state: group.state }])
+        return 'stored'
+      }
+      case 'apply':
+        return await this.applyCommit(group, group.state, group.row, incoming.message, hash, incoming.authenticatedData, done, [])
+      case 'switch': {
+        const fork = epochRows.get(decision.epoch)!
+        const rolledBack = decodeState(fork.stateBefore)
+        const lost = [...epochRows.values()].filter((e) => e.epoch >= decision.epoch)
+        this.log(`commit ${hash.slice(0, 12)} wins epoch ${decision.epoch} of ${groupId.slice(0, 12)}: rolling back ${lost.length} commit(s)`)
+        const base: GroupRow = {
+          ...group.row, epoch: decision.epoch, tipHash: fork.parentHash, losers: [...group.row.losers, ...lost.map((e) => toHex(e.commitHash))]
+        }
+        return await this.applyCommit(group, rolledBack, base, incoming.message, hash, incoming.authenticatedData, [...done, { kind: 'drop-epochs', groupId, fromEpoch: decision.epoch }], lost.map((e) => e.intent))
+      }
+    }
+  }
+
+  private async applyCommit (
+    group: CachedGroup, state: GroupState, row: GroupRow, message: Parameters<typeof processMessage>[1], hash: string,
+    parent: Uint8Array, extra: Write[], lostIntents: Array<string | null>
+  ): Promise<Outcome> {
+    let result
+    try {
+      result = await processMessage(state, message)
+    } catch (err) {
+      this.log(`dropped commit for ${row.id.slice(0, 12)}: ${describeError(err)}`)
+      if (extra.some((w) => w.kind === 'pending-done')) await this.store.apply(extra.filter((w) => w.kind === 'pending-done'))
+      return 'rejected'
+    }
+    if (result.kind !== 'commit') return 'rejected'
+    const epoch = row.epoch
+    const newRow: GroupRow = {
+      ...row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: fromHex(hash), active: !result.removedSelf
+    }
+    const writes: Write[] = [
+      ...extra,
+      { kind: 'epoch', row: { groupId: row.id, epoch, stateBefore: encodeState(state), commitHash: fromHex(hash), parentHash: parent, intent: null } },
+      { kind: 'prune-epochs', groupId: row.id, belowEpoch: epoch + 1 - RETAINED_EPOCHS },
+      { kind: 'group', row: newRow },
+      { kind: 'seen', hash, at: this.clock.now() }
+    ]
+    // Devices of new members become reachable: record their certificates.
+    for (const m of listMembers(result.state)) await this.rememberMember(m, writes)
+    // Own messages sent in epochs that were rolled back are undecryptable for the winners: resend.
+    if (row.epoch < group.row.epoch) {
+      // Messages encrypted in epochs after the fork point used the losing branch's keys.
+      for (const m of await this.store.ownMessagesSince(row.id, epoch + 1)) {
+        writes.push({ kind: 'message-resend', id: m.id, needsSend: true, recipients: m.recipients, epoch: m.epoch })
+        writes.push({ kind: 'outbox-drop-message', messageId: m.id })
+      }
+    }
+    const updated = { row: newRow, state: result.state }
+    await this.commit(writes, [updated])
+    if (result.removedSelf) this.log(`removed from ${row.id.slice(0, 12)} by a commit`)
+    this.emit({ type: 'conversation', conversation: await this.conversationView(updated) })
+    if (newRow.active) {
+      await this.redoIntents(row.id, lostIntents)
+      await this.resendLocked(row.id)
+      await this.drainPendingLocked(row.id)
+    }
+    return 'stored'
+  }
+
+  private async rememberMember (m: Member, writes: Write[]): Promise<void> {
+    const peerId = peerIdToString(m.certificate.peerId)
+    if (peerId === this.account.peerId) return
+    const known = await this.store.getDevice(peerId)
+    if (known !== undefined) return
+    const card = encodeInvite({ certificate: m.certificate, addrs: [] })
+    writes.push({ kind: 'device', row: { peerId, identity: toHex(m.certificate.identityKey), certificate: card, addrs: [], updatedAt: this.clock.now() } })
+  }
+
+  /** Redoes the adds and removes of own commits that lost a fork. */
+  private async redoIntents (groupId: string, intents: Array<string | null>): Promise<void> {
+    for (const raw of intents) {
+      if (raw === null) continue
+      let intent: CommitIntent
+      try { intent = JSON.parse(raw) as CommitIntent } catch { continue }
+      const group = await this.load(groupId)
+      if (group === undefined || !group.row.active) return
+      const members = listMembers(group.state)
+      const memberPeers = new Set(members.map((m) => peerIdToString(m.certificate.peerId)))
+      const memberIds = new Set(members.map((m) => toHex(m.certificate.identityKey)))
+      const remove = intent.remove.filter((i) => memberIds.has(i))
+      const addPeers = intent.add.filter((p) => !memberPeers.has(p))
+      try {
+        const kps = []
+        for (const peerId of addPeers) {
+          const device = await this.store.getDevice(peerId)
+          if (device === undefined) continue
+          const response = await this.transport.fetchKeyPackage(peerId)
+          kps.push((await readPeerKeyPackage(response.keyPackage, { identityKey: fromHex(device.identity) })).keyPackage)
+        }
+        if (remove.length > 0 || kps.length > 0) {
+          this.log(`redoing a commit that lost a fork in ${groupId.slice(0, 12)}`)
+          await this.commitLocked(groupId, { add: addPeers, remove }, kps)
+        }
+      } catch (err) {
+        this.log(`could not redo a lost commit in ${groupId.slice(0, 12)}: ${describeError(err)}`)
+      }
+    }
+  }
+
+  private async storeApplication (group: CachedGroup, state: GroupState, sender: Member, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
+    const senderIdentity = toHex(sender.certificate.identityKey)
+    const senderDevice = peerIdToString(sender.certificate.peerId)
+    const id = toHex(payload.id)
+    const lamport = Math.max(group.row.lamport, payload.lamport)
+    let row: GroupRow = { ...group.row, state: encodeState(state), lamport }
+    const writes: Write[] = [...done, { kind: 'seen', hash, at: this.clock.now() }]
+    const duplicate = (await this.store.getMessage(id)) !== undefined
+    let stored: MessageRow | undefined
+    if (!duplicate) {
+      if (payload.kind === 'group-meta') {
+        if (row.kind === 'group' && payload.groupName !== undefined && payload.groupName.trim().length > 0) row = { ...row, name: payload.groupName.trim() }
+      }
+      const lastSeq = await this.store.lastSeq(group.row.id, senderDevice)
+      stored = {
+        id,
+        groupId: group.row.id,
+        senderIdentity,
+        senderDevice,
+        own: false,
+        kind: payload.kind,
+        text: payload.text,
+        target: payload.target === undefined ? null : toHex(payload.target),
+        seq: payload.seq,
+        lamport: payload.lamport,
+        sentAt: payload.sentAt,
+        receivedAt: this.clock.now(),
+        epoch: group.row.epoch,
+        recipients: 0,
+        needsSend: false,
+        gap: payload.seq > lastSeq + 1
+      }
+      writes.push({ kind: 'message', row: stored })
+    }
+    writes.push({ kind: 'group', row })
+    await this.commit(writes, [{ row, state }])
+    if (stored !== undefined && stored.kind === 'text') this.emit({ type: 'message', message: await this.messageOut({ ...stored, acknowledged: 0 }) })
+    if (stored?.kind === 'group-meta') this.emit({ type: 'conversation', conversation: await this.conversationView({ row, state }) })
+    return 'stored'
+  }
+
+  /** Replays held frames of a locked group until none makes progress. */
+  private async drainPendingLocked (groupId: string): Promise<void> {
+    for (let pass = 0; pass < 64; pass++) {
+      const held: PendingRow[] = await this.store.listPending(groupId)
+      let progressed = false
+      for (const p of held) {
+        let frame: Deliver
+        try {
+          frame = Deliver.decode(p.frame)
+        } catch {
+          await this.store.apply([{ kind: 'pending-done', id: p.id }])
+          continue
+        }
+        const hash = toHex(await sha256(frame.message))
+        if (await this.store.hasSeen(hash)) {
+          await this.store.apply([{ kind: 'pending-done', id: p.id }])
+          continue
+        }
+        const outcome = await this.receivePrivate(p.peerId, groupId, frame, hash, false, p.id)
+        if (outcome !== 'held') progressed = true
+        const group = this.cache.get(groupId)
+        if (group === undefined || !group.row.active) return
+      }
+      if (!progressed) return
+    }
+  }
+
+  private async receiveWelcome (fromPeer: string, frame: Deliver, welcome: Parameters<typeof joinFromWelcome>[0], hash: string): Promise<Outcome> {
+    let card: Invite
+    try {
+      card = await decodeInvite(frame.card)
+    } catch (err) {
+      this.log(`dropped welcome from ${fromPeer}: bad card: ${describeError(err)}`)
+      return 'rejected'
+    }
+    if (peerIdToString(card.certificate.peerId) !== fromPeer) {
+      this.log(`dropped welcome from ${fromPeer}: its card names another device`)
+      return 'rejected'
+    }
+    // Find the KeyPackage this welcome is addressed to.
+    const rows = await this.store.listKeyPackages()
+    const targets = new Set(welcome.secrets.map((s) => toHex(s.newMember)))
+    const row = rows.find((r) => targets.has(r.ref))
+    if (row === undefined) {
+      this.log(`dropped welcome from ${fromPeer}: not addressed to any key package of this device`)
+      return 'rejected'
+    }
+    const own = await this.ownKeyPackageFromRow(row)
+    const state = await joinFromWelcome(welcome, own)
+    const groupId = toHex(state.groupContext.groupId)
+    const welcomer = toHex(card.certificate.identityKey)
+    if (!listMembers(state).some((m) => toHex(m.certificate.identityKey) === welcomer)) {
+      this.log(`dropped welcome from ${fromPeer}: the sender is not a member of the group`)
+      return 'rejected'
+    }
+    const directId = toHex(await directConversationId(this.account.identity.publicKey, card.certificate.identityKey))
+    const kind: GroupRow['kind'] = directId === groupId ? 'direct' : 'group'
+    return await this.withLock(groupId, async (): Promise<Outcome> => {
+      const existing = await this.load(groupId)
+      const writes: Write[] = [{ kind: 'seen', hash, at: this.clock.now() }, { kind: 'key-package-used', ref: row.ref }]
+      if (existing !== undefined && existing.row.active) {
+        const replace = kind === 'direct'
+          ? equalBytes(keepsDirectGroupOf(fromHex(existing.row.creator), card.certificate.identityKey), card.certificate.identityKey) && existing.row.creator !== welcomer
+          : epochOf(state) >= existing.row.epoch
+        if (!replace) {
+          this.log(`ignored welcome to ${groupId.slice(0, 12)} from ${fromPeer}: keeping the conversation we have`)
+          await this.store.apply(writes)
+          return 'stored'
+        }
+        this.log(`replacing conversation ${groupId.slice(0, 12)} with the one ${fromPeer} created`)
+        for (const m of await this.store.ownMessagesSince(groupId, 0)) {
+          writes.push({ kind: 'message-resend', id: m.id, needsSend: true, recipients: m.recipients, epoch: m.epoch })
+          writes.push({ kind: 'outbox-drop-message', messageId: m.id })
+        }
+        writes.push({ kind: 'drop-epochs', groupId, fromEpoch: 0 })
+      }
+      if (await this.store.getContact(welcomer) === undefined) {
+        const alias = await this.uniqueAlias(card.certificate.displayName.replace(/\s+/g, '-').toLowerCase(), welcomer)
+        writes.push({ kind: 'contact', row: { identity: welcomer, alias, displayName: card.certificate.displayName, verified: false, createdAt: this.clock.now() } })
+      }
+      writes.push(...this.deviceWrites(card))
+      for (const hint of frame.hints) {
+        const peerId = peerIdToString(hint.peerId)
+        if (peerId !== this.account.peerId && hint.addrs.every((a) => a.startsWith('/') && a.length <= 256)) {
+          await this.transport.addAddresses(peerId, hint.addrs).catch(() => {})
+        }
+      }
+      for (const m of listMembers(state)) await this.rememberMember(m, writes)
+      const epoch = epochOf(state)
+      const base = this.groupRow({ id: groupId, kind, name: kind === 'group' ? 'group' : '', peerIdentity: kind === 'direct' ? welcomer : null, creator: welcomer }, state, { epoch, parent: frame.commitHash })
+      const newRow: GroupRow = {
+        ...base,
+        lamport: existing?.row.lamport ?? 0,
+        ownSeq: existing?.row.ownSeq ?? 0,
+        name: existing?.row.kind === 'group' ? existing.row.name : base.name,
+        createdAt: existing?.row.createdAt ?? base.createdAt
+      }
+      writes.push({ kind: 'group', row: newRow })
+      const updated = { row: newRow, state }
+      await this.commit(writes, [updated])
+      await this.transport.addAddresses(fromPeer, card.addrs).catch(() => {})
+      this.log(`joined ${kind} conversation ${groupId.slice(0, 12)} from ${fromPeer}`)
+      this.emit({ type: 'conversation', conversation: await this.conversationView(updated) })
+      await this.resendLocked(groupId)
+      await this.drainPendingLocked(groupId)
+      return 'stored'
+    })
+  }
+
+  // ---------------------------------------------------------------- key packages
+
+  private async ownKeyPackageFromRow (row: { publicPackage: Uint8Array, initPrivateKey: Uint8Array, hpkePrivateKey: Uint8Array, ref: string }): Promise<OwnKeyPackage> {
+    const decoded = decodeMlsMessage(row.publicPackage, 0)?.[0]
+    if (decoded === undefined || decoded.wireformat !== 'mls_key_package') throw new ValidationError('stored key package is corrupt')
+    return {
+      ref: fromHex(row.ref),
+      publicPackage: decoded.keyPackage,
+      privatePackage: { initPrivateKey: row.initPrivateKey, hpkePrivateKey: row.hpkePrivateKey, signaturePrivateKey: this.account.mlsKey.signKey },
+      encoded: row.publicPackage
+    }
+  }
+
+  /** Makes a one-time KeyPackage for a peer that wants to add this device, and stores its private half. */
+  async provideKeyPackage (): Promise<{ keyPackage: Uint8Array, card: Uint8Array }> {
+    const kp = await this.newOwnKeyPackage()
+    const writes: Write[] = [{
+      kind: 'key-package',
+      row: { ref: toHex(kp.ref), publicPackage: kp.encoded, initPrivateKey: kp.privatePackage.initPrivateKey, hpkePrivateKey: kp.privatePackage.hpkePrivateKey, createdAt: this.clock.now() }
+    }]
+    const existing = await this.store.listKeyPackages()
+    for (const old of existing.slice(0, Math.max(0, existing.length + 1 - MAX_KEY_PACKAGES))) writes.push({ kind: 'key-package-used', ref: old.ref })
+    await this.store.apply(writes)
+    return { keyPackage: kp.encoded, card: encodeInvite(this.invite()) }
+  }
+}

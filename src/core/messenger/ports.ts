@@ -1,0 +1,29 @@
+/**
+ * The narrow interfaces the messenger is given (STYLE.md §4): a transport to peers, a clock and a
+ * log. The store interface lives beside it in store.ts.
+ */
+
+/** What the messenger needs from the network layer. */
+export interface Transport {
+  /** This device's dialable addresses, for invites and cards. */
+  listenAddrs (): string[]
+  /** Frames were queued in the outbox for `peerId`. */
+  notify (peerId: string): void
+  /** Remembers addresses learned for a peer (from an invite or a hint). */
+  addAddresses (peerId: string, addrs: readonly string[]): Promise<void>
+  /** Asks a device for a one-time KeyPackage and its card. */
+  fetchKeyPackage (peerId: string): Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
+}
+
+/** Wall-clock milliseconds; injected so tests can control time. */
+export interface Clock {
+  now (): number
+}
+
+/** Diagnostics sink. Never given secrets or plaintext. */
+export interface Log {
+  (message: string): void
+}
+
+/** The system clock. */
+export const systemClock: Clock = { now: () => Date.now() }

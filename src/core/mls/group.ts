@@ -1,0 +1,220 @@
+/**
+ * Kith's wrapper over ts-mls groups. Group states are immutable values: every operation returns a
+ * new state and the bytes to send, which keeps rollback for fork choice cheap (DESIGN.md §4).
+ */
+import {
+  createApplicationMessage, createCommit, createGroup, decodeGroupState, decodeMlsMessage, emptyPskIndex, encodeGroupState,
+  encodeMlsMessage, joinGroup, processPrivateMessage, type ClientState, type KeyPackage, type LeafNode, type PrivateMessage,
+  type Proposal, type Welcome
+} from 'ts-mls'
+import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js'
+import { toLeafIndex } from 'ts-mls/treemath.js'
+import { sha256 } from '../bytes.ts'
+import { CodecError, CryptoVerificationError, KithError, UsageError, ValidationError } from '../errors.ts'
+import { decodeDeviceCertificate, type DeviceCertificate } from '../identity/device-certificate.ts'
+import type { OwnKeyPackage } from './key-package.ts'
+import { authenticationService, clientConfig, getSuite } from './suite.ts'
+
+/** A group's MLS state: an immutable value. */
+export type GroupState = ClientState
+
+/** Largest MLS message Kith accepts from a peer. */
+export const MAX_MLS_MESSAGE_BYTES = 1024 * 1024
+
+/** One member device of a group, as its leaf's certificate describes it. */
+export interface Member {
+  readonly leafIndex: number
+  readonly certificate: DeviceCertificate
+}
+
+/** A decoded incoming MLS message of a kind Kith handles. */
+export type IncomingMls =
+  | { kind: 'private', groupId: Uint8Array, epoch: number, contentType: 'application' | 'commit' | 'proposal', authenticatedData: Uint8Array, message: PrivateMessage }
+  | { kind: 'welcome', welcome: Welcome }
+
+/** What processing a private message produced. */
+export type ProcessResult =
+  | { kind: 'application', state: GroupState, plaintext: Uint8Array, sender: Member }
+  | { kind: 'commit', state: GroupState, committer: Member | undefined, removedSelf: boolean }
+
+/** What a local commit produced. */
+export interface CommitResult {
+  readonly state: GroupState
+  readonly commit: Uint8Array
+  readonly commitHash: Uint8Array
+  readonly welcome: Uint8Array | undefined
+}
+
+const certificates = new WeakMap<LeafNode, DeviceCertificate>()
+
+function certificateOf (leaf: LeafNode): DeviceCertificate {
+  let cert = certificates.get(leaf)
+  if (cert === undefined) {
+    if (leaf.credential.credentialType !== 'basic') throw new CryptoVerificationError('group member has a non-Kith credential')
+    cert = decodeDeviceCertificate(leaf.credential.identity)
+    certificates.set(leaf, cert)
+  }
+  return cert
+}
+
+function leafAt (tree: GroupState['ratchetTree'], leafIndex: number): LeafNode | undefined {
+  const node = tree[leafIndex * 2]
+  return node?.nodeType === 'leaf' ? node.leaf : undefined
+}
+
+/** Wraps a ts-mls failure, naming a rejected credential when that was the cause. */
+function wrapMlsError (what: string, err: unknown): KithError {
+  if (err instanceof KithError) return err
+  const rejection = authenticationService.lastRejection
+  authenticationService.lastRejection = undefined
+  const detail = err instanceof Error ? err.message : String(err)
+  if (rejection !== undefined && /credential/i.test(detail)) return new CryptoVerificationError(`${what}: credential rejected: ${rejection}`, { cause: err })
+  return new CryptoVerificationError(`${what}: ${detail}`, { cause: err })
+}
+
+/** The group's epoch as a number. */
+export function epochOf (state: GroupState): number {
+  return Number(state.groupContext.epoch)
+}
+
+/** This device's leaf index. */
+export function ownLeafIndex (state: GroupState): number {
+  return state.privatePath.leafIndex
+}
+
+/** False once this device has been removed from the group. */
+export function isActive (state: GroupState): boolean {
+  return state.groupActiveState.kind === 'active'
+}
+
+/** Every member device, this one included, in leaf order. */
+export function listMembers (state: GroupState): Member[] {
+  const members: Member[] = []
+  for (let i = 0; i * 2 < state.ratchetTree.length; i++) {
+    const leaf = leafAt(state.ratchetTree, i)
+    if (leaf !== undefined) members.push({ leafIndex: i, certificate: certificateOf(leaf) })
+  }
+  return members
+}
+
+/** Creates a one-member group; `own` is consumed and must not be offered again. */
+export async function createGroupState (groupId: Uint8Array, own: OwnKeyPackage): Promise<GroupState> {
+  return await createGroup(groupId, own.publicPackage, own.privatePackage, [], await getSuite(), clientConfig)
+}
+
+/** Serialises a state for storage. */
+export function encodeState (state: GroupState): Uint8Array {
+  return encodeGroupState(state)
+}
+
+/** Restores a state stored by {@link encodeState}. */
+export function decodeState (bytes: Uint8Array): GroupState {
+  const decoded = decodeGroupState(bytes, 0)
+  if (decoded === undefined) throw new CodecError('stored group state is corrupt')
+  return { ...decoded[0], clientConfig }
+}
+
+/** Encrypts application data for the whole group. */
+export async function encryptApplication (state: GroupState, plaintext: Uint8Array): Promise<{ state: GroupState, message: Uint8Array }> {
+  if (!isActive(state)) throw new UsageError('you are no longer a member of this group')
+  const result = await createApplicationMessage(state, plaintext, await getSuite())
+  const message = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: result.privateMessage })
+  return { state: result.newState, message }
+}
+
+/** The changes one commit makes. `parent` is the hash of the commit that opened the current epoch. */
+export interface CommitChanges {
+  readonly add?: readonly KeyPackage[]
+  readonly removeLeaves?: readonly number[]
+  readonly parent: Uint8Array
+}
+
+/** Commits adds and removes (or, with neither, a key update) and returns the new state and messages. */
+export async function commitChanges (state: GroupState, changes: CommitChanges): Promise<CommitResult> {
+  if (!isActive(state)) throw new UsageError('you are no longer a member of this group')
+  const proposals: Proposal[] = [
+    ...(changes.removeLeaves ?? []).map((removed): Proposal => ({ proposalType: 'remove', remove: { removed: toLeafIndex(removed) } })),
+    ...(changes.add ?? []).map((keyPackage): Proposal => ({ proposalType: 'add', add: { keyPackage } }))
+  ]
+  let result
+  try {
+    result = await createCommit({ state, cipherSuite: await getSuite() }, {
+      extraProposals: proposals,
+      ratchetTreeExtension: true,
+      authenticatedData: changes.parent
+    })
+  } catch (err) {
+    throw wrapMlsError('could not create commit', err)
+  }
+  const commit = encodeMlsMessage(result.commit)
+  const welcome = result.welcome === undefined
+    ? undefined
+    : encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome })
+  return { state: result.newState, commit, commitHash: await sha256(commit), welcome }
+}
+
+/** Decodes an MLS message from the wire and checks that it is one Kith expects. */
+export function readMlsMessage (bytes: Uint8Array): IncomingMls {
+  if (bytes.length > MAX_MLS_MESSAGE_BYTES) throw new ValidationError(`MLS message of ${bytes.length} bytes exceeds ${MAX_MLS_MESSAGE_BYTES}`)
+  let decoded
+  try {
+    decoded = decodeMlsMessage(bytes, 0)
+  } catch (err) {
+    throw new CodecError('not a valid MLS message', { cause: err })
+  }
+  if (decoded === undefined || decoded[1] !== bytes.length) throw new CodecError('not a valid MLS message')
+  const msg = decoded[0]
+  if (msg.wireformat === 'mls_welcome') return { kind: 'welcome', welcome: msg.welcome }
+  if (msg.wireformat === 'mls_private_message') {
+    const pm = msg.privateMessage
+    return { kind: 'private', groupId: pm.groupId, epoch: Number(pm.epoch), contentType: pm.contentType, authenticatedData: pm.authenticatedData, message: pm }
+  }
+  throw new ValidationError(`MLS wire format ${msg.wireformat} is not accepted here`)
+}
+
+/** Joins a group from a Welcome addressed to one of our KeyPackages. */
+export async function joinFromWelcome (welcome: Welcome, own: OwnKeyPackage): Promise<GroupState> {
+  try {
+    return await joinGroup(welcome, own.publicPackage, own.privatePackage, emptyPskIndex, await getSuite(), undefined, undefined, clientConfig)
+  } catch (err) {
+    throw wrapMlsError('could not join group from welcome', err)
+  }
+}
+
+async function decryptApplication (state: GroupState, pm: PrivateMessage): Promise<ProcessResult> {
+  const suite = await getSuite()
+  const current = pm.epoch === state.groupContext.epoch
+  const epochData = current
+    ? { senderDataSecret: state.keySchedule.senderDataSecret, secretTree: state.secretTree, ratchetTree: state.ratchetTree, groupContext: state.groupContext }
+    : state.historicalReceiverData.get(pm.epoch)
+  if (epochData === undefined) throw new ValidationError(`message is for epoch ${pm.epoch}, whose keys are no longer kept`)
+  const result = await unprotectPrivateMessage(epochData.senderDataSecret, pm, epochData.secretTree, epochData.ratchetTree, epochData.groupContext, state.clientConfig.keyRetentionConfig, suite)
+  const content = result.content.content
+  if (content.contentType !== 'application') throw new ValidationError('expected application data')
+  if (content.sender.senderType !== 'member') throw new ValidationError('application data from a non-member')
+  const leaf = leafAt(epochData.ratchetTree, content.sender.leafIndex)
+  if (leaf === undefined) throw new ValidationError('application data from an empty leaf')
+  const newState: GroupState = current
+    ? { ...state, secretTree: result.tree }
+    : { ...state, historicalReceiverData: new Map(state.historicalReceiverData).set(pm.epoch, { ...state.historicalReceiverData.get(pm.epoch)!, secretTree: result.tree }) }
+  return { kind: 'application', state: newState, plaintext: content.applicationData, sender: { leafIndex: content.sender.leafIndex, certificate: certificateOf(leaf) } }
+}
+
+/** Decrypts and applies one private message: application data or a commit of the current epoch. */
+export async function processMessage (state: GroupState, pm: PrivateMessage): Promise<ProcessResult> {
+  try {
+    if (pm.contentType === 'application') return await decryptApplication(state, pm)
+    if (pm.contentType !== 'commit') throw new ValidationError('standalone proposals are not accepted; commit them instead')
+    if (pm.epoch !== state.groupContext.epoch) throw new ValidationError(`commit is for epoch ${pm.epoch}, group is at ${state.groupContext.epoch}`)
+    let committerLeaf: number | undefined
+    const result = await processPrivateMessage(state, pm, emptyPskIndex, await getSuite(), (incoming) => {
+      if (incoming.kind === 'commit') committerLeaf = incoming.senderLeafIndex
+      return 'accept'
+    })
+    const leaf = committerLeaf === undefined ? undefined : leafAt(state.ratchetTree, committerLeaf)
+    const committer = leaf === undefined || committerLeaf === undefined ? undefined : { leafIndex: committerLeaf, certificate: certificateOf(leaf) }
+    return { kind: 'commit', state: result.newState, committer, removedSelf: !isActive(result.newState) }
+  } catch (err) {
+    throw wrapMlsError('message rejected', err)
+  }
+}

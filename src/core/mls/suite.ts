@@ -1,0 +1,37 @@
+/**
+ * The one MLS cipher suite Kith speaks: suite 1, MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519
+ * (RFC 9420 §17.1), and the ts-mls client configuration every group uses.
+ */
+import { defaultClientConfig } from 'ts-mls/clientConfig.js'
+import { defaultCapabilities, getCiphersuiteFromName, getCiphersuiteImpl, type Capabilities, type CiphersuiteImpl, type ClientConfig } from 'ts-mls'
+import { KithAuthenticationService } from './authentication-service.ts'
+
+/** RFC 9420 name of suite 1. */
+export const CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519' as const
+
+let suite: Promise<CiphersuiteImpl> | undefined
+
+/** The (cached) ts-mls implementation of suite 1. */
+export function getSuite (): Promise<CiphersuiteImpl> {
+  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CIPHER_SUITE))
+  return suite
+}
+
+/** Capabilities advertised in every KeyPackage and leaf: suite 1 only, basic credentials. */
+export function kithCapabilities (): Capabilities {
+  const caps = defaultCapabilities()
+  return { ...caps, ciphersuites: [CIPHER_SUITE], credentials: ['basic'] }
+}
+
+/** Past epochs whose keys are kept so late messages still decrypt (and fork choice can roll back). */
+export const RETAINED_EPOCHS = 8
+
+/** The single authentication service shared by all groups of this process. */
+export const authenticationService = new KithAuthenticationService()
+
+/** ts-mls settings: Kith's authentication service and a longer key retention. */
+export const clientConfig: ClientConfig = {
+  ...defaultClientConfig,
+  authService: authenticationService,
+  keyRetentionConfig: { ...defaultClientConfig.keyRetentionConfig, retainKeysForEpochs: RETAINED_EPOCHS, maximumForwardRatchetSteps: 2000 }
+}

@@ -1,0 +1,19 @@
+/**
+ * Protocol ids and limits of Kith's libp2p protocols (docs/PROTOCOL.md).
+ */
+
+/** Delivery of MLS messages and welcomes, with acknowledgements. */
+export const DELIVER_PROTOCOL = '/kith/deliver/1.0.0'
+/** Fetching a one-time KeyPackage from a device. */
+export const KEY_PACKAGE_PROTOCOL = '/kith/key-package/1.0.0'
+/** Kith's own Kademlia DHT, kept apart from any public one. */
+export const DHT_PROTOCOL = '/kith/kad/1.0.0'
+
+/** Largest Deliver frame (an MLS message plus envelope). */
+export const MAX_DELIVER_FRAME = 1024 * 1024 + 8 * 1024
+/** Largest Ack frame. */
+export const MAX_ACK_FRAME = 64
+/** Largest KeyPackage request or response frame. */
+export const MAX_KEY_PACKAGE_FRAME = 16 * 1024
+/** Frames sent ahead of acknowledgements on one delivery stream. */
+export const DELIVERY_WINDOW = 64

@@ -1,0 +1,229 @@
+/**
+ * `/kith/deliver/1.0.0`: one long-lived stream per peer carrying Deliver frames one way and Ack
+ * frames back, with up to DELIVERY_WINDOW frames in flight. Frames come from, and acks go back to,
+ * an injected outbox, so this layer knows nothing of storage or MLS.
+ */
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { toHex } from '../../core/bytes.ts'
+import { DELIVER_PROTOCOL, DELIVERY_WINDOW, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
+import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
+import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
+
+/** Something to log through; secrets never reach it. */
+export interface Log {
+  (message: string): void
+}
+
+/** A frame waiting for a peer's acknowledgement. */
+export interface OutboundFrame {
+  readonly rowId: number
+  readonly frame: Uint8Array
+}
+
+/** Where queued frames come from and where their outcome goes. */
+export interface Outbox {
+  /** Up to `limit` unacknowledged frames for `peerId` with row id above `afterRowId`, in order. */
+  next (peerId: string, afterRowId: number, limit: number): Promise<OutboundFrame[]>
+  /** The peer answered: stored (or already had it), or rejected it for good. */
+  settle (peerId: string, rowId: number, status: 'stored' | 'rejected'): Promise<void>
+}
+
+/** Decides what to do with an incoming frame; the returned promise resolves once it is durable. */
+export interface DeliverHandler {
+  (from: PeerId, frame: Deliver): Promise<'stored' | 'rejected'>
+}
+
+/** Options of the delivery service. */
+export interface DeliveryOptions {
+  readonly retry?: RetryTimerOptions
+  readonly window?: number
+  readonly log: Log
+}
+
+/** Decodes a Deliver frame, checking sizes. Throws on malformed input. */
+export function decodeDeliver (bytes: Uint8Array): Deliver {
+  const frame = Deliver.decode(bytes, { limits: { hints: 32 } })
+  if (frame.id.length !== 16) throw new Error(`delivery id must be 16 bytes, got ${frame.id.length}`)
+  if (frame.message.length === 0) throw new Error('delivery carries no message')
+  for (const hint of frame.hints) if (hint.addrs.length > 16) throw new Error('too many addresses in a peer hint')
+  return frame
+}
+
+/** Encodes a Deliver frame. */
+export function encodeDeliver (frame: Deliver): Uint8Array {
+  return Deliver.encode(frame)
+}
+
+/** Serves incoming delivery streams: one Ack per Deliver, in order. */
+export async function handleDeliverStream (stream: Stream, from: PeerId, handler: DeliverHandler, log: Log): Promise<void> {
+  const lp = lpStream(stream, { maxDataLength: MAX_DELIVER_FRAME })
+  try {
+    for (;;) {
+      const bytes = await lp.read()
+      let frame: Deliver
+      try {
+        frame = decodeDeliver(bytes.subarray())
+      } catch (err) {
+        log(`dropped malformed delivery frame from ${from}: ${(err as Error).message}`)
+        await lp.write(Ack.encode({ id: new Uint8Array(), status: AckStatus.REJECTED }))
+        continue
+      }
+      let status: 'stored' | 'rejected'
+      try {
+        status = await handler(from, frame)
+      } catch (err) {
+        // Not durable: no ack, so the sender retries.
+        log(`could not store delivery ${toHex(frame.id)} from ${from}: ${(err as Error).message}`)
+        stream.abort(err as Error)
+        return
+      }
+      await lp.write(Ack.encode({ id: frame.id, status: status === 'stored' ? AckStatus.STORED : AckStatus.REJECTED }))
+    }
+  } catch (err) {
+    const e = err as Error
+    if (e.name === 'InvalidDataLengthError' || e.name === 'InvalidDataLengthLengthError') {
+      log(`dropped oversized delivery frame from ${from}; closing stream`)
+    }
+    stream.abort(e)
+  }
+}
+
+/** Sends one peer's queued frames over a long-lived stream and settles them as acks arrive. */
+class PeerSender {
+  private running = false
+  private wanted = false
+  private readonly retry: RetryTimer
+  private closed = false
+
+  constructor (
+    private readonly peerId: string,
+    private readonly libp2p: Libp2p,
+    private readonly outbox: Outbox,
+    private readonly options: DeliveryOptions
+  ) {
+    this.retry = new RetryTimer(options.retry ?? DEFAULT_RETRY, () => this.kick())
+  }
+
+  /** Asks the sender to (re)check the outbox now. */
+  kick (): void {
+    if (this.closed) return
+    this.wanted = true
+    if (!this.running) void this.run()
+  }
+
+  /** The peer just connected: retry without waiting out the backoff. */
+  reconnected (): void {
+    this.retry.reset()
+    this.kick()
+  }
+
+  stop (): void {
+    this.closed = true
+    this.retry.cancel()
+  }
+
+  private async run (): Promise<void> {
+    this.running = true
+    try {
+      while (this.wanted && !this.closed) {
+        this.wanted = false
+        const first = await this.outbox.next(this.peerId, 0, 1)
+        if (first.length === 0) continue
+        await this.drain()
+      }
+    } catch (err) {
+      this.options.log(`delivery to ${this.peerId} failed, will retry: ${(err as Error).message}`)
+      this.retry.schedule()
+    } finally {
+      this.running = false
+    }
+  }
+
+  /** Opens a stream and pipelines frames until the outbox is empty. */
+  private async drain (): Promise<void> {
+    const stream = await this.libp2p.dialProtocol(peerIdFromString(this.peerId), DELIVER_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+    const lp: LengthPrefixedStream = lpStream(stream, { maxDataLength: MAX_ACK_FRAME })
+    const window = this.options.window ?? DELIVERY_WINDOW
+    const inflight: Array<{ rowId: number, id: string }> = []
+    let lastRowId = 0
+    try {
+      for (;;) {
+        if (inflight.length < window) {
+          const batch = await this.outbox.next(this.peerId, lastRowId, window - inflight.length)
+          if (batch.length > 0) {
+            const frames: Uint8Array[] = []
+            for (const f of batch) {
+              let id: string
+              try {
+                id = toHex(decodeDeliver(f.frame).id)
+              } catch {
+                await this.outbox.settle(this.peerId, f.rowId, 'rejected')
+                continue
+              }
+              inflight.push({ rowId: f.rowId, id })
+              frames.push(f.frame)
+              lastRowId = f.rowId
+            }
+            if (frames.length > 0) await lp.writeV(frames)
+            continue
+          }
+        }
+        if (inflight.length === 0) {
+          // Everything acknowledged; look once more in case a frame was queued meanwhile.
+          if (!this.wanted) break
+          this.wanted = false
+          continue
+        }
+        const ack = Ack.decode(await lp.read())
+        const head = inflight.shift()
+        if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
+        await this.outbox.settle(this.peerId, head.rowId, ack.status === AckStatus.STORED ? 'stored' : 'rejected')
+        this.retry.reset()
+      }
+      await stream.close()
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    }
+  }
+}
+
+/** Delivery service: serves the protocol and keeps one sender per peer with queued frames. */
+export class DeliveryService {
+  private readonly senders = new Map<string, PeerSender>()
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    this.senders.get(evt.detail.toString())?.reconnected()
+  }
+
+  constructor (
+    private readonly libp2p: Libp2p,
+    private readonly outbox: Outbox,
+    private readonly handler: DeliverHandler,
+    private readonly options: DeliveryOptions
+  ) {}
+
+  async start (): Promise<void> {
+    await this.libp2p.handle(DELIVER_PROTOCOL, async (stream, connection) => {
+      await handleDeliverStream(stream, connection.remotePeer, this.handler, this.options.log)
+    }, { maxInboundStreams: 8, runOnLimitedConnection: true })
+    this.libp2p.addEventListener('peer:connect', this.onConnect)
+  }
+
+  /** Frames were queued for `peerId`: send them. */
+  notify (peerId: string): void {
+    let sender = this.senders.get(peerId)
+    if (sender === undefined) {
+      sender = new PeerSender(peerId, this.libp2p, this.outbox, this.options)
+      this.senders.set(peerId, sender)
+    }
+    sender.kick()
+  }
+
+  async stop (): Promise<void> {
+    this.libp2p.removeEventListener('peer:connect', this.onConnect)
+    for (const s of this.senders.values()) s.stop()
+    await this.libp2p.unhandle(DELIVER_PROTOCOL)
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The `kith` command line. `kith init` and `kith serve` work on a data directory directly; every
+ * other command talks to that directory's running daemon through the local API. Errors print one
+ * line on stderr and exit non-zero; `--json` prints machine-readable output.
+ */
+import { parseArgs } from 'node:util'
+import { KithError } from '../../core/errors.ts'
+import { formatSafetyNumber } from '../../core/identity/safety-number.ts'
+import { ApiClient } from '../api/client.ts'
+import { initDataDir, KithNode } from '../kith-node.ts'
+import { dataPaths } from '../paths.ts'
+import { runChat } from './chat.ts'
+import { formatMessageLine, type MessageJson } from './format.ts'
+
+const HELP = `kith: serverless end-to-end encrypted chat
+
+usage: kith [--data DIR] [--json] COMMAND
+
+  init --name NAME              create this device's account and keys
+  serve [--name NAME] [--bootstrap ADDR]... [--mdns] [--host HOST]
+        [--tcp-port N] [--ws-port N] [--web-port N] [--verbose]
+                                run the peer (and its local API)
+  status                        the running peer's id and addresses
+  invite                        print your invite link
+  contact add LINK [--name ALIAS]
+                                add a contact; prints the safety number
+  contact verify ALIAS [--confirm]
+                                print the safety number; --confirm marks it verified
+  contacts                      list contacts
+  group create NAME             create a group
+  group add GROUP CONTACT       add a contact to a group
+  group remove GROUP CONTACT    remove a contact from a group
+  groups                        list conversations
+  send TARGET TEXT              send a message to a contact alias or group name
+  messages TARGET               show a conversation's history
+  chat TARGET                   interactive chat
+
+The data directory is --data DIR, else $KITH_HOME, else ~/.kith.`
+
+interface Flags {
+  data?: string
+  json?: boolean
+  name?: string
+  bootstrap?: string[]
+  mdns?: boolean
+  host?: string
+  'tcp-port'?: string
+  'ws-port'?: string
+  'web-port'?: string
+  verbose?: boolean
+  confirm?: boolean
+  limit?: string
+  help?: boolean
+}
+
+function port (value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new KithError(`--${flag} must be a port number from 0 to 65535`)
+  return n
+}
+
+function need (args: string[], index: number, what: string): string {
+  const v = args[index]
+  if (v === undefined || v.length === 0) throw new KithError(`missing ${what}; see \`kith --help\``)
+  return v
+}
+
+async function main (argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      json: { type: 'boolean' },
+      name: { type: 'string' },
+      bootstrap: { type: 'string', multiple: true },
+      mdns: { type: 'boolean' },
+      host: { type: 'string' },
+      'tcp-port': { type: 'string' },
+      'ws-port': { type: 'string' },
+      'web-port': { type: 'string' },
+      verbose: { type: 'boolean' },
+      confirm: { type: 'boolean' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  }) as { values: Flags, positionals: string[] }
+  const json = values.json === true
+  const print = (human: string, data: unknown): void => {
+    process.stdout.write(json ? JSON.stringify(data) + '\n' : human + '\n')
+  }
+  const paths = dataPaths(values.data)
+  const [command, sub] = positionals
+  if (values.help === true || command === undefined || command === 'help') {
+    process.stdout.write(HELP + '\n')
+    return
+  }
+
+  if (command === 'init') {
+    const name = values.name ?? need(positionals, 1, 'display name (--name NAME)')
+    const { created, account } = await initDataDir(paths, name)
+    print(created ? `created account "${account.certificate.displayName}" in ${paths.dir}` : `${paths.dir} already has an account ("${account.certificate.displayName}")`,
+      { created, dir: paths.dir, identity: account.identityHex, peerId: account.peerId, name: account.certificate.displayName })
+    return
+  }
+
+  if (command === 'serve') {
+    const node = await KithNode.start({
+      dataDir: paths.dir,
+      ...(values.name !== undefined ? { name: values.name } : {}),
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values['tcp-port'] !== undefined ? { tcpPort: port(values['tcp-port'], 'tcp-port') } : {}),
+      ...(values['ws-port'] !== undefined ? { wsPort: port(values['ws-port'], 'ws-port') } : {}),
+      ...(values['web-port'] !== undefined ? { webPort: port(values['web-port'], 'web-port') } : {}),
+      bootstrap: values.bootstrap ?? [],
+      mdns: values.mdns === true,
+      verbose: values.verbose === true
+    })
+    const status = { peerId: node.libp2p.peerId.toString(), addrs: node.bootstrapAddrs(), web: `http://127.0.0.1:${node.web.port}`, data: paths.dir }
+    print([
+      `Kith node ${status.peerId} is running (data: ${paths.dir})`,
+      ...status.addrs.map((a) => `  listening  ${a}`),
+      `  web app    ${status.web}`,
+      `  invite     npx kith --data ${paths.dir} invite`,
+      'Press Ctrl+C to stop.'
+    ].join('\n'), status)
+    let stopping = false
+    const stop = (): void => {
+      if (stopping) return
+      stopping = true
+      void node.stop().then(() => process.exit(0), () => process.exit(1))
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    return
+  }
+
+  const client = ApiClient.forDataDir(paths)
+  switch (command) {
+    case 'status': {
+      const s = await client.call('GET', '/v1/status')
+      print(`peer ${String(s.peerId)}\n${(s.addrs as string[]).map((a) => `  ${a}`).join('\n')}\n${String(s.connections)} connection(s)`, s)
+      return
+    }
+    case 'invite': {
+      const r = await client.call<{ link: string }>('GET', '/v1/invite')
+      print(r.link, r)
+      return
+    }
+    case 'contact': {
+      if (sub === 'add') {
+        const r = await client.call<{ contact: { alias: string, displayName: string }, formatted: string }>('POST', '/v1/contacts', { link: need(positionals, 2, 'invite link'), ...(values.name !== undefined ? { name: values.name } : {}) })
+        print(`added ${r.contact.alias} (${r.contact.displayName})\nsafety number: ${r.formatted}\ncompare it with theirs (kith contact verify ${r.contact.alias}) to be sure nobody is in between.`, r)
+        return
+      }
+      if (sub === 'verify') {
+        const alias = need(positionals, 2, 'contact alias')
+        const r = await client.call<{ contact: { alias: string, verified: boolean }, formatted: string, safetyNumber: string }>('GET', `/v1/contacts/${encodeURIComponent(alias)}/safety-number`)
+        if (values.confirm === true) {
+          const v = await client.call<{ contact: { verified: boolean } }>('POST', `/v1/contacts/${encodeURIComponent(alias)}/verified`, { verified: true })
+          print(`${r.formatted}\n${alias} is now marked verified`, { ...r, contact: v.contact })
+          return
+        }
+        print(`safety number with ${alias}${r.contact.verified ? ' (verified)' : ''}:\n${r.formatted}`, r)
+        return
+      }
+      throw new KithError('usage: kith contact add LINK [--name ALIAS] | kith contact verify ALIAS')
+    }
+    case 'contacts': {
+      const r = await client.call<{ contacts: Array<{ alias: string, displayName: string, verified: boolean }> }>('GET', '/v1/contacts')
+      print(r.contacts.length === 0 ? 'no contacts yet: `kith contact add LINK`' : r.contacts.map((c) => `${c.alias}  (${c.displayName})${c.verified ? '  verified' : ''}`).join('\n'), r)
+      return
+    }
+    case 'group': {
+      if (sub === 'create') {
+        const r = await client.call<{ conversation: { name: string, id: string } }>('POST', '/v1/groups', { name: need(positionals, 2, 'group name') })
+        print(`created group ${r.conversation.name}`, r)
+        return
+      }
+      if (sub === 'add' || sub === 'remove') {
+        const group = need(positionals, 2, 'group')
+        const contact = need(positionals, 3, 'contact')
+        const r = sub === 'add'
+          ? await client.call<{ conversation: { name: string, members: unknown[] } }>('POST', `/v1/groups/${encodeURIComponent(group)}/members`, { contact })
+          : await client.call<{ conversation: { name: string, members: unknown[] } }>('DELETE', `/v1/groups/${encodeURIComponent(group)}/members/${encodeURIComponent(contact)}`)
+        print(`${sub === 'add' ? 'added' : 'removed'} ${contact} ${sub === 'add' ? 'to' : 'from'} ${r.conversation.name} (${r.conversation.members.length} member device(s))`, r)
+        return
+      }
+      throw new KithError('usage: kith group create NAME | group add GROUP CONTACT | group remove GROUP CONTACT')
+    }
+    case 'groups': {
+      const r = await client.call<{ conversations: Array<{ name: string, kind: string, members: Array<{ name: string }>, active: boolean, id: string }> }>('GET', '/v1/groups')
+      print(r.conversations.length === 0
+        ? 'no conversations yet'
+        : r.conversations.map((c) => `${c.kind === 'direct' ? '1:1  ' : 'group'} ${c.name}  (${c.members.map((m) => m.name).join(', ')})${c.active ? '' : '  [left]'}`).join('\n'), r)
+      return
+    }
+    case 'send': {
+      const target = need(positionals, 1, 'target (contact alias or group name)')
+      const text = positionals.slice(2).join(' ')
+      if (text.trim().length === 0) throw new KithError('missing message text')
+      const r = await client.call<{ message: MessageJson }>('POST', '/v1/messages', { target, text })
+      print(formatMessageLine(r.message), r)
+      return
+    }
+    case 'messages': {
+      const target = need(positionals, 1, 'target (contact alias or group name)')
+      const r = await client.call<{ messages: MessageJson[] }>('GET', `/v1/messages?target=${encodeURIComponent(target)}${values.limit !== undefined ? `&limit=${encodeURIComponent(values.limit)}` : ''}`)
+      print(r.messages.length === 0 ? 'no messages yet' : r.messages.map(formatMessageLine).join('\n'), r)
+      return
+    }
+    case 'chat':
+      await runChat(client, need(positionals, 1, 'target (contact alias or group name)'))
+      return
+    default:
+      throw new KithError(`unknown command "${command}"; see \`kith --help\``)
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err)
+  process.stderr.write(`kith: ${message.split('\n')[0]}\n`)
+  process.exitCode = 1
+})

@@ -1,0 +1,28 @@
+/**
+ * Where a Kith node keeps its files: `--data DIR`, else `KITH_HOME`, else `~/.kith`.
+ */
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+/** The files inside a data directory. */
+export interface DataPaths {
+  readonly dir: string
+  readonly database: string
+  readonly token: string
+  readonly daemon: string
+  readonly config: string
+  readonly log: string
+}
+
+/** Resolves the data directory and the files in it. */
+export function dataPaths (flag?: string, env: NodeJS.ProcessEnv = process.env): DataPaths {
+  const dir = resolve(flag ?? env.KITH_HOME ?? join(homedir(), '.kith'))
+  return {
+    dir,
+    database: join(dir, 'kith.db'),
+    token: join(dir, 'api-token'),
+    daemon: join(dir, 'daemon.json'),
+    config: join(dir, 'config.json'),
+    log: join(dir, 'kith.log')
+  }
+}
