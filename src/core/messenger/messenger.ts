@@ -117,6 +117,7 @@ export class Messenger {
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
   private readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
+  private readonly hintedAddrs = new Map<string, string[]>()
   private readonly establishTimers = new Map<string, { timer: ReturnType<typeof setTimeout>, attempt: number }>()
   private stopped = false
 
@@ -450,6 +451,15 @@ export class Messenger {
     return await this.conversationView((await this.load(group.row.id))!)
   }
 
+  /** Rotates this device's keys in a conversation (an MLS update commit), for post-compromise security. */
+  async rekey (target: string): Promise<ConversationView> {
+    const group = await this.requireGroup(target)
+    await this.withLock(group.row.id, async () => {
+      await this.commitLocked(group.row.id, { add: [], remove: [] }, [])
+    })
+    return await this.conversationView((await this.load(group.row.id))!)
+  }
+
   /** Fetches KeyPackages from the account's devices and commits their addition. */
   private async addDevicesOf (groupId: string, identity: string): Promise<void> {
     const devices = await this.store.devicesOf(identity)
@@ -486,7 +496,8 @@ export class Messenger {
     ]
     const row: GroupRow = { ...group.row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: result.commitHash }
     writes.push({ kind: 'group', row })
-    const commitFrame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.MLS, message: result.commit as Uint8Array<ArrayBuffer>, card: new Uint8Array(), hints: [], commitHash: new Uint8Array() })
+    const hints = adds.length > 0 ? await this.hintsFor(result.state) : []
+    const commitFrame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.MLS, message: result.commit as Uint8Array<ArrayBuffer>, card: new Uint8Array(), hints, commitHash: new Uint8Array() })
     const notify = new Set<string>()
     for (const m of before) {
       if (m.leafIndex === ownLeafIndex(group.state)) continue
@@ -495,7 +506,6 @@ export class Messenger {
       notify.add(peerId)
     }
     if (result.welcome !== undefined) {
-      const hints = await this.hintsFor(result.state)
       const welcomeFrame = Deliver.encode({
         id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.WELCOME, message: result.welcome as Uint8Array<ArrayBuffer>,
         card: encodeInvite(this.invite()) as Uint8Array<ArrayBuffer>, hints, commitHash: result.commitHash as Uint8Array<ArrayBuffer>
@@ -692,6 +702,7 @@ export class Messenger {
       this.log(`dropped replayed message ${hash.slice(0, 12)} from ${fromPeer}`)
       return 'stored'
     }
+    await this.learnHints(frame)
     try {
       if (incoming.kind === 'welcome') return await this.receiveWelcome(fromPeer, frame, incoming.welcome, hash)
       const groupId = toHex(incoming.groupId)
@@ -703,6 +714,18 @@ export class Messenger {
         return 'rejected'
       }
       throw err
+    }
+  }
+
+  /** Remembers addresses a frame carries for member devices, so they can be reached. */
+  private async learnHints (frame: Deliver): Promise<void> {
+    for (const hint of frame.hints) {
+      let peerId: string
+      try { peerId = peerIdToString(hint.peerId) } catch { continue }
+      if (peerId === this.account.peerId || !hint.addrs.every((a) => a.startsWith('/') && a.length <= 256)) continue
+      this.hintedAddrs.set(peerId, [...hint.addrs])
+      if (this.hintedAddrs.size > 1000) this.hintedAddrs.delete(this.hintedAddrs.keys().next().value!)
+      await this.transport.addAddresses(peerId, hint.addrs).catch(() => {})
     }
   }
 
@@ -843,8 +866,9 @@ export class Messenger {
     if (peerId === this.account.peerId) return
     const known = await this.store.getDevice(peerId)
     if (known !== undefined) return
-    const card = encodeInvite({ certificate: m.certificate, addrs: [] })
-    writes.push({ kind: 'device', row: { peerId, identity: toHex(m.certificate.identityKey), certificate: card, addrs: [], updatedAt: this.clock.now() } })
+    const addrs = this.hintedAddrs.get(peerId) ?? []
+    const card = encodeInvite({ certificate: m.certificate, addrs })
+    writes.push({ kind: 'device', row: { peerId, identity: toHex(m.certificate.identityKey), certificate: card, addrs, updatedAt: this.clock.now() } })
   }
 
   /** Redoes the adds and removes of own commits that lost a fork. */
@@ -1000,12 +1024,6 @@ export class Messenger {
         writes.push({ kind: 'contact', row: { identity: welcomer, alias, displayName: card.certificate.displayName, verified: false, createdAt: this.clock.now() } })
       }
       writes.push(...this.deviceWrites(card))
-      for (const hint of frame.hints) {
-        const peerId = peerIdToString(hint.peerId)
-        if (peerId !== this.account.peerId && hint.addrs.every((a) => a.startsWith('/') && a.length <= 256)) {
-          await this.transport.addAddresses(peerId, hint.addrs).catch(() => {})
-        }
-      }
       for (const m of listMembers(state)) await this.rememberMember(m, writes)
       const epoch = epochOf(state)
       const base = this.groupRow({ id: groupId, kind, name: kind === 'group' ? 'group' : '', peerIdentity: kind === 'direct' ? welcomer : null, creator: welcomer }, state, { epoch, parent: frame.commitHash })
