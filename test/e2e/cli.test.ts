@@ -1,0 +1,133 @@
+/**
+ * The CLI end to end: two `kith serve` processes with their own data directories, driven only by
+ * `kith` commands. Also: the local API refuses a caller without the token, errors are one line on
+ * stderr with a non-zero status, and `kill -9` loses no message the user saw as sent.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const root = join(import.meta.dirname, '../..')
+const NODE = process.execPath
+const ARGS = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const dirs: string[] = []
+const daemons: ChildProcess[] = []
+
+function dir (name: string): string {
+  const d = mkdtempSync(join(tmpdir(), `kith-cli-${name}-`))
+  dirs.push(d)
+  return d
+}
+
+async function kith (data: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(NODE, [...ARGS, '--data', data, ...args], { cwd: root })
+  return stdout.trim()
+}
+
+async function kithJson<T> (data: string, ...args: string[]): Promise<T> {
+  return JSON.parse(await kith(data, '--json', ...args)) as T
+}
+
+/** Starts `kith serve` and resolves once it printed that it is running. */
+async function serve (data: string, name: string): Promise<ChildProcess> {
+  const child = spawn(NODE, [...ARGS, '--data', data, 'serve', '--name', name, '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  daemons.push(child)
+  await new Promise<void>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('"peerId"')) resolve() })
+    child.once('exit', (code) => reject(new Error(`kith serve exited with ${code}`)))
+  })
+  return child
+}
+
+async function until<T> (check: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const v = await check().catch(() => undefined)
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+interface Msg { text: string, state: string, own: boolean, senderName: string }
+
+afterAll(() => {
+  for (const d of daemons) d.kill('SIGKILL')
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+describe('kith CLI', () => {
+  const alice = dir('alice')
+  const bob = dir('bob')
+
+  it('two daemons exchange messages through the commands', async () => {
+    await serve(alice, 'Alice')
+    await serve(bob, 'Bob')
+    const link = await kith(bob, 'invite')
+    expect(link).toMatch(/#\/invite\/[A-Za-z0-9_-]+$/)
+    const added = await kith(alice, 'contact', 'add', link, '--name', 'bob')
+    expect(added).toMatch(/safety number: (\d{5} ){11}\d{5}/)
+    const aliceNumber = added.match(/safety number: ([\d ]+)/)![1]
+
+    await kith(alice, 'send', 'bob', 'hello', 'from', 'the', 'terminal')
+    const atBob = await until(async () => {
+      const { messages } = await kithJson<{ messages: Msg[] }>(bob, 'messages', 'alice')
+      return messages.length > 0 ? messages : undefined
+    }, 'message at bob')
+    expect(atBob[0]).toMatchObject({ text: 'hello from the terminal', own: false, senderName: 'alice' })
+    const bobNumber = (await kith(bob, 'contact', 'verify', 'alice')).split('\n')[1]
+    expect(bobNumber).toBe(aliceNumber)
+
+    await kith(bob, 'send', 'alice', 'hi back')
+    await until(async () => {
+      const { messages } = await kithJson<{ messages: Msg[] }>(alice, 'messages', 'bob')
+      return messages.some((m) => m.text === 'hi back') && messages.find((m) => m.own)?.state === 'delivered' ? true : undefined
+    }, 'reply and delivery at alice')
+
+    await kith(alice, 'group', 'create', 'book-club')
+    await kith(alice, 'group', 'add', 'book-club', 'bob')
+    await kith(alice, 'send', 'book-club', 'first chapter tonight')
+    await until(async () => {
+      const { messages } = await kithJson<{ messages: Msg[] }>(bob, 'messages', 'book-club')
+      return messages.some((m) => m.text === 'first chapter tonight') ? true : undefined
+    }, 'group message at bob')
+    const groups = await kithJson<{ conversations: Array<{ name: string, kind: string }> }>(bob, 'groups')
+    expect(groups.conversations.map((c) => c.name).sort()).toEqual(['alice', 'book-club'])
+  })
+
+  it('refuses API callers without the token and reports errors on one line', async () => {
+    const daemon = JSON.parse(readFileSync(join(alice, 'daemon.json'), 'utf8')) as { api: string }
+    const res = await fetch(`${daemon.api}/v1/contacts`)
+    expect(res.status).toBe(401)
+    const wrong = await fetch(`${daemon.api}/v1/contacts`, { headers: { authorization: 'Bearer nope' } })
+    expect(wrong.status).toBe(401)
+    const err = await run(NODE, [...ARGS, '--data', alice, 'send', 'nobody', 'hi'], { cwd: root }).catch((e: { code: number, stderr: string }) => e)
+    expect((err as { code: number }).code).not.toBe(0)
+    expect((err as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1)
+    expect((err as { stderr: string }).stderr).toMatch(/no contact or group named "nobody"/)
+    const bad = await run(NODE, [...ARGS, '--data', alice, 'contact', 'add', 'https://example.invalid/#/invite/AAAA'], { cwd: root }).catch((e: { stderr: string }) => e)
+    expect((bad as { stderr: string }).stderr).toMatch(/invite link is damaged/)
+  })
+
+  it('kill -9 of the receiver loses nothing the sender saw as sent', async () => {
+    const bobDaemon = daemons[1]!
+    bobDaemon.kill('SIGKILL')
+    await new Promise((r) => bobDaemon.once('exit', r))
+    await kith(alice, 'send', 'bob', 'while you were killed')
+    const state = (await kithJson<{ messages: Msg[] }>(alice, 'messages', 'bob')).messages.find((m) => m.text === 'while you were killed')!.state
+    expect(state).toBe('sending')
+    await serve(bob, 'Bob')
+    await until(async () => {
+      const { messages } = await kithJson<{ messages: Msg[] }>(bob, 'messages', 'alice')
+      return messages.some((m) => m.text === 'while you were killed') ? true : undefined
+    }, 'the queued message after the restart')
+    // Everything Bob had before the kill is still there.
+    const texts = (await kithJson<{ messages: Msg[] }>(bob, 'messages', 'alice')).messages.map((m) => m.text)
+    expect(texts).toEqual(['hello from the terminal', 'hi back', 'while you were killed'])
+  })
+})
