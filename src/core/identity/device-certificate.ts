@@ -43,7 +43,6 @@ export function validateDisplayName (name: string): string {
   const trimmed = astring(name, 'display name', MAX_DISPLAY_NAME * 4).trim()
   if (trimmed.length === 0) throw new ValidationError('display name must not be empty')
   if ([...trimmed].length > MAX_DISPLAY_NAME) throw new ValidationError(`display name must be at most ${MAX_DISPLAY_NAME} characters`)
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new ValidationError('display name must not contain control characters')
   return trimmed
 }

@@ -16,7 +16,7 @@ import { deliveryState, type DeliveryState } from '../conversation/delivery-stat
 import { decodePayload, encodePayload, newMessageId, validateText, type Payload } from '../conversation/payload.ts'
 import { decideCommit, type ChainView } from '../mls/fork-choice.ts'
 import {
-  commitChanges, createGroupState, decodeState, encodeState, encryptApplication, epochOf, isActive, joinFromWelcome, listMembers,
+  commitChanges, createGroupState, decodeState, encodeState, encryptApplication, epochOf, joinFromWelcome, listMembers,
   ownLeafIndex, processMessage, readMlsMessage, type GroupState, type Member
 } from '../mls/group.ts'
 import { createKeyPackage, readPeerKeyPackage, type OwnKeyPackage } from '../mls/key-package.ts'

@@ -5,7 +5,6 @@
  */
 import { parseArgs } from 'node:util'
 import { KithError } from '../../core/errors.ts'
-import { formatSafetyNumber } from '../../core/identity/safety-number.ts'
 import { ApiClient } from '../api/client.ts'
 import { initDataDir, KithNode } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
