@@ -23,8 +23,8 @@ export class RetryTimer {
 
   /** The delay the next failure will wait. */
   nextDelay (): number {
-    const base = Math.min(this.options.maxMs, this.options.initialMs * 2 ** this.attempt)
-    return Math.round(base * (0.75 + Math.random() * 0.5))
+    const base = this.options.initialMs * 2 ** this.attempt
+    return Math.round(Math.min(this.options.maxMs, base * (0.75 + Math.random() * 0.5)))
   }
 
   /** Called after a failure: schedules `onFire` after the backoff delay, unless one is already scheduled. */

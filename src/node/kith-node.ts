@@ -22,6 +22,9 @@ import { SqliteStore } from '../store/sqlite.node.ts'
 import { startApiServer, type ApiServer } from './api/server.ts'
 import { dataPaths, type DataPaths } from './paths.ts'
 import { startWebServer, type WebServer } from './web-server.ts'
+import { installNodeCrypto } from './mls-crypto.ts'
+
+installNodeCrypto()
 
 const LIBP2P_KEY = 'device.libp2p-key'
 

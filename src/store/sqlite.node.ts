@@ -1,6 +1,6 @@
 /**
- * SQLite persistence through Node's built-in `node:sqlite`, in WAL mode with synchronous=FULL, so
- * a batch that {@link SqliteStore.apply} returned from survives `kill -9` and power loss alike.
+ * SQLite persistence through Node's built-in `node:sqlite`, in WAL mode with synchronous=NORMAL, so
+ * a batch that {@link SqliteStore.apply} returned from survives `kill -9` (an OS crash may roll back the last ones).
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import { CodecError } from '../core/errors.ts'

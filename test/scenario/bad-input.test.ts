@@ -16,6 +16,9 @@ import { createKeyPackage, generateMlsSigningKey } from '../../src/core/mls/key-
 import { DELIVER_PROTOCOL, KEY_PACKAGE_PROTOCOL, MAX_DELIVER_FRAME } from '../../src/net/constants.ts'
 import { createKithNode, type KithLibp2p } from '../../src/net/node.ts'
 import type { KithNode } from '../../src/node/kith-node.ts'
+import { loadAccount } from '../../src/core/messenger/account.ts'
+import { encodeInvite } from '../../src/core/identity/invite.ts'
+import { commitChanges } from '../../src/core/mls/group.ts'
 import { addContact, cleanup, logOf, startPeer, waitForMessage } from './harness.ts'
 
 let alice: KithNode
@@ -143,5 +146,38 @@ describe('a live peer under hostile input', () => {
 
     await bob.messenger.send('alice', 'still chatting')
     await waitForMessage(alice, 'bob', 'still chatting')
+  })
+
+  it('refuses a welcome that would take over an existing 1:1', async () => {
+    const mallory = await startPeer('Mallory')
+    try {
+      const account = await loadAccount(mallory.store)
+      const directId = await alice.messenger.resolveTarget('bob')
+      const before = await alice.messenger.conversation('bob')
+      // Mallory builds a group under the Alice-Bob 1:1 id and invites Alice into it.
+      await mallory.libp2p.dial(multiaddr(alice.bootstrapAddrs()[0]!))
+      const aliceKp = await mallory.libp2p.dialProtocol(alice.libp2p.peerId, KEY_PACKAGE_PROTOCOL).then(async (stream) => {
+        const lp = lpStream(stream)
+        const { KeyPackageRequest, KeyPackageResponse } = await import('../../src/core/codec/envelope.ts')
+        await lp.write(KeyPackageRequest.encode({ version: 1 }))
+        return KeyPackageResponse.decode(await lp.read())
+      })
+      const { readPeerKeyPackage } = await import('../../src/core/mls/key-package.ts')
+      const kp = await readPeerKeyPackage(aliceKp.keyPackage, { identityKey: Buffer.from(alice.messenger.identity, 'hex') })
+      const squat = await createGroupState(Buffer.from(directId, 'hex'), await createKeyPackage(account.certificate, account.mlsKey))
+      const commit = await commitChanges(squat, { add: [kp.keyPackage], parent: new Uint8Array() })
+      const welcome = Deliver.encode({
+        id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.WELCOME, message: commit.welcome! as Uint8Array<ArrayBuffer>,
+        card: encodeInvite({ certificate: account.certificate, addrs: [] }) as Uint8Array<ArrayBuffer>, hints: [], commitHash: commit.commitHash as Uint8Array<ArrayBuffer>
+      })
+      expect(await alice.messenger.receive(mallory.libp2p.peerId.toString(), Deliver.decode(welcome))).toBe('rejected')
+      const after = await alice.messenger.conversation('bob')
+      expect(after.members.map((m) => m.identity).sort()).toEqual(before.members.map((m) => m.identity).sort())
+      expect(after.members.map((m) => m.name)).not.toContain('Mallory')
+      await alice.messenger.send('bob', 'only for bob')
+      await waitForMessage(bob, 'alice', 'only for bob')
+    } finally {
+      await mallory.stop()
+    }
   })
 })

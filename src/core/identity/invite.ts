@@ -4,7 +4,7 @@
  */
 import { Invite as InviteCodec } from '../codec/kith.ts'
 import { abytes, astring, fromBase64Url, toBase64Url } from '../bytes.ts'
-import { CodecError, ValidationError } from '../errors.ts'
+import { CodecError, CryptoVerificationError, ValidationError } from '../errors.ts'
 import { encodeDeviceCertificate, readDeviceCertificate, type DeviceCertificate } from './device-certificate.ts'
 
 /** Largest encoded invite accepted. */
@@ -71,6 +71,10 @@ export async function parseInviteLink (link: string): Promise<Invite> {
   } catch (err) {
     if (err instanceof ValidationError || err instanceof CodecError) {
       throw new ValidationError(`invite link is damaged or incomplete: ${err.message}`, { cause: err })
+    }
+    if (err instanceof CryptoVerificationError) {
+      // A damaged signature cannot be told apart from a forged one: say both.
+      throw new CryptoVerificationError(`invite link is damaged or forged: ${err.message}`, { cause: err })
     }
     throw err
   }

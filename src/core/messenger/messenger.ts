@@ -302,13 +302,23 @@ export class Messenger {
     }
   }
 
+  /** True if `groupId` is the 1:1 id of this account with one of its contacts. */
+  private async isDirectIdOfContact (groupId: string): Promise<boolean> {
+    for (const c of await this.store.listContacts()) {
+      if (toHex(await directConversationId(this.account.identity.publicKey, fromHex(c.identity))) === groupId) return true
+    }
+    return false
+  }
+
   private async ensureDirect (peerIdentity: string): Promise<string> {
     const id = toHex(await directConversationId(this.account.identity.publicKey, fromHex(peerIdentity)))
     await this.withLock(id, async () => {
-      if (await this.load(id) !== undefined) return
+      const existing = await this.load(id)
+      if (existing !== undefined && existing.row.kind === 'direct' && existing.row.peerIdentity === peerIdentity) return
+      if (existing !== undefined) this.log(`conversation ${id.slice(0, 12)} squatted on the 1:1 id with ${peerIdentity.slice(0, 12)}: replacing it`)
       const state = await createGroupState(fromHex(id), await this.newOwnKeyPackage())
       const row = this.groupRow({ id, kind: 'direct', name: '', peerIdentity, creator: this.identity }, state, { epoch: 0, parent: new Uint8Array() })
-      await this.commit([{ kind: 'group', row }], [{ row, state }])
+      await this.commit([{ kind: 'drop-epochs', groupId: id, fromEpoch: 0 }, { kind: 'group', row }], [{ row, state }])
     })
     this.scheduleEstablish(peerIdentity, 0)
     return id
@@ -1003,16 +1013,30 @@ export class Messenger {
     return await this.withLock(groupId, async (): Promise<Outcome> => {
       const existing = await this.load(groupId)
       const writes: Write[] = [{ kind: 'seen', hash, at: this.clock.now() }, { kind: 'key-package-used', ref: row.ref }]
+      const joined = new Set(listMembers(state).map((m) => toHex(m.certificate.identityKey)))
+      if (kind === 'direct' && (joined.size !== 2 || !joined.has(this.identity))) {
+        this.log(`refused welcome from ${fromPeer}: a 1:1 must hold exactly its two accounts`)
+        await this.store.apply(writes)
+        return 'rejected'
+      }
+      if (kind === 'group' && await this.isDirectIdOfContact(groupId)) {
+        this.log(`refused welcome from ${fromPeer}: the group id belongs to a 1:1 with someone else`)
+        await this.store.apply(writes)
+        return 'rejected'
+      }
       if (existing !== undefined && existing.row.active) {
-        const replace = kind === 'direct'
-          ? equalBytes(keepsDirectGroupOf(fromHex(existing.row.creator), card.certificate.identityKey), card.certificate.identityKey) && existing.row.creator !== welcomer
-          : epochOf(state) >= existing.row.epoch
+        // Only the other party of a 1:1 (when the tie-break keeps theirs) or a member of a group
+        // re-adding us after a fork may replace a conversation; anyone else would take it over.
+        const replace = existing.row.kind === 'direct'
+          ? kind === 'direct' && existing.row.peerIdentity === welcomer && existing.row.creator !== welcomer &&
+            equalBytes(keepsDirectGroupOf(fromHex(existing.row.creator), card.certificate.identityKey), card.certificate.identityKey)
+          : kind === 'group' && listMembers(existing.state).some((m) => toHex(m.certificate.identityKey) === welcomer) && epochOf(state) >= existing.row.epoch
         if (!replace) {
           this.log(`ignored welcome to ${groupId.slice(0, 12)} from ${fromPeer}: keeping the conversation we have`)
           await this.store.apply(writes)
-          return 'stored'
+          return 'rejected'
         }
-        this.log(`replacing conversation ${groupId.slice(0, 12)} with the one ${fromPeer} created`)
+        this.log(`replacing conversation ${groupId.slice(0, 12)} with the one ${fromPeer} sent`)
         for (const m of await this.store.ownMessagesSince(groupId, 0)) {
           writes.push({ kind: 'message-resend', id: m.id, needsSend: true, recipients: m.recipients, epoch: m.epoch })
           writes.push({ kind: 'outbox-drop-message', messageId: m.id })

@@ -72,6 +72,7 @@ export async function readPeerKeyPackage (bytes: Uint8Array, expected: { identit
   }
   const message = decoded?.[0]
   if (message === undefined || message.wireformat !== 'mls_key_package') throw new CodecError('expected an MLS key package')
+  if (decoded![1] !== bytes.length) throw new CodecError('key package has trailing bytes')
   const kp = message.keyPackage
   if (kp.cipherSuite !== 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519') {
     throw new CryptoVerificationError(`key package uses cipher suite ${kp.cipherSuite}; Kith requires suite 1`)

@@ -10,10 +10,20 @@ import { KithAuthenticationService } from './authentication-service.ts'
 export const CIPHER_SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519' as const
 
 let suite: Promise<CiphersuiteImpl> | undefined
+let accelerator: ((impl: CiphersuiteImpl) => CiphersuiteImpl) | undefined
+
+/**
+ * Installs a runtime-specific replacement for the hot primitives (hash, HKDF, AEAD, signatures).
+ * Node installs one built on node:crypto; browsers keep WebCrypto. Call before the first use.
+ */
+export function useCryptoAccelerator (accelerate: (impl: CiphersuiteImpl) => CiphersuiteImpl): void {
+  accelerator = accelerate
+  suite = undefined
+}
 
 /** The (cached) ts-mls implementation of suite 1. */
 export function getSuite (): Promise<CiphersuiteImpl> {
-  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CIPHER_SUITE))
+  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CIPHER_SUITE)).then((impl) => accelerator?.(impl) ?? impl)
   return suite
 }
 

@@ -105,7 +105,8 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         return send(res, 200, { conversations: await messenger.conversations() })
       }
       case 'POST /v1/groups': {
-        const body = await readBody(req)
+        const body = parts[3] === 'rekey' ? {} : await readBody(req)
+        if (parts[2] !== undefined && parts[3] === 'rekey') return send(res, 200, { conversation: await messenger.rekey(parts[2]) })
         if (parts[2] !== undefined && parts[3] === 'members') {
           return send(res, 200, { conversation: await messenger.addMember(parts[2], field(body, 'contact')) })
         }

@@ -29,6 +29,7 @@ usage: kith [--data DIR] [--json] COMMAND
   group create NAME             create a group
   group add GROUP CONTACT       add a contact to a group
   group remove GROUP CONTACT    remove a contact from a group
+  group rekey TARGET            rotate your keys in a conversation (an MLS update commit)
   groups                        list conversations
   send TARGET TEXT              send a message to a contact alias or group name
   messages TARGET               show a conversation's history
@@ -186,7 +187,13 @@ async function main (argv: string[]): Promise<void> {
         print(`${sub === 'add' ? 'added' : 'removed'} ${contact} ${sub === 'add' ? 'to' : 'from'} ${r.conversation.name} (${r.conversation.members.length} member device(s))`, r)
         return
       }
-      throw new KithError('usage: kith group create NAME | group add GROUP CONTACT | group remove GROUP CONTACT')
+      if (sub === 'rekey') {
+        const target = need(positionals, 2, 'conversation (contact alias or group name)')
+        const r = await client.call<{ conversation: { name: string, epoch: number } }>('POST', `/v1/groups/${encodeURIComponent(target)}/rekey`)
+        print(`rotated your keys in ${r.conversation.name} (epoch ${r.conversation.epoch})`, r)
+        return
+      }
+      throw new KithError('usage: kith group create NAME | group add GROUP CONTACT | group remove GROUP CONTACT | group rekey TARGET')
     }
     case 'groups': {
       const r = await client.call<{ conversations: Array<{ name: string, kind: string, members: Array<{ name: string }>, active: boolean, id: string }> }>('GET', '/v1/groups')

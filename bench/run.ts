@@ -1,0 +1,125 @@
+/**
+ * `npm run bench [-- --json] [-- --quick]`: Kith's benchmarks, each against a baseline measured in
+ * the same run on this machine.
+ *
+ * - delivery latency p50/p99, send → stored and displayable at a peer in another process, against
+ *   MLS encrypt p50 + decrypt p50 + libp2p round trip p50 (ping over the same connection);
+ * - messages per second in one conversation, against the same baseline's implied rate;
+ * - MLS add-member commit and processing for groups of 10, 100 and 1,000.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { createApplicationMessage, decodeMlsMessage, encodeMlsMessage, processPrivateMessage, emptyPskIndex, type MlsPrivateMessage } from 'ts-mls'
+import { parseInviteLink } from '../src/core/identity/invite.ts'
+import { encodePayload, newMessageId } from '../src/core/conversation/payload.ts'
+import { KithNode } from '../src/node/kith-node.ts'
+import { getSuite } from '../src/core/mls/suite.ts'
+import { benchCommits, pairGroup } from './mls.ts'
+import { quantile, report, result, type BenchResult } from './stats.ts'
+
+const json = process.argv.includes('--json')
+const quick = process.argv.includes('--quick')
+const ROUNDS = 3
+const LATENCY_SAMPLES = quick ? 50 : 200
+const THROUGHPUT_MESSAGES = quick ? 300 : 2000
+const log = (s: string): void => { if (!json) process.stderr.write(s + '\n') }
+
+interface Arrival { text: string, at: number }
+
+async function main (): Promise<void> {
+  const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
+  const worker: ChildProcess = fork(join(import.meta.dirname, 'worker.ts'), [dirs[1]!], {
+    execArgv: ['--disable-warning=ExperimentalWarning', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+  })
+  const arrivals = new Map<string, (at: number) => void>()
+  const ready = new Promise<{ link: string, peerId: string }>((resolve) => {
+    worker.on('message', (m: { type: string, link?: string, peerId?: string } & Partial<Arrival>) => {
+      if (m.type === 'ready') resolve({ link: m.link!, peerId: m.peerId! })
+      if (m.type === 'message') arrivals.get(m.text!)?.(m.at!)
+    })
+  })
+  const arrival = (text: string): Promise<number> => new Promise((resolve) => arrivals.set(text, (at) => { arrivals.delete(text); resolve(at) }))
+  const alice = await KithNode.start({ dataDir: dirs[0], name: 'Alice', api: false, retry: { initialMs: 20, maxMs: 200 } })
+  const bob = await ready
+  try {
+    await alice.messenger.addContact(await parseInviteLink(bob.link), 'bob')
+    // Warm up: the 1:1 is set up and the delivery stream is open.
+    const warm = arrival('warm-up')
+    await alice.messenger.send('bob', 'warm-up')
+    await warm
+    for (let i = 0; i < 30; i++) { const a = arrival(`w${i}`); await alice.messenger.send('bob', `w${i}`); await a }
+
+    const suite = await getSuite()
+    const kith: number[] = []
+    const enc: number[] = []
+    const dec: number[] = []
+    const rtt: number[] = []
+    const bobPeer = peerIdFromString(bob.peerId)
+    for (let round = 0; round < ROUNDS; round++) {
+      log(`round ${round + 1}/${ROUNDS}: libp2p round trip`)
+      for (let i = 0; i < LATENCY_SAMPLES; i++) {
+        const t = performance.now()
+        await alice.libp2p.services.ping.ping(bobPeer)
+        rtt.push(performance.now() - t)
+      }
+      log(`round ${round + 1}/${ROUNDS}: MLS encrypt/decrypt`)
+      // A 1:1 group like Kith's, with the same payload size, driven through ts-mls directly.
+      let { sender, receiver } = await pairGroup()
+      for (let i = 0; i < LATENCY_SAMPLES; i++) {
+        const payload = encodePayload({ id: newMessageId(), kind: 'text', text: `message number ${i}`, sentAt: Date.now(), seq: i + 1, lamport: i + 1 })
+        let t = performance.now()
+        const r = await createApplicationMessage(sender, payload, suite)
+        const bytes = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: r.privateMessage })
+        enc.push(performance.now() - t)
+        sender = r.newState
+        t = performance.now()
+        const m = decodeMlsMessage(bytes, 0)![0] as MlsPrivateMessage
+        const p = await processPrivateMessage(receiver, m.privateMessage, emptyPskIndex, suite)
+        dec.push(performance.now() - t)
+        receiver = p.newState
+      }
+      log(`round ${round + 1}/${ROUNDS}: Kith delivery latency`)
+      for (let i = 0; i < LATENCY_SAMPLES; i++) {
+        const text = `r${round}-latency-${i}`
+        const arrived = arrival(text)
+        const t = performance.timeOrigin + performance.now()
+        await alice.messenger.send('bob', text)
+        kith.push((await arrived) - t)
+      }
+    }
+    const baselineP50 = quantile(enc, 0.5) + quantile(dec, 0.5) + quantile(rtt, 0.5)
+    const baselineP99 = quantile(enc, 0.99) + quantile(dec, 0.99) + quantile(rtt, 0.99)
+    const results: BenchResult[] = [
+      result('delivery latency p50 (send to stored at peer)', quantile(kith, 0.5), 'ms', 'MLS encrypt p50 + decrypt p50 + libp2p RTT p50', baselineP50),
+      result('delivery latency p99 (send to stored at peer)', quantile(kith, 0.99), 'ms', 'MLS encrypt p99 + decrypt p99 + libp2p RTT p99', baselineP99),
+      result('libp2p round trip p50', quantile(rtt, 0.5), 'ms', 'MLS encrypt p50 + decrypt p50 + libp2p RTT p50', baselineP50),
+      result('MLS encrypt p50', quantile(enc, 0.5), 'ms', 'MLS encrypt p50 + decrypt p50 + libp2p RTT p50', baselineP50),
+      result('MLS decrypt p50', quantile(dec, 0.5), 'ms', 'MLS encrypt p50 + decrypt p50 + libp2p RTT p50', baselineP50)
+    ]
+
+    log('throughput: one conversation')
+    const last = `throughput-${THROUGHPUT_MESSAGES - 1}`
+    const done = arrival(last)
+    const start = performance.timeOrigin + performance.now()
+    for (let i = 0; i < THROUGHPUT_MESSAGES; i++) await alice.messenger.send('bob', `throughput-${i}`)
+    const end = await done
+    const rate = THROUGHPUT_MESSAGES / ((end - start) / 1000)
+    // The pipeline's bound: a sender can do no better than 1 / (encrypt p50), a receiver 1 / (decrypt p50).
+    const bound = 1000 / Math.max(quantile(enc, 0.5), quantile(dec, 0.5))
+    results.push(result('messages per second, one conversation', rate, 'msg/s', '1 / max(MLS encrypt p50, decrypt p50)', bound))
+
+    log('MLS commits for groups of 10, 100, 1000')
+    results.push(...await benchCommits(quick ? [10, 100] : [10, 100, 1000]))
+    report(results, json)
+  } finally {
+    worker.send({ cmd: 'stop' })
+    await alice.stop()
+    await new Promise((r) => worker.once('exit', r))
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  }
+}
+
+await main()

@@ -1,0 +1,16 @@
+/**
+ * Benchmark helper process: runs a Kith peer and reports, over IPC, the moment each message is
+ * stored and displayable (a high-resolution wall-clock stamp comparable across processes).
+ */
+import { KithNode } from '../src/node/kith-node.ts'
+
+const dataDir = process.argv[2]
+if (dataDir === undefined || process.send === undefined) throw new Error('usage: worker.ts DATA_DIR (as a child process with IPC)')
+const node = await KithNode.start({ dataDir, name: 'Bob', api: false, retry: { initialMs: 20, maxMs: 200 } })
+node.messenger.subscribe((event) => {
+  if (event.type === 'message' && !event.message.own) process.send!({ type: 'message', text: event.message.text, at: performance.timeOrigin + performance.now() })
+})
+process.on('message', (msg: { cmd: string }) => {
+  if (msg.cmd === 'stop') void node.stop().then(() => process.exit(0))
+})
+process.send({ type: 'ready', link: node.messenger.inviteLink(), peerId: node.libp2p.peerId.toString() })

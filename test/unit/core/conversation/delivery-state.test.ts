@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { deliveryState } from '../../../../src/core/conversation/delivery-state.ts'
+
+describe('deliveryState', () => {
+  it('shows others’ messages as received, whatever the counts', () => {
+    expect(deliveryState(false, 0, 0)).toBe('received')
+    expect(deliveryState(false, 3, 1)).toBe('received')
+  })
+
+  it('shows an own message as pending while there is nobody to send to', () => {
+    expect(deliveryState(true, 0, 0)).toBe('pending')
+  })
+
+  it('shows an own message as sending until a device acknowledges', () => {
+    expect(deliveryState(true, 1, 0)).toBe('sending')
+    expect(deliveryState(true, 5, 0)).toBe('sending')
+  })
+
+  it('shows an own message as sent once some but not all devices acknowledged', () => {
+    expect(deliveryState(true, 5, 1)).toBe('sent')
+    expect(deliveryState(true, 5, 4)).toBe('sent')
+  })
+
+  it('shows an own message as delivered once every device acknowledged', () => {
+    expect(deliveryState(true, 1, 1)).toBe('delivered')
+    expect(deliveryState(true, 5, 5)).toBe('delivered')
+  })
+
+  it('stays delivered when a member left after acknowledging', () => {
+    expect(deliveryState(true, 2, 3)).toBe('delivered')
+  })
+})
