@@ -2,6 +2,7 @@
  * Benchmark helper process: runs a Kith peer and reports, over IPC, the moment each message is
  * stored and displayable (a high-resolution wall-clock stamp comparable across processes).
  */
+import { lpStream } from '@libp2p/utils'
 import { KithNode } from '../src/node/kith-node.ts'
 
 const dataDir = process.argv[2]
@@ -9,6 +10,15 @@ if (dataDir === undefined || process.send === undefined) throw new Error('usage:
 const node = await KithNode.start({ dataDir, name: 'Bob', api: false, retry: { initialMs: 20, maxMs: 200 } })
 node.messenger.subscribe((event) => {
   if (event.type === 'message' && !event.message.own) process.send!({ type: 'message', text: event.message.text, at: performance.timeOrigin + performance.now() })
+})
+// Baseline: echo frames on one long-lived stream, the same shape as a delivery and its ack.
+await node.libp2p.handle('/kith-bench/echo/1.0.0', async (stream) => {
+  const lp = lpStream(stream)
+  try {
+    for (;;) await lp.write(await lp.read())
+  } catch {
+    stream.abort(new Error('echo closed'))
+  }
 })
 process.on('message', (msg: { cmd: string }) => {
   if (msg.cmd === 'stop') void node.stop().then(() => process.exit(0))

@@ -157,6 +157,7 @@ export class KithNode {
 
   /** Stops every service and closes the store. */
   async stop (): Promise<void> {
+    await this.messenger.flush().catch((err: unknown) => this.log(`could not write group states at shutdown: ${(err as Error).message}`))
     this.messenger.stop()
     await this.api?.close()
     if (this.api !== undefined) rmSync(this.paths.daemon, { force: true })

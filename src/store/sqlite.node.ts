@@ -175,6 +175,9 @@ export class SqliteStore implements Store {
         r.lamport, r.ownSeq, r.active ? 1 : 0, JSON.stringify(r.losers.slice(-64)), r.createdAt)
         return
       }
+      case 'group-clock':
+        this.run('UPDATE groups SET lamport = ?, name = ? WHERE id = ?', w.lamport, w.name, w.id)
+        return
       case 'epoch': {
         const r = w.row
         this.run(`INSERT OR REPLACE INTO epochs (group_id, epoch, state_before, commit_hash, parent_hash, intent)
@@ -324,8 +327,8 @@ export class SqliteStore implements Store {
     return num(r?.s ?? 0)
   }
 
-  async listOutbox (peerId: string, limit: number): Promise<OutboxRow[]> {
-    return this.all('SELECT * FROM outbox WHERE peer_id = ? ORDER BY id LIMIT ?', peerId, limit).map((r) => ({
+  async listOutbox (peerId: string, afterId: number, limit: number): Promise<OutboxRow[]> {
+    return this.all('SELECT * FROM outbox WHERE peer_id = ? AND id > ? ORDER BY id LIMIT ?', peerId, afterId, limit).map((r) => ({
       id: num(r.id), peerId: str(r.peer_id), groupId: str(r.group_id), messageId: r.message_id == null ? null : str(r.message_id),
       frame: bytes(r.frame), createdAt: num(r.created_at)
     }))

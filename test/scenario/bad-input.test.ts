@@ -115,7 +115,7 @@ describe('a live peer under hostile input', () => {
     const bobPeer = bob.libp2p.peerId.toString()
     await alice.stop()
     await bob.messenger.send('alice', 'genuine')
-    const [row] = await bob.store.listOutbox(alice.libp2p.peerId.toString(), 1)
+    const [row] = await bob.store.listOutbox(alice.libp2p.peerId.toString(), 0, 1)
     expect(row).toBeDefined()
     alice = await startPeer('Alice', alice.paths.dir)
     await waitForMessage(alice, 'bob', 'genuine')

@@ -95,7 +95,7 @@ describe('group chat', () => {
     // Capture what Bob sends after the removal while Alice is away, then show it to Carol.
     await stop(alice)
     await bob.messenger.send('friends', 'carol must not read this')
-    const frames = await bob.store.listOutbox(alice.libp2p.peerId.toString(), 10)
+    const frames = await bob.store.listOutbox(alice.libp2p.peerId.toString(), 0, 10)
     expect(frames.length).toBeGreaterThan(0)
     const { Deliver } = await import('../../src/core/codec/envelope.ts')
     for (const f of frames) {

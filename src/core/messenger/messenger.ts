@@ -6,7 +6,7 @@
  */
 import { decodeMlsMessage, type KeyPackage } from 'ts-mls'
 import { Deliver, DeliverKind } from '../codec/envelope.ts'
-import { equalBytes, fromHex, randomBytes, sha256, toHex } from '../bytes.ts'
+import { equalBytes, fromHex, randomBytes, toHex } from '../bytes.ts'
 import { KithError, NotFoundError, UsageError, ValidationError } from '../errors.ts'
 import { decodeInvite, encodeInvite, formatInviteLink, type Invite } from '../identity/invite.ts'
 import { peerIdToString } from '../identity/peer-id.ts'
@@ -20,7 +20,7 @@ import {
   ownLeafIndex, processMessage, readMlsMessage, type GroupState, type Member
 } from '../mls/group.ts'
 import { createKeyPackage, readPeerKeyPackage, type OwnKeyPackage } from '../mls/key-package.ts'
-import { RETAINED_EPOCHS } from '../mls/suite.ts'
+import { getSuite, RETAINED_EPOCHS } from '../mls/suite.ts'
 import type { Account } from './account.ts'
 import { systemClock, type Clock, type Log, type Transport } from './ports.ts'
 import type { ContactRow, GroupRow, MessageRow, MessageView, PendingRow, Store, Write } from './store.ts'
@@ -93,7 +93,17 @@ export interface MessengerOptions {
 interface CachedGroup {
   row: GroupRow
   state: GroupState
+  /** Application messages decrypted since the state was last written (see storeApplication). */
+  unsaved?: number
 }
+
+/**
+ * A receiver's state changes on every decryption only by ratcheting one sender's chain. Writing it
+ * after every message costs more than the rest of receiving; an older state on disk can still
+ * ratchet forward to any later message, and replays are caught by the `seen` table. So it is
+ * written every this many messages, on every commit and send, and at shutdown.
+ */
+const RECEIVE_SAVE_INTERVAL = 32
 
 interface CommitIntent {
   add: string[]
@@ -101,6 +111,11 @@ interface CommitIntent {
 }
 
 type Outcome = 'stored' | 'rejected'
+
+/** SHA-256 of an MLS message, hex: the replay-detection and fork-choice key. */
+async function messageHash (message: Uint8Array): Promise<string> {
+  return toHex(await (await getSuite()).hash.digest(message))
+}
 
 function describeError (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
@@ -118,6 +133,7 @@ export class Messenger {
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
   private readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
   private readonly hintedAddrs = new Map<string, string[]>()
+  private readonly directIds = new Map<string, string>()
   private readonly establishTimers = new Map<string, { timer: ReturnType<typeof setTimeout>, attempt: number }>()
   private stopped = false
 
@@ -145,6 +161,19 @@ export class Messenger {
         const group = await this.load(row.id)
         if (group !== undefined && listMembers(group.state).length < 2) this.scheduleEstablish(row.peerIdentity, 0)
       }
+    }
+  }
+
+  /** Writes group states that have decrypted messages since they were last written. */
+  async flush (): Promise<void> {
+    for (const [id, group] of this.cache) {
+      if ((group.unsaved ?? 0) === 0) continue
+      await this.withLock(id, async () => {
+        const current = this.cache.get(id)
+        if (current === undefined || (current.unsaved ?? 0) === 0) return
+        const row = { ...current.row, state: encodeState(current.state) }
+        await this.commit([{ kind: 'group', row }], [{ row, state: current.state, unsaved: 0 }])
+      })
     }
   }
 
@@ -302,16 +331,29 @@ export class Messenger {
     }
   }
 
+  /** The 1:1 group id with an account (hex), cached: it is needed on every send to a contact. */
+  private async directIdWith (peerIdentity: string): Promise<string> {
+    let id = this.directIds.get(peerIdentity)
+    if (id === undefined) {
+      id = toHex(await directConversationId(this.account.identity.publicKey, fromHex(peerIdentity)))
+      if (this.directIds.size > 10_000) this.directIds.clear()
+      this.directIds.set(peerIdentity, id)
+    }
+    return id
+  }
+
   /** True if `groupId` is the 1:1 id of this account with one of its contacts. */
   private async isDirectIdOfContact (groupId: string): Promise<boolean> {
     for (const c of await this.store.listContacts()) {
-      if (toHex(await directConversationId(this.account.identity.publicKey, fromHex(c.identity))) === groupId) return true
+      if (await this.directIdWith(c.identity) === groupId) return true
     }
     return false
   }
 
   private async ensureDirect (peerIdentity: string): Promise<string> {
-    const id = toHex(await directConversationId(this.account.identity.publicKey, fromHex(peerIdentity)))
+    const id = await this.directIdWith(peerIdentity)
+    const cached = this.cache.get(id)
+    if (cached !== undefined && cached.row.kind === 'direct' && cached.row.peerIdentity === peerIdentity) return id
     await this.withLock(id, async () => {
       const existing = await this.load(id)
       if (existing !== undefined && existing.row.kind === 'direct' && existing.row.peerIdentity === peerIdentity) return
@@ -354,7 +396,7 @@ export class Messenger {
   }
 
   private async establishDirect (peerIdentity: string): Promise<boolean> {
-    const id = toHex(await directConversationId(this.account.identity.publicKey, fromHex(peerIdentity)))
+    const id = await this.directIdWith(peerIdentity)
     const group = await this.load(id)
     if (group === undefined || !group.row.active) return true
     const present = new Set(listMembers(group.state).map((m) => toHex(m.certificate.identityKey)))
@@ -501,7 +543,7 @@ export class Messenger {
     const epoch = group.row.epoch
     const now = this.clock.now()
     const writes: Write[] = [
-      { kind: 'epoch', row: { groupId, epoch, stateBefore: group.row.state, commitHash: result.commitHash, parentHash: group.row.tipHash, intent: JSON.stringify(intent) } },
+      { kind: 'epoch', row: { groupId, epoch, stateBefore: encodeState(group.state), commitHash: result.commitHash, parentHash: group.row.tipHash, intent: JSON.stringify(intent) } },
       { kind: 'prune-epochs', groupId, belowEpoch: epoch + 1 - RETAINED_EPOCHS }
     ]
     const row: GroupRow = { ...group.row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: result.commitHash }
@@ -651,7 +693,7 @@ export class Messenger {
 
   /** Next queued frames for a peer. */
   async nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>> {
-    const rows = (await this.store.listOutbox(peerId, limit + 256)).filter((r) => r.id > afterRowId).slice(0, limit)
+    const rows = await this.store.listOutbox(peerId, afterRowId, limit)
     for (const r of rows) this.outboxMessages.set(r.id, { messageId: r.messageId, groupId: r.groupId })
     return rows.map((r) => ({ rowId: r.id, frame: r.frame }))
   }
@@ -703,7 +745,7 @@ export class Messenger {
     let incoming
     try {
       incoming = readMlsMessage(frame.message)
-      hash = toHex(await sha256(frame.message))
+      hash = await messageHash(frame.message)
     } catch (err) {
       this.log(`dropped malformed message from ${fromPeer}: ${describeError(err)}`)
       return 'rejected'
@@ -917,7 +959,9 @@ export class Messenger {
     const senderDevice = peerIdToString(sender.certificate.peerId)
     const id = toHex(payload.id)
     const lamport = Math.max(group.row.lamport, payload.lamport)
-    let row: GroupRow = { ...group.row, state: encodeState(state), lamport }
+    const unsaved = (group.unsaved ?? 0) + 1
+    const save = unsaved >= RECEIVE_SAVE_INTERVAL || payload.kind === 'group-meta'
+    let row: GroupRow = { ...group.row, state: save ? encodeState(state) : group.row.state, lamport }
     const writes: Write[] = [...done, { kind: 'seen', hash, at: this.clock.now() }]
     const duplicate = (await this.store.getMessage(id)) !== undefined
     let stored: MessageRow | undefined
@@ -946,8 +990,8 @@ export class Messenger {
       }
       writes.push({ kind: 'message', row: stored })
     }
-    writes.push({ kind: 'group', row })
-    await this.commit(writes, [{ row, state }])
+    writes.push(save ? { kind: 'group', row } : { kind: 'group-clock', id: row.id, lamport: row.lamport, name: row.name })
+    await this.commit(writes, [{ row, state, unsaved: save ? 0 : unsaved }])
     if (stored !== undefined && stored.kind === 'text') this.emit({ type: 'message', message: await this.messageOut({ ...stored, acknowledged: 0 }) })
     if (stored?.kind === 'group-meta') this.emit({ type: 'conversation', conversation: await this.conversationView({ row, state }) })
     return 'stored'
@@ -966,7 +1010,7 @@ export class Messenger {
           await this.store.apply([{ kind: 'pending-done', id: p.id }])
           continue
         }
-        const hash = toHex(await sha256(frame.message))
+        const hash = await messageHash(frame.message)
         if (await this.store.hasSeen(hash)) {
           await this.store.apply([{ kind: 'pending-done', id: p.id }])
           continue
@@ -1008,7 +1052,7 @@ export class Messenger {
       this.log(`dropped welcome from ${fromPeer}: the sender is not a member of the group`)
       return 'rejected'
     }
-    const directId = toHex(await directConversationId(this.account.identity.publicKey, card.certificate.identityKey))
+    const directId = await this.directIdWith(welcomer)
     const kind: GroupRow['kind'] = directId === groupId ? 'direct' : 'group'
     return await this.withLock(groupId, async (): Promise<Outcome> => {
       const existing = await this.load(groupId)

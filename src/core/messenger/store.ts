@@ -118,6 +118,7 @@ export type Write =
   | { kind: 'contact', row: ContactRow }
   | { kind: 'device', row: DeviceRow }
   | { kind: 'group', row: GroupRow }
+  | { kind: 'group-clock', id: string, lamport: number, name: string }
   | { kind: 'epoch', row: EpochRow }
   | { kind: 'drop-epochs', groupId: string, fromEpoch: number }
   | { kind: 'prune-epochs', groupId: string, belowEpoch: number }
@@ -152,7 +153,7 @@ export interface Store {
   messagesToSend (groupId: string): Promise<MessageRow[]>
   ownMessagesSince (groupId: string, epoch: number): Promise<MessageRow[]>
   lastSeq (groupId: string, senderDevice: string): Promise<number>
-  listOutbox (peerId: string, limit: number): Promise<OutboxRow[]>
+  listOutbox (peerId: string, afterId: number, limit: number): Promise<OutboxRow[]>
   outboxPeers (): Promise<string[]>
   hasSeen (hash: string): Promise<boolean>
   listPending (groupId: string): Promise<PendingRow[]>
