@@ -11,6 +11,9 @@ import { DELIVER_PROTOCOL, DELIVERY_WINDOW, MAX_ACK_FRAME, MAX_DELIVER_FRAME } f
 import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
 
+/** How long a delivery stream with nothing to send stays open for the next message. */
+const STREAM_IDLE_MS = 60_000
+
 /** Something to log through; secrets never reach it. */
 export interface Log {
   (message: string): void
@@ -96,6 +99,8 @@ class PeerSender {
   private wanted = false
   private readonly retry: RetryTimer
   private closed = false
+  private open: { stream: Stream, lp: LengthPrefixedStream } | undefined
+  private idleTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (
     private readonly peerId: string,
@@ -122,6 +127,8 @@ class PeerSender {
   stop (): void {
     this.closed = true
     this.retry.cancel()
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer)
+    this.closeChannel()
   }
 
   private async run (): Promise<void> {
@@ -141,51 +148,82 @@ class PeerSender {
     }
   }
 
-  /** Opens a stream and pipelines frames until the outbox is empty. */
-  private async drain (): Promise<void> {
+  /** The open delivery stream to this peer, or a new one. Streams are kept for the next message. */
+  private async channel (): Promise<{ stream: Stream, lp: LengthPrefixedStream, reused: boolean }> {
+    const open = this.open
+    if (open !== undefined && open.stream.status === 'open' && open.stream.writeStatus === 'writable') return { ...open, reused: true }
     const stream = await this.libp2p.dialProtocol(peerIdFromString(this.peerId), DELIVER_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
-    const lp: LengthPrefixedStream = lpStream(stream, { maxDataLength: MAX_ACK_FRAME })
+    const fresh = { stream, lp: lpStream(stream, { maxDataLength: MAX_ACK_FRAME }) }
+    this.open = fresh
+    return { ...fresh, reused: false }
+  }
+
+  private closeChannel (err?: Error): void {
+    const open = this.open
+    this.open = undefined
+    if (open === undefined) return
+    if (err !== undefined) open.stream.abort(err)
+    else void open.stream.close().catch(() => {})
+  }
+
+  /** Pipelines frames over the peer's stream until the outbox is empty. */
+  private async drain (): Promise<void> {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer)
+    let attempt = await this.channel()
+    try {
+      await this.pipeline(attempt.lp)
+    } catch (err) {
+      this.closeChannel(err as Error)
+      // A kept stream may have been closed by the peer meanwhile: one fresh stream before backing off.
+      if (!attempt.reused) throw err
+      attempt = await this.channel()
+      try {
+        await this.pipeline(attempt.lp)
+      } catch (err2) {
+        this.closeChannel(err2 as Error)
+        throw err2
+      }
+    }
+    this.idleTimer = setTimeout(() => this.closeChannel(), STREAM_IDLE_MS)
+    this.idleTimer.unref?.()
+  }
+
+  private async pipeline (lp: LengthPrefixedStream): Promise<void> {
     const window = this.options.window ?? DELIVERY_WINDOW
     const inflight: Array<{ rowId: number, id: string }> = []
     let lastRowId = 0
-    try {
-      for (;;) {
-        if (inflight.length < window) {
-          const batch = await this.outbox.next(this.peerId, lastRowId, window - inflight.length)
-          if (batch.length > 0) {
-            const frames: Uint8Array[] = []
-            for (const f of batch) {
-              let id: string
-              try {
-                id = toHex(decodeDeliver(f.frame).id)
-              } catch {
-                await this.outbox.settle(this.peerId, f.rowId, 'rejected')
-                continue
-              }
-              inflight.push({ rowId: f.rowId, id })
-              frames.push(f.frame)
-              lastRowId = f.rowId
+    for (;;) {
+      if (inflight.length < window) {
+        const batch = await this.outbox.next(this.peerId, lastRowId, window - inflight.length)
+        if (batch.length > 0) {
+          const frames: Uint8Array[] = []
+          for (const f of batch) {
+            let id: string
+            try {
+              id = toHex(decodeDeliver(f.frame).id)
+            } catch {
+              await this.outbox.settle(this.peerId, f.rowId, 'rejected')
+              continue
             }
-            if (frames.length > 0) await lp.writeV(frames)
-            continue
+            inflight.push({ rowId: f.rowId, id })
+            frames.push(f.frame)
+            lastRowId = f.rowId
           }
-        }
-        if (inflight.length === 0) {
-          // Everything acknowledged; look once more in case a frame was queued meanwhile.
-          if (!this.wanted) break
-          this.wanted = false
+          if (frames.length > 0) await lp.writeV(frames)
           continue
         }
-        const ack = Ack.decode(await lp.read())
-        const head = inflight.shift()
-        if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
-        await this.outbox.settle(this.peerId, head.rowId, ack.status === AckStatus.STORED ? 'stored' : 'rejected')
-        this.retry.reset()
       }
-      await stream.close()
-    } catch (err) {
-      stream.abort(err as Error)
-      throw err
+      if (inflight.length === 0) {
+        // Everything acknowledged; look once more in case a frame was queued meanwhile.
+        if (!this.wanted) return
+        this.wanted = false
+        continue
+      }
+      const ack = Ack.decode(await lp.read())
+      const head = inflight.shift()
+      if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
+      await this.outbox.settle(this.peerId, head.rowId, ack.status === AckStatus.STORED ? 'stored' : 'rejected')
+      this.retry.reset()
     }
   }
 }
