@@ -35,6 +35,7 @@ async function main (): Promise<void> {
   const worker: ChildProcess = fork(join(import.meta.dirname, 'worker.ts'), [dirs[1]!], {
     execArgv: ['--disable-warning=ExperimentalWarning', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc']
   })
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
   const arrivals = new Map<string, (at: number) => void>()
   const ready = new Promise<{ link: string, peerId: string }>((resolve) => {
     worker.on('message', (m: { type: string, link?: string, peerId?: string } & Partial<Arrival>) => {
@@ -121,7 +122,7 @@ async function main (): Promise<void> {
   } finally {
     worker.send({ cmd: 'stop' })
     await alice.stop()
-    await new Promise((r) => worker.once('exit', r))
+    await exited
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
   }
 }
