@@ -27,15 +27,21 @@ export interface DeviceCertificate {
 /** Fields that the identity key signs. */
 export type DeviceCertificateFields = Omit<DeviceCertificate, 'signature' | 'identityKey'>
 
-function toBeSigned (c: Omit<DeviceCertificate, 'signature'>): Uint8Array {
+/** Protobuf form; without `signature` it is exactly the bytes the identity key signs. */
+function encodeFields (c: Omit<DeviceCertificate, 'signature'> & { signature?: Uint8Array }): Uint8Array {
   return DeviceCertificateCodec.encode({
     version: 1,
     identityKey: c.identityKey as Uint8Array<ArrayBuffer>,
     peerId: c.peerId as Uint8Array<ArrayBuffer>,
     mlsSignatureKey: c.mlsSignatureKey as Uint8Array<ArrayBuffer>,
     displayName: c.displayName,
-    createdAt: BigInt(c.createdAt)
+    createdAt: BigInt(c.createdAt),
+    ...(c.signature !== undefined ? { signature: c.signature as Uint8Array<ArrayBuffer> } : {})
   })
+}
+
+function toBeSigned (c: Omit<DeviceCertificate, 'signature'>): Uint8Array {
+  return encodeFields({ ...c, signature: undefined })
 }
 
 /** Validates a display name a user typed or a peer sent. */
@@ -56,15 +62,7 @@ export async function issueDeviceCertificate (identity: SigningKeyPair, fields: 
 
 /** Encodes a certificate for the wire or an MLS credential. */
 export function encodeDeviceCertificate (c: DeviceCertificate): Uint8Array {
-  return DeviceCertificateCodec.encode({
-    version: 1,
-    identityKey: c.identityKey as Uint8Array<ArrayBuffer>,
-    peerId: c.peerId as Uint8Array<ArrayBuffer>,
-    mlsSignatureKey: c.mlsSignatureKey as Uint8Array<ArrayBuffer>,
-    displayName: c.displayName,
-    createdAt: BigInt(c.createdAt),
-    signature: c.signature as Uint8Array<ArrayBuffer>
-  })
+  return encodeFields(c)
 }
 
 /** Decodes and shape-checks a certificate; does not verify the signature. */

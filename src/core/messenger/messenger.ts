@@ -17,7 +17,7 @@ import { decodePayload, encodePayload, newMessageId, validateText, type Payload 
 import { decideCommit, type ChainView } from '../mls/fork-choice.ts'
 import {
   commitChanges, createGroupState, decodeState, encodeState, encryptApplication, epochOf, joinFromWelcome, listMembers,
-  ownLeafIndex, processMessage, readMlsMessage, type GroupState, type Member
+  ownLeafIndex, processMessage, readMlsMessage, type GroupState, type IncomingMls, type Member
 } from '../mls/group.ts'
 import { createKeyPackage, readPeerKeyPackage, type OwnKeyPackage } from '../mls/key-package.ts'
 import { getSuite, RETAINED_EPOCHS } from '../mls/suite.ts'
@@ -111,10 +111,22 @@ interface CommitIntent {
 }
 
 type Outcome = 'stored' | 'rejected'
+type PrivateMls = Extract<IncomingMls, { kind: 'private' }>
 
 /** SHA-256 of an MLS message, hex: the replay-detection and fork-choice key. */
 async function messageHash (message: Uint8Array): Promise<string> {
   return toHex(await (await getSuite()).hash.digest(message))
+}
+
+/** Decodes a held frame; undefined if it is not a private MLS message (it never should be). */
+function decodeHeld (bytes: Uint8Array): { frame: Deliver, incoming: PrivateMls } | undefined {
+  try {
+    const frame = Deliver.decode(bytes)
+    const incoming = readMlsMessage(frame.message)
+    return incoming.kind === 'private' ? { frame, incoming } : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function describeError (err: unknown): string {
@@ -758,7 +770,8 @@ export class Messenger {
     try {
       if (incoming.kind === 'welcome') return await this.receiveWelcome(fromPeer, frame, incoming.welcome, hash)
       const groupId = toHex(incoming.groupId)
-      const outcome = await this.withLock(groupId, async () => await this.receivePrivate(fromPeer, groupId, frame, hash, true))
+      const message = incoming
+      const outcome = await this.withLock(groupId, async () => await this.receivePrivate(fromPeer, groupId, frame, message, hash, true))
       return outcome === 'held' ? 'stored' : outcome
     } catch (err) {
       if (err instanceof KithError) {
@@ -794,9 +807,7 @@ export class Messenger {
   }
 
   /** Processes a private message for a locked group. `fresh` is false when replaying a held frame. */
-  private async receivePrivate (fromPeer: string, groupId: string, frame: Deliver, hash: string, fresh: boolean, pendingId?: number): Promise<Outcome | 'held'> {
-    const incoming = readMlsMessage(frame.message)
-    if (incoming.kind !== 'private') return 'rejected'
+  private async receivePrivate (fromPeer: string, groupId: string, frame: Deliver, incoming: PrivateMls, hash: string, fresh: boolean, pendingId?: number): Promise<Outcome | 'held'> {
     const done: Write[] = pendingId === undefined ? [] : [{ kind: 'pending-done', id: pendingId }]
     const hold = async (why: string): Promise<Outcome | 'held'> => {
       if (!fresh) return 'held'
@@ -1003,19 +1014,18 @@ export class Messenger {
       const held: PendingRow[] = await this.store.listPending(groupId)
       let progressed = false
       for (const p of held) {
-        let frame: Deliver
-        try {
-          frame = Deliver.decode(p.frame)
-        } catch {
+        const decoded = decodeHeld(p.frame)
+        if (decoded === undefined) {
           await this.store.apply([{ kind: 'pending-done', id: p.id }])
           continue
         }
+        const { frame, incoming } = decoded
         const hash = await messageHash(frame.message)
         if (await this.store.hasSeen(hash)) {
           await this.store.apply([{ kind: 'pending-done', id: p.id }])
           continue
         }
-        const outcome = await this.receivePrivate(p.peerId, groupId, frame, hash, false, p.id)
+        const outcome = await this.receivePrivate(p.peerId, groupId, frame, incoming, hash, false, p.id)
         if (outcome !== 'held') progressed = true
         const group = this.cache.get(groupId)
         if (group === undefined || !group.row.active) return
