@@ -1,0 +1,810 @@
+/**
+ * IndexedDB persistence for the browser app, through `idb`. It runs on the main thread or in a Web
+ * Worker (it touches only `indexedDB`, `IDBKeyRange` and `crypto`), and answers every query as
+ * `sqlite.node.ts` does; one contract suite (`test/unit/store/store-contract.test.ts`) runs against
+ * both. Where SQLite leaves an order open (`devicesOf`, `listDevices`, ties), rows come in primary-key
+ * order. Index keys compare strings by UTF-16 unit rather than SQLite's UTF-8 byte order; the two
+ * agree on the ASCII ids and identities Kith stores, and `listContacts` sorts by code point itself.
+ *
+ * Layout, schema version {@link SCHEMA_VERSION}: one object store per SQLite table, keyed by the
+ * table's primary key, with an index wherever SQLite has one:
+ * - `messages` by `id`; `order` [groupId, lamport, senderIdentity, id] serves `listMessages` with a
+ *   reverse cursor, `sender` [groupId, senderDevice, seq] serves `lastSeq`, `toSend`
+ *   [groupId, own, needsSend, seq] and `ownByEpoch` [groupId, own, epoch] serve the own-message
+ *   queries. IndexedDB keys cannot be booleans, so these three flags are stored as 0 or 1.
+ * - `receipts` by [messageId, peerId]; `outbox` by an autoincrement `id`, with `peer` [peerId, id]
+ *   and `message` (messageId); `pending` by an autoincrement `id`, with `group` [groupId, epoch, id].
+ * - `epochs` by [groupId, epoch]; `contacts` by `identity`, with a unique `alias` and an `aliasFold`
+ *   index; `groups` by `id`, with `createdAt` and `nameFold`; `devices` by `peerId`, with `identity`;
+ *   `keyPackages` by `ref`, with `createdAt`; `seen` by `hash`; `meta` by `key`.
+ * `*Fold` fields hold the value with ASCII letters lowercased, which is what SQLite's NOCASE compares.
+ *
+ * Sealing: on first open a non-extractable AES-256-GCM key is generated and kept, as a CryptoKey,
+ * in the `keys` store. Every value that holds private keys or MLS secrets (each `meta` value,
+ * `groups.state`, `epochs.stateBefore`, `keyPackages.initPrivateKey` and `.hpkePrivateKey`) is
+ * stored as IV (12 random bytes) ‖ AES-GCM ciphertext and tag. The additional data names the store,
+ * key and field, so a sealed value copied to another record does not open. This keeps secrets out of
+ * plain view of anything that reads the database files or exports records; it does not stop code
+ * running in this origin, which can ask the browser to use the key.
+ *
+ * Every record read back is type-checked; a malformed or unopenable one is a {@link CodecError}
+ * naming its store and key.
+ */
+import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb'
+import { compareBytes, concatBytes, utf8 } from '../core/bytes.ts'
+import { CodecError, UsageError, strictAssert } from '../core/errors.ts'
+import type {
+  ContactRow, DeviceRow, EpochRow, GroupRow, KeyPackageRow, MessageRow, MessageView, OutboxRow, PendingRow, Store, Write
+} from '../core/messenger/store.ts'
+
+/** Bumped, with a step in `upgrade`, whenever stores or indexes change. */
+export const SCHEMA_VERSION = 1
+
+const SEALING_KEY_NAME = 'at-rest'
+const IV_BYTES = 12
+const TAG_BYTES = 16
+/** SQLite's default `listMessages` limit. */
+const DEFAULT_MESSAGE_LIMIT = 10_000
+/** How many former winners a group remembers, as in SQLite. */
+const MAX_LOSERS = 64
+
+type Flag = 0 | 1
+
+interface MessageRecord extends Omit<MessageRow, 'own' | 'needsSend' | 'gap'> {
+  readonly own: Flag
+  readonly needsSend: Flag
+  readonly gap: Flag
+}
+
+/** The stored shape of every object store; sealed fields hold IV ‖ ciphertext. */
+interface KithSchema extends DBSchema {
+  keys: { key: string, value: { name: string, key: CryptoKey } }
+  meta: { key: string, value: { key: string, value: Uint8Array } }
+  contacts: { key: string, value: ContactRow & { aliasFold: string }, indexes: { alias: string, aliasFold: string } }
+  devices: { key: string, value: DeviceRow, indexes: { identity: string } }
+  groups: { key: string, value: GroupRow & { nameFold: string }, indexes: { createdAt: number, nameFold: string } }
+  epochs: { key: [string, number], value: EpochRow }
+  messages: {
+    key: string
+    value: MessageRecord
+    indexes: { order: [string, number, string, string], sender: [string, string, number], toSend: [string, Flag, Flag, number], ownByEpoch: [string, Flag, number] }
+  }
+  receipts: { key: [string, string], value: { messageId: string, peerId: string } }
+  outbox: { key: number, value: Omit<OutboxRow, 'id'> & { id?: number }, indexes: { peer: [string, number], message: string } }
+  seen: { key: string, value: { hash: string, at: number } }
+  pending: { key: number, value: Omit<PendingRow, 'id'> & { id?: number }, indexes: { group: [string, number, number] } }
+  keyPackages: { key: string, value: KeyPackageRow, indexes: { createdAt: number } }
+}
+
+type StoreName = StoreNames<KithSchema>
+type KithDatabase = IDBPDatabase<KithSchema>
+type WriteTx = IDBPTransaction<KithSchema, StoreName[], 'readwrite'>
+type ReadTx = IDBPTransaction<KithSchema, StoreName[], 'readonly'>
+/** One write's IndexedDB requests, run inside the batch's transaction. */
+type Step = (tx: WriteTx) => Promise<void>
+
+const KEY_PATHS: { readonly [S in StoreName]: string | string[] } = {
+  keys: 'name',
+  meta: 'key',
+  contacts: 'identity',
+  devices: 'peerId',
+  groups: 'id',
+  epochs: ['groupId', 'epoch'],
+  messages: 'id',
+  receipts: ['messageId', 'peerId'],
+  outbox: 'id',
+  seen: 'hash',
+  pending: 'id',
+  keyPackages: 'ref'
+}
+
+/** The object stores each kind of write touches: the scope of a batch's one transaction. */
+const WRITE_SCOPE: { readonly [K in Write['kind']]: readonly StoreName[] } = {
+  meta: ['meta'],
+  contact: ['contacts'],
+  device: ['devices'],
+  group: ['groups'],
+  'group-clock': ['groups'],
+  epoch: ['epochs'],
+  'drop-epochs': ['epochs'],
+  'prune-epochs': ['epochs'],
+  message: ['messages'],
+  'message-resend': ['messages'],
+  outbox: ['outbox'],
+  'outbox-done': ['outbox', 'receipts'],
+  'outbox-drop-message': ['outbox', 'receipts'],
+  seen: ['seen'],
+  pending: ['pending'],
+  'pending-done': ['pending'],
+  'key-package': ['keyPackages'],
+  'key-package-used': ['keyPackages']
+}
+
+function upgrade (db: KithDatabase, oldVersion: number): void {
+  if (oldVersion < 1) {
+    db.createObjectStore('keys', { keyPath: KEY_PATHS.keys })
+    db.createObjectStore('meta', { keyPath: KEY_PATHS.meta })
+    const contacts = db.createObjectStore('contacts', { keyPath: KEY_PATHS.contacts })
+    contacts.createIndex('alias', 'alias', { unique: true })
+    contacts.createIndex('aliasFold', 'aliasFold')
+    db.createObjectStore('devices', { keyPath: KEY_PATHS.devices }).createIndex('identity', 'identity')
+    const groups = db.createObjectStore('groups', { keyPath: KEY_PATHS.groups })
+    groups.createIndex('createdAt', 'createdAt')
+    groups.createIndex('nameFold', 'nameFold')
+    db.createObjectStore('epochs', { keyPath: KEY_PATHS.epochs })
+    const messages = db.createObjectStore('messages', { keyPath: KEY_PATHS.messages })
+    messages.createIndex('order', ['groupId', 'lamport', 'senderIdentity', 'id'])
+    messages.createIndex('sender', ['groupId', 'senderDevice', 'seq'])
+    messages.createIndex('toSend', ['groupId', 'own', 'needsSend', 'seq'])
+    messages.createIndex('ownByEpoch', ['groupId', 'own', 'epoch'])
+    db.createObjectStore('receipts', { keyPath: KEY_PATHS.receipts })
+    const outbox = db.createObjectStore('outbox', { keyPath: KEY_PATHS.outbox, autoIncrement: true })
+    outbox.createIndex('peer', ['peerId', 'id'])
+    outbox.createIndex('message', 'messageId')
+    db.createObjectStore('seen', { keyPath: KEY_PATHS.seen })
+    db.createObjectStore('pending', { keyPath: KEY_PATHS.pending, autoIncrement: true })
+      .createIndex('group', ['groupId', 'epoch', 'id'])
+    db.createObjectStore('keyPackages', { keyPath: KEY_PATHS.keyPackages }).createIndex('createdAt', 'createdAt')
+  }
+}
+
+/** Options for {@link IndexedDbStore.open}. */
+export interface IndexedDbStoreOptions {
+  /** Defaults to `globalThis.indexedDB`. Must be of the global implementation: `idb` and key ranges use its classes. */
+  factory?: IDBFactory
+}
+
+/** The IndexedDB implementation of {@link Store}. */
+export class IndexedDbStore implements Store {
+  private readonly db: KithDatabase
+  private readonly sealingKey: CryptoKey
+  /** Resolves once the last batch applied has created its transaction. */
+  private lastBatchStarted: Promise<void> = Promise.resolve()
+
+  private constructor (db: KithDatabase, sealingKey: CryptoKey) {
+    this.db = db
+    this.sealingKey = sealingKey
+  }
+
+  /** Opens (creating or upgrading as needed) the database `name` and its sealing key. */
+  static async open (name: string, options: IndexedDbStoreOptions = {}): Promise<IndexedDbStore> {
+    const db = await openDatabase(options.factory ?? globalThis.indexedDB, name)
+    try {
+      return new IndexedDbStore(db, await loadSealingKey(db))
+    } catch (err) {
+      db.close()
+      throw err
+    }
+  }
+
+  async apply (writes: readonly Write[]): Promise<void> {
+    if (writes.length === 0) return
+    // IndexedDB runs overlapping transactions in the order they were created. Creating them in call
+    // order keeps batches in call order, as SQLite does, however long each one's sealing takes.
+    const previous = this.lastBatchStarted
+    let started = (): void => {}
+    this.lastBatchStarted = new Promise((resolve) => { started = resolve })
+    try {
+      // Sealing awaits WebCrypto, which would let the transaction auto-commit, so it all happens first.
+      const steps = await Promise.all(writes.map(async (w) => await this.prepare(w)))
+      await previous
+      const scope = [...new Set(writes.flatMap((w) => WRITE_SCOPE[w.kind]))]
+      const tx = this.db.transaction(scope, 'readwrite', { durability: 'strict' })
+      started()
+      await settle(tx, async () => {
+        for (const step of steps) await step(tx)
+      })
+    } finally {
+      started()
+    }
+  }
+
+  private async prepare (w: Write): Promise<Step> {
+    switch (w.kind) {
+      case 'meta': {
+        const record = { key: w.key, value: await this.seal(w.value, 'meta', w.key, 'value') }
+        return async (tx) => { await tx.objectStore('meta').put(record) }
+      }
+      case 'contact': {
+        const record = contactRecord(w.row)
+        return async (tx) => {
+          const store = tx.objectStore('contacts')
+          const existing = await store.get(record.identity)
+          // As SQLite's upsert: a known contact keeps the time it was first added.
+          await store.put(existing === undefined ? record : { ...record, createdAt: contactOf(existing).createdAt })
+        }
+      }
+      case 'device': {
+        const record = deviceRecord(w.row)
+        return async (tx) => { await tx.objectStore('devices').put(record) }
+      }
+      case 'group': {
+        const record = groupRecord({ ...w.row, state: await this.seal(w.row.state, 'groups', w.row.id, 'state') })
+        return async (tx) => {
+          const store = tx.objectStore('groups')
+          const existing = await store.get(record.id)
+          await store.put(existing === undefined ? record : { ...record, createdAt: groupOf(existing).createdAt })
+        }
+      }
+      case 'group-clock':
+        return async (tx) => {
+          const store = tx.objectStore('groups')
+          const existing = await store.get(w.id)
+          if (existing !== undefined) await store.put(groupRecord({ ...groupOf(existing), lamport: w.lamport, name: w.name }))
+        }
+      case 'epoch': {
+        const r = w.row
+        const record = epochRecord({ ...r, stateBefore: await this.seal(r.stateBefore, 'epochs', [r.groupId, r.epoch], 'stateBefore') })
+        return async (tx) => { await tx.objectStore('epochs').put(record) }
+      }
+      case 'drop-epochs':
+        return async (tx) => { await tx.objectStore('epochs').delete(IDBKeyRange.bound([w.groupId, w.fromEpoch], [w.groupId, []])) }
+      case 'prune-epochs':
+        return async (tx) => { await tx.objectStore('epochs').delete(IDBKeyRange.bound([w.groupId], [w.groupId, w.belowEpoch], false, true)) }
+      case 'message': {
+        const record = messageRecord(w.row)
+        return async (tx) => {
+          const store = tx.objectStore('messages')
+          // As SQLite's INSERT OR IGNORE: the first row stored under an id stays.
+          if (await store.getKey(record.id) === undefined) await store.add(record)
+        }
+      }
+      case 'message-resend':
+        return async (tx) => {
+          const store = tx.objectStore('messages')
+          const existing = await store.get(w.id)
+          if (existing === undefined) return
+          await store.put(messageRecord({ ...messageOf(existing), needsSend: w.needsSend, recipients: w.recipients, epoch: w.epoch }))
+        }
+      case 'outbox': {
+        const record = { peerId: w.peerId, groupId: w.groupId, messageId: w.messageId, frame: copyBytes(w.frame), createdAt: w.createdAt }
+        return async (tx) => { await tx.objectStore('outbox').add(record) }
+      }
+      case 'outbox-done':
+        return async (tx) => {
+          const outbox = tx.objectStore('outbox')
+          if (w.receipt) {
+            const stored = await outbox.get(w.id)
+            const row = stored === undefined ? undefined : outboxOf(stored)
+            if (row?.messageId != null) await tx.objectStore('receipts').put({ messageId: row.messageId, peerId: row.peerId })
+          }
+          await outbox.delete(w.id)
+        }
+      case 'outbox-drop-message':
+        return async (tx) => {
+          const outbox = tx.objectStore('outbox')
+          const ids = await outbox.index('message').getAllKeys(w.messageId)
+          await Promise.all(ids.map(async (id) => { await outbox.delete(id) }))
+          await tx.objectStore('receipts').delete(prefix(w.messageId))
+        }
+      case 'seen':
+        return async (tx) => {
+          const store = tx.objectStore('seen')
+          if (await store.getKey(w.hash) === undefined) await store.add({ hash: w.hash, at: w.at })
+        }
+      case 'pending': {
+        const record = { groupId: w.groupId, epoch: w.epoch, peerId: w.peerId, frame: copyBytes(w.frame), receivedAt: w.receivedAt }
+        return async (tx) => { await tx.objectStore('pending').add(record) }
+      }
+      case 'pending-done':
+        return async (tx) => { await tx.objectStore('pending').delete(w.id) }
+      case 'key-package': {
+        const r = w.row
+        const [initPrivateKey, hpkePrivateKey] = await Promise.all([
+          this.seal(r.initPrivateKey, 'keyPackages', r.ref, 'initPrivateKey'),
+          this.seal(r.hpkePrivateKey, 'keyPackages', r.ref, 'hpkePrivateKey')
+        ])
+        const record = keyPackageRecord({ ...r, initPrivateKey, hpkePrivateKey })
+        return async (tx) => { await tx.objectStore('keyPackages').put(record) }
+      }
+      case 'key-package-used':
+        return async (tx) => { await tx.objectStore('keyPackages').delete(w.ref) }
+    }
+  }
+
+  private async read<T> (names: StoreName[], body: (tx: ReadTx) => Promise<T>): Promise<T> {
+    const tx = this.db.transaction(names, 'readonly')
+    return await settle(tx, async () => await body(tx))
+  }
+
+  async getMeta (key: string): Promise<Uint8Array | undefined> {
+    const stored = await this.read(['meta'], async (tx) => await tx.objectStore('meta').get(key))
+    if (stored === undefined) return undefined
+    return await this.unseal(new Fields('meta', stored).bytes('value'), 'meta', key, 'value')
+  }
+
+  async getContact (identity: string): Promise<ContactRow | undefined> {
+    const stored = await this.read(['contacts'], async (tx) => await tx.objectStore('contacts').get(identity))
+    return stored === undefined ? undefined : contactOf(stored)
+  }
+
+  async findContactByAlias (alias: string): Promise<ContactRow | undefined> {
+    const stored = await this.read(['contacts'], async (tx) => await tx.objectStore('contacts').index('aliasFold').get(foldCase(alias)))
+    return stored === undefined ? undefined : contactOf(stored)
+  }
+
+  async listContacts (): Promise<ContactRow[]> {
+    const rows = (await this.read(['contacts'], async (tx) => await tx.objectStore('contacts').getAll())).map(contactOf)
+    // SQLite orders NOCASE text by its UTF-8 bytes, i.e. by code point, which UTF-16 indexes do not.
+    return rows.sort((a, b) => compareBytes(utf8(foldCase(a.alias)), utf8(foldCase(b.alias))))
+  }
+
+  async getDevice (peerId: string): Promise<DeviceRow | undefined> {
+    const stored = await this.read(['devices'], async (tx) => await tx.objectStore('devices').get(peerId))
+    return stored === undefined ? undefined : deviceOf(stored)
+  }
+
+  async devicesOf (identity: string): Promise<DeviceRow[]> {
+    return (await this.read(['devices'], async (tx) => await tx.objectStore('devices').index('identity').getAll(identity))).map(deviceOf)
+  }
+
+  async listDevices (): Promise<DeviceRow[]> {
+    return (await this.read(['devices'], async (tx) => await tx.objectStore('devices').getAll())).map(deviceOf)
+  }
+
+  async getGroup (id: string): Promise<GroupRow | undefined> {
+    const stored = await this.read(['groups'], async (tx) => await tx.objectStore('groups').get(id))
+    return stored === undefined ? undefined : await this.unsealGroup(groupOf(stored))
+  }
+
+  async findGroupsByName (name: string): Promise<GroupRow[]> {
+    const stored = await this.read(['groups'], async (tx) => await tx.objectStore('groups').index('nameFold').getAll(foldCase(name)))
+    return await Promise.all(stored.map(groupOf).filter((g) => g.kind === 'group').map(async (g) => await this.unsealGroup(g)))
+  }
+
+  async listGroups (): Promise<GroupRow[]> {
+    const stored = await this.read(['groups'], async (tx) => await tx.objectStore('groups').index('createdAt').getAll())
+    return await Promise.all(stored.map(groupOf).map(async (g) => await this.unsealGroup(g)))
+  }
+
+  async getEpoch (groupId: string, epoch: number): Promise<EpochRow | undefined> {
+    const stored = await this.read(['epochs'], async (tx) => await tx.objectStore('epochs').get([groupId, epoch]))
+    return stored === undefined ? undefined : await this.unsealEpoch(epochOf(stored))
+  }
+
+  async listEpochs (groupId: string): Promise<EpochRow[]> {
+    const stored = await this.read(['epochs'], async (tx) => await tx.objectStore('epochs').getAll(prefix(groupId)))
+    return await Promise.all(stored.map(epochOf).map(async (e) => await this.unsealEpoch(e)))
+  }
+
+  async getMessage (id: string): Promise<MessageView | undefined> {
+    return await this.read(['messages', 'receipts'], async (tx) => {
+      const [stored, acknowledged] = await Promise.all([tx.objectStore('messages').get(id), tx.objectStore('receipts').count(prefix(id))])
+      return stored === undefined ? undefined : { ...messageOf(stored), acknowledged }
+    })
+  }
+
+  async listMessages (groupId: string, limit = DEFAULT_MESSAGE_LIMIT): Promise<MessageView[]> {
+    const max = limitOf(limit)
+    if (max === 0) return []
+    return await this.read(['messages', 'receipts'], async (tx) => {
+      const newestFirst: MessageRow[] = []
+      let cursor = await tx.objectStore('messages').index('order').openCursor(prefix(groupId), 'prev')
+      while (cursor !== null && (max === undefined || newestFirst.length < max)) {
+        newestFirst.push(messageOf(cursor.value))
+        cursor = await cursor.continue()
+      }
+      const rows = newestFirst.reverse()
+      const receipts = tx.objectStore('receipts')
+      const counts = await Promise.all(rows.map(async (m) => await receipts.count(prefix(m.id))))
+      return rows.map((m, i) => ({ ...m, acknowledged: counts[i] ?? 0 }))
+    })
+  }
+
+  async messagesToSend (groupId: string): Promise<MessageRow[]> {
+    const range = IDBKeyRange.bound([groupId, 1, 1], [groupId, 1, 1, []])
+    return (await this.read(['messages'], async (tx) => await tx.objectStore('messages').index('toSend').getAll(range))).map(messageOf)
+  }
+
+  async ownMessagesSince (groupId: string, epoch: number): Promise<MessageRow[]> {
+    const range = IDBKeyRange.bound([groupId, 1, epoch], [groupId, 1, []])
+    const rows = (await this.read(['messages'], async (tx) => await tx.objectStore('messages').index('ownByEpoch').getAll(range))).map(messageOf)
+    return rows.sort((a, b) => a.seq - b.seq)
+  }
+
+  async lastSeq (groupId: string, senderDevice: string): Promise<number> {
+    return await this.read(['messages'], async (tx) => {
+      const cursor = await tx.objectStore('messages').index('sender').openKeyCursor(prefix(groupId, senderDevice), 'prev')
+      if (cursor === null) return 0
+      const seq = cursor.key[2]
+      if (typeof seq !== 'number') throw new CodecError(`corrupt index "sender" of IndexedDB store "messages" at key ${JSON.stringify(cursor.primaryKey)}`)
+      return seq
+    })
+  }
+
+  async listOutbox (peerId: string, afterId: number, limit: number): Promise<OutboxRow[]> {
+    const max = limitOf(limit)
+    if (max === 0) return []
+    const range = IDBKeyRange.bound([peerId, afterId], [peerId, []], true)
+    return (await this.read(['outbox'], async (tx) => await tx.objectStore('outbox').index('peer').getAll(range, countOf(max)))).map(outboxOf)
+  }
+
+  async outboxPeers (): Promise<string[]> {
+    return await this.read(['outbox'], async (tx) => {
+      const peers: string[] = []
+      let cursor = await tx.objectStore('outbox').index('peer').openKeyCursor()
+      while (cursor !== null) {
+        const peer = cursor.key[0]
+        if (typeof peer !== 'string') throw new CodecError(`corrupt index "peer" of IndexedDB store "outbox" at key ${JSON.stringify(cursor.primaryKey)}`)
+        peers.push(peer)
+        // Skip the rest of this peer's rows (ids are finite): one cursor step per distinct peer.
+        cursor = await cursor.continue([peer, Infinity])
+      }
+      return peers
+    })
+  }
+
+  async hasSeen (hash: string): Promise<boolean> {
+    return await this.read(['seen'], async (tx) => await tx.objectStore('seen').getKey(hash)) !== undefined
+  }
+
+  async listPending (groupId: string): Promise<PendingRow[]> {
+    return (await this.read(['pending'], async (tx) => await tx.objectStore('pending').index('group').getAll(prefix(groupId)))).map(pendingOf)
+  }
+
+  async countPending (): Promise<number> {
+    return await this.read(['pending'], async (tx) => await tx.objectStore('pending').count())
+  }
+
+  async oldestPending (count: number): Promise<number[]> {
+    const max = limitOf(count)
+    if (max === 0) return []
+    const ids = await this.read(['pending'], async (tx) => await tx.objectStore('pending').getAllKeys(undefined, countOf(max)))
+    for (const id of ids) {
+      if (typeof id !== 'number') throw new CodecError(`corrupt key ${JSON.stringify(id)} in IndexedDB store "pending"`)
+    }
+    return ids
+  }
+
+  async listKeyPackages (): Promise<KeyPackageRow[]> {
+    const stored = await this.read(['keyPackages'], async (tx) => await tx.objectStore('keyPackages').index('createdAt').getAll())
+    return await Promise.all(stored.map(keyPackageOf).map(async (r) => {
+      const [initPrivateKey, hpkePrivateKey] = await Promise.all([
+        this.unseal(r.initPrivateKey, 'keyPackages', r.ref, 'initPrivateKey'),
+        this.unseal(r.hpkePrivateKey, 'keyPackages', r.ref, 'hpkePrivateKey')
+      ])
+      return { ...r, initPrivateKey, hpkePrivateKey }
+    }))
+  }
+
+  async close (): Promise<void> {
+    this.db.close()
+  }
+
+  private async unsealGroup (g: GroupRow): Promise<GroupRow> {
+    return { ...g, state: await this.unseal(g.state, 'groups', g.id, 'state') }
+  }
+
+  private async unsealEpoch (e: EpochRow): Promise<EpochRow> {
+    return { ...e, stateBefore: await this.unseal(e.stateBefore, 'epochs', [e.groupId, e.epoch], 'stateBefore') }
+  }
+
+  private async seal (plain: Uint8Array, store: StoreName, key: IDBValidKey, field: string): Promise<Uint8Array> {
+    const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES))
+    const params = { name: 'AES-GCM', iv, additionalData: sealingContext(store, key, field) }
+    const body = await globalThis.crypto.subtle.encrypt(params, this.sealingKey, plain as Uint8Array<ArrayBuffer>)
+    return concatBytes(iv, new Uint8Array(body))
+  }
+
+  private async unseal (sealed: Uint8Array, store: StoreName, key: IDBValidKey, field: string): Promise<Uint8Array> {
+    const where = `field "${field}" of IndexedDB store "${store}" at key ${JSON.stringify(key)}`
+    if (sealed.length < IV_BYTES + TAG_BYTES) throw new CodecError(`cannot unseal ${where}: ${sealed.length} bytes is too short to be sealed`)
+    const params = { name: 'AES-GCM', iv: sealed.subarray(0, IV_BYTES) as Uint8Array<ArrayBuffer>, additionalData: sealingContext(store, key, field) }
+    try {
+      return new Uint8Array(await globalThis.crypto.subtle.decrypt(params, this.sealingKey, sealed.subarray(IV_BYTES) as Uint8Array<ArrayBuffer>))
+    } catch (err) {
+      throw new CodecError(`cannot unseal ${where}: it was altered, moved, or sealed under another key`, { cause: err })
+    }
+  }
+}
+
+async function openDatabase (factory: IDBFactory, name: string): Promise<KithDatabase> {
+  const request = factory.open(name, SCHEMA_VERSION)
+  request.addEventListener('upgradeneeded', (event) => {
+    upgrade(wrap(request.result) as unknown as KithDatabase, event.oldVersion)
+  })
+  try {
+    const db = await wrap(request)
+    strictAssert(db, 'IDBFactory.open resolved without a database')
+    return db as unknown as KithDatabase
+  } catch (err) {
+    if ((err as { name?: unknown } | null)?.name === 'VersionError') {
+      throw new UsageError(`IndexedDB database "${name}" was written by a newer Kith; update this app to open it`, { cause: err })
+    }
+    throw err
+  }
+}
+
+/** Reads the sealing key, creating it on first open; if two tabs race, the key stored first wins. */
+async function loadSealingKey (db: KithDatabase): Promise<CryptoKey> {
+  const read = db.transaction('keys', 'readonly')
+  const stored = await settle(read, async () => await read.store.get(SEALING_KEY_NAME))
+  if (stored !== undefined) return sealingKeyOf(stored)
+  const fresh = await globalThis.crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+  const tx = db.transaction('keys', 'readwrite', { durability: 'strict' })
+  return await settle(tx, async () => {
+    const raced = await tx.store.get(SEALING_KEY_NAME)
+    if (raced !== undefined) return sealingKeyOf(raced)
+    await tx.store.add({ name: SEALING_KEY_NAME, key: fresh })
+    return fresh
+  })
+}
+
+/** Runs `body` in `tx` and resolves once `tx` has committed; if anything fails, `tx` is aborted whole. */
+async function settle<T> (tx: { readonly done: Promise<void>, abort: () => void }, body: () => Promise<T>): Promise<T> {
+  // A failed request aborts the transaction by itself; keep that rejection handled until awaited.
+  tx.done.catch(() => undefined)
+  let result: T
+  try {
+    result = await body()
+  } catch (err) {
+    try { tx.abort() } catch { /* already aborted by the failed request */ }
+    // Reject only once the rollback is final, so a caller that closes or retries sees it done.
+    await tx.done.catch(() => undefined)
+    throw err
+  }
+  await tx.done
+  return result
+}
+
+/** Binds a sealed value to where it is stored. */
+function sealingContext (store: StoreName, key: IDBValidKey, field: string): Uint8Array<ArrayBuffer> {
+  return utf8(`kith/indexeddb/seal/v1\n${store}\n${JSON.stringify(key)}\n${field}`) as Uint8Array<ArrayBuffer>
+}
+
+/** Every key that starts with `parts`. */
+function prefix (...parts: IDBValidKey[]): IDBKeyRange {
+  // Arrays sort after every other key type, so [..., []] is above every key sharing the prefix.
+  return IDBKeyRange.bound(parts, [...parts, []])
+}
+
+/** SQLite's LIMIT: a negative one means no limit; a fraction is an error, as SQLite's "datatype mismatch". */
+function limitOf (limit: number): number | undefined {
+  if (!Number.isInteger(limit)) throw new UsageError(`limit must be an integer, got ${limit}`)
+  return limit < 0 ? undefined : limit
+}
+
+/** A `getAll` count: IndexedDB caps it at 2^32 - 1 and reads 0 as "all". */
+function countOf (max: number | undefined): number | undefined {
+  return max === undefined ? undefined : Math.min(max, 0xffff_ffff)
+}
+
+/** SQLite's NOCASE folds ASCII letters only. */
+function foldCase (text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase())
+}
+
+/** A compact copy, so a view into a larger buffer (a Node Buffer slab, a network chunk) is not stored whole. */
+function copyBytes (bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes)
+}
+
+// ---------------------------------------------------------------- rows to records
+
+function contactRecord (r: ContactRow): KithSchema['contacts']['value'] {
+  return { identity: r.identity, alias: r.alias, aliasFold: foldCase(r.alias), displayName: r.displayName, verified: r.verified, createdAt: r.createdAt }
+}
+
+function deviceRecord (r: DeviceRow): DeviceRow {
+  return { peerId: r.peerId, identity: r.identity, certificate: copyBytes(r.certificate), addrs: [...r.addrs], updatedAt: r.updatedAt }
+}
+
+/** `r.state` must already be sealed. */
+function groupRecord (r: GroupRow): KithSchema['groups']['value'] {
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    nameFold: foldCase(r.name),
+    peerIdentity: r.peerIdentity,
+    creator: r.creator,
+    state: r.state,
+    epoch: r.epoch,
+    baseEpoch: r.baseEpoch,
+    baseParent: copyBytes(r.baseParent),
+    tipHash: copyBytes(r.tipHash),
+    lamport: r.lamport,
+    ownSeq: r.ownSeq,
+    active: r.active,
+    losers: r.losers.slice(-MAX_LOSERS),
+    createdAt: r.createdAt
+  }
+}
+
+/** `r.stateBefore` must already be sealed. */
+function epochRecord (r: EpochRow): EpochRow {
+  return {
+    groupId: r.groupId, epoch: r.epoch, stateBefore: r.stateBefore, commitHash: copyBytes(r.commitHash), parentHash: copyBytes(r.parentHash), intent: r.intent
+  }
+}
+
+function messageRecord (r: MessageRow): MessageRecord {
+  return {
+    id: r.id,
+    groupId: r.groupId,
+    senderIdentity: r.senderIdentity,
+    senderDevice: r.senderDevice,
+    own: r.own ? 1 : 0,
+    kind: r.kind,
+    text: r.text,
+    target: r.target,
+    seq: r.seq,
+    lamport: r.lamport,
+    sentAt: r.sentAt,
+    receivedAt: r.receivedAt,
+    epoch: r.epoch,
+    recipients: r.recipients,
+    needsSend: r.needsSend ? 1 : 0,
+    gap: r.gap ? 1 : 0
+  }
+}
+
+/** The private keys must already be sealed. */
+function keyPackageRecord (r: KeyPackageRow): KeyPackageRow {
+  return {
+    ref: r.ref, publicPackage: copyBytes(r.publicPackage), initPrivateKey: r.initPrivateKey, hpkePrivateKey: r.hpkePrivateKey, createdAt: r.createdAt
+  }
+}
+
+// ---------------------------------------------------------------- records to rows, checked
+
+/** Type-checks one stored record field by field; a mismatch is a CodecError naming the store and key. */
+class Fields {
+  private readonly store: StoreName
+  private readonly record: Record<string, unknown>
+
+  constructor (store: StoreName, value: unknown) {
+    this.store = store
+    if (typeof value !== 'object' || value === null) throw new CodecError(`corrupt record in IndexedDB store "${store}": not an object`)
+    this.record = value as Record<string, unknown>
+  }
+
+  private corrupt (field: string, expected: string): CodecError {
+    const path = KEY_PATHS[this.store]
+    const key = typeof path === 'string' ? this.record[path] : path.map((p) => this.record[p])
+    return new CodecError(`corrupt record in IndexedDB store "${this.store}" at key ${JSON.stringify(key) ?? '?'}: "${field}" is not ${expected}`)
+  }
+
+  string (field: string): string {
+    const v = this.record[field]
+    if (typeof v !== 'string') throw this.corrupt(field, 'a string')
+    return v
+  }
+
+  nullableString (field: string): string | null {
+    const v = this.record[field]
+    if (v !== null && typeof v !== 'string') throw this.corrupt(field, 'a string or null')
+    return v
+  }
+
+  number (field: string): number {
+    const v = this.record[field]
+    if (typeof v !== 'number' || Number.isNaN(v)) throw this.corrupt(field, 'a number')
+    return v
+  }
+
+  boolean (field: string): boolean {
+    const v = this.record[field]
+    if (typeof v !== 'boolean') throw this.corrupt(field, 'a boolean')
+    return v
+  }
+
+  flag (field: string): boolean {
+    const v = this.record[field]
+    if (v !== 0 && v !== 1) throw this.corrupt(field, '0 or 1')
+    return v === 1
+  }
+
+  bytes (field: string): Uint8Array {
+    const v = this.record[field]
+    if (!(v instanceof Uint8Array)) throw this.corrupt(field, 'bytes')
+    return v
+  }
+
+  strings (field: string): string[] {
+    const v = this.record[field]
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw this.corrupt(field, 'a list of strings')
+    return v
+  }
+
+  kind (field: string): GroupRow['kind'] {
+    const v = this.record[field]
+    if (v !== 'direct' && v !== 'group') throw this.corrupt(field, '"direct" or "group"')
+    return v
+  }
+
+  cryptoKey (field: string): CryptoKey {
+    const v = this.record[field]
+    if (!(v instanceof CryptoKey) || v.algorithm.name !== 'AES-GCM') throw this.corrupt(field, 'an AES-GCM CryptoKey')
+    return v
+  }
+}
+
+function sealingKeyOf (value: unknown): CryptoKey {
+  return new Fields('keys', value).cryptoKey('key')
+}
+
+function contactOf (value: unknown): ContactRow {
+  const f = new Fields('contacts', value)
+  return { identity: f.string('identity'), alias: f.string('alias'), displayName: f.string('displayName'), verified: f.boolean('verified'), createdAt: f.number('createdAt') }
+}
+
+function deviceOf (value: unknown): DeviceRow {
+  const f = new Fields('devices', value)
+  return { peerId: f.string('peerId'), identity: f.string('identity'), certificate: f.bytes('certificate'), addrs: f.strings('addrs'), updatedAt: f.number('updatedAt') }
+}
+
+/** The row as stored: `state` is still sealed. */
+function groupOf (value: unknown): GroupRow {
+  const f = new Fields('groups', value)
+  return {
+    id: f.string('id'),
+    kind: f.kind('kind'),
+    name: f.string('name'),
+    peerIdentity: f.nullableString('peerIdentity'),
+    creator: f.string('creator'),
+    state: f.bytes('state'),
+    epoch: f.number('epoch'),
+    baseEpoch: f.number('baseEpoch'),
+    baseParent: f.bytes('baseParent'),
+    tipHash: f.bytes('tipHash'),
+    lamport: f.number('lamport'),
+    ownSeq: f.number('ownSeq'),
+    active: f.boolean('active'),
+    losers: f.strings('losers'),
+    createdAt: f.number('createdAt')
+  }
+}
+
+/** The row as stored: `stateBefore` is still sealed. */
+function epochOf (value: unknown): EpochRow {
+  const f = new Fields('epochs', value)
+  return {
+    groupId: f.string('groupId'), epoch: f.number('epoch'), stateBefore: f.bytes('stateBefore'), commitHash: f.bytes('commitHash'),
+    parentHash: f.bytes('parentHash'), intent: f.nullableString('intent')
+  }
+}
+
+function messageOf (value: unknown): MessageRow {
+  const f = new Fields('messages', value)
+  return {
+    id: f.string('id'),
+    groupId: f.string('groupId'),
+    senderIdentity: f.string('senderIdentity'),
+    senderDevice: f.string('senderDevice'),
+    own: f.flag('own'),
+    kind: f.string('kind'),
+    text: f.string('text'),
+    target: f.nullableString('target'),
+    seq: f.number('seq'),
+    lamport: f.number('lamport'),
+    sentAt: f.number('sentAt'),
+    receivedAt: f.number('receivedAt'),
+    epoch: f.number('epoch'),
+    recipients: f.number('recipients'),
+    needsSend: f.flag('needsSend'),
+    gap: f.flag('gap')
+  }
+}
+
+function outboxOf (value: unknown): OutboxRow {
+  const f = new Fields('outbox', value)
+  return {
+    id: f.number('id'), peerId: f.string('peerId'), groupId: f.string('groupId'), messageId: f.nullableString('messageId'),
+    frame: f.bytes('frame'), createdAt: f.number('createdAt')
+  }
+}
+
+function pendingOf (value: unknown): PendingRow {
+  const f = new Fields('pending', value)
+  return { id: f.number('id'), groupId: f.string('groupId'), epoch: f.number('epoch'), peerId: f.string('peerId'), frame: f.bytes('frame'), receivedAt: f.number('receivedAt') }
+}
+
+/** The row as stored: both private keys are still sealed. */
+function keyPackageOf (value: unknown): KeyPackageRow {
+  const f = new Fields('keyPackages', value)
+  return {
+    ref: f.string('ref'), publicPackage: f.bytes('publicPackage'), initPrivateKey: f.bytes('initPrivateKey'),
+    hpkePrivateKey: f.bytes('hpkePrivateKey'), createdAt: f.number('createdAt')
+  }
+}
