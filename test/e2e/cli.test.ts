@@ -130,4 +130,30 @@ describe('kith CLI', () => {
     const texts = (await kithJson<{ messages: Msg[] }>(bob, 'messages', 'alice')).messages.map((m) => m.text)
     expect(texts).toEqual(['hello from the terminal', 'hi back', 'while you were killed'])
   })
+
+  it('replies, edits, reacts and deletes by short message id', async () => {
+    const { message } = await kithJson<{ message: { id: string } }>(alice, 'send', 'bob', 'see you at 8')
+    const short = message.id.slice(0, 8)
+    await until(async () => (await kith(bob, 'messages', 'alice')).includes(`${short} alice: see you at 8`) ? true : undefined, 'the message at bob')
+
+    const reply = await kith(bob, 'send', 'alice', 'make it 9?', '--reply', short.slice(0, 6))
+    expect(reply).toMatch(/ you: ↪ alice "see you at 8" · make it 9\?/)
+    expect(await kith(alice, 'edit', 'bob', short, 'see you at 9')).toMatch(new RegExp(`${short} you: see you at 9 \\(edited\\)`))
+    expect(await kith(bob, 'react', 'alice', short, '👍')).toMatch(/see you at 9 \(edited\) {2}👍 1$/)
+    await until(async () => (await kith(alice, 'messages', 'bob')).includes(`${short} you: see you at 9 (edited)  👍 1`) ? true : undefined, 'the edit and the reaction at alice')
+    expect(await kith(bob, 'react', 'alice', short, '--remove')).not.toContain('👍')
+
+    // Only the author may edit; a bad id is named in the error.
+    const hijack = await run(NODE, [...ARGS, '--data', bob, 'edit', 'alice', short, 'see you never'], { cwd: root }).catch((e: { stderr: string }) => e)
+    expect((hijack as { stderr: string }).stderr).toMatch(/you can only edit your own messages/)
+    const unknown = await run(NODE, [...ARGS, '--data', alice, 'delete', 'bob', 'abcdef12'], { cwd: root }).catch((e: { stderr: string }) => e)
+    expect((unknown as { stderr: string }).stderr).toMatch(/no message abcdef12 in this conversation/)
+
+    expect(await kith(alice, 'delete', 'bob', short)).toBe(`deleted ${short} for everyone`)
+    const atBob = await until(async () => {
+      const out = await kith(bob, 'messages', 'alice')
+      return out.includes(`${short} alice: (message deleted)`) ? out : undefined
+    }, 'the delete at bob')
+    expect(atBob).toMatch(/ you: ↪ alice \(deleted\) · make it 9\?/)
+  })
 })

@@ -389,7 +389,10 @@ export enum PayloadKind {
   GROUP_META = 'GROUP_META',
   EDIT = 'EDIT',
   DELETE = 'DELETE',
-  REACTION = 'REACTION'
+  REACTION = 'REACTION',
+  READ = 'READ',
+  TYPING = 'TYPING',
+  LEAVE = 'LEAVE'
 }
 
 enum __PayloadKindValues {
@@ -397,7 +400,10 @@ enum __PayloadKindValues {
   GROUP_META = 1,
   EDIT = 2,
   DELETE = 3,
-  REACTION = 4
+  REACTION = 4,
+  READ = 5,
+  TYPING = 6,
+  LEAVE = 7
 }
 
 export namespace PayloadKind {

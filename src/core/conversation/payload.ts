@@ -1,6 +1,7 @@
 /**
  * Application payloads: the protobuf plaintext of every MLS application message, with the id,
- * per-sender sequence and Lamport clock needed to deduplicate, order and detect gaps.
+ * per-sender sequence and Lamport clock needed to deduplicate, order and detect gaps. The field
+ * rules per kind are in docs/PROTOCOL.md §7.
  */
 import { AppPayload as AppPayloadCodec, PayloadKind } from '../codec/kith.ts'
 import { abytes, randomBytes } from '../bytes.ts'
@@ -12,13 +13,31 @@ export const MAX_TEXT_LENGTH = 16 * 1024
 export const MESSAGE_ID_LENGTH = 16
 /** Largest encoded payload accepted. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024
+/** Longest reaction, in UTF-16 code units. */
+export const MAX_REACTION_LENGTH = 16
 const MAX_GROUP_NAME = 128
 
 /** Kinds of application payload. */
-export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction'
+export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave'
+
+/**
+ * Control kinds are ephemeral: they are never shown or stored as messages, so they carry `seq` 0
+ * and stay out of per-sender gap detection (PROTOCOL.md §7).
+ */
+export type ControlKindName = 'read' | 'typing'
+
+/** Kinds that act on an earlier message named by `target`. */
+export type ActionKindName = 'edit' | 'delete' | 'reaction' | 'read'
 
 const KIND_TO_WIRE: Record<PayloadKindName, PayloadKind> = {
-  text: PayloadKind.TEXT, 'group-meta': PayloadKind.GROUP_META, edit: PayloadKind.EDIT, delete: PayloadKind.DELETE, reaction: PayloadKind.REACTION
+  text: PayloadKind.TEXT,
+  'group-meta': PayloadKind.GROUP_META,
+  edit: PayloadKind.EDIT,
+  delete: PayloadKind.DELETE,
+  reaction: PayloadKind.REACTION,
+  read: PayloadKind.READ,
+  typing: PayloadKind.TYPING,
+  leave: PayloadKind.LEAVE
 }
 const WIRE_TO_KIND = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as PayloadKindName]))
 
@@ -34,6 +53,16 @@ export interface Payload {
   readonly groupName?: string
 }
 
+/** True for kinds that carry `seq` 0 and are never stored as messages. */
+export function isControlKind (kind: PayloadKindName): kind is ControlKindName {
+  return kind === 'read' || kind === 'typing'
+}
+
+/** True for kinds whose `target` must name an earlier message. */
+export function isActionKind (kind: PayloadKindName): kind is ActionKindName {
+  return kind === 'edit' || kind === 'delete' || kind === 'reaction' || kind === 'read'
+}
+
 /** A fresh random message id. */
 export function newMessageId (): Uint8Array {
   return randomBytes(MESSAGE_ID_LENGTH)
@@ -45,6 +74,24 @@ export function validateText (text: string): string {
   if (text.trim().length === 0) throw new ValidationError('message text must not be empty')
   if (text.length > MAX_TEXT_LENGTH) throw new ValidationError(`message text must be at most ${MAX_TEXT_LENGTH} characters, got ${text.length}`)
   return text
+}
+
+let graphemes: Intl.Segmenter | undefined
+
+/**
+ * Checks a reaction: one emoji (a single grapheme holding a pictographic character, a regional
+ * indicator or a keycap), 1 to {@link MAX_REACTION_LENGTH} code units, no letters or white space.
+ */
+export function validateReaction (emoji: string): string {
+  if (typeof emoji !== 'string' || emoji.length === 0 || emoji.length > MAX_REACTION_LENGTH) {
+    throw new ValidationError(`a reaction must be 1-${MAX_REACTION_LENGTH} characters`)
+  }
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+  let count = 0
+  for (const _ of graphemes.segment(emoji)) count++
+  const pictographic = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(emoji)
+  if (count !== 1 || !pictographic || /[A-Za-z\s\p{Cc}]/u.test(emoji)) throw new ValidationError(`a reaction must be a single emoji, got ${JSON.stringify(emoji)}`)
+  return emoji
 }
 
 /** Encodes a payload. */
@@ -59,6 +106,28 @@ export function encodePayload (p: Payload): Uint8Array {
     target: (p.target ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
     groupName: p.groupName ?? ''
   })
+}
+
+/** The per-kind rules of PROTOCOL.md §7 for `text` and `target`. */
+function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
+  if (isActionKind(kind) && raw.target.length === 0) throw new ValidationError(`a ${kind} payload must name its target message`)
+  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
+  switch (kind) {
+    case 'text':
+    case 'edit':
+      validateText(raw.text)
+      return
+    case 'reaction':
+      if (raw.text !== '') validateReaction(raw.text)
+      return
+    case 'delete':
+    case 'read':
+    case 'typing':
+    case 'leave':
+      if (raw.text !== '') throw new ValidationError(`a ${kind} payload carries no text`)
+      return
+    case 'group-meta':
+  }
 }
 
 function safeNumber (v: bigint, what: string): number {
@@ -80,10 +149,14 @@ export function decodePayload (bytes: Uint8Array): Payload {
   if (kind === undefined) throw new ValidationError(`payload kind ${raw.kind} is unknown`)
   if (raw.text.length > MAX_TEXT_LENGTH) throw new ValidationError('payload text is too long')
   if (raw.groupName.length > MAX_GROUP_NAME) throw new ValidationError('group name is too long')
-  if (kind === 'text') validateText(raw.text)
   if (raw.target.length !== 0) abytes(raw.target, 'target message id', { length: MESSAGE_ID_LENGTH })
+  checkKindFields(kind, raw)
   const seq = safeNumber(raw.seq, 'sequence number')
-  if (seq < 1) throw new ValidationError('sequence numbers start at 1')
+  if (isControlKind(kind)) {
+    if (seq !== 0) throw new ValidationError(`a ${kind} payload carries sequence number 0`)
+  } else if (seq < 1) {
+    throw new ValidationError('sequence numbers start at 1')
+  }
   return {
     id: raw.id,
     kind,

@@ -9,6 +9,9 @@ import { exportSigningKey, generateSigningKey, importSigningKey, type SigningKey
 import { generateMlsSigningKey, type MlsSigningKey } from '../mls/key-package.ts'
 import type { Store, Write } from './store.ts'
 
+/** Meta key of the device's libp2p private key (protobuf), written beside the account. */
+export const DEVICE_KEY_META = 'device.libp2p-key'
+
 /** Everything that makes this device speak for its account. */
 export interface Account {
   readonly identity: SigningKeyPair

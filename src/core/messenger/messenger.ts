@@ -7,13 +7,16 @@
 import { decodeMlsMessage, type KeyPackage } from 'ts-mls'
 import { Deliver, DeliverKind } from '../codec/envelope.ts'
 import { equalBytes, fromHex, randomBytes, toHex } from '../bytes.ts'
-import { KithError, NotFoundError, UsageError, ValidationError } from '../errors.ts'
+import { KithError, NotFoundError, strictAssert, UsageError, ValidationError } from '../errors.ts'
 import { decodeInvite, encodeInvite, formatInviteLink, type Invite } from '../identity/invite.ts'
 import { peerIdToString } from '../identity/peer-id.ts'
 import { computeSafetyNumber } from '../identity/safety-number.ts'
 import { directConversationId, keepsDirectGroupOf } from '../conversation/direct-conversation.ts'
-import { deliveryState, type DeliveryState } from '../conversation/delivery-state.ts'
-import { decodePayload, encodePayload, newMessageId, validateText, type Payload } from '../conversation/payload.ts'
+import type { DeliveryState } from '../conversation/delivery-state.ts'
+import type { FoldedMessage } from '../conversation/message-fold.ts'
+import {
+  decodePayload, encodePayload, isActionKind, isControlKind, newMessageId, validateReaction, validateText, type Payload
+} from '../conversation/payload.ts'
 import { decideCommit, type ChainView } from '../mls/fork-choice.ts'
 import {
   commitChanges, createGroupState, decodeState, encodeState, encryptApplication, epochOf, joinFromWelcome, listMembers,
@@ -22,13 +25,25 @@ import {
 import { createKeyPackage, readPeerKeyPackage, type OwnKeyPackage } from '../mls/key-package.ts'
 import { getSuite, RETAINED_EPOCHS } from '../mls/suite.ts'
 import type { Account } from './account.ts'
+import { SUMMARY_WINDOW, SummaryCache } from './conversation-summary.ts'
+import { foldWindow, missingQuotes, stateOf, toMessageOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
+import { NameBook } from './name-book.ts'
 import { systemClock, type Clock, type Log, type Transport } from './ports.ts'
+import { ReadState } from './read-state.ts'
 import type { ContactRow, GroupRow, MessageRow, MessageView, PendingRow, Store, Write } from './store.ts'
 
 /** Outstanding one-time KeyPackages kept at most. */
 const MAX_KEY_PACKAGES = 100
 /** Frames kept waiting for a future epoch or an unknown group, at most. */
 const MAX_PENDING = 2000
+/** Rows read to fold one message's view for an event; actions older than them are not reflected. */
+const EVENT_WINDOW = 1000
+/** `messages(target, limit)` reads this many rows per text message wanted: actions share the table. */
+const HISTORY_ROWS_PER_MESSAGE = 4
+/** A stored action that failed validation: kept only so the sender's sequence has no false gap. */
+const IGNORED_KIND = 'ignored'
+
+export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
 
 /** A contact as the CLI and UI show it. */
 export interface ContactView {
@@ -47,29 +62,35 @@ export interface ConversationView {
   readonly epoch: number
   readonly active: boolean
   readonly members: ReadonlyArray<{ identity: string, name: string, peerId: string }>
+  /** For a 1:1: the other account's identity key (hex). */
+  readonly peerIdentity: string | null
+  /** Others' undeleted text messages after this account's read position. */
+  readonly unread: number
+  /** The newest undeleted text message. */
+  readonly lastMessage: { text: string, senderName: string, own: boolean, sentAt: number } | null
 }
 
-/** A message as the CLI and UI show it. */
-export interface MessageOut {
-  readonly id: string
-  readonly conversation: string
-  readonly sender: string
-  readonly senderName: string
-  readonly own: boolean
-  readonly text: string
-  readonly sentAt: number
-  readonly receivedAt: number
-  readonly lamport: number
-  readonly seq: number
-  readonly state: DeliveryState
-  readonly gapBefore: boolean
-}
-
-/** Something that happened, for live views. */
+/**
+ * Something that happened, for live views. `message` comes for a new message and again whenever
+ * its view changes (edit, delete, reaction, read state): consumers upsert by id.
+ */
 export type MessengerEvent =
   | { type: 'message', message: MessageOut }
   | { type: 'message-state', id: string, conversation: string, state: DeliveryState }
   | { type: 'conversation', conversation: ConversationView }
+  | { type: 'typing', conversation: string, identity: string, name: string }
+
+/** Options of {@link Messenger.send}. */
+export interface SendOptions {
+  /** Id (or a unique prefix of at least 6 hex digits) of the message this one replies to. */
+  readonly replyTo?: string
+}
+
+/** Per-account settings. */
+export interface MessengerSettings {
+  /** Send READs, and show others' (default true). */
+  readonly readReceipts: boolean
+}
 
 /** Collaborators of a messenger. */
 export interface MessengerComponents {
@@ -88,7 +109,14 @@ export interface MessengerOptions {
   readonly establishRetryMaxMs?: number
   /** Base of the web app, used in invite links. */
   readonly webBase?: string
+  /** Least time between two TYPINGs sent to one conversation (default 3 s). */
+  readonly typingIntervalMs?: number
+  /** A received TYPING is shown only if its `sent_at` is within this of the local clock (default 10 s). */
+  readonly typingFreshMs?: number
 }
+
+/** What checking an incoming or own action against its target found. */
+type ActionCheck = { ok: true, target: MessageView } | { ok: false, reason: string }
 
 interface CachedGroup {
   row: GroupRow
@@ -147,6 +175,12 @@ export class Messenger {
   private readonly hintedAddrs = new Map<string, string[]>()
   private readonly directIds = new Map<string, string>()
   private readonly establishTimers = new Map<string, { timer: ReturnType<typeof setTimeout>, attempt: number }>()
+  private readonly names: NameBook
+  private readonly summaries: SummaryCache
+  private readonly typingSentAt = new Map<string, number>()
+  /** Per conversation: the id of the last TYPING queued, whose outbox rows the next one replaces. */
+  private readonly typingQueued = new Map<string, string>()
+  private readonly reads: ReadState
   private stopped = false
 
   constructor (components: MessengerComponents, private readonly options: MessengerOptions = {}) {
@@ -155,6 +189,9 @@ export class Messenger {
     this.account = components.account
     this.log = components.log
     this.clock = components.clock ?? systemClock
+    this.reads = new ReadState(this.store)
+    this.names = new NameBook(this.store, { identity: this.account.identityHex, displayName: this.account.certificate.displayName })
+    this.summaries = new SummaryCache({ store: this.store, reads: this.reads, identity: this.account.identityHex })
   }
 
   /** This device's identity key, hex. */
@@ -236,6 +273,8 @@ export class Messenger {
   private async commit (writes: Write[], groups: CachedGroup[] = []): Promise<void> {
     await this.store.apply(writes)
     for (const g of groups) this.cache.set(g.row.id, g)
+    if (writes.some((w) => w.kind === 'contact' || w.kind === 'device')) this.names.clear()
+    this.reads.applied(writes)
   }
 
   // ---------------------------------------------------------------- identity and contacts
@@ -284,7 +323,7 @@ export class Messenger {
       verified: existing?.verified ?? false,
       createdAt: existing?.createdAt ?? this.clock.now()
     }
-    await this.store.apply([{ kind: 'contact', row }, ...this.deviceWrites(invite)])
+    await this.commit([{ kind: 'contact', row }, ...this.deviceWrites(invite)])
     await this.transport.addAddresses(peerIdToString(invite.certificate.peerId), invite.addrs).catch(() => {})
     await this.ensureDirect(identity)
     return { contact: await this.contactView(row), safetyNumber: await computeSafetyNumber(this.account.identity.publicKey, invite.certificate.identityKey) }
@@ -317,7 +356,7 @@ export class Messenger {
   async markVerified (alias: string, verified: boolean): Promise<ContactView> {
     const c = await this.requireContact(alias)
     const row = { ...c, verified }
-    await this.store.apply([{ kind: 'contact', row }])
+    await this.commit([{ kind: 'contact', row }])
     return await this.contactView(row)
   }
 
@@ -458,26 +497,26 @@ export class Messenger {
     return group
   }
 
-  private async nameOf (identity: string): Promise<string> {
-    if (identity === this.identity) return this.account.certificate.displayName
-    const c = await this.store.getContact(identity)
-    if (c !== undefined) return c.alias
-    const devices = await this.store.devicesOf(identity)
-    const first = devices[0]
-    if (first !== undefined) {
-      try { return (await decodeInvite(first.certificate)).certificate.displayName } catch { /* fall through */ }
-    }
-    return identity.slice(0, 12)
-  }
-
   private async conversationView (group: CachedGroup): Promise<ConversationView> {
     const members = await Promise.all(listMembers(group.state).map(async (m) => {
       const identity = toHex(m.certificate.identityKey)
-      return { identity, name: await this.nameOf(identity), peerId: peerIdToString(m.certificate.peerId) }
+      return { identity, name: await this.names.nameOf(identity), peerId: peerIdToString(m.certificate.peerId) }
     }))
     let name = group.row.name
-    if (group.row.kind === 'direct' && group.row.peerIdentity !== null) name = await this.nameOf(group.row.peerIdentity)
-    return { id: group.row.id, kind: group.row.kind, name, epoch: group.row.epoch, active: group.row.active, members }
+    if (group.row.kind === 'direct' && group.row.peerIdentity !== null) name = await this.names.nameOf(group.row.peerIdentity)
+    const summary = await this.summaries.get(group.row.id)
+    const last = summary.last
+    return {
+      id: group.row.id,
+      kind: group.row.kind,
+      name,
+      epoch: group.row.epoch,
+      active: group.row.active,
+      members,
+      peerIdentity: group.row.kind === 'direct' ? group.row.peerIdentity : null,
+      unread: summary.unread.size,
+      lastMessage: last === null ? null : { text: last.text, senderName: await this.names.nameOf(last.senderIdentity), own: last.own, sentAt: last.sentAt }
+    }
   }
 
   /** All conversations. */
@@ -601,12 +640,174 @@ export class Messenger {
 
   // ---------------------------------------------------------------- sending
 
-  /** Sends a text message to a contact or group. Resolves once it is stored and queued. */
-  async send (target: string, text: string): Promise<MessageOut> {
+  /** Sends a text message (optionally a reply) to a contact or group. Resolves once it is stored and queued. */
+  async send (target: string, text: string, options: SendOptions = {}): Promise<MessageOut> {
     validateText(text)
     const groupId = await this.resolveTarget(target)
-    const row = await this.withLock(groupId, async () => await this.sendLocked(groupId, { kind: 'text', text }))
-    return await this.messageOut({ ...row, acknowledged: 0 })
+    const replyTo = options.replyTo === undefined ? undefined : await this.requireMessage(groupId, options.replyTo)
+    const row = await this.withLock(groupId, async () => await this.sendLocked(groupId, {
+      kind: 'text', text, ...(replyTo !== undefined ? { target: fromHex(replyTo.id) } : {})
+    }))
+    return await this.announceNewText({ ...row, acknowledged: 0 })
+  }
+
+  /** Replaces the text of one of your own messages for everyone (an EDIT); returns its new view. */
+  async edit (target: string, messageId: string, text: string): Promise<MessageOut> {
+    validateText(text)
+    const groupId = await this.resolveTarget(target)
+    const m = await this.requireOwnLiveMessage(groupId, messageId, 'edit')
+    await this.withLock(groupId, async () => await this.sendLocked(groupId, { kind: 'edit', text, target: fromHex(m.id) }))
+    return await this.announceChange(groupId, m.id, true)
+  }
+
+  /** Deletes one of your own messages for everyone (a DELETE); returns its new view. */
+  async deleteMessage (target: string, messageId: string): Promise<MessageOut> {
+    const groupId = await this.resolveTarget(target)
+    const m = await this.requireOwnLiveMessage(groupId, messageId, 'delete')
+    await this.withLock(groupId, async () => await this.sendLocked(groupId, { kind: 'delete', text: '', target: fromHex(m.id) }))
+    return await this.announceChange(groupId, m.id, true)
+  }
+
+  /** Sets your reaction to a message (one per account; '' removes it); returns the message's new view. */
+  async react (target: string, messageId: string, emoji: string): Promise<MessageOut> {
+    if (emoji !== '') validateReaction(emoji)
+    const groupId = await this.resolveTarget(target)
+    const m = await this.requireMessage(groupId, messageId)
+    if ((await this.viewOf(groupId, m)).deleted) throw new UsageError(`message ${m.id.slice(0, 8)} was deleted; it takes no reactions`)
+    await this.withLock(groupId, async () => await this.sendLocked(groupId, { kind: 'reaction', text: emoji, target: fromHex(m.id) }))
+    return await this.announceChange(groupId, m.id, false)
+  }
+
+  /**
+   * Marks a conversation read up to its newest message (for unread counts) and, when read receipts
+   * are on and something newer came from others, tells them with a READ.
+   */
+  async markRead (target: string): Promise<ConversationView> {
+    const groupId = await this.resolveTarget(target)
+    const moved = await this.withLock(groupId, async () => {
+      const group = await this.load(groupId)
+      if (group === undefined) return false
+      const texts = (await this.store.listMessages(groupId, SUMMARY_WINDOW)).filter((m) => m.kind === 'text')
+      const newest = texts.at(-1)
+      const before = await this.reads.ownPosition(groupId)
+      if (newest === undefined || newest.lamport <= before) return false
+      const writes = [this.reads.ownPositionWrite(groupId, newest.lamport)]
+      const fromOthers = texts.some((m) => m.senderIdentity !== this.identity && m.lamport > before)
+      if (fromOthers && group.row.active && await this.reads.readReceipts()) {
+        await this.sendControlLocked(groupId, 'read', fromHex(newest.id), writes, false)
+      } else {
+        await this.commit(writes)
+      }
+      this.summaries.invalidate(groupId)
+      return true
+    })
+    const view = await this.conversationView((await this.load(groupId))!)
+    if (moved) this.emit({ type: 'conversation', conversation: view })
+    return view
+  }
+
+  /**
+   * Tells the others you are typing (a TYPING). At most one is sent per conversation every
+   * `typingIntervalMs`; returns false when this call was throttled or there is nobody to tell.
+   */
+  async typing (target: string): Promise<boolean> {
+    const groupId = await this.resolveTarget(target)
+    const now = this.clock.now()
+    const last = this.typingSentAt.get(groupId)
+    if (last !== undefined && now - last < (this.options.typingIntervalMs ?? 3000) && now >= last) return false
+    this.typingSentAt.set(groupId, now)
+    return await this.withLock(groupId, async () => {
+      // A TYPING still queued for an offline device is stale once the next one is: replace it, so the queue stays short.
+      const previous = this.typingQueued.get(groupId)
+      const id = await this.sendControlLocked(groupId, 'typing', undefined, previous === undefined ? [] : [{ kind: 'outbox-drop-message', messageId: previous }], true)
+      if (id !== undefined) this.typingQueued.set(groupId, id)
+      return id !== undefined
+    })
+  }
+
+  /** Leaves a group: tells the members (a LEAVE), one of whom commits your removal, and stops taking part. */
+  async leave (target: string): Promise<ConversationView> {
+    const group = await this.requireGroup(target)
+    if (group.row.kind !== 'group') throw new UsageError('a 1:1 conversation cannot be left; only groups can')
+    if (!group.row.active) throw new UsageError(`you are no longer a member of ${group.row.name}`)
+    const groupId = group.row.id
+    const updated = await this.withLock(groupId, async () => {
+      await this.sendLocked(groupId, { kind: 'leave', text: '' })
+      const current = (await this.load(groupId))!
+      const left = { row: { ...current.row, active: false }, state: current.state }
+      await this.commit([{ kind: 'group', row: left.row }], [left])
+      return left
+    })
+    this.log(`left group ${groupId.slice(0, 12)}`)
+    const view = await this.conversationView(updated)
+    this.emit({ type: 'conversation', conversation: view })
+    return view
+  }
+
+  /** This account's settings. */
+  async settings (): Promise<MessengerSettings> {
+    return { readReceipts: await this.reads.readReceipts() }
+  }
+
+  /** Turns read receipts on or off: when off, no READ is sent and others' are not shown. */
+  async setReadReceipts (enabled: boolean): Promise<MessengerSettings> {
+    if (typeof enabled !== 'boolean') throw new ValidationError('read receipts are turned on or off with true or false')
+    await this.commit([this.reads.readReceiptsWrite(enabled)])
+    return await this.settings()
+  }
+
+  /**
+   * Finds a text message of a conversation by id or by a unique prefix of at least 6 hex digits,
+   * or throws an error saying what was wrong.
+   */
+  private async requireMessage (groupId: string, ref: string): Promise<MessageView> {
+    if (typeof ref !== 'string' || !/^[0-9a-fA-F]{6,32}$/.test(ref)) throw new ValidationError(`message id must be 6 to 32 hex digits, got ${JSON.stringify(String(ref))}`)
+    const wanted = ref.toLowerCase()
+    if (wanted.length === 32) {
+      const m = await this.store.getMessage(wanted)
+      if (m === undefined || m.groupId !== groupId || m.kind !== 'text') throw new NotFoundError(`no message ${wanted.slice(0, 8)} in this conversation`)
+      return m
+    }
+    const matches = (await this.store.listMessages(groupId)).filter((m) => m.kind === 'text' && m.id.startsWith(wanted))
+    if (matches.length > 1) throw new UsageError(`message id ${wanted} matches ${matches.length} messages; give more digits`)
+    if (matches[0] === undefined) throw new NotFoundError(`no message ${wanted} in this conversation`)
+    return matches[0]
+  }
+
+  /** A message you may edit or delete: your own, and not deleted. */
+  private async requireOwnLiveMessage (groupId: string, ref: string, action: 'edit' | 'delete'): Promise<MessageView> {
+    const m = await this.requireMessage(groupId, ref)
+    if (m.senderIdentity !== this.identity) throw new UsageError(`you can only ${action} your own messages; ${m.id.slice(0, 8)} is someone else's`)
+    if ((await this.viewOf(groupId, m)).deleted) throw new UsageError(`message ${m.id.slice(0, 8)} was already deleted`)
+    return m
+  }
+
+  /**
+   * Sends a READ or TYPING: seq 0, the current Lamport clock, never stored as a message. With
+   * `droppable`, its outbox rows carry the payload id (returned), so a later write can drop them.
+   * Returns undefined when there was nobody to send to.
+   */
+  private async sendControlLocked (groupId: string, kind: 'read' | 'typing', target: Uint8Array | undefined, extra: Write[], droppable: boolean): Promise<string | undefined> {
+    const group = await this.load(groupId)
+    if (group === undefined) throw new NotFoundError('conversation is missing')
+    if (!group.row.active) throw new UsageError('you are no longer a member of this conversation')
+    const recipients = this.recipientsOf(group.state)
+    if (recipients.length === 0) {
+      if (extra.length > 0) await this.commit(extra)
+      return undefined
+    }
+    const payload: Payload = {
+      id: newMessageId(), kind, text: '', sentAt: this.clock.now(), seq: 0, lamport: group.row.lamport, ...(target !== undefined ? { target } : {})
+    }
+    const id = toHex(payload.id)
+    const encrypted = await encryptApplication(group.state, encodePayload(payload))
+    const writes: Write[] = [...extra]
+    this.queueFrame(writes, groupId, droppable ? id : null, encrypted.message, recipients)
+    const row: GroupRow = { ...group.row, state: encodeState(encrypted.state) }
+    writes.push({ kind: 'group', row })
+    await this.commit(writes, [{ row, state: encrypted.state }])
+    for (const p of recipients) this.transport.notify(p)
+    return id
   }
 
   private async sendLocked (groupId: string, content: Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array }): Promise<MessageRow> {
@@ -656,9 +857,8 @@ export class Messenger {
     writes.push({ kind: 'group', row })
     await this.commit(writes, [{ row, state }])
     for (const p of recipients) this.transport.notify(p)
-    const stored = { ...message, recipients: recipients.length, needsSend: recipients.length === 0 }
-    if (payload.kind === 'text') this.emit({ type: 'message', message: await this.messageOut({ ...stored, acknowledged: 0 }) })
-    return stored
+    if (payload.kind === 'text') await this.summaries.noteNewText({ ...message, acknowledged: 0 })
+    return { ...message, recipients: recipients.length, needsSend: recipients.length === 0 }
   }
 
   private recipientsOf (state: GroupState): string[] {
@@ -718,34 +918,98 @@ export class Messenger {
     if (status === 'rejected') this.log(`${peerId} rejected frame ${rowId}`)
     if (info?.messageId != null) {
       const m = await this.store.getMessage(info.messageId)
-      if (m !== undefined) this.emit({ type: 'message-state', id: m.id, conversation: m.groupId, state: deliveryState(m.own, m.recipients, m.acknowledged) })
+      if (m !== undefined && m.kind === 'text') {
+        this.emit({ type: 'message-state', id: m.id, conversation: m.groupId, state: stateOf(m, await this.readPositions(m.groupId)) })
+      }
     }
   }
 
   // ---------------------------------------------------------------- history
 
-  private async messageOut (m: MessageView): Promise<MessageOut> {
-    return {
-      id: m.id,
-      conversation: m.groupId,
-      sender: m.senderIdentity,
-      senderName: await this.nameOf(m.senderIdentity),
-      own: m.own,
-      text: m.text,
-      sentAt: m.sentAt,
-      receivedAt: m.receivedAt,
-      lamport: m.lamport,
-      seq: m.seq,
-      state: deliveryState(m.own, m.recipients, m.acknowledged),
-      gapBefore: m.gap
-    }
+  /**
+   * Read positions of every other member account of a conversation, for the `read` state; none
+   * while read receipts are off, since then others' receipts are not shown either.
+   */
+  private async readPositions (groupId: string): Promise<number[]> {
+    const group = await this.load(groupId)
+    if (group === undefined || !await this.reads.readReceipts()) return []
+    const others = new Set(listMembers(group.state).map((m) => toHex(m.certificate.identityKey)))
+    others.delete(this.identity)
+    return await Promise.all([...others].map(async (identity) => await this.reads.peerPosition(groupId, identity)))
   }
 
-  /** A conversation's text messages in display order. */
+  private async viewContext (groupId: string): Promise<MessageViewContext> {
+    return { nameOf: this.names.nameOf, readPositions: await this.readPositions(groupId) }
+  }
+
+  /** Rows that replies in `window` quote but the window does not hold. */
+  private async quotedRows (window: readonly MessageView[]): Promise<MessageView[]> {
+    const rows = await Promise.all(missingQuotes(window).map(async (id) => await this.store.getMessage(id)))
+    return rows.filter((r) => r !== undefined)
+  }
+
+  /**
+   * A conversation's text messages in display order, with edits, deletes, reactions and read
+   * state folded in: one read of the latest rows (up to {@link HISTORY_ROWS_PER_MESSAGE} per message
+   * wanted, since actions share the table) plus one lookup per quoted message outside them.
+   */
   async messages (target: string, limit?: number): Promise<MessageOut[]> {
     const groupId = await this.resolveTarget(target)
-    const rows = (await this.store.listMessages(groupId, limit)).filter((m) => m.kind === 'text')
-    return await Promise.all(rows.map(async (m) => await this.messageOut(m)))
+    const window = await this.store.listMessages(groupId, limit === undefined ? undefined : Math.min(limit * HISTORY_ROWS_PER_MESSAGE, 100_000))
+    const folded = foldWindow(groupId, window, await this.quotedRows(window))
+    const inWindow = new Set(window.map((r) => r.id))
+    let shown = [...folded.values()].filter((f) => inWindow.has(f.row.id))
+    if (limit !== undefined) shown = shown.slice(-limit)
+    const ctx = await this.viewContext(groupId)
+    return await Promise.all(shown.map(async (f) => await toMessageOut(f, folded, ctx)))
+  }
+
+  /** The folded view of one message, from the latest rows (and the message itself if older). */
+  private async viewOf (groupId: string, m: MessageView): Promise<FoldedMessage<MessageView>> {
+    return (await this.foldAround(groupId, m)).get(m.id) ?? unfolded(m)
+  }
+
+  /** Folds the latest rows, plus `m` and the message it quotes when they are older. */
+  private async foldAround (groupId: string, m: MessageView): Promise<Map<string, FoldedMessage<MessageView>>> {
+    const window = await this.store.listMessages(groupId, EVENT_WINDOW)
+    const ids = new Set(window.map((r) => r.id))
+    const context = ids.has(m.id) ? [] : [m]
+    if (m.target !== null && !ids.has(m.target)) {
+      const quoted = await this.store.getMessage(m.target)
+      if (quoted !== undefined) context.push(quoted)
+    }
+    return foldWindow(groupId, window, context)
+  }
+
+  /** Builds and emits the view of a text message just stored (own or received). */
+  private async announceNewText (row: MessageView): Promise<MessageOut> {
+    const ctx = await this.viewContext(row.groupId)
+    // A reply's quote may have been edited or deleted: fold around it. A plain message needs no fold.
+    const view = row.target === null
+      ? await toMessageOut(unfolded(row), new Map(), ctx)
+      : await toMessageOut(unfolded(row), await this.foldAround(row.groupId, row), ctx)
+    this.emit({ type: 'message', message: view })
+    const group = this.cache.get(row.groupId)
+    if (group !== undefined) this.emit({ type: 'conversation', conversation: await this.conversationView(group) })
+    return view
+  }
+
+  /**
+   * Emits the new view of a message an edit, delete or reaction changed; with `summary`, also the
+   * conversation, whose last message or unread count may have changed.
+   */
+  private async announceChange (groupId: string, messageId: string, summary: boolean): Promise<MessageOut> {
+    const m = await this.store.getMessage(messageId)
+    strictAssert(m !== undefined, 'a message that was acted on is stored')
+    const folded = await this.foldAround(groupId, m)
+    const view = await toMessageOut(folded.get(m.id) ?? unfolded(m), folded, await this.viewContext(groupId))
+    this.emit({ type: 'message', message: view })
+    if (summary) {
+      this.summaries.invalidate(groupId)
+      const group = this.cache.get(groupId)
+      if (group !== undefined) this.emit({ type: 'conversation', conversation: await this.conversationView(group) })
+    }
+    return view
   }
 
   // ---------------------------------------------------------------- receiving
@@ -967,6 +1231,7 @@ export class Messenger {
 
   private async storeApplication (group: CachedGroup, state: GroupState, sender: Member, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
     const senderIdentity = toHex(sender.certificate.identityKey)
+    if (isControlKind(payload.kind)) return await this.receiveControl(group, state, senderIdentity, payload, hash, done)
     const senderDevice = peerIdToString(sender.certificate.peerId)
     const id = toHex(payload.id)
     const lamport = Math.max(group.row.lamport, payload.lamport)
@@ -975,10 +1240,21 @@ export class Messenger {
     let row: GroupRow = { ...group.row, state: save ? encodeState(state) : group.row.state, lamport }
     const writes: Write[] = [...done, { kind: 'seen', hash, at: this.clock.now() }]
     const duplicate = (await this.store.getMessage(id)) !== undefined
-    let stored: MessageRow | undefined
+    let stored: MessageView | undefined
     if (!duplicate) {
       if (payload.kind === 'group-meta') {
         if (row.kind === 'group' && payload.groupName !== undefined && payload.groupName.trim().length > 0) row = { ...row, name: payload.groupName.trim() }
+      }
+      let kind: string = payload.kind
+      let text = payload.text
+      if (isActionKind(payload.kind)) {
+        const check = await this.checkAction(group.row.id, senderIdentity, payload)
+        if (!check.ok) {
+          // Dropped, but kept as a placeholder: its seq is real, and the next message must not look like a gap.
+          this.log(`ignored ${payload.kind} ${id.slice(0, 8)} in ${group.row.id.slice(0, 12)} from ${senderDevice}: ${check.reason}`)
+          kind = IGNORED_KIND
+          text = ''
+        }
       }
       const lastSeq = await this.store.lastSeq(group.row.id, senderDevice)
       stored = {
@@ -987,8 +1263,8 @@ export class Messenger {
         senderIdentity,
         senderDevice,
         own: false,
-        kind: payload.kind,
-        text: payload.text,
+        kind,
+        text,
         target: payload.target === undefined ? null : toHex(payload.target),
         seq: payload.seq,
         lamport: payload.lamport,
@@ -997,15 +1273,114 @@ export class Messenger {
         epoch: group.row.epoch,
         recipients: 0,
         needsSend: false,
-        gap: payload.seq > lastSeq + 1
+        gap: payload.seq > lastSeq + 1,
+        acknowledged: 0
       }
       writes.push({ kind: 'message', row: stored })
     }
     writes.push(save ? { kind: 'group', row } : { kind: 'group-clock', id: row.id, lamport: row.lamport, name: row.name })
     await this.commit(writes, [{ row, state, unsaved: save ? 0 : unsaved }])
-    if (stored !== undefined && stored.kind === 'text') this.emit({ type: 'message', message: await this.messageOut({ ...stored, acknowledged: 0 }) })
-    if (stored?.kind === 'group-meta') this.emit({ type: 'conversation', conversation: await this.conversationView({ row, state }) })
+    if (stored === undefined) return 'stored'
+    switch (stored.kind) {
+      case 'text':
+        await this.summaries.noteNewText(stored)
+        await this.announceNewText(stored)
+        break
+      case 'group-meta':
+        this.emit({ type: 'conversation', conversation: await this.conversationView({ row, state }) })
+        break
+      case 'edit':
+      case 'delete':
+      case 'reaction':
+        await this.announceChange(row.id, stored.target!, stored.kind !== 'reaction')
+        break
+      case 'leave':
+        this.onLeave(row.id, senderIdentity)
+    }
     return 'stored'
+  }
+
+  /**
+   * Checks an incoming EDIT, DELETE, REACTION or READ against its target: a text message of the
+   * same conversation that it comes after, and for an EDIT or DELETE, one by the same account.
+   */
+  private async checkAction (groupId: string, senderIdentity: string, payload: Payload): Promise<ActionCheck> {
+    const target = payload.target === undefined ? undefined : await this.store.getMessage(toHex(payload.target))
+    if (target === undefined) return { ok: false, reason: 'its target message is unknown here' }
+    if (target.groupId !== groupId) return { ok: false, reason: 'its target message is in another conversation' }
+    if (target.kind !== 'text') return { ok: false, reason: 'its target is not a text message' }
+    if ((payload.kind === 'edit' || payload.kind === 'delete') && target.senderIdentity !== senderIdentity) {
+      return { ok: false, reason: 'only the author may edit or delete a message' }
+    }
+    // A READ carries the reader's clock unchanged; every other action moved the clock past its target.
+    if (payload.kind === 'read' ? payload.lamport < target.lamport : payload.lamport <= target.lamport) {
+      return { ok: false, reason: 'its Lamport clock is not after its target\'s' }
+    }
+    return { ok: true, target }
+  }
+
+  /** Handles a READ or TYPING: nothing is stored but the seen hash (and, for a READ, a read position). */
+  private async receiveControl (group: CachedGroup, state: GroupState, senderIdentity: string, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
+    const groupId = group.row.id
+    const unsaved = (group.unsaved ?? 0) + 1
+    const save = unsaved >= RECEIVE_SAVE_INTERVAL
+    const row: GroupRow = save ? { ...group.row, state: encodeState(state) } : group.row
+    const writes: Write[] = [...done, { kind: 'seen', hash, at: this.clock.now() }]
+    if (save) writes.push({ kind: 'group', row })
+    let readMoved: { before: number[], position: number } | undefined
+    if (payload.kind === 'read' && senderIdentity !== this.identity) {
+      const check = await this.checkAction(groupId, senderIdentity, payload)
+      if (!check.ok) {
+        this.log(`ignored read receipt in ${groupId.slice(0, 12)} from ${senderIdentity.slice(0, 12)}: ${check.reason}`)
+      } else if (check.target.lamport > await this.reads.peerPosition(groupId, senderIdentity)) {
+        readMoved = { before: await this.readPositions(groupId), position: check.target.lamport }
+        writes.push(this.reads.peerPositionWrite(groupId, senderIdentity, check.target.lamport))
+      }
+    }
+    await this.commit(writes, [{ row, state, unsaved: save ? 0 : unsaved }])
+    if (payload.kind === 'typing' && senderIdentity !== this.identity && Math.abs(this.clock.now() - payload.sentAt) <= (this.options.typingFreshMs ?? 10_000)) {
+      this.emit({ type: 'typing', conversation: groupId, identity: senderIdentity, name: await this.names.nameOf(senderIdentity) })
+    }
+    if (readMoved !== undefined) await this.announceReads(groupId, readMoved.before)
+    return 'stored'
+  }
+
+  /** Emits the own messages that a read position moving made `read` for everyone. */
+  private async announceReads (groupId: string, before: readonly number[]): Promise<void> {
+    const after = await this.readPositions(groupId)
+    if (after.length === 0) return
+    const was = before.length === 0 ? 0 : Math.min(...before)
+    const now = Math.min(...after)
+    if (now <= was) return
+    const rows = await this.store.listMessages(groupId, EVENT_WINDOW)
+    const changed = rows.filter((r) => r.own && r.kind === 'text' && r.recipients > 0 && r.lamport > was && r.lamport <= now)
+    if (changed.length === 0) return
+    const folded = foldWindow(groupId, rows, await this.quotedRows(changed))
+    const ctx = { nameOf: this.names.nameOf, readPositions: after }
+    for (const r of changed) {
+      const view = await toMessageOut(folded.get(r.id) ?? unfolded(r), folded, ctx)
+      this.emit({ type: 'message', message: view })
+      this.emit({ type: 'message-state', id: view.id, conversation: groupId, state: view.state })
+    }
+  }
+
+  /**
+   * A member sent LEAVE. The remaining member device with the lowest leaf index commits the
+   * removal of every device of that account; fork choice settles two that do it at once.
+   */
+  private onLeave (groupId: string, leaver: string): void {
+    const group = this.cache.get(groupId)
+    if (group === undefined || group.row.kind !== 'group' || !group.row.active || leaver === this.identity) return
+    const remaining = listMembers(group.state).filter((m) => toHex(m.certificate.identityKey) !== leaver)
+    if (remaining.length === 0 || remaining[0]!.leafIndex !== ownLeafIndex(group.state)) return
+    this.log(`${leaver.slice(0, 12)} left ${groupId.slice(0, 12)}: committing their removal`)
+    // Queued behind the frame being handled, which must be acknowledged first.
+    void this.withLock(groupId, async () => {
+      const current = await this.load(groupId)
+      if (current === undefined || !current.row.active) return
+      if (!listMembers(current.state).some((m) => toHex(m.certificate.identityKey) === leaver)) return
+      await this.commitLocked(groupId, { add: [], remove: [leaver] }, [])
+    }).catch((err: unknown) => this.log(`could not remove ${leaver.slice(0, 12)} from ${groupId.slice(0, 12)} after they left: ${describeError(err)}`))
   }
 
   /** Replays held frames of a locked group until none makes progress. */

@@ -1,7 +1,8 @@
 /**
  * The local API that `kith` commands use to talk to the daemon of their data directory. It binds
  * to 127.0.0.1 only and requires `Authorization: Bearer <token>`, the token kept in the directory.
- * JSON in and out; `GET /v1/events` is a server-sent event stream of new messages.
+ * JSON in and out; `GET /v1/events` is a server-sent event stream of new and changed messages,
+ * conversations and typing. The endpoints are listed in docs/ARCHITECTURE.md ("Local API").
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
@@ -47,6 +48,19 @@ function field (body: Record<string, unknown>, name: string, optional = false): 
   const v = body[name]
   if (v === undefined && optional) return ''
   if (typeof v !== 'string' || (v.length === 0 && !optional)) throw new ValidationError(`"${name}" must be a non-empty string`)
+  return v
+}
+
+function optionalField (body: Record<string, unknown>, name: string): string | undefined {
+  const v = body[name]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string' || v.length === 0) throw new ValidationError(`"${name}" must be a non-empty string when given`)
+  return v
+}
+
+function booleanField (body: Record<string, unknown>, name: string): boolean {
+  const v = body[name]
+  if (typeof v !== 'boolean') throw new ValidationError(`"${name}" must be true or false`)
   return v
 }
 
@@ -105,8 +119,16 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         return send(res, 200, { conversations: await messenger.conversations() })
       }
       case 'POST /v1/groups': {
-        const body = parts[3] === 'rekey' ? {} : await readBody(req)
-        if (parts[2] !== undefined && parts[3] === 'rekey') return send(res, 200, { conversation: await messenger.rekey(parts[2]) })
+        const target = parts[2]
+        if (target !== undefined) {
+          switch (parts[3]) {
+            case 'rekey': return send(res, 200, { conversation: await messenger.rekey(target) })
+            case 'read': return send(res, 200, { conversation: await messenger.markRead(target) })
+            case 'typing': return send(res, 200, { sent: await messenger.typing(target) })
+            case 'leave': return send(res, 200, { conversation: await messenger.leave(target) })
+          }
+        }
+        const body = await readBody(req)
         if (parts[2] !== undefined && parts[3] === 'members') {
           return send(res, 200, { conversation: await messenger.addMember(parts[2], field(body, 'contact')) })
         }
@@ -118,7 +140,28 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
       }
       case 'POST /v1/messages': {
         const body = await readBody(req)
-        return send(res, 200, { message: await messenger.send(field(body, 'target'), field(body, 'text')) })
+        const id = parts[2]
+        if (id === undefined) {
+          const replyTo = optionalField(body, 'replyTo')
+          return send(res, 200, { message: await messenger.send(field(body, 'target'), field(body, 'text'), replyTo === undefined ? {} : { replyTo }) })
+        }
+        if (parts[3] === 'edit') return send(res, 200, { message: await messenger.edit(field(body, 'target'), id, field(body, 'text')) })
+        if (parts[3] === 'reactions') {
+          if (typeof body.emoji !== 'string') throw new ValidationError('"emoji" must be a string ("" removes your reaction)')
+          return send(res, 200, { message: await messenger.react(field(body, 'target'), id, body.emoji) })
+        }
+        throw new NotFoundError('use POST /v1/messages, POST /v1/messages/ID/edit or POST /v1/messages/ID/reactions')
+      }
+      case 'DELETE /v1/messages': {
+        const target = url.searchParams.get('target')
+        if (parts[2] === undefined || parts.length > 3) throw new NotFoundError('use DELETE /v1/messages/ID?target=CONVERSATION')
+        if (target === null || target === '') throw new ValidationError('"target" query parameter is required')
+        return send(res, 200, { message: await messenger.deleteMessage(target, parts[2]) })
+      }
+      case 'GET /v1/settings': return send(res, 200, { settings: await messenger.settings() })
+      case 'POST /v1/settings': {
+        const body = await readBody(req)
+        return send(res, 200, { settings: await messenger.setReadReceipts(booleanField(body, 'readReceipts')) })
       }
       case 'GET /v1/messages': {
         const target = url.searchParams.get('target')

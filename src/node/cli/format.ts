@@ -12,15 +12,55 @@ export interface MessageJson {
   sentAt: number
   state: string
   gapBefore: boolean
+  replyTo: { id: string, text: string, senderName: string } | null
+  edited: boolean
+  deleted: boolean
+  reactions: Array<{ emoji: string, identities: string[], names: string[] }>
 }
 
-const TICKS: Record<string, string> = { pending: '…', sending: '·', sent: '✓', delivered: '✓✓', received: '' }
+/** A conversation as the API returns it. */
+export interface ConversationJson {
+  id: string
+  name: string
+  kind: string
+  active: boolean
+  members: Array<{ name: string }>
+  unread: number
+}
 
-/** One line: time, sender, text and delivery state. */
+const TICKS: Record<string, string> = { pending: '…', sending: '·', sent: '✓', delivered: '✓✓', read: '✓✓', received: '' }
+/** Digits of a message id shown; any unique prefix of at least 6 is accepted back. */
+const SHORT_ID = 8
+const QUOTE_LENGTH = 32
+
+/** The short form of a message id that the commands show and accept. */
+export function shortId (id: string): string {
+  return id.slice(0, SHORT_ID)
+}
+
+function quote (q: NonNullable<MessageJson['replyTo']>): string {
+  const text = q.text === '' ? '(deleted)' : `"${q.text.length > QUOTE_LENGTH ? q.text.slice(0, QUOTE_LENGTH - 1) + '…' : q.text}"`
+  return `↪ ${q.senderName} ${text.replace(/\s+/g, ' ')} · `
+}
+
+/**
+ * One line: time, short id, sender, reply quote, text, "(edited)", reactions and, for your own
+ * messages, the delivery state. A deleted message shows as "(message deleted)".
+ */
 export function formatMessageLine (m: MessageJson): string {
   const time = new Date(m.sentAt).toTimeString().slice(0, 5)
   const who = m.own ? 'you' : m.senderName
-  const state = m.own ? `  [${m.state}${TICKS[m.state] !== undefined && TICKS[m.state] !== '' ? ' ' + TICKS[m.state] : ''}]` : ''
   const gap = m.gapBefore ? '(earlier messages missing) ' : ''
-  return `${time} ${who}: ${gap}${m.text}${state}`
+  const reply = m.replyTo === null ? '' : quote(m.replyTo)
+  const body = m.deleted ? '(message deleted)' : `${m.text}${m.edited ? ' (edited)' : ''}`
+  const reactions = m.reactions.length === 0 ? '' : '  ' + m.reactions.map((r) => `${r.emoji} ${r.identities.length}`).join('  ')
+  const tick = TICKS[m.state]
+  const state = m.own ? `  [${m.state}${tick !== undefined && tick !== '' ? ' ' + tick : ''}]` : ''
+  return `${time} ${shortId(m.id)} ${who}: ${gap}${reply}${body}${reactions}${state}`
+}
+
+/** One line of `kith groups`: kind, name, members, unread count, and whether you left. */
+export function formatConversationLine (c: ConversationJson): string {
+  const unread = c.unread > 0 ? `  ${c.unread} unread` : ''
+  return `${c.kind === 'direct' ? '1:1  ' : 'group'} ${c.name}  (${c.members.map((m) => m.name).join(', ')})${unread}${c.active ? '' : '  [left]'}`
 }

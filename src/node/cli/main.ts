@@ -9,7 +9,7 @@ import { ApiClient } from '../api/client.ts'
 import { initDataDir, KithNode } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
 import { runChat } from './chat.ts'
-import { formatMessageLine, type MessageJson } from './format.ts'
+import { formatConversationLine, formatMessageLine, shortId, type ConversationJson, type MessageJson } from './format.ts'
 
 const HELP = `kith: serverless end-to-end encrypted chat
 
@@ -30,10 +30,19 @@ usage: kith [--data DIR] [--json] COMMAND
   group add GROUP CONTACT       add a contact to a group
   group remove GROUP CONTACT    remove a contact from a group
   group rekey TARGET            rotate your keys in a conversation (an MLS update commit)
-  groups                        list conversations
-  send TARGET TEXT              send a message to a contact alias or group name
+  group leave GROUP             leave a group (also: leave GROUP)
+  groups                        list conversations, with unread counts
+  send TARGET TEXT [--reply ID] send a message to a contact alias or group name
+  edit TARGET ID TEXT           change the text of your message ID for everyone
+  delete TARGET ID              delete your message ID for everyone
+  react TARGET ID EMOJI         react to message ID; --remove takes your reaction back
+  read TARGET                   mark a conversation read (sends a read receipt)
   messages TARGET               show a conversation's history
   chat TARGET                   interactive chat
+  settings [--read-receipts on|off]
+                                show or change settings
+
+Message ids are shown as 8 hex digits; any unique prefix of 6 or more is accepted.
 
 The data directory is --data DIR, else $KITH_HOME, else ~/.kith.`
 
@@ -50,6 +59,9 @@ interface Flags {
   verbose?: boolean
   confirm?: boolean
   limit?: string
+  reply?: string
+  remove?: boolean
+  'read-receipts'?: string
   help?: boolean
 }
 
@@ -83,6 +95,9 @@ async function main (argv: string[]): Promise<void> {
       verbose: { type: 'boolean' },
       confirm: { type: 'boolean' },
       limit: { type: 'string' },
+      reply: { type: 'string' },
+      remove: { type: 'boolean' },
+      'read-receipts': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   }) as { values: Flags, positionals: string[] }
@@ -137,6 +152,10 @@ async function main (argv: string[]): Promise<void> {
   }
 
   const client = ApiClient.forDataDir(paths)
+  const leave = async (group: string): Promise<void> => {
+    const r = await client.call<{ conversation: ConversationJson }>('POST', `/v1/groups/${encodeURIComponent(group)}/leave`)
+    print(`you left ${r.conversation.name}`, r)
+  }
   switch (command) {
     case 'status': {
       const s = await client.call('GET', '/v1/status')
@@ -187,27 +206,67 @@ async function main (argv: string[]): Promise<void> {
         print(`${sub === 'add' ? 'added' : 'removed'} ${contact} ${sub === 'add' ? 'to' : 'from'} ${r.conversation.name} (${r.conversation.members.length} member device(s))`, r)
         return
       }
+      if (sub === 'leave') return await leave(need(positionals, 2, 'group name'))
       if (sub === 'rekey') {
         const target = need(positionals, 2, 'conversation (contact alias or group name)')
         const r = await client.call<{ conversation: { name: string, epoch: number } }>('POST', `/v1/groups/${encodeURIComponent(target)}/rekey`)
         print(`rotated your keys in ${r.conversation.name} (epoch ${r.conversation.epoch})`, r)
         return
       }
-      throw new KithError('usage: kith group create NAME | group add GROUP CONTACT | group remove GROUP CONTACT | group rekey TARGET')
+      throw new KithError('usage: kith group create NAME | group add GROUP CONTACT | group remove GROUP CONTACT | group leave GROUP | group rekey TARGET')
     }
+    case 'leave':
+      return await leave(need(positionals, 1, 'group name'))
     case 'groups': {
-      const r = await client.call<{ conversations: Array<{ name: string, kind: string, members: Array<{ name: string }>, active: boolean, id: string }> }>('GET', '/v1/groups')
-      print(r.conversations.length === 0
-        ? 'no conversations yet'
-        : r.conversations.map((c) => `${c.kind === 'direct' ? '1:1  ' : 'group'} ${c.name}  (${c.members.map((m) => m.name).join(', ')})${c.active ? '' : '  [left]'}`).join('\n'), r)
+      const r = await client.call<{ conversations: ConversationJson[] }>('GET', '/v1/groups')
+      print(r.conversations.length === 0 ? 'no conversations yet' : r.conversations.map(formatConversationLine).join('\n'), r)
       return
     }
     case 'send': {
       const target = need(positionals, 1, 'target (contact alias or group name)')
       const text = positionals.slice(2).join(' ')
       if (text.trim().length === 0) throw new KithError('missing message text')
-      const r = await client.call<{ message: MessageJson }>('POST', '/v1/messages', { target, text })
+      const r = await client.call<{ message: MessageJson }>('POST', '/v1/messages', { target, text, ...(values.reply !== undefined ? { replyTo: values.reply } : {}) })
       print(formatMessageLine(r.message), r)
+      return
+    }
+    case 'edit': {
+      const target = need(positionals, 1, 'target (contact alias or group name)')
+      const id = need(positionals, 2, 'message id')
+      const text = positionals.slice(3).join(' ')
+      if (text.trim().length === 0) throw new KithError('missing the new message text')
+      const r = await client.call<{ message: MessageJson }>('POST', `/v1/messages/${encodeURIComponent(id)}/edit`, { target, text })
+      print(formatMessageLine(r.message), r)
+      return
+    }
+    case 'delete': {
+      const target = need(positionals, 1, 'target (contact alias or group name)')
+      const id = need(positionals, 2, 'message id')
+      const r = await client.call<{ message: MessageJson }>('DELETE', `/v1/messages/${encodeURIComponent(id)}?target=${encodeURIComponent(target)}`)
+      print(`deleted ${shortId(r.message.id)} for everyone`, r)
+      return
+    }
+    case 'react': {
+      const target = need(positionals, 1, 'target (contact alias or group name)')
+      const id = need(positionals, 2, 'message id')
+      const emoji = values.remove === true ? '' : need(positionals, 3, 'emoji (or --remove)')
+      const r = await client.call<{ message: MessageJson }>('POST', `/v1/messages/${encodeURIComponent(id)}/reactions`, { target, emoji })
+      print(formatMessageLine(r.message), r)
+      return
+    }
+    case 'read': {
+      const target = need(positionals, 1, 'target (contact alias or group name)')
+      const r = await client.call<{ conversation: ConversationJson }>('POST', `/v1/groups/${encodeURIComponent(target)}/read`)
+      print(`${r.conversation.name}: all read`, r)
+      return
+    }
+    case 'settings': {
+      const wanted = values['read-receipts']
+      if (wanted !== undefined && wanted !== 'on' && wanted !== 'off') throw new KithError('--read-receipts takes on or off')
+      const r = wanted === undefined
+        ? await client.call<{ settings: { readReceipts: boolean } }>('GET', '/v1/settings')
+        : await client.call<{ settings: { readReceipts: boolean } }>('POST', '/v1/settings', { readReceipts: wanted === 'on' })
+      print(`read receipts: ${r.settings.readReceipts ? 'on' : 'off'}`, r)
       return
     }
     case 'messages': {

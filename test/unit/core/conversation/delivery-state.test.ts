@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { deliveryState } from '../../../../src/core/conversation/delivery-state.ts'
+import { deliveryState, OWN_DELIVERY_ORDER } from '../../../../src/core/conversation/delivery-state.ts'
 
 describe('deliveryState', () => {
   it('shows others’ messages as received, whatever the counts', () => {
@@ -28,5 +28,21 @@ describe('deliveryState', () => {
 
   it('stays delivered when a member left after acknowledging', () => {
     expect(deliveryState(true, 2, 3)).toBe('delivered')
+  })
+})
+
+describe('deliveryState with read receipts', () => {
+  it('shows an own message as read once every other member read it, whatever the acks say', () => {
+    expect(deliveryState(true, 2, 2, true)).toBe('read')
+    expect(deliveryState(true, 2, 0, true)).toBe('read')
+  })
+
+  it('never shows a message nobody was sent, or someone else’s, as read', () => {
+    expect(deliveryState(true, 0, 0, true)).toBe('pending')
+    expect(deliveryState(false, 1, 1, true)).toBe('received')
+  })
+
+  it('orders own states pending < sending < sent < delivered < read', () => {
+    expect(OWN_DELIVERY_ORDER).toEqual(['pending', 'sending', 'sent', 'delivered', 'read'])
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { AppPayload as AppPayloadCodec, PayloadKind } from '../../../../src/core/codec/kith.ts'
 import {
-  decodePayload, encodePayload, MAX_PAYLOAD_BYTES, MAX_TEXT_LENGTH, MESSAGE_ID_LENGTH, newMessageId, validateText, type Payload
+  decodePayload, encodePayload, isActionKind, isControlKind, MAX_PAYLOAD_BYTES, MAX_TEXT_LENGTH, MESSAGE_ID_LENGTH, newMessageId,
+  validateReaction, validateText, type Payload
 } from '../../../../src/core/conversation/payload.ts'
 import { CodecError, KithError, ValidationError } from '../../../../src/core/errors.ts'
 
@@ -38,7 +39,11 @@ describe('encodePayload and decodePayload', () => {
     { id: ID, kind: 'group-meta', text: '', sentAt: 5, seq: 3, lamport: 4, groupName: 'Climbing 🧗' },
     { id: ID, kind: 'edit', text: 'fixed typo', sentAt: 5, seq: 4, lamport: 5, target: TARGET },
     { id: ID, kind: 'delete', text: '', sentAt: 5, seq: 5, lamport: 6, target: TARGET },
-    { id: ID, kind: 'reaction', text: '👍', sentAt: 5, seq: 6, lamport: 7, target: TARGET }
+    { id: ID, kind: 'reaction', text: '👍', sentAt: 5, seq: 6, lamport: 7, target: TARGET },
+    { id: ID, kind: 'reaction', text: '', sentAt: 5, seq: 7, lamport: 8, target: TARGET },
+    { id: ID, kind: 'read', text: '', sentAt: 5, seq: 0, lamport: 8, target: TARGET },
+    { id: ID, kind: 'typing', text: '', sentAt: 5, seq: 0, lamport: 8 },
+    { id: ID, kind: 'leave', text: '', sentAt: 5, seq: 8, lamport: 9 }
   ])('round-trips a $kind payload', (payload) => {
     expect(decodePayload(encodePayload(payload))).toEqual(payload)
   })
@@ -101,8 +106,8 @@ describe('decodePayload rejects', () => {
     const bytes = new Uint8Array([0x0a, MESSAGE_ID_LENGTH, ...ID, 0x10, 9, 0x28, 1])
     expect(() => decodePayload(bytes)).toThrow(KithError)
     // The same bytes with a known kind decode, so the kind alone is what was refused.
-    bytes[MESSAGE_ID_LENGTH + 3] = 4
-    expect(decodePayload(bytes).kind).toBe('reaction')
+    bytes[MESSAGE_ID_LENGTH + 3] = 7
+    expect(decodePayload(bytes).kind).toBe('leave')
   })
 
   it('garbage bytes', () => {
@@ -116,6 +121,64 @@ describe('decodePayload rejects', () => {
 
   it('a payload larger than 64 KiB before parsing it', () => {
     expect(() => decodePayload(new Uint8Array(MAX_PAYLOAD_BYTES + 1))).toThrow(/payload must be at most 65536 bytes/)
+  })
+})
+
+describe('decodePayload applies the per-kind rules', () => {
+  it.each(['edit', 'delete', 'reaction', 'read'] as const)('a %s without a target', (kind) => {
+    const seq = kind === 'read' ? 0 : 1
+    const payload: Payload = { ...text, kind, text: kind === 'edit' ? 'x' : '', seq }
+    expect(() => decodePayload(encodePayload(payload))).toThrow(`a ${kind} payload must name its target message`)
+  })
+
+  it.each(['typing', 'leave', 'group-meta'] as const)('a %s with a target', (kind) => {
+    const payload: Payload = { ...text, kind, text: '', seq: kind === 'typing' ? 0 : 1, target: TARGET }
+    expect(() => decodePayload(encodePayload(payload))).toThrow(`a ${kind} payload has no target`)
+  })
+
+  it.each(['read', 'typing'] as const)('a %s with a sequence number, which would look like a gap', (kind) => {
+    const payload: Payload = { ...text, kind, text: '', seq: 3, ...(kind === 'read' ? { target: TARGET } : {}) }
+    expect(() => decodePayload(encodePayload(payload))).toThrow(`a ${kind} payload carries sequence number 0`)
+  })
+
+  it.each(['text', 'edit', 'delete', 'reaction', 'leave', 'group-meta'] as const)('sequence number 0 on a %s', (kind) => {
+    const needsTarget = kind === 'edit' || kind === 'delete' || kind === 'reaction'
+    const payload: Payload = { ...text, kind, text: kind === 'text' || kind === 'edit' ? 'x' : '', seq: 0, ...(needsTarget ? { target: TARGET } : {}) }
+    expect(() => decodePayload(encodePayload(payload))).toThrow('sequence numbers start at 1')
+  })
+
+  it('an edit to empty text: delete the message instead', () => {
+    expect(() => decodePayload(encodePayload({ ...text, kind: 'edit', text: '  ', target: TARGET }))).toThrow('message text must not be empty')
+  })
+
+  it.each(['delete', 'read', 'typing', 'leave'] as const)('text on a %s', (kind) => {
+    const payload: Payload = { ...text, kind, text: 'surprise', seq: isControlKind(kind) ? 0 : 1, ...(isActionKind(kind) ? { target: TARGET } : {}) }
+    expect(() => decodePayload(encodePayload(payload))).toThrow(`a ${kind} payload carries no text`)
+  })
+
+  it('a reaction that is not an emoji', () => {
+    expect(() => decodePayload(encodePayload({ ...text, kind: 'reaction', text: 'lol', target: TARGET }))).toThrow(ValidationError)
+  })
+
+  it('classifies kinds', () => {
+    expect(['read', 'typing'].every((k) => isControlKind(k as Payload['kind']))).toBe(true)
+    expect(isControlKind('text')).toBe(false)
+    expect(isActionKind('reaction')).toBe(true)
+    expect(isActionKind('leave')).toBe(false)
+  })
+})
+
+describe('validateReaction', () => {
+  it.each(['👍', '❤️', '😂', '🇫🇷', '👍🏽', '👩‍👩‍👧‍👦', '1️⃣', '🏴󠁧󠁢󠁳󠁣󠁴󠁿'])('accepts %s', (emoji) => {
+    expect(validateReaction(emoji)).toBe(emoji)
+  })
+
+  it.each(['', 'a', 'ok', 'A👍', '👍👍', ' 👍', '1', '#', '❤️\n', '👍'.repeat(9)])('rejects %j', (bad) => {
+    expect(() => validateReaction(bad)).toThrow(ValidationError)
+  })
+
+  it('names the limit on length', () => {
+    expect(() => validateReaction('x'.repeat(17))).toThrow('a reaction must be 1-16 characters')
   })
 })
 

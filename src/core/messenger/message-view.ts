@@ -1,0 +1,110 @@
+/**
+ * Messages as the CLI and UI show them: stored rows folded with the edits, deletes and reactions on
+ * them (conversation/message-fold.ts), with sender names, reply quotes and delivery state.
+ */
+import { deliveryState, type DeliveryState } from '../conversation/delivery-state.ts'
+import { foldMessages, readByAll, type FoldedMessage } from '../conversation/message-fold.ts'
+import type { MessageView } from './store.ts'
+
+/** One emoji on a message, with who reacted (identity keys, hex) and their names. */
+export interface ReactionOut {
+  readonly emoji: string
+  readonly identities: readonly string[]
+  readonly names: readonly string[]
+}
+
+/** The message a reply quotes, as it looks now ('' text once deleted). */
+export interface QuoteOut {
+  readonly id: string
+  readonly text: string
+  readonly senderName: string
+}
+
+/** A message as the CLI and UI show it. */
+export interface MessageOut {
+  readonly id: string
+  readonly conversation: string
+  readonly sender: string
+  readonly senderName: string
+  readonly own: boolean
+  /** The latest edit's text; '' once deleted. */
+  readonly text: string
+  readonly sentAt: number
+  readonly receivedAt: number
+  readonly lamport: number
+  readonly seq: number
+  readonly state: DeliveryState
+  readonly gapBefore: boolean
+  /** The quoted message, or null if this is not a reply or the quoted message is not here. */
+  readonly replyTo: QuoteOut | null
+  readonly edited: boolean
+  readonly deleted: boolean
+  readonly reactions: readonly ReactionOut[]
+}
+
+/** What turning folded rows into {@link MessageOut}s needs. */
+export interface MessageViewContext {
+  /** A display name for an identity; cached by the caller. */
+  readonly nameOf: (identity: string) => Promise<string>
+  /** Read positions of every other member account, or none when read receipts are off. */
+  readonly readPositions: readonly number[]
+}
+
+/** A freshly stored text message, which nothing has acted on yet. */
+export function unfolded (row: MessageView): FoldedMessage<MessageView> {
+  return { row, text: row.text, edited: false, deleted: false, reactions: [] }
+}
+
+/** The delivery state of a stored message, read receipts included. */
+export function stateOf (row: MessageView, readPositions: readonly number[]): DeliveryState {
+  return deliveryState(row.own, row.recipients, row.acknowledged, row.own && readByAll(row.lamport, readPositions))
+}
+
+/** Builds the view of one folded message; `quotes` holds folded messages by id, for reply quotes. */
+export async function toMessageOut (m: FoldedMessage<MessageView>, quotes: ReadonlyMap<string, FoldedMessage<MessageView>>, ctx: MessageViewContext): Promise<MessageOut> {
+  const row = m.row
+  const quoted = row.target === null ? undefined : quotes.get(row.target)
+  return {
+    id: row.id,
+    conversation: row.groupId,
+    sender: row.senderIdentity,
+    senderName: await ctx.nameOf(row.senderIdentity),
+    own: row.own,
+    text: m.text,
+    sentAt: row.sentAt,
+    receivedAt: row.receivedAt,
+    lamport: row.lamport,
+    seq: row.seq,
+    state: stateOf(row, ctx.readPositions),
+    gapBefore: row.gap,
+    replyTo: quoted === undefined || quoted.row.groupId !== row.groupId
+      ? null
+      : { id: quoted.row.id, text: quoted.text, senderName: await ctx.nameOf(quoted.row.senderIdentity) },
+    edited: m.edited,
+    deleted: m.deleted,
+    reactions: await Promise.all(m.reactions.map(async (r) => ({
+      emoji: r.emoji, identities: r.identities, names: await Promise.all(r.identities.map(ctx.nameOf))
+    })))
+  }
+}
+
+/**
+ * Folds a window of rows (a suffix of the display order, so it holds every action on the texts in
+ * it) together with `context` rows from outside it (messages that replies in the window quote), and
+ * returns the folded messages by id. Context rows from another conversation are ignored.
+ */
+export function foldWindow (groupId: string, window: readonly MessageView[], context: readonly MessageView[] = []): Map<string, FoldedMessage<MessageView>> {
+  const inWindow = new Set(window.map((r) => r.id))
+  const extra = context.filter((r) => r.groupId === groupId && r.kind === 'text' && !inWindow.has(r.id))
+  return new Map(foldMessages([...extra, ...window]).map((f) => [f.row.id, f]))
+}
+
+/** Reply targets that rows in `window` name but that the window does not hold. */
+export function missingQuotes (window: readonly MessageView[]): string[] {
+  const inWindow = new Set(window.map((r) => r.id))
+  const missing = new Set<string>()
+  for (const r of window) {
+    if (r.kind === 'text' && r.target !== null && !inWindow.has(r.target)) missing.add(r.target)
+  }
+  return [...missing]
+}
