@@ -19,6 +19,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] }
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] }
   }
 }

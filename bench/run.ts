@@ -5,7 +5,8 @@
  * - delivery latency p50/p99, send → stored and displayable at a peer in another process, against
  *   MLS encrypt p50 + decrypt p50 + libp2p round trip p50 (ping over the same connection);
  * - messages per second in one conversation, against the same baseline's implied rate;
- * - MLS add-member commit and processing for groups of 10, 100 and 1,000.
+ * - MLS add-member commit and processing for groups of 10, 100 and 1,000;
+ * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -18,6 +19,7 @@ import { parseInviteLink } from '../src/core/identity/invite.ts'
 import { encodePayload, newMessageId } from '../src/core/conversation/payload.ts'
 import { KithNode } from '../src/node/kith-node.ts'
 import { getSuite } from '../src/core/mls/suite.ts'
+import { benchBrowser } from './browser.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
@@ -118,6 +120,7 @@ async function main (): Promise<void> {
 
     log('MLS commits for groups of 10, 100, 1000')
     results.push(...await benchCommits(quick ? [10, 100] : [10, 100, 1000]))
+    results.push(...await benchBrowser(quick, log))
     report(results, json)
   } finally {
     worker.send({ cmd: 'stop' })

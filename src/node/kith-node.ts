@@ -9,7 +9,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
-import { createAccount, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
+import { createAccount, DEVICE_KEY_META, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
 import { Messenger } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
 import { UsageError } from '../core/errors.ts'
@@ -21,12 +21,10 @@ import type { RetryTimerOptions } from '../net/retry-timer.ts'
 import { SqliteStore } from '../store/sqlite.node.ts'
 import { startApiServer, type ApiServer } from './api/server.ts'
 import { dataPaths, type DataPaths } from './paths.ts'
-import { startWebServer, type WebServer } from './web-server.ts'
+import { startWebServer, type ServedInfo, type WebServer } from './web-server.ts'
 import { installNodeCrypto } from './mls-crypto.ts'
 
 installNodeCrypto()
-
-const LIBP2P_KEY = 'device.libp2p-key'
 
 /** How to start a node. Ports of 0 pick free ones; chosen ports are remembered for the next start. */
 export interface KithNodeConfig {
@@ -63,7 +61,7 @@ export async function initDataDir (paths: DataPaths, name: string): Promise<{ cr
     const key = await generateKeyPair('Ed25519')
     const peerId = peerIdFromPrivateKey(key)
     const { account, writes } = await createAccount(name, peerId.toString(), peerId.toMultihash().bytes, Date.now())
-    await store.apply([{ kind: 'meta', key: LIBP2P_KEY, value: privateKeyToProtobuf(key) }, ...writes])
+    await store.apply([{ kind: 'meta', key: DEVICE_KEY_META, value: privateKeyToProtobuf(key) }, ...writes])
     return { created: true, account }
   } finally {
     await store.close()
@@ -99,7 +97,7 @@ export class KithNode {
     const log = makeLog(paths, config.verbose ?? false)
     const store = new SqliteStore(paths.database)
     const account = await loadAccount(store)
-    const keyBytes = await store.getMeta(LIBP2P_KEY)
+    const keyBytes = await store.getMeta(DEVICE_KEY_META)
     if (keyBytes === undefined) throw new UsageError(`${paths.dir} has an account but no device key; it is damaged`)
     const privateKey: PrivateKey = privateKeyFromProtobuf(keyBytes)
     const saved = readJson<SavedPorts>(paths.config) ?? {}
@@ -117,7 +115,11 @@ export class KithNode {
       libp2p = await createKithNode({ privateKey, listen: listenOn(0, 0), bootstrap: config.bootstrap ?? [], mdns: config.mdns ?? false })
     }
     const transport = new Libp2pTransport(libp2p)
-    const web = await startWebServer({ host, port: config.webPort ?? saved.webPort ?? 0, log }).catch(async () => await startWebServer({ host, port: 0, log }))
+    const info = (): ServedInfo => ({
+      peerId: libp2p.peerId.toString(),
+      bootstrap: libp2p.getMultiaddrs().map((ma) => ma.toString()).filter((a) => a.includes('/ws/'))
+    })
+    const web = await startWebServer({ host, port: config.webPort ?? saved.webPort ?? 0, log, info }).catch(async () => await startWebServer({ host, port: 0, log, info }))
     const messenger = new Messenger({ store, transport, account, log }, {
       webBase: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${web.port}`,
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),

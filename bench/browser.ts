@@ -1,0 +1,117 @@
+/**
+ * Browser benchmarks (issue 3), in headless Debian Chromium against a `kith serve` on loopback:
+ * - initial JavaScript transferred (gzipped, as the node serves it) against the 300 KB budget;
+ * - page load to "online" (relay reserved) for an existing identity, against the 1.5 s budget;
+ * - browser-to-browser message latency, send to displayed in the other browser over the direct
+ *   WebRTC link, against a raw RTCDataChannel round trip measured in the same browser and run.
+ */
+import type { Page } from 'playwright-core'
+import { addContact, buildApp, inviteLink, launchBrowser, onboard, openConversation, serve } from '../test/e2e/browser-harness.ts'
+import { quantile, result, type BenchResult } from './stats.ts'
+
+const JS_BUDGET_KB = 300
+const ONLINE_BUDGET_MS = 1500
+
+/** Milliseconds since navigation start at which the indicator first said "online". */
+async function timeToOnline (page: Page): Promise<number> {
+  await page.reload()
+  const handle = await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="connection-status"][data-state="online"]')
+    return el === null ? false : performance.now()
+  }, undefined, { polling: 'raf', timeout: 30_000 })
+  return await handle.jsonValue() as number
+}
+
+/** Round trips of a 420-byte frame over an RTCDataChannel between two connections in one page. */
+async function dataChannelRtts (page: Page, samples: number): Promise<number[]> {
+  return await page.evaluate(async (n) => {
+    const a = new RTCPeerConnection({ iceServers: [] })
+    const b = new RTCPeerConnection({ iceServers: [] })
+    a.onicecandidate = (e) => { if (e.candidate !== null) void b.addIceCandidate(e.candidate) }
+    b.onicecandidate = (e) => { if (e.candidate !== null) void a.addIceCandidate(e.candidate) }
+    const channel = a.createDataChannel('bench')
+    b.ondatachannel = (e) => { e.channel.onmessage = (m) => { e.channel.send(m.data as ArrayBuffer) } }
+    await a.setLocalDescription(await a.createOffer())
+    await b.setRemoteDescription(a.localDescription!)
+    await b.setLocalDescription(await b.createAnswer())
+    await a.setRemoteDescription(b.localDescription!)
+    await new Promise((resolve) => { channel.onopen = resolve })
+    channel.binaryType = 'arraybuffer'
+    const frame = new Uint8Array(420)
+    const rtts: number[] = []
+    for (let i = 0; i < n; i++) {
+      const t = performance.now()
+      await new Promise<void>((resolve) => { channel.onmessage = () => { resolve() }; channel.send(frame) })
+      rtts.push(performance.now() - t)
+    }
+    a.close()
+    b.close()
+    return rtts
+  }, samples)
+}
+
+interface Debug { client: { send (c: string, t: string): Promise<void>, messages (c: string): { value: ReadonlyArray<{ text: string }>, subscribe (f: (v: ReadonlyArray<{ text: string }>) => void): () => void } } }
+
+/** Runs the browser benchmarks and returns their rows. */
+export async function benchBrowser (quick: boolean, log: (line: string) => void): Promise<BenchResult[]> {
+  buildApp()
+  const node = await serve('Relay')
+  const browser = await launchBrowser()
+  try {
+    log('browser: initial JavaScript')
+    const context = await browser.newContext()
+    let jsBytes = 0
+    context.on('requestfinished', (request) => {
+      if (!request.url().endsWith('.js')) return
+      void request.sizes().then((s) => { jsBytes += s.responseBodySize })
+    })
+    const first = await context.newPage()
+    await first.goto(node.url)
+    await first.getByTestId('onboard-name').waitFor()
+    await first.waitForLoadState('networkidle')
+    await context.close()
+
+    log('browser: page load to online')
+    const alice = await onboard(browser, node.url, 'Alice')
+    const online: number[] = []
+    for (let i = 0; i < (quick ? 3 : 7); i++) online.push(await timeToOnline(alice.page))
+
+    log('browser: message latency over direct WebRTC')
+    const bob = await onboard(browser, node.url, 'Bob')
+    await addContact(alice.page, await inviteLink(bob.page))
+    await bob.page.getByTestId('conversation').filter({ hasText: 'Alice' }).waitFor({ timeout: 30_000 })
+    await openConversation(alice.page, 'Bob')
+    const conversation = await alice.page.getByTestId('conversation').filter({ hasText: 'Bob' }).first().getAttribute('data-id')
+    if (conversation === null) throw new Error('the conversation has no data-id')
+    await bob.page.evaluate((c) => {
+      const w = globalThis as unknown as { kithDebug: Debug, arrivals: Record<string, number> }
+      w.arrivals = {}
+      const seen = new Set<string>()
+      w.kithDebug.client.messages(c).subscribe((list) => {
+        for (const m of list) if (!seen.has(m.text)) { seen.add(m.text); w.arrivals[m.text] = performance.timeOrigin + performance.now() }
+      })
+    }, conversation)
+    const samples = quick ? 40 : 150
+    const latency: number[] = []
+    for (let i = -10; i < samples; i++) {
+      const text = `latency ${i}`
+      const sentAt = await alice.page.evaluate(async ([c, t]) => {
+        const at = performance.timeOrigin + performance.now()
+        await (globalThis as unknown as { kithDebug: Debug }).kithDebug.client.send(c!, t!)
+        return at
+      }, [conversation, text])
+      const arrived = await bob.page.waitForFunction((t) => (globalThis as unknown as { arrivals: Record<string, number> }).arrivals[t], text, { timeout: 30_000 })
+      if (i >= 0) latency.push(await arrived.jsonValue() as number - sentAt)
+    }
+    const rtts = await dataChannelRtts(bob.page, samples)
+    return [
+      result('browser: initial JS transferred (gzip)', jsBytes / 1024, 'KB', 'budget', JS_BUDGET_KB),
+      result('browser: page load to online (p50)', quantile(online, 0.5), 'ms', 'budget', ONLINE_BUDGET_MS),
+      result('browser: message latency p50, browser to browser', quantile(latency, 0.5), 'ms', 'RTCDataChannel RTT p50, same browser', quantile(rtts, 0.5)),
+      result('browser: message latency p99, browser to browser', quantile(latency, 0.99), 'ms', 'RTCDataChannel RTT p99, same browser', quantile(rtts, 0.99))
+    ]
+  } finally {
+    await browser.close()
+    await node.stop()
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Builds the browser app into dist/ when it is missing or older than any source it is built from
+// (src/web, src/core, src/net, src/store, vite.config.ts, package-lock.json). Used by `npm start`.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const stamp = join(root, 'dist/index.html')
+
+function newest (path) {
+  if (!existsSync(path)) return 0
+  const s = statSync(path)
+  if (!s.isDirectory()) return s.mtimeMs
+  let max = s.mtimeMs
+  for (const entry of readdirSync(path)) max = Math.max(max, newest(join(path, entry)))
+  return max
+}
+
+const sources = ['src/web', 'src/core', 'src/net', 'src/store', 'vite.config.ts', 'package-lock.json'].map((p) => join(root, p))
+const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0
+if (built > 0 && sources.every((p) => newest(p) <= built)) process.exit(0)
+console.error(built === 0 ? 'Building the web app (first start)…' : 'Sources changed since the last build; rebuilding the web app…')
+const result = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+process.exit(result.status ?? 1)

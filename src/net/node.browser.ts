@@ -1,0 +1,53 @@
+/**
+ * The browser's libp2p node: WebSockets to Node peers, WebRTC to other browsers (signalled through
+ * a circuit-relay reservation on a Node peer, then direct), noise and yamux, identify and ping.
+ * It listens on `/p2p-circuit` (reserving a slot on relays it connects to) and `/webrtc`.
+ * No public STUN server and no public bootstrap list (DESIGN.md §4): only the node that served the
+ * page and the bootstrap addresses the user configured.
+ */
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify, type Identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { noise } from '@libp2p/noise'
+import { ping, type Ping } from '@libp2p/ping'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+
+/** How to build the browser node. */
+export interface BrowserNodeOptions {
+  readonly privateKey: PrivateKey
+  /** ICE servers for WebRTC; empty by default (loopback and LAN candidates only). */
+  readonly iceServers?: RTCIceServer[]
+}
+
+/** Services of the browser node. */
+export type BrowserServices = {
+  ping: Ping
+  identify: Identify
+}
+
+/** A running browser node. */
+export type BrowserLibp2p = Libp2p<BrowserServices>
+
+/** Creates and starts the browser's libp2p node. Bootstrap peers are dialled by the caller. */
+export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserLibp2p> {
+  return await createLibp2p({
+    privateKey: options.privateKey,
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: options.iceServers ?? [] } }),
+      circuitRelayTransport()
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    // Loopback and LAN addresses are legitimate for Kith; the default gater refuses them.
+    connectionGater: { denyDialMultiaddr: () => false },
+    services: {
+      identify: identify(),
+      ping: ping()
+    }
+  })
+}

@@ -1,0 +1,397 @@
+/**
+ * The browser peer behind {@link KithClient}: starts the messenger worker, runs libp2p on the main
+ * thread (WebRTC exists only here), bridges the delivery and KeyPackage protocols to the worker,
+ * and keeps the UI's signals current from the worker's events and libp2p's connection events.
+ */
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals'
+import type { MessengerEvent } from '../../core/messenger/messenger.ts'
+import { createBrowserNode, type BrowserLibp2p } from '../../net/node.browser.ts'
+import { DeliveryService } from '../../net/protocols/deliver.ts'
+import { fetchKeyPackage, KeyPackageService } from '../../net/protocols/key-package.ts'
+import { RpcEndpoint } from '../rpc.ts'
+import type { PageApi, UiMethod, WorkerApi, WorkerIdentity } from '../worker/protocol.ts'
+import type { Messenger } from '../../core/messenger/messenger.ts'
+import { BootstrapDialer } from './bootstrap.ts'
+import { linkOf, statusOf, usableAddrs } from './connectivity.ts'
+import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
+import type { ConnectionStatus, Contact, Conversation, KithClient, Me, Message, Notice, Settings } from './types.ts'
+
+const TYPING_SHOWN_MS = 6_000
+const TYPING_SEND_EVERY_MS = 3_000
+const LOG_LINES = 500
+
+/** Error text for the UI: the worker's message, without class-name noise. */
+function messageOf (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** The running browser peer. */
+export class BrowserClient implements KithClient {
+  readonly phase = signal<'loading' | 'onboarding' | 'ready' | 'failed'>('loading')
+  readonly failure = signal<string | null>(null)
+  readonly me = signal<Me | null>(null)
+  readonly connection = signal<ConnectionStatus>({ kind: 'connecting' })
+  readonly contacts = signal<readonly Contact[]>([])
+  readonly conversations = signal<readonly Conversation[]>([])
+  readonly typing = signal<Readonly<Record<string, readonly string[]>>>({})
+  readonly settings = signal<Settings>({ readReceipts: true, ...loadLocalSettings() })
+  readonly notices = signal<readonly Notice[]>([])
+  /** Recent log lines, for diagnostics (never secrets or plaintext). */
+  readonly log: string[] = []
+
+  private readonly worker: Worker
+  private readonly rpc: RpcEndpoint<PageApi, WorkerApi>
+  private readonly lists = new Map<string, Signal<readonly Message[]>>()
+  private readonly typers = new Map<string, Map<string, ReturnType<typeof setTimeout>>>()
+  private readonly lastTyped = new Map<string, number>()
+  private readonly notified = new Set<string>()
+  private node: BrowserLibp2p | undefined
+  private delivery: DeliveryService | undefined
+  private dialer: BootstrapDialer | undefined
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined
+  private nextNotice = 1
+  private served: string[] = []
+
+  constructor () {
+    this.worker = new Worker(new URL('../worker/messenger.worker.ts', import.meta.url), { type: 'module', name: 'kith-messenger' })
+    this.worker.addEventListener('error', (e) => { this.fail(`the messenger worker stopped: ${e.message}`) })
+    this.rpc = new RpcEndpoint<PageApi, WorkerApi>(this.worker, {
+      addAddresses: async (peerId, addrs) => { await this.addAddresses(peerId, addrs) },
+      fetchKeyPackage: async (peerId) => {
+        const response = await fetchKeyPackage(this.requireNode(), peerIdFromString(peerId))
+        return { keyPackage: response.keyPackage, card: response.card }
+      },
+      notify: (peerId) => { this.delivery?.notify(peerId) },
+      event: (event) => { this.onEvent(event) },
+      log: (line) => { this.record(line) }
+    }, (line) => { this.record(line) })
+  }
+
+  /** Opens storage and, if this browser already has an identity, goes online. */
+  async boot (): Promise<void> {
+    try {
+      if (!await this.holdDeviceLock()) {
+        this.fail('Kith is already open in another tab of this browser. Close it there, then reload.')
+        return
+      }
+      this.served = await fetchServedBootstrap()
+      const existing = await this.rpc.call('open', location.origin)
+      if (existing === null) this.phase.value = 'onboarding'
+      else await this.goOnline(existing)
+    } catch (err) {
+      this.fail(`Kith could not open its storage in this browser: ${messageOf(err)}`)
+    }
+  }
+
+  private fail (why: string): void {
+    this.failure.value = why
+    this.phase.value = 'failed'
+  }
+
+  /** One tab per browser profile owns the device key; a second tab would be a second peer with the same id. */
+  private async holdDeviceLock (): Promise<boolean> {
+    if (!('locks' in navigator)) return true
+    return await new Promise<boolean>((resolve) => {
+      void navigator.locks.request('kith-device', { ifAvailable: true }, async (lock) => {
+        resolve(lock !== null)
+        if (lock !== null) await new Promise(() => {})
+      })
+    })
+  }
+
+  private record (line: string): void {
+    this.log.push(`${new Date().toISOString()} ${line}`)
+    if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES)
+  }
+
+  notice (kind: Notice['kind'], text: string): void {
+    const id = this.nextNotice++
+    this.notices.value = [...this.notices.value, { id, kind, text }]
+    setTimeout(() => { this.dismissNotice(id) }, kind === 'error' ? 10_000 : 5_000)
+  }
+
+  dismissNotice (id: number): void {
+    this.notices.value = this.notices.value.filter((n) => n.id !== id)
+  }
+
+  private requireNode (): BrowserLibp2p {
+    if (this.node === undefined) throw new Error('not connected yet')
+    return this.node
+  }
+
+  private async invoke<M extends UiMethod> (method: M, ...args: Parameters<Messenger[M]>): Promise<Awaited<ReturnType<Messenger[M]>>> {
+    return await this.rpc.call('invoke', method, args as never) as Awaited<ReturnType<Messenger[M]>>
+  }
+
+  // ------------------------------------------------------------------ identity and start-up
+
+  async onboard (displayName: string): Promise<void> {
+    const name = displayName.trim()
+    if (name.length === 0 || name.length > 64) throw new Error('a display name has 1 to 64 characters')
+    await this.goOnline(await this.rpc.call('onboard', name))
+  }
+
+  private async goOnline (id: WorkerIdentity): Promise<void> {
+    const node = await createBrowserNode({ privateKey: privateKeyFromProtobuf(id.libp2pKey) })
+    this.node = node
+    const rpc = this.rpc
+    this.delivery = new DeliveryService(node, {
+      next: async (peer, after, limit) => await rpc.call('nextFrames', peer, after, limit),
+      settle: async (peer, rowId, status) => { await rpc.call('settleFrame', peer, rowId, status) }
+    }, async (from, frame) => await rpc.call('receive', from.toString(), frame), { log: (l) => { this.record(l) } })
+    const keyPackages = new KeyPackageService(node, async () => await rpc.call('provideKeyPackage'), (l) => { this.record(l) })
+    await this.delivery.start()
+    await keyPackages.start()
+    const update = (): void => { this.updateConnectivity() }
+    node.addEventListener('self:peer:update', () => {
+      rpc.note('setAddrs', usableAddrs(node))
+      void this.refreshInvite()
+      update()
+    })
+    node.addEventListener('connection:open', update)
+    node.addEventListener('connection:close', update)
+    node.addEventListener('peer:connect', (evt) => { rpc.note('peerConnected', evt.detail.toString()) })
+    addEventListener('online', update)
+    addEventListener('offline', update)
+    addEventListener('pagehide', () => { void rpc.call('flush') })
+    this.dialer = new BootstrapDialer(node, () => this.bootstrapList(), (l) => { this.record(l) }, update)
+    this.me.value = { name: id.name, identity: id.identity, peerId: id.peerId, inviteLink: '' }
+    await rpc.call('startMessenger', usableAddrs(node))
+    await Promise.all([this.refreshInvite(), this.refreshLists(), this.loadSettings()])
+    this.phase.value = 'ready'
+    this.dialer.start()
+    ;(globalThis as { kithDebug?: unknown }).kithDebug = { libp2p: node, log: this.log, client: this }
+  }
+
+  private bootstrapList (): string[] {
+    const fromUrl = new URLSearchParams(location.search).getAll('bootstrap')
+    return [...new Set([...fromUrl, ...this.settings.value.bootstrap, ...this.served])]
+  }
+
+  private async refreshInvite (): Promise<void> {
+    const me = this.me.value
+    if (me === null) return
+    this.me.value = { ...me, inviteLink: await this.invoke('inviteLink') }
+  }
+
+  private async addAddresses (peerId: string, addrs: readonly string[]): Promise<void> {
+    const multiaddrs = []
+    for (const a of addrs) {
+      // A plain relayed connection is rate- and time-limited; browsers reach each other by WebRTC.
+      if (a.includes('/p2p-circuit') && !a.endsWith('/webrtc')) continue
+      try { multiaddrs.push(multiaddr(a)) } catch { /* an address we cannot parse */ }
+    }
+    if (multiaddrs.length > 0) await this.requireNode().peerStore.merge(peerIdFromString(peerId), { multiaddrs })
+  }
+
+  private updateConnectivity (): void {
+    const node = this.node
+    if (node === undefined) return
+    const contacts = this.contacts.value
+    const devices = contacts.flatMap((c) => c.devices)
+    this.connection.value = statusOf(node, devices, navigator.onLine, this.dialer?.lastError ?? null)
+    let changed = false
+    const next = contacts.map((c) => {
+      const link = linkOf(node, c.devices)
+      if (link !== c.link) changed = true
+      return link === c.link ? c : { ...c, link }
+    })
+    if (changed) this.contacts.value = next
+  }
+
+  // ------------------------------------------------------------------ lists and events
+
+  private async refreshLists (): Promise<void> {
+    const [contacts, conversations] = await Promise.all([this.invoke('contacts'), this.invoke('conversations')])
+    const node = this.node
+    this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices) }))
+    this.conversations.value = conversations
+      .map((c): Conversation => ({
+        id: c.id, kind: c.kind, name: c.name, active: c.active, members: c.members, peerIdentity: c.peerIdentity, unread: c.unread, lastMessage: c.lastMessage
+      }))
+      .sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0))
+    this.updateConnectivity()
+  }
+
+  private scheduleRefresh (): void {
+    if (this.refreshTimer !== undefined) return
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined
+      this.refreshLists().catch((err: unknown) => { this.record(`refresh failed: ${messageOf(err)}`) })
+    }, 30)
+  }
+
+  private onEvent (event: MessengerEvent): void {
+    if (event.type === 'message') {
+      const list = this.lists.get(event.message.conversation)
+      const message = event.message as Message
+      if (list !== undefined) {
+        const i = list.value.findIndex((m) => m.id === message.id)
+        list.value = i >= 0 ? list.value.map((m, j) => (j === i ? message : m)) : insertInOrder(list.value, message)
+      }
+      if (!message.own) this.maybeNotify(message)
+      this.scheduleRefresh()
+    } else if (event.type === 'message-state') {
+      const list = this.lists.get(event.conversation)
+      if (list !== undefined) list.value = list.value.map((m) => (m.id === event.id ? { ...m, state: event.state } : m))
+    } else if (event.type === 'typing') {
+      this.showTyping(event.conversation, event.identity, event.name)
+    } else {
+      this.scheduleRefresh()
+    }
+  }
+
+  private showTyping (conversation: string, identity: string, name: string): void {
+    const timers = this.typers.get(conversation) ?? new Map<string, ReturnType<typeof setTimeout>>()
+    this.typers.set(conversation, timers)
+    const names = new Map<string, string>()
+    const render = (): void => {
+      const current = this.typers.get(conversation)
+      this.typing.value = { ...this.typing.value, [conversation]: [...(current?.keys() ?? [])].map((k) => names.get(k) ?? this.nameOfTyper(k)) }
+    }
+    names.set(identity, name)
+    clearTimeout(timers.get(identity))
+    timers.set(identity, setTimeout(() => { timers.delete(identity); render() }, TYPING_SHOWN_MS))
+    render()
+  }
+
+  private nameOfTyper (identity: string): string {
+    return this.contacts.value.find((c) => c.identity === identity)?.displayName ?? 'Someone'
+  }
+
+  private maybeNotify (message: Message): void {
+    if (this.notified.has(message.id)) return
+    this.notified.add(message.id)
+    if (message.deleted || message.edited || !document.hidden || !this.settings.value.notifications) return
+    if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return
+    const conversation = this.conversations.value.find((c) => c.id === message.conversation)
+    const title = conversation?.kind === 'group' ? `${message.senderName} in ${conversation.name}` : message.senderName
+    const n = new Notification(title, { body: message.text.slice(0, 200), tag: message.conversation })
+    n.addEventListener('click', () => { focus(); location.hash = `#/c/${message.conversation}`; n.close() })
+  }
+
+  messages (conversationId: string): ReadonlySignal<readonly Message[]> {
+    let list = this.lists.get(conversationId)
+    if (list === undefined) {
+      const created = signal<readonly Message[]>([])
+      list = created
+      this.lists.set(conversationId, created)
+      this.invoke('messages', conversationId, 500)
+        .then((rows) => { created.value = mergeLoaded(created.value, rows as Message[]) })
+        .catch((err: unknown) => { this.notice('error', `Could not load messages: ${messageOf(err)}`) })
+    }
+    return computed(() => list.value)
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  async addContact (inviteLinkOrCode: string): Promise<{ contact: Contact, conversationId: string }> {
+    const { alias, conversationId } = await this.rpc.call('addContact', inviteLinkOrCode)
+    await this.refreshLists()
+    const contact = this.contacts.value.find((c) => c.alias === alias)
+    if (contact === undefined) throw new Error('the contact was added but cannot be listed')
+    return { contact, conversationId }
+  }
+
+  async safetyNumber (alias: string): Promise<string> {
+    return (await this.invoke('safetyNumber', alias)).safetyNumber
+  }
+
+  async setVerified (alias: string, verified: boolean): Promise<void> {
+    await this.invoke('markVerified', alias, verified)
+    await this.refreshLists()
+  }
+
+  async createGroup (name: string): Promise<string> {
+    const view = await this.invoke('createGroup', name)
+    await this.refreshLists()
+    return view.id
+  }
+
+  async addMember (conversationId: string, alias: string): Promise<void> {
+    await this.invoke('addMember', conversationId, alias)
+    await this.refreshLists()
+  }
+
+  async removeMember (conversationId: string, alias: string): Promise<void> {
+    await this.invoke('removeMember', conversationId, alias)
+    await this.refreshLists()
+  }
+
+  async leave (conversationId: string): Promise<void> {
+    await this.invoke('leave', conversationId)
+    await this.refreshLists()
+  }
+
+  async send (conversationId: string, text: string, replyTo?: string): Promise<void> {
+    this.lastTyped.delete(conversationId)
+    await this.invoke('send', conversationId, text, replyTo === undefined ? {} : { replyTo })
+  }
+
+  async edit (conversationId: string, messageId: string, text: string): Promise<void> {
+    await this.invoke('edit', conversationId, messageId, text)
+  }
+
+  async deleteMessage (conversationId: string, messageId: string): Promise<void> {
+    await this.invoke('deleteMessage', conversationId, messageId)
+  }
+
+  async react (conversationId: string, messageId: string, emoji: string): Promise<void> {
+    await this.invoke('react', conversationId, messageId, emoji)
+  }
+
+  async markRead (conversationId: string): Promise<void> {
+    await this.invoke('markRead', conversationId)
+  }
+
+  typed (conversationId: string): void {
+    const now = Date.now()
+    if (now - (this.lastTyped.get(conversationId) ?? 0) < TYPING_SEND_EVERY_MS) return
+    this.lastTyped.set(conversationId, now)
+    this.invoke('typing', conversationId).catch((err: unknown) => { this.record(`typing: ${messageOf(err)}`) })
+  }
+
+  private async loadSettings (): Promise<void> {
+    const { readReceipts } = await this.invoke('settings')
+    this.settings.value = { ...this.settings.value, readReceipts }
+  }
+
+  async updateSettings (patch: Partial<Settings>): Promise<void> {
+    if (patch.readReceipts !== undefined) await this.invoke('setReadReceipts', patch.readReceipts)
+    this.settings.value = { ...this.settings.value, ...patch }
+    saveLocalSettings({ notifications: this.settings.value.notifications, bootstrap: this.settings.value.bootstrap })
+    if (patch.bootstrap !== undefined) this.dialer?.start()
+  }
+}
+
+/** Multiaddrs (with /p2p/) of the node that served this page, from its `/kith.json`. */
+async function fetchServedBootstrap (): Promise<string[]> {
+  try {
+    const response = await fetch('/kith.json', { cache: 'no-store' })
+    if (!response.ok) return []
+    const body = await response.json() as { bootstrap?: unknown }
+    return Array.isArray(body.bootstrap) ? body.bootstrap.filter((a): a is string => typeof a === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+function order (a: Message, b: Message): number {
+  return a.lamport - b.lamport || (a.sender < b.sender ? -1 : a.sender > b.sender ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+function insertInOrder (list: readonly Message[], message: Message): readonly Message[] {
+  const next = [...list, message]
+  if (list.length > 0 && order(list[list.length - 1]!, message) > 0) next.sort(order)
+  return next
+}
+
+/** Loaded history merged with anything that arrived live while it loaded. */
+function mergeLoaded (live: readonly Message[], loaded: readonly Message[]): readonly Message[] {
+  const byId = new Map(loaded.map((m) => [m.id, m]))
+  for (const m of live) byId.set(m.id, m)
+  return [...byId.values()].sort(order)
+}

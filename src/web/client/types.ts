@@ -1,0 +1,119 @@
+/**
+ * What the browser UI sees of a running Kith peer: plain data in Preact signals, and async actions.
+ * The peer itself (libp2p on the main thread, the messenger and its store in a Web Worker) sits
+ * behind this interface; the UI never touches MLS, IndexedDB or libp2p directly.
+ */
+import type { ReadonlySignal } from '@preact/signals'
+
+/** Delivery state shown beside a message. `received` is for other people's messages. */
+export type MessageState = 'pending' | 'sending' | 'sent' | 'delivered' | 'read' | 'received'
+
+/** How this browser is attached to the network. */
+export type ConnectionStatus =
+  | { readonly kind: 'connecting' }
+  /** Reachable through a relay reservation (`relay` is the relay's short name/address). */
+  | { readonly kind: 'online', readonly relay: string | null, readonly direct: number }
+  | { readonly kind: 'offline', readonly reason: string }
+
+/** How a contact's device is linked to this browser right now. */
+export type LinkKind = 'direct' | 'relayed' | 'none'
+
+export interface Me {
+  readonly name: string
+  readonly identity: string
+  readonly peerId: string
+  readonly inviteLink: string
+}
+
+export interface Contact {
+  readonly alias: string
+  readonly displayName: string
+  readonly identity: string
+  readonly verified: boolean
+  readonly devices: readonly string[]
+  /** The best link to any of the contact's devices. */
+  readonly link: LinkKind
+}
+
+export interface Member { readonly identity: string, readonly name: string, readonly peerId: string }
+
+export interface Conversation {
+  readonly id: string
+  readonly kind: 'direct' | 'group'
+  readonly name: string
+  readonly active: boolean
+  readonly members: readonly Member[]
+  /** For a 1:1: the contact's identity. */
+  readonly peerIdentity: string | null
+  readonly unread: number
+  readonly lastMessage: { readonly text: string, readonly senderName: string, readonly own: boolean, readonly sentAt: number } | null
+}
+
+export interface Reaction { readonly emoji: string, readonly identities: readonly string[], readonly names: readonly string[] }
+
+export interface Message {
+  readonly id: string
+  readonly conversation: string
+  readonly sender: string
+  readonly senderName: string
+  readonly own: boolean
+  readonly text: string
+  readonly sentAt: number
+  readonly lamport: number
+  readonly state: MessageState
+  readonly gapBefore: boolean
+  readonly replyTo: { readonly id: string, readonly text: string, readonly senderName: string } | null
+  readonly edited: boolean
+  readonly deleted: boolean
+  readonly reactions: readonly Reaction[]
+}
+
+export interface Settings {
+  readonly readReceipts: boolean
+  readonly notifications: boolean
+  /** Extra bootstrap multiaddrs (with /p2p/) besides the node that served the page. */
+  readonly bootstrap: readonly string[]
+}
+
+/** A short notice for the user (an error from an action, or information). */
+export interface Notice { readonly id: number, readonly kind: 'error' | 'info', readonly text: string }
+
+export interface KithClient {
+  readonly phase: ReadonlySignal<'loading' | 'onboarding' | 'ready' | 'failed'>
+  /** Why phase is 'failed' (e.g. storage unavailable). */
+  readonly failure: ReadonlySignal<string | null>
+  readonly me: ReadonlySignal<Me | null>
+  readonly connection: ReadonlySignal<ConnectionStatus>
+  readonly contacts: ReadonlySignal<readonly Contact[]>
+  /** Sorted, most recent activity first. */
+  readonly conversations: ReadonlySignal<readonly Conversation[]>
+  /** Messages of one conversation in display order; loaded on first call, then kept live. */
+  messages (conversationId: string): ReadonlySignal<readonly Message[]>
+  /** Names of people typing in each conversation right now. */
+  readonly typing: ReadonlySignal<Readonly<Record<string, readonly string[]>>>
+  readonly settings: ReadonlySignal<Settings>
+  readonly notices: ReadonlySignal<readonly Notice[]>
+  dismissNotice (id: number): void
+
+  onboard (displayName: string): Promise<void>
+  /** Accepts a full invite link or the bare code. Resolves with the conversation id of the 1:1. */
+  addContact (inviteLinkOrCode: string): Promise<{ contact: Contact, conversationId: string }>
+  safetyNumber (alias: string): Promise<string>
+  setVerified (alias: string, verified: boolean): Promise<void>
+
+  createGroup (name: string): Promise<string>
+  addMember (conversationId: string, alias: string): Promise<void>
+  removeMember (conversationId: string, alias: string): Promise<void>
+  leave (conversationId: string): Promise<void>
+
+  send (conversationId: string, text: string, replyTo?: string): Promise<void>
+  edit (conversationId: string, messageId: string, text: string): Promise<void>
+  deleteMessage (conversationId: string, messageId: string): Promise<void>
+  react (conversationId: string, messageId: string, emoji: string): Promise<void>
+  /** The user is looking at this conversation: clears unread, sends a read receipt if enabled. */
+  markRead (conversationId: string): Promise<void>
+  /** The user typed in the composer (throttled inside). */
+  typed (conversationId: string): void
+
+  updateSettings (patch: Partial<Settings>): Promise<void>
+}

@@ -1,0 +1,53 @@
+/**
+ * The calls between the page and the messenger worker. The worker owns the account, the MLS state
+ * and the IndexedDB store; the page owns libp2p (WebRTC exists only on the main thread) and the UI.
+ */
+import type { Deliver } from '../../core/codec/envelope.ts'
+import type { Messenger, MessengerEvent } from '../../core/messenger/messenger.ts'
+
+/** Who this browser is, once onboarded. */
+export interface WorkerIdentity {
+  readonly name: string
+  readonly identity: string
+  readonly peerId: string
+  /** The libp2p device key (protobuf), which the page's libp2p node needs. */
+  readonly libp2pKey: Uint8Array
+}
+
+/** Messenger methods the UI may call through the worker. */
+export type UiMethod =
+  | 'contacts' | 'conversations' | 'messages' | 'safetyNumber' | 'markVerified'
+  | 'createGroup' | 'addMember' | 'removeMember' | 'leave'
+  | 'send' | 'edit' | 'deleteMessage' | 'react' | 'markRead' | 'typing'
+  | 'settings' | 'setReadReceipts' | 'inviteLink'
+
+/** What the worker serves. */
+export interface WorkerApi {
+  /** Opens the store; says whether an account exists. */
+  open (webBase: string): Promise<WorkerIdentity | null>
+  /** Creates the account and device key. */
+  onboard (displayName: string): Promise<WorkerIdentity>
+  /** The page's libp2p node is up: resume queued work. */
+  startMessenger (addrs: string[]): Promise<void>
+  /** The node's own addresses changed. */
+  setAddrs (addrs: string[]): void
+  /** Parses and adds an invite; returns the contact's alias and the 1:1's id. */
+  addContact (link: string): Promise<{ alias: string, conversationId: string }>
+  invoke<M extends UiMethod> (method: M, args: Parameters<Messenger[M]>): Promise<Awaited<ReturnType<Messenger[M]>>>
+  receive (fromPeer: string, frame: Deliver): Promise<'stored' | 'rejected'>
+  nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>>
+  settleFrame (peerId: string, rowId: number, status: 'stored' | 'rejected'): Promise<void>
+  provideKeyPackage (): Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
+  peerConnected (peerId: string): void
+  /** Writes group states and closes the store (page hide). */
+  flush (): Promise<void>
+}
+
+/** What the page serves to the worker. */
+export interface PageApi {
+  addAddresses (peerId: string, addrs: string[]): Promise<void>
+  fetchKeyPackage (peerId: string): Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
+  notify (peerId: string): void
+  event (event: MessengerEvent): void
+  log (line: string): void
+}

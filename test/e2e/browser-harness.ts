@@ -1,0 +1,150 @@
+/**
+ * Browser end-to-end helpers: builds the web app if stale, runs `kith serve` processes on loopback
+ * (the page's server, bootstrap and relay, and a CLI peer in its own right), drives headless
+ * Debian Chromium through playwright-core, and saves screenshots under test-results/.
+ */
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+const run = promisify(execFile)
+export const root = join(import.meta.dirname, '../..')
+const NODE = process.execPath
+const CLI = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const SHOTS = join(root, 'test-results')
+
+/** Builds dist/ if it is missing or stale (what `npm start` does). */
+export function buildApp (): void {
+  const result = spawnSync(NODE, [join(root, 'scripts/build-if-stale.mjs')], { cwd: root, stdio: 'inherit' })
+  if (result.status !== 0) throw new Error('building the web app failed')
+}
+
+/** A running `kith serve`. */
+export interface Served {
+  readonly data: string
+  readonly url: string
+  readonly peerId: string
+  readonly process: ChildProcess
+  /** Runs a `kith` command against this daemon and returns its stdout. */
+  kith (...args: string[]): Promise<string>
+  kithJson<T> (...args: string[]): Promise<T>
+  stop (): Promise<void>
+}
+
+/** Starts `kith serve` in a fresh data directory. */
+export async function serve (name: string, extra: string[] = []): Promise<Served> {
+  const data = mkdtempSync(join(tmpdir(), `kith-web-${name}-`))
+  const child = spawn(NODE, [...CLI, '--data', data, 'serve', '--name', name, '--json', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const status = await new Promise<{ peerId: string, web: string }>((resolve, reject) => {
+    let out = ''
+    let err = ''
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString() })
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const line = out.split('\n').find((l) => l.includes('"peerId"'))
+      if (line !== undefined) resolve(JSON.parse(line) as { peerId: string, web: string })
+    })
+    child.once('exit', (code) => { reject(new Error(`kith serve exited with ${code}: ${err.trim()}`)) })
+  })
+  const kith = async (...args: string[]): Promise<string> => (await run(NODE, [...CLI, '--data', data, ...args], { cwd: root })).stdout.trim()
+  return {
+    data,
+    url: status.web,
+    peerId: status.peerId,
+    process: child,
+    kith,
+    kithJson: async <T>(...args: string[]) => JSON.parse(await kith('--json', ...args)) as T,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGTERM')
+        await exited
+      }
+      rmSync(data, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Headless Debian Chromium with the flags TESTING.md lists. */
+export async function launchBrowser (): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--allow-loopback-in-peer-connection']
+  })
+}
+
+/** A person in their own browser profile. */
+export interface User {
+  readonly name: string
+  readonly context: BrowserContext
+  readonly page: Page
+}
+
+/** Opens a fresh browser profile on `url`. */
+export async function openProfile (browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext, page: Page }> {
+  const context = await browser.newContext({ viewport })
+  await context.addInitScript('globalThis.__name = (f) => f')
+  const page = await context.newPage()
+  await page.goto(url)
+  return { context, page }
+}
+
+/** Opens the app in a fresh profile, onboards as `name`, and waits until it is online. */
+export async function onboard (browser: Browser, url: string, name: string): Promise<User> {
+  const { context, page } = await openProfile(browser, url)
+  await page.getByTestId('onboard-name').fill(name)
+  await page.getByTestId('onboard-submit').click()
+  await waitOnline(page)
+  return { name, context, page }
+}
+
+/** Waits for the connection indicator to say online, and the invite link to carry a relay address. */
+export async function waitOnline (page: Page): Promise<void> {
+  await page.getByTestId('connection-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 })
+}
+
+/** The user's invite link as the page shows it. */
+export async function inviteLink (page: Page): Promise<string> {
+  const link = page.getByTestId('invite-link')
+  if (!await link.isVisible()) await page.getByRole('button', { name: /invite/i }).first().click()
+  await link.waitFor()
+  const text = (await link.textContent())?.trim() ?? ''
+  await page.keyboard.press('Escape')
+  return text
+}
+
+/** Adds a contact by pasting a link into "add contact". */
+export async function addContact (page: Page, link: string): Promise<void> {
+  const input = page.getByTestId('add-contact-input')
+  if (!await input.isVisible()) await page.getByRole('button', { name: /add contact/i }).first().click()
+  await input.fill(link)
+  await page.getByTestId('add-contact-submit').click()
+}
+
+/** Opens the conversation whose list item contains `name`. */
+export async function openConversation (page: Page, name: string): Promise<void> {
+  await page.getByTestId('conversation').filter({ hasText: name }).first().click()
+}
+
+/** Types and sends a message in the open conversation. */
+export async function sendMessage (page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer').fill(text)
+  await page.getByTestId('send').click()
+}
+
+/** The message bubble with this text. */
+export function message (page: Page, text: string): ReturnType<Page['getByTestId']> {
+  return page.getByTestId('message').filter({ hasText: text })
+}
+
+/** Saves a screenshot to test-results/NAME.png. */
+export async function screenshot (page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true })
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) })
+}
