@@ -47,7 +47,6 @@ export class BrowserClient implements KithClient {
   private readonly lists = new Map<string, Signal<readonly Message[]>>()
   private readonly typers = new Map<string, Map<string, ReturnType<typeof setTimeout>>>()
   private readonly lastTyped = new Map<string, number>()
-  private readonly notified = new Set<string>()
   private node: BrowserLibp2p | undefined
   private delivery: DeliveryService | undefined
   private dialer: BootstrapDialer | undefined
@@ -208,9 +207,11 @@ export class BrowserClient implements KithClient {
     const [contacts, conversations] = await Promise.all([this.invoke('contacts'), this.invoke('conversations')])
     const node = this.node
     this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices) }))
+    // A 1:1 is shown under the contact's own display name; the alias is the CLI's handle.
+    const displayNames = new Map(contacts.map((c) => [c.identity, c.displayName]))
     this.conversations.value = conversations
       .map((c): Conversation => ({
-        id: c.id, kind: c.kind, name: c.name, active: c.active, members: c.members, peerIdentity: c.peerIdentity, unread: c.unread, lastMessage: c.lastMessage
+        id: c.id, kind: c.kind, name: (c.peerIdentity === null ? undefined : displayNames.get(c.peerIdentity)) ?? c.name, active: c.active, members: c.members, peerIdentity: c.peerIdentity, unread: c.unread, lastMessage: c.lastMessage
       }))
       .sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0))
     this.updateConnectivity()
@@ -232,7 +233,6 @@ export class BrowserClient implements KithClient {
         const i = list.value.findIndex((m) => m.id === message.id)
         list.value = i >= 0 ? list.value.map((m, j) => (j === i ? message : m)) : insertInOrder(list.value, message)
       }
-      if (!message.own) this.maybeNotify(message)
       this.scheduleRefresh()
     } else if (event.type === 'message-state') {
       const list = this.lists.get(event.conversation)
@@ -260,17 +260,6 @@ export class BrowserClient implements KithClient {
 
   private nameOfTyper (identity: string): string {
     return this.contacts.value.find((c) => c.identity === identity)?.displayName ?? 'Someone'
-  }
-
-  private maybeNotify (message: Message): void {
-    if (this.notified.has(message.id)) return
-    this.notified.add(message.id)
-    if (message.deleted || message.edited || !document.hidden || !this.settings.value.notifications) return
-    if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return
-    const conversation = this.conversations.value.find((c) => c.id === message.conversation)
-    const title = conversation?.kind === 'group' ? `${message.senderName} in ${conversation.name}` : message.senderName
-    const n = new Notification(title, { body: message.text.slice(0, 200), tag: message.conversation })
-    n.addEventListener('click', () => { focus(); location.hash = `#/c/${message.conversation}`; n.close() })
   }
 
   messages (conversationId: string): ReadonlySignal<readonly Message[]> {

@@ -1,0 +1,38 @@
+/**
+ * Getting the user's attention: the unread count in the tab title, and a desktop notification for
+ * a message that arrives while its conversation is not in front of the user (when enabled).
+ */
+import { effect } from '@preact/signals'
+import type { KithClient } from '../client/types.ts'
+import type { UiState } from './ui-state.ts'
+
+const APP_TITLE = 'Kith'
+
+/** Watches conversations; returns the stop function. */
+export function watchAttention (client: KithClient, ui: UiState): () => void {
+  const seenUnread = new Map<string, number>()
+  return effect(() => {
+    const conversations = client.conversations.value
+    const total = conversations.reduce((sum, c) => sum + c.unread, 0)
+    document.title = total > 0 ? `(${total}) ${APP_TITLE}` : APP_TITLE
+
+    const allowed = client.settings.value.notifications && 'Notification' in window && Notification.permission === 'granted'
+    for (const c of conversations) {
+      const before = seenUnread.get(c.id)
+      seenUnread.set(c.id, c.unread)
+      const last = c.lastMessage
+      if (!allowed || before === undefined || c.unread <= before || last === null || last.own) continue
+      if (document.visibilityState === 'visible' && ui.selected.peek() === c.id) continue
+      const notification = new Notification(c.name, {
+        body: c.kind === 'group' ? `${last.senderName}: ${last.text}` : last.text,
+        tag: c.id,
+        icon: '/icon.svg'
+      })
+      notification.onclick = () => {
+        window.focus()
+        ui.open(c.id)
+        notification.close()
+      }
+    }
+  })
+}

@@ -1,0 +1,127 @@
+/**
+ * The message composer: an auto-growing textarea (Enter sends, Shift+Enter breaks the line), the
+ * reply/edit context bar, and drafts kept per conversation.
+ */
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import type { JSX } from 'preact'
+import type { Conversation, Message } from '../client/types.ts'
+import { useKith } from './context.ts'
+import { errorText } from './format.ts'
+import { IconCheck, IconClose, IconEdit, IconReply, IconSend } from './icons.tsx'
+
+const MAX_HEIGHT_PX = 180
+
+/** Focus without popping the on-screen keyboard on touch-only devices. */
+function focusIfPointer (element: HTMLElement | null): void {
+  if (element !== null && matchMedia('(pointer: fine)').matches) element.focus()
+}
+
+/** Props of {@link Composer}. */
+export interface ComposerProps {
+  readonly conversation: Conversation
+  /** My most recent editable message, for ↑ in an empty composer. */
+  readonly lastOwn: Message | undefined
+}
+
+/** Composer of the open conversation. */
+export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element {
+  const { client, ui } = useKith()
+  const id = conversation.id
+  const mode = ui.composerMode.value
+  const [text, setText] = useState(() => ui.drafts.get(id) ?? '')
+  const textarea = useRef<HTMLTextAreaElement>(null)
+  const draftBeforeEdit = useRef<string | null>(null)
+
+  useEffect(() => focusIfPointer(textarea.current), [])
+
+  // Editing borrows the textarea; the draft comes back when the edit ends. A layout effect, so the
+  // swap is done before the next key press is handled.
+  useLayoutEffect(() => {
+    if (mode?.kind === 'edit') {
+      if (draftBeforeEdit.current === null) draftBeforeEdit.current = text
+      setText(mode.message.text)
+    } else if (draftBeforeEdit.current !== null) {
+      setText(draftBeforeEdit.current)
+      draftBeforeEdit.current = null
+    }
+    if (mode !== null) textarea.current?.focus()
+  }, [mode])
+
+  useLayoutEffect(() => {
+    const el = textarea.current
+    if (el === null) return
+    el.style.height = 'auto'
+    el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`
+  }, [text])
+
+  const updateText = (value: string): void => {
+    setText(value)
+    if (mode?.kind !== 'edit') ui.drafts.set(id, value)
+    if (value.length > 0) client.typed(id)
+  }
+
+  const submit = async (): Promise<void> => {
+    const body = text.trim()
+    if (body.length === 0) return
+    if (mode?.kind === 'edit') {
+      try {
+        if (body !== mode.message.text) await client.edit(id, mode.message.id, body)
+        ui.composerMode.value = null
+      } catch (err) {
+        ui.notify('error', `Couldn’t edit the message: ${errorText(err)}`)
+      }
+      return
+    }
+    const replyTo = mode?.kind === 'reply' ? mode.message.id : undefined
+    setText('')
+    ui.drafts.delete(id)
+    ui.composerMode.value = null
+    try {
+      await client.send(id, body, replyTo)
+    } catch (err) {
+      ui.notify('error', `Couldn’t send: ${errorText(err)}`)
+      setText((current) => current.length === 0 ? body : current)
+    }
+  }
+
+  const onKeyDown = (e: KeyboardEvent): void => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault()
+      void submit()
+    } else if (e.key === 'Escape' && mode !== null) {
+      e.preventDefault()
+      ui.composerMode.value = null
+    } else if (e.key === 'ArrowUp' && text.length === 0 && mode === null && lastOwn !== undefined) {
+      e.preventDefault()
+      ui.composerMode.value = { kind: 'edit', message: lastOwn }
+    }
+  }
+
+  const editing = mode?.kind === 'edit'
+  const empty = text.trim().length === 0
+  return (
+    <div class='composer'>
+      {mode !== null && (
+        <div class='composer-context' data-testid='composer-context'>
+          {editing ? <IconEdit size={18} /> : <IconReply size={18} />}
+          <div class='composer-context-text'>
+            <p class='composer-context-title'>{editing ? 'Editing message' : `Replying to ${mode.message.own ? 'yourself' : mode.message.senderName}`}</p>
+            <p class='composer-context-quote'>{mode.message.text}</p>
+          </div>
+          <button type='button' class='icon-button' aria-label={editing ? 'Cancel editing' : 'Cancel reply'}
+            data-testid='composer-cancel' onClick={() => { ui.composerMode.value = null; textarea.current?.focus() }}>
+            <IconClose size={18} />
+          </button>
+        </div>
+      )}
+      <form class='composer-row' onSubmit={(e) => { e.preventDefault(); void submit() }}>
+        <textarea ref={textarea} data-testid='composer' class='composer-input' rows={1} value={text} dir='auto'
+          placeholder={`Message ${conversation.name}`} aria-label={`Message ${conversation.name}`}
+          onInput={(e) => updateText(e.currentTarget.value)} onKeyDown={onKeyDown} />
+        <button type='submit' class='send-button' data-testid='send' disabled={empty} aria-label={editing ? 'Save edit' : 'Send'}>
+          {editing ? <IconCheck /> : <IconSend />}
+        </button>
+      </form>
+    </div>
+  )
+}

@@ -1,0 +1,98 @@
+/**
+ * The open conversation: header (who, how linked, verified, safety number or group info), the
+ * message list, who is typing, and the composer. Marks the conversation read while it is visible.
+ */
+import { useEffect, useMemo } from 'preact/hooks'
+import type { JSX } from 'preact'
+import type { Contact, Conversation, Message } from '../client/types.ts'
+import { Avatar } from './avatar.tsx'
+import { Composer } from './composer.tsx'
+import { useKith } from './context.ts'
+import { errorText, formatLink, formatMemberCount, formatTyping } from './format.ts'
+import { IconBack, IconInfo, IconShield, IconVerified } from './icons.tsx'
+import { MessageList } from './message-list.tsx'
+
+function ConversationHeader ({ conversation, contact }: { conversation: Conversation, contact: Contact | undefined }): JSX.Element {
+  const { ui } = useKith()
+  const group = conversation.kind === 'group'
+  const openDetails = group
+    ? () => { ui.dialog.value = { kind: 'group-info', conversationId: conversation.id } }
+    : contact !== undefined ? () => { ui.dialog.value = { kind: 'safety-number', alias: contact.alias } } : undefined
+  return (
+    <header class='conversation-header'>
+      <button type='button' class='icon-button back-button' aria-label='Back to conversations' data-testid='back' onClick={() => ui.back()}>
+        <IconBack />
+      </button>
+      <button type='button' class='conversation-title' onClick={openDetails} disabled={openDetails === undefined}>
+        <Avatar name={conversation.name} seed={conversation.peerIdentity ?? conversation.id} group={group} />
+        <span class='conversation-title-text'>
+          <span class='conversation-title-name'>
+            <span class='truncate' data-testid='conversation-name'>{conversation.name}</span>
+            {contact?.verified === true && <span class='verified' title='Verified' data-testid='verified-badge'><IconVerified size={17} /><span class='sr-only'>Verified</span></span>}
+          </span>
+          <span class='conversation-subtitle'>
+            {group
+              ? formatMemberCount(conversation.members.length)
+              : contact !== undefined && <span class={`link-pill link-${contact.link}`} data-testid='link-kind' data-link={contact.link}>{formatLink(contact.link)}</span>}
+          </span>
+        </span>
+      </button>
+      {group
+        ? <button type='button' class='icon-button' aria-label='Group info' title='Group info' data-testid='open-group-info' onClick={openDetails}><IconInfo /></button>
+        : contact !== undefined && <button type='button' class='icon-button' aria-label='Safety number' title='Safety number' data-testid='open-safety-number' onClick={openDetails}><IconShield /></button>}
+    </header>
+  )
+}
+
+/** The conversation pane; keyed by conversation id so each one starts fresh. */
+export function ConversationView ({ conversation }: { conversation: Conversation }): JSX.Element {
+  const { client, ui } = useKith()
+  const id = conversation.id
+  const messagesSignal = useMemo(() => client.messages(id), [id])
+  const messages = messagesSignal.value
+  const me = client.me.value
+  const contact = conversation.kind === 'direct'
+    ? client.contacts.value.find((c) => c.identity === conversation.peerIdentity)
+    : undefined
+  const typing = formatTyping(client.typing.value[id] ?? [])
+  const lastId = messages.at(-1)?.id
+
+  useEffect(() => {
+    const markRead = (): void => {
+      if (document.visibilityState === 'visible') client.markRead(id).catch(() => {})
+    }
+    markRead()
+    document.addEventListener('visibilitychange', markRead)
+    return () => document.removeEventListener('visibilitychange', markRead)
+  }, [id, lastId, messages.length])
+
+  const lastOwn = useMemo(() => messages.findLast((m) => m.own && !m.deleted), [messages])
+  const report = (what: string) => (err: unknown) => ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`)
+  const handlers = {
+    onReply: (message: Message) => { ui.composerMode.value = { kind: 'reply', message } },
+    onEdit: (message: Message) => { ui.composerMode.value = { kind: 'edit', message } },
+    onReact: (message: Message, emoji: string) => { client.react(id, message.id, emoji).catch(report('react')) },
+    onDelete: (message: Message) => {
+      void ui.confirm({
+        title: 'Delete for everyone?',
+        body: 'The message will be replaced with “This message was deleted” for everyone in this conversation.',
+        confirmLabel: 'Delete',
+        danger: true
+      }).then((ok) => { if (ok) return client.deleteMessage(id, message.id) }).catch(report('delete the message'))
+    }
+  }
+
+  return (
+    <section class='conversation' aria-label={conversation.name} data-testid='conversation-view' data-id={id}>
+      <ConversationHeader conversation={conversation} contact={contact} />
+      <div class='conversation-body'>
+        <MessageList conversation={conversation} messages={messages} myIdentity={me?.identity ?? ''} handlers={handlers}
+          onMissingQuote={() => ui.notify('info', 'The original message isn’t available on this device.')} />
+        {typing !== null && <p class='typing' data-testid='typing' aria-live='polite'><span class='typing-dots' aria-hidden='true'><i /><i /><i /></span>{typing}</p>}
+      </div>
+      {conversation.active
+        ? <Composer conversation={conversation} lastOwn={lastOwn} />
+        : <p class='composer-closed'>You’re no longer a member of this group.</p>}
+    </section>
+  )
+}

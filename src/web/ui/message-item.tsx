@@ -1,0 +1,133 @@
+/**
+ * One message: its bubble (sender, reply quote, text, time, edited mark, delivery state), its
+ * reaction chips, and the actions shown on hover, focus or long-press.
+ */
+import { useEffect, useRef } from 'preact/hooks'
+import type { JSX } from 'preact'
+import type { Message } from '../client/types.ts'
+import { DeliveryState } from './delivery-state.tsx'
+import { avatarHue, formatFullTime, formatTime } from './format.ts'
+import { IconEdit, IconReply, IconSmile, IconTrash } from './icons.tsx'
+
+/** The quick reactions offered by the picker. */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏', '🎉', '🔥'] as const
+
+const LONG_PRESS_MS = 450
+
+/** What a message can ask its list to do. */
+export interface MessageHandlers {
+  readonly onReply: (message: Message) => void
+  readonly onEdit: (message: Message) => void
+  readonly onDelete: (message: Message) => void
+  readonly onReact: (message: Message, emoji: string) => void
+  readonly onShowQuoted: (messageId: string) => void
+  readonly onActivate: (messageId: string | null) => void
+  readonly onTogglePicker: (messageId: string | null) => void
+}
+
+/** Props of {@link MessageItem}. */
+export interface MessageItemProps {
+  readonly message: Message
+  readonly myIdentity: string
+  /** Show the sender's name (first message of a run in a group). */
+  readonly showSender: boolean
+  /** Continues a run of messages from the same sender. */
+  readonly continued: boolean
+  readonly active: boolean
+  readonly pickerOpen: boolean
+  readonly handlers: MessageHandlers
+}
+
+function Reactions ({ message, myIdentity, onReact }: { message: Message, myIdentity: string, onReact: (emoji: string) => void }): JSX.Element {
+  return (
+    <div class='reactions'>
+      {message.reactions.map((r) => {
+        const mine = r.identities.includes(myIdentity)
+        const count = r.identities.length
+        return (
+          <button key={r.emoji} type='button' class={mine ? 'reaction mine' : 'reaction'} title={r.names.join(', ')} aria-pressed={mine}
+            aria-label={`${r.emoji} ${count}: ${r.names.join(', ')}`} data-testid='reaction' onClick={() => onReact(r.emoji)}>
+            <span class='reaction-emoji'>{r.emoji}</span>{count > 1 && <span class='reaction-count'>{count}</span>}
+          </button>
+        )
+      })}
+    </div>
+  )
+}
+
+function EmojiPicker ({ onPick, onClose }: { onPick: (emoji: string) => void, onClose: () => void }): JSX.Element {
+  const picker = useRef<HTMLDivElement>(null)
+  useEffect(() => { picker.current?.querySelector('button')?.focus() }, [])
+  return (
+    <div ref={picker} class='emoji-picker' role='group' aria-label='Pick a reaction'
+      onKeyDown={(e) => { if (e.key === 'Escape') { e.stopPropagation(); onClose() } }}>
+      {QUICK_REACTIONS.map((emoji) => (
+        <button key={emoji} type='button' class='emoji-option' data-testid='emoji-option' onClick={() => onPick(emoji)}>{emoji}</button>
+      ))}
+    </div>
+  )
+}
+
+/** A message row; focusable so its actions are reachable from the keyboard. */
+export function MessageItem ({ message: m, myIdentity, showSender, continued, active, pickerOpen, handlers }: MessageItemProps): JSX.Element {
+  const row = useRef<HTMLDivElement>(null)
+  const pressTimer = useRef<ReturnType<typeof setTimeout> | null>(null)
+  const lastPointer = useRef('mouse')
+  const cancelPress = (): void => {
+    if (pressTimer.current !== null) clearTimeout(pressTimer.current)
+    pressTimer.current = null
+  }
+  const classes = ['message', m.own ? 'own' : 'theirs']
+  if (continued) classes.push('continued')
+  if (active || pickerOpen) classes.push('active')
+  const canAct = !m.deleted
+
+  return (
+    <div ref={row} class={classes.join(' ')} data-testid='message' data-state={m.state} data-id={m.id} tabIndex={0}
+      onPointerDown={(e) => {
+        lastPointer.current = e.pointerType
+        if (e.pointerType !== 'touch' || !canAct) return
+        cancelPress()
+        pressTimer.current = setTimeout(() => handlers.onActivate(m.id), LONG_PRESS_MS)
+      }}
+      onPointerUp={cancelPress} onPointerCancel={cancelPress} onPointerLeave={cancelPress}
+      onContextMenu={(e) => { if (lastPointer.current === 'touch') e.preventDefault() }}
+      onKeyDown={(e) => { if (e.key === 'Escape' && (active || pickerOpen)) { handlers.onTogglePicker(null); handlers.onActivate(null) } }}>
+      <div class='bubble'>
+        {showSender && <p class='sender' style={`--hue:${avatarHue(m.sender)}`}>{m.senderName}</p>}
+        {m.replyTo !== null && !m.deleted && (
+          <button type='button' class='quote' data-testid='reply-quote' onClick={() => { if (m.replyTo !== null) handlers.onShowQuoted(m.replyTo.id) }}>
+            <span class='quote-name'>{m.replyTo.senderName}</span>
+            <span class='quote-text'>{m.replyTo.text}</span>
+          </button>
+        )}
+        {m.deleted
+          ? <p class='text deleted'>This message was deleted</p>
+          : <p class='text' dir='auto'>{m.text}</p>}
+        <span class='meta'>
+          {m.edited && !m.deleted && <span class='edited'>(edited)</span>}
+          <time dateTime={new Date(m.sentAt).toISOString()} title={formatFullTime(m.sentAt)}>{formatTime(m.sentAt)}</time>
+          {m.own && <DeliveryState state={m.state} />}
+        </span>
+      </div>
+      {m.reactions.length > 0 && <Reactions message={m} myIdentity={myIdentity} onReact={(emoji) => handlers.onReact(m, emoji)} />}
+      {canAct && (
+        <div class='message-actions' role='toolbar' aria-label='Message actions'>
+          <button type='button' class='action' aria-label='React' title='React' aria-expanded={pickerOpen} data-testid='action-react'
+            onClick={() => handlers.onTogglePicker(pickerOpen ? null : m.id)}><IconSmile size={18} /></button>
+          <button type='button' class='action' aria-label='Reply' title='Reply' data-testid='action-reply'
+            onClick={() => handlers.onReply(m)}><IconReply size={18} /></button>
+          {m.own && (
+            <>
+              <button type='button' class='action' aria-label='Edit' title='Edit' data-testid='action-edit'
+                onClick={() => handlers.onEdit(m)}><IconEdit size={18} /></button>
+              <button type='button' class='action' aria-label='Delete for everyone' title='Delete for everyone' data-testid='action-delete'
+                onClick={() => handlers.onDelete(m)}><IconTrash size={18} /></button>
+            </>
+          )}
+        </div>
+      )}
+      {pickerOpen && <EmojiPicker onPick={(emoji) => { handlers.onTogglePicker(null); handlers.onReact(m, emoji) }} onClose={() => { handlers.onTogglePicker(null); row.current?.focus() }} />}
+    </div>
+  )
+}

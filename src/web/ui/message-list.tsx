@@ -1,0 +1,111 @@
+/**
+ * The scrolling list of one conversation's messages: day separators, runs by the same sender,
+ * "earlier messages missing" hints, sticking to the bottom as messages arrive, and jumping to the
+ * message a reply quotes.
+ */
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
+import type { JSX } from 'preact'
+import type { Conversation, Message } from '../client/types.ts'
+import { now } from './clock.ts'
+import { formatDay, isSameDay } from './format.ts'
+import { IconArrowDown, IconLock } from './icons.tsx'
+import { MessageItem, type MessageHandlers } from './message-item.tsx'
+
+/** Messages closer together than this, from one sender, form a run. */
+const RUN_GAP_MS = 5 * 60_000
+/** Distance from the bottom that still counts as "at the bottom". */
+const STICKY_PX = 64
+
+/** Props of {@link MessageList}. */
+export interface MessageListProps {
+  readonly conversation: Conversation
+  readonly messages: readonly Message[]
+  readonly myIdentity: string
+  readonly handlers: Omit<MessageHandlers, 'onShowQuoted' | 'onActivate' | 'onTogglePicker'>
+  readonly onMissingQuote: () => void
+}
+
+/** Scrolls a message into view and briefly highlights it; false when it is not loaded. */
+function revealMessage (list: HTMLElement, messageId: string): boolean {
+  const target = list.querySelector<HTMLElement>(`[data-testid="message"][data-id="${CSS.escape(messageId)}"]`)
+  if (target === null) return false
+  target.scrollIntoView({ block: 'center', behavior: 'smooth' })
+  target.focus({ preventScroll: true })
+  target.classList.remove('flash')
+  void target.offsetWidth // restart the animation
+  target.classList.add('flash')
+  return true
+}
+
+/** The message log of the open conversation. */
+export function MessageList ({ conversation, messages, myIdentity, handlers, onMissingQuote }: MessageListProps): JSX.Element {
+  const listRef = useRef<HTMLDivElement>(null)
+  const atBottom = useRef(true)
+  const lastSeenId = useRef<string | undefined>(undefined)
+  const [showJump, setShowJump] = useState(false)
+  const [active, setActive] = useState<string | null>(null)
+  const [picker, setPicker] = useState<string | null>(null)
+  const group = conversation.kind === 'group'
+
+  const last = messages.at(-1)
+  useLayoutEffect(() => {
+    const list = listRef.current
+    if (list === null) return
+    const isNew = last !== undefined && last.id !== lastSeenId.current
+    // Stay pinned when the reader was at the bottom, and always follow my own new message.
+    if (atBottom.current || (isNew && last.own)) list.scrollTop = list.scrollHeight
+    lastSeenId.current = last?.id
+  }, [messages])
+
+  const onScroll = (): void => {
+    const list = listRef.current
+    if (list === null) return
+    atBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < STICKY_PX
+    setShowJump(!atBottom.current)
+  }
+
+  const allHandlers: MessageHandlers = {
+    ...handlers,
+    onShowQuoted: (id) => { if (listRef.current !== null && !revealMessage(listRef.current, id)) onMissingQuote() },
+    onActivate: setActive,
+    onTogglePicker: setPicker
+  }
+
+  const rows: JSX.Element[] = []
+  let previous: Message | undefined
+  for (const m of messages) {
+    const newDay = previous === undefined || !isSameDay(previous.sentAt, m.sentAt)
+    if (newDay) {
+      rows.push(<div key={`day-${m.id}`} class='day-separator' role='separator'><span>{formatDay(m.sentAt, now.value)}</span></div>)
+    }
+    if (m.gapBefore) {
+      rows.push(<p key={`gap-${m.id}`} class='gap-hint' data-testid='gap-hint'>Some earlier messages haven’t arrived yet.</p>)
+    }
+    const continued = previous !== undefined && !newDay && !m.gapBefore && previous.sender === m.sender &&
+      m.sentAt - previous.sentAt < RUN_GAP_MS
+    rows.push(
+      <MessageItem key={m.id} message={m} myIdentity={myIdentity} showSender={group && !m.own && !continued} continued={continued}
+        active={active === m.id} pickerOpen={picker === m.id} handlers={allHandlers} />
+    )
+    previous = m
+  }
+
+  return (
+    <div class='message-area'>
+      <div ref={listRef} class='messages' role='log' aria-label={`Messages with ${conversation.name}`} onScroll={onScroll}
+        onPointerDown={(e) => {
+          // A tap outside the message whose actions are showing hides them.
+          if ((active !== null || picker !== null) && (e.target as Element).closest('.message.active') === null) { setActive(null); setPicker(null) }
+        }}>
+        <p class='e2ee-note'><IconLock size={14} /> Messages are end-to-end encrypted and sent directly between devices.</p>
+        {rows}
+      </div>
+      {showJump && (
+        <button type='button' class='jump-button' aria-label='Jump to latest messages'
+          onClick={() => listRef.current?.scrollTo({ top: listRef.current.scrollHeight, behavior: 'smooth' })}>
+          <IconArrowDown size={20} />
+        </button>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import type { Conversation } from '../../../../src/web/client/types.ts'
+import {
+  avatarHue, formatConnection, formatDay, formatLink, formatPreview, formatRelative, formatTyping, initials
+} from '../../../../src/web/ui/format.ts'
+
+/** Noon, local time, on a fixed Wednesday, so day arithmetic never straddles midnight by accident. */
+const NOW = new Date(2025, 5, 11, 12, 0, 0).getTime()
+const MINUTE = 60_000
+
+function conversation (patch: Partial<Conversation>): Conversation {
+  return { id: 'c', kind: 'direct', name: 'Bob', active: true, members: [], peerIdentity: 'b', unread: 0, lastMessage: null, ...patch }
+}
+
+describe('relative times in the conversation list', () => {
+  it('says "now" under a minute, then minutes', () => {
+    expect(formatRelative(NOW - 20_000, NOW)).toBe('now')
+    expect(formatRelative(NOW - 5 * MINUTE, NOW)).toBe('5m')
+  })
+  it('says "Yesterday" for the previous calendar day, even a few hours ago', () => {
+    expect(formatRelative(new Date(2025, 5, 10, 23, 0).getTime(), new Date(2025, 5, 11, 2, 0).getTime())).toBe('Yesterday')
+  })
+})
+
+describe('day separators', () => {
+  it('labels today, yesterday, and older days', () => {
+    expect(formatDay(NOW - 60 * MINUTE, NOW)).toBe('Today')
+    expect(formatDay(NOW - 24 * 60 * MINUTE, NOW)).toBe('Yesterday')
+    expect(formatDay(NOW - 3 * 24 * 60 * MINUTE, NOW)).not.toMatch(/Today|Yesterday/)
+  })
+})
+
+describe('avatars', () => {
+  it('takes up to two initials, emoji-safe', () => {
+    expect(initials('Ada Lovelace King')).toBe('AL')
+    expect(initials('  grace ')).toBe('G')
+    expect(initials('🦊 Fox')).toBe('🦊F')
+    expect(initials('   ')).toBe('?')
+  })
+  it('gives an identity the same colour every time', () => {
+    expect(avatarHue('a1f3c9')).toBe(avatarHue('a1f3c9'))
+  })
+})
+
+describe('conversation previews', () => {
+  const last = { text: 'see you\nsoon', senderName: 'Bob', own: false, sentAt: NOW }
+  it('prefixes my own messages with "You:"', () => {
+    expect(formatPreview(conversation({ lastMessage: { ...last, own: true } }))).toBe('You: see you soon')
+  })
+  it('names the sender in groups only', () => {
+    expect(formatPreview(conversation({ lastMessage: last }))).toBe('see you soon')
+    expect(formatPreview(conversation({ kind: 'group', lastMessage: last }))).toBe('Bob: see you soon')
+  })
+})
+
+describe('status lines', () => {
+  it('describes the connection', () => {
+    expect(formatConnection({ kind: 'connecting' })).toBe('Connecting…')
+    expect(formatConnection({ kind: 'online', relay: null, direct: 0 })).toBe('Online')
+    expect(formatConnection({ kind: 'online', relay: 'r1', direct: 0 })).toBe('Online via relay r1')
+    expect(formatConnection({ kind: 'online', relay: 'r1', direct: 2 })).toBe('Direct to 2 peers')
+    expect(formatConnection({ kind: 'offline', reason: 'no network' })).toBe('Offline — no network')
+  })
+  it('describes a contact link and who is typing', () => {
+    expect(formatLink('none')).toBe('Offline')
+    expect(formatTyping([])).toBeNull()
+    expect(formatTyping(['Bob'])).toBe('Bob is typing…')
+    expect(formatTyping(['Bob', 'Carol'])).toBe('Bob and Carol are typing…')
+    expect(formatTyping(['Bob', 'Carol', 'Dan'])).toBe('3 people are typing…')
+  })
+})
