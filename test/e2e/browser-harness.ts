@@ -134,7 +134,10 @@ export async function openConversation (page: Page, name: string): Promise<void>
 
 /** Types and sends a message in the open conversation. */
 export async function sendMessage (page: Page, text: string): Promise<void> {
-  await page.getByTestId('composer').fill(text)
+  const composer = page.getByTestId('composer')
+  await composer.fill(text)
+  // A conversation that just opened may reset its draft once; type again if it did.
+  if (await composer.inputValue() !== text) await composer.fill(text)
   await page.getByTestId('send').click()
 }
 

@@ -4,7 +4,7 @@
  * everything; edits, deletes and reactions cross over; a group mixes two browsers and a CLI peer.
  */
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   addContact, buildApp, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage, serve,
   waitOnline, type Served, type User
@@ -47,6 +47,14 @@ describe('browser app', () => {
     bob = await onboard(browser, carol.url, 'Bob')
   }, SLOW)
 
+  afterEach(async (context) => {
+    // A failing test leaves pictures of both browsers behind, to see what the user would have seen.
+    if (context.task.result?.state !== 'fail') return
+    const name = context.task.name.replace(/\W+/g, '-').slice(0, 40)
+    await screenshot(alice.page, `failed-${name}-alice`).catch(() => {})
+    await screenshot(bob.page, `failed-${name}-bob`).catch(() => {})
+  })
+
   afterAll(async () => {
     await browser?.close()
     await carol?.stop()
@@ -84,6 +92,81 @@ describe('browser app', () => {
     await message(alice.page, 'Hi Bob, this is Alice').waitFor()
     await sendMessage(alice.page, 'Still here after a reload')
     await message(bob.page, 'Still here after a reload').waitFor()
+  }, SLOW)
+
+  it('an edit, a delete and a reaction show up on the other side', async () => {
+    await openConversation(alice.page, 'Bob')
+    await sendMessage(alice.page, 'Lunch at noon?')
+    await sendMessage(alice.page, 'Ignore this one')
+    await message(bob.page, 'Ignore this one').waitFor()
+
+    const lunch = message(alice.page, 'Lunch at noon?')
+    await lunch.hover()
+    await lunch.getByTestId('action-edit').click()
+    await alice.page.getByTestId('composer').fill('Lunch at one?')
+    await alice.page.getByTestId('send').click()
+    const edited = message(bob.page, 'Lunch at one?')
+    await edited.waitFor()
+    await expect.poll(async () => await edited.textContent()).toMatch(/edited/i)
+    expect(await message(bob.page, 'Lunch at noon?').count()).toBe(0)
+
+    const ignore = message(alice.page, 'Ignore this one')
+    await ignore.hover()
+    await ignore.getByTestId('action-delete').click()
+    await alice.page.getByTestId('confirm-ok').click()
+    await expect.poll(async () => await message(bob.page, 'Ignore this one').count()).toBe(0)
+    await bob.page.getByText('This message was deleted').first().waitFor()
+
+    const atBob = message(bob.page, 'Lunch at one?')
+    await atBob.hover()
+    await atBob.getByTestId('action-react').click()
+    const emoji = (await bob.page.getByTestId('emoji-option').first().textContent())!.trim()
+    await bob.page.getByTestId('emoji-option').first().click()
+    const chip = message(alice.page, 'Lunch at one?').getByTestId('reaction')
+    await chip.waitFor()
+    expect(await chip.textContent()).toContain(emoji)
+    await screenshot(alice.page, 'message-actions')
+  }, SLOW)
+
+  it('a group of two browsers and a CLI peer: messages, edits and deletes reach everyone', async () => {
+    await addContact(alice.page, await carol.kith('invite'))
+    await alice.page.getByTestId('conversation').filter({ hasText: 'Carol' }).waitFor()
+    await alice.page.getByTestId('open-new-group').click()
+    await alice.page.getByTestId('group-name').fill('Weekend trip')
+    await alice.page.getByTestId('group-create').click()
+    for (const alias of ['bob', 'carol']) await alice.page.locator(`[data-testid="member-option"][data-alias="${alias}"]`).check()
+    await alice.page.getByTestId('group-add-members').click()
+    await alice.page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
+    await sendMessage(alice.page, 'Who is in for Saturday?')
+
+    interface CliMessage { id: string, text: string, senderName: string, edited: boolean, deleted: boolean }
+    const cliMessages = async (): Promise<CliMessage[]> => (await carol.kithJson<{ messages: CliMessage[] }>('messages', 'Weekend trip')).messages
+    await expect.poll(async () => (await cliMessages().catch(() => [])).map((m) => m.text), { timeout: 30_000 }).toContain('Who is in for Saturday?')
+    await carol.kith('send', 'Weekend trip', 'Count me in, from the terminal')
+
+    await openConversation(bob.page, 'Weekend trip')
+    await message(bob.page, 'Who is in for Saturday?').waitFor()
+    await message(bob.page, 'Count me in, from the terminal').waitFor()
+    await message(alice.page, 'Count me in, from the terminal').waitFor()
+    await sendMessage(bob.page, 'Me too')
+    await expect.poll(async () => (await cliMessages()).map((m) => m.text), { timeout: 30_000 }).toContain('Me too')
+
+    const own = message(bob.page, 'Me too')
+    await own.hover()
+    await own.getByTestId('action-edit').click()
+    await bob.page.getByTestId('composer').fill('Me too, with a tent')
+    await bob.page.getByTestId('send').click()
+    await expect.poll(async () => (await cliMessages()).find((m) => m.text === 'Me too, with a tent')?.edited, { timeout: 30_000 }).toBe(true)
+    await message(alice.page, 'Me too, with a tent').waitFor()
+
+    const question = message(alice.page, 'Who is in for Saturday?')
+    await question.hover()
+    await question.getByTestId('action-delete').click()
+    await alice.page.getByTestId('confirm-ok').click()
+    await expect.poll(async () => (await cliMessages()).filter((m) => m.deleted).length, { timeout: 30_000 }).toBe(1)
+    expect((await cliMessages()).map((m) => m.text)).not.toContain('Who is in for Saturday?')
+    await expect.poll(async () => await message(bob.page, 'Who is in for Saturday?').count()).toBe(0)
+    await screenshot(bob.page, 'group-bob')
   }, SLOW)
 
   it('a malformed invite link gets a clear message and the page keeps working', async () => {
