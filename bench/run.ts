@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick]`: Kith's benchmarks, each against a baseline measured in
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only]`: Kith's benchmarks, each against a baseline measured in
  * the same run on this machine.
  *
  * - delivery latency p50/p99, send → stored and displayable at a peer in another process, against
@@ -33,6 +33,10 @@ const log = (s: string): void => { if (!json) process.stderr.write(s + '\n') }
 interface Arrival { text: string, at: number }
 
 async function main (): Promise<void> {
+  if (process.argv.includes('--browser-only')) {
+    report(await benchBrowser(quick, log), json)
+    return
+  }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
   const worker: ChildProcess = fork(join(import.meta.dirname, 'worker.ts'), [dirs[1]!], {
     execArgv: ['--disable-warning=ExperimentalWarning', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc']

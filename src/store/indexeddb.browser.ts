@@ -189,7 +189,10 @@ export class IndexedDbStore implements Store {
       const steps = await Promise.all(writes.map(async (w) => await this.prepare(w)))
       await previous
       const scope = [...new Set(writes.flatMap((w) => WRITE_SCOPE[w.kind]))]
-      const tx = this.db.transaction(scope, 'readwrite', { durability: 'strict' })
+      // 'relaxed': committed once the browser has handed the data to the OS, so it survives a
+      // crash of the tab or the browser but not of the OS, like SQLite's WAL with
+      // synchronous=NORMAL in Node. 'strict' adds an fsync per batch: 70 → 44 ms p50 latency.
+      const tx = this.db.transaction(scope, 'readwrite', { durability: 'relaxed' })
       started()
       await settle(tx, async () => {
         for (const step of steps) await step(tx)

@@ -134,6 +134,7 @@ export class BrowserClient implements KithClient {
   }
 
   private async goOnline (id: WorkerIdentity): Promise<void> {
+    this.record(`starting libp2p at ${Math.round(performance.now())} ms`)
     const node = await createBrowserNode({ privateKey: privateKeyFromProtobuf(id.libp2pKey) })
     this.node = node
     const rpc = this.rpc
@@ -145,12 +146,20 @@ export class BrowserClient implements KithClient {
     await this.delivery.start()
     await keyPackages.start()
     const update = (): void => { this.updateConnectivity() }
-    node.addEventListener('self:peer:update', () => {
+    // libp2p announces its own new addresses after a 1 s debounce; a relay reservation shows up
+    // in getMultiaddrs() as soon as its listener is up, so react to that too.
+    const addressesChanged = (): void => {
       rpc.note('setAddrs', usableAddrs(node))
       void this.refreshInvite()
       update()
+    }
+    node.addEventListener('self:peer:update', addressesChanged)
+    node.addEventListener('transport:listening', addressesChanged)
+    node.addEventListener('transport:close', addressesChanged)
+    node.addEventListener('connection:open', (evt) => {
+      this.record(`connection to ${evt.detail.remotePeer.toString().slice(-8)} open at ${Math.round(performance.now())} ms`)
+      update()
     })
-    node.addEventListener('connection:open', update)
     node.addEventListener('connection:close', update)
     node.addEventListener('peer:connect', (evt) => { rpc.note('peerConnected', evt.detail.toString()) })
     addEventListener('online', update)
@@ -191,7 +200,9 @@ export class BrowserClient implements KithClient {
     if (node === undefined) return
     const contacts = this.contacts.value
     const devices = contacts.flatMap((c) => c.devices)
-    this.connection.value = statusOf(node, devices, navigator.onLine, this.dialer?.lastError ?? null)
+    const status = statusOf(node, devices, navigator.onLine, this.dialer?.lastError ?? null)
+    if (status.kind !== this.connection.value.kind) this.record(`status ${status.kind} at ${Math.round(performance.now())} ms`)
+    this.connection.value = status
     let changed = false
     const next = contacts.map((c) => {
       const link = linkOf(node, c.devices)
