@@ -129,7 +129,12 @@ export async function addContact (page: Page, link: string): Promise<void> {
 
 /** Opens the conversation whose list item contains `name`. */
 export async function openConversation (page: Page, name: string): Promise<void> {
-  await page.getByTestId('conversation').filter({ hasText: name }).first().click()
+  await conversationItem(page, name).click()
+}
+
+/** The conversation list item whose name is exactly `name` (not merely mentioned in a preview). */
+export function conversationItem (page: Page, name: string): ReturnType<Page['getByTestId']> {
+  return page.getByTestId('conversation').filter({ has: page.getByText(name, { exact: true }) }).first()
 }
 
 /** Types and sends a message in the open conversation. */

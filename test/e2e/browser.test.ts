@@ -169,11 +169,49 @@ describe('browser app', () => {
     await screenshot(bob.page, 'group-bob')
   }, SLOW)
 
+  it('the safety number matches the CLI peer\'s, and verifying marks the contact', async () => {
+    await openConversation(alice.page, 'Carol')
+    await alice.page.getByTestId('open-safety-number').click()
+    const shown = (await alice.page.getByTestId('safety-number').textContent())!.replace(/\s+/g, '')
+    expect(shown).toMatch(/^\d{60}$/)
+    const atCarol = await carol.kith('contact', 'verify', 'alice')
+    expect(atCarol.replace(/\s+/g, '')).toContain(shown)
+    await screenshot(alice.page, 'safety-number')
+    await alice.page.getByTestId('verify-toggle').click()
+    await alice.page.keyboard.press('Escape')
+    await alice.page.getByTestId('verified-badge').waitFor()
+  }, SLOW)
+
   it('a malformed invite link gets a clear message and the page keeps working', async () => {
     await addContact(bob.page, `${carol.url}/#/invite/not-a-real-code`)
     await expect.poll(async () => await bob.page.getByText(/invite link is damaged|not an invite link/i).count()).toBeGreaterThan(0)
     await bob.page.keyboard.press('Escape')
+    await openConversation(bob.page, 'Alice')
+    await openConversation(alice.page, 'Bob')
     await sendMessage(bob.page, 'still chatting')
     await message(alice.page, 'still chatting').waitFor()
+  }, SLOW)
+
+  it('a damaged record in IndexedDB gets a clear message instead of a broken page', async () => {
+    const dave = await onboard(browser, carol.url, 'Dave')
+    await dave.page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('kith')
+        open.onsuccess = () => { resolve(open.result) }
+        open.onerror = () => { reject(open.error) }
+      })
+      const tx = db.transaction('meta', 'readwrite')
+      const meta = tx.objectStore('meta')
+      const record = await new Promise<{ value: Uint8Array }>((resolve) => { const r = meta.get('identity.private'); r.onsuccess = () => { resolve(r.result as { value: Uint8Array }) } })
+      meta.put({ ...record, value: crypto.getRandomValues(new Uint8Array(record.value.length)) })
+      await new Promise((resolve) => { tx.oncomplete = resolve })
+      db.close()
+    })
+    await dave.page.reload()
+    const failure = dave.page.getByTestId('failure')
+    await failure.waitFor()
+    expect(await failure.textContent()).toMatch(/meta.*identity\.private|identity\.private.*meta/)
+    await screenshot(dave.page, 'damaged-storage')
+    await dave.context.close()
   }, SLOW)
 })

@@ -8,6 +8,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals'
 import type { MessengerEvent } from '../../core/messenger/messenger.ts'
+import type { MessageOut } from '../../core/messenger/message-view.ts'
 import { createBrowserNode, type BrowserLibp2p } from '../../net/node.browser.ts'
 import { DeliveryService } from '../../net/protocols/deliver.ts'
 import { fetchKeyPackage, KeyPackageService } from '../../net/protocols/key-package.ts'
@@ -220,9 +221,11 @@ export class BrowserClient implements KithClient {
     this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices) }))
     // A 1:1 is shown under the contact's own display name; the alias is the CLI's handle.
     const displayNames = new Map(contacts.map((c) => [c.identity, c.displayName]))
+    const byAlias = new Map(contacts.map((c) => [c.alias, c.displayName]))
     this.conversations.value = conversations
       .map((c): Conversation => ({
-        id: c.id, kind: c.kind, name: (c.peerIdentity === null ? undefined : displayNames.get(c.peerIdentity)) ?? c.name, active: c.active, members: c.members, peerIdentity: c.peerIdentity, unread: c.unread, lastMessage: c.lastMessage
+        id: c.id, kind: c.kind, name: (c.peerIdentity === null ? undefined : displayNames.get(c.peerIdentity)) ?? c.name, active: c.active, members: c.members, peerIdentity: c.peerIdentity, unread: c.unread,
+        lastMessage: c.lastMessage === null ? null : { ...c.lastMessage, senderName: byAlias.get(c.lastMessage.senderName) ?? c.lastMessage.senderName }
       }))
       .sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0))
     this.updateConnectivity()
@@ -239,7 +242,7 @@ export class BrowserClient implements KithClient {
   private onEvent (event: MessengerEvent): void {
     if (event.type === 'message') {
       const list = this.lists.get(event.message.conversation)
-      const message = event.message as Message
+      const message = this.displayed(event.message)
       if (list !== undefined) {
         const i = list.value.findIndex((m) => m.id === message.id)
         list.value = i >= 0 ? list.value.map((m, j) => (j === i ? message : m)) : insertInOrder(list.value, message)
@@ -273,6 +276,16 @@ export class BrowserClient implements KithClient {
     return this.contacts.value.find((c) => c.identity === identity)?.displayName ?? 'Someone'
   }
 
+  /** A message as the UI shows it: contacts under their own display names, not the CLI's aliases. */
+  private displayed (m: MessageOut): Message {
+    const name = (identity: string, fallback: string): string => this.contacts.value.find((c) => c.identity === identity)?.displayName ?? fallback
+    return {
+      ...m,
+      senderName: m.own ? m.senderName : name(m.sender, m.senderName),
+      reactions: m.reactions.map((r) => ({ ...r, names: r.identities.map((id, i) => name(id, r.names[i] ?? '')) }))
+    }
+  }
+
   messages (conversationId: string): ReadonlySignal<readonly Message[]> {
     let list = this.lists.get(conversationId)
     if (list === undefined) {
@@ -280,7 +293,7 @@ export class BrowserClient implements KithClient {
       list = created
       this.lists.set(conversationId, created)
       this.invoke('messages', conversationId, 500)
-        .then((rows) => { created.value = mergeLoaded(created.value, rows as Message[]) })
+        .then((rows) => { created.value = mergeLoaded(created.value, rows.map((m) => this.displayed(m))) })
         .catch((err: unknown) => { this.notice('error', `Could not load messages: ${messageOf(err)}`) })
     }
     return computed(() => list.value)
