@@ -82,6 +82,13 @@ describe('browser app', () => {
     await expect.poll(async () => await alice.page.getByTestId('connection-status').textContent()).toMatch(/direct/i)
     await screenshot(alice.page, 'chat-alice')
     await screenshot(bob.page, 'chat-bob')
+    await bob.page.setViewportSize({ width: 390, height: 844 })
+    await screenshot(bob.page, 'chat-phone')
+    await bob.page.emulateMedia({ colorScheme: 'dark' })
+    await screenshot(bob.page, 'chat-phone-dark')
+    await bob.page.setViewportSize({ width: 1280, height: 800 })
+    await screenshot(bob.page, 'chat-dark')
+    await bob.page.emulateMedia({ colorScheme: 'light' })
   }, SLOW)
 
   it('a reload keeps the identity, the contacts and the history', async () => {

@@ -7,6 +7,7 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals'
+import { formatSafetyNumber } from '../../core/identity/safety-number.ts'
 import type { MessengerEvent } from '../../core/messenger/messenger.ts'
 import type { MessageOut } from '../../core/messenger/message-view.ts'
 import { createBrowserNode, type BrowserLibp2p } from '../../net/node.browser.ts'
@@ -310,7 +311,7 @@ export class BrowserClient implements KithClient {
   }
 
   async safetyNumber (alias: string): Promise<string> {
-    return (await this.invoke('safetyNumber', alias)).safetyNumber
+    return formatSafetyNumber((await this.invoke('safetyNumber', alias)).safetyNumber)
   }
 
   async setVerified (alias: string, verified: boolean): Promise<void> {
