@@ -136,7 +136,7 @@ async function main (argv: string[]): Promise<void> {
     print([
       `Kith node ${status.peerId} is running (data: ${paths.dir})`,
       ...status.addrs.map((a) => `  listening  ${a}`),
-      `  web app    ${status.web}`,
+      `  web app    ${status.web}   (open it in a browser to chat; it is also this node's relay)`,
       `  invite     npx kith --data ${paths.dir} invite`,
       'Press Ctrl+C to stop.'
     ].join('\n'), status)
