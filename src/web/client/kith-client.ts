@@ -78,7 +78,9 @@ export class BrowserClient implements KithClient {
         this.fail('Kith is already open in another tab of this browser. Close it there, then reload.')
         return
       }
-      this.served = await fetchServedBootstrap()
+      // Remember the nodes that served this app, so a page loaded from another node can still
+      // reach them (and the peers behind them) later.
+      this.served = rememberBootstrap(await fetchServedBootstrap())
       const existing = await this.rpc.call('open', location.origin)
       if (existing === null) this.phase.value = 'onboarding'
       else await this.goOnline(existing)
@@ -391,6 +393,21 @@ async function fetchServedBootstrap (): Promise<string[]> {
   } catch {
     return []
   }
+}
+
+const LEARNED_KEY = 'kith.learned-bootstrap'
+const LEARNED_MAX = 8
+
+/** Adds `fresh` to the remembered bootstrap addresses (newest first) and returns them all. */
+function rememberBootstrap (fresh: readonly string[]): string[] {
+  let learned: string[] = []
+  try {
+    const raw = JSON.parse(localStorage.getItem(LEARNED_KEY) ?? '[]') as unknown
+    if (Array.isArray(raw)) learned = raw.filter((a): a is string => typeof a === 'string' && a.startsWith('/'))
+  } catch { /* a damaged list is replaced */ }
+  const all = [...new Set([...fresh, ...learned])].slice(0, LEARNED_MAX)
+  localStorage.setItem(LEARNED_KEY, JSON.stringify(all))
+  return all
 }
 
 function order (a: Message, b: Message): number {
