@@ -2,25 +2,10 @@
  * Alice, Bob and Carol as real peers on loopback: 1:1 chat, a group with add and remove, a restart
  * with a message pending, and an offline peer that gets its messages when it returns.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import type { KithNode } from '../../src/node/kith-node.ts'
-import { addContact, cleanup, eventually, startPeer, tempDir, waitForMessage } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { addContact, eventually, tempDir, usePeers, waitForMessage } from './harness.ts'
 
-const running: KithNode[] = []
-async function peer (name: string, dir?: string): Promise<KithNode> {
-  const n = await startPeer(name, dir)
-  running.push(n)
-  return n
-}
-async function stop (n: KithNode): Promise<void> {
-  running.splice(running.indexOf(n), 1)
-  await n.stop()
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(async (n) => await n.stop()))
-})
-afterAll(cleanup)
+const { peer, stop } = usePeers()
 
 describe('1:1 chat', () => {
   it('Alice and Bob chat both ways, see delivery, and share one safety number', async () => {

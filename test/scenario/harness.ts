@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseInviteLink } from '../../src/core/identity/invite.ts'
 import type { MessageOut } from '../../src/core/messenger/messenger.ts'
+import { afterAll, afterEach } from 'vitest'
 import { KithNode } from '../../src/node/kith-node.ts'
 
 const dirs: string[] = []
@@ -87,4 +88,27 @@ export function logOf (node: KithNode): string {
 /** Removes every directory made by {@link tempDir}. */
 export function cleanup (): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+}
+
+/**
+ * Peers for one test file: each started through `peer` is stopped after its test (unless `stop`
+ * stopped it first), and the data directories are removed after the file.
+ */
+export function usePeers (): { peer: (name: string, dir?: string) => Promise<KithNode>, stop: (n: KithNode) => Promise<void> } {
+  const running: KithNode[] = []
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map(async (n) => await n.stop()))
+  })
+  afterAll(cleanup)
+  return {
+    peer: async (name, dir) => {
+      const n = await startPeer(name, dir)
+      running.push(n)
+      return n
+    },
+    stop: async (n) => {
+      running.splice(running.indexOf(n), 1)
+      await n.stop()
+    }
+  }
 }

@@ -3,30 +3,16 @@
  * for everyone, reactions, read receipts (and turning them off), typing, unread counts, leaving a
  * group, and a forged edit that is ignored.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { fromHex } from '../../src/core/bytes.ts'
 import { Deliver } from '../../src/core/codec/envelope.ts'
 import { NotFoundError, UsageError, ValidationError } from '../../src/core/errors.ts'
 import type { MessageOut, MessengerEvent } from '../../src/core/messenger/messenger.ts'
 import { decodeState, processMessage, readMlsMessage } from '../../src/core/mls/group.ts'
 import type { KithNode } from '../../src/node/kith-node.ts'
-import { addContact, cleanup, eventually, logOf, startPeer, waitForMessage } from './harness.ts'
+import { addContact, eventually, logOf, usePeers, waitForMessage } from './harness.ts'
 
-const running: KithNode[] = []
-async function peer (name: string): Promise<KithNode> {
-  const n = await startPeer(name)
-  running.push(n)
-  return n
-}
-async function stop (n: KithNode): Promise<void> {
-  running.splice(running.indexOf(n), 1)
-  await n.stop()
-}
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(async (n) => await n.stop()))
-})
-afterAll(cleanup)
+const { peer, stop } = usePeers()
 
 /** Waits until `node`'s view of message `id` in `target` satisfies `check`. */
 async function waitForView (node: KithNode, target: string, id: string, check: (m: MessageOut) => boolean, what: string): Promise<MessageOut> {
