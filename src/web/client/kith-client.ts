@@ -6,9 +6,9 @@
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals'
+import { signal, type ReadonlySignal, type Signal } from '@preact/signals'
 import { formatSafetyNumber } from '../../core/identity/safety-number.ts'
-import type { MessengerEvent } from '../../core/messenger/messenger.ts'
+import type { ConversationView, MessengerEvent } from '../../core/messenger/messenger.ts'
 import type { MessageOut } from '../../core/messenger/message-view.ts'
 import { createBrowserNode, type BrowserLibp2p } from '../../net/node.browser.ts'
 import { DeliveryService } from '../../net/protocols/deliver.ts'
@@ -222,16 +222,37 @@ export class BrowserClient implements KithClient {
     const [contacts, conversations] = await Promise.all([this.invoke('contacts'), this.invoke('conversations')])
     const node = this.node
     this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices) }))
-    // A 1:1 is shown under the contact's own display name; the alias is the CLI's handle.
-    const displayNames = new Map(contacts.map((c) => [c.identity, c.displayName]))
-    const byAlias = new Map(contacts.map((c) => [c.alias, c.displayName]))
-    this.conversations.value = conversations
-      .map((c): Conversation => ({
-        id: c.id, kind: c.kind, name: (c.peerIdentity === null ? undefined : displayNames.get(c.peerIdentity)) ?? c.name, active: c.active, members: c.members, peerIdentity: c.peerIdentity, unread: c.unread,
-        lastMessage: c.lastMessage === null ? null : { ...c.lastMessage, senderName: byAlias.get(c.lastMessage.senderName) ?? c.lastMessage.senderName }
-      }))
-      .sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0))
+    this.conversations.value = sortConversations(conversations.map((c) => this.toConversation(c)))
     this.updateConnectivity()
+  }
+
+  /** A conversation as the UI shows it: contacts under their own display names, not the CLI's aliases. */
+  private toConversation (c: ConversationView): Conversation {
+    const contacts = this.contacts.value
+    const peer = c.peerIdentity === null ? undefined : contacts.find((k) => k.identity === c.peerIdentity)
+    const last = c.lastMessage
+    return {
+      id: c.id,
+      kind: c.kind,
+      name: peer?.displayName ?? c.name,
+      active: c.active,
+      members: c.members,
+      peerIdentity: c.peerIdentity,
+      unread: c.unread,
+      lastMessage: last === null ? null : { ...last, senderName: contacts.find((k) => k.alias === last.senderName)?.displayName ?? last.senderName }
+    }
+  }
+
+  /** Applies a conversation the messenger announced; a new one may bring a new contact, so lists reload. */
+  private upsertConversation (view: ConversationView): void {
+    const list = this.conversations.value
+    const known = list.some((c) => c.id === view.id)
+    const newPeer = view.peerIdentity !== null && !this.contacts.value.some((c) => c.identity === view.peerIdentity)
+    if (!known || newPeer) {
+      this.scheduleRefresh()
+      return
+    }
+    this.conversations.value = sortConversations(list.map((c) => (c.id === view.id ? this.toConversation(view) : c)))
   }
 
   private scheduleRefresh (): void {
@@ -250,14 +271,13 @@ export class BrowserClient implements KithClient {
         const i = list.value.findIndex((m) => m.id === message.id)
         list.value = i >= 0 ? list.value.map((m, j) => (j === i ? message : m)) : insertInOrder(list.value, message)
       }
-      this.scheduleRefresh()
     } else if (event.type === 'message-state') {
       const list = this.lists.get(event.conversation)
       if (list !== undefined) list.value = list.value.map((m) => (m.id === event.id ? { ...m, state: event.state } : m))
     } else if (event.type === 'typing') {
       this.showTyping(event.conversation, event.identity, event.name)
     } else {
-      this.scheduleRefresh()
+      this.upsertConversation(event.conversation)
     }
   }
 
@@ -299,7 +319,7 @@ export class BrowserClient implements KithClient {
         .then((rows) => { created.value = mergeLoaded(created.value, rows.map((m) => this.displayed(m))) })
         .catch((err: unknown) => { this.notice('error', `Could not load messages: ${messageOf(err)}`) })
     }
-    return computed(() => list.value)
+    return list
   }
 
   // ------------------------------------------------------------------ actions
@@ -408,6 +428,11 @@ function rememberBootstrap (fresh: readonly string[]): string[] {
   const all = [...new Set([...fresh, ...learned])].slice(0, LEARNED_MAX)
   localStorage.setItem(LEARNED_KEY, JSON.stringify(all))
   return all
+}
+
+/** Most recent activity first. */
+function sortConversations (list: Conversation[]): Conversation[] {
+  return list.sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0))
 }
 
 function order (a: Message, b: Message): number {

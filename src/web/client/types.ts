@@ -4,9 +4,11 @@
  * behind this interface; the UI never touches MLS, IndexedDB or libp2p directly.
  */
 import type { ReadonlySignal } from '@preact/signals'
+import type { DeliveryState } from '../../core/conversation/delivery-state.ts'
+import type { MessageOut, ReactionOut } from '../../core/messenger/message-view.ts'
 
 /** Delivery state shown beside a message. `received` is for other people's messages. */
-export type MessageState = 'pending' | 'sending' | 'sent' | 'delivered' | 'read' | 'received'
+export type MessageState = DeliveryState
 
 /** How this browser is attached to the network. */
 export type ConnectionStatus =
@@ -49,24 +51,11 @@ export interface Conversation {
   readonly lastMessage: { readonly text: string, readonly senderName: string, readonly own: boolean, readonly sentAt: number } | null
 }
 
-export interface Reaction { readonly emoji: string, readonly identities: readonly string[], readonly names: readonly string[] }
+/** One emoji on a message, with who reacted. */
+export type Reaction = ReactionOut
 
-export interface Message {
-  readonly id: string
-  readonly conversation: string
-  readonly sender: string
-  readonly senderName: string
-  readonly own: boolean
-  readonly text: string
-  readonly sentAt: number
-  readonly lamport: number
-  readonly state: MessageState
-  readonly gapBefore: boolean
-  readonly replyTo: { readonly id: string, readonly text: string, readonly senderName: string } | null
-  readonly edited: boolean
-  readonly deleted: boolean
-  readonly reactions: readonly Reaction[]
-}
+/** A message as the messenger folds it (edits, deletes, reactions, reply quote, delivery state). */
+export type Message = MessageOut
 
 export interface Settings {
   readonly readReceipts: boolean
