@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only]`: Kith's benchmarks, each against a baseline measured in
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only]`: Kith's benchmarks, each against a baseline measured in
  * the same run on this machine.
  *
  * - delivery latency p50/p99, send → stored and displayable at a peer in another process, against
@@ -39,7 +39,7 @@ async function main (): Promise<void> {
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
   const worker: ChildProcess = fork(join(import.meta.dirname, 'worker.ts'), [dirs[1]!], {
-    execArgv: ['--disable-warning=ExperimentalWarning', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+    execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc']
   })
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
   const arrivals = new Map<string, (at: number) => void>()
@@ -124,7 +124,7 @@ async function main (): Promise<void> {
 
     log('MLS commits for groups of 10, 100, 1000')
     results.push(...await benchCommits(quick ? [10, 100] : [10, 100, 1000]))
-    results.push(...await benchBrowser(quick, log))
+    if (!process.argv.includes('--node-only')) results.push(...await benchBrowser(quick, log))
     report(results, json)
   } finally {
     worker.send({ cmd: 'stop' })

@@ -101,6 +101,7 @@ class PeerSender {
   private closed = false
   private open: { stream: Stream, lp: LengthPrefixedStream } | undefined
   private idleTimer: ReturnType<typeof setTimeout> | undefined
+  private wake: (() => void) | undefined
 
   constructor (
     private readonly peerId: string,
@@ -115,7 +116,8 @@ class PeerSender {
   kick (): void {
     if (this.closed) return
     this.wanted = true
-    if (!this.running) void this.run()
+    if (this.running) this.signal()
+    else void this.run()
   }
 
   /** The peer just connected: retry without waiting out the backoff. */
@@ -127,6 +129,7 @@ class PeerSender {
   stop (): void {
     this.closed = true
     this.retry.cancel()
+    this.signal()
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer)
     this.closeChannel()
   }
@@ -166,7 +169,7 @@ class PeerSender {
     else void open.stream.close().catch(() => {})
   }
 
-  /** Pipelines frames over the peer's stream until the outbox is empty. */
+  /** Sends over the peer's stream until the outbox is empty, retrying once on a fresh stream. */
   private async drain (): Promise<void> {
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer)
     let attempt = await this.channel()
@@ -188,16 +191,51 @@ class PeerSender {
     this.idleTimer.unref?.()
   }
 
+  /** Wakes a pipeline waiting for new frames or window space. */
+  private signal (): void {
+    const wake = this.wake
+    this.wake = undefined
+    wake?.()
+  }
+
+  /**
+   * Pipelines frames over one stream until the outbox is empty: frames queued while earlier ones
+   * wait for their acks go out at once (up to the window), and acks are settled as they arrive.
+   */
   private async pipeline (lp: LengthPrefixedStream): Promise<void> {
     const window = this.options.window ?? DELIVERY_WINDOW
     const inflight: Array<{ rowId: number, id: string }> = []
     let lastRowId = 0
+    let failure: { error: unknown } | undefined
+    let reading = false
+    const readAcks = async (): Promise<void> => {
+      while (inflight.length > 0) {
+        const ack = Ack.decode(await lp.read())
+        const head = inflight.shift()
+        if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
+        await this.outbox.settle(this.peerId, head.rowId, ack.status === AckStatus.STORED ? 'stored' : 'rejected')
+        this.retry.reset()
+        this.signal()
+      }
+    }
+    const startReading = (): void => {
+      if (reading) return
+      reading = true
+      readAcks().catch((error: unknown) => { failure = { error } }).finally(() => {
+        reading = false
+        this.signal()
+      })
+    }
     for (;;) {
+      if (failure !== undefined) throw failure.error
+      if (this.closed) return
       if (inflight.length < window) {
+        this.wanted = false
         const batch = await this.outbox.next(this.peerId, lastRowId, window - inflight.length)
         if (batch.length > 0) {
           const frames: Uint8Array[] = []
           for (const f of batch) {
+            lastRowId = f.rowId
             let id: string
             try {
               id = toHex(decodeDeliver(f.frame).id)
@@ -207,23 +245,18 @@ class PeerSender {
             }
             inflight.push({ rowId: f.rowId, id })
             frames.push(f.frame)
-            lastRowId = f.rowId
           }
-          if (frames.length > 0) await lp.writeV(frames)
+          if (frames.length > 0) {
+            await lp.writeV(frames)
+            startReading()
+          }
           continue
         }
       }
-      if (inflight.length === 0) {
-        // Everything acknowledged; look once more in case a frame was queued meanwhile.
-        if (!this.wanted) return
-        this.wanted = false
-        continue
-      }
-      const ack = Ack.decode(await lp.read())
-      const head = inflight.shift()
-      if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
-      await this.outbox.settle(this.peerId, head.rowId, ack.status === AckStatus.STORED ? 'stored' : 'rejected')
-      this.retry.reset()
+      // Everything sent is acknowledged and nothing new was queued meanwhile: done.
+      if (inflight.length === 0 && !reading && !this.wanted) return
+      if (this.wanted && inflight.length < window) continue
+      await new Promise<void>((resolve) => { this.wake = resolve })
     }
   }
 }

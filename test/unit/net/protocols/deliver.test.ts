@@ -1,0 +1,108 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { lpStream } from '@libp2p/utils'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Ack, AckStatus, Deliver, DeliverKind } from '../../../../src/core/codec/envelope.ts'
+import { createKithNode, type KithLibp2p } from '../../../../src/net/node.ts'
+import { DELIVER_PROTOCOL } from '../../../../src/net/constants.ts'
+import { DeliveryService, type Outbox, type OutboundFrame } from '../../../../src/net/protocols/deliver.ts'
+
+/** An outbox in memory: frames by row id, and the outcome each got. */
+class MemoryOutbox implements Outbox {
+  readonly frames: OutboundFrame[] = []
+  readonly settled = new Map<number, 'stored' | 'rejected'>()
+  private nextId = 1
+
+  add (text: string): number {
+    const rowId = this.nextId++
+    const id = new Uint8Array(16)
+    id[0] = rowId
+    const frame = Deliver.encode({ id, kind: DeliverKind.MLS, message: new TextEncoder().encode(text), card: new Uint8Array(), hints: [], commitHash: new Uint8Array() })
+    this.frames.push({ rowId, frame })
+    return rowId
+  }
+
+  async next (_peerId: string, afterRowId: number, limit: number): Promise<OutboundFrame[]> {
+    return this.frames.filter((f) => f.rowId > afterRowId && !this.settled.has(f.rowId)).slice(0, limit)
+  }
+
+  async settle (_peerId: string, rowId: number, status: 'stored' | 'rejected'): Promise<void> {
+    this.settled.set(rowId, status)
+  }
+}
+
+const nodes: KithLibp2p[] = []
+const services: DeliveryService[] = []
+const quiet = (): void => {}
+
+async function node (): Promise<KithLibp2p> {
+  const n = await createKithNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+  nodes.push(n)
+  return n
+}
+
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop()
+  for (const n of nodes.splice(0)) await n.stop()
+})
+
+describe('DeliveryService', () => {
+  it('sends frames queued while earlier ones wait for their acks, without waiting for those acks', async () => {
+    const [sender, receiver] = [await node(), await node()]
+    // A receiver that acknowledges nothing until it holds three frames: a sender that waits for
+    // each ack before sending the next would stall here.
+    const got = Promise.withResolvers<string[]>()
+    const first = Promise.withResolvers<void>()
+    await receiver.handle(DELIVER_PROTOCOL, async (stream) => {
+      const lp = lpStream(stream)
+      const frames: Deliver[] = []
+      while (frames.length < 3) {
+        frames.push(Deliver.decode((await lp.read()).subarray()))
+        first.resolve()
+      }
+      for (const f of frames) await lp.write(Ack.encode({ id: f.id, status: AckStatus.STORED }))
+      got.resolve(frames.map((f) => new TextDecoder().decode(f.message)))
+    })
+    await sender.peerStore.merge(receiver.peerId, { multiaddrs: receiver.getMultiaddrs() })
+    const outbox = new MemoryOutbox()
+    const delivery = new DeliveryService(sender, outbox, async () => 'stored', { log: quiet })
+    services.push(delivery)
+    await delivery.start()
+    const peer = receiver.peerId.toString()
+    outbox.add('one')
+    delivery.notify(peer)
+    // Queue the others only once the first frame has arrived, so the sender is awaiting its ack.
+    await first.promise
+    outbox.add('two')
+    delivery.notify(peer)
+    outbox.add('three')
+    delivery.notify(peer)
+    expect(await got.promise).toEqual(['one', 'two', 'three'])
+    await expect.poll(() => outbox.settled.size).toBe(3)
+    expect([...outbox.settled.values()]).toEqual(['stored', 'stored', 'stored'])
+  })
+
+  it('delivers a burst in order to a real handler, and settles each frame with its outcome', async () => {
+    const [sender, receiver] = [await node(), await node()]
+    const received: string[] = []
+    const incoming = new DeliveryService(receiver, new MemoryOutbox(), async (_from, frame) => {
+      const text = new TextDecoder().decode(frame.message)
+      received.push(text)
+      return text.startsWith('bad') ? 'rejected' : 'stored'
+    }, { log: quiet })
+    services.push(incoming)
+    await incoming.start()
+    await sender.peerStore.merge(receiver.peerId, { multiaddrs: receiver.getMultiaddrs() })
+    const outbox = new MemoryOutbox()
+    const delivery = new DeliveryService(sender, outbox, async () => 'stored', { log: quiet, window: 8 })
+    services.push(delivery)
+    await delivery.start()
+    const texts = Array.from({ length: 100 }, (_, i) => (i % 10 === 9 ? `bad-${i}` : `m-${i}`))
+    for (const t of texts) {
+      outbox.add(t)
+      delivery.notify(receiver.peerId.toString())
+    }
+    await expect.poll(() => outbox.settled.size, { timeout: 10_000 }).toBe(100)
+    expect(received).toEqual(texts)
+    expect([...outbox.settled.entries()].filter(([, s]) => s === 'rejected').map(([id]) => id)).toEqual(texts.flatMap((t, i) => (t.startsWith('bad') ? [i + 1] : [])))
+  })
+})
