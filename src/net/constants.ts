@@ -15,5 +15,10 @@ export const MAX_DELIVER_FRAME = 1024 * 1024 + 8 * 1024
 export const MAX_ACK_FRAME = 64
 /** Largest KeyPackage request or response frame. */
 export const MAX_KEY_PACKAGE_FRAME = 16 * 1024
-/** Frames sent ahead of acknowledgements on one delivery stream. */
-export const DELIVERY_WINDOW = 64
+/**
+ * Frames sent ahead of acknowledgements on one delivery stream: enough that a burst of sends
+ * reaches the receiver while the sender is still busy encrypting the rest.
+ */
+export const DELIVERY_WINDOW = 1024
+/** Bytes of frames sent ahead of acknowledgements on one delivery stream. */
+export const DELIVERY_WINDOW_BYTES = 1024 * 1024

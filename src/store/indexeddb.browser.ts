@@ -233,7 +233,7 @@ export class IndexedDbStore implements Store {
         return async (tx) => {
           const store = tx.objectStore('groups')
           const existing = await store.get(w.id)
-          if (existing !== undefined) await store.put(groupRecord({ ...groupOf(existing), lamport: w.lamport, name: w.name }))
+          if (existing !== undefined) await store.put(groupRecord({ ...groupOf(existing), lamport: w.lamport, ownSeq: w.ownSeq, name: w.name }))
         }
       case 'epoch': {
         const r = w.row

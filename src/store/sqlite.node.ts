@@ -176,7 +176,7 @@ export class SqliteStore implements Store {
         return
       }
       case 'group-clock':
-        this.run('UPDATE groups SET lamport = ?, name = ? WHERE id = ?', w.lamport, w.name, w.id)
+        this.run('UPDATE groups SET lamport = ?, own_seq = ?, name = ? WHERE id = ?', w.lamport, w.ownSeq, w.name, w.id)
         return
       case 'epoch': {
         const r = w.row

@@ -131,6 +131,19 @@ describe('kith CLI', () => {
     expect(texts).toEqual(['hello from the terminal', 'hi back', 'while you were killed'])
   })
 
+  it('kill -9 of the sender after sends that stored no group state: its next message still reaches the peer', async () => {
+    // Sends store the MLS state only when a reservation of send generations runs out; a restart
+    // must resume past every generation used, or the receiver would refuse the next message.
+    for (const text of ['crash 1', 'crash 2', 'crash 3']) await kith(bob, 'send', 'alice', text)
+    await until(async () => (await kith(alice, 'messages', 'bob')).includes('crash 3') ? true : undefined, 'the three messages at alice')
+    const bobDaemon = daemons[daemons.length - 1]!
+    bobDaemon.kill('SIGKILL')
+    await new Promise((r) => bobDaemon.once('exit', r))
+    await serve(bob, 'Bob')
+    await kith(bob, 'send', 'alice', 'back after the crash')
+    await until(async () => (await kith(alice, 'messages', 'bob')).includes('back after the crash') ? true : undefined, 'the message sent after the restart')
+  })
+
   it('replies, edits, reacts and deletes by short message id', async () => {
     const { message } = await kithJson<{ message: { id: string } }>(alice, 'send', 'bob', 'see you at 8')
     const short = message.id.slice(0, 8)

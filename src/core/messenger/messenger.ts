@@ -20,7 +20,7 @@ import {
 import { decideCommit, type ChainView } from '../mls/fork-choice.ts'
 import {
   commitChanges, createGroupState, decodeState, encodeState, encryptApplication, epochOf, joinFromWelcome, listMembers,
-  ownLeafIndex, processMessage, readMlsMessage, type GroupState, type IncomingMls, type Member
+  ownLeafIndex, processMessage, readMlsMessage, reserveSendGenerations, sendGeneration, type GroupState, type IncomingMls, type Member
 } from '../mls/group.ts'
 import { createKeyPackage, readPeerKeyPackage, type OwnKeyPackage } from '../mls/key-package.ts'
 import { getSuite, RETAINED_EPOCHS } from '../mls/suite.ts'
@@ -28,7 +28,7 @@ import type { Account } from './account.ts'
 import { SUMMARY_WINDOW, SummaryCache } from './conversation-summary.ts'
 import { foldWindow, missingQuotes, stateOf, toMessageOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
 import { NameBook } from './name-book.ts'
-import { systemClock, type Clock, type Log, type Transport } from './ports.ts'
+import { systemClock, type Clock, type Log, type Transport, type YieldToIo } from './ports.ts'
 import { ReadState } from './read-state.ts'
 import type { ContactRow, GroupRow, MessageRow, MessageView, PendingRow, Store, Write } from './store.ts'
 
@@ -99,6 +99,8 @@ export interface MessengerComponents {
   readonly account: Account
   readonly log: Log
   readonly clock?: Clock
+  /** Called at the end of each send; by default it does not wait. */
+  readonly yieldToIo?: YieldToIo
 }
 
 /** Timings, as options so tests need not wait. */
@@ -123,7 +125,21 @@ interface CachedGroup {
   state: GroupState
   /** Application messages decrypted since the state was last written (see storeApplication). */
   unsaved?: number
+  /**
+   * The own send generation of the stored state when it is ahead of `state`'s (see
+   * {@link SEND_RESERVATION}); undefined when the stored state was written from `state`'s epoch
+   * at its current send generation. Writing `state` itself is always safe.
+   */
+  reserved?: number
 }
+
+/**
+ * A sender's state changes on every message only by ratcheting its own chain, and writing it costs
+ * more than encrypting. So a send that finds the stored state's own generation used up stores one
+ * moved this many generations ahead, and the next sends store no state at all: after a crash the
+ * stored state skips past every generation they used, so no key is ever used twice.
+ */
+const SEND_RESERVATION = 64
 
 /**
  * A receiver's state changes on every decryption only by ratcheting one sender's chain. Writing it
@@ -168,6 +184,7 @@ export class Messenger {
   private readonly account: Account
   private readonly log: Log
   private readonly clock: Clock
+  private readonly yieldToIo: YieldToIo
   private readonly cache = new Map<string, CachedGroup>()
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
@@ -189,6 +206,7 @@ export class Messenger {
     this.account = components.account
     this.log = components.log
     this.clock = components.clock ?? systemClock
+    this.yieldToIo = components.yieldToIo ?? (async () => {})
     this.reads = new ReadState(this.store)
     this.names = new NameBook(this.store, { identity: this.account.identityHex, displayName: this.account.certificate.displayName })
     this.summaries = new SummaryCache({ store: this.store, reads: this.reads, identity: this.account.identityHex })
@@ -648,7 +666,9 @@ export class Messenger {
     const row = await this.withLock(groupId, async () => await this.sendLocked(groupId, {
       kind: 'text', text, ...(replyTo !== undefined ? { target: fromHex(replyTo.id) } : {})
     }))
-    return await this.announceNewText({ ...row, acknowledged: 0 })
+    const view = await this.announceNewText({ ...row, acknowledged: 0 })
+    await this.yieldToIo()
+    return view
   }
 
   /** Replaces the text of one of your own messages for everyone (an EDIT); returns its new view. */
@@ -734,7 +754,7 @@ export class Messenger {
     const updated = await this.withLock(groupId, async () => {
       await this.sendLocked(groupId, { kind: 'leave', text: '' })
       const current = (await this.load(groupId))!
-      const left = { row: { ...current.row, active: false }, state: current.state }
+      const left = { ...current, row: { ...current.row, active: false } }
       await this.commit([{ kind: 'group', row: left.row }], [left])
       return left
     })
@@ -803,9 +823,8 @@ export class Messenger {
     const encrypted = await encryptApplication(group.state, encodePayload(payload))
     const writes: Write[] = [...extra]
     this.queueFrame(writes, groupId, droppable ? id : null, encrypted.message, recipients)
-    const row: GroupRow = { ...group.row, state: encodeState(encrypted.state) }
-    writes.push({ kind: 'group', row })
-    await this.commit(writes, [{ row, state: encrypted.state }])
+    const updated = await this.afterSend(group, encrypted.state, group.row, writes)
+    await this.commit(writes, [updated])
     for (const p of recipients) this.transport.notify(p)
     return id
   }
@@ -853,12 +872,29 @@ export class Messenger {
     } else {
       writes.push({ kind: 'message', row: message })
     }
-    const row: GroupRow = { ...group.row, state: recipients.length > 0 ? encodeState(state) : group.row.state, ownSeq: payload.seq, lamport: payload.lamport }
-    writes.push({ kind: 'group', row })
-    await this.commit(writes, [{ row, state }])
+    const updated = await this.afterSend(group, state, { ...group.row, ownSeq: payload.seq, lamport: payload.lamport }, writes)
+    await this.commit(writes, [updated])
     for (const p of recipients) this.transport.notify(p)
     if (payload.kind === 'text') await this.summaries.noteNewText({ ...message, acknowledged: 0 })
     return { ...message, recipients: recipients.length, needsSend: recipients.length === 0 }
+  }
+
+  /**
+   * The group after own messages moved its state to `state`: stores the row's counters, and the
+   * state only when the stored one's send generations are used up (then reserving the next
+   * {@link SEND_RESERVATION}).
+   */
+  private async afterSend (group: CachedGroup, state: GroupState, row: GroupRow, writes: Write[]): Promise<CachedGroup> {
+    const stored = group.reserved ?? sendGeneration(group.state)
+    const next = sendGeneration(state)
+    if (next <= stored) {
+      writes.push({ kind: 'group-clock', id: row.id, lamport: row.lamport, ownSeq: row.ownSeq, name: row.name })
+      return { row, state, unsaved: group.unsaved, reserved: stored }
+    }
+    const reserved = next + SEND_RESERVATION
+    const saved: GroupRow = { ...row, state: encodeState(await reserveSendGenerations(state, reserved)) }
+    writes.push({ kind: 'group', row: saved })
+    return { row: saved, state, reserved }
   }
 
   private recipientsOf (state: GroupState): string[] {
@@ -894,9 +930,7 @@ export class Messenger {
       this.queueFrame(writes, groupId, m.id, encrypted.message, recipients)
       writes.push({ kind: 'message-resend', id: m.id, needsSend: false, recipients: recipients.length, epoch: group.row.epoch })
     }
-    const row = { ...group.row, state: encodeState(state) }
-    writes.push({ kind: 'group', row })
-    await this.commit(writes, [{ row, state }])
+    await this.commit(writes, [await this.afterSend(group, state, group.row, writes)])
     for (const p of recipients) this.transport.notify(p)
     this.log(`re-sent ${pending.length} message(s) in ${groupId.slice(0, 12)}`)
   }
@@ -910,17 +944,27 @@ export class Messenger {
     return rows.map((r) => ({ rowId: r.id, frame: r.frame }))
   }
 
-  /** A peer acknowledged (or rejected) a queued frame. */
-  async settleFrame (peerId: string, rowId: number, status: Outcome): Promise<void> {
-    await this.store.apply([{ kind: 'outbox-done', id: rowId, receipt: status === 'stored' }])
-    const info = this.outboxMessages.get(rowId)
-    this.outboxMessages.delete(rowId)
-    if (status === 'rejected') this.log(`${peerId} rejected frame ${rowId}`)
-    if (info?.messageId != null) {
-      const m = await this.store.getMessage(info.messageId)
-      if (m !== undefined && m.kind === 'text') {
-        this.emit({ type: 'message-state', id: m.id, conversation: m.groupId, state: stateOf(m, await this.readPositions(m.groupId)) })
+  /** A peer acknowledged (or rejected) queued frames: one write for all, then their new states. */
+  async settleFrames (peerId: string, outcomes: ReadonlyArray<{ rowId: number, status: Outcome }>): Promise<void> {
+    if (outcomes.length === 0) return
+    await this.store.apply(outcomes.map((o) => ({ kind: 'outbox-done', id: o.rowId, receipt: o.status === 'stored' })))
+    const messageIds: string[] = []
+    for (const o of outcomes) {
+      const info = this.outboxMessages.get(o.rowId)
+      this.outboxMessages.delete(o.rowId)
+      if (o.status === 'rejected') this.log(`${peerId} rejected frame ${o.rowId}`)
+      if (info?.messageId != null) messageIds.push(info.messageId)
+    }
+    const positions = new Map<string, number[]>()
+    for (const id of messageIds) {
+      const m = await this.store.getMessage(id)
+      if (m === undefined || m.kind !== 'text') continue
+      let readPositions = positions.get(m.groupId)
+      if (readPositions === undefined) {
+        readPositions = await this.readPositions(m.groupId)
+        positions.set(m.groupId, readPositions)
       }
+      this.emit({ type: 'message-state', id: m.id, conversation: m.groupId, state: stateOf(m, readPositions) })
     }
   }
 
@@ -1124,7 +1168,7 @@ export class Messenger {
       case 'lose': {
         this.log(`commit ${hash.slice(0, 12)} in ${groupId.slice(0, 12)} lost: ${decision.reason}`)
         const row = { ...group.row, losers: [...group.row.losers, hash] }
-        await this.commit([...done, { kind: 'group', row }, { kind: 'seen', hash, at: this.clock.now() }], [{ row, state: group.state }])
+        await this.commit([...done, { kind: 'group', row }, { kind: 'seen', hash, at: this.clock.now() }], [{ ...group, row }])
         return 'stored'
       }
       case 'apply':
@@ -1278,8 +1322,8 @@ export class Messenger {
       }
       writes.push({ kind: 'message', row: stored })
     }
-    writes.push(save ? { kind: 'group', row } : { kind: 'group-clock', id: row.id, lamport: row.lamport, name: row.name })
-    await this.commit(writes, [{ row, state, unsaved: save ? 0 : unsaved }])
+    writes.push(save ? { kind: 'group', row } : { kind: 'group-clock', id: row.id, lamport: row.lamport, ownSeq: row.ownSeq, name: row.name })
+    await this.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }])
     if (stored === undefined) return 'stored'
     switch (stored.kind) {
       case 'text':
@@ -1337,7 +1381,7 @@ export class Messenger {
         writes.push(this.reads.peerPositionWrite(groupId, senderIdentity, check.target.lamport))
       }
     }
-    await this.commit(writes, [{ row, state, unsaved: save ? 0 : unsaved }])
+    await this.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }])
     if (payload.kind === 'typing' && senderIdentity !== this.identity && Math.abs(this.clock.now() - payload.sentAt) <= (this.options.typingFreshMs ?? 10_000)) {
       this.emit({ type: 'typing', conversation: groupId, identity: senderIdentity, name: await this.names.nameOf(senderIdentity) })
     }

@@ -118,7 +118,8 @@ export type Write =
   | { kind: 'contact', row: ContactRow }
   | { kind: 'device', row: DeviceRow }
   | { kind: 'group', row: GroupRow }
-  | { kind: 'group-clock', id: string, lamport: number, name: string }
+  /** The counters and name of a group, leaving its (large) state as stored. */
+  | { kind: 'group-clock', id: string, lamport: number, ownSeq: number, name: string }
   | { kind: 'epoch', row: EpochRow }
   | { kind: 'drop-epochs', groupId: string, fromEpoch: number }
   | { kind: 'prune-epochs', groupId: string, belowEpoch: number }

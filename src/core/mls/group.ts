@@ -8,7 +8,8 @@ import {
   type Proposal, type Welcome
 } from 'ts-mls'
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js'
-import { toLeafIndex } from 'ts-mls/treemath.js'
+import { ratchetUntil } from 'ts-mls/secretTree.js'
+import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js'
 import { sha256 } from '../bytes.ts'
 import { CodecError, CryptoVerificationError, KithError, UsageError, ValidationError } from '../errors.ts'
 import { decodeDeviceCertificate, type DeviceCertificate } from '../identity/device-certificate.ts'
@@ -112,6 +113,37 @@ export function decodeState (bytes: Uint8Array): GroupState {
   const decoded = decodeGroupState(bytes, 0)
   if (decoded === undefined) throw new CodecError('stored group state is corrupt')
   return { ...decoded[0], clientConfig }
+}
+
+/**
+ * The generation this device's next application message in the current epoch will use. A state
+ * written to disk must never be behind a generation already used, or a restart would reuse a key.
+ */
+export function sendGeneration (state: GroupState): number {
+  const node = state.secretTree[leafToNodeIndex(toLeafIndex(state.privatePath.leafIndex))]
+  if (node === undefined) throw new KithError('own leaf is missing from the secret tree')
+  return node.application.generation
+}
+
+/**
+ * A copy of `state` whose own application ratchet is moved forward to `generation` (which must
+ * not be behind it). Storing such a copy reserves the generations before it: the state in memory
+ * may use them without being written again, and after a crash the stored copy skips past any of
+ * them that were used. Receivers ratchet over the gap as over lost messages.
+ */
+export async function reserveSendGenerations (state: GroupState, generation: number): Promise<GroupState> {
+  const index = leafToNodeIndex(toLeafIndex(state.privatePath.leafIndex))
+  const node = state.secretTree[index]
+  if (node === undefined) throw new KithError('own leaf is missing from the secret tree')
+  const current = node.application
+  if (generation < current.generation) throw new KithError('a reservation cannot move a ratchet back')
+  if (generation === current.generation) return state
+  const config = { ...state.clientConfig.keyRetentionConfig, maximumForwardRatchetSteps: generation - current.generation }
+  const [ahead] = await ratchetUntil(current, generation, config, (await getSuite()).kdf)
+  const secretTree = state.secretTree.slice()
+  // Keys of the skipped generations are never needed: nobody decrypts their own messages.
+  secretTree[index] = { ...node, application: { ...ahead, unusedGenerations: current.unusedGenerations } }
+  return { ...state, secretTree }
 }
 
 /** Encrypts application data for the whole group. */

@@ -1,13 +1,13 @@
 /**
  * `/kith/deliver/1.0.0`: one long-lived stream per peer carrying Deliver frames one way and Ack
- * frames back, with up to DELIVERY_WINDOW frames in flight. Frames come from, and acks go back to,
+ * frames back, with up to DELIVERY_WINDOW frames (and DELIVERY_WINDOW_BYTES) in flight. Frames come from, and acks go back to,
  * an injected outbox, so this layer knows nothing of storage or MLS.
  */
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { toHex } from '../../core/bytes.ts'
-import { DELIVER_PROTOCOL, DELIVERY_WINDOW, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
+import { DELIVER_PROTOCOL, DELIVERY_WINDOW, DELIVERY_WINDOW_BYTES, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
 import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
 
@@ -29,8 +29,14 @@ export interface OutboundFrame {
 export interface Outbox {
   /** Up to `limit` unacknowledged frames for `peerId` with row id above `afterRowId`, in order. */
   next (peerId: string, afterRowId: number, limit: number): Promise<OutboundFrame[]>
-  /** The peer answered: stored (or already had it), or rejected it for good. */
-  settle (peerId: string, rowId: number, status: 'stored' | 'rejected'): Promise<void>
+  /** The peer answered these frames, in order: stored (or already had it), or rejected for good. */
+  settle (peerId: string, outcomes: readonly Settlement[]): Promise<void>
+}
+
+/** A peer's answer to one frame. */
+export interface Settlement {
+  readonly rowId: number
+  readonly status: 'stored' | 'rejected'
 }
 
 /** Decides what to do with an incoming frame; the returned promise resolves once it is durable. */
@@ -41,7 +47,10 @@ export interface DeliverHandler {
 /** Options of the delivery service. */
 export interface DeliveryOptions {
   readonly retry?: RetryTimerOptions
+  /** Frames sent ahead of acknowledgements, at most. */
   readonly window?: number
+  /** Bytes of frames sent ahead of acknowledgements, at most (one frame always goes). */
+  readonly windowBytes?: number
   readonly log: Log
 }
 
@@ -200,20 +209,39 @@ class PeerSender {
 
   /**
    * Pipelines frames over one stream until the outbox is empty: frames queued while earlier ones
-   * wait for their acks go out at once (up to the window), and acks are settled as they arrive.
+   * wait for their acks go out at once (up to the window). Acks are matched as they arrive and
+   * settled in batches: all those that arrived while the previous batch was being settled.
    */
   private async pipeline (lp: LengthPrefixedStream): Promise<void> {
     const window = this.options.window ?? DELIVERY_WINDOW
-    const inflight: Array<{ rowId: number, id: string }> = []
+    const byteWindow = this.options.windowBytes ?? DELIVERY_WINDOW_BYTES
+    const inflight: Array<{ rowId: number, id: string, bytes: number }> = []
+    const acked: Settlement[] = []
+    let inflightBytes = 0
     let lastRowId = 0
+    /** The last look at the outbox found everything after lastRowId; only a kick adds more. */
+    let exhausted = false
     let failure: { error: unknown } | undefined
     let reading = false
+    let settling = false
+    const fail = (error: unknown): void => { failure ??= { error } }
+    const settleAcked = async (): Promise<void> => {
+      while (acked.length > 0) await this.outbox.settle(this.peerId, acked.splice(0))
+    }
     const readAcks = async (): Promise<void> => {
       while (inflight.length > 0) {
         const ack = Ack.decode(await lp.read())
         const head = inflight.shift()
         if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
-        await this.outbox.settle(this.peerId, head.rowId, ack.status === AckStatus.STORED ? 'stored' : 'rejected')
+        inflightBytes -= head.bytes
+        acked.push({ rowId: head.rowId, status: ack.status === AckStatus.STORED ? 'stored' : 'rejected' })
+        if (!settling) {
+          settling = true
+          settleAcked().catch(fail).finally(() => {
+            settling = false
+            this.signal()
+          })
+        }
         this.retry.reset()
         this.signal()
       }
@@ -221,7 +249,7 @@ class PeerSender {
     const startReading = (): void => {
       if (reading) return
       reading = true
-      readAcks().catch((error: unknown) => { failure = { error } }).finally(() => {
+      readAcks().catch(fail).finally(() => {
         reading = false
         this.signal()
       })
@@ -229,33 +257,44 @@ class PeerSender {
     for (;;) {
       if (failure !== undefined) throw failure.error
       if (this.closed) return
-      if (inflight.length < window) {
+      if (this.wanted) {
         this.wanted = false
-        const batch = await this.outbox.next(this.peerId, lastRowId, window - inflight.length)
-        if (batch.length > 0) {
-          const frames: Uint8Array[] = []
-          for (const f of batch) {
-            lastRowId = f.rowId
-            let id: string
-            try {
-              id = toHex(decodeDeliver(f.frame).id)
-            } catch {
-              await this.outbox.settle(this.peerId, f.rowId, 'rejected')
-              continue
-            }
-            inflight.push({ rowId: f.rowId, id })
-            frames.push(f.frame)
-          }
-          if (frames.length > 0) {
-            await lp.writeV(frames)
-            startReading()
-          }
-          continue
-        }
+        exhausted = false
       }
-      // Everything sent is acknowledged and nothing new was queued meanwhile: done.
-      if (inflight.length === 0 && !reading && !this.wanted) return
-      if (this.wanted && inflight.length < window) continue
+      if (!exhausted && inflight.length < window && inflightBytes < byteWindow) {
+        const limit = window - inflight.length
+        const batch = await this.outbox.next(this.peerId, lastRowId, limit)
+        exhausted = batch.length < limit
+        const frames: Uint8Array[] = []
+        const rejected: Settlement[] = []
+        for (const f of batch) {
+          // The byte window bounds memory and buffering; one frame always fits.
+          if (inflight.length > 0 && inflightBytes + f.frame.length > byteWindow) {
+            exhausted = false
+            break
+          }
+          lastRowId = f.rowId
+          let id: string
+          try {
+            id = toHex(decodeDeliver(f.frame).id)
+          } catch {
+            rejected.push({ rowId: f.rowId, status: 'rejected' })
+            continue
+          }
+          inflight.push({ rowId: f.rowId, id, bytes: f.frame.length })
+          inflightBytes += f.frame.length
+          frames.push(f.frame)
+        }
+        if (rejected.length > 0) await this.outbox.settle(this.peerId, rejected)
+        if (frames.length > 0) {
+          await lp.writeV(frames)
+          startReading()
+        }
+        continue
+      }
+      // Everything sent is acknowledged and settled, and nothing new was queued meanwhile: done.
+      if (inflight.length === 0 && !reading && !settling && !this.wanted) return
+      if (this.wanted) continue
       await new Promise<void>((resolve) => { this.wake = resolve })
     }
   }

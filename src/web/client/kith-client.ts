@@ -144,7 +144,7 @@ export class BrowserClient implements KithClient {
     const rpc = this.rpc
     this.delivery = new DeliveryService(node, {
       next: async (peer, after, limit) => await rpc.call('nextFrames', peer, after, limit),
-      settle: async (peer, rowId, status) => { await rpc.call('settleFrame', peer, rowId, status) }
+      settle: async (peer, outcomes) => { await rpc.call('settleFrames', peer, outcomes) }
     }, async (from, frame) => await rpc.call('receive', from.toString(), frame), { log: (l) => { this.record(l) } })
     const keyPackages = new KeyPackageService(node, async () => await rpc.call('provideKeyPackage'), (l) => { this.record(l) })
     await this.delivery.start()

@@ -100,7 +100,7 @@ const api: WorkerApi = {
 
   async receive (fromPeer, frame) { return await need().receive(fromPeer, frame) },
   async nextFrames (peerId, after, limit) { return await need().nextFrames(peerId, after, limit) },
-  async settleFrame (peerId, rowId, status) { await need().settleFrame(peerId, rowId, status) },
+  async settleFrames (peerId, outcomes) { await need().settleFrames(peerId, outcomes) },
   async provideKeyPackage () { return await need().provideKeyPackage() },
   peerConnected (peerId) { messenger?.peerConnected(peerId) },
   async flush () { await messenger?.flush() }

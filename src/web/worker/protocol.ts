@@ -36,7 +36,7 @@ export interface WorkerApi {
   invoke<M extends UiMethod> (method: M, args: Parameters<Messenger[M]>): Promise<Awaited<ReturnType<Messenger[M]>>>
   receive (fromPeer: string, frame: Deliver): Promise<'stored' | 'rejected'>
   nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>>
-  settleFrame (peerId: string, rowId: number, status: 'stored' | 'rejected'): Promise<void>
+  settleFrames (peerId: string, outcomes: ReadonlyArray<{ rowId: number, status: 'stored' | 'rejected' }>): Promise<void>
   provideKeyPackage (): Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
   peerConnected (peerId: string): void
   /** Writes group states and closes the store (page hide). */

@@ -158,10 +158,10 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect(await store.getGroup('g2')).toBeUndefined()
     })
 
-    it('moves a group\'s clock and name with group-clock, and ignores an unknown group', async () => {
+    it('moves a group\'s clocks and name with group-clock, keeps its state, and ignores an unknown group', async () => {
       await store.apply([{ kind: 'group', row: group('g1') }])
-      await store.apply([{ kind: 'group-clock', id: 'g1', lamport: 42, name: 'Renamed' }, { kind: 'group-clock', id: 'nope', lamport: 1, name: 'x' }])
-      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 42, name: 'Renamed' }))
+      await store.apply([{ kind: 'group-clock', id: 'g1', lamport: 42, ownSeq: 9, name: 'Renamed' }, { kind: 'group-clock', id: 'nope', lamport: 1, ownSeq: 0, name: 'x' }])
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 42, ownSeq: 9, name: 'Renamed' }))
       expect((await store.findGroupsByName('renamed')).map((g) => g.id)).toEqual(['g1'])
       expect(await store.getGroup('nope')).toBeUndefined()
     })
@@ -411,7 +411,7 @@ function describeStore (name: string, open: () => Promise<Store>): void {
 
     it('applies batches in call order, even when the first has more to seal', async () => {
       const first = store.apply([{ kind: 'group', row: group('g1', { state: new Uint8Array(1 << 20).fill(1) }) }, { kind: 'meta', key: 'k', value: secret(1) }])
-      const second = store.apply([{ kind: 'group-clock', id: 'g1', lamport: 77, name: 'later' }])
+      const second = store.apply([{ kind: 'group-clock', id: 'g1', lamport: 77, ownSeq: 0, name: 'later' }])
       await Promise.all([first, second])
       expect((await store.getGroup('g1'))?.lamport).toBe(77)
     })

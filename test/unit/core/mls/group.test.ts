@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { fromUtf8, randomBytes, utf8 } from '../../../../src/core/bytes.ts'
 import {
   commitChanges, createGroupState, decodeState, encodeState, encryptApplication, epochOf, isActive, joinFromWelcome, listMembers,
-  MAX_MLS_MESSAGE_BYTES, ownLeafIndex, processMessage, readMlsMessage, type GroupState
+  MAX_MLS_MESSAGE_BYTES, ownLeafIndex, processMessage, readMlsMessage, reserveSendGenerations, sendGeneration, type GroupState
 } from '../../../../src/core/mls/group.ts'
 import { createKeyPackage, type OwnKeyPackage } from '../../../../src/core/mls/key-package.ts'
 import { CodecError, KithError, UsageError, ValidationError } from '../../../../src/core/errors.ts'
@@ -111,6 +111,28 @@ describe('two-member group', () => {
 
     const back = await send(decodeState(encodeState(received.state)), 'restored Bob speaks')
     expect((await receiveText(first.state, back.message)).text).toBe('restored Bob speaks')
+  })
+
+  it('reserves send generations: a stored copy moved ahead never reuses a key the live state used', async () => {
+    const start = sendGeneration(aliceState)
+    const stored = encodeState(await reserveSendGenerations(aliceState, start + 5))
+    // The live state sends three messages the stored copy never saw, then the process "crashes".
+    let live = aliceState
+    let bobLive = bobState
+    for (const text of ['one', 'two', 'three']) {
+      const sent = await send(live, text)
+      live = sent.state
+      const got = await receiveText(bobLive, sent.message)
+      expect(got.text).toBe(text)
+      bobLive = got.state
+    }
+    expect(sendGeneration(live)).toBe(start + 3)
+    const restarted = decodeState(stored)
+    expect(sendGeneration(restarted)).toBe(start + 5)
+    // Bob ratchets over the two skipped generations; a reused generation would be refused.
+    const after = await send(restarted, 'after the crash')
+    expect((await receiveText(bobLive, after.message)).text).toBe('after the crash')
+    await expect(reserveSendGenerations(live, start)).rejects.toThrow(KithError)
   })
 
   it('rejects a corrupt stored state with a CodecError', () => {

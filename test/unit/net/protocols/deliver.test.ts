@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Ack, AckStatus, Deliver, DeliverKind } from '../../../../src/core/codec/envelope.ts'
 import { createKithNode, type KithLibp2p } from '../../../../src/net/node.ts'
 import { DELIVER_PROTOCOL } from '../../../../src/net/constants.ts'
-import { DeliveryService, type Outbox, type OutboundFrame } from '../../../../src/net/protocols/deliver.ts'
+import { DeliveryService, type Outbox, type OutboundFrame, type Settlement } from '../../../../src/net/protocols/deliver.ts'
 
 /** An outbox in memory: frames by row id, and the outcome each got. */
 class MemoryOutbox implements Outbox {
@@ -25,9 +25,15 @@ class MemoryOutbox implements Outbox {
     return this.frames.filter((f) => f.rowId > afterRowId && !this.settled.has(f.rowId)).slice(0, limit)
   }
 
-  async settle (_peerId: string, rowId: number, status: 'stored' | 'rejected'): Promise<void> {
-    this.settled.set(rowId, status)
+  async settle (_peerId: string, outcomes: readonly Settlement[]): Promise<void> {
+    for (const o of outcomes) this.settled.set(o.rowId, o.status)
   }
+}
+
+function deferred<T> (): { promise: Promise<T>, resolve: (value: T) => void } {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => { resolve = r })
+  return { promise, resolve }
 }
 
 const nodes: KithLibp2p[] = []
@@ -50,8 +56,8 @@ describe('DeliveryService', () => {
     const [sender, receiver] = [await node(), await node()]
     // A receiver that acknowledges nothing until it holds three frames: a sender that waits for
     // each ack before sending the next would stall here.
-    const got = Promise.withResolvers<string[]>()
-    const first = Promise.withResolvers<void>()
+    const got = deferred<string[]>()
+    const first = deferred<void>()
     await receiver.handle(DELIVER_PROTOCOL, async (stream) => {
       const lp = lpStream(stream)
       const frames: Deliver[] = []
