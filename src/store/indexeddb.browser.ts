@@ -81,7 +81,8 @@ type KithDatabase = IDBPDatabase<KithSchema>
 type WriteTx = IDBPTransaction<KithSchema, StoreName[], 'readwrite'>
 type ReadTx = IDBPTransaction<KithSchema, StoreName[], 'readonly'>
 /** One write's IndexedDB requests, run inside the batch's transaction. */
-type Step = (tx: WriteTx) => Promise<void>
+/** One write inside a transaction; an `outbox` write returns its new key. */
+type Step = (tx: WriteTx) => Promise<number | void>
 
 const KEY_PATHS: { readonly [S in StoreName]: string | string[] } = {
   keys: 'name',
@@ -177,8 +178,9 @@ export class IndexedDbStore implements Store {
     }
   }
 
-  async apply (writes: readonly Write[]): Promise<void> {
-    if (writes.length === 0) return
+  async apply (writes: readonly Write[]): Promise<number[]> {
+    const ids: number[] = []
+    if (writes.length === 0) return ids
     // IndexedDB runs overlapping transactions in the order they were created. Creating them in call
     // order keeps batches in call order, as SQLite does, however long each one's sealing takes.
     const previous = this.lastBatchStarted
@@ -195,11 +197,15 @@ export class IndexedDbStore implements Store {
       const tx = this.db.transaction(scope, 'readwrite', { durability: 'relaxed' })
       started()
       await settle(tx, async () => {
-        for (const step of steps) await step(tx)
+        for (const step of steps) {
+          const id = await step(tx)
+          if (typeof id === 'number') ids.push(id)
+        }
       })
     } finally {
       started()
     }
+    return ids
   }
 
   private async prepare (w: Write): Promise<Step> {
@@ -261,7 +267,7 @@ export class IndexedDbStore implements Store {
         }
       case 'outbox': {
         const record = { peerId: w.peerId, groupId: w.groupId, messageId: w.messageId, frame: copyBytes(w.frame), createdAt: w.createdAt }
-        return async (tx) => { await tx.objectStore('outbox').add(record) }
+        return async (tx) => await tx.objectStore('outbox').add(record)
       }
       case 'outbox-done':
         return async (tx) => {

@@ -143,7 +143,8 @@ export class SqliteStore implements Store {
     this.stmt(sql).run(...params)
   }
 
-  private write (w: Write): void {
+  /** Applies one write; an `outbox` write returns its new row id. */
+  private write (w: Write): number | undefined {
     switch (w.kind) {
       case 'meta':
         this.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', w.key, w.value)
@@ -202,9 +203,8 @@ export class SqliteStore implements Store {
         this.run('UPDATE messages SET needs_send = ?, recipients = ?, epoch = ? WHERE id = ?', w.needsSend ? 1 : 0, w.recipients, w.epoch, w.id)
         return
       case 'outbox':
-        this.run('INSERT INTO outbox (peer_id, group_id, message_id, frame, created_at) VALUES (?, ?, ?, ?, ?)',
-          w.peerId, w.groupId, w.messageId, w.frame, w.createdAt)
-        return
+        return Number(this.stmt('INSERT INTO outbox (peer_id, group_id, message_id, frame, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(w.peerId, w.groupId, w.messageId, w.frame, w.createdAt).lastInsertRowid)
       case 'outbox-done': {
         if (w.receipt) {
           this.run(`INSERT OR IGNORE INTO receipts (message_id, peer_id)
@@ -238,16 +238,21 @@ export class SqliteStore implements Store {
     }
   }
 
-  async apply (writes: readonly Write[]): Promise<void> {
-    if (writes.length === 0) return
+  async apply (writes: readonly Write[]): Promise<number[]> {
+    const ids: number[] = []
+    if (writes.length === 0) return ids
     this.db.exec('BEGIN IMMEDIATE')
     try {
-      for (const w of writes) this.write(w)
+      for (const w of writes) {
+        const id = this.write(w)
+        if (id !== undefined) ids.push(id)
+      }
       this.db.exec('COMMIT')
     } catch (err) {
       this.db.exec('ROLLBACK')
       throw err
     }
+    return ids
   }
 
   async getMeta (key: string): Promise<Uint8Array | undefined> {

@@ -28,6 +28,7 @@ import type { Account } from './account.ts'
 import { SUMMARY_WINDOW, SummaryCache } from './conversation-summary.ts'
 import { foldWindow, missingQuotes, stateOf, toMessageOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
 import { NameBook } from './name-book.ts'
+import { OutboxMemory } from './outbox-memory.ts'
 import { systemClock, type Clock, type Log, type Transport, type YieldToIo } from './ports.ts'
 import { ReadState } from './read-state.ts'
 import type { ContactRow, GroupRow, MessageRow, MessageView, PendingRow, Store, Write } from './store.ts'
@@ -189,6 +190,7 @@ export class Messenger {
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
   private readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
+  private readonly outboxMemory = new OutboxMemory()
   private readonly hintedAddrs = new Map<string, string[]>()
   private readonly directIds = new Map<string, string>()
   private readonly establishTimers = new Map<string, { timer: ReturnType<typeof setTimeout>, attempt: number }>()
@@ -289,7 +291,12 @@ export class Messenger {
 
   /** Applies writes, then updates the cache: the cache never runs ahead of the disk. */
   private async commit (writes: Write[], groups: CachedGroup[] = []): Promise<void> {
-    await this.store.apply(writes)
+    const outboxIds = await this.store.apply(writes)
+    let i = 0
+    for (const w of writes) {
+      if (w.kind === 'outbox') this.outboxMemory.add(w.peerId, { rowId: outboxIds[i++]!, frame: w.frame, messageId: w.messageId, groupId: w.groupId })
+      else if (w.kind === 'outbox-drop-message') this.outboxMemory.dropMessage(w.messageId)
+    }
     for (const g of groups) this.cache.set(g.row.id, g)
     if (writes.some((w) => w.kind === 'contact' || w.kind === 'device')) this.names.clear()
     this.reads.applied(writes)
@@ -939,15 +946,21 @@ export class Messenger {
 
   /** Next queued frames for a peer. */
   async nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>> {
-    const rows = await this.store.listOutbox(peerId, afterRowId, limit)
-    for (const r of rows) this.outboxMessages.set(r.id, { messageId: r.messageId, groupId: r.groupId })
-    return rows.map((r) => ({ rowId: r.id, frame: r.frame }))
+    let frames = this.outboxMemory.next(peerId, afterRowId, limit)
+    if (frames === undefined) {
+      const token = this.outboxMemory.beginRead()
+      frames = (await this.store.listOutbox(peerId, afterRowId, limit)).map((r) => ({ rowId: r.id, frame: r.frame, messageId: r.messageId, groupId: r.groupId }))
+      this.outboxMemory.readFromStore(peerId, afterRowId, limit, frames, token)
+    }
+    for (const f of frames) this.outboxMessages.set(f.rowId, { messageId: f.messageId, groupId: f.groupId })
+    return frames.map((f) => ({ rowId: f.rowId, frame: f.frame }))
   }
 
   /** A peer acknowledged (or rejected) queued frames: one write for all, then their new states. */
   async settleFrames (peerId: string, outcomes: ReadonlyArray<{ rowId: number, status: Outcome }>): Promise<void> {
     if (outcomes.length === 0) return
     await this.store.apply(outcomes.map((o) => ({ kind: 'outbox-done', id: o.rowId, receipt: o.status === 'stored' })))
+    this.outboxMemory.settled(peerId, new Set(outcomes.map((o) => o.rowId)))
     const messageIds: string[] = []
     for (const o of outcomes) {
       const info = this.outboxMessages.get(o.rowId)

@@ -136,7 +136,8 @@ export type Write =
 
 /** Persistence for one device. */
 export interface Store {
-  apply (writes: readonly Write[]): Promise<void>
+  /** Applies a batch in one transaction; resolves, once it is durable, to the ids its `outbox` writes got, in order. */
+  apply (writes: readonly Write[]): Promise<number[]>
   getMeta (key: string): Promise<Uint8Array | undefined>
   getContact (identity: string): Promise<ContactRow | undefined>
   findContactByAlias (alias: string): Promise<ContactRow | undefined>

@@ -68,9 +68,24 @@ export function encodeDeliver (frame: Deliver): Uint8Array {
   return Deliver.encode(frame)
 }
 
-/** Serves incoming delivery streams: one Ack per Deliver, in order. */
+/** Runs `fn` once the I/O already received has been handled (Node's check phase; a task in browsers). */
+const afterIo: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => { setImmediate(fn) } : (fn) => { setTimeout(fn, 0) }
+
+/**
+ * Serves incoming delivery streams: one Ack per Deliver, in order. Acks wait for the frames that
+ * arrived together to be handled, and go out in one write.
+ */
 export async function handleDeliverStream (stream: Stream, from: PeerId, handler: DeliverHandler, log: Log): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: MAX_DELIVER_FRAME })
+  const acks: Uint8Array[] = []
+  let flushing: Promise<void> | undefined
+  const flush = async (): Promise<void> => {
+    while (acks.length > 0) await lp.writeV(acks.splice(0))
+  }
+  const ack = (id: Uint8Array<ArrayBuffer>, status: AckStatus): void => {
+    acks.push(Ack.encode({ id, status }))
+    flushing ??= new Promise<void>((resolve) => afterIo(resolve)).then(flush).catch((err: unknown) => { stream.abort(err as Error) }).finally(() => { flushing = undefined })
+  }
   try {
     for (;;) {
       const bytes = await lp.read()
@@ -79,19 +94,20 @@ export async function handleDeliverStream (stream: Stream, from: PeerId, handler
         frame = decodeDeliver(bytes.subarray())
       } catch (err) {
         log(`dropped malformed delivery frame from ${from}: ${(err as Error).message}`)
-        await lp.write(Ack.encode({ id: new Uint8Array(), status: AckStatus.REJECTED }))
+        ack(new Uint8Array(), AckStatus.REJECTED)
         continue
       }
       let status: 'stored' | 'rejected'
       try {
         status = await handler(from, frame)
       } catch (err) {
-        // Not durable: no ack, so the sender retries.
+        // Not durable: no ack, so the sender retries (the frames acknowledged before it still are).
         log(`could not store delivery ${toHex(frame.id)} from ${from}: ${(err as Error).message}`)
+        await flushing
         stream.abort(err as Error)
         return
       }
-      await lp.write(Ack.encode({ id: frame.id, status: status === 'stored' ? AckStatus.STORED : AckStatus.REJECTED }))
+      ack(frame.id, status === 'stored' ? AckStatus.STORED : AckStatus.REJECTED)
     }
   } catch (err) {
     const e = err as Error

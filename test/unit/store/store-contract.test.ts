@@ -283,6 +283,17 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect(next[2]).toBeGreaterThan(last)
     })
 
+    it('returns the ids its outbox writes got, in write order, and nothing for other writes', async () => {
+      const first = await store.apply([outbox('p1', 'm1'), { kind: 'meta', key: 'k', value: bytes(1) }, outbox('p2', 'm1')])
+      const second = await store.apply([outbox('p1', 'm2')])
+      expect(first).toHaveLength(2)
+      expect(second).toHaveLength(1)
+      expect((await store.listOutbox('p1', 0, 10)).map((r) => r.id)).toEqual([first[0], second[0]])
+      expect((await store.listOutbox('p2', 0, 10)).map((r) => r.id)).toEqual([first[1]])
+      expect(await store.apply([{ kind: 'meta', key: 'k', value: bytes(2) }])).toEqual([])
+      expect(await store.apply([])).toEqual([])
+    })
+
     it('lists each peer with queued frames once', async () => {
       expect(await store.outboxPeers()).toEqual([])
       await store.apply([outbox('p2', 'm1'), outbox('p1', 'm1'), outbox('p2', 'm2'), outbox('p3', null)])
