@@ -191,6 +191,10 @@ export class Messenger {
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
   private readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
   private readonly outboxMemory = new OutboxMemory()
+  /** Contact identities by the alias (as typed) a send named them with; cleared on every contact write. */
+  private readonly aliases = new Map<string, string>()
+  /** Highest stored seq per conversation and sender device (`groupId deviceId`), as read or written. */
+  private readonly lastSeqs = new Map<string, number>()
   private readonly hintedAddrs = new Map<string, string[]>()
   private readonly directIds = new Map<string, string>()
   private readonly establishTimers = new Map<string, { timer: ReturnType<typeof setTimeout>, attempt: number }>()
@@ -297,8 +301,17 @@ export class Messenger {
       if (w.kind === 'outbox') this.outboxMemory.add(w.peerId, { rowId: outboxIds[i++]!, frame: w.frame, messageId: w.messageId, groupId: w.groupId })
       else if (w.kind === 'outbox-drop-message') this.outboxMemory.dropMessage(w.messageId)
     }
+    for (const w of writes) {
+      if (w.kind !== 'message') continue
+      const key = `${w.row.groupId} ${w.row.senderDevice}`
+      const known = this.lastSeqs.get(key)
+      if (known !== undefined && w.row.seq > known) this.lastSeqs.set(key, w.row.seq)
+    }
     for (const g of groups) this.cache.set(g.row.id, g)
-    if (writes.some((w) => w.kind === 'contact' || w.kind === 'device')) this.names.clear()
+    if (writes.some((w) => w.kind === 'contact' || w.kind === 'device')) {
+      this.names.clear()
+      this.aliases.clear()
+    }
     this.reads.applied(writes)
   }
 
@@ -503,8 +516,14 @@ export class Messenger {
 
   /** Resolves a contact alias (its 1:1), a group name, or a conversation id prefix. */
   async resolveTarget (target: string): Promise<string> {
+    const known = this.aliases.get(target)
+    if (known !== undefined) return await this.ensureDirect(known)
     const contact = await this.store.findContactByAlias(target)
-    if (contact !== undefined) return await this.ensureDirect(contact.identity)
+    if (contact !== undefined) {
+      if (this.aliases.size >= 10_000) this.aliases.clear()
+      this.aliases.set(target, contact.identity)
+      return await this.ensureDirect(contact.identity)
+    }
     const groups = await this.store.findGroupsByName(target)
     if (groups.length === 1) return groups[0]!.id
     if (groups.length > 1) throw new UsageError(`several groups are named "${target}"; use its id`)
@@ -961,12 +980,13 @@ export class Messenger {
     if (outcomes.length === 0) return
     await this.store.apply(outcomes.map((o) => ({ kind: 'outbox-done', id: o.rowId, receipt: o.status === 'stored' })))
     this.outboxMemory.settled(peerId, new Set(outcomes.map((o) => o.rowId)))
+    const watched = this.listeners.size > 0
     const messageIds: string[] = []
     for (const o of outcomes) {
       const info = this.outboxMessages.get(o.rowId)
       this.outboxMessages.delete(o.rowId)
       if (o.status === 'rejected') this.log(`${peerId} rejected frame ${o.rowId}`)
-      if (info?.messageId != null) messageIds.push(info.messageId)
+      if (info?.messageId != null && watched) messageIds.push(info.messageId)
     }
     const positions = new Map<string, number[]>()
     for (const id of messageIds) {
@@ -1047,7 +1067,7 @@ export class Messenger {
       : await toMessageOut(unfolded(row), await this.foldAround(row.groupId, row), ctx)
     this.emit({ type: 'message', message: view })
     const group = this.cache.get(row.groupId)
-    if (group !== undefined) this.emit({ type: 'conversation', conversation: await this.conversationView(group) })
+    if (group !== undefined && this.listeners.size > 0) this.emit({ type: 'conversation', conversation: await this.conversationView(group) })
     return view
   }
 
@@ -1286,6 +1306,18 @@ export class Messenger {
     }
   }
 
+  /** The highest seq stored from a sender device in a conversation (0 if none). */
+  private async lastSeq (groupId: string, senderDevice: string): Promise<number> {
+    const key = `${groupId} ${senderDevice}`
+    let seq = this.lastSeqs.get(key)
+    if (seq === undefined) {
+      seq = await this.store.lastSeq(groupId, senderDevice)
+      if (this.lastSeqs.size >= 10_000) this.lastSeqs.clear()
+      this.lastSeqs.set(key, seq)
+    }
+    return seq
+  }
+
   private async storeApplication (group: CachedGroup, state: GroupState, sender: Member, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
     const senderIdentity = toHex(sender.certificate.identityKey)
     if (isControlKind(payload.kind)) return await this.receiveControl(group, state, senderIdentity, payload, hash, done)
@@ -1313,7 +1345,7 @@ export class Messenger {
           text = ''
         }
       }
-      const lastSeq = await this.store.lastSeq(group.row.id, senderDevice)
+      const lastSeq = await this.lastSeq(group.row.id, senderDevice)
       stored = {
         id,
         groupId: group.row.id,
