@@ -127,6 +127,11 @@ class PeerSender {
   private open: { stream: Stream, lp: LengthPrefixedStream } | undefined
   private idleTimer: ReturnType<typeof setTimeout> | undefined
   private wake: (() => void) | undefined
+  /**
+   * Every frame up to this row id was acknowledged and settled by a pipeline that ended cleanly,
+   * so the next one starts after it; 0 after a failure, when unsettled frames must go again.
+   */
+  private sentThrough = 0
 
   constructor (
     private readonly peerId: string,
@@ -164,7 +169,7 @@ class PeerSender {
     try {
       while (this.wanted && !this.closed) {
         this.wanted = false
-        const first = await this.outbox.next(this.peerId, 0, 1)
+        const first = await this.outbox.next(this.peerId, this.sentThrough, 1)
         if (first.length === 0) continue
         await this.drain()
       }
@@ -234,7 +239,8 @@ class PeerSender {
     const inflight: Array<{ rowId: number, id: string, bytes: number }> = []
     const acked: Settlement[] = []
     let inflightBytes = 0
-    let lastRowId = 0
+    let lastRowId = this.sentThrough
+    this.sentThrough = 0
     /** The last look at the outbox found everything after lastRowId; only a kick adds more. */
     let exhausted = false
     let failure: { error: unknown } | undefined
@@ -309,7 +315,10 @@ class PeerSender {
         continue
       }
       // Everything sent is acknowledged and settled, and nothing new was queued meanwhile: done.
-      if (inflight.length === 0 && !reading && !settling && !this.wanted) return
+      if (inflight.length === 0 && !reading && !settling && !this.wanted) {
+        this.sentThrough = lastRowId
+        return
+      }
       if (this.wanted) continue
       await new Promise<void>((resolve) => { this.wake = resolve })
     }
