@@ -1,7 +1,7 @@
 /**
  * `/kith/deliver/1.0.0`: one long-lived stream per peer carrying Deliver frames one way and Ack
- * frames back, with up to DELIVERY_WINDOW frames (and DELIVERY_WINDOW_BYTES) in flight. Frames come from, and acks go back to,
- * an injected outbox, so this layer knows nothing of storage or MLS.
+ * frames back, with up to DELIVERY_WINDOW frames (and DELIVERY_WINDOW_BYTES) in flight. Frames
+ * come from, and acks go back to, an injected outbox, so this layer knows nothing of storage or MLS.
  */
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
