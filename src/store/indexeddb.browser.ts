@@ -208,6 +208,13 @@ export class IndexedDbStore implements Store {
     return ids
   }
 
+  /** IndexedDB commits a transaction once no request is pending, so nothing can stay staged. */
+  async stage (writes: readonly Write[]): Promise<number[]> {
+    return await this.apply(writes)
+  }
+
+  async durable (): Promise<void> {}
+
   private async prepare (w: Write): Promise<Step> {
     switch (w.kind) {
       case 'meta': {

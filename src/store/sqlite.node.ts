@@ -1,6 +1,10 @@
 /**
  * SQLite persistence through Node's built-in `node:sqlite`, in WAL mode with synchronous=NORMAL, so
  * a batch that {@link SqliteStore.apply} returned from survives `kill -9` (an OS crash may roll back the last ones).
+ *
+ * Group commit: {@link SqliteStore.stage} writes into a transaction that stays open until the I/O
+ * already received has been handled (`setImmediate`), so the messages that arrived together share
+ * one commit. Each batch is a savepoint inside it, so a failing batch undoes only itself.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import { CodecError } from '../core/errors.ts'
@@ -110,10 +114,22 @@ function messageOf (r: Row): MessageView {
 
 const MESSAGE_SELECT = `SELECT m.*, (SELECT COUNT(*) FROM receipts r WHERE r.message_id = m.id) AS acknowledged FROM messages m`
 
+/** The transaction {@link SqliteStore.stage} keeps open, and who waits for its commit. */
+interface OpenTransaction {
+  readonly committed: Promise<void>
+  readonly resolve: () => void
+  readonly reject: (err: Error) => void
+  /** The first outbox row id written in it: rows from here on are not durable yet. */
+  outboxFrom: number | undefined
+}
+
 /** The SQLite implementation of {@link Store}. */
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync
   private readonly statements = new Map<string, StatementSync>()
+  private open: OpenTransaction | undefined
+  /** Set when a commit of staged batches failed: memory may be ahead of the disk from then on. */
+  private failed: Error | undefined
 
   constructor (path: string) {
     this.db = new DatabaseSync(path)
@@ -239,20 +255,70 @@ export class SqliteStore implements Store {
   }
 
   async apply (writes: readonly Write[]): Promise<number[]> {
+    if (this.open === undefined && writes.length === 0) return []
+    const ids = this.writeBatch(writes)
+    this.commitOpen()
+    if (this.failed !== undefined) throw this.failed
+    return ids
+  }
+
+  async stage (writes: readonly Write[]): Promise<number[]> {
+    return this.writeBatch(writes)
+  }
+
+  async durable (): Promise<void> {
+    if (this.failed !== undefined) throw this.failed
+    await this.open?.committed
+  }
+
+  /** Writes a batch as a savepoint of the open transaction, opening one (committed soon) if needed. */
+  private writeBatch (writes: readonly Write[]): number[] {
+    if (this.failed !== undefined) throw this.failed
     const ids: number[] = []
     if (writes.length === 0) return ids
-    this.db.exec('BEGIN IMMEDIATE')
+    const open = this.open ?? this.begin()
+    this.db.exec('SAVEPOINT batch')
     try {
       for (const w of writes) {
         const id = this.write(w)
         if (id !== undefined) ids.push(id)
       }
-      this.db.exec('COMMIT')
+      this.db.exec('RELEASE batch')
     } catch (err) {
-      this.db.exec('ROLLBACK')
+      this.db.exec('ROLLBACK TO batch')
+      this.db.exec('RELEASE batch')
       throw err
     }
+    open.outboxFrom ??= ids[0]
     return ids
+  }
+
+  private begin (): OpenTransaction {
+    this.db.exec('BEGIN IMMEDIATE')
+    let resolve = (): void => {}
+    let reject = (_err: Error): void => {}
+    const committed = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+    // Nobody may be waiting when a commit fails; the error still reaches every later write.
+    committed.catch(() => {})
+    const open: OpenTransaction = { committed, resolve, reject, outboxFrom: undefined }
+    this.open = open
+    setImmediate(() => { if (this.open === open) this.commitOpen() })
+    return open
+  }
+
+  /** Commits the open transaction, if any. A failure is kept: see {@link Store.durable}. */
+  private commitOpen (): void {
+    const open = this.open
+    if (open === undefined) return
+    this.open = undefined
+    try {
+      this.db.exec('COMMIT')
+      open.resolve()
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK')
+      this.failed = new Error(`the store could not commit, so Kith stopped writing to it (restart to go on; nothing acknowledged was lost): ${(err as Error).message}`)
+      open.reject(this.failed)
+    }
   }
 
   async getMeta (key: string): Promise<Uint8Array | undefined> {
@@ -333,7 +399,8 @@ export class SqliteStore implements Store {
   }
 
   async listOutbox (peerId: string, afterId: number, limit: number): Promise<OutboxRow[]> {
-    return this.all('SELECT * FROM outbox WHERE peer_id = ? AND id > ? ORDER BY id LIMIT ?', peerId, afterId, limit).map((r) => ({
+    const below = this.open?.outboxFrom ?? Number.MAX_SAFE_INTEGER
+    return this.all('SELECT * FROM outbox WHERE peer_id = ? AND id > ? AND id < ? ORDER BY id LIMIT ?', peerId, afterId, below, limit).map((r) => ({
       id: num(r.id), peerId: str(r.peer_id), groupId: str(r.group_id), messageId: r.message_id == null ? null : str(r.message_id),
       frame: bytes(r.frame), createdAt: num(r.created_at)
     }))
@@ -369,6 +436,8 @@ export class SqliteStore implements Store {
   }
 
   async close (): Promise<void> {
-    if (this.db.isOpen) this.db.close()
+    if (!this.db.isOpen) return
+    this.commitOpen()
+    this.db.close()
   }
 }

@@ -28,8 +28,8 @@ import type { Account } from './account.ts'
 import { SUMMARY_WINDOW, SummaryCache } from './conversation-summary.ts'
 import { foldWindow, missingQuotes, stateOf, toMessageOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
 import { NameBook } from './name-book.ts'
-import { OutboxMemory } from './outbox-memory.ts'
-import { systemClock, type Clock, type Log, type Transport, type YieldToIo } from './ports.ts'
+import { OutboxMemory, type QueuedFrame } from './outbox-memory.ts'
+import { systemClock, type Clock, type Log, type Transport } from './ports.ts'
 import { ReadState } from './read-state.ts'
 import type { ContactRow, GroupRow, MessageRow, MessageView, PendingRow, Store, Write } from './store.ts'
 
@@ -100,8 +100,6 @@ export interface MessengerComponents {
   readonly account: Account
   readonly log: Log
   readonly clock?: Clock
-  /** Called at the end of each send; by default it does not wait. */
-  readonly yieldToIo?: YieldToIo
 }
 
 /** Timings, as options so tests need not wait. */
@@ -158,6 +156,9 @@ interface CommitIntent {
 type Outcome = 'stored' | 'rejected'
 type PrivateMls = Extract<IncomingMls, { kind: 'private' }>
 
+/** The lock incoming Welcomes take, so that they too are handled in arrival order. */
+const WELCOME_LOCK = 'welcome'
+
 /** SHA-256 of an MLS message, hex: the replay-detection and fork-choice key. */
 async function messageHash (message: Uint8Array): Promise<string> {
   return toHex(await (await getSuite()).hash.digest(message))
@@ -185,7 +186,6 @@ export class Messenger {
   private readonly account: Account
   private readonly log: Log
   private readonly clock: Clock
-  private readonly yieldToIo: YieldToIo
   private readonly cache = new Map<string, CachedGroup>()
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
@@ -204,6 +204,10 @@ export class Messenger {
   /** Per conversation: the id of the last TYPING queued, whose outbox rows the next one replaces. */
   private readonly typingQueued = new Map<string, string>()
   private readonly reads: ReadState
+  /** Events about staged writes, in order, each emitted once its write is durable. */
+  private announcing: Promise<void> = Promise.resolve()
+  /** Queued frames on their way to the delivery service, in order (see {@link handOver}). */
+  private handingOver: Promise<void> = Promise.resolve()
   private stopped = false
 
   constructor (components: MessengerComponents, private readonly options: MessengerOptions = {}) {
@@ -212,7 +216,6 @@ export class Messenger {
     this.account = components.account
     this.log = components.log
     this.clock = components.clock ?? systemClock
-    this.yieldToIo = components.yieldToIo ?? (async () => {})
     this.reads = new ReadState(this.store)
     this.names = new NameBook(this.store, { identity: this.account.identityHex, displayName: this.account.certificate.displayName })
     this.summaries = new SummaryCache({ store: this.store, reads: this.reads, identity: this.account.identityHex })
@@ -293,14 +296,21 @@ export class Messenger {
     return group
   }
 
-  /** Applies writes, then updates the cache: the cache never runs ahead of the disk. */
-  private async commit (writes: Write[], groups: CachedGroup[] = []): Promise<void> {
-    const outboxIds = await this.store.apply(writes)
+  /**
+   * Applies writes, then updates the cache: the cache never runs ahead of the store. Frames it
+   * queues go to the delivery service once they are durable. `staged` writes share a commit with
+   * the others made while the current I/O is handled (see {@link Store.stage}); whoever reports
+   * them (an ack, a send's result) awaits {@link Store.durable} first.
+   */
+  private async commit (writes: Write[], groups: CachedGroup[] = [], staged = false): Promise<void> {
+    const outboxIds = staged ? await this.store.stage(writes) : await this.store.apply(writes)
+    const queued: Array<{ peerId: string, frame: QueuedFrame }> = []
     let i = 0
     for (const w of writes) {
-      if (w.kind === 'outbox') this.outboxMemory.add(w.peerId, { rowId: outboxIds[i++]!, frame: w.frame, messageId: w.messageId, groupId: w.groupId })
+      if (w.kind === 'outbox') queued.push({ peerId: w.peerId, frame: { rowId: outboxIds[i++]!, frame: w.frame, messageId: w.messageId, groupId: w.groupId } })
       else if (w.kind === 'outbox-drop-message') this.outboxMemory.dropMessage(w.messageId)
     }
+    if (queued.length > 0) this.handOver(queued, staged ? this.store.durable() : undefined)
     for (const w of writes) {
       if (w.kind !== 'message') continue
       const key = `${w.row.groupId} ${w.row.senderDevice}`
@@ -313,6 +323,30 @@ export class Messenger {
       this.aliases.clear()
     }
     this.reads.applied(writes)
+  }
+
+  /**
+   * Gives queued frames to the delivery service once `durable` resolves (never if it rejects), in
+   * the order they were written: the outbox memory must see a peer's frames in row id order.
+   */
+  private handOver (queued: ReadonlyArray<{ peerId: string, frame: QueuedFrame }>, durable: Promise<void> | undefined): void {
+    this.handingOver = this.handingOver.then(async () => {
+      try { await durable } catch { return }
+      const peers = new Set<string>()
+      for (const q of queued) {
+        this.outboxMemory.add(q.peerId, q.frame)
+        peers.add(q.peerId)
+      }
+      for (const p of peers) this.transport.notify(p)
+    }).catch((err: unknown) => { this.log(`queued frames were not handed over: ${describeError(err)}`) })
+  }
+
+  /** Runs `fn` once everything staged so far is durable, after the announcements queued before it. */
+  private announceWhenDurable (fn: () => Promise<void>): void {
+    const durable = this.store.durable()
+    this.announcing = this.announcing
+      .then(async () => { await durable; await fn() })
+      .catch((err: unknown) => { this.log(`an event was not emitted: ${describeError(err)}`) })
   }
 
   // ---------------------------------------------------------------- identity and contacts
@@ -645,12 +679,10 @@ export class Messenger {
     writes.push({ kind: 'group', row })
     const hints = adds.length > 0 ? await this.hintsFor(result.state) : []
     const commitFrame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.MLS, message: result.commit as Uint8Array<ArrayBuffer>, card: new Uint8Array(), hints, commitHash: new Uint8Array() })
-    const notify = new Set<string>()
     for (const m of before) {
       if (m.leafIndex === ownLeafIndex(group.state)) continue
       const peerId = peerIdToString(m.certificate.peerId)
       writes.push({ kind: 'outbox', peerId, groupId, messageId: null, frame: commitFrame, createdAt: now })
-      notify.add(peerId)
     }
     if (result.welcome !== undefined) {
       const welcomeFrame = Deliver.encode({
@@ -660,12 +692,10 @@ export class Messenger {
       for (const peerId of intent.add) {
         if (presentPeers.has(peerId)) continue
         writes.push({ kind: 'outbox', peerId, groupId, messageId: null, frame: welcomeFrame, createdAt: now })
-        notify.add(peerId)
       }
     }
     const updated = { row, state: result.state }
     await this.commit(writes, [updated])
-    for (const p of notify) this.transport.notify(p)
     if (adds.length > 0 && row.kind === 'group') await this.sendLocked(groupId, { kind: 'group-meta', text: '', groupName: row.name })
     await this.resendLocked(groupId)
     this.emit({ type: 'conversation', conversation: await this.conversationView(updated) })
@@ -691,10 +721,11 @@ export class Messenger {
     const replyTo = options.replyTo === undefined ? undefined : await this.requireMessage(groupId, options.replyTo)
     const row = await this.withLock(groupId, async () => await this.sendLocked(groupId, {
       kind: 'text', text, ...(replyTo !== undefined ? { target: fromHex(replyTo.id) } : {})
-    }))
-    const view = await this.announceNewText({ ...row, acknowledged: 0 })
-    await this.yieldToIo()
-    return view
+    }, true))
+    // Sends made while this one waits share its commit. Over SQLite the wait also lets the I/O
+    // received meanwhile (acks) be handled, so a burst of awaited sends does not starve it.
+    await this.store.durable()
+    return await this.announceNewText({ ...row, acknowledged: 0 })
   }
 
   /** Replaces the text of one of your own messages for everyone (an EDIT); returns its new view. */
@@ -851,11 +882,11 @@ export class Messenger {
     this.queueFrame(writes, groupId, droppable ? id : null, encrypted.message, recipients)
     const updated = await this.afterSend(group, encrypted.state, group.row, writes)
     await this.commit(writes, [updated])
-    for (const p of recipients) this.transport.notify(p)
     return id
   }
 
-  private async sendLocked (groupId: string, content: Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array }): Promise<MessageRow> {
+  /** Encrypts, stores and queues one message; `staged` leaves awaiting its durability to the caller. */
+  private async sendLocked (groupId: string, content: Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array }, staged = false): Promise<MessageRow> {
     const group = await this.load(groupId)
     if (group === undefined) throw new NotFoundError('conversation is missing')
     if (!group.row.active) throw new UsageError('you are no longer a member of this conversation')
@@ -899,8 +930,7 @@ export class Messenger {
       writes.push({ kind: 'message', row: message })
     }
     const updated = await this.afterSend(group, state, { ...group.row, ownSeq: payload.seq, lamport: payload.lamport }, writes)
-    await this.commit(writes, [updated])
-    for (const p of recipients) this.transport.notify(p)
+    await this.commit(writes, [updated], staged)
     if (payload.kind === 'text') await this.summaries.noteNewText({ ...message, acknowledged: 0 })
     return { ...message, recipients: recipients.length, needsSend: recipients.length === 0 }
   }
@@ -957,7 +987,6 @@ export class Messenger {
       writes.push({ kind: 'message-resend', id: m.id, needsSend: false, recipients: recipients.length, epoch: group.row.epoch })
     }
     await this.commit(writes, [await this.afterSend(group, state, group.row, writes)])
-    for (const p of recipients) this.transport.notify(p)
     this.log(`re-sent ${pending.length} message(s) in ${groupId.slice(0, 12)}`)
   }
 
@@ -1091,18 +1120,29 @@ export class Messenger {
 
   // ---------------------------------------------------------------- receiving
 
-  /** Handles one incoming frame; resolves once its outcome is durable. Never throws for bad input. */
+  /**
+   * Handles one incoming frame; resolves once its outcome is durable. Never throws for bad input.
+   * Frames of one conversation are handled in the order this is called: its lock is taken before
+   * the first await. Frames that arrive together share one commit (see {@link Store.stage}).
+   */
   async receive (fromPeer: string, frame: Deliver): Promise<Outcome> {
     if (this.stopped) throw new KithError('messenger stopped')
-    let hash: string
-    let incoming
+    let incoming: IncomingMls
     try {
       incoming = readMlsMessage(frame.message)
-      hash = await messageHash(frame.message)
     } catch (err) {
       this.log(`dropped malformed message from ${fromPeer}: ${describeError(err)}`)
       return 'rejected'
     }
+    const key = incoming.kind === 'welcome' ? WELCOME_LOCK : toHex(incoming.groupId)
+    const message = incoming
+    const outcome = await this.withLock(key, async () => await this.receiveLocked(fromPeer, frame, message))
+    await this.store.durable()
+    return outcome
+  }
+
+  private async receiveLocked (fromPeer: string, frame: Deliver, incoming: IncomingMls): Promise<Outcome> {
+    const hash = await messageHash(frame.message)
     if (await this.store.hasSeen(hash)) {
       this.log(`dropped replayed message ${hash.slice(0, 12)} from ${fromPeer}`)
       return 'stored'
@@ -1110,9 +1150,7 @@ export class Messenger {
     await this.learnHints(frame)
     try {
       if (incoming.kind === 'welcome') return await this.receiveWelcome(fromPeer, frame, incoming.welcome, hash)
-      const groupId = toHex(incoming.groupId)
-      const message = incoming
-      const outcome = await this.withLock(groupId, async () => await this.receivePrivate(fromPeer, groupId, frame, message, hash, true))
+      const outcome = await this.receivePrivate(fromPeer, toHex(incoming.groupId), frame, incoming, hash, true)
       return outcome === 'held' ? 'stored' : outcome
     } catch (err) {
       if (err instanceof KithError) {
@@ -1368,24 +1406,27 @@ export class Messenger {
       writes.push({ kind: 'message', row: stored })
     }
     writes.push(save ? { kind: 'group', row } : { kind: 'group-clock', id: row.id, lamport: row.lamport, ownSeq: row.ownSeq, name: row.name })
-    await this.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }])
+    await this.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }], true)
     if (stored === undefined) return 'stored'
-    switch (stored.kind) {
-      case 'text':
-        await this.summaries.noteNewText(stored)
-        await this.announceNewText(stored)
-        break
-      case 'group-meta':
-        this.emit({ type: 'conversation', conversation: await this.conversationView({ row, state }) })
-        break
-      case 'edit':
-      case 'delete':
-      case 'reaction':
-        await this.announceChange(row.id, stored.target!, stored.kind !== 'reaction')
-        break
-      case 'leave':
-        this.onLeave(row.id, senderIdentity)
-    }
+    const m = stored
+    if (m.kind === 'text') await this.summaries.noteNewText(m)
+    this.announceWhenDurable(async () => {
+      switch (m.kind) {
+        case 'text':
+          await this.announceNewText(m)
+          break
+        case 'group-meta':
+          this.emit({ type: 'conversation', conversation: await this.conversationView({ row, state }) })
+          break
+        case 'edit':
+        case 'delete':
+        case 'reaction':
+          await this.announceChange(row.id, m.target!, m.kind !== 'reaction')
+          break
+        case 'leave':
+          this.onLeave(row.id, senderIdentity)
+      }
+    })
     return 'stored'
   }
 
@@ -1426,11 +1467,14 @@ export class Messenger {
         writes.push(this.reads.peerPositionWrite(groupId, senderIdentity, check.target.lamport))
       }
     }
-    await this.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }])
-    if (payload.kind === 'typing' && senderIdentity !== this.identity && Math.abs(this.clock.now() - payload.sentAt) <= (this.options.typingFreshMs ?? 10_000)) {
-      this.emit({ type: 'typing', conversation: groupId, identity: senderIdentity, name: await this.names.nameOf(senderIdentity) })
-    }
-    if (readMoved !== undefined) await this.announceReads(groupId, readMoved.before)
+    await this.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }], true)
+    const fresh = Math.abs(this.clock.now() - payload.sentAt) <= (this.options.typingFreshMs ?? 10_000)
+    this.announceWhenDurable(async () => {
+      if (payload.kind === 'typing' && senderIdentity !== this.identity && fresh) {
+        this.emit({ type: 'typing', conversation: groupId, identity: senderIdentity, name: await this.names.nameOf(senderIdentity) })
+      }
+      if (readMoved !== undefined) await this.announceReads(groupId, readMoved.before)
+    })
     return 'stored'
   }
 

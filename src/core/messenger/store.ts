@@ -136,8 +136,22 @@ export type Write =
 
 /** Persistence for one device. */
 export interface Store {
-  /** Applies a batch in one transaction; resolves, once it is durable, to the ids its `outbox` writes got, in order. */
+  /**
+   * Applies a batch atomically; resolves, once it and every batch staged before it are durable,
+   * to the ids its `outbox` writes got, in order.
+   */
   apply (writes: readonly Write[]): Promise<number[]>
+  /**
+   * Applies a batch atomically without waiting for it to be durable (group commit): reads see it
+   * at once, {@link listOutbox} does not return its frames until it is durable, and {@link durable}
+   * says when it is. Stores that cannot keep a transaction open (IndexedDB) apply it durably.
+   */
+  stage (writes: readonly Write[]): Promise<number[]>
+  /**
+   * Resolves once every batch applied or staged so far is durable. Rejects if that commit failed;
+   * the store then refuses every write (memory may be ahead of it) until it is reopened.
+   */
+  durable (): Promise<void>
   getMeta (key: string): Promise<Uint8Array | undefined>
   getContact (identity: string): Promise<ContactRow | undefined>
   findContactByAlias (alias: string): Promise<ContactRow | undefined>
@@ -155,6 +169,7 @@ export interface Store {
   messagesToSend (groupId: string): Promise<MessageRow[]>
   ownMessagesSince (groupId: string, epoch: number): Promise<MessageRow[]>
   lastSeq (groupId: string, senderDevice: string): Promise<number>
+  /** Durable frames only (see {@link stage}). */
   listOutbox (peerId: string, afterId: number, limit: number): Promise<OutboxRow[]>
   outboxPeers (): Promise<string[]>
   hasSeen (hash: string): Promise<boolean>

@@ -71,14 +71,19 @@ export function encodeDeliver (frame: Deliver): Uint8Array {
 /** Runs `fn` once the I/O already received has been handled (Node's check phase; a task in browsers). */
 const afterIo: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => { setImmediate(fn) } : (fn) => { setTimeout(fn, 0) }
 
+/** Frames of one stream handed to the handler and not yet acknowledged, at most. */
+const MAX_HANDLING = 256
+
 /**
- * Serves incoming delivery streams: one Ack per Deliver, in order. Acks wait for the frames that
- * arrived together to be handled, and go out in one write.
+ * Serves incoming delivery streams: one Ack per Deliver, in order. Each frame goes to the handler
+ * as it arrives, without waiting for the ones before it to be stored, so that frames that arrived
+ * together can share a commit; their acks wait for their outcomes, in order, and go out in one write.
  */
 export async function handleDeliverStream (stream: Stream, from: PeerId, handler: DeliverHandler, log: Log): Promise<void> {
   const lp = lpStream(stream, { maxDataLength: MAX_DELIVER_FRAME })
   const acks: Uint8Array[] = []
   let flushing: Promise<void> | undefined
+  let failed = false
   const flush = async (): Promise<void> => {
     while (acks.length > 0) await lp.writeV(acks.splice(0))
   }
@@ -86,34 +91,55 @@ export async function handleDeliverStream (stream: Stream, from: PeerId, handler
     acks.push(Ack.encode({ id, status }))
     flushing ??= new Promise<void>((resolve) => afterIo(resolve)).then(flush).catch((err: unknown) => { stream.abort(err as Error) }).finally(() => { flushing = undefined })
   }
+  /** Outcomes not yet acknowledged, oldest first. */
+  const handling: Array<Promise<void>> = []
+  let acked: Promise<void> = Promise.resolve()
+  const enqueue = (id: Uint8Array<ArrayBuffer>, outcome: Promise<'stored' | 'rejected'>): void => {
+    outcome.catch(() => {}) // awaited below, unless an earlier frame failed
+    const done = acked.then(async () => {
+      if (failed) return
+      let status: 'stored' | 'rejected'
+      try {
+        status = await outcome
+      } catch (err) {
+        // Not durable: no ack for it or any later frame, so the sender retries from here.
+        failed = true
+        log(`could not store delivery ${toHex(id)} from ${from}: ${(err as Error).message}`)
+        await flushing
+        stream.abort(err as Error)
+        return
+      }
+      ack(id, status === 'stored' ? AckStatus.STORED : AckStatus.REJECTED)
+    })
+    acked = done
+    handling.push(done)
+    void done.finally(() => { handling.splice(handling.indexOf(done), 1) })
+  }
   try {
-    for (;;) {
+    while (!failed) {
+      if (handling.length >= MAX_HANDLING) {
+        await handling[0]
+        continue
+      }
       const bytes = await lp.read()
       let frame: Deliver
       try {
         frame = decodeDeliver(bytes.subarray())
       } catch (err) {
         log(`dropped malformed delivery frame from ${from}: ${(err as Error).message}`)
-        ack(new Uint8Array(), AckStatus.REJECTED)
+        enqueue(new Uint8Array(), Promise.resolve('rejected'))
         continue
       }
-      let status: 'stored' | 'rejected'
-      try {
-        status = await handler(from, frame)
-      } catch (err) {
-        // Not durable: no ack, so the sender retries (the frames acknowledged before it still are).
-        log(`could not store delivery ${toHex(frame.id)} from ${from}: ${(err as Error).message}`)
-        await flushing
-        stream.abort(err as Error)
-        return
-      }
-      ack(frame.id, status === 'stored' ? AckStatus.STORED : AckStatus.REJECTED)
+      enqueue(frame.id, handler(from, frame))
     }
   } catch (err) {
     const e = err as Error
     if (e.name === 'InvalidDataLengthError' || e.name === 'InvalidDataLengthLengthError') {
       log(`dropped oversized delivery frame from ${from}; closing stream`)
     }
+    // The frames read before still get their acks, if the stream can carry them.
+    await acked
+    await flushing
     stream.abort(e)
   }
 }

@@ -9,6 +9,7 @@ import { wrap, type IDBPDatabase } from 'idb'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CodecError, UsageError } from '../../../src/core/errors.ts'
 import type {
@@ -427,6 +428,32 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect((await store.getGroup('g1'))?.lamport).toBe(77)
     })
 
+    it('reads a staged batch at once and lists its frames once durable() resolves', async () => {
+      const ids = await store.stage([{ kind: 'message', row: message('m1') }, outbox('p1', 'm1'), { kind: 'seen', hash: 'h', at: 1 }])
+      expect(ids).toHaveLength(1)
+      expect(await store.hasSeen('h')).toBe(true)
+      expect((await store.getMessage('m1'))?.text).toBe(message('m1').text)
+      await store.durable()
+      expect((await store.listOutbox('p1', 0, 10)).map((r) => r.id)).toEqual(ids)
+    })
+
+    it('undoes a failing staged batch alone: the batches staged around it stay', async () => {
+      await store.stage([{ kind: 'contact', row: contact('id-bob', 'bob') }])
+      await expect(store.stage([{ kind: 'meta', key: 'k', value: secret(1) }, { kind: 'contact', row: contact('id-eve', 'bob') }])).rejects.toThrow()
+      await store.stage([{ kind: 'seen', hash: 'after', at: 1 }])
+      await store.durable()
+      expect(await store.getMeta('k')).toBeUndefined()
+      expect((await store.listContacts()).map((c) => c.identity)).toEqual(['id-bob'])
+      expect(await store.hasSeen('after')).toBe(true)
+    })
+
+    it('keeps staged batches across close and reopen', async () => {
+      await store.stage([{ kind: 'message', row: message('m1') }])
+      await store.close()
+      const again = await reopen()
+      expect(await again.getMessage('m1')).toBeDefined()
+    })
+
     it('keeps everything written across close and reopen', async () => {
       await store.apply([
         { kind: 'meta', key: 'identity', value: secret(9) },
@@ -465,6 +492,50 @@ describe('SqliteStore', () => {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'kith-store-')) })
   afterEach(() => { rmSync(dir, { recursive: true, force: true }) })
   describeStore('Store contract', async () => new SqliteStore(join(dir, 'kith.db')))
+
+  describe('group commit', () => {
+    let store: SqliteStore
+    /** Another connection to the same file: it sees only what was committed. */
+    let other: DatabaseSync
+    beforeEach(() => {
+      store = new SqliteStore(join(dir, 'kith.db'))
+      other = new DatabaseSync(join(dir, 'kith.db'))
+    })
+    afterEach(async () => {
+      other.close()
+      await store.close()
+    })
+    const committedMessages = (): number => Number((other.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n)
+
+    it('commits the batches staged while one piece of I/O is handled together, once it has been', async () => {
+      await store.stage([{ kind: 'message', row: message('m1') }, outbox('p1', 'm1')])
+      await store.stage([{ kind: 'message', row: message('m2') }, outbox('p1', 'm2')])
+      expect(committedMessages()).toBe(0)
+      // Not durable, so not for the network yet.
+      expect(await store.listOutbox('p1', 0, 10)).toEqual([])
+      await store.durable()
+      expect(committedMessages()).toBe(2)
+      expect(await store.listOutbox('p1', 0, 10)).toHaveLength(2)
+    })
+
+    it('makes the batches staged before it durable when a batch is applied', async () => {
+      await store.stage([{ kind: 'message', row: message('m1') }])
+      await store.apply([{ kind: 'message', row: message('m2') }])
+      expect(committedMessages()).toBe(2)
+    })
+
+    it('rejects durable() when the commit fails, and refuses writes afterwards', async () => {
+      // A deferred foreign key is checked at COMMIT: a real commit failure.
+      other.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)')
+      await store.stage([{ kind: 'message', row: message('m1') }])
+      ;(store as unknown as { db: DatabaseSync }).db.exec('INSERT INTO child (p) VALUES (42)')
+      await expect(store.durable()).rejects.toThrow(/could not commit.*restart/)
+      await expect(store.stage([{ kind: 'message', row: message('m2') }])).rejects.toThrow(/could not commit/)
+      await expect(store.apply([{ kind: 'message', row: message('m3') }])).rejects.toThrow(/could not commit/)
+      expect(committedMessages()).toBe(0)
+      expect(await store.getMessage('m1')).toBeUndefined()
+    })
+  })
 })
 
 describe('IndexedDbStore', () => {

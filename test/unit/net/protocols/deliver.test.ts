@@ -111,4 +111,51 @@ describe('DeliveryService', () => {
     expect(received).toEqual(texts)
     expect([...outbox.settled.entries()].filter(([, s]) => s === 'rejected').map(([id]) => id)).toEqual(texts.flatMap((t, i) => (t.startsWith('bad') ? [i + 1] : [])))
   })
+
+  it('hands frames to the handler as they arrive, and acks them in order once each outcome is known', async () => {
+    const [sender, receiver] = [await node(), await node()]
+    const handled: Array<{ text: string, outcome: ReturnType<typeof deferred<'stored' | 'rejected'>> }> = []
+    const allThree = deferred<void>()
+    const incoming = new DeliveryService(receiver, new MemoryOutbox(), async (_from, frame) => {
+      const outcome = deferred<'stored' | 'rejected'>()
+      handled.push({ text: new TextDecoder().decode(frame.message), outcome })
+      if (handled.length === 3) allThree.resolve()
+      return await outcome.promise
+    }, { log: quiet })
+    services.push(incoming)
+    await incoming.start()
+    const frames = new MemoryOutbox()
+    for (const t of ['a', 'b', 'c']) frames.add(t)
+    const lp = lpStream(await sender.dialProtocol(receiver.getMultiaddrs(), DELIVER_PROTOCOL))
+    for (const f of frames.frames) await lp.write(f.frame)
+    // All three reach the handler while none has an outcome: a handler awaited frame by frame would stall here.
+    await allThree.promise
+    expect(handled.map((h) => h.text)).toEqual(['a', 'b', 'c'])
+    handled[2]!.outcome.resolve('stored')
+    handled[1]!.outcome.resolve('rejected')
+    handled[0]!.outcome.resolve('stored')
+    const acks = [Ack.decode(await lp.read()), Ack.decode(await lp.read()), Ack.decode(await lp.read())]
+    expect(acks.map((a) => [a.id[0], a.status])).toEqual([[1, AckStatus.STORED], [2, AckStatus.REJECTED], [3, AckStatus.STORED]])
+  })
+
+  it('acks the frames before one the handler could not store, none after it, and closes the stream', async () => {
+    const [sender, receiver] = [await node(), await node()]
+    const seen: string[] = []
+    const incoming = new DeliveryService(receiver, new MemoryOutbox(), async (_from, frame) => {
+      const text = new TextDecoder().decode(frame.message)
+      seen.push(text)
+      if (text === 'fails') throw new Error('disk full')
+      return 'stored'
+    }, { log: quiet })
+    services.push(incoming)
+    await incoming.start()
+    const frames = new MemoryOutbox()
+    for (const t of ['first', 'fails', 'third']) frames.add(t)
+    const lp = lpStream(await sender.dialProtocol(receiver.getMultiaddrs(), DELIVER_PROTOCOL))
+    await lp.writeV(frames.frames.map((f) => f.frame))
+    const ack = Ack.decode(await lp.read())
+    expect([ack.id[0], ack.status]).toEqual([1, AckStatus.STORED])
+    await expect(lp.read()).rejects.toThrow()
+    expect(seen).toContain('fails')
+  })
 })
