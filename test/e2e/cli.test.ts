@@ -144,6 +144,36 @@ describe('kith CLI', () => {
     await until(async () => (await kith(alice, 'messages', 'bob')).includes('back after the crash') ? true : undefined, 'the message sent after the restart')
   })
 
+  it('kill -9 of the receiver in the middle of a burst: nothing it acknowledged is lost, nothing arrives twice', async () => {
+    const api = async <T>(data: string, method: string, path: string, body?: unknown): Promise<T> => {
+      const { api: base } = JSON.parse(readFileSync(join(data, 'daemon.json'), 'utf8')) as { api: string }
+      const token = readFileSync(join(data, 'api-token'), 'utf8').trim()
+      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
+      return await res.json() as T
+    }
+    const burst = async (data: string, target: string): Promise<Msg[]> =>
+      (await api<{ messages: Msg[] }>(data, 'GET', `/v1/messages?target=${target}`)).messages.filter((m) => m.text.startsWith('burst '))
+    // Sent at once, as a script on the API would: the sends, and the receiver's stores, share commits.
+    const sending = Promise.all(Array.from({ length: 300 }, async (_, i) => await api(alice, 'POST', '/v1/messages', { target: 'bob', text: `burst ${i}` })))
+    await until(async () => (await burst(alice, 'bob')).filter((m) => m.state === 'delivered').length >= 30 ? true : undefined, 'bob acknowledging part of the burst')
+    const bobDaemon = daemons[daemons.length - 1]!
+    bobDaemon.kill('SIGKILL')
+    await new Promise((r) => bobDaemon.once('exit', r))
+    await sending
+    const acknowledged = (await burst(alice, 'bob')).filter((m) => m.state === 'delivered').map((m) => m.text)
+    expect(acknowledged.length).toBeGreaterThanOrEqual(30)
+    await serve(bob, 'Bob')
+    const sent = (await burst(alice, 'bob')).map((m) => m.text)
+    expect(sent).toHaveLength(300)
+    const received = await until(async () => {
+      const texts = (await burst(bob, 'alice')).map((m) => m.text)
+      return texts.length >= 300 ? texts : undefined
+    }, 'the whole burst at bob after the restart')
+    // Each message once, in the order alice sent them (so every acknowledged one too).
+    expect(received).toEqual(sent)
+  })
+
   it('replies, edits, reacts and deletes by short message id', async () => {
     const { message } = await kithJson<{ message: { id: string } }>(alice, 'send', 'bob', 'see you at 8')
     const short = message.id.slice(0, 8)
