@@ -1004,10 +1004,13 @@ export class Messenger {
     return frames.map((f) => ({ rowId: f.rowId, frame: f.frame }))
   }
 
-  /** A peer acknowledged (or rejected) queued frames: one write for all, then their new states. */
+  /**
+   * A peer acknowledged (or rejected) queued frames: one write for all, then their new states. The
+   * write is staged: lost in a crash, it only makes the frames go again, and the peer drops repeats.
+   */
   async settleFrames (peerId: string, outcomes: ReadonlyArray<{ rowId: number, status: Outcome }>): Promise<void> {
     if (outcomes.length === 0) return
-    await this.store.apply(outcomes.map((o) => ({ kind: 'outbox-done', id: o.rowId, receipt: o.status === 'stored' })))
+    await this.store.stage(outcomes.map((o) => ({ kind: 'outbox-done', id: o.rowId, receipt: o.status === 'stored' })))
     this.outboxMemory.settled(peerId, new Set(outcomes.map((o) => o.rowId)))
     const watched = this.listeners.size > 0
     const messageIds: string[] = []
