@@ -120,7 +120,8 @@ export class KithNode {
       bootstrap: libp2p.getMultiaddrs().map((ma) => ma.toString()).filter((a) => a.includes('/ws/'))
     })
     const web = await startWebServer({ host, port: config.webPort ?? saved.webPort ?? 0, log, info }).catch(async () => await startWebServer({ host, port: 0, log, info }))
-    const messenger = new Messenger({ store, transport, account, log }, {
+    const yieldToIo = async (): Promise<void> => { await new Promise<void>((resolve) => setImmediate(resolve)) }
+    const messenger = new Messenger({ store, transport, account, log, yieldToIo }, {
       webBase: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${web.port}`,
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),
       ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {})

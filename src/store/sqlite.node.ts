@@ -2,9 +2,10 @@
  * SQLite persistence through Node's built-in `node:sqlite`, in WAL mode with synchronous=NORMAL, so
  * a batch that {@link SqliteStore.apply} returned from survives `kill -9` (an OS crash may roll back the last ones).
  *
- * Group commit: {@link SqliteStore.stage} writes into a transaction that stays open until the I/O
- * already received has been handled (`setImmediate`), so the messages that arrived together share
- * one commit. Each batch is a savepoint inside it, so a failing batch undoes only itself.
+ * Group commit: {@link SqliteStore.stage} writes into a transaction that stays open until the work
+ * the I/O at hand set off has run (`process.nextTick`), so the messages that arrived together share
+ * one commit, and a lone message waits for no further I/O. Each batch is a savepoint inside it, so a
+ * failing batch undoes only itself.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import { CodecError } from '../core/errors.ts'
@@ -302,7 +303,9 @@ export class SqliteStore implements Store {
     committed.catch(() => {})
     const open: OpenTransaction = { committed, resolve, reject, outboxFrom: undefined }
     this.open = open
-    setImmediate(() => { if (this.open === open) this.commitOpen() })
+    // A tick scheduled from a promise job runs once every job queued has run: all the work the I/O
+    // at hand set off (every frame of a chunk read from the network) is staged by then.
+    process.nextTick(() => { if (this.open === open) this.commitOpen() })
     return open
   }
 

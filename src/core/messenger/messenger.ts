@@ -29,7 +29,7 @@ import { SUMMARY_WINDOW, SummaryCache } from './conversation-summary.ts'
 import { foldWindow, missingQuotes, stateOf, toMessageOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
 import { NameBook } from './name-book.ts'
 import { OutboxMemory, type QueuedFrame } from './outbox-memory.ts'
-import { systemClock, type Clock, type Log, type Transport } from './ports.ts'
+import { systemClock, type Clock, type Log, type Transport, type YieldToIo } from './ports.ts'
 import { ReadState } from './read-state.ts'
 import type { ContactRow, GroupRow, MessageRow, MessageView, PendingRow, Store, Write } from './store.ts'
 
@@ -100,6 +100,8 @@ export interface MessengerComponents {
   readonly account: Account
   readonly log: Log
   readonly clock?: Clock
+  /** Called at the end of each send; by default it does not wait. */
+  readonly yieldToIo?: YieldToIo
 }
 
 /** Timings, as options so tests need not wait. */
@@ -186,6 +188,7 @@ export class Messenger {
   private readonly account: Account
   private readonly log: Log
   private readonly clock: Clock
+  private readonly yieldToIo: YieldToIo
   private readonly cache = new Map<string, CachedGroup>()
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
@@ -216,6 +219,7 @@ export class Messenger {
     this.account = components.account
     this.log = components.log
     this.clock = components.clock ?? systemClock
+    this.yieldToIo = components.yieldToIo ?? (async () => {})
     this.reads = new ReadState(this.store)
     this.names = new NameBook(this.store, { identity: this.account.identityHex, displayName: this.account.certificate.displayName })
     this.summaries = new SummaryCache({ store: this.store, reads: this.reads, identity: this.account.identityHex })
@@ -722,10 +726,11 @@ export class Messenger {
     const row = await this.withLock(groupId, async () => await this.sendLocked(groupId, {
       kind: 'text', text, ...(replyTo !== undefined ? { target: fromHex(replyTo.id) } : {})
     }, true))
-    // Sends made while this one waits share its commit. Over SQLite the wait also lets the I/O
-    // received meanwhile (acks) be handled, so a burst of awaited sends does not starve it.
+    // Sends made while this one waits share its commit.
     await this.store.durable()
-    return await this.announceNewText({ ...row, acknowledged: 0 })
+    const view = await this.announceNewText({ ...row, acknowledged: 0 })
+    await this.yieldToIo()
+    return view
   }
 
   /** Replaces the text of one of your own messages for everyone (an EDIT); returns its new view. */

@@ -25,5 +25,14 @@ export interface Log {
   (message: string): void
 }
 
+/**
+ * Lets pending I/O callbacks run before the caller goes on (Node: `setImmediate`). Over a
+ * synchronous store, a burst of sends is all microtasks, and without a yield the network would not
+ * see an acknowledgement until the burst ended.
+ */
+export interface YieldToIo {
+  (): Promise<void>
+}
+
 /** The system clock. */
 export const systemClock: Clock = { now: () => Date.now() }
