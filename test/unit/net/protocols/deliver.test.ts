@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Ack, AckStatus, Deliver, DeliverKind } from '../../../../src/core/codec/envelope.ts'
 import { createKithNode, type KithLibp2p } from '../../../../src/net/node.ts'
 import { DELIVER_PROTOCOL } from '../../../../src/net/constants.ts'
-import { DeliveryService, type Outbox, type OutboundFrame, type Settlement } from '../../../../src/net/protocols/deliver.ts'
+import { DeliveryService, type DeliverHandler, type Outbox, type OutboundFrame, type Settlement } from '../../../../src/net/protocols/deliver.ts'
 
 /** An outbox in memory: frames by row id, and the outcome each got. */
 class MemoryOutbox implements Outbox {
@@ -44,6 +44,13 @@ async function node (): Promise<KithLibp2p> {
   const n = await createKithNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
   nodes.push(n)
   return n
+}
+
+/** Serves the delivery protocol on `n` with `handler`. */
+async function listen (n: KithLibp2p, handler: DeliverHandler): Promise<void> {
+  const service = new DeliveryService(n, new MemoryOutbox(), handler, { log: quiet })
+  services.push(service)
+  await service.start()
 }
 
 afterEach(async () => {
@@ -90,13 +97,11 @@ describe('DeliveryService', () => {
   it('delivers a burst in order to a real handler, and settles each frame with its outcome', async () => {
     const [sender, receiver] = [await node(), await node()]
     const received: string[] = []
-    const incoming = new DeliveryService(receiver, new MemoryOutbox(), async (_from, frame) => {
+    await listen(receiver, async (_from, frame) => {
       const text = new TextDecoder().decode(frame.message)
       received.push(text)
       return text.startsWith('bad') ? 'rejected' : 'stored'
-    }, { log: quiet })
-    services.push(incoming)
-    await incoming.start()
+    })
     await sender.peerStore.merge(receiver.peerId, { multiaddrs: receiver.getMultiaddrs() })
     const outbox = new MemoryOutbox()
     const delivery = new DeliveryService(sender, outbox, async () => 'stored', { log: quiet, window: 8 })
@@ -116,14 +121,12 @@ describe('DeliveryService', () => {
     const [sender, receiver] = [await node(), await node()]
     const handled: Array<{ text: string, outcome: ReturnType<typeof deferred<'stored' | 'rejected'>> }> = []
     const allThree = deferred<void>()
-    const incoming = new DeliveryService(receiver, new MemoryOutbox(), async (_from, frame) => {
+    await listen(receiver, async (_from, frame) => {
       const outcome = deferred<'stored' | 'rejected'>()
       handled.push({ text: new TextDecoder().decode(frame.message), outcome })
       if (handled.length === 3) allThree.resolve()
       return await outcome.promise
-    }, { log: quiet })
-    services.push(incoming)
-    await incoming.start()
+    })
     const frames = new MemoryOutbox()
     for (const t of ['a', 'b', 'c']) frames.add(t)
     const lp = lpStream(await sender.dialProtocol(receiver.getMultiaddrs(), DELIVER_PROTOCOL))
@@ -141,14 +144,12 @@ describe('DeliveryService', () => {
   it('acks the frames before one the handler could not store, none after it, and closes the stream', async () => {
     const [sender, receiver] = [await node(), await node()]
     const seen: string[] = []
-    const incoming = new DeliveryService(receiver, new MemoryOutbox(), async (_from, frame) => {
+    await listen(receiver, async (_from, frame) => {
       const text = new TextDecoder().decode(frame.message)
       seen.push(text)
       if (text === 'fails') throw new Error('disk full')
       return 'stored'
-    }, { log: quiet })
-    services.push(incoming)
-    await incoming.start()
+    })
     const frames = new MemoryOutbox()
     for (const t of ['first', 'fails', 'third']) frames.add(t)
     const lp = lpStream(await sender.dialProtocol(receiver.getMultiaddrs(), DELIVER_PROTOCOL))
