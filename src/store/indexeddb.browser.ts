@@ -161,6 +161,8 @@ export class IndexedDbStore implements Store {
   private readonly sealingKey: CryptoKey
   /** Resolves once the last batch applied has created its transaction. */
   private lastBatchStarted: Promise<void> = Promise.resolve()
+  /** Settles once every batch applied so far has committed (or failed). */
+  private lastBatchDone: Promise<void> = Promise.resolve()
 
   private constructor (db: KithDatabase, sealingKey: CryptoKey) {
     this.db = db
@@ -179,6 +181,13 @@ export class IndexedDbStore implements Store {
   }
 
   async apply (writes: readonly Write[]): Promise<number[]> {
+    const applied = this.applyInOrder(writes)
+    const before = this.lastBatchDone
+    this.lastBatchDone = applied.then(async () => { await before }, async () => { await before })
+    return await applied
+  }
+
+  private async applyInOrder (writes: readonly Write[]): Promise<number[]> {
     const ids: number[] = []
     if (writes.length === 0) return ids
     // IndexedDB runs overlapping transactions in the order they were created. Creating them in call
@@ -213,7 +222,9 @@ export class IndexedDbStore implements Store {
     return await this.apply(writes)
   }
 
-  async durable (): Promise<void> {}
+  async durable (): Promise<void> {
+    await this.lastBatchDone
+  }
 
   private async prepare (w: Write): Promise<Step> {
     switch (w.kind) {

@@ -113,7 +113,8 @@ export async function handleDeliverStream (stream: Stream, from: PeerId, handler
     })
     acked = done
     handling.push(done)
-    void done.finally(() => { handling.splice(handling.indexOf(done), 1) })
+    // Chained, so they settle oldest first.
+    void done.finally(() => { handling.shift() })
   }
   try {
     while (!failed) {
