@@ -3,7 +3,9 @@
  * the same run on this machine.
  *
  * - delivery latency p50/p99, send → stored and displayable at a peer in another process, against
- *   MLS encrypt p50 + decrypt p50 + libp2p round trip p50 (ping over the same connection);
+ *   MLS encrypt p50 + decrypt p50 + libp2p round trip p50 (ping over the same connection), MLS
+ *   meaning ts-mls, the reference implementation Kith builds on;
+ * - Kith's own application-message encrypt and decrypt against ts-mls's;
  * - messages per second in one conversation, sends awaited one by one and 64 in flight, against
  *   the same baseline's implied rate;
  * - MLS add-member commit and processing for groups of 10, 100 and 1,000;
@@ -20,6 +22,7 @@ import { parseInviteLink } from '../src/core/identity/invite.ts'
 import { encodePayload, newMessageId } from '../src/core/conversation/payload.ts'
 import { KithNode } from '../src/node/kith-node.ts'
 import { getSuite } from '../src/core/mls/suite.ts'
+import { encryptApplication, processMessage, readMlsMessage } from '../src/core/mls/group.ts'
 import { benchBrowser } from './browser.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
@@ -84,6 +87,8 @@ async function main (): Promise<void> {
     const kith: number[] = []
     const enc: number[] = []
     const dec: number[] = []
+    const kithEnc: number[] = []
+    const kithDec: number[] = []
     const rtt: number[] = []
     const bobPeer = peerIdFromString(bob.peerId)
     const echo = lpStream(await alice.libp2p.dialProtocol(bobPeer, '/kith-bench/echo/1.0.0'))
@@ -112,6 +117,21 @@ async function main (): Promise<void> {
         dec.push(performance.now() - t)
         receiver = p.newState
       }
+      // The same through Kith's own protection of application messages.
+      ;({ sender, receiver } = await pairGroup())
+      for (let i = 0; i < LATENCY_SAMPLES; i++) {
+        const payload = encodePayload({ id: newMessageId(), kind: 'text', text: `message number ${i}`, sentAt: Date.now(), seq: i + 1, lamport: i + 1 })
+        let t = performance.now()
+        const r = await encryptApplication(sender, payload)
+        kithEnc.push(performance.now() - t)
+        sender = r.state
+        t = performance.now()
+        const m = readMlsMessage(r.message)
+        if (m.kind !== 'private') throw new Error('expected a private message')
+        const p = await processMessage(receiver, m.message)
+        kithDec.push(performance.now() - t)
+        receiver = p.state
+      }
       log(`round ${round + 1}/${ROUNDS}: Kith delivery latency`)
       for (let i = 0; i < LATENCY_SAMPLES; i++) {
         const text = `r${round}-latency-${i}`
@@ -128,7 +148,9 @@ async function main (): Promise<void> {
       result('delivery latency p99 (send to stored at peer)', quantile(kith, 0.99), 'ms', 'MLS encrypt p99 + decrypt p99 + libp2p RTT p99', baselineP99),
       result('libp2p stream round trip p50 (420 B frame)', quantile(rtt, 0.5), 'ms', 'MLS encrypt p50 + decrypt p50 + libp2p RTT p50', baselineP50),
       result('MLS encrypt p50', quantile(enc, 0.5), 'ms', 'MLS encrypt p50 + decrypt p50 + libp2p RTT p50', baselineP50),
-      result('MLS decrypt p50', quantile(dec, 0.5), 'ms', 'MLS encrypt p50 + decrypt p50 + libp2p RTT p50', baselineP50)
+      result('MLS decrypt p50', quantile(dec, 0.5), 'ms', 'MLS encrypt p50 + decrypt p50 + libp2p RTT p50', baselineP50),
+      result('MLS encrypt p50, Kith (application-message.ts)', quantile(kithEnc, 0.5), 'ms', 'ts-mls createApplicationMessage p50', quantile(enc, 0.5)),
+      result('MLS decrypt p50, Kith (application-message.ts)', quantile(kithDec, 0.5), 'ms', 'ts-mls processPrivateMessage p50', quantile(dec, 0.5))
     ]
 
     // The pipeline's bound: a sender can do no better than 1 / (encrypt p50), a receiver 1 / (decrypt p50).

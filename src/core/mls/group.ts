@@ -3,16 +3,16 @@
  * new state and the bytes to send, which keeps rollback for fork choice cheap (DESIGN.md §4).
  */
 import {
-  createApplicationMessage, createCommit, createGroup, decodeGroupState, decodeMlsMessage, emptyPskIndex, encodeGroupState,
+  createCommit, createGroup, decodeGroupState, decodeMlsMessage, emptyPskIndex, encodeGroupState,
   encodeMlsMessage, joinGroup, processPrivateMessage, type ClientState, type KeyPackage, type LeafNode, type PrivateMessage,
   type Proposal, type Welcome
 } from 'ts-mls'
-import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js'
 import { ratchetUntil } from 'ts-mls/secretTree.js'
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js'
 import { sha256 } from '../bytes.ts'
 import { CodecError, CryptoVerificationError, KithError, UsageError, ValidationError } from '../errors.ts'
 import { decodeDeviceCertificate, type DeviceCertificate } from '../identity/device-certificate.ts'
+import { protectApplication, unprotectApplication } from './application-message.ts'
 import type { OwnKeyPackage } from './key-package.ts'
 import { authenticationService, clientConfig, getSuite } from './suite.ts'
 
@@ -149,9 +149,14 @@ export async function reserveSendGenerations (state: GroupState, generation: num
 /** Encrypts application data for the whole group. */
 export async function encryptApplication (state: GroupState, plaintext: Uint8Array): Promise<{ state: GroupState, message: Uint8Array }> {
   if (!isActive(state)) throw new UsageError('you are no longer a member of this group')
-  const result = await createApplicationMessage(state, plaintext, await getSuite())
-  const message = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: result.privateMessage })
-  return { state: result.newState, message }
+  if (Object.keys(state.unappliedProposals).length !== 0) throw new UsageError('proposals are pending; commit them before sending')
+  const { message, secretTree } = await protectApplication(
+    await getSuite(),
+    { groupContext: state.groupContext, senderDataSecret: state.keySchedule.senderDataSecret, secretTree: state.secretTree },
+    { leafIndex: state.privatePath.leafIndex, signaturePrivateKey: state.signaturePrivateKey, padding: state.clientConfig.paddingConfig },
+    plaintext
+  )
+  return { state: { ...state, secretTree }, message }
 }
 
 /** The changes one commit makes. `parent` is the hash of the commit that opened the current epoch. */
@@ -214,22 +219,16 @@ export async function joinFromWelcome (welcome: Welcome, own: OwnKeyPackage): Pr
 }
 
 async function decryptApplication (state: GroupState, pm: PrivateMessage): Promise<ProcessResult> {
-  const suite = await getSuite()
   const current = pm.epoch === state.groupContext.epoch
-  const epochData = current
-    ? { senderDataSecret: state.keySchedule.senderDataSecret, secretTree: state.secretTree, ratchetTree: state.ratchetTree, groupContext: state.groupContext }
-    : state.historicalReceiverData.get(pm.epoch)
-  if (epochData === undefined) throw new ValidationError(`message is for epoch ${pm.epoch}, whose keys are no longer kept`)
-  const result = await unprotectPrivateMessage(epochData.senderDataSecret, pm, epochData.secretTree, epochData.ratchetTree, epochData.groupContext, state.clientConfig.keyRetentionConfig, suite)
-  const content = result.content.content
-  if (content.contentType !== 'application') throw new ValidationError('expected application data')
-  if (content.sender.senderType !== 'member') throw new ValidationError('application data from a non-member')
-  const leaf = leafAt(epochData.ratchetTree, content.sender.leafIndex)
-  if (leaf === undefined) throw new ValidationError('application data from an empty leaf')
-  const newState: GroupState = current
-    ? { ...state, secretTree: result.tree }
-    : { ...state, historicalReceiverData: new Map(state.historicalReceiverData).set(pm.epoch, { ...state.historicalReceiverData.get(pm.epoch)!, secretTree: result.tree }) }
-  return { kind: 'application', state: newState, plaintext: content.applicationData, sender: { leafIndex: content.sender.leafIndex, certificate: certificateOf(leaf) } }
+  const past = current ? undefined : state.historicalReceiverData.get(pm.epoch)
+  const epochData = past ?? { senderDataSecret: state.keySchedule.senderDataSecret, secretTree: state.secretTree, ratchetTree: state.ratchetTree, groupContext: state.groupContext }
+  if (!current && past === undefined) throw new ValidationError(`message is for epoch ${pm.epoch}, whose keys are no longer kept`)
+  const opened = await unprotectApplication(await getSuite(), epochData, pm, (leafIndex) => leafAt(epochData.ratchetTree, leafIndex),
+    state.privatePath.leafIndex, state.clientConfig.keyRetentionConfig)
+  const newState: GroupState = past === undefined
+    ? { ...state, secretTree: opened.secretTree }
+    : { ...state, historicalReceiverData: new Map(state.historicalReceiverData).set(pm.epoch, { ...past, secretTree: opened.secretTree }) }
+  return { kind: 'application', state: newState, plaintext: opened.data, sender: { leafIndex: opened.senderLeaf, certificate: certificateOf(opened.senderNode) } }
 }
 
 /** Decrypts and applies one private message: application data or a commit of the current epoch. */
