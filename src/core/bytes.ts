@@ -64,10 +64,12 @@ export function compareBytes (a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length
 }
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
+
 /** Lowercase hex. */
 export function toHex (bytes: Uint8Array): string {
   let s = ''
-  for (const b of bytes) s += b.toString(16).padStart(2, '0')
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] as number]
   return s
 }
 

@@ -308,3 +308,25 @@ export async function unprotectApplication (
   }
   return { data, senderLeaf, senderNode, secretTree }
 }
+
+const CONTENT_TYPES = [undefined, 'application', 'proposal', 'commit'] as const
+
+/**
+ * Decodes an MLSMessage that carries a PrivateMessage (RFC 9420 §6), strictly: every length
+ * minimally encoded, nothing left over. Returns undefined for any other wire format.
+ */
+export function decodePrivateMessage (bytes: Uint8Array): PrivateMessage | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+  if (bytes.length < 4 || view.getUint16(2) !== WIRE_PRIVATE_MESSAGE) return undefined
+  if (view.getUint16(0) !== PROTOCOL_MLS10) throw new CodecError(`MLS protocol version ${view.getUint16(0)} is not mls10`)
+  const [groupId, afterGroup] = readVector(bytes, 4, 'group id')
+  if (afterGroup + 9 > bytes.length) throw new CodecError('private message: truncated')
+  const epoch = (BigInt(view.getUint32(afterGroup)) << 32n) | BigInt(view.getUint32(afterGroup + 4))
+  const contentType = CONTENT_TYPES[bytes[afterGroup + 8] as number]
+  if (contentType === undefined) throw new CodecError(`private message: unknown content type ${bytes[afterGroup + 8]}`)
+  const [authenticatedData, afterAad] = readVector(bytes, afterGroup + 9, 'authenticated data')
+  const [encryptedSenderData, afterSender] = readVector(bytes, afterAad, 'encrypted sender data')
+  const [ciphertext, end] = readVector(bytes, afterSender, 'ciphertext')
+  if (end !== bytes.length) throw new CodecError(`private message: ${bytes.length - end} bytes after the ciphertext`)
+  return { groupId, epoch, contentType, authenticatedData, encryptedSenderData, ciphertext }
+}

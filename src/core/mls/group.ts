@@ -12,7 +12,7 @@ import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js'
 import { sha256 } from '../bytes.ts'
 import { CodecError, CryptoVerificationError, KithError, UsageError, ValidationError } from '../errors.ts'
 import { decodeDeviceCertificate, type DeviceCertificate } from '../identity/device-certificate.ts'
-import { protectApplication, unprotectApplication } from './application-message.ts'
+import { decodePrivateMessage, protectApplication, unprotectApplication } from './application-message.ts'
 import type { OwnKeyPackage } from './key-package.ts'
 import { authenticationService, clientConfig, getSuite } from './suite.ts'
 
@@ -193,6 +193,8 @@ export async function commitChanges (state: GroupState, changes: CommitChanges):
 /** Decodes an MLS message from the wire and checks that it is one Kith expects. */
 export function readMlsMessage (bytes: Uint8Array): IncomingMls {
   if (bytes.length > MAX_MLS_MESSAGE_BYTES) throw new ValidationError(`MLS message of ${bytes.length} bytes exceeds ${MAX_MLS_MESSAGE_BYTES}`)
+  const pm = decodePrivateMessage(bytes)
+  if (pm !== undefined) return { kind: 'private', groupId: pm.groupId, epoch: Number(pm.epoch), contentType: pm.contentType, authenticatedData: pm.authenticatedData, message: pm }
   let decoded
   try {
     decoded = decodeMlsMessage(bytes, 0)
@@ -202,10 +204,6 @@ export function readMlsMessage (bytes: Uint8Array): IncomingMls {
   if (decoded === undefined || decoded[1] !== bytes.length) throw new CodecError('not a valid MLS message')
   const msg = decoded[0]
   if (msg.wireformat === 'mls_welcome') return { kind: 'welcome', welcome: msg.welcome }
-  if (msg.wireformat === 'mls_private_message') {
-    const pm = msg.privateMessage
-    return { kind: 'private', groupId: pm.groupId, epoch: Number(pm.epoch), contentType: pm.contentType, authenticatedData: pm.authenticatedData, message: pm }
-  }
   throw new ValidationError(`MLS wire format ${msg.wireformat} is not accepted here`)
 }
 

@@ -7,7 +7,7 @@ import { createSecretTree } from 'ts-mls/secretTree.js'
 import { defaultPaddingConfig } from 'ts-mls/paddingConfig.js'
 import { fromHex, randomBytes, utf8 } from '../../../../src/core/bytes.ts'
 import { CodecError, CryptoVerificationError, ValidationError } from '../../../../src/core/errors.ts'
-import { protectApplication, unprotectApplication, type EpochSecrets } from '../../../../src/core/mls/application-message.ts'
+import { decodePrivateMessage, protectApplication, unprotectApplication, type EpochSecrets } from '../../../../src/core/mls/application-message.ts'
 import { commitChanges, createGroupState, joinFromWelcome, readMlsMessage, type GroupState } from '../../../../src/core/mls/group.ts'
 import { createKeyPackage } from '../../../../src/core/mls/key-package.ts'
 import { CIPHER_SUITE, clientConfig } from '../../../../src/core/mls/suite.ts'
@@ -192,5 +192,35 @@ describe.each(suites)('application messages with %s primitives', (_name, makeSui
       const opened = await unprotectApplication(cs, epochOf(bob), privateMessage(message), leafOf(bob), 1, clientConfig.keyRetentionConfig)
       expect(opened.data).toEqual(utf8('genuine'))
     })
+  })
+})
+
+describe('decodePrivateMessage', () => {
+  const reference = fromHex(VECTOR.applicationPriv)
+
+  it('decodes what ts-mls decodes, field for field', () => {
+    const ours = decodePrivateMessage(reference)
+    const theirs = (decodeMlsMessage(reference, 0)![0] as MlsPrivateMessage).privateMessage
+    expect(ours).toEqual(theirs)
+  })
+
+  it('leaves other wire formats to ts-mls', () => {
+    expect(decodePrivateMessage(fromHex('00010003'))).toBeUndefined()
+  })
+
+  it('rejects trailing bytes, truncation, unknown content types, non-minimal lengths and other versions', () => {
+    const withTrailing = new Uint8Array([...reference, 0])
+    expect(() => decodePrivateMessage(withTrailing)).toThrow(/after the ciphertext/)
+    expect(() => decodePrivateMessage(reference.subarray(0, reference.length - 1))).toThrow(/truncated/)
+    // Content type sits after version (2), wire format (2), group id (1 + 32) and epoch (8).
+    const badType = reference.slice()
+    badType[45] = 9
+    expect(() => decodePrivateMessage(badType)).toThrow(/content type 9/)
+    // The empty authenticated data, its length written in two bytes instead of one.
+    const nonMinimal = new Uint8Array([...reference.subarray(0, 46), 0x40, ...reference.subarray(46)])
+    expect(() => decodePrivateMessage(nonMinimal)).toThrow(/minimally/)
+    const oldVersion = reference.slice()
+    oldVersion[1] = 0
+    expect(() => decodePrivateMessage(oldVersion)).toThrow(CodecError)
   })
 })
