@@ -115,6 +115,15 @@ function messageOf (r: Row): MessageView {
 
 const MESSAGE_SELECT = `SELECT m.*, (SELECT COUNT(*) FROM receipts r WHERE r.message_id = m.id) AS acknowledged FROM messages m`
 
+/**
+ * Commits after which the write-ahead log is folded back into the database (a checkpoint) as soon
+ * as the I/O at hand has been handled. SQLite's own automatic checkpoint runs inside the commit
+ * that crosses its limit, and syncs the disk there: a message would wait for it.
+ */
+export const CHECKPOINT_COMMITS = 1000
+/** A store with fewer commits than that checkpoints this often, when it has anything to fold. */
+const CHECKPOINT_INTERVAL_MS = 1000
+
 /** The transaction {@link SqliteStore.stage} keeps open, and who waits for its commit. */
 interface OpenTransaction {
   readonly committed: Promise<void>
@@ -132,11 +141,17 @@ export class SqliteStore implements Store {
   /** Set when a commit of staged batches failed: memory may be ahead of the disk from then on. */
   private failed: Error | undefined
 
+  private commitsSinceCheckpoint = 0
+  private checkpointQueued = false
+  private readonly checkpointTimer: ReturnType<typeof setInterval>
+
   constructor (path: string) {
     this.db = new DatabaseSync(path)
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;')
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 0;')
     this.db.exec(SCHEMA)
     this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
+    this.checkpointTimer = setInterval(() => { this.checkpoint() }, CHECKPOINT_INTERVAL_MS)
+    this.checkpointTimer.unref()
   }
 
   private stmt (sql: string): StatementSync {
@@ -317,11 +332,33 @@ export class SqliteStore implements Store {
     try {
       this.db.exec('COMMIT')
       open.resolve()
+      // A caller that never yields to the event loop still gets a bounded log.
+      if (++this.commitsSinceCheckpoint >= 10 * CHECKPOINT_COMMITS) this.checkpoint()
+      else if (this.commitsSinceCheckpoint >= CHECKPOINT_COMMITS && !this.checkpointQueued) {
+        this.checkpointQueued = true
+        setImmediate(() => {
+          this.checkpointQueued = false
+          this.checkpoint()
+        })
+      }
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK')
       this.failed = new Error(`the store could not commit, so Kith stopped writing to it (restart to go on; nothing acknowledged was lost): ${(err as Error).message}`)
       open.reject(this.failed)
     }
+  }
+
+  /**
+   * Folds committed pages from the write-ahead log into the database, outside any commit. PASSIVE
+   * never waits for readers; what it cannot fold now, the next checkpoint does. A failure changes
+   * nothing stored (the log keeps every commit), and the next one tries again.
+   */
+  private checkpoint (): void {
+    if (!this.db.isOpen || this.open !== undefined || this.commitsSinceCheckpoint === 0) return
+    try {
+      this.db.exec('PRAGMA wal_checkpoint(PASSIVE)')
+      this.commitsSinceCheckpoint = 0
+    } catch {}
   }
 
   async getMeta (key: string): Promise<Uint8Array | undefined> {
@@ -439,6 +476,7 @@ export class SqliteStore implements Store {
   }
 
   async close (): Promise<void> {
+    clearInterval(this.checkpointTimer)
     if (!this.db.isOpen) return
     this.commitOpen()
     this.db.close()

@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { wrap, type IDBPDatabase } from 'idb'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
@@ -16,7 +16,7 @@ import type {
   ContactRow, DeviceRow, EpochRow, GroupRow, KeyPackageRow, MessageRow, Store, Write
 } from '../../../src/core/messenger/store.ts'
 import { IndexedDbStore, SCHEMA_VERSION } from '../../../src/store/indexeddb.browser.ts'
-import { SqliteStore } from '../../../src/store/sqlite.node.ts'
+import { CHECKPOINT_COMMITS, SqliteStore } from '../../../src/store/sqlite.node.ts'
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values)
 /** A recognisable secret, so a test can look for it in raw storage. */
@@ -535,6 +535,22 @@ describe('SqliteStore', () => {
       expect(committedMessages()).toBe(0)
       expect(await store.getMessage('m1')).toBeUndefined()
     })
+  })
+
+  it('folds the log into the database after a burst of commits, never inside one', async () => {
+    const path = join(dir, 'kith.db')
+    const store = new SqliteStore(path)
+    const before = statSync(path).size
+    for (let i = 0; i < CHECKPOINT_COMMITS; i++) await store.apply([{ kind: 'meta', key: `k${i}`, value: new Uint8Array(1024).fill(i % 256) }])
+    // Every commit sits in the write-ahead log: none stopped to copy pages into the database.
+    expect(statSync(path).size).toBe(before)
+    // Once the I/O at hand has been handled, the burst is folded in.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(statSync(path).size).toBeGreaterThan(before + CHECKPOINT_COMMITS * 1024)
+    await store.close()
+    const reopened = new SqliteStore(path)
+    expect(await reopened.getMeta(`k${CHECKPOINT_COMMITS - 1}`)).toEqual(new Uint8Array(1024).fill((CHECKPOINT_COMMITS - 1) % 256))
+    await reopened.close()
   })
 })
 
