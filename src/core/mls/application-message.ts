@@ -4,8 +4,9 @@
  * TLS encoders, re-encoding the GroupContext and the KDF labels on every call; this module does
  * only what an application message needs, with per-epoch encodings cached, and leaves the secret
  * tree in exactly the shape ts-mls keeps it, so commits, storage and out-of-order receipt stay
- * ts-mls's. The RFC's message-protection test vector and round trips against ts-mls in both
- * directions pin it to the standard (test/mls-application-message.test.ts).
+ * ts-mls's. It also decodes incoming PrivateMessages of every content type, strictly, in one pass.
+ * The RFC's message-protection test vector and round trips against ts-mls in both directions pin
+ * it to the standard (test/unit/core/mls/application-message.test.ts).
  */
 import type { CiphersuiteImpl, GroupContext, LeafNode, PrivateMessage } from 'ts-mls'
 import type { KeyRetentionConfig } from 'ts-mls/keyRetentionConfig.js'
@@ -196,6 +197,15 @@ async function senderDataKeys (cs: CiphersuiteImpl, secret: Uint8Array, cipherte
   ])
 }
 
+/** `tree` with the application ratchet of the leaf at `nodeIndex` moved past `generation` to `next`. */
+function advanced (tree: SecretTree, nodeIndex: number, generation: number, next: Uint8Array): SecretTree {
+  const node = tree[nodeIndex]
+  if (node === undefined) throw new KithError(`node ${nodeIndex} is missing from the secret tree`)
+  const copy = tree.slice()
+  copy[nodeIndex] = { ...node, application: { ...node.application, secret: next, generation: generation + 1 } }
+  return copy
+}
+
 function paddingFor (length: number, padding: PaddingConfig): number {
   if (padding.kind === 'alwaysPad') return padding.paddingLength
   return length >= padding.padUntilLength ? 0 : padding.padUntilLength - length
@@ -235,9 +245,7 @@ export async function protectApplication (
     .vector(encryptedSenderData).vector(ciphertext)
     .done()
 
-  const secretTree = epoch.secretTree.slice()
-  secretTree[nodeIndex] = { ...node, application: { ...ratchet, secret: keys.next, generation: ratchet.generation + 1 } }
-  return { message, secretTree }
+  return { message, secretTree: advanced(epoch.secretTree, nodeIndex, ratchet.generation, keys.next) }
 }
 
 async function open (cs: CiphersuiteImpl, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, what: string): Promise<Uint8Array> {
@@ -282,8 +290,7 @@ export async function unprotectApplication (
     const keys = await generationKeys(cs, node.application.secret, generation, reuseGuard)
     key = keys.key
     nonce = keys.nonce
-    secretTree = epoch.secretTree.slice()
-    secretTree[nodeIndex] = { ...node, application: { ...node.application, secret: keys.next, generation: generation + 1 } }
+    secretTree = advanced(epoch.secretTree, nodeIndex, generation, keys.next)
   } else {
     // Late or skipped-ahead: ts-mls keeps the unused generations and its retention limits.
     try {
