@@ -105,7 +105,7 @@ describe('a live peer under hostile input', () => {
     const lp = lpStream(stream, { maxDataLength: MAX_DELIVER_FRAME * 2 })
     await lp.write(new Uint8Array(MAX_DELIVER_FRAME + 1)).catch(() => {})
     await expect(lp.read({ signal: AbortSignal.timeout(5000) })).rejects.toThrow()
-    expect(logOf(alice)).toMatch(/oversized delivery frame/)
+    expect(logOf(alice)).toMatch(/dropped delivery stream from \S+: frame of \d+ bytes exceeds the \d+-byte limit/)
     await bob.messenger.send('alice', 'after the oversized frame')
     await waitForMessage(alice, 'bob', 'after the oversized frame')
   })

@@ -5,10 +5,10 @@
  */
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { toHex } from '../../core/bytes.ts'
 import { DELIVER_PROTOCOL, DELIVERY_WINDOW, DELIVERY_WINDOW_BYTES, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
 import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
+import { FrameStream } from '../frames.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
 
 /** How long a delivery stream with nothing to send stays open for the next message. */
@@ -80,12 +80,12 @@ const MAX_HANDLING = 256
  * together can share a commit; their acks wait for their outcomes, in order, and go out in one write.
  */
 export async function handleDeliverStream (stream: Stream, from: PeerId, handler: DeliverHandler, log: Log): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: MAX_DELIVER_FRAME })
+  const lp = new FrameStream(stream, { maxFrame: MAX_DELIVER_FRAME })
   const acks: Uint8Array[] = []
   let flushing: Promise<void> | undefined
   let failed = false
   const flush = async (): Promise<void> => {
-    while (acks.length > 0) await lp.writeV(acks.splice(0))
+    while (acks.length > 0) await lp.write(...acks.splice(0))
   }
   const ack = (id: Uint8Array<ArrayBuffer>, status: AckStatus): void => {
     acks.push(Ack.encode({ id, status }))
@@ -125,7 +125,7 @@ export async function handleDeliverStream (stream: Stream, from: PeerId, handler
       const bytes = await lp.read()
       let frame: Deliver
       try {
-        frame = decodeDeliver(bytes.subarray())
+        frame = decodeDeliver(bytes)
       } catch (err) {
         log(`dropped malformed delivery frame from ${from}: ${(err as Error).message}`)
         enqueue(new Uint8Array(), Promise.resolve('rejected'))
@@ -135,8 +135,8 @@ export async function handleDeliverStream (stream: Stream, from: PeerId, handler
     }
   } catch (err) {
     const e = err as Error
-    if (e.name === 'InvalidDataLengthError' || e.name === 'InvalidDataLengthLengthError') {
-      log(`dropped oversized delivery frame from ${from}; closing stream`)
+    if (e.name === 'FrameLengthError') {
+      log(`dropped delivery stream from ${from}: ${e.message}`)
     }
     // The frames read before still get their acks, if the stream can carry them.
     await acked
@@ -151,7 +151,7 @@ class PeerSender {
   private wanted = false
   private readonly retry: RetryTimer
   private closed = false
-  private open: { stream: Stream, lp: LengthPrefixedStream } | undefined
+  private open: { stream: Stream, lp: FrameStream } | undefined
   private idleTimer: ReturnType<typeof setTimeout> | undefined
   private wake: (() => void) | undefined
   /**
@@ -209,11 +209,11 @@ class PeerSender {
   }
 
   /** The open delivery stream to this peer, or a new one. Streams are kept for the next message. */
-  private async channel (): Promise<{ stream: Stream, lp: LengthPrefixedStream, reused: boolean }> {
+  private async channel (): Promise<{ stream: Stream, lp: FrameStream, reused: boolean }> {
     const open = this.open
     if (open !== undefined && open.stream.status === 'open' && open.stream.writeStatus === 'writable') return { ...open, reused: true }
     const stream = await this.libp2p.dialProtocol(peerIdFromString(this.peerId), DELIVER_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
-    const fresh = { stream, lp: lpStream(stream, { maxDataLength: MAX_ACK_FRAME }) }
+    const fresh = { stream, lp: new FrameStream(stream, { maxFrame: MAX_ACK_FRAME }) }
     this.open = fresh
     return { ...fresh, reused: false }
   }
@@ -260,7 +260,7 @@ class PeerSender {
    * wait for their acks go out at once (up to the window). Acks are matched as they arrive and
    * settled in batches: all those that arrived while the previous batch was being settled.
    */
-  private async pipeline (lp: LengthPrefixedStream): Promise<void> {
+  private async pipeline (lp: FrameStream): Promise<void> {
     const window = this.options.window ?? DELIVERY_WINDOW
     const byteWindow = this.options.windowBytes ?? DELIVERY_WINDOW_BYTES
     const inflight: Array<{ rowId: number, id: string, bytes: number }> = []
@@ -274,8 +274,17 @@ class PeerSender {
     let reading = false
     let settling = false
     const fail = (error: unknown): void => { failure ??= { error } }
-    const settleAcked = async (): Promise<void> => {
-      while (acked.length > 0) await this.outbox.settle(this.peerId, acked.splice(0))
+    /** Settles the acks that arrived, one batch at a time; acks that arrive meanwhile form the next. */
+    const settleAcked = (): void => {
+      if (settling || acked.length === 0) return
+      settling = true
+      this.outbox.settle(this.peerId, acked.splice(0)).then(() => {
+        settling = false
+        settleAcked()
+      }, (err: unknown) => {
+        settling = false
+        fail(err)
+      }).finally(() => { this.signal() })
     }
     const readAcks = async (): Promise<void> => {
       while (inflight.length > 0) {
@@ -284,13 +293,7 @@ class PeerSender {
         if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
         inflightBytes -= head.bytes
         acked.push({ rowId: head.rowId, status: ack.status === AckStatus.STORED ? 'stored' : 'rejected' })
-        if (!settling) {
-          settling = true
-          settleAcked().catch(fail).finally(() => {
-            settling = false
-            this.signal()
-          })
-        }
+        settleAcked()
         this.retry.reset()
         this.signal()
       }
@@ -336,13 +339,13 @@ class PeerSender {
         }
         if (rejected.length > 0) await this.outbox.settle(this.peerId, rejected)
         if (frames.length > 0) {
-          await lp.writeV(frames)
+          await lp.write(...frames)
           startReading()
         }
         continue
       }
       // Everything sent is acknowledged and settled, and nothing new was queued meanwhile: done.
-      if (inflight.length === 0 && !reading && !settling && !this.wanted) {
+      if (inflight.length === 0 && acked.length === 0 && !reading && !settling && !this.wanted) {
         this.sentThrough = lastRowId
         return
       }

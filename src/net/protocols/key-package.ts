@@ -3,10 +3,10 @@
  * added to a group. Rate-limited per peer, since each answer costs a key generation.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import { lpStream } from '@libp2p/utils'
 import { PeerError } from '../../core/errors.ts'
 import { KEY_PACKAGE_PROTOCOL, MAX_KEY_PACKAGE_FRAME } from '../constants.ts'
 import type { Log } from './deliver.ts'
+import { FrameStream } from '../frames.ts'
 import { KeyPackageRequest, KeyPackageResponse } from '../../core/codec/envelope.ts'
 
 /** Produces a KeyPackage for a requesting peer. */
@@ -38,7 +38,7 @@ export class KeyPackageService {
   async start (): Promise<void> {
     await this.libp2p.handle(KEY_PACKAGE_PROTOCOL, async (stream, connection) => {
       const from = connection.remotePeer
-      const lp = lpStream(stream, { maxDataLength: MAX_KEY_PACKAGE_FRAME })
+      const lp = new FrameStream(stream, { maxFrame: MAX_KEY_PACKAGE_FRAME })
       try {
         const request = KeyPackageRequest.decode(await lp.read(), {})
         if (request.version !== 1) throw new Error(`unsupported key package request version ${request.version}`)
@@ -62,7 +62,7 @@ export class KeyPackageService {
 export async function fetchKeyPackage (libp2p: Libp2p, peer: PeerId, timeoutMs = 10_000): Promise<KeyPackageResponse> {
   try {
     const stream = await libp2p.dialProtocol(peer, KEY_PACKAGE_PROTOCOL, { signal: AbortSignal.timeout(timeoutMs) })
-    const lp = lpStream(stream, { maxDataLength: MAX_KEY_PACKAGE_FRAME })
+    const lp = new FrameStream(stream, { maxFrame: MAX_KEY_PACKAGE_FRAME })
     await lp.write(KeyPackageRequest.encode({ version: 1 }))
     const response = KeyPackageResponse.decode(await lp.read({ signal: AbortSignal.timeout(timeoutMs) }))
     await stream.close()

@@ -1,0 +1,134 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Stream } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import * as varint from 'uint8-varint'
+import { afterEach, describe, expect, it } from 'vitest'
+import { encodeFrames, FrameDecoder, FrameLengthError, FrameStream, StreamEndedError } from '../../../src/net/frames.ts'
+import { createKithNode, type KithLibp2p } from '../../../src/net/node.ts'
+
+const text = (frames: Uint8Array[]): string[] => frames.map((f) => new TextDecoder().decode(f))
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+describe('FrameDecoder', () => {
+  it('reads what lpStream writes: varint lengths of 1, 2 and 3 bytes, and empty frames', () => {
+    const frames = [new Uint8Array(0), bytes('a'), new Uint8Array(127).fill(1), new Uint8Array(128).fill(2), new Uint8Array(20_000).fill(3)]
+    const wire = new Uint8Array(frames.reduce((n, f) => n + varint.encodingLength(f.length) + f.length, 0))
+    let at = 0
+    for (const f of frames) {
+      varint.encode(f.length, wire, at)
+      at += varint.encodingLength(f.length)
+      wire.set(f, at)
+      at += f.length
+    }
+    expect(encodeFrames(frames)).toEqual(wire)
+    expect(new FrameDecoder(20_000).push(wire)).toEqual(frames)
+  })
+
+  it('splits frames that arrive a byte at a time, and many frames in one chunk', () => {
+    const frames = Array.from({ length: 50 }, (_, i) => bytes(`frame ${i} `.repeat(i * 3)))
+    const wire = encodeFrames(frames)
+    const oneByOne = new FrameDecoder(10_000)
+    const out: Uint8Array[] = []
+    for (let i = 0; i < wire.length; i++) out.push(...oneByOne.push(wire.subarray(i, i + 1)))
+    expect(text(out)).toEqual(text(frames))
+    expect(oneByOne.buffered).toBe(0)
+    // Uneven chunks that cut through length prefixes and bodies alike.
+    const uneven = new FrameDecoder(10_000)
+    const out2: Uint8Array[] = []
+    for (let i = 0, size = 1; i < wire.length; i += size, size = (size * 7) % 97 + 1) out2.push(...uneven.push(wire.subarray(i, i + size)))
+    expect(text(out2)).toEqual(text(frames))
+  })
+
+  it('keeps the part of a frame it holds intact when the chunk it came in is reused', () => {
+    const decoder = new FrameDecoder(100)
+    const wire = encodeFrames([bytes('first'), bytes('second')])
+    const chunk = wire.slice(0, wire.length - 2)
+    expect(text(decoder.push(chunk))).toEqual(['first'])
+    chunk.fill(0)
+    expect(text(decoder.push(wire.subarray(wire.length - 2)))).toEqual(['second'])
+  })
+
+  it('rejects a declared length over the limit before its body arrives', () => {
+    const decoder = new FrameDecoder(1000)
+    expect(decoder.push(encodeFrames([new Uint8Array(1000)]))).toHaveLength(1)
+    expect(() => decoder.push(varint.encode(1001))).toThrow(new FrameLengthError('frame of 1001 bytes exceeds the 1000-byte limit'))
+  })
+
+  it('rejects a length prefix that is too long or not minimal', () => {
+    expect(() => new FrameDecoder(1000).push(new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80]))).toThrow(FrameLengthError)
+    expect(() => new FrameDecoder(1000).push(new Uint8Array([0x85, 0x00, 1, 2, 3, 4, 5]))).toThrow(/not minimally encoded/)
+  })
+})
+
+const nodes: KithLibp2p[] = []
+
+afterEach(async () => {
+  for (const n of nodes.splice(0)) await n.stop()
+})
+
+/** Two peers on loopback and one stream between them: the dialer's end and the listener's. */
+async function streamPair (): Promise<{ dialer: Stream, listener: Stream }> {
+  const make = async (): Promise<KithLibp2p> => {
+    const n = await createKithNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
+    nodes.push(n)
+    return n
+  }
+  const [a, b] = [await make(), await make()]
+  const accepted = new Promise<Stream>((resolve) => { void b.handle('/kith-test/frames/1.0.0', (stream) => { resolve(stream) }) })
+  const dialer = await a.dialProtocol(b.getMultiaddrs(), '/kith-test/frames/1.0.0')
+  return { dialer, listener: await accepted }
+}
+
+describe('FrameStream', () => {
+  it('carries frames both ways between real peers, interoperating with lpStream', async () => {
+    const { dialer, listener } = await streamPair()
+    const theirs = lpStream(dialer)
+    const ours = new FrameStream(listener, { maxFrame: 100_000 })
+    const sent = Array.from({ length: 40 }, (_, i) => new Uint8Array(i * 997).fill(i))
+    await theirs.writeV(sent)
+    const got: Uint8Array[] = []
+    for (const _ of sent) got.push(await ours.read())
+    expect(got).toEqual(sent)
+    await ours.write(bytes('one'), bytes('two'))
+    expect(text([(await theirs.read()).subarray(), (await theirs.read()).subarray()])).toEqual(['one', 'two'])
+  })
+
+  it('gives the frames already received, then StreamEndedError, after the peer closes', async () => {
+    const { dialer, listener } = await streamPair()
+    const ours = new FrameStream(listener, { maxFrame: 100 })
+    await lpStream(dialer).writeV([bytes('last'), bytes('words')])
+    await dialer.close()
+    expect(text([await ours.read(), await ours.read()])).toEqual(['last', 'words'])
+    await expect(ours.read()).rejects.toThrow(StreamEndedError)
+  })
+
+  it('aborts the stream on an oversized frame, and reads reject with the reason', async () => {
+    const { dialer, listener } = await streamPair()
+    const ours = new FrameStream(listener, { maxFrame: 100 })
+    const closed = new Promise<void>((resolve) => { listener.addEventListener('close', () => { resolve() }) })
+    await lpStream(dialer).write(new Uint8Array(101))
+    await expect(ours.read()).rejects.toThrow('frame of 101 bytes exceeds the 100-byte limit')
+    await closed
+    expect(listener.status).toBe('aborted')
+  })
+
+  it('aborts a stream that sends more than it lets be read', async () => {
+    const { dialer, listener } = await streamPair()
+    const ours = new FrameStream(listener, { maxFrame: 1000, maxBuffered: 5000 })
+    const closed = new Promise<void>((resolve) => { listener.addEventListener('close', () => { resolve() }) })
+    await lpStream(dialer).writeV(Array.from({ length: 6 }, () => new Uint8Array(1000)))
+    await closed
+    await expect(ours.read()).rejects.toThrow('more than 5000 bytes received and not read')
+  })
+
+  it('stops a read when its signal aborts, and the next read still gets the frame', async () => {
+    const { dialer, listener } = await streamPair()
+    const ours = new FrameStream(listener, { maxFrame: 100 })
+    const controller = new AbortController()
+    const waiting = ours.read({ signal: controller.signal })
+    controller.abort(new Error('gave up'))
+    await expect(waiting).rejects.toThrow('gave up')
+    await lpStream(dialer).write(bytes('late'))
+    expect(text([await ours.read()])).toEqual(['late'])
+  })
+})
