@@ -401,6 +401,10 @@ export class IndexedDbStore implements Store {
     })
   }
 
+  async hasMessage (id: string): Promise<boolean> {
+    return await this.read(['messages'], async (tx) => await tx.objectStore('messages').getKey(id)) !== undefined
+  }
+
   async listMessages (groupId: string, limit = DEFAULT_MESSAGE_LIMIT): Promise<MessageView[]> {
     const max = limitOf(limit)
     if (max === 0) return []

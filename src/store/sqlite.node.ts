@@ -420,6 +420,10 @@ export class SqliteStore implements Store {
     return r === undefined ? undefined : messageOf(r)
   }
 
+  async hasMessage (id: string): Promise<boolean> {
+    return this.one('SELECT 1 AS x FROM messages WHERE id = ?', id) !== undefined
+  }
+
   async listMessages (groupId: string, limit = 10_000): Promise<MessageView[]> {
     return this.all(`SELECT * FROM (${MESSAGE_SELECT} WHERE m.group_id = ? ORDER BY m.lamport DESC, m.sender_identity DESC, m.id DESC LIMIT ?)
       ORDER BY lamport, sender_identity, id`, groupId, limit).map(messageOf)

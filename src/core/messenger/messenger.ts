@@ -194,6 +194,7 @@ export class Messenger {
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
   private readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
   private readonly outboxMemory = new OutboxMemory()
+  private readonly recipientsByTree = new WeakMap<GroupState['ratchetTree'], readonly string[]>()
   /** Contact identities by the alias (as typed) a send named them with; cleared on every contact write. */
   private readonly aliases = new Map<string, string>()
   /** Highest stored seq per conversation and sender device (`groupId deviceId`), as read or written. */
@@ -958,12 +959,19 @@ export class Messenger {
     return { row: saved, state, reserved }
   }
 
-  private recipientsOf (state: GroupState): string[] {
-    const own = ownLeafIndex(state)
-    return listMembers(state).filter((m) => m.leafIndex !== own).map((m) => peerIdToString(m.certificate.peerId))
+  /** The devices a message goes to: every member leaf but this device's. */
+  private recipientsOf (state: GroupState): readonly string[] {
+    // Only commits change the tree, so the list is kept per tree.
+    let recipients = this.recipientsByTree.get(state.ratchetTree)
+    if (recipients === undefined) {
+      const own = ownLeafIndex(state)
+      recipients = listMembers(state).filter((m) => m.leafIndex !== own).map((m) => peerIdToString(m.certificate.peerId))
+      this.recipientsByTree.set(state.ratchetTree, recipients)
+    }
+    return recipients
   }
 
-  private queueFrame (writes: Write[], groupId: string, messageId: string | null, mls: Uint8Array, peers: string[]): void {
+  private queueFrame (writes: Write[], groupId: string, messageId: string | null, mls: Uint8Array, peers: readonly string[]): void {
     const frame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.MLS, message: mls as Uint8Array<ArrayBuffer>, card: new Uint8Array(), hints: [], commitHash: new Uint8Array() })
     const now = this.clock.now()
     for (const peerId of peers) writes.push({ kind: 'outbox', peerId, groupId, messageId, frame, createdAt: now })
@@ -1097,7 +1105,8 @@ export class Messenger {
 
   /** Builds and emits the view of a text message just stored (own or received). */
   private async announceNewText (row: MessageView): Promise<MessageOut> {
-    const ctx = await this.viewContext(row.groupId)
+    // Others' read positions only decide the state of own messages.
+    const ctx = row.own ? await this.viewContext(row.groupId) : { nameOf: this.names.nameOf, readPositions: [] }
     // A reply's quote may have been edited or deleted: fold around it. A plain message needs no fold.
     const view = row.target === null
       ? await toMessageOut(unfolded(row), new Map(), ctx)
@@ -1374,7 +1383,7 @@ export class Messenger {
     const save = unsaved >= RECEIVE_SAVE_INTERVAL || payload.kind === 'group-meta'
     let row: GroupRow = { ...group.row, state: save ? encodeState(state) : group.row.state, lamport }
     const writes: Write[] = [...done, { kind: 'seen', hash, at: this.clock.now() }]
-    const duplicate = (await this.store.getMessage(id)) !== undefined
+    const duplicate = await this.store.hasMessage(id)
     let stored: MessageView | undefined
     if (!duplicate) {
       if (payload.kind === 'group-meta') {

@@ -165,6 +165,8 @@ export interface Store {
   getEpoch (groupId: string, epoch: number): Promise<EpochRow | undefined>
   listEpochs (groupId: string): Promise<EpochRow[]>
   getMessage (id: string): Promise<MessageView | undefined>
+  /** Whether a message with this id is stored (cheaper than {@link getMessage}). */
+  hasMessage (id: string): Promise<boolean>
   listMessages (groupId: string, limit?: number): Promise<MessageView[]>
   messagesToSend (groupId: string): Promise<MessageRow[]>
   ownMessagesSince (groupId: string, epoch: number): Promise<MessageRow[]>

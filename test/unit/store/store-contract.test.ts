@@ -202,6 +202,8 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       await store.apply([{ kind: 'message', row: message('m1', { text: 'impostor', lamport: 99 }) }])
       expect(await store.getMessage('m1')).toEqual({ ...message('m1'), acknowledged: 0 })
       expect(await store.getMessage('m2')).toBeUndefined()
+      expect(await store.hasMessage('m1')).toBe(true)
+      expect(await store.hasMessage('m2')).toBe(false)
     })
 
     it('lists the last `limit` messages by lamport, sender and id, oldest first', async () => {
