@@ -118,10 +118,28 @@ export function fromBase64Url (text: string): Uint8Array {
 
 /** Cryptographically random bytes. */
 export function randomBytes (length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  globalThis.crypto.getRandomValues(out)
+  if (length > POOLED_MAX) {
+    const out = new Uint8Array(length)
+    globalThis.crypto.getRandomValues(out)
+    return out
+  }
+  if (poolOffset + length > pool.length) {
+    globalThis.crypto.getRandomValues(pool)
+    poolOffset = 0
+  }
+  // Copied out, and never handed out twice: the pool is refilled before any byte is reused.
+  const out = pool.slice(poolOffset, poolOffset + length)
+  poolOffset += length
   return out
 }
+
+/**
+ * Small random values (ids, nonces' guards) come from a pool filled 4 KiB at a time: each
+ * getRandomValues call costs more than the bytes it returns, and a message draws several.
+ */
+const pool = new Uint8Array(4096)
+let poolOffset = pool.length
+const POOLED_MAX = 64
 
 /** SHA-256 through WebCrypto. */
 export async function sha256 (data: Uint8Array): Promise<Uint8Array> {

@@ -15,7 +15,7 @@ import { encodeGroupContext } from 'ts-mls/groupContext.js'
 import { ratchetToGeneration, type SecretTree } from 'ts-mls/secretTree.js'
 import type { ReuseGuard } from 'ts-mls/sender.js'
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js'
-import { utf8 } from '../bytes.ts'
+import { randomBytes, utf8 } from '../bytes.ts'
 import { CodecError, CryptoVerificationError, KithError, ValidationError } from '../errors.ts'
 
 /** The keys of one epoch that protecting and unprotecting read. */
@@ -223,7 +223,7 @@ export async function protectApplication (
   if (node === undefined) throw new KithError('own leaf is missing from the secret tree')
   const ratchet = node.application
   if (ratchet.generation >= MAX_GENERATION) throw new KithError('this epoch has used every application generation; commit first')
-  const reuseGuard = cs.rng.randomBytes(REUSE_GUARD_BYTES)
+  const reuseGuard = randomBytes(REUSE_GUARD_BYTES)
   const enc = encodingsOf(epoch.groupContext)
   const [keys, signature] = await Promise.all([
     generationKeys(cs, ratchet.secret, ratchet.generation, reuseGuard),

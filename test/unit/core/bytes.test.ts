@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  abytes, compareBytes, equalBytes, fromBase64Url, fromHex, toBase64Url, toHex
+  abytes, compareBytes, equalBytes, fromBase64Url, fromHex, randomBytes, toBase64Url, toHex
 } from '../../../src/core/bytes.ts'
 import { ValidationError } from '../../../src/core/errors.ts'
 
@@ -114,5 +114,27 @@ describe('abytes', () => {
 
   it('rejects one byte over the maximum', () => {
     expect(() => abytes(new Uint8Array(5), 'blob', { max: 4 })).toThrow('blob must be at most 4 bytes, got 5')
+  })
+})
+
+describe('randomBytes', () => {
+  it('never hands out the same bytes twice, across pool refills, and copies them out', () => {
+    const seen = new Set<string>()
+    // 16-byte values through several 4 KiB refills; 2^-128 odds of a repeat by chance.
+    for (let i = 0; i < 2000; i++) {
+      const value = randomBytes(16)
+      expect(value).toHaveLength(16)
+      expect(value.buffer.byteLength).toBe(16)
+      seen.add(toHex(value))
+    }
+    expect(seen.size).toBe(2000)
+  })
+
+  it('fills requests of every size, including ones larger than the pool takes', () => {
+    for (const n of [0, 1, 4, 63, 64, 65, 4096, 10_000]) expect(randomBytes(n)).toHaveLength(n)
+    const big = randomBytes(10_000)
+    expect(big.some((b) => b !== 0)).toBe(true)
+    // Uniform bytes: every value appears in 10,000 draws (a missing one has odds below 2^-47).
+    expect(new Set(big).size).toBe(256)
   })
 })
