@@ -59,29 +59,40 @@ export function encodeFrames (frames: readonly Uint8Array[]): Uint8Array {
 
 /**
  * Splits a byte stream into frames. Frames are views of the received chunks (copied only when one
- * spans chunks), so a caller must not write into them.
+ * spans chunks, and then once), so a caller must not write into them.
  */
 export class FrameDecoder {
-  private rest: Uint8Array = EMPTY
+  /** Received bytes not yet part of a whole frame, as they came. */
+  private pending: Uint8Array[] = []
+  private pendingBytes = 0
+  /** Pending bytes needed before another frame can complete. */
+  private needed = 0
 
   constructor (private readonly maxFrame: number) {}
 
   /** Bytes received that are not yet part of a whole frame. */
   get buffered (): number {
-    return this.rest.length
+    return this.pendingBytes
   }
 
   /** Adds received bytes; returns the frames they complete, in order. Throws {@link FrameLengthError}. */
   push (chunk: Uint8Array): Uint8Array[] {
     let buf = chunk
-    if (this.rest.length > 0) {
-      buf = new Uint8Array(this.rest.length + chunk.length)
-      buf.set(this.rest)
-      buf.set(chunk, this.rest.length)
+    if (this.pending.length > 0) {
+      this.pending.push(chunk)
+      this.pendingBytes += chunk.length
+      if (this.pendingBytes < this.needed) return []
+      buf = new Uint8Array(this.pendingBytes)
+      let at = 0
+      for (const p of this.pending) {
+        buf.set(p, at)
+        at += p.length
+      }
     }
     const frames: Uint8Array[] = []
     let offset = 0
-    for (;;) {
+    let needed = 1
+    while (offset < buf.length) {
       // The length prefix, without reading past the bytes at hand.
       let length = 0
       let scale = 1
@@ -98,16 +109,28 @@ export class FrameDecoder {
       }
       if (!complete) {
         if (at - offset >= MAX_LENGTH_BYTES) throw new FrameLengthError(`frame length prefix longer than ${MAX_LENGTH_BYTES} bytes`)
+        needed = at - offset + 1
         break
       }
       if (at - offset > varintLength(length)) throw new FrameLengthError('frame length prefix is not minimally encoded')
       if (length > this.maxFrame) throw new FrameLengthError(`frame of ${length} bytes exceeds the ${this.maxFrame}-byte limit`)
-      if (buf.length - at < length) break
+      if (buf.length - at < length) {
+        needed = at - offset + length
+        break
+      }
       frames.push(buf.subarray(at, at + length))
       offset = at + length
     }
-    // What is left is kept; it is copied from a received chunk only once it is all that is left.
-    this.rest = offset === buf.length ? EMPTY : buf === chunk ? chunk.slice(offset) : buf.subarray(offset)
+    if (offset === buf.length) {
+      this.pending = []
+      this.pendingBytes = 0
+    } else {
+      // Kept as a copy when it is part of the caller's chunk.
+      const rest = buf === chunk ? chunk.slice(offset) : buf.subarray(offset)
+      this.pending = [rest]
+      this.pendingBytes = rest.length
+      this.needed = needed
+    }
     return frames
   }
 }

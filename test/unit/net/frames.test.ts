@@ -39,6 +39,21 @@ describe('FrameDecoder', () => {
     expect(text(out2)).toEqual(text(frames))
   })
 
+  it('assembles a large frame from many small chunks, then the frames after it', () => {
+    const big = Uint8Array.from({ length: 1 << 20 }, (_, i) => i * 31 % 251)
+    const wire = encodeFrames([big, bytes('after')])
+    const decoder = new FrameDecoder(1 << 20)
+    const out: Uint8Array[] = []
+    for (let i = 0; i < wire.length; i += 1000) {
+      out.push(...decoder.push(wire.subarray(i, i + 1000)))
+      if (out.length === 0) expect(decoder.buffered).toBe(Math.min(i + 1000, wire.length))
+    }
+    expect(out).toHaveLength(2)
+    expect(out[0]).toEqual(big)
+    expect(text([out[1]!])).toEqual(['after'])
+    expect(decoder.buffered).toBe(0)
+  })
+
   it('keeps the part of a frame it holds intact when the chunk it came in is reused', () => {
     const decoder = new FrameDecoder(100)
     const wire = encodeFrames([bytes('first'), bytes('second')])
