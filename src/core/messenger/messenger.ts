@@ -1105,8 +1105,10 @@ export class Messenger {
 
   /** Builds and emits the view of a text message just stored (own or received). */
   private async announceNewText (row: MessageView): Promise<MessageOut> {
-    // Others' read positions only decide the state of own messages.
-    const ctx = row.own ? await this.viewContext(row.groupId) : { nameOf: this.names.nameOf, readPositions: [] }
+    // Read positions only mark own messages read, and none can be at a message just stored: a
+    // position is the clock of a message this device holds, and an own new message's clock is past
+    // every one of those.
+    const ctx: MessageViewContext = { nameOf: this.names.nameOf, readPositions: [] }
     // A reply's quote may have been edited or deleted: fold around it. A plain message needs no fold.
     const view = row.target === null
       ? await toMessageOut(unfolded(row), new Map(), ctx)
