@@ -166,6 +166,11 @@ async function messageHash (message: Uint8Array): Promise<string> {
   return toHex(await (await getSuite()).hash.digest(message))
 }
 
+/** Whether an incoming MLS message carries application data (a chat message, READ or TYPING). */
+function isApplication (incoming: IncomingMls): boolean {
+  return incoming.kind === 'private' && incoming.contentType === 'application'
+}
+
 /** Decodes a held frame; undefined if it is not a private MLS message (it never should be). */
 function decodeHeld (bytes: Uint8Array): { frame: Deliver, incoming: PrivateMls } | undefined {
   try {
@@ -1162,7 +1167,9 @@ export class Messenger {
 
   private async receiveLocked (fromPeer: string, frame: Deliver, incoming: IncomingMls): Promise<Outcome> {
     const hash = await messageHash(frame.message)
-    if (await this.store.hasSeen(hash)) {
+    // Application data is checked for a repeat only if it is refused (see receivePrivate): a repeat
+    // no longer decrypts, since its key was deleted when it was first read.
+    if (!isApplication(incoming) && await this.store.hasSeen(hash)) {
       this.log(`dropped replayed message ${hash.slice(0, 12)} from ${fromPeer}`)
       return 'stored'
     }
@@ -1212,6 +1219,11 @@ export class Messenger {
       return await this.keepPending(groupId, incoming.epoch, fromPeer, frame, why)
     }
     const reject = async (why: string): Promise<Outcome> => {
+      // A repeat of application data already handled (a resend whose ack was lost, or a replay) is acknowledged as stored.
+      if (fresh && isApplication(incoming) && await this.store.hasSeen(hash)) {
+        this.log(`dropped replayed message ${hash.slice(0, 12)} from ${fromPeer}`)
+        return 'stored'
+      }
       this.log(`dropped message for ${groupId.slice(0, 12)} from ${fromPeer}: ${why}`)
       if (done.length > 0) await this.store.apply(done)
       return 'rejected'
