@@ -121,7 +121,8 @@ export class KithNode {
     })
     const web = await startWebServer({ host, port: config.webPort ?? saved.webPort ?? 0, log, info }).catch(async () => await startWebServer({ host, port: 0, log, info }))
     const yieldToIo = async (): Promise<void> => { await new Promise<void>((resolve) => setImmediate(resolve)) }
-    const messenger = new Messenger({ store, transport, account, log, yieldToIo }, {
+    const runSoon = (task: () => void): void => { setImmediate(task) }
+    const messenger = new Messenger({ store, transport, account, log, yieldToIo, runSoon }, {
       webBase: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${web.port}`,
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),
       ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {})

@@ -34,5 +34,13 @@ export interface YieldToIo {
   (): Promise<void>
 }
 
+/**
+ * Runs `task` once the work at hand and the I/O it started are done (Node: `setImmediate`; by
+ * default `setTimeout(0)`): for work done ahead of need, kept off the path of the message at hand.
+ */
+export interface RunSoon {
+  (task: () => void): void
+}
+
 /** The system clock. */
 export const systemClock: Clock = { now: () => Date.now() }

@@ -129,15 +129,54 @@ async function deriveTreeSecret (cs: CiphersuiteImpl, secret: Uint8Array, name: 
   return await expandWithLabel(cs, secret, name, new Writer(4).u32(generation).done(), length)
 }
 
-/** The key, reuse-guarded nonce and next ratchet secret of one generation (RFC 9420 §9.1). */
-async function generationKeys (cs: CiphersuiteImpl, secret: Uint8Array, generation: number, reuseGuard: Uint8Array): Promise<{ key: Uint8Array, nonce: Uint8Array, next: Uint8Array }> {
+interface GenerationKeys { readonly generation: number, readonly key: Uint8Array, readonly nonce: Uint8Array, readonly next: Uint8Array }
+
+/**
+ * Keys derived ahead of need ({@link prepareGeneration}), by the ratchet secret they come from: a
+ * secret belongs to one generation of one ratchet, and is dropped from the state once used, so an
+ * entry lives no longer than the secret it could be derived from again.
+ */
+const prepared = new WeakMap<Uint8Array, GenerationKeys>()
+
+/** The key, nonce (before the reuse guard) and next ratchet secret of one generation (RFC 9420 §9.1). */
+async function deriveGeneration (cs: CiphersuiteImpl, secret: Uint8Array, generation: number): Promise<GenerationKeys> {
   const [key, nonce, next] = await Promise.all([
     deriveTreeSecret(cs, secret, 'key', generation, cs.hpke.keyLength),
     deriveTreeSecret(cs, secret, 'nonce', generation, cs.hpke.nonceLength),
     deriveTreeSecret(cs, secret, 'secret', generation, cs.kdf.size)
   ])
-  guardNonce(nonce, reuseGuard)
-  return { key, nonce, next }
+  return { generation, key, nonce, next }
+}
+
+/** The key, reuse-guarded nonce and next ratchet secret of one generation; prepared ones are used once. */
+async function generationKeys (cs: CiphersuiteImpl, secret: Uint8Array, generation: number, reuseGuard: Uint8Array): Promise<GenerationKeys> {
+  let keys = prepared.get(secret)
+  if (keys !== undefined && keys.generation === generation) prepared.delete(secret)
+  else keys = await deriveGeneration(cs, secret, generation)
+  guardNonce(keys.nonce, reuseGuard)
+  return keys
+}
+
+/**
+ * The ratchet secret of generation `to`, from the secret of generation `from` (RFC 9420 §9.1),
+ * without deriving the keys and nonces of the generations between, which nobody will use.
+ */
+export async function ratchetSecret (cs: CiphersuiteImpl, secret: Uint8Array, from: number, to: number): Promise<Uint8Array> {
+  if (to < from || to > MAX_GENERATION) throw new KithError(`cannot move a ratchet from generation ${from} to ${to}`)
+  let out = secret
+  for (let generation = from; generation < to; generation++) out = await deriveTreeSecret(cs, out, 'secret', generation, cs.kdf.size)
+  return out
+}
+
+/**
+ * Derives now the keys of the next application message from the leaf at `leafIndex` (sent or
+ * received), so that handling it later skips three HMACs. Meant for idle time.
+ */
+export async function prepareGeneration (cs: CiphersuiteImpl, secretTree: SecretTree, leafIndex: number): Promise<void> {
+  const ratchet = secretTree[leafToNodeIndex(toLeafIndex(leafIndex))]?.application
+  if (ratchet === undefined || prepared.has(ratchet.secret) || ratchet.generation >= MAX_GENERATION) return
+  const keys = await deriveGeneration(cs, ratchet.secret, ratchet.generation)
+  prepared.set(ratchet.secret, keys)
 }
 
 function guardNonce (nonce: Uint8Array, reuseGuard: Uint8Array): void {

@@ -7,12 +7,11 @@ import {
   encodeMlsMessage, joinGroup, processPrivateMessage, type ClientState, type KeyPackage, type LeafNode, type PrivateMessage,
   type Proposal, type Welcome
 } from 'ts-mls'
-import { ratchetUntil } from 'ts-mls/secretTree.js'
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js'
 import { sha256 } from '../bytes.ts'
 import { CodecError, CryptoVerificationError, KithError, UsageError, ValidationError } from '../errors.ts'
 import { decodeDeviceCertificate, type DeviceCertificate } from '../identity/device-certificate.ts'
-import { decodePrivateMessage, protectApplication, unprotectApplication } from './application-message.ts'
+import { decodePrivateMessage, prepareGeneration, protectApplication, ratchetSecret, unprotectApplication } from './application-message.ts'
 import type { OwnKeyPackage } from './key-package.ts'
 import { authenticationService, clientConfig, getSuite } from './suite.ts'
 
@@ -138,12 +137,21 @@ export async function reserveSendGenerations (state: GroupState, generation: num
   const current = node.application
   if (generation < current.generation) throw new KithError('a reservation cannot move a ratchet back')
   if (generation === current.generation) return state
-  const config = { ...state.clientConfig.keyRetentionConfig, maximumForwardRatchetSteps: generation - current.generation }
-  const [ahead] = await ratchetUntil(current, generation, config, (await getSuite()).kdf)
-  const secretTree = state.secretTree.slice()
   // Keys of the skipped generations are never needed: nobody decrypts their own messages.
-  secretTree[index] = { ...node, application: { ...ahead, unusedGenerations: current.unusedGenerations } }
+  const secret = await ratchetSecret(await getSuite(), current.secret, current.generation, generation)
+  const secretTree = state.secretTree.slice()
+  secretTree[index] = { ...node, application: { ...current, secret, generation } }
   return { ...state, secretTree }
+}
+
+/** Derives in advance the keys of the next message this device sends in the current epoch. */
+export async function prepareToSend (state: GroupState): Promise<void> {
+  await prepareGeneration(await getSuite(), state.secretTree, state.privatePath.leafIndex)
+}
+
+/** Derives in advance the keys of the next message the member at `leafIndex` sends in the current epoch. */
+export async function prepareToReceive (state: GroupState, leafIndex: number): Promise<void> {
+  await prepareGeneration(await getSuite(), state.secretTree, leafIndex)
 }
 
 /** Encrypts application data for the whole group. */

@@ -7,7 +7,7 @@ import { createSecretTree } from 'ts-mls/secretTree.js'
 import { defaultPaddingConfig } from 'ts-mls/paddingConfig.js'
 import { fromHex, randomBytes, utf8 } from '../../../../src/core/bytes.ts'
 import { CodecError, CryptoVerificationError, ValidationError } from '../../../../src/core/errors.ts'
-import { decodePrivateMessage, protectApplication, unprotectApplication, type EpochSecrets } from '../../../../src/core/mls/application-message.ts'
+import { decodePrivateMessage, prepareGeneration, protectApplication, ratchetSecret, unprotectApplication, type EpochSecrets } from '../../../../src/core/mls/application-message.ts'
 import { commitChanges, createGroupState, joinFromWelcome, readMlsMessage, type GroupState } from '../../../../src/core/mls/group.ts'
 import { createKeyPackage } from '../../../../src/core/mls/key-package.ts'
 import { CIPHER_SUITE, clientConfig } from '../../../../src/core/mls/suite.ts'
@@ -171,6 +171,58 @@ describe.each(suites)('application messages with %s primitives', (_name, makeSui
       }
       await expect(unprotectApplication(cs, { ...epochOf(bob), secretTree: tree }, privateMessage(sent[1]!), leafOf(bob), 1, clientConfig.keyRetentionConfig))
         .rejects.toThrow(ValidationError)
+    })
+
+    it('uses keys derived ahead of need once, on both sides, and they are the right ones', async () => {
+      let expands = 0
+      const counted: CiphersuiteImpl = { ...cs, kdf: { ...cs.kdf, expand: async (...args) => { expands++; return await cs.kdf.expand(...args) } } }
+      const expandsIn = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+        const before = expands
+        const result = await work()
+        return [result, expands - before]
+      }
+      let sender = alice
+      let tree = bob.secretTree
+      let tsMls = bob
+      for (let i = 0; i < 3; i++) {
+        await prepareGeneration(counted, sender.secretTree, sender.privatePath.leafIndex)
+        await prepareGeneration(counted, tree, 0)
+        const data = utf8(`prepared ${i}`)
+        // Only the two sender-data derivations are left: key, nonce and next secret were ready.
+        const [{ message, secretTree }, sending] = await expandsIn(async () => await protectApplication(counted, epochOf(sender), senderOf(sender), data))
+        expect(sending).toBe(2)
+        sender = { ...sender, secretTree }
+        const [opened, receiving] = await expandsIn(async () =>
+          await unprotectApplication(counted, { ...epochOf(bob), secretTree: tree }, privateMessage(message), leafOf(bob), 1, clientConfig.keyRetentionConfig))
+        expect(receiving).toBe(2)
+        expect(opened.data).toEqual(data)
+        tree = opened.secretTree
+        // ts-mls, deriving its own keys, reads the same message: the prepared keys were right.
+        const decoded = decodeMlsMessage(message, 0)![0] as MlsPrivateMessage
+        const result = await processPrivateMessage(tsMls, decoded.privateMessage, emptyPskIndex, cs)
+        if (result.kind !== 'applicationMessage') throw new Error(`expected application data, got ${result.kind}`)
+        expect(result.message).toEqual(data)
+        tsMls = result.newState
+      }
+      // A prepared key is used once: protecting again from the same ratchet derives its keys anew.
+      await prepareGeneration(counted, sender.secretTree, sender.privatePath.leafIndex)
+      await protectApplication(counted, epochOf(sender), senderOf(sender), utf8('first'))
+      const [, again] = await expandsIn(async () => await protectApplication(counted, epochOf(sender), senderOf(sender), utf8('second')))
+      expect(again).toBe(5)
+    })
+
+    it('moves a ratchet secret forward as ts-mls does, and never back', async () => {
+      const start = alice.secretTree[0]!.application
+      // Alice's ratchet moved three generations by secret alone; Bob's ts-mls ratchet skips the same three to read her.
+      const secret = await ratchetSecret(cs, start.secret, start.generation, start.generation + 3)
+      const secretTree = alice.secretTree.slice()
+      secretTree[0] = { ...secretTree[0]!, application: { ...start, secret, generation: start.generation + 3 } }
+      const { message } = await protectApplication(cs, { ...epochOf(alice), secretTree }, senderOf(alice), utf8('three ahead'))
+      const decoded = decodeMlsMessage(message, 0)![0] as MlsPrivateMessage
+      const result = await processPrivateMessage(bob, decoded.privateMessage, emptyPskIndex, cs)
+      if (result.kind !== 'applicationMessage') throw new Error(`expected application data, got ${result.kind}`)
+      expect(result.message).toEqual(utf8('three ahead'))
+      await expect(ratchetSecret(cs, start.secret, 5, 4)).rejects.toThrow(/cannot move a ratchet from generation 5 to 4/)
     })
 
     it('rejects tampering, forgery and its own leaf, and leaves the ratchet usable', async () => {
