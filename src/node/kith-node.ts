@@ -120,7 +120,16 @@ export class KithNode {
       bootstrap: libp2p.getMultiaddrs().map((ma) => ma.toString()).filter((a) => a.includes('/ws/'))
     })
     const web = await startWebServer({ host, port: config.webPort ?? saved.webPort ?? 0, log, info }).catch(async () => await startWebServer({ host, port: 0, log, info }))
-    const yieldToIo = async (): Promise<void> => { await new Promise<void>((resolve) => setImmediate(resolve)) }
+    // Sends that yield together resume together, in one callback: the next sends they make then
+    // share a commit, instead of each getting its own (Node drains microtasks after every callback).
+    let yielding: Promise<void> | undefined
+    const yieldToIo = async (): Promise<void> => {
+      yielding ??= new Promise<void>((resolve) => setImmediate(() => {
+        yielding = undefined
+        resolve()
+      }))
+      await yielding
+    }
     const runSoon = (task: () => void): void => { setImmediate(task) }
     const messenger = new Messenger({ store, transport, account, log, yieldToIo, runSoon }, {
       webBase: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${web.port}`,
