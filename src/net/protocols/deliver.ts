@@ -9,6 +9,7 @@ import { toHex } from '../../core/bytes.ts'
 import { DELIVER_PROTOCOL, DELIVERY_WINDOW, DELIVERY_WINDOW_BYTES, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
 import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
 import { FrameStream } from '../frames.ts'
+import { AckBatcher } from './ack-batch.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
 
 /** How long a delivery stream with nothing to send stays open for the next message. */
@@ -51,6 +52,8 @@ export interface DeliveryOptions {
   readonly window?: number
   /** Bytes of frames sent ahead of acknowledgements, at most (one frame always goes). */
   readonly windowBytes?: number
+  /** How long an ack waits to be settled with those after it, while frames are in flight (see AckBatcher). */
+  readonly settleDelayMs?: number
   readonly log: Log
 }
 
@@ -258,13 +261,13 @@ class PeerSender {
   /**
    * Pipelines frames over one stream until the outbox is empty: frames queued while earlier ones
    * wait for their acks go out at once (up to the window). Acks are matched as they arrive and
-   * settled in batches: all those that arrived while the previous batch was being settled.
+   * settled in batches ({@link AckBatcher}): while frames are in flight, an ack waits briefly for
+   * the ones after it.
    */
   private async pipeline (lp: FrameStream): Promise<void> {
     const window = this.options.window ?? DELIVERY_WINDOW
     const byteWindow = this.options.windowBytes ?? DELIVERY_WINDOW_BYTES
     const inflight: Array<{ rowId: number, id: string, bytes: number }> = []
-    const acked: Settlement[] = []
     let inflightBytes = 0
     let lastRowId = this.sentThrough
     this.sentThrough = 0
@@ -272,28 +275,23 @@ class PeerSender {
     let exhausted = false
     let failure: { error: unknown } | undefined
     let reading = false
-    let settling = false
     const fail = (error: unknown): void => { failure ??= { error } }
-    /** Settles the acks that arrived, one batch at a time; acks that arrive meanwhile form the next. */
-    const settleAcked = (): void => {
-      if (settling || acked.length === 0) return
-      settling = true
-      this.outbox.settle(this.peerId, acked.splice(0)).then(() => {
-        settling = false
-        settleAcked()
-      }, (err: unknown) => {
-        settling = false
-        fail(err)
-      }).finally(() => { this.signal() })
-    }
+    const acked = new AckBatcher<Settlement>({
+      settle: async (batch) => { await this.outbox.settle(this.peerId, batch) },
+      moreExpected: () => inflight.length > 0,
+      settled: (err) => {
+        if (err !== undefined) fail(err)
+        this.signal()
+      },
+      ...(this.options.settleDelayMs !== undefined ? { delayMs: this.options.settleDelayMs } : {})
+    })
     const readAcks = async (): Promise<void> => {
       while (inflight.length > 0) {
         const ack = Ack.decode(await lp.read())
         const head = inflight.shift()
         if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
         inflightBytes -= head.bytes
-        acked.push({ rowId: head.rowId, status: ack.status === AckStatus.STORED ? 'stored' : 'rejected' })
-        settleAcked()
+        acked.add({ rowId: head.rowId, status: ack.status === AckStatus.STORED ? 'stored' : 'rejected' })
         this.retry.reset()
         this.signal()
       }
@@ -307,8 +305,12 @@ class PeerSender {
       })
     }
     for (;;) {
-      if (failure !== undefined) throw failure.error
-      if (this.closed) return
+      if (failure !== undefined || this.closed) {
+        // Acks already read need not wait for others that will not come.
+        acked.flush()
+        if (failure !== undefined) throw failure.error
+        return
+      }
       if (this.wanted) {
         this.wanted = false
         exhausted = false
@@ -345,7 +347,7 @@ class PeerSender {
         continue
       }
       // Everything sent is acknowledged and settled, and nothing new was queued meanwhile: done.
-      if (inflight.length === 0 && acked.length === 0 && !reading && !settling && !this.wanted) {
+      if (inflight.length === 0 && acked.idle && !reading && !this.wanted) {
         this.sentThrough = lastRowId
         return
       }
