@@ -52,8 +52,6 @@ export interface DeliveryOptions {
   readonly window?: number
   /** Bytes of frames sent ahead of acknowledgements, at most (one frame always goes). */
   readonly windowBytes?: number
-  /** How long an ack waits to be settled with those after it, while frames are in flight (see AckBatcher). */
-  readonly settleDelayMs?: number
   readonly log: Log
 }
 
@@ -282,8 +280,7 @@ class PeerSender {
       settled: (err) => {
         if (err !== undefined) fail(err)
         this.signal()
-      },
-      ...(this.options.settleDelayMs !== undefined ? { delayMs: this.options.settleDelayMs } : {})
+      }
     })
     const readAcks = async (): Promise<void> => {
       while (inflight.length > 0) {
