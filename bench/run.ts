@@ -7,7 +7,7 @@
  *   meaning ts-mls, the reference implementation Kith builds on;
  * - Kith's own application-message encrypt and decrypt against ts-mls's;
  * - messages per second in one conversation, sends awaited one by one and 64 in flight, against
- *   the same baseline's implied rate;
+ *   the same baseline's implied rate, with the CPU time each process spent per message;
  * - MLS add-member commit and processing for groups of 10, 100 and 1,000;
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts).
  */
@@ -38,13 +38,21 @@ const log = (s: string): void => { if (!json) process.stderr.write(s + '\n') }
 
 interface Arrival { text: string, at: number }
 
+/** A throughput run: messages per second, and the CPU time each process spent per message. */
+interface Throughput { perSecond: number, senderCpuMs: number, receiverCpuMs: number }
+
+const ownCpuMicros = (): number => { const { user, system } = process.cpuUsage(); return user + system }
+
 /**
  * Messages per second from send to stored at the peer: THROUGHPUT_MESSAGES sends, `inFlight` at a
  * time (as concurrent API callers would make them), then one last send whose arrival ends the clock.
+ * `receiverCpu` asks the peer's process for its CPU time so far.
  */
-async function throughput (alice: KithNode, arrival: (text: string) => Promise<number>, tag: string, inFlight: number): Promise<number> {
+async function throughput (alice: KithNode, arrival: (text: string) => Promise<number>, receiverCpu: () => Promise<number>, tag: string, inFlight: number): Promise<Throughput> {
   const last = `throughput-${tag}-${THROUGHPUT_MESSAGES - 1}-last`
   const done = arrival(last)
+  const receiverBefore = await receiverCpu()
+  const senderBefore = ownCpuMicros()
   const start = performance.timeOrigin + performance.now()
   let next = 0
   const sender = async (): Promise<void> => {
@@ -52,7 +60,14 @@ async function throughput (alice: KithNode, arrival: (text: string) => Promise<n
   }
   await Promise.all(Array.from({ length: inFlight }, sender))
   await alice.messenger.send('bob', last)
-  return THROUGHPUT_MESSAGES / (((await done) - start) / 1000)
+  const end = await done
+  const senderCpu = ownCpuMicros() - senderBefore
+  const receiverCpuUsed = await receiverCpu() - receiverBefore
+  return {
+    perSecond: THROUGHPUT_MESSAGES / ((end - start) / 1000),
+    senderCpuMs: senderCpu / 1000 / THROUGHPUT_MESSAGES,
+    receiverCpuMs: receiverCpuUsed / 1000 / THROUGHPUT_MESSAGES
+  }
 }
 
 async function main (): Promise<void> {
@@ -66,12 +81,15 @@ async function main (): Promise<void> {
   })
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()))
   const arrivals = new Map<string, (at: number) => void>()
+  const cpuReplies: Array<(micros: number) => void> = []
   const ready = new Promise<{ link: string, peerId: string }>((resolve) => {
-    worker.on('message', (m: { type: string, link?: string, peerId?: string } & Partial<Arrival>) => {
+    worker.on('message', (m: { type: string, link?: string, peerId?: string, micros?: number } & Partial<Arrival>) => {
       if (m.type === 'ready') resolve({ link: m.link!, peerId: m.peerId! })
       if (m.type === 'message') arrivals.get(m.text!)?.(m.at!)
+      if (m.type === 'cpu') cpuReplies.shift()?.(m.micros!)
     })
   })
+  const receiverCpu = async (): Promise<number> => await new Promise((resolve) => { cpuReplies.push(resolve); worker.send({ cmd: 'cpu' }) })
   const arrival = (text: string): Promise<number> => new Promise((resolve) => arrivals.set(text, (at) => { arrivals.delete(text); resolve(at) }))
   const alice = await KithNode.start({ dataDir: dirs[0], name: 'Alice', api: false, retry: { initialMs: 20, maxMs: 200 } })
   const bob = await ready
@@ -155,10 +173,20 @@ async function main (): Promise<void> {
 
     // The pipeline's bound: a sender can do no better than 1 / (encrypt p50), a receiver 1 / (decrypt p50).
     const bound = 1000 / Math.max(quantile(enc, 0.5), quantile(dec, 0.5))
-    log('throughput: one conversation, each send awaited before the next')
-    results.push(result('messages per second, one conversation', await throughput(alice, arrival, 'one', 1), 'msg/s', '1 / max(MLS encrypt p50, decrypt p50)', bound))
-    log(`throughput: one conversation, ${IN_FLIGHT} sends in flight`)
-    results.push(result(`messages per second, one conversation, ${IN_FLIGHT} sends in flight`, await throughput(alice, arrival, 'many', IN_FLIGHT), 'msg/s', '1 / max(MLS encrypt p50, decrypt p50)', bound))
+    const runs: Array<[string, string, number]> = [
+      ['', 'one', 1],
+      [`, ${IN_FLIGHT} sends in flight`, 'many', IN_FLIGHT]
+    ]
+    for (const [label, tag, inFlight] of runs) {
+      log(`throughput: one conversation${inFlight === 1 ? ', each send awaited before the next' : label}`)
+      const t = await throughput(alice, arrival, receiverCpu, tag, inFlight)
+      results.push(
+        result(`messages per second, one conversation${label}`, t.perSecond, 'msg/s', '1 / max(MLS encrypt p50, decrypt p50)', bound),
+        // All of each process's threads: where a message's time goes when the two processes share this machine's cores.
+        result(`CPU per message, sending process${label}`, t.senderCpuMs, 'ms', 'MLS encrypt p50', quantile(enc, 0.5)),
+        result(`CPU per message, receiving process${label}`, t.receiverCpuMs, 'ms', 'MLS decrypt p50', quantile(dec, 0.5))
+      )
+    }
 
     log('MLS commits for groups of 10, 100, 1000')
     results.push(...await benchCommits(quick ? [10, 100] : [10, 100, 1000]))

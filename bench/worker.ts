@@ -27,5 +27,10 @@ await node.libp2p.handle('/kith-bench/echo/1.0.0', async (stream) => {
 })
 process.on('message', (msg: { cmd: string }) => {
   if (msg.cmd === 'stop') void node.stop().then(() => process.exit(0))
+  // CPU time of every thread of this process so far, in microseconds.
+  if (msg.cmd === 'cpu') {
+    const { user, system } = process.cpuUsage()
+    process.send!({ type: 'cpu', micros: user + system })
+  }
 })
 process.send({ type: 'ready', link: node.messenger.inviteLink(), peerId: node.libp2p.peerId.toString() })
