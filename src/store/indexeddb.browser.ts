@@ -80,8 +80,7 @@ type StoreName = StoreNames<KithSchema>
 type KithDatabase = IDBPDatabase<KithSchema>
 type WriteTx = IDBPTransaction<KithSchema, StoreName[], 'readwrite'>
 type ReadTx = IDBPTransaction<KithSchema, StoreName[], 'readonly'>
-/** One write's IndexedDB requests, run inside the batch's transaction. */
-/** One write inside a transaction; an `outbox` write returns its new key. */
+/** One write's IndexedDB requests, run inside the batch's transaction; an `outbox` write returns its new key. */
 type Step = (tx: WriteTx) => Promise<number | void>
 
 const KEY_PATHS: { readonly [S in StoreName]: string | string[] } = {
