@@ -125,7 +125,7 @@ describe('message actions in a 1:1', () => {
 
     // Bob's client is modified: it skips the author check and sends an EDIT of Alice's message.
     const groupId = await bob.messenger.resolveTarget('alice')
-    await bob.messenger['withLock'](groupId, async () => await bob.messenger['sendLocked'](groupId, { kind: 'edit', text: 'I owe Bob 100', target: fromHex(original.id) }))
+    await bob.messenger['engine'].withLock(groupId, async () => await bob.messenger['sender'].sendLocked(groupId, { kind: 'edit', text: 'I owe Bob 100', target: fromHex(original.id) }))
     await bob.messenger.send('alice', 'after the forgery')
     const after = await waitForMessage(alice, 'bob', 'after the forgery')
     expect(after.gapBefore).toBe(false)

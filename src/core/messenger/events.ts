@@ -1,0 +1,53 @@
+/**
+ * What the messenger shows the CLI and UI: contacts, conversations, settings and the events that
+ * keep live views current. Messages themselves are in message-view.ts.
+ */
+import type { DeliveryState } from '../conversation/delivery-state.ts'
+import type { MessageOut } from './message-view.ts'
+
+/** A contact as the CLI and UI show it. */
+export interface ContactView {
+  readonly alias: string
+  readonly displayName: string
+  readonly identity: string
+  readonly verified: boolean
+  readonly devices: readonly string[]
+}
+
+/** A conversation as the CLI and UI show it. */
+export interface ConversationView {
+  readonly id: string
+  readonly kind: 'direct' | 'group'
+  readonly name: string
+  readonly epoch: number
+  readonly active: boolean
+  readonly members: ReadonlyArray<{ identity: string, name: string, peerId: string }>
+  /** For a 1:1: the other account's identity key (hex). */
+  readonly peerIdentity: string | null
+  /** Others' undeleted text messages after this account's read position. */
+  readonly unread: number
+  /** The newest undeleted text message. */
+  readonly lastMessage: { text: string, senderName: string, own: boolean, sentAt: number } | null
+}
+
+/**
+ * Something that happened, for live views. `message` comes for a new message and again whenever
+ * its view changes (edit, delete, reaction, read state): consumers upsert by id.
+ */
+export type MessengerEvent =
+  | { type: 'message', message: MessageOut }
+  | { type: 'message-state', id: string, conversation: string, state: DeliveryState }
+  | { type: 'conversation', conversation: ConversationView }
+  | { type: 'typing', conversation: string, identity: string, name: string }
+
+/** Options of a text send. */
+export interface SendOptions {
+  /** Id (or a unique prefix of at least 6 hex digits) of the message this one replies to. */
+  readonly replyTo?: string
+}
+
+/** Per-account settings. */
+export interface MessengerSettings {
+  /** Send READs, and show others' (default true). */
+  readonly readReceipts: boolean
+}

@@ -1,0 +1,162 @@
+/**
+ * Conversations and messages as the CLI and UI show them, built from stored rows, and the events
+ * that announce a change to one: history folded with its edits, deletes and reactions, read state,
+ * and conversation summaries.
+ */
+import { toHex } from '../bytes.ts'
+import { strictAssert } from '../errors.ts'
+import type { FoldedMessage } from '../conversation/message-fold.ts'
+import { peerIdToString } from '../identity/peer-id.ts'
+import { listMembers } from '../mls/group.ts'
+import type { CachedGroup, Engine } from './engine.ts'
+import type { ConversationView } from './events.ts'
+import { foldWindow, missingQuotes, toMessageOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
+import type { MessageView } from './store.ts'
+
+/** Rows read to fold one message's view for an event; actions older than them are not reflected. */
+const EVENT_WINDOW = 1000
+/** `messages(groupId, limit)` reads this many rows per text message wanted: actions share the table. */
+const HISTORY_ROWS_PER_MESSAGE = 4
+
+/** Views of one device's conversations and messages. */
+export class Views {
+  constructor (private readonly engine: Engine) {}
+
+  async conversationView (group: CachedGroup): Promise<ConversationView> {
+    const { names, summaries } = this.engine
+    const members = await Promise.all(listMembers(group.state).map(async (m) => {
+      const identity = toHex(m.certificate.identityKey)
+      return { identity, name: await names.nameOf(identity), peerId: peerIdToString(m.certificate.peerId) }
+    }))
+    let name = group.row.name
+    if (group.row.kind === 'direct' && group.row.peerIdentity !== null) name = await names.nameOf(group.row.peerIdentity)
+    const summary = await summaries.get(group.row.id)
+    const last = summary.last
+    return {
+      id: group.row.id,
+      kind: group.row.kind,
+      name,
+      epoch: group.row.epoch,
+      active: group.row.active,
+      members,
+      peerIdentity: group.row.kind === 'direct' ? group.row.peerIdentity : null,
+      unread: summary.unread.size,
+      lastMessage: last === null ? null : { text: last.text, senderName: await names.nameOf(last.senderIdentity), own: last.own, sentAt: last.sentAt }
+    }
+  }
+
+  /** Emits a conversation's new view. */
+  async announceConversation (group: CachedGroup): Promise<ConversationView> {
+    const view = await this.conversationView(group)
+    this.engine.emit({ type: 'conversation', conversation: view })
+    return view
+  }
+
+  /**
+   * Read positions of every other member account of a conversation, for the `read` state; none
+   * while read receipts are off, since then others' receipts are not shown either.
+   */
+  async readPositions (groupId: string): Promise<number[]> {
+    const { reads } = this.engine
+    const group = await this.engine.load(groupId)
+    if (group === undefined || !await reads.readReceipts()) return []
+    const others = new Set(listMembers(group.state).map((m) => toHex(m.certificate.identityKey)))
+    others.delete(this.engine.identity)
+    return await Promise.all([...others].map(async (identity) => await reads.peerPosition(groupId, identity)))
+  }
+
+  private async viewContext (groupId: string): Promise<MessageViewContext> {
+    return { nameOf: this.engine.names.nameOf, readPositions: await this.readPositions(groupId) }
+  }
+
+  /** Rows that replies in `window` quote but the window does not hold. */
+  private async quotedRows (window: readonly MessageView[]): Promise<MessageView[]> {
+    const rows = await Promise.all(missingQuotes(window).map(async (id) => await this.engine.store.getMessage(id)))
+    return rows.filter((r) => r !== undefined)
+  }
+
+  /**
+   * A conversation's text messages in display order, with edits, deletes, reactions and read
+   * state folded in: one read of the latest rows (up to {@link HISTORY_ROWS_PER_MESSAGE} per message
+   * wanted, since actions share the table) plus one lookup per quoted message outside them.
+   */
+  async messages (groupId: string, limit?: number): Promise<MessageOut[]> {
+    const window = await this.engine.store.listMessages(groupId, limit === undefined ? undefined : Math.min(limit * HISTORY_ROWS_PER_MESSAGE, 100_000))
+    const folded = foldWindow(groupId, window, await this.quotedRows(window))
+    const inWindow = new Set(window.map((r) => r.id))
+    let shown = [...folded.values()].filter((f) => inWindow.has(f.row.id))
+    if (limit !== undefined) shown = shown.slice(-limit)
+    const ctx = await this.viewContext(groupId)
+    return await Promise.all(shown.map(async (f) => await toMessageOut(f, folded, ctx)))
+  }
+
+  /** The folded view of one message, from the latest rows (and the message itself if older). */
+  async viewOf (groupId: string, m: MessageView): Promise<FoldedMessage<MessageView>> {
+    return (await this.foldAround(groupId, m)).get(m.id) ?? unfolded(m)
+  }
+
+  /** Folds the latest rows, plus `m` and the message it quotes when they are older. */
+  private async foldAround (groupId: string, m: MessageView): Promise<Map<string, FoldedMessage<MessageView>>> {
+    const window = await this.engine.store.listMessages(groupId, EVENT_WINDOW)
+    const ids = new Set(window.map((r) => r.id))
+    const context = ids.has(m.id) ? [] : [m]
+    if (m.target !== null && !ids.has(m.target)) {
+      const quoted = await this.engine.store.getMessage(m.target)
+      if (quoted !== undefined) context.push(quoted)
+    }
+    return foldWindow(groupId, window, context)
+  }
+
+  /** Builds and emits the view of a text message just stored (own or received). */
+  async announceNewText (row: MessageView): Promise<MessageOut> {
+    // Read positions only mark own messages read, and none can be at a message just stored: a
+    // position is the clock of a message this device holds, and an own new message's clock is past
+    // every one of those.
+    const ctx: MessageViewContext = { nameOf: this.engine.names.nameOf, readPositions: [] }
+    // A reply's quote may have been edited or deleted: fold around it. A plain message needs no fold.
+    const view = row.target === null
+      ? await toMessageOut(unfolded(row), new Map(), ctx)
+      : await toMessageOut(unfolded(row), await this.foldAround(row.groupId, row), ctx)
+    this.engine.emit({ type: 'message', message: view })
+    const group = this.engine.cached(row.groupId)
+    if (group !== undefined && this.engine.watched) await this.announceConversation(group)
+    return view
+  }
+
+  /**
+   * Emits the new view of a message an edit, delete or reaction changed; with `summary`, also the
+   * conversation, whose last message or unread count may have changed.
+   */
+  async announceChange (groupId: string, messageId: string, summary: boolean): Promise<MessageOut> {
+    const m = await this.engine.store.getMessage(messageId)
+    strictAssert(m !== undefined, 'a message that was acted on is stored')
+    const folded = await this.foldAround(groupId, m)
+    const view = await toMessageOut(folded.get(m.id) ?? unfolded(m), folded, await this.viewContext(groupId))
+    this.engine.emit({ type: 'message', message: view })
+    if (summary) {
+      this.engine.summaries.invalidate(groupId)
+      const group = this.engine.cached(groupId)
+      if (group !== undefined) await this.announceConversation(group)
+    }
+    return view
+  }
+
+  /** Emits the own messages that a read position moving made `read` for everyone. */
+  async announceReads (groupId: string, before: readonly number[]): Promise<void> {
+    const after = await this.readPositions(groupId)
+    if (after.length === 0) return
+    const was = before.length === 0 ? 0 : Math.min(...before)
+    const now = Math.min(...after)
+    if (now <= was) return
+    const rows = await this.engine.store.listMessages(groupId, EVENT_WINDOW)
+    const changed = rows.filter((r) => r.own && r.kind === 'text' && r.recipients > 0 && r.lamport > was && r.lamport <= now)
+    if (changed.length === 0) return
+    const folded = foldWindow(groupId, rows, await this.quotedRows(changed))
+    const ctx = { nameOf: this.engine.names.nameOf, readPositions: after }
+    for (const r of changed) {
+      const view = await toMessageOut(folded.get(r.id) ?? unfolded(r), folded, ctx)
+      this.engine.emit({ type: 'message', message: view })
+      this.engine.emit({ type: 'message-state', id: view.id, conversation: groupId, state: view.state })
+    }
+  }
+}
