@@ -15,7 +15,8 @@ import { CodecError, UsageError } from '../../../src/core/errors.ts'
 import type {
   ContactRow, DeviceRow, EpochRow, GroupRow, KeyPackageRow, MessageRow, Store, Write
 } from '../../../src/core/messenger/store.ts'
-import { IndexedDbStore, SCHEMA_VERSION } from '../../../src/store/indexeddb.browser.ts'
+import { IndexedDbStore } from '../../../src/store/indexeddb.browser.ts'
+import { SCHEMA_VERSION } from '../../../src/store/indexeddb-schema.browser.ts'
 import { CHECKPOINT_COMMITS, SqliteStore } from '../../../src/store/sqlite.node.ts'
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values)
