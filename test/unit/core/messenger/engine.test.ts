@@ -1,0 +1,137 @@
+/**
+ * The messenger's shared engine: per-conversation locks run one conversation's work in call order,
+ * the cache of group states never runs ahead of the store, and queued frames reach the delivery
+ * service only once they are durable. A real SqliteStore underneath; the transport records calls.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { randomBytes, toHex } from '../../../../src/core/bytes.ts'
+import { createGroupState, encodeState, epochOf } from '../../../../src/core/mls/group.ts'
+import { createKeyPackage } from '../../../../src/core/mls/key-package.ts'
+import type { Account } from '../../../../src/core/messenger/account.ts'
+import { Engine, type CachedGroup } from '../../../../src/core/messenger/engine.ts'
+import type { Transport } from '../../../../src/core/messenger/ports.ts'
+import type { GroupRow, Store, Write } from '../../../../src/core/messenger/store.ts'
+import { SqliteStore } from '../../../../src/store/sqlite.node.ts'
+import { createTestDevice } from '../fixtures.ts'
+
+let dir: string
+let store: SqliteStore
+let notified: string[]
+let onNotify = (): void => {}
+let account: Account
+
+const transport: Transport = {
+  listenAddrs: () => [],
+  notify: (peerId) => { notified.push(peerId); onNotify() },
+  addAddresses: async () => {},
+  fetchKeyPackage: async () => { throw new Error('not in these tests') }
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kith-engine-'))
+  store = new SqliteStore(join(dir, 'kith.db'))
+  notified = []
+  const device = await createTestDevice('Alice')
+  account = { identity: device.identity, identityHex: toHex(device.identity.publicKey), certificate: device.certificate, mlsKey: device.mlsKey, peerId: 'alice-device' }
+})
+
+afterEach(async () => {
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function engineOver (s: Store): Engine {
+  return new Engine({ store: s, transport, account, log: () => {} }, {})
+}
+
+async function newGroup (): Promise<CachedGroup> {
+  const id = randomBytes(32)
+  const state = await createGroupState(id, await createKeyPackage(account.certificate, account.mlsKey))
+  const row: GroupRow = {
+    id: toHex(id), kind: 'group', name: 'g', peerIdentity: null, creator: account.identityHex, state: encodeState(state), epoch: epochOf(state),
+    baseEpoch: 0, baseParent: new Uint8Array(), tipHash: new Uint8Array(), lamport: 0, ownSeq: 0, active: true, losers: [], createdAt: 1
+  }
+  return { row, state }
+}
+
+function outbox (peerId: string, groupId: string): Write {
+  return { kind: 'outbox', peerId, groupId, messageId: null, frame: new Uint8Array([1, 2, 3]), createdAt: 1 }
+}
+
+describe('Engine.withLock', () => {
+  it('runs one key’s tasks in call order, past a failure, while another key does not wait', async () => {
+    const engine = engineOver(store)
+    const order: string[] = []
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const first = engine.withLock('a', async () => { await gate; order.push('a1') })
+    const failing = engine.withLock('a', async () => { order.push('a2'); throw new Error('boom') })
+    const third = engine.withLock('a', async () => { order.push('a3') })
+    await engine.withLock('b', async () => { order.push('b1') })
+    expect(order).toEqual(['b1'])
+    release()
+    await first
+    await expect(failing).rejects.toThrow('boom')
+    await third
+    expect(order).toEqual(['b1', 'a1', 'a2', 'a3'])
+  })
+})
+
+describe('Engine.commit', () => {
+  it('updates the cache only after the store took the writes', async () => {
+    let fail = false
+    const failing: Store = new Proxy(store, {
+      get (target, prop, receiver) {
+        if (prop === 'apply' && fail) return async () => { throw new Error('disk full') }
+        const value: unknown = Reflect.get(target, prop, receiver)
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+      }
+    })
+    const engine = engineOver(failing)
+    const group = await newGroup()
+    await engine.commit([{ kind: 'group', row: group.row }], [group])
+    expect(engine.cached(group.row.id)).toBe(group)
+
+    fail = true
+    const renamed = { ...group, row: { ...group.row, name: 'renamed' } }
+    await expect(engine.commit([{ kind: 'group', row: renamed.row }], [renamed])).rejects.toThrow('disk full')
+    expect(engine.cached(group.row.id)).toBe(group)
+    expect((await store.getGroup(group.row.id))?.name).toBe('g')
+  })
+
+  it('hands staged frames to the delivery service only once their commit is durable', async () => {
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const gated: Store = new Proxy(store, {
+      get (target, prop, receiver) {
+        if (prop === 'durable') return async () => { await gate; await target.durable() }
+        const value: unknown = Reflect.get(target, prop, receiver)
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+      }
+    })
+    const engine = engineOver(gated)
+    // Memory speaks for a peer once a read of the store found the end of its queue.
+    engine.outboxMemory.readFromStore('bob-device', 0, 10, [], engine.outboxMemory.beginRead())
+    const handedOver = new Promise<void>((resolve) => { onNotify = resolve })
+    const group = await newGroup()
+    await engine.commit([outbox('bob-device', group.row.id)], [], true)
+    await store.durable()
+    // The rows are on disk, but the engine has not been told they are durable: nobody may send them.
+    expect(notified).toEqual([])
+    expect(engine.outboxMemory.next('bob-device', 0, 10)).toEqual([])
+    release()
+    await handedOver
+    expect(notified).toEqual(['bob-device'])
+    expect(engine.outboxMemory.next('bob-device', 0, 10)?.map((f) => f.frame)).toEqual([new Uint8Array([1, 2, 3])])
+  })
+
+  it('forgets cached contact aliases when a contact is written', async () => {
+    const engine = engineOver(store)
+    engine.aliases.set('bob', 'bob-identity')
+    await engine.commit([{ kind: 'contact', row: { identity: 'carol-identity', alias: 'carol', displayName: 'Carol', verified: false, createdAt: 1 } }])
+    expect(engine.aliases.size).toBe(0)
+  })
+})
