@@ -65,6 +65,7 @@ export class Contacts {
     return row
   }
 
+  /** A contact as the CLI and UI show it, with its devices. */
   async view (row: ContactRow): Promise<ContactView> {
     const devices = await this.engine.store.devicesOf(row.identity)
     return { alias: row.alias, displayName: row.displayName, identity: row.identity, verified: row.verified, devices: devices.map((d) => d.peerId) }

@@ -62,6 +62,7 @@ export interface CachedGroup {
 /** What became of an incoming frame, as its acknowledgement reports it. */
 export type Outcome = 'stored' | 'rejected'
 
+/** An error's message for the log, whatever was thrown. */
 export function describeError (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }

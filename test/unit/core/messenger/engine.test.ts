@@ -47,6 +47,18 @@ function engineOver (s: Store): Engine {
   return new Engine({ store: s, transport, account, log: () => {} }, {})
 }
 
+/** The test's store with one method wrapped. */
+function storeWith<K extends keyof Store> (name: K, wrap: (original: Store[K]) => Store[K]): Store {
+  const wrapped = wrap((store[name] as (...args: unknown[]) => unknown).bind(store) as Store[K])
+  return new Proxy(store, {
+    get (target, prop) {
+      if (prop === name) return wrapped
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    }
+  })
+}
+
 async function newGroup (): Promise<CachedGroup> {
   const id = randomBytes(32)
   const state = await createGroupState(id, await createKeyPackage(account.certificate, account.mlsKey))
@@ -83,12 +95,9 @@ describe('Engine.withLock', () => {
 describe('Engine.commit', () => {
   it('updates the cache only after the store took the writes', async () => {
     let fail = false
-    const failing: Store = new Proxy(store, {
-      get (target, prop, receiver) {
-        if (prop === 'apply' && fail) return async () => { throw new Error('disk full') }
-        const value: unknown = Reflect.get(target, prop, receiver)
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
-      }
+    const failing = storeWith('apply', (apply) => async (writes) => {
+      if (fail) throw new Error('disk full')
+      return await apply(writes)
     })
     const engine = engineOver(failing)
     const group = await newGroup()
@@ -105,13 +114,7 @@ describe('Engine.commit', () => {
   it('hands staged frames to the delivery service only once their commit is durable', async () => {
     let release = (): void => {}
     const gate = new Promise<void>((resolve) => { release = resolve })
-    const gated: Store = new Proxy(store, {
-      get (target, prop, receiver) {
-        if (prop === 'durable') return async () => { await gate; await target.durable() }
-        const value: unknown = Reflect.get(target, prop, receiver)
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
-      }
-    })
+    const gated = storeWith('durable', (durable) => async () => { await gate; await durable() })
     const engine = engineOver(gated)
     // Memory speaks for a peer once a read of the store found the end of its queue.
     engine.outboxMemory.readFromStore('bob-device', 0, 10, [], engine.outboxMemory.beginRead())
