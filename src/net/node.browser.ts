@@ -12,8 +12,8 @@ import { noise } from '@libp2p/noise'
 import { ping, type Ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { kithYamux } from './yamux-window.ts'
 
 /** How to build the browser node. */
 export interface BrowserNodeOptions {
@@ -42,7 +42,7 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
       circuitRelayTransport()
     ],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [kithYamux()],
     // Loopback and LAN addresses are legitimate for Kith; the default gater refuses them.
     connectionGater: { denyDialMultiaddr: () => false },
     services: {

@@ -1,6 +1,7 @@
 /**
- * The Node.js libp2p node: TCP and WebSockets, noise and yamux, Kith's Kademlia DHT in server
- * mode, a circuit-relay server for browsers, identify, ping, optional mDNS and bootstrap peers.
+ * The Node.js libp2p node: TCP and WebSockets, noise and yamux (with window updates at half use,
+ * `yamux-window.ts`), Kith's Kademlia DHT in server mode, a circuit-relay server for browsers,
+ * identify, ping, optional mDNS and bootstrap peers.
  * No public bootstrap list or STUN server is built in (DESIGN.md §4).
  */
 import { bootstrap } from '@libp2p/bootstrap'
@@ -13,9 +14,9 @@ import { noise } from '@libp2p/noise'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { DHT_PROTOCOL } from './constants.ts'
+import { kithYamux } from './yamux-window.ts'
 
 /** How to build a node. */
 export interface KithNodeOptions {
@@ -51,7 +52,7 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
     addresses: { listen: [...options.listen] },
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [kithYamux()],
     peerDiscovery,
     // Loopback and LAN addresses are legitimate for Kith; the default gater refuses them.
     connectionGater: { denyDialMultiaddr: () => false },
