@@ -1,10 +1,9 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeFrames, FrameDecoder, FrameLengthError, FrameStream, StreamEndedError } from '../../../src/net/frames.ts'
-import { createKithNode, type KithLibp2p } from '../../../src/net/node.ts'
+import { LoopbackPeers } from './loopback.ts'
 
 const text = (frames: Uint8Array[]): string[] => frames.map((f) => new TextDecoder().decode(f))
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -75,24 +74,12 @@ describe('FrameDecoder', () => {
   })
 })
 
-const nodes: KithLibp2p[] = []
+const peers = new LoopbackPeers()
 
-afterEach(async () => {
-  for (const n of nodes.splice(0)) await n.stop()
-})
+afterEach(async () => { await peers.stop() })
 
 /** Two peers on loopback and one stream between them: the dialer's end and the listener's. */
-async function streamPair (): Promise<{ dialer: Stream, listener: Stream }> {
-  const make = async (): Promise<KithLibp2p> => {
-    const n = await createKithNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
-    nodes.push(n)
-    return n
-  }
-  const [a, b] = [await make(), await make()]
-  const accepted = new Promise<Stream>((resolve) => { void b.handle('/kith-test/frames/1.0.0', (stream) => { resolve(stream) }) })
-  const dialer = await a.dialProtocol(b.getMultiaddrs(), '/kith-test/frames/1.0.0')
-  return { dialer, listener: await accepted }
-}
+const streamPair = async (): Promise<{ dialer: Stream, listener: Stream }> => await peers.streamPair('/kith-test/frames/1.0.0')
 
 describe('FrameStream', () => {
   it('carries frames both ways between real peers, interoperating with lpStream', async () => {

@@ -1,12 +1,10 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { Stream } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
 import { StreamState, YamuxStream } from '@libp2p/yamux/stream'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createKithNode, type KithLibp2p } from '../../../src/net/node.ts'
 import { installHalfWindowUpdates } from '../../../src/net/yamux-window.ts'
+import { LoopbackPeers } from './loopback.ts'
 
 const DATA = 0
 const WINDOW_UPDATE = 1
@@ -43,11 +41,9 @@ function receive (stream: YamuxStream, count: number, size: number): void {
 /** A frame read from an lpStream, as plain bytes. */
 const bytesOf = (list: Uint8ArrayList): Uint8Array => new Uint8Array(list.subarray())
 
-const nodes: KithLibp2p[] = []
+const peers = new LoopbackPeers()
 
-afterEach(async () => {
-  for (const n of nodes.splice(0)) await n.stop()
-})
+afterEach(async () => { await peers.stop() })
 
 describe('half-window updates', () => {
   it('replaces one window update per data frame with one per half window consumed', () => {
@@ -81,15 +77,9 @@ describe('half-window updates', () => {
   })
 
   it('keeps real peers moving many windows of data and thousands of small round trips', async () => {
-    const make = async (): Promise<KithLibp2p> => {
-      const n = await createKithNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
-      nodes.push(n)
-      return n
-    }
-    const [a, b] = [await make(), await make()]
-    const accepted = new Promise<Stream>((resolve) => { void b.handle('/kith-test/window/1.0.0', (stream) => { resolve(stream) }) })
-    const dialer = lpStream(await a.dialProtocol(b.getMultiaddrs(), '/kith-test/window/1.0.0'))
-    const listener = lpStream(await accepted)
+    const pair = await peers.streamPair('/kith-test/window/1.0.0')
+    const dialer = lpStream(pair.dialer)
+    const listener = lpStream(pair.listener)
 
     // 64 frames of 64 KiB: 16 full windows, which stalls unless updates keep coming.
     const chunks = Array.from({ length: 64 }, (_, i) => new Uint8Array(64 * 1024).fill(i))

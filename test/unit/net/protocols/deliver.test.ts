@@ -1,10 +1,10 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { lpStream } from '@libp2p/utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Ack, AckStatus, Deliver, DeliverKind } from '../../../../src/core/codec/envelope.ts'
-import { createKithNode, type KithLibp2p } from '../../../../src/net/node.ts'
+import type { KithLibp2p } from '../../../../src/net/node.ts'
 import { DELIVER_PROTOCOL } from '../../../../src/net/constants.ts'
 import { DeliveryService, type DeliverHandler, type Outbox, type OutboundFrame, type Settlement } from '../../../../src/net/protocols/deliver.ts'
+import { LoopbackPeers } from '../loopback.ts'
 
 /** An outbox in memory: frames by row id, and the outcome each got. */
 class MemoryOutbox implements Outbox {
@@ -36,15 +36,11 @@ function deferred<T> (): { promise: Promise<T>, resolve: (value: T) => void } {
   return { promise, resolve }
 }
 
-const nodes: KithLibp2p[] = []
+const peers = new LoopbackPeers()
 const services: DeliveryService[] = []
 const quiet = (): void => {}
 
-async function node (): Promise<KithLibp2p> {
-  const n = await createKithNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'] })
-  nodes.push(n)
-  return n
-}
+const node = async (): Promise<KithLibp2p> => await peers.node()
 
 /** Serves the delivery protocol on `n` with `handler`. */
 async function listen (n: KithLibp2p, handler: DeliverHandler): Promise<void> {
@@ -55,7 +51,7 @@ async function listen (n: KithLibp2p, handler: DeliverHandler): Promise<void> {
 
 afterEach(async () => {
   for (const s of services.splice(0)) await s.stop()
-  for (const n of nodes.splice(0)) await n.stop()
+  await peers.stop()
 })
 
 describe('DeliveryService', () => {
