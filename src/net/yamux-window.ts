@@ -2,8 +2,8 @@
  * Yamux whose streams send a window update once half the receive window is used, the way
  * go-yamux and rust-yamux do (hashicorp/yamux spec, "Flow Control"). `@libp2p/yamux` 8 answers
  * every data frame with a window update, so each small Kith frame and each ack cost both peers a
- * second frame to encrypt, write, wake up for, read and decrypt. `bench/` measured that at about
- * a tenth of each process's CPU per message.
+ * second frame to encrypt, write, wake up for, read and decrypt: about a tenth of each process's
+ * CPU per message on the bench machine (docs/ARCHITECTURE.md, departure j).
  *
  * The library has no option for this, so `installHalfWindowUpdates` wraps `YamuxStream`'s window
  * update method once per process, for every Yamux connection in it. Flow control is unchanged in
