@@ -30,6 +30,7 @@ const MAX_LOSERS = 64
 
 type Flag = 0 | 1
 
+/** A message as IndexedDB keeps it: booleans as 0/1, so they can be indexed. */
 export interface MessageRecord extends Omit<MessageRow, 'own' | 'needsSend' | 'gap'> {
   readonly own: Flag
   readonly needsSend: Flag
@@ -56,7 +57,9 @@ export interface KithSchema extends DBSchema {
   keyPackages: { key: string, value: KeyPackageRow, indexes: { createdAt: number } }
 }
 
+/** The name of one object store. */
 export type StoreName = StoreNames<KithSchema>
+/** The open Kith database, typed by its schema. */
 export type KithDatabase = IDBPDatabase<KithSchema>
 
 const KEY_PATHS: { readonly [S in StoreName]: string | string[] } = {
@@ -115,10 +118,12 @@ export function copyBytes (bytes: Uint8Array): Uint8Array {
 
 // ---------------------------------------------------------------- rows to records
 
+/** A contact row as stored, with its alias case-folded for lookups. */
 export function contactRecord (r: ContactRow): KithSchema['contacts']['value'] {
   return { identity: r.identity, alias: r.alias, aliasFold: foldCase(r.alias), displayName: r.displayName, verified: r.verified, createdAt: r.createdAt }
 }
 
+/** A device row as stored, with compact copies of its bytes. */
 export function deviceRecord (r: DeviceRow): DeviceRow {
   return { peerId: r.peerId, identity: r.identity, certificate: copyBytes(r.certificate), addrs: [...r.addrs], updatedAt: r.updatedAt }
 }
@@ -152,6 +157,7 @@ export function epochRecord (r: EpochRow): EpochRow {
   }
 }
 
+/** A message row as stored. */
 export function messageRecord (r: MessageRow): MessageRecord {
   return {
     id: r.id,
@@ -259,15 +265,18 @@ export function metaValueOf (value: unknown): Uint8Array {
   return new Fields('meta', value).bytes('value')
 }
 
+/** The non-extractable key that seals secrets at rest, checked. */
 export function sealingKeyOf (value: unknown): CryptoKey {
   return new Fields('keys', value).cryptoKey('key')
 }
 
+/** A stored contact, checked field by field. */
 export function contactOf (value: unknown): ContactRow {
   const f = new Fields('contacts', value)
   return { identity: f.string('identity'), alias: f.string('alias'), displayName: f.string('displayName'), verified: f.boolean('verified'), createdAt: f.number('createdAt') }
 }
 
+/** A stored device, checked field by field. */
 export function deviceOf (value: unknown): DeviceRow {
   const f = new Fields('devices', value)
   return { peerId: f.string('peerId'), identity: f.string('identity'), certificate: f.bytes('certificate'), addrs: f.strings('addrs'), updatedAt: f.number('updatedAt') }
@@ -304,6 +313,7 @@ export function epochOf (value: unknown): EpochRow {
   }
 }
 
+/** A stored message, checked field by field. */
 export function messageOf (value: unknown): MessageRow {
   const f = new Fields('messages', value)
   return {
@@ -326,6 +336,7 @@ export function messageOf (value: unknown): MessageRow {
   }
 }
 
+/** A stored outbox frame, checked field by field. */
 export function outboxOf (value: unknown): OutboxRow {
   const f = new Fields('outbox', value)
   return {
@@ -334,6 +345,7 @@ export function outboxOf (value: unknown): OutboxRow {
   }
 }
 
+/** A stored held frame, checked field by field. */
 export function pendingOf (value: unknown): PendingRow {
   const f = new Fields('pending', value)
   return { id: f.number('id'), groupId: f.string('groupId'), epoch: f.number('epoch'), peerId: f.string('peerId'), frame: f.bytes('frame'), receivedAt: f.number('receivedAt') }
