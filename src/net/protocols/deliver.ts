@@ -3,7 +3,7 @@
  * frames back, with up to DELIVERY_WINDOW frames (and DELIVERY_WINDOW_BYTES) in flight. Frames
  * come from, and acks go back to, an injected outbox, so this layer knows nothing of storage or MLS.
  */
-import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { toHex } from '../../core/bytes.ts'
 import { DELIVER_PROTOCOL, DELIVERY_WINDOW, DELIVERY_WINDOW_BYTES, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
@@ -71,6 +71,11 @@ export function encodeDeliver (frame: Deliver): Uint8Array {
 
 /** Runs `fn` once the I/O already received has been handled (Node's check phase; a task in browsers). */
 const afterIo: (fn: () => void) => void = typeof setImmediate === 'function' ? (fn) => { setImmediate(fn) } : (fn) => { setTimeout(fn, 0) }
+
+/** Whether a connection is relayed under a relay's limits. */
+function isLimited (connection: Connection): boolean {
+  return connection.limits !== undefined
+}
 
 /** Frames of one stream handed to the handler and not yet acknowledged, at most. */
 const MAX_HANDLING = 256
@@ -152,7 +157,7 @@ class PeerSender {
   private wanted = false
   private readonly retry: RetryTimer
   private closed = false
-  private open: { stream: Stream, lp: FrameStream } | undefined
+  private open: { stream: Stream, lp: FrameStream, connection: Connection } | undefined
   private idleTimer: ReturnType<typeof setTimeout> | undefined
   private wake: (() => void) | undefined
   /**
@@ -209,14 +214,28 @@ class PeerSender {
     }
   }
 
-  /** The open delivery stream to this peer, or a new one. Streams are kept for the next message. */
+  /**
+   * The open delivery stream to this peer, or a new one. Streams are kept for the next message,
+   * unless theirs is a relayed connection and a direct one has opened since: chat then moves to it.
+   */
   private async channel (): Promise<{ stream: Stream, lp: FrameStream, reused: boolean }> {
     const open = this.open
-    if (open !== undefined && open.stream.status === 'open' && open.stream.writeStatus === 'writable') return { ...open, reused: true }
-    const stream = await this.libp2p.dialProtocol(peerIdFromString(this.peerId), DELIVER_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
-    const fresh = { stream, lp: new FrameStream(stream, { maxFrame: MAX_ACK_FRAME }) }
+    if (open !== undefined && open.stream.status === 'open' && open.stream.writeStatus === 'writable') {
+      if (!isLimited(open.connection) || !this.hasDirectConnection()) return { ...open, reused: true }
+      this.closeChannel()
+    }
+    const peer = peerIdFromString(this.peerId)
+    const signal = AbortSignal.timeout(10_000)
+    // A relayed (limited) connection carries chat too when it is the only path (Kith's relays allow it).
+    const connection = this.libp2p.getConnections(peer).find((c) => c.status === 'open' && !isLimited(c)) ?? await this.libp2p.dial(peer, { signal })
+    const stream = await connection.newStream(DELIVER_PROTOCOL, { signal, runOnLimitedConnection: true })
+    const fresh = { stream, lp: new FrameStream(stream, { maxFrame: MAX_ACK_FRAME }), connection }
     this.open = fresh
     return { ...fresh, reused: false }
+  }
+
+  private hasDirectConnection (): boolean {
+    return this.libp2p.getConnections(peerIdFromString(this.peerId)).some((c) => c.status === 'open' && !isLimited(c))
   }
 
   private closeChannel (err?: Error): void {

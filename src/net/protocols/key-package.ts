@@ -61,7 +61,7 @@ export class KeyPackageService {
 /** Fetches a KeyPackage from a device; the caller verifies it. */
 export async function fetchKeyPackage (libp2p: Libp2p, peer: PeerId, timeoutMs = 10_000): Promise<KeyPackageResponse> {
   try {
-    const stream = await libp2p.dialProtocol(peer, KEY_PACKAGE_PROTOCOL, { signal: AbortSignal.timeout(timeoutMs) })
+    const stream = await libp2p.dialProtocol(peer, KEY_PACKAGE_PROTOCOL, { signal: AbortSignal.timeout(timeoutMs), runOnLimitedConnection: true })
     const lp = new FrameStream(stream, { maxFrame: MAX_KEY_PACKAGE_FRAME })
     await lp.write(KeyPackageRequest.encode({ version: 1 }))
     const response = KeyPackageResponse.decode(await lp.read({ signal: AbortSignal.timeout(timeoutMs) }))
