@@ -22,3 +22,14 @@ export const MAX_KEY_PACKAGE_FRAME = 16 * 1024
 export const DELIVERY_WINDOW = 1024
 /** Bytes of frames sent ahead of acknowledgements on one delivery stream. */
 export const DELIVERY_WINDOW_BYTES = 1024 * 1024
+
+/**
+ * What a Kith relay lets one relayed connection carry before closing it: enough for chat (the
+ * delivery streams that an unreachable peer needs), not for bulk data, which goes direct.
+ * libp2p's defaults (2 minutes, 128 KiB) would cut a chat off silently.
+ */
+export const RELAY_DURATION_LIMIT_MS = 60 * 60 * 1000
+/** Bytes one relayed connection may carry in each direction (see {@link RELAY_DURATION_LIMIT_MS}). */
+export const RELAY_DATA_LIMIT_BYTES = 64n * 1024n * 1024n
+/** Peers a Kith relay holds reservations for at once. */
+export const RELAY_MAX_RESERVATIONS = 256

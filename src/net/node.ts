@@ -1,11 +1,16 @@
 /**
- * The Node.js libp2p node: TCP and WebSockets, noise and yamux (with window updates at half use,
- * `yamux-window.ts`), Kith's Kademlia DHT in server mode, a circuit-relay server for browsers,
- * identify, ping, optional mDNS and bootstrap peers.
+ * The Node.js libp2p node: TCP, WebSockets (with TLS when the node has a certificate),
+ * WebRTC-direct (so a browser dials it with no certificate to trust), WebRTC through relays and
+ * circuit relay as a client (so nodes behind NATs reach each other and upgrade to direct), noise
+ * and yamux (with window updates at half use, `yamux-window.ts`), Kith's Kademlia DHT in server
+ * mode, a circuit-relay server with Kith's limits, DCUtR, AutoNAT v2, identify, ping, optional
+ * mDNS and bootstrap peers.
  * No public bootstrap list or STUN server is built in (DESIGN.md §4).
  */
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { bootstrap } from '@libp2p/bootstrap'
-import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { identify, type Identify } from '@libp2p/identify'
 import type { PrivateKey, Libp2p } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
@@ -13,9 +18,11 @@ import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import { DHT_PROTOCOL } from './constants.ts'
+import { announcedAddrs } from './announce.ts'
+import { DHT_PROTOCOL, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.ts'
 import { kithYamux } from './yamux-window.ts'
 
 /** How to build a node. */
@@ -27,6 +34,18 @@ export interface KithNodeOptions {
   readonly bootstrap?: readonly string[]
   /** LAN discovery by multicast DNS. */
   readonly mdns?: boolean
+  /** Hosts and multiaddrs to announce besides the listening ones (`announce.ts`). */
+  readonly announce?: readonly string[]
+  /** Whether every listen address is loopback; otherwise loopback addresses are never announced. */
+  readonly loopbackOnly?: boolean
+  /** PEM certificate and key: WebSockets then also accept TLS (`/tls/ws`) on the same port. */
+  readonly tls?: { readonly cert: string, readonly key: string }
+  /** The WebRTC-direct listener's certificate, kept across restarts so its certhash is stable. */
+  readonly webRtcDirectCertificate?: { readonly privateKey: string, readonly pem: string, readonly certhash: string }
+  /** STUN/TURN servers for WebRTC; none by default (host candidates only). */
+  readonly iceServers?: RTCIceServer[]
+  /** Reserve a slot on a relay, so peers can reach this node when it is behind a NAT (default true). */
+  readonly relayReservation?: boolean
 }
 
 /** The services a Kith node runs. */
@@ -35,6 +54,8 @@ export type KithServices = {
   ping: Ping
   identify: Identify
   relay: CircuitRelayService
+  dcutr: unknown
+  autoNAT: unknown
 }
 
 /** A running Kith libp2p node. */
@@ -47,10 +68,21 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
     ...(bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : []),
     ...(options.mdns === true ? [mdns({ serviceTag: 'kith.local' })] : [])
   ]
+  const rtcConfiguration = { iceServers: options.iceServers ?? [] }
+  const announceOptions = { announce: options.announce ?? [], loopbackOnly: options.loopbackOnly ?? true }
   return await createLibp2p({
     privateKey: options.privateKey,
-    addresses: { listen: [...options.listen] },
-    transports: [tcp(), webSockets()],
+    addresses: {
+      listen: [...options.listen, ...(options.relayReservation === false ? [] : ['/p2p-circuit']), '/webrtc'],
+      announceFilter: (addrs) => announcedAddrs(addrs, announceOptions)
+    },
+    transports: [
+      tcp(),
+      webSockets(options.tls === undefined ? {} : { https: { cert: options.tls.cert, key: options.tls.key } }),
+      webRTCDirect({ rtcConfiguration, ...(options.webRtcDirectCertificate !== undefined ? { certificate: { ...options.webRtcDirectCertificate } } : {}) }),
+      webRTC({ rtcConfiguration }),
+      circuitRelayTransport()
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [kithYamux()],
     peerDiscovery,
@@ -60,8 +92,17 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
     services: {
       identify: identify(),
       ping: ping(),
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: true }),
-      relay: circuitRelayServer({ reservations: { maxReservations: 256 } })
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: false }),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: RELAY_MAX_RESERVATIONS,
+          applyDefaultLimit: true,
+          defaultDurationLimit: RELAY_DURATION_LIMIT_MS,
+          defaultDataLimit: RELAY_DATA_LIMIT_BYTES
+        }
+      }),
+      dcutr: dcutr(),
+      autoNAT: autoNATv2()
     }
   })
 }
