@@ -6,20 +6,26 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { isPrivate } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { userInfo } from 'node:os'
+import { networkInterfaces, userInfo } from 'node:os'
 import { createAccount, DEVICE_KEY_META, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
 import { Messenger } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
 import { UsageError } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
+import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
+import { DirectUpgrader } from '../net/direct-upgrade.ts'
 import { createKithNode, type KithLibp2p } from '../net/node.ts'
 import { DeliveryService } from '../net/protocols/deliver.ts'
 import { KeyPackageService } from '../net/protocols/key-package.ts'
 import type { RetryTimerOptions } from '../net/retry-timer.ts'
 import { SqliteStore } from '../store/sqlite.node.ts'
 import { startApiServer, type ApiServer } from './api/server.ts'
+import { certificateNames, loadTlsFiles, selfSignedTls, webRtcDirectCertificate, type TlsMaterial } from './certificates.ts'
+import { acquireInstanceLock, type InstanceLock } from './instance-lock.ts'
 import { dataPaths, type DataPaths } from './paths.ts'
 import { startWebServer, type ServedInfo, type WebServer } from './web-server.ts'
 import { installNodeCrypto } from './mls-crypto.ts'
@@ -33,7 +39,15 @@ export interface KithNodeConfig {
   readonly tcpPort?: number
   readonly wsPort?: number
   readonly webPort?: number
+  /** UDP port of the WebRTC-direct listener. */
+  readonly webrtcPort?: number
   readonly bootstrap?: readonly string[]
+  /** Hosts or multiaddrs to announce to peers (`--announce`), besides the interface addresses. */
+  readonly announce?: readonly string[]
+  /** HTTPS and WSS: a certificate and key (`--tls-cert`/`--tls-key`) or `'self-signed'` (`--tls self-signed`). */
+  readonly tls?: { readonly certFile: string, readonly keyFile: string } | 'self-signed'
+  /** STUN/TURN servers for WebRTC (`--ice-server`); none by default. */
+  readonly iceServers?: readonly RTCIceServer[]
   readonly mdns?: boolean
   /** Display name used if this directory has no account yet. */
   readonly name?: string
@@ -46,7 +60,31 @@ export interface KithNodeConfig {
   readonly verbose?: boolean
 }
 
-interface SavedPorts { tcpPort?: number, wsPort?: number, webPort?: number }
+interface SavedPorts { tcpPort?: number, wsPort?: number, webPort?: number, webrtcPort?: number }
+
+/** Whether a listen host is a wildcard that covers every interface. */
+function isWildcard (host: string): boolean {
+  return host === '0.0.0.0' || host === '::'
+}
+
+/** This host's non-loopback interface addresses (what a wildcard listener is reachable on). */
+function interfaceAddresses (): string[] {
+  return Object.values(networkInterfaces()).flat()
+    .filter((i): i is NonNullable<typeof i> => i !== undefined && !i.internal && (i.family === 'IPv4' || !i.address.startsWith('fe80')))
+    .map((i) => i.address)
+}
+
+/** The host a person on another machine uses to open this node's web app. */
+function publicHost (host: string, announce: readonly string[]): string {
+  const named = announce.find((a) => !a.startsWith('/'))
+  if (named !== undefined) return named
+  if (!isWildcard(host)) return host
+  return interfaceAddresses().find((a) => !a.includes(':')) ?? '127.0.0.1'
+}
+
+function urlHost (host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
 
 function readJson<T> (path: string): T | undefined {
   try { return JSON.parse(readFileSync(path, 'utf8')) as T } catch { return undefined }
@@ -76,6 +114,24 @@ function makeLog (paths: DataPaths, verbose: boolean): Log {
   }
 }
 
+/** How this node can be reached, for `kith status`. */
+export interface Reachability {
+  /** `public`: an address AutoNAT confirmed (or one announced); `relayed`: only through a relay reservation; `lan`: private addresses only; `local`: loopback only. */
+  readonly kind: 'public' | 'relayed' | 'lan' | 'local'
+  readonly relays: readonly string[]
+  readonly addrs: readonly string[]
+}
+
+/** Reads reachability off libp2p's announced addresses: public ones are there only once AutoNAT v2 (or `--announce`) vouches for them. */
+function reachabilityOf (libp2p: KithLibp2p): Reachability {
+  const addrs = libp2p.getMultiaddrs().map((ma) => ma.toString())
+  const relays = [...new Set(addrs.filter((a) => a.includes('/p2p-circuit')).map((a) => a.split('/p2p-circuit')[0]!))]
+  const direct = addrs.filter((a) => !a.includes('/p2p-circuit'))
+  const isPublic = direct.some((a) => isPrivate(multiaddr(a)) === false)
+  const kind = isPublic ? 'public' : relays.length > 0 ? 'relayed' : direct.every(isLoopbackAddr) ? 'local' : 'lan'
+  return { kind, relays, addrs: direct }
+}
+
 /** A started peer. */
 export class KithNode {
   private constructor (
@@ -85,41 +141,95 @@ export class KithNode {
     readonly store: SqliteStore,
     private readonly delivery: DeliveryService,
     private readonly keyPackages: KeyPackageService,
+    private readonly upgrader: DirectUpgrader,
     readonly api: ApiServer | undefined,
     readonly web: WebServer,
+    /** The web app's address as a person on another host opens it. */
+    readonly webUrl: string,
+    /** The HTTPS certificate, when the node serves over TLS. */
+    readonly tls: TlsMaterial | undefined,
+    private readonly lock: InstanceLock,
     readonly log: Log
   ) {}
+
+
 
   /** Opens the data directory (creating an account if needed) and starts every service. */
   static async start (config: KithNodeConfig = {}): Promise<KithNode> {
     const paths = dataPaths(config.dataDir)
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 })
+    // Before any file of a running node is opened or written.
+    const lock = acquireInstanceLock(paths.lock, paths.dir)
+    try {
+      return await KithNode.open(paths, lock, config)
+    } catch (err) {
+      lock.release()
+      throw err
+    }
+  }
+
+  private static async open (paths: DataPaths, lock: InstanceLock, config: KithNodeConfig): Promise<KithNode> {
+    for (const a of config.announce ?? []) {
+      const problem = checkAnnounce(a)
+      if (problem !== null) throw new UsageError(problem)
+    }
     await initDataDir(paths, config.name ?? (userInfo().username || 'kith-user'))
     const log = makeLog(paths, config.verbose ?? false)
+    const host = config.host ?? '127.0.0.1'
+    const announce = config.announce ?? []
+    const shownHost = publicHost(host, announce)
+    const tls = await KithNode.tlsMaterial(paths, config, [shownHost, ...announce.filter((a) => !a.startsWith('/')), ...(isWildcard(host) ? interfaceAddresses() : [host])], log)
+    const webRtcCertificate = await webRtcDirectCertificate(paths.webRtcCert)
     const store = new SqliteStore(paths.database)
     const account = await loadAccount(store)
     const keyBytes = await store.getMeta(DEVICE_KEY_META)
     if (keyBytes === undefined) throw new UsageError(`${paths.dir} has an account but no device key; it is damaged`)
     const privateKey: PrivateKey = privateKeyFromProtobuf(keyBytes)
     const saved = readJson<SavedPorts>(paths.config) ?? {}
-    const host = config.host ?? '127.0.0.1'
     const tcpPort = config.tcpPort ?? saved.tcpPort ?? 0
     const wsPort = config.wsPort ?? saved.wsPort ?? 0
+    const webrtcPort = config.webrtcPort ?? saved.webrtcPort ?? 0
     const ip = host.includes(':') ? 'ip6' : 'ip4'
-    const listenOn = (tcp: number, ws: number): string[] => [`/${ip}/${host}/tcp/${tcp}`, `/${ip}/${host}/tcp/${ws}/ws`]
+    // With a certificate the WebSocket port speaks TLS only: a page served over https may not open ws:.
+    const wsKind = tls !== undefined ? 'tls/ws' : 'ws'
+    const listenOn = (tcp: number, ws: number, udp: number): string[] => [`/${ip}/${host}/tcp/${tcp}`, `/${ip}/${host}/tcp/${ws}/${wsKind}`, `/${ip}/${host}/udp/${udp}/webrtc-direct`]
+    const nodeOptions = {
+      privateKey,
+      bootstrap: config.bootstrap ?? [],
+      mdns: config.mdns ?? false,
+      announce,
+      loopbackOnly: /^(127\.|::1$|localhost$)/.test(host),
+      webRtcDirectCertificate: webRtcCertificate,
+      iceServers: [...(config.iceServers ?? [])],
+      ...(tls !== undefined ? { tls: { cert: tls.cert, key: tls.key } } : {})
+    }
     let libp2p: KithLibp2p
     try {
-      libp2p = await createKithNode({ privateKey, listen: listenOn(tcpPort, wsPort), bootstrap: config.bootstrap ?? [], mdns: config.mdns ?? false })
+      libp2p = await createKithNode({ ...nodeOptions, listen: listenOn(tcpPort, wsPort, webrtcPort) })
     } catch (err) {
-      if (config.tcpPort !== undefined || config.wsPort !== undefined) throw err
-      log(`remembered ports ${tcpPort}/${wsPort} are busy; picking new ones`)
-      libp2p = await createKithNode({ privateKey, listen: listenOn(0, 0), bootstrap: config.bootstrap ?? [], mdns: config.mdns ?? false })
+      if (config.tcpPort !== undefined || config.wsPort !== undefined || config.webrtcPort !== undefined) throw err
+      log(`remembered ports ${tcpPort}/${wsPort}/${webrtcPort} are busy; picking new ones`)
+      libp2p = await createKithNode({ ...nodeOptions, listen: listenOn(0, 0, 0) })
     }
     const transport = new Libp2pTransport(libp2p)
     const info = (): ServedInfo => ({
       peerId: libp2p.peerId.toString(),
-      bootstrap: libp2p.getMultiaddrs().map((ma) => ma.toString()).filter((a) => a.includes('/ws/'))
+      bootstrap: libp2p.getMultiaddrs().map((ma) => ma.toString()).filter((a) => !a.includes('/p2p-circuit') && (a.includes('/ws/') || a.includes('/webrtc-direct/')))
     })
-    const web = await startWebServer({ host, port: config.webPort ?? saved.webPort ?? 0, log, info }).catch(async () => await startWebServer({ host, port: 0, log, info }))
+    const webPort = config.webPort ?? saved.webPort ?? 0
+    let web: WebServer
+    try {
+      web = await startWebServer({ host, port: webPort, log, info, ...(tls !== undefined ? { tls } : {}) })
+    } catch (err) {
+      await libp2p.stop()
+      await store.close()
+      const code = (err as NodeJS.ErrnoException).code
+      if (code !== 'EADDRINUSE') throw err
+      throw new UsageError(config.webPort !== undefined
+        ? `web port ${webPort} is busy; choose another with --web-port`
+        : `web port ${webPort} (remembered in ${paths.config}) is busy. Browsers keep their identity and history per address, so Kith does not move; stop what uses the port, or start with --web-port N to move on purpose`)
+    }
+    const webUrl = `${tls !== undefined ? 'https' : 'http'}://${urlHost(shownHost)}:${web.port}`
     // Sends that yield together resume together, in one callback: the next sends they make then
     // share a commit, instead of each getting its own (Node drains microtasks after every callback).
     let yielding: Promise<void> | undefined
@@ -132,7 +242,7 @@ export class KithNode {
     }
     const runSoon = (task: () => void): void => { setImmediate(task) }
     const messenger = new Messenger({ store, transport, account, log, yieldToIo, runSoon }, {
-      webBase: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${web.port}`,
+      webBase: webUrl,
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),
       ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {})
     })
@@ -144,6 +254,8 @@ export class KithNode {
     const keyPackages = new KeyPackageService(libp2p, async () => await messenger.provideKeyPackage(), log)
     await delivery.start()
     await keyPackages.start()
+    const upgrader = new DirectUpgrader(libp2p, { log })
+    upgrader.start()
     libp2p.addEventListener('peer:connect', (evt) => messenger.peerConnected(evt.detail.toString()))
     await messenger.start()
     const ports = libp2p.getMultiaddrs().map((ma) => ma.toString())
@@ -151,16 +263,33 @@ export class KithNode {
       const m = ports.find((a) => a.includes('/tcp/') && a.includes('/ws') === ws)?.match(/\/tcp\/(\d+)/)
       return m?.[1] === undefined ? undefined : Number(m[1])
     }
-    writeFileSync(paths.config, JSON.stringify({ tcpPort: portOf(false), wsPort: portOf(true), webPort: web.port }, null, 2))
+    const udp = ports.find((a) => a.includes('/webrtc-direct'))?.match(/\/udp\/(\d+)/)?.[1]
+    writeFileSync(paths.config, JSON.stringify({ tcpPort: portOf(false), wsPort: portOf(true), webPort: web.port, webrtcPort: udp === undefined ? undefined : Number(udp) }, null, 2))
+    lock.update(webUrl)
     let api: ApiServer | undefined
     if (config.api !== false) {
       if (!existsSync(paths.token)) writeFileSync(paths.token, nodeRandomBytes(32).toString('hex'), { mode: 0o600 })
       chmodSync(paths.token, 0o600)
-      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${web.port}` }) })
+      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
       writeFileSync(paths.daemon, JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${api.port}`, peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), web: web.port }, null, 2))
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, api, web, log)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, api, web, webUrl, tls, lock, log)
+  }
+
+  private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
+    if (config.tls === undefined) return undefined
+    if (config.tls !== 'self-signed') return loadTlsFiles(config.tls.certFile, config.tls.keyFile)
+    const made = await selfSignedTls(paths.tlsCert, paths.tlsKey, names)
+    const covered = new Set(certificateNames(made.cert))
+    const missing = names.filter((n) => !covered.has(n) && !covered.has(n.replace(/^::1$/, '0:0:0:0:0:0:0:1')))
+    if (!made.created && missing.length > 0) log(`the self-signed certificate ${paths.tlsCert} does not name ${missing.join(', ')}; browsers will warn for those. Delete it to make a new one (its fingerprint changes)`)
+    return made
+  }
+
+  /** Whether peers on other hosts can reach this node, and how. */
+  reachability (): Reachability {
+    return reachabilityOf(this.libp2p)
   }
 
   /** Dialable addresses with the /p2p/ suffix, for `--bootstrap`. */
@@ -177,7 +306,9 @@ export class KithNode {
     await this.web.close()
     await this.delivery.stop().catch(() => {})
     await this.keyPackages.stop().catch(() => {})
+    this.upgrader.stop()
     await this.libp2p.stop()
     await this.store.close()
+    this.lock.release()
   }
 }

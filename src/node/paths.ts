@@ -12,6 +12,13 @@ export interface DataPaths {
   readonly daemon: string
   readonly config: string
   readonly log: string
+  /** Held by the running `kith serve`: its pid and web address. */
+  readonly lock: string
+  /** The self-signed HTTPS certificate and key of `--tls self-signed`. */
+  readonly tlsCert: string
+  readonly tlsKey: string
+  /** The WebRTC-direct listener's certificate (its hash is in the node's address). */
+  readonly webRtcCert: string
 }
 
 /** Resolves the data directory and the files in it. */
@@ -23,6 +30,10 @@ export function dataPaths (flag?: string, env: NodeJS.ProcessEnv = process.env):
     token: join(dir, 'api-token'),
     daemon: join(dir, 'daemon.json'),
     config: join(dir, 'config.json'),
-    log: join(dir, 'kith.log')
+    log: join(dir, 'kith.log'),
+    lock: join(dir, 'serve.lock'),
+    tlsCert: join(dir, 'tls', 'cert.pem'),
+    tlsKey: join(dir, 'tls', 'key.pem'),
+    webRtcCert: join(dir, 'webrtc-direct.json')
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The web port: serves the built browser app from `dist/` (gzipped when the browser accepts it,
  * hashed assets cached for good, a strict Content-Security-Policy) and `/kith.json`, which tells
- * the page this node's WebSocket addresses to bootstrap and relay through. Without a build it
- * serves a short page saying how to make one.
+ * the page this node's WebSocket and WebRTC-direct addresses to bootstrap and relay through. Over
+ * HTTPS when the node has a certificate (`--tls`). Without a build it serves a short page saying
+ * how to make one.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,7 +22,7 @@ export interface WebServer {
 /** What `/kith.json` tells the page. */
 export interface ServedInfo {
   readonly peerId: string
-  /** WebSocket multiaddrs with /p2p/, for the browser to dial and reserve a relay slot on. */
+  /** WebSocket and WebRTC-direct multiaddrs with /p2p/, for the browser to dial and reserve a relay slot on. */
   readonly bootstrap: readonly string[]
 }
 
@@ -42,7 +44,7 @@ code{background:#eef1f5;padding:.1rem .3rem;border-radius:4px}@media(prefers-col
 interface Cached { readonly mtime: number, readonly body: Buffer, readonly gzip: Buffer | undefined }
 
 /** Starts the web server on `host:port` (0 picks a free port). */
-export async function startWebServer (options: { host: string, port: number, log: Log, root?: string, info?: () => ServedInfo }): Promise<WebServer> {
+export async function startWebServer (options: { host: string, port: number, log: Log, root?: string, info?: () => ServedInfo, tls?: { cert: string, key: string } }): Promise<WebServer> {
   const root = resolve(options.root ?? join(fileURLToPath(new URL('.', import.meta.url)), '../../dist'))
   const cache = new Map<string, Cached>()
 
@@ -70,7 +72,7 @@ export async function startWebServer (options: { host: string, port: number, log
     res.end(gzip ? entry.gzip : entry.body)
   }
 
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost')
       if (url.pathname === '/kith.json') {
@@ -93,7 +95,8 @@ export async function startWebServer (options: { host: string, port: number, log
       if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' })
       res.end('bad request')
     }
-  })
+  }
+  const server: Server = options.tls === undefined ? createServer(handle) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle)
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => resolvePromise())

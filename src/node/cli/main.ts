@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util'
 import { KithError } from '../../core/errors.ts'
 import { ApiClient } from '../api/client.ts'
-import { initDataDir, KithNode } from '../kith-node.ts'
+import { parseIceServer } from '../ice-servers.ts'
+import { initDataDir, KithNode, type KithNodeConfig } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
 import { runChat } from './chat.ts'
 import { formatConversationLine, formatMessageLine, shortId, type ConversationJson, type MessageJson } from './format.ts'
@@ -17,9 +18,13 @@ usage: kith [--data DIR] [--json] COMMAND
 
   init --name NAME              create this device's account and keys
   serve [--name NAME] [--bootstrap ADDR]... [--mdns] [--host HOST]
-        [--tcp-port N] [--ws-port N] [--web-port N] [--verbose]
-                                run the peer (and its local API)
-  status                        the running peer's id and addresses
+        [--announce HOST|MULTIADDR]... [--tls self-signed | --tls-cert FILE --tls-key FILE]
+        [--ice-server stun:HOST[:PORT] | turn:USER:PASS@HOST[:PORT]]...
+        [--tcp-port N] [--ws-port N] [--webrtc-port N] [--web-port N] [--verbose]
+                                run the peer (and its local API); --host 0.0.0.0
+                                listens on every interface, --announce adds a
+                                public address, --tls serves https and wss
+  status                        the running peer's id, addresses and reachability
   invite                        print your invite link
   contact add LINK [--name ALIAS]
                                 add a contact; prints the safety number
@@ -56,6 +61,12 @@ interface Flags {
   'tcp-port'?: string
   'ws-port'?: string
   'web-port'?: string
+  'webrtc-port'?: string
+  announce?: string[]
+  tls?: string
+  'tls-cert'?: string
+  'tls-key'?: string
+  'ice-server'?: string[]
   verbose?: boolean
   confirm?: boolean
   limit?: string
@@ -92,6 +103,12 @@ async function main (argv: string[]): Promise<void> {
       'tcp-port': { type: 'string' },
       'ws-port': { type: 'string' },
       'web-port': { type: 'string' },
+      'webrtc-port': { type: 'string' },
+      announce: { type: 'string', multiple: true },
+      tls: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'ice-server': { type: 'string', multiple: true },
       verbose: { type: 'boolean' },
       confirm: { type: 'boolean' },
       limit: { type: 'string' },
@@ -122,6 +139,10 @@ async function main (argv: string[]): Promise<void> {
 
   if (command === 'serve') {
     const node = await KithNode.start({
+      ...tlsOption(values),
+      announce: values.announce ?? [],
+      iceServers: (values['ice-server'] ?? []).map(parseIceServer),
+      ...(values['webrtc-port'] !== undefined ? { webrtcPort: port(values['webrtc-port'], 'webrtc-port') } : {}),
       dataDir: paths.dir,
       ...(values.name !== undefined ? { name: values.name } : {}),
       ...(values.host !== undefined ? { host: values.host } : {}),
@@ -132,11 +153,13 @@ async function main (argv: string[]): Promise<void> {
       mdns: values.mdns === true,
       verbose: values.verbose === true
     })
-    const status = { peerId: node.libp2p.peerId.toString(), addrs: node.bootstrapAddrs(), web: `http://127.0.0.1:${node.web.port}`, data: paths.dir }
+    const tls = node.tls
+    const status = { peerId: node.libp2p.peerId.toString(), addrs: node.bootstrapAddrs(), web: node.webUrl, data: paths.dir, ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint, tlsSpki: tls.spki } : {}) }
     print([
       `Kith node ${status.peerId} is running (data: ${paths.dir})`,
       ...status.addrs.map((a) => `  listening  ${a}`),
       `  web app    ${status.web}   (open it in a browser to chat; it is also this node's relay)`,
+      ...(tls?.selfSigned === true ? [`  tls        self-signed; SHA-256 fingerprint ${tls.fingerprint}`, '             (browsers warn once: accept it only if this fingerprint matches)'] : []),
       `  invite     npx kith --data ${paths.dir} invite`,
       'Press Ctrl+C to stop.'
     ].join('\n'), status)
@@ -158,8 +181,14 @@ async function main (argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'status': {
-      const s = await client.call('GET', '/v1/status')
-      print(`peer ${String(s.peerId)}\n${(s.addrs as string[]).map((a) => `  ${a}`).join('\n')}\n${String(s.connections)} connection(s)`, s)
+      const s = await client.call<{ peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] } }>('GET', '/v1/status')
+      print([
+        `peer ${s.peerId}`,
+        ...s.addrs.map((a) => `  ${a}`),
+        `web app ${s.web}`,
+        `reachability: ${describeReachability(s.reachability)}`,
+        `${s.connections} connection(s)`
+      ].join('\n'), s)
       return
     }
     case 'invite': {
@@ -280,6 +309,29 @@ async function main (argv: string[]): Promise<void> {
       return
     default:
       throw new KithError(`unknown command "${command}"; see \`kith --help\``)
+  }
+}
+
+/** `--tls self-signed`, or `--tls-cert FILE --tls-key FILE`, checked together. */
+function tlsOption (values: Flags): { tls?: KithNodeConfig['tls'] } {
+  const cert = values['tls-cert']
+  const key = values['tls-key']
+  if (values.tls !== undefined) {
+    if (values.tls !== 'self-signed') throw new KithError('--tls takes self-signed (or give --tls-cert FILE --tls-key FILE)')
+    if (cert !== undefined || key !== undefined) throw new KithError('--tls self-signed and --tls-cert/--tls-key exclude each other')
+    return { tls: 'self-signed' }
+  }
+  if (cert === undefined && key === undefined) return {}
+  if (cert === undefined || key === undefined) throw new KithError('--tls-cert and --tls-key go together')
+  return { tls: { certFile: cert, keyFile: key } }
+}
+
+function describeReachability (r: { kind: string, relays: string[] }): string {
+  switch (r.kind) {
+    case 'public': return 'public (AutoNAT confirmed an address, or one is announced)'
+    case 'relayed': return `behind a NAT; reachable through ${r.relays.length} relay(s): ${r.relays.join(', ')}`
+    case 'lan': return 'private network addresses only (reachable on this LAN)'
+    default: return 'this machine only (listening on loopback; use --host 0.0.0.0)'
   }
 }
 
