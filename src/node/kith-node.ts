@@ -132,6 +132,24 @@ function reachabilityOf (libp2p: KithLibp2p): Reachability {
   return { kind, relays, addrs: direct }
 }
 
+/** One open connection as `kith status` shows it: relayed ones go through a relay's limits. */
+export interface Link {
+  readonly peer: string
+  readonly addr: string
+  readonly relayed: boolean
+  /** Protocols of the streams open on it now. */
+  readonly streams: readonly string[]
+}
+
+function linksOf (libp2p: KithLibp2p): Link[] {
+  return libp2p.getConnections().filter((c) => c.status === 'open').map((c) => ({
+    peer: c.remotePeer.toString(),
+    addr: c.remoteAddr.toString(),
+    relayed: c.limits !== undefined,
+    streams: c.streams.map((s) => s.protocol ?? '').filter((p) => p.length > 0)
+  }))
+}
+
 /** A started peer. */
 export class KithNode {
   private constructor (
@@ -270,7 +288,7 @@ export class KithNode {
     if (config.api !== false) {
       if (!existsSync(paths.token)) writeFileSync(paths.token, nodeRandomBytes(32).toString('hex'), { mode: 0o600 })
       chmodSync(paths.token, 0o600)
-      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
+      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
       writeFileSync(paths.daemon, JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${api.port}`, peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), web: web.port }, null, 2))
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)

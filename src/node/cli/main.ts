@@ -181,13 +181,14 @@ async function main (argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'status': {
-      const s = await client.call<{ peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] } }>('GET', '/v1/status')
+      const s = await client.call<{ peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] }, links: Array<{ peer: string, addr: string, relayed: boolean }> }>('GET', '/v1/status')
       print([
         `peer ${s.peerId}`,
         ...s.addrs.map((a) => `  ${a}`),
         `web app ${s.web}`,
         `reachability: ${describeReachability(s.reachability)}`,
-        `${s.connections} connection(s)`
+        `${s.connections} connection(s)`,
+        ...s.links.map((l) => `  ${l.peer.slice(-8)}  ${l.relayed ? 'relayed' : 'direct '}  ${l.addr}`)
       ].join('\n'), s)
       return
     }
@@ -338,5 +339,6 @@ function describeReachability (r: { kind: string, relays: string[] }): string {
 main(process.argv.slice(2)).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err)
   process.stderr.write(`kith: ${message.split('\n')[0]}\n`)
-  process.exitCode = 1
+  // A serve that failed half-way may hold native handles (WebRTC) that would keep the process up.
+  process.exit(1)
 })
