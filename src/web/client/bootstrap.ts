@@ -1,13 +1,15 @@
 /**
  * Keeps the browser connected to at least one bootstrap node (the node that served the page, the
- * user's configured ones, and those given in the URL): dials them at start, and again with backoff
- * whenever none is connected. The relay reservation follows the connection.
+ * user's configured ones, those built into this copy of the app, and those given in the URL): dials
+ * them at start, and again with backoff whenever none is connected. The relay reservation follows
+ * the connection. Which addresses a page can use, and in what order, is `bootstrap-addrs.ts`.
  */
 import type { Libp2p } from '@libp2p/interface'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { bootstrapTargets, type BootstrapTarget } from './bootstrap-addrs.ts'
 
 const FIRST_RETRY_MS = 1_000
 const MAX_RETRY_MS = 30_000
+const DIAL_TIMEOUT_MS = 10_000
 
 /** Dials bootstrap nodes until one is connected, and again after it drops. */
 export class BootstrapDialer {
@@ -16,12 +18,14 @@ export class BootstrapDialer {
   private delay = FIRST_RETRY_MS
   private timer: ReturnType<typeof setTimeout> | undefined
   private running = false
+  private readonly reported = new Set<string>()
 
   constructor (
     private readonly node: Libp2p,
     private readonly list: () => string[],
     private readonly log: (line: string) => void,
-    private readonly changed: () => void
+    private readonly changed: () => void,
+    private readonly pageProtocol: string = location.protocol
   ) {
     node.addEventListener('connection:close', () => { this.schedule(FIRST_RETRY_MS) })
     addEventListener('online', () => { this.start() })
@@ -38,46 +42,48 @@ export class BootstrapDialer {
     this.timer = setTimeout(() => { this.timer = undefined; void this.round() }, ms)
   }
 
-  private parsed (): Multiaddr[] {
-    const out: Multiaddr[] = []
-    for (const a of this.list()) {
-      try {
-        const ma = multiaddr(a)
-        if (ma.getComponents().some((c) => c.name === 'p2p')) out.push(ma)
-        else this.log(`bootstrap address ${a} has no /p2p/ peer id; skipped`)
-      } catch {
-        this.log(`bootstrap address ${a} is not a multiaddr; skipped`)
-      }
+  private targets (): { targets: BootstrapTarget[], skipped: number } {
+    const { targets, skipped } = bootstrapTargets(this.list(), this.pageProtocol)
+    for (const { addr, reason } of skipped) {
+      // Said once per address, not on every retry.
+      if (this.reported.has(addr)) continue
+      this.reported.add(addr)
+      this.log(`bootstrap address ${addr} skipped: ${reason}`)
     }
-    return out
+    return { targets, skipped: skipped.length }
   }
 
-  private connected (ma: Multiaddr): boolean {
-    const id = ma.getComponents().find((c) => c.name === 'p2p')?.value
-    return this.node.getConnections().some((c) => c.remotePeer.toString() === id && c.status === 'open')
+  private connected (target: BootstrapTarget): boolean {
+    return this.node.getConnections().some((c) => c.remotePeer.toString() === target.peerId && c.status === 'open')
   }
 
   private async round (): Promise<void> {
     if (this.running) return
     this.running = true
     try {
-      const targets = this.parsed()
+      const { targets, skipped } = this.targets()
       if (targets.length === 0) {
-        this.lastError = 'no bootstrap node is configured'
+        this.lastError = skipped > 0
+          ? (this.pageProtocol === 'https:'
+              ? 'no bootstrap node this https:// page can reach (plain /ws is blocked here; use /tls/ws or /webrtc-direct)'
+              : 'none of the bootstrap addresses can be dialled from a browser')
+          : 'no bootstrap node is configured'
         return
       }
-      if (targets.some((ma) => this.connected(ma))) {
+      if (targets.some((t) => this.connected(t))) {
         this.lastError = null
         return
       }
-      const results = await Promise.allSettled(targets.map(async (ma) => await this.node.dial(ma, { signal: AbortSignal.timeout(10_000) })))
+      // One dial per node with all its addresses: libp2p tries them in turn and keeps the first.
+      const results = await Promise.allSettled(targets.map(async (t) => await this.node.dial([...t.addrs], { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })))
       if (results.some((r) => r.status === 'fulfilled')) {
         this.lastError = null
         this.delay = FIRST_RETRY_MS
         return
       }
       this.lastError = `cannot reach ${targets.length === 1 ? 'the bootstrap node' : `any of ${targets.length} bootstrap nodes`}`
-      this.log(`${this.lastError}; retrying in ${this.delay} ms`)
+      const why = results.map((r) => r.status === 'rejected' ? (r.reason instanceof Error ? r.reason.message : String(r.reason)) : '').filter((m) => m !== '')
+      this.log(`${this.lastError} (${why.join('; ')}); retrying in ${this.delay} ms`)
       this.schedule(this.delay)
       this.delay = Math.min(this.delay * 2, MAX_RETRY_MS)
     } finally {

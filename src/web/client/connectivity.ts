@@ -36,10 +36,10 @@ export function linkOf (node: Libp2p, devices: readonly string[]): LinkKind {
   return best
 }
 
-/** Short label of a relay: host:port of its address. */
+/** Short label of a relay: host:port of its address (TCP for WebSockets, UDP for WebRTC-direct). */
 function relayLabel (addr: string): string {
-  const m = /^\/(?:ip4|ip6|dns4|dns6|dns)\/([^/]+)\/tcp\/(\d+)/.exec(addr)
-  return m === null ? addr.slice(0, 24) : `${m[1]}:${m[2]}`
+  const m = /^\/(ip4|ip6|dns4|dns6|dns)\/([^/]+)\/(?:tcp|udp)\/(\d+)/.exec(addr)
+  return m === null ? addr.slice(0, 24) : `${m[1] === 'ip6' ? `[${m[2]}]` : m[2]}:${m[3]}`
 }
 
 /** The indicator's state. */
