@@ -17,8 +17,12 @@ import { RpcEndpoint } from '../rpc.ts'
 import type { PageApi, UiMethod, WorkerApi, WorkerIdentity } from '../worker/protocol.ts'
 import type { Messenger } from '../../core/messenger/messenger.ts'
 import { BootstrapDialer } from './bootstrap.ts'
+import { dialableFromPage } from './bootstrap-addrs.ts'
+import { buildConfig } from './build-config.ts'
 import { linkOf, statusOf, usableAddrs } from './connectivity.ts'
+import type { IceServer } from './ice-servers.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
+import { fetchServedBootstrap, rememberBootstrap } from './served-bootstrap.ts'
 import type { ConnectionStatus, Contact, Conversation, KithClient, Me, Message, Notice, Settings } from './types.ts'
 
 const TYPING_SHOWN_MS = 6_000
@@ -40,6 +44,7 @@ export class BrowserClient implements KithClient {
   readonly conversations = signal<readonly Conversation[]>([])
   readonly typing = signal<Readonly<Record<string, readonly string[]>>>({})
   readonly settings = signal<Settings>({ readReceipts: true, ...loadLocalSettings() })
+  readonly defaultIceServers: readonly IceServer[] = buildConfig.iceServers
   readonly notices = signal<readonly Notice[]>([])
   /** Recent log lines, for diagnostics (never secrets or plaintext). */
   readonly log: string[] = []
@@ -54,7 +59,7 @@ export class BrowserClient implements KithClient {
   private dialer: BootstrapDialer | undefined
   private refreshTimer: ReturnType<typeof setTimeout> | undefined
   private nextNotice = 1
-  private served: string[] = []
+  private learned: string[] = []
 
   constructor () {
     this.worker = new Worker(new URL('../worker/messenger.worker.ts', import.meta.url), { type: 'module', name: 'kith-messenger' })
@@ -78,10 +83,12 @@ export class BrowserClient implements KithClient {
         this.fail('Kith is already open in another tab of this browser. Close it there, then reload.')
         return
       }
-      // Remember the nodes that served this app, so a page loaded from another node can still
-      // reach them (and the peers behind them) later.
-      this.served = rememberBootstrap(await fetchServedBootstrap())
+      // Remember the nodes that served this app, so a page loaded from another node (or a static
+      // host, or the service worker's copy while this node is down) can still reach them later.
+      // Asked while storage opens: a host that does not answer must not delay start-up.
+      const served = fetchServedBootstrap()
       const existing = await this.rpc.call('open', location.origin)
+      this.learned = rememberBootstrap([...await served, ...urlBootstrap()])
       if (existing === null) this.phase.value = 'onboarding'
       else await this.goOnline(existing)
     } catch (err) {
@@ -139,7 +146,9 @@ export class BrowserClient implements KithClient {
 
   private async goOnline (id: WorkerIdentity): Promise<void> {
     this.record(`starting libp2p at ${Math.round(performance.now())} ms`)
-    const node = await createBrowserNode({ privateKey: privateKeyFromProtobuf(id.libp2pKey) })
+    // Asked for every new WebRTC connection, so a change in Settings applies without a restart.
+    const iceServers = (): readonly IceServer[] => this.settings.value.iceServers ?? this.defaultIceServers
+    const node = await createBrowserNode({ privateKey: privateKeyFromProtobuf(id.libp2pKey), iceServers })
     this.node = node
     const rpc = this.rpc
     this.delivery = new DeliveryService(node, {
@@ -178,9 +187,9 @@ export class BrowserClient implements KithClient {
     ;(globalThis as { kithDebug?: unknown }).kithDebug = { libp2p: node, log: this.log, client: this }
   }
 
+  /** Every bootstrap address this page knows, the person's own choices first; the dialer filters and orders them. */
   private bootstrapList (): string[] {
-    const fromUrl = new URLSearchParams(location.search).getAll('bootstrap')
-    return [...new Set([...fromUrl, ...this.settings.value.bootstrap, ...this.served])]
+    return [...new Set([...urlBootstrap(), ...this.settings.value.bootstrap, ...buildConfig.bootstrap, ...this.learned])]
   }
 
   private async refreshInvite (): Promise<void> {
@@ -190,12 +199,9 @@ export class BrowserClient implements KithClient {
   }
 
   private async addAddresses (peerId: string, addrs: readonly string[]): Promise<void> {
-    const multiaddrs = []
-    for (const a of addrs) {
-      // A plain relayed connection is rate- and time-limited; browsers reach each other by WebRTC.
-      if (a.includes('/p2p-circuit') && !a.endsWith('/webrtc')) continue
-      try { multiaddrs.push(multiaddr(a)) } catch { /* an address we cannot parse */ }
-    }
+    // Only what this page can open: no plain relayed connections (rate- and time-limited;
+    // browsers reach each other by WebRTC), and no plain /ws from an https:// page.
+    const multiaddrs = addrs.filter((a) => dialableFromPage(a, location.protocol)).map((a) => multiaddr(a))
     if (multiaddrs.length > 0) await this.requireNode().peerStore.merge(peerIdFromString(peerId), { multiaddrs })
   }
 
@@ -398,36 +404,15 @@ export class BrowserClient implements KithClient {
   async updateSettings (patch: Partial<Settings>): Promise<void> {
     if (patch.readReceipts !== undefined) await this.invoke('setReadReceipts', patch.readReceipts)
     this.settings.value = { ...this.settings.value, ...patch }
-    saveLocalSettings({ notifications: this.settings.value.notifications, bootstrap: this.settings.value.bootstrap })
+    const { notifications, bootstrap, iceServers } = this.settings.value
+    saveLocalSettings({ notifications, bootstrap, iceServers })
     if (patch.bootstrap !== undefined) this.dialer?.start()
   }
 }
 
-/** Multiaddrs (with /p2p/) of the node that served this page, from its `/kith.json`. */
-async function fetchServedBootstrap (): Promise<string[]> {
-  try {
-    const response = await fetch('/kith.json', { cache: 'no-store' })
-    if (!response.ok) return []
-    const body = await response.json() as { bootstrap?: unknown }
-    return Array.isArray(body.bootstrap) ? body.bootstrap.filter((a): a is string => typeof a === 'string') : []
-  } catch {
-    return []
-  }
-}
-
-const LEARNED_KEY = 'kith.learned-bootstrap'
-const LEARNED_MAX = 8
-
-/** Adds `fresh` to the remembered bootstrap addresses (newest first) and returns them all. */
-function rememberBootstrap (fresh: readonly string[]): string[] {
-  let learned: string[] = []
-  try {
-    const raw = JSON.parse(localStorage.getItem(LEARNED_KEY) ?? '[]') as unknown
-    if (Array.isArray(raw)) learned = raw.filter((a): a is string => typeof a === 'string' && a.startsWith('/'))
-  } catch { /* a damaged list is replaced */ }
-  const all = [...new Set([...fresh, ...learned])].slice(0, LEARNED_MAX)
-  localStorage.setItem(LEARNED_KEY, JSON.stringify(all))
-  return all
+/** Bootstrap addresses given in the page's URL (`?bootstrap=MULTIADDR`, repeatable). */
+function urlBootstrap (): string[] {
+  return new URLSearchParams(location.search).getAll('bootstrap').map((a) => a.trim()).filter((a) => a.length > 0)
 }
 
 /** Most recent activity first. */

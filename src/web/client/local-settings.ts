@@ -1,25 +1,34 @@
 /**
- * Settings that belong to this browser rather than the account: desktop notifications and extra
- * bootstrap nodes, plus relays learned from served pages. Kept in localStorage; read receipts
- * live with the account in the worker's store.
+ * Settings that belong to this browser rather than the account: desktop notifications, extra
+ * bootstrap nodes, and STUN/TURN servers. Kept in localStorage; read receipts live with the
+ * account in the worker's store.
  */
+import { iceServersFromJson, type IceServer } from './ice-servers.ts'
+
 const KEY = 'kith.settings'
 
+/** What this browser keeps. */
 export interface LocalSettings {
   readonly notifications: boolean
   readonly bootstrap: readonly string[]
+  /** The person's own STUN/TURN servers; null until they save some (the build's defaults apply). */
+  readonly iceServers: readonly IceServer[] | null
 }
+
+const DEFAULTS: LocalSettings = { notifications: false, bootstrap: [], iceServers: null }
 
 /** Reads the saved settings; damaged or missing values fall back to defaults. */
 export function loadLocalSettings (): LocalSettings {
   try {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Record<keyof LocalSettings, unknown>>
+    const ice = raw.iceServers === undefined || raw.iceServers === null ? null : iceServersFromJson(raw.iceServers, 'saved ICE servers')
     return {
       notifications: raw.notifications === true,
-      bootstrap: Array.isArray(raw.bootstrap) ? raw.bootstrap.filter((a): a is string => typeof a === 'string' && a.startsWith('/')) : []
+      bootstrap: Array.isArray(raw.bootstrap) ? raw.bootstrap.filter((a): a is string => typeof a === 'string' && a.startsWith('/')) : [],
+      iceServers: ice === null || ice.kind === 'invalid' ? null : ice.value
     }
   } catch {
-    return { notifications: false, bootstrap: [] }
+    return DEFAULTS
   }
 }
 

@@ -6,6 +6,7 @@
 import type { ReadonlySignal } from '@preact/signals'
 import type { DeliveryState } from '../../core/conversation/delivery-state.ts'
 import type { MessageOut, ReactionOut } from '../../core/messenger/message-view.ts'
+import type { IceServer } from './ice-servers.ts'
 
 /** Delivery state shown beside a message. `received` is for other people's messages. */
 export type MessageState = DeliveryState
@@ -60,8 +61,10 @@ export type Message = MessageOut
 export interface Settings {
   readonly readReceipts: boolean
   readonly notifications: boolean
-  /** Extra bootstrap multiaddrs (with /p2p/) besides the node that served the page. */
+  /** Extra bootstrap multiaddrs (with /p2p/) besides the node that served the page and the built-in ones. */
   readonly bootstrap: readonly string[]
+  /** The person's STUN/TURN servers; null while the build's defaults apply. */
+  readonly iceServers: readonly IceServer[] | null
 }
 
 /** A short notice for the user (an error from an action, or information). */
@@ -81,6 +84,8 @@ export interface KithClient {
   /** Names of people typing in each conversation right now. */
   readonly typing: ReadonlySignal<Readonly<Record<string, readonly string[]>>>
   readonly settings: ReadonlySignal<Settings>
+  /** STUN/TURN servers built into this copy of the app (kith.config.json), used until the person saves their own. */
+  readonly defaultIceServers: readonly IceServer[]
   readonly notices: ReadonlySignal<readonly Notice[]>
   dismissNotice (id: number): void
 

@@ -1,8 +1,8 @@
-/** Settings: read receipts, desktop notifications, extra bootstrap nodes, and my identity. */
-import { useState } from 'preact/hooks'
+/** Settings: read receipts, desktop notifications, the network (bootstrap nodes, STUN/TURN), and my identity. */
 import type { ComponentChildren, JSX } from 'preact'
 import { useKith } from './context.ts'
 import { Dialog } from './dialog.tsx'
+import { NetworkSettings } from './network-settings.tsx'
 import { useAction } from './use-action.ts'
 
 /** A checkbox drawn as a switch, with its label and a line of explanation. */
@@ -26,13 +26,6 @@ function Toggle ({ id, label, hint, checked, disabled, onChange }: {
   )
 }
 
-/** Non-empty lines of the textarea; each must look like a multiaddr that names its peer. */
-function parseBootstrap (text: string): { addrs: string[], invalid: string | null } {
-  const addrs = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0)
-  const invalid = addrs.find((a) => !a.startsWith('/') || !a.includes('/p2p/')) ?? null
-  return { addrs, invalid }
-}
-
 /** Asks the browser for permission; resolves with a reason when it is refused. */
 async function allowNotifications (): Promise<string | null> {
   if (!('Notification' in window)) return 'This browser can’t show notifications.'
@@ -46,9 +39,6 @@ export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Eleme
   const { client } = useKith()
   const settings = client.settings.value
   const me = client.me.value
-  const saved = settings.bootstrap.join('\n')
-  const [bootstrap, setBootstrap] = useState(saved)
-  const [savedOnce, setSavedOnce] = useState(false)
   const receipts = useAction((on: boolean) => client.updateSettings({ readReceipts: on }))
   const notifications = useAction(async (on: boolean) => {
     if (on) {
@@ -57,16 +47,6 @@ export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Eleme
     }
     await client.updateSettings({ notifications: on })
   })
-  const save = useAction(async (addrs: string[]) => {
-    await client.updateSettings({ bootstrap: addrs })
-    setSavedOnce(true)
-  })
-  const submitBootstrap = (e: Event): void => {
-    e.preventDefault()
-    const { addrs, invalid } = parseBootstrap(bootstrap)
-    if (invalid !== null) return save.setError(`“${invalid}” isn’t a multiaddr with /p2p/<peer id>.`)
-    void save.run(addrs)
-  }
 
   return (
     <Dialog title='Settings' onClose={onClose} testId='settings-dialog'>
@@ -79,18 +59,7 @@ export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Eleme
       {notifications.error !== null && <p class='field-error' role='alert' data-testid='notifications-error'>{notifications.error}</p>}
 
       <h3 class='section-title'>Network</h3>
-      <form onSubmit={submitBootstrap} noValidate>
-        <label for='setting-bootstrap' class='setting-label'>Extra bootstrap nodes</label>
-        <p class='field-hint' id='bootstrap-hint'>One multiaddr per line, ending in /p2p/&lt;peer id&gt;. The node that served this page is always used.</p>
-        <textarea id='setting-bootstrap' data-testid='setting-bootstrap' class='input mono' rows={3} spellcheck={false}
-          aria-describedby='bootstrap-hint' placeholder='/dns4/relay.example.org/tcp/443/wss/p2p/12D3Koo…' value={bootstrap}
-          onInput={(e) => { setBootstrap(e.currentTarget.value); setSavedOnce(false); save.setError(null) }} />
-        {save.error !== null && <p class='field-error' role='alert'>{save.error}</p>}
-        <div class='dialog-actions'>
-          {savedOnce && bootstrap === saved && <span class='muted small' role='status'>Saved</span>}
-          <button type='submit' class='button' data-testid='save-bootstrap' disabled={save.busy || bootstrap.trim() === saved}>Save nodes</button>
-        </div>
-      </form>
+      <NetworkSettings />
 
       <h3 class='section-title'>Your identity</h3>
       {me !== null && (
