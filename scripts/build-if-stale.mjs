@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Builds the browser app into dist/ when it is missing or older than any source it is built from
-// (src/web, src/core, src/net, src/store, vite.config.ts, package-lock.json). Used by `npm start`.
+// (src/web, src/core, src/net, src/store, vite.config.ts, package-lock.json, and kith.config.json or
+// the file KITH_CONFIG names). Used by `npm start`.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -18,7 +19,8 @@ function newest (path) {
   return max
 }
 
-const sources = ['src/web', 'src/core', 'src/net', 'src/store', 'vite.config.ts', 'package-lock.json'].map((p) => join(root, p))
+const config = process.env.KITH_CONFIG ? resolve(root, process.env.KITH_CONFIG) : join(root, 'kith.config.json')
+const sources = ['src/web', 'src/core', 'src/net', 'src/store', 'vite.config.ts', 'package-lock.json'].map((p) => join(root, p)).concat(config)
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0
 if (built > 0 && sources.every((p) => newest(p) <= built)) process.exit(0)
 console.error(built === 0 ? 'Building the web app (first start)…' : 'Sources changed since the last build; rebuilding the web app…')
