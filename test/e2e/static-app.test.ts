@@ -5,8 +5,8 @@
  *   another node it knows;
  * - dist/ on a plain static host (no /kith.json) bootstraps from `?bootstrap=`, or from the
  *   kith.config.json it was built with; a malformed config stops the build;
- * - a page dials a node's WebRTC-direct address, and uses the STUN/TURN servers set in Settings
- *   (and none before).
+ * - a page dials a node's WebRTC-direct address (a `kith serve`, and a bare libp2p relay), and
+ *   uses the STUN/TURN servers set in Settings (and none before).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -99,6 +99,12 @@ function collectErrors (page: Page): string[] {
   return errors
 }
 
+/** Remote addresses of the page's open connections to `peerId`. */
+async function remoteAddrs (page: Page, peerId: string): Promise<string[]> {
+  return await page.evaluate((peer) => (globalThis as unknown as Debug).kithDebug.libp2p.getConnections()
+    .filter((c) => c.remotePeer.toString() === peer).map((c) => c.remoteAddr.toString()), peerId)
+}
+
 /** Opens Settings, saves `text` as the extra bootstrap nodes, and closes it. */
 async function saveBootstrap (page: Page, text: string): Promise<void> {
   await page.getByTestId('open-settings').click()
@@ -180,6 +186,22 @@ describe('the web app away from its node', () => {
     }
   }, SLOW)
 
+  it('a page on a static host reaches a kith serve node by its WebRTC-direct address alone', async () => {
+    const info = await (await fetch(`${nodeB.url}/kith.json`)).json() as { bootstrap: string[] }
+    const direct = info.bootstrap.find((a) => a.includes('/webrtc-direct/certhash/'))
+    if (direct === undefined) throw new Error(`${nodeB.url}/kith.json lists no WebRTC-direct address: ${info.bootstrap.join(' ')}`)
+    const host = await staticHost(join(root, 'dist'))
+    try {
+      const frank = await onboard(browser, `${host.url}/?bootstrap=${encodeURIComponent(direct)}`, 'Frank')
+      const udpPort = /\/udp\/(\d+)\//.exec(direct)?.[1]
+      expect(await frank.page.getByTestId('connection-status').textContent()).toContain(`127.0.0.1:${udpPort}`)
+      expect(await remoteAddrs(frank.page, nodeB.peerId)).toContainEqual(expect.stringContaining('/webrtc-direct/'))
+      await frank.context.close()
+    } finally {
+      await host.close()
+    }
+  }, SLOW)
+
   it('a build with kith.config.json bootstraps from it and offers its STUN servers as the default', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kith-static-'))
     temp.push(dir)
@@ -250,8 +272,7 @@ describe('the web app away from its node', () => {
         await page.getByTestId('onboard-submit').click()
         await waitOnline(page)
         const relayPeer = relay.peerId.toString()
-        expect(await page.evaluate((peer) => (globalThis as unknown as Debug).kithDebug.libp2p.getConnections()
-          .filter((c) => c.remotePeer.toString() === peer).map((c) => c.remoteAddr.toString()), relayPeer)).toContainEqual(expect.stringContaining('/webrtc-direct/'))
+        expect(await remoteAddrs(page, relayPeer)).toContainEqual(expect.stringContaining('/webrtc-direct/'))
         const seen = async (): Promise<Array<RTCIceServer[] | undefined>> => await page.evaluate(() => (globalThis as unknown as { iceSeen: Array<RTCIceServer[] | undefined> }).iceSeen)
         // No public STUN server, ever: the transports were given an empty list.
         expect((await seen()).length).toBeGreaterThan(0)
