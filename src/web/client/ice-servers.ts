@@ -2,7 +2,8 @@
  * STUN and TURN servers a person configures for WebRTC (RFC 7064 `stun:`/`stuns:` URIs, RFC 7065
  * `turn:`/`turns:` URIs). Kith builds none in (DESIGN.md §4): the list is empty unless the user's
  * settings or the build's `kith.config.json` name some. The settings field holds one server per
- * line: `stun:host[:port]`, or `turn:host[:port][?transport=udp|tcp] USERNAME CREDENTIAL`.
+ * line: `stun:host[:port]`, or `turn:host[:port][?transport=udp|tcp] USERNAME CREDENTIAL`; the
+ * form `kith serve --ice-server` takes, `turn:USERNAME:CREDENTIAL@host[:port]`, is read too.
  */
 
 /** One ICE server with one URL, as `RTCIceServer` takes it. */
@@ -26,6 +27,9 @@ export function checkIceUrl (url: string): IceCheck<{ scheme: string, url: strin
   if (!SCHEMES.has(scheme)) return { kind: 'invalid', reason: `“${url}” is not a STUN or TURN URL: it must start with stun:, stuns:, turn: or turns:` }
   let rest = url.slice(colon + 1)
   if (rest.startsWith('//')) return { kind: 'invalid', reason: `write “${scheme}:${rest.slice(2)}”, without “//”` }
+  if (rest.includes('@')) {
+    return { kind: 'invalid', reason: scheme.startsWith('stun') ? `${scheme}: URLs take no username or credential` : `give the username and credential apart from the URL: ${scheme}:${rest.slice(rest.lastIndexOf('@') + 1)} USERNAME CREDENTIAL` }
+  }
   const question = rest.indexOf('?')
   const query = question < 0 ? null : rest.slice(question + 1)
   if (question >= 0) rest = rest.slice(0, question)
@@ -66,13 +70,20 @@ export function parseIceServers (text: string): IceCheck<IceServer[]> {
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim()
     if (line.length === 0) continue
-    const [url = '', username, credential, ...extra] = line.split(/\s+/)
-    if (extra.length > 0) return { kind: 'invalid', reason: `Line ${i + 1}: too many words; write the URL, then the username and credential for TURN` }
+    const words = line.split(/\s+/)
+    if (words.length > 3) return { kind: 'invalid', reason: `Line ${i + 1}: too many words; write the URL, then the username and credential for TURN` }
+    const [url = '', username, credential] = words.length === 1 ? withUserinfo(line) : words
     const checked = checkIceServer(url, username, credential)
     if (checked.kind === 'invalid') return { kind: 'invalid', reason: `Line ${i + 1}: ${checked.reason}` }
     servers.push(checked.value)
   }
   return { kind: 'ok', value: servers }
+}
+
+/** Splits `turn:USERNAME:CREDENTIAL@host…` into URL, username and credential; other URLs pass unchanged. */
+function withUserinfo (word: string): [string, string | undefined, string | undefined] {
+  const m = /^(turns?):([^:@/]+):(.+)@([^@]+)$/i.exec(word)
+  return m === null ? [word, undefined, undefined] : [`${m[1]}:${m[4]}`, m[2], m[3]]
 }
 
 /** The settings field's text for these servers (the inverse of {@link parseIceServers}). */

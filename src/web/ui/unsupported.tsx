@@ -27,7 +27,7 @@ function InsecureOrigin ({ problem }: { problem: Extract<Problem, { kind: 'insec
             <strong>Open it over HTTPS</strong>
             {problem.httpsUrl !== null
               ? <p>If this site also answers on https://, use <a href={problem.httpsUrl} class='mono' data-testid='https-url'>{problem.httpsUrl}</a></p>
-              : <p>Ask whoever runs this node for its <span class='mono'>https://</span> address: a node behind an HTTPS proxy, or the Kith app on any HTTPS web host.</p>}
+              : <p>Ask whoever runs this node for its <span class='mono'>https://</span> address. If that’s you, start it with <span class='mono'>kith serve --tls</span>, or put the app on any HTTPS web host.</p>}
           </div>
         </li>
         {problem.localUrl !== null && (

@@ -23,6 +23,13 @@ describe('the STUN/TURN settings field', () => {
     expect(problem('turns:turn.example.org alice')).toBe('Line 1: turns: URLs need a username and credential')
   })
 
+  it('also reads the form kith serve --ice-server takes, turn:USER:PASS@host', () => {
+    expect(parseIceServers('turn:kith:p@ss:w0rd@turn.example.org:3478?transport=tcp')).toEqual({
+      kind: 'ok', value: [{ urls: 'turn:turn.example.org:3478?transport=tcp', username: 'kith', credential: 'p@ss:w0rd' }]
+    })
+    expect(problem('stun:alice:pw@stun.example.org')).toBe('Line 1: stun: URLs take no username or credential')
+  })
+
   it('refuses credentials on STUN, and stray words', () => {
     expect(problem('stun:stun.example.org alice secret')).toBe('Line 1: stun: URLs take no username or credential')
     expect(problem('turn:t.example alice secret extra')).toMatch(/^Line 1: too many words/)
@@ -65,6 +72,9 @@ describe('ICE servers in JSON', () => {
       kind: 'invalid', reason: 'iceServers[1] has an unknown key “url” (expected urls, username, credential)'
     })
     expect(iceServersFromJson([{ urls: 'turn:t.example' }], 'iceServers')).toEqual({ kind: 'invalid', reason: 'iceServers[0]: turn: URLs need a username and credential' })
+    expect(iceServersFromJson([{ urls: 'turn:u:p@t.example' }], 'iceServers')).toEqual({
+      kind: 'invalid', reason: 'iceServers[0]: give the username and credential apart from the URL: turn:t.example USERNAME CREDENTIAL'
+    })
     expect(iceServersFromJson([{ urls: [] }], 'iceServers')).toMatchObject({ kind: 'invalid', reason: 'iceServers[0].urls must be a URL or a list of URLs' })
   })
 })
