@@ -43,7 +43,7 @@ function SavedField ({ id, testIds, label, hint, placeholder, saved, saveLabel, 
     void save.run(text)
   }
   return (
-    <form onSubmit={submit} noValidate>
+    <form class='setting-form' onSubmit={submit} noValidate>
       <label for={id} class='setting-label'>{label}</label>
       <p class='field-hint' id={`${id}-hint`}>{hint}</p>
       <textarea id={id} data-testid={testIds.input} class='input mono' rows={rows} spellcheck={false}
