@@ -21,6 +21,7 @@ import { tcp } from '@libp2p/tcp'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
+import { kithAddressSorter } from './address-sorter.ts'
 import { announcedAddrs } from './announce.ts'
 import { DHT_PROTOCOL, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.ts'
 import { kithYamux } from './yamux-window.ts'
@@ -70,7 +71,8 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
   ]
   const rtcConfiguration = { iceServers: options.iceServers ?? [] }
   const announceOptions = { announce: options.announce ?? [], loopbackOnly: options.loopbackOnly ?? true }
-  return await createLibp2p({
+  let ownAddrs: string[] = []
+  const node = await createLibp2p({
     privateKey: options.privateKey,
     addresses: {
       listen: [...options.listen, ...(options.relayReservation === false ? [] : ['/p2p-circuit']), '/webrtc'],
@@ -88,7 +90,14 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
     peerDiscovery,
     // Loopback and LAN addresses are legitimate for Kith; the default gater refuses them.
     connectionGater: { denyDialMultiaddr: () => false },
-    connectionManager: { inboundConnectionThreshold: 100, maxConnections: 500 },
+    connectionManager: {
+      inboundConnectionThreshold: 100,
+      maxConnections: 500,
+      addressSorter: kithAddressSorter(() => ownAddrs, announceOptions.loopbackOnly),
+      // Addresses are tried one at a time: a dead one should not hold up the relayed one behind it.
+      addressDialTimeout: 3_000,
+      dialTimeout: 20_000
+    },
     services: {
       identify: identify(),
       ping: ping(),
@@ -105,4 +114,8 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
       autoNAT: autoNATv2()
     }
   })
+  const refresh = (): void => { ownAddrs = node.getMultiaddrs().map((ma) => ma.toString()) }
+  refresh()
+  node.addEventListener('self:peer:update', refresh)
+  return node
 }

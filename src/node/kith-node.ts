@@ -125,7 +125,14 @@ export interface Reachability {
 /** Reads reachability off libp2p's announced addresses: public ones are there only once AutoNAT v2 (or `--announce`) vouches for them. */
 function reachabilityOf (libp2p: KithLibp2p): Reachability {
   const addrs = libp2p.getMultiaddrs().map((ma) => ma.toString())
-  const relays = [...new Set(addrs.filter((a) => a.includes('/p2p-circuit')).map((a) => a.split('/p2p-circuit')[0]!))]
+  // One entry per relay (a relay is reachable on several addresses): its first address.
+  const byRelay = new Map<string, string>()
+  for (const a of addrs.filter((x) => x.includes('/p2p-circuit'))) {
+    const relayAddr = a.split('/p2p-circuit')[0]!
+    const id = relayAddr.split('/p2p/').pop() ?? relayAddr
+    if (!byRelay.has(id)) byRelay.set(id, relayAddr)
+  }
+  const relays = [...byRelay.values()]
   const direct = addrs.filter((a) => !a.includes('/p2p-circuit'))
   const isPublic = direct.some((a) => isPrivate(multiaddr(a)) === false)
   const kind = isPublic ? 'public' : relays.length > 0 ? 'relayed' : direct.every(isLoopbackAddr) ? 'local' : 'lan'

@@ -55,6 +55,7 @@ export async function serveOn (host: Host, name: string, extra: readonly string[
 
 /** Removes data directories made by {@link serveOn} (the SimNet stops the processes). */
 export function removeData (nodes: readonly (KithOnHost | undefined)[]): void {
+  if (process.env.KITH_KEEP_SIM_DATA === "1") return
   for (const n of nodes) if (n !== undefined) rmSync(n.data, { recursive: true, force: true })
 }
 
