@@ -23,6 +23,8 @@ let certDir: string | undefined
 let nodeA: KithOnHost | undefined
 let nodeD: KithOnHost | undefined
 let hostA: Host | undefined
+let bHost: Host | undefined
+let eHost: Host | undefined
 const browsers: Browser[] = []
 let bea: User
 let cy: User
@@ -57,6 +59,8 @@ beforeAll(async () => {
   buildApp()
   net = await SimNet.create()
   const [a, b, c, d] = [await net.addHost('a'), await net.addHost('b'), await net.addHost('c'), await net.addHost('d')]
+  bHost = b
+  eHost = await net.addHost('e')
   hostA = a
   certDir = mkdtempSync(join(tmpdir(), 'kith-ca-'))
   const cert = await issueCertificate(certDir, a.ip)
@@ -125,4 +129,29 @@ it('browsers on two hosts open the app from a third over HTTPS and chat directly
   await message(cy.page, 'Dee here, from the terminal on host D').waitFor({ timeout: 60_000 })
   await message(bea.page, 'Dee here, from the terminal on host D').waitFor({ timeout: 60_000 })
   await screenshot(cy.page, 'hosts-group-cy')
+}, SLOW)
+
+it('from another host, a node without a certificate gets an explanation, and one with a self-signed certificate runs once its fingerprint is accepted', async (ctx) => {
+  if (!support.ok) ctx.skip(`simulated hosts are not available here: ${support.reason}`)
+  // Dee's node serves plain http: not a secure context for a browser on another host.
+  const plain = await chromiumOn(bHost!, 'none')
+  const page = await (await plain.newContext()).newPage()
+  const errors: string[] = []
+  page.on('pageerror', (err) => { errors.push(err.message) })
+  await page.goto(nodeD!.status.web)
+  await page.getByTestId('insecure-origin').waitFor()
+  expect(await page.getByTestId('insecure-origin').textContent()).toMatch(/https/)
+  expect(errors).toEqual([])
+  await screenshot(page, 'hosts-insecure-origin')
+  // A node with a self-signed certificate: the browser trusts exactly the key `kith serve` printed.
+  const selfSigned = await serveOn(eHost!, 'Eve', ['--tls', 'self-signed'])
+  try {
+    expect(selfSigned.status.tlsFingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+    expect(selfSigned.status.web.startsWith('https://')).toBe(true)
+    const trusting = await chromiumOn(bHost!, selfSigned.status.tlsSpki!)
+    const eve = await onboard(trusting, selfSigned.status.web, 'Eve')
+    expect(await eve.page.evaluate(() => window.isSecureContext)).toBe(true)
+  } finally {
+    removeData([selfSigned])
+  }
 }, SLOW)
