@@ -17,9 +17,7 @@ export class Libp2pTransport implements Transport {
 
   listenAddrs (): string[] {
     const self = this.libp2p.peerId.toString()
-    return this.libp2p.getMultiaddrs()
-      .map((ma) => ma.toString().replace(`/p2p/${self}`, ''))
-      .filter((a, i, all) => all.indexOf(a) === i)
+    return compactAddrs(this.libp2p.getMultiaddrs().map((ma) => ma.toString().replace(`/p2p/${self}`, '')))
   }
 
   notify (peerId: string): void {
@@ -39,4 +37,23 @@ export class Libp2pTransport implements Transport {
     const response = await fetchKeyPackage(this.libp2p, peerIdFromString(peerId))
     return { keyPackage: response.keyPackage, card: response.card }
   }
+}
+
+/**
+ * The addresses worth handing out, in order: direct ones first, then, for each relay, one plain
+ * relayed address and one relayed WebRTC address (the relay's TCP address if it has one). A relay
+ * reachable on several transports would otherwise fill an invite's 16 addresses on its own.
+ */
+export function compactAddrs (addrs: readonly string[]): string[] {
+  const unique = [...new Set(addrs)]
+  const direct = unique.filter((a) => !a.includes('/p2p-circuit'))
+  const relayed = new Map<string, string>()
+  const rank = (a: string): number => (a.includes('/webrtc-direct') ? 2 : a.includes('/ws') ? 1 : 0)
+  for (const a of unique.filter((x) => x.includes('/p2p-circuit'))) {
+    const [relayAddr = '', rest = ''] = a.split('/p2p-circuit')
+    const key = `${relayAddr.split('/p2p/').pop() ?? relayAddr}${rest}`
+    const held = relayed.get(key)
+    if (held === undefined || rank(a) < rank(held)) relayed.set(key, a)
+  }
+  return [...direct, ...relayed.values()]
 }

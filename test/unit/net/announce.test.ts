@@ -50,3 +50,24 @@ describe('checkAnnounce', () => {
     expect(checkAnnounce('/ip4/nonsense')).toMatch(/is not a multiaddr/)
   })
 })
+
+describe('compactAddrs', () => {
+  it('keeps every direct address and one plain and one WebRTC address per relay, preferring its TCP address', async () => {
+    const { compactAddrs } = await import('../../../src/net/kith-transport.ts')
+    const relay = '12D3KooWRrM8zw4TRSvETgG5uojFWWvhnK7ufkxLwdsXKKvhhoHL'
+    const out = compactAddrs([
+      '/ip4/10.1.2.3/tcp/4001',
+      `/ip4/10.9.9.9/udp/9/webrtc-direct/certhash/uEiAbc/p2p/${relay}/p2p-circuit`,
+      `/ip4/10.9.9.9/tcp/8/ws/p2p/${relay}/p2p-circuit`,
+      `/ip4/10.9.9.9/tcp/7/p2p/${relay}/p2p-circuit`,
+      `/ip4/10.9.9.9/tcp/8/ws/p2p/${relay}/p2p-circuit/webrtc`,
+      `/ip4/10.9.9.9/tcp/7/p2p/${relay}/p2p-circuit/webrtc`,
+      '/ip4/10.1.2.3/tcp/4001'
+    ])
+    expect(out).toEqual([
+      '/ip4/10.1.2.3/tcp/4001',
+      `/ip4/10.9.9.9/tcp/7/p2p/${relay}/p2p-circuit`,
+      `/ip4/10.9.9.9/tcp/7/p2p/${relay}/p2p-circuit/webrtc`
+    ])
+  })
+})
