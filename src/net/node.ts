@@ -88,8 +88,12 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
     connectionEncrypters: [noise()],
     streamMuxers: [kithYamux()],
     peerDiscovery,
-    // Loopback and LAN addresses are legitimate for Kith; the default gater refuses them.
-    connectionGater: { denyDialMultiaddr: () => false },
+    connectionGater: {
+      // Loopback and LAN addresses are legitimate for Kith (the default gater refuses them). A Node
+      // peer listens on WebRTC-direct for browsers but dials other nodes over TCP or WebSockets:
+      // node-datachannel crashed the process when it stopped during a WebRTC-direct dial.
+      denyDialMultiaddr: (ma) => ma.toString().includes('/webrtc-direct')
+    },
     connectionManager: {
       inboundConnectionThreshold: 100,
       maxConnections: 500,

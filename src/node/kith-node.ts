@@ -6,6 +6,7 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { cleanup as cleanupWebRtc } from 'node-datachannel'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
@@ -113,6 +114,9 @@ function makeLog (paths: DataPaths, verbose: boolean): Log {
     if (verbose) process.stderr.write(line)
   }
 }
+
+/** Nodes started in this process and not yet stopped: WebRTC's native threads end with the last. */
+let running = 0
 
 /** How this node can be reached, for `kith status`. */
 export interface Reachability {
@@ -299,6 +303,7 @@ export class KithNode {
       writeFileSync(paths.daemon, JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${api.port}`, peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), web: web.port }, null, 2))
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
+    running++
     return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, api, web, webUrl, tls, lock, log)
   }
 
@@ -333,6 +338,9 @@ export class KithNode {
     await this.keyPackages.stop().catch(() => {})
     this.upgrader.stop()
     await this.libp2p.stop()
+    // libdatachannel's threads outlive the peer connections; a process that exits with them still
+    // running (a test worker, say) can crash in their destructors. The next start makes new ones.
+    if (--running === 0) cleanupWebRtc()
     await this.store.close()
     this.lock.release()
   }
