@@ -25,6 +25,8 @@ let nodeD: KithOnHost | undefined
 let hostA: Host | undefined
 let bHost: Host | undefined
 let eHost: Host | undefined
+let cHost: Host | undefined
+let spki: string | undefined
 const browsers: Browser[] = []
 let bea: User
 let cy: User
@@ -60,10 +62,12 @@ beforeAll(async () => {
   net = await SimNet.create()
   const [a, b, c, d] = [await net.addHost('a'), await net.addHost('b'), await net.addHost('c'), await net.addHost('d')]
   bHost = b
+  cHost = c
   eHost = await net.addHost('e')
   hostA = a
   certDir = mkdtempSync(join(tmpdir(), 'kith-ca-'))
   const cert = await issueCertificate(certDir, a.ip)
+  spki = cert.spkiList
   nodeA = await serveOn(a, 'Anchor', ['--tls-cert', cert.certFile, '--tls-key', cert.keyFile])
   const tcpA = nodeA.status.addrs.find((x) => x.startsWith(`/ip4/${a.ip}/tcp/`) && !x.includes('/ws'))!
   nodeD = await serveOn(d, 'Dee', ['--bootstrap', tcpA])
@@ -154,4 +158,17 @@ it('from another host, a node without a certificate gets an explanation, and one
   } finally {
     removeData([selfSigned])
   }
+}, SLOW)
+
+it('a page served by host A also bootstraps to a node on another host, over WebRTC-direct with no certificate to trust', async (ctx) => {
+  if (!support.ok) ctx.skip(`simulated hosts are not available here: ${support.reason}`)
+  const direct = nodeD!.status.addrs.find((x) => x.includes('/webrtc-direct/') && !x.includes('/p2p-circuit'))
+  expect(direct).toBeDefined()
+  const browser = await chromiumOn(cHost!, spki!)
+  const url = `${nodeA!.status.web}/?bootstrap=${encodeURIComponent(direct!)}`
+  const fay = await onboard(browser, url, 'Fay')
+  const dee = nodeD!.status.peerId
+  await expect.poll(async () => await fay.page.evaluate((p) => (globalThis as unknown as Debug).kithDebug.libp2p.getConnections()
+    .filter((c) => c.remotePeer.toString() === p).map((c) => c.remoteAddr.toString()), dee), { timeout: 30_000 })
+    .toEqual(expect.arrayContaining([expect.stringContaining('/webrtc-direct/')]))
 }, SLOW)
