@@ -52,3 +52,32 @@ export class PeerError extends KithError {
 export function strictAssert (value: unknown, message: string): asserts value {
   if (value === false || value === null || value === undefined) throw new KithError(`internal invariant broken: ${message}`)
 }
+
+/**
+ * One line naming what went wrong, for logs and messages: never empty and never "undefined". An
+ * error without a message is named by its class (or `code`); an AggregateError lists its errors; a
+ * cause is appended; anything else thrown is described by its type and value.
+ */
+export function describeError (err: unknown, depth = 0): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    const name = err.name !== '' && err.name !== 'Error' ? err.name : typeof code === 'string' ? code : 'Error'
+    let text = err.message !== '' ? err.message : `${name} (no message)`
+    if (err instanceof AggregateError && err.errors.length > 0 && depth < 2) {
+      text += `: ${err.errors.slice(0, 3).map((e) => describeError(e, depth + 1)).join('; ')}${err.errors.length > 3 ? `; and ${err.errors.length - 3} more` : ''}`
+    }
+    if (err.cause !== undefined && depth < 2) {
+      const cause = describeError(err.cause, depth + 1)
+      if (!text.includes(cause)) text += ` (cause: ${cause})`
+    }
+    return text
+  }
+  if (err === undefined || err === null) return `unknown error (${String(err)} was thrown)`
+  if (typeof err === 'string') return err.length > 0 ? err : 'unknown error (an empty string was thrown)'
+  if (typeof err === 'object') {
+    const type = (err as { type?: unknown }).type
+    if (typeof type === 'string') return `${(err as object).constructor.name} "${type}"`
+    try { return `${(err as object).constructor.name} ${JSON.stringify(err).slice(0, 200)}` } catch { return Object.prototype.toString.call(err) }
+  }
+  return String(err)
+}

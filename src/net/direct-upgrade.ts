@@ -8,6 +8,7 @@
  */
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { describeError } from '../core/errors.ts'
 
 /** How to retry an upgrade; a constructor option so tests need not wait. */
 export interface DirectUpgradeOptions {
@@ -64,7 +65,7 @@ export class DirectUpgrader {
             return
           }
         } catch (err) {
-          this.options.log?.(`direct upgrade to ${peer.toString()} via ${full} failed: ${(err as Error).message}`)
+          this.options.log?.(`direct upgrade to ${peer.toString()} via ${full} failed: ${describeError(err)}`)
         }
       }
       await new Promise((resolve) => setTimeout(resolve, retryMs))

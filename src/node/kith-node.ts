@@ -15,7 +15,7 @@ import { networkInterfaces, userInfo } from 'node:os'
 import { createAccount, DEVICE_KEY_META, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
 import { Messenger } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
-import { UsageError } from '../core/errors.ts'
+import { UsageError, describeError } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
@@ -329,7 +329,7 @@ export class KithNode {
 
   /** Stops every service and closes the store. */
   async stop (): Promise<void> {
-    await this.messenger.flush().catch((err: unknown) => this.log(`could not write group states at shutdown: ${(err as Error).message}`))
+    await this.messenger.flush().catch((err: unknown) => this.log(`could not write group states at shutdown: ${describeError(err)}`))
     this.messenger.stop()
     await this.api?.close()
     if (this.api !== undefined) rmSync(this.paths.daemon, { force: true })

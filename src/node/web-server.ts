@@ -12,6 +12,7 @@ import { extname, join, normalize, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import type { Log } from '../core/messenger/ports.ts'
+import { describeError } from '../core/errors.ts'
 
 /** A listening web server. */
 export interface WebServer {
@@ -91,7 +92,7 @@ export async function startWebServer (options: { host: string, port: number, log
       if (existsSync(index)) send(req, res, TYPES['.html']!, load(index), 'no-cache')
       else send(req, res, TYPES['.html']!, { body: Buffer.from(PLACEHOLDER), gzip: undefined }, 'no-store')
     } catch (err) {
-      options.log(`web request ${req.url ?? ''} failed: ${(err as Error).message}`)
+      options.log(`web request ${req.url ?? ''} failed: ${describeError(err)}`)
       if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' })
       res.end('bad request')
     }

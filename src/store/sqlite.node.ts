@@ -8,7 +8,7 @@
  * failing batch undoes only itself.
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
-import { CodecError } from '../core/errors.ts'
+import { CodecError, describeError } from '../core/errors.ts'
 import type {
   ContactRow, DeviceRow, EpochRow, GroupRow, KeyPackageRow, MessageRow, MessageView, OutboxRow, PendingRow, Store, Write
 } from '../core/messenger/store.ts'
@@ -343,7 +343,7 @@ export class SqliteStore implements Store {
       }
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK')
-      this.failed = new Error(`the store could not commit, so Kith stopped writing to it (restart to go on; nothing acknowledged was lost): ${(err as Error).message}`)
+      this.failed = new Error(`the store could not commit, so Kith stopped writing to it (restart to go on; nothing acknowledged was lost): ${describeError(err)}`)
       open.reject(this.failed)
     }
   }

@@ -17,6 +17,7 @@ import { OutboxMemory, type QueuedFrame } from './outbox-memory.ts'
 import { systemClock, type Clock, type Log, type RunSoon, type Transport, type YieldToIo } from './ports.ts'
 import { ReadState } from './read-state.ts'
 import type { GroupRow, Store, Write } from './store.ts'
+import { describeError } from '../errors.ts'
 
 /** Collaborators of a messenger. */
 export interface MessengerComponents {
@@ -62,10 +63,8 @@ export interface CachedGroup {
 /** What became of an incoming frame, as its acknowledgement reports it. */
 export type Outcome = 'stored' | 'rejected'
 
-/** An error's message for the log, whatever was thrown. */
-export function describeError (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
-}
+/** An error's message for the log, whatever was thrown (re-exported for the messenger's modules). */
+export { describeError }
 
 /** SHA-256 of an MLS message, hex: the replay-detection and fork-choice key. */
 export async function messageHash (message: Uint8Array): Promise<string> {

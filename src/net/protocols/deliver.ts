@@ -11,6 +11,7 @@ import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-time
 import { FrameStream } from '../frames.ts'
 import { AckBatcher } from './ack-batch.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
+import { describeError } from '../../core/errors.ts'
 
 /** How long a delivery stream with nothing to send stays open for the next message. */
 const STREAM_IDLE_MS = 60_000
@@ -110,7 +111,7 @@ export async function handleDeliverStream (stream: Stream, from: PeerId, handler
       } catch (err) {
         // Not durable: no ack for it or any later frame, so the sender retries from here.
         failed = true
-        log(`could not store delivery ${toHex(id)} from ${from}: ${(err as Error).message}`)
+        log(`could not store delivery ${toHex(id)} from ${from}: ${describeError(err)}`)
         await flushing
         stream.abort(err as Error)
         return
@@ -133,7 +134,7 @@ export async function handleDeliverStream (stream: Stream, from: PeerId, handler
       try {
         frame = decodeDeliver(bytes)
       } catch (err) {
-        log(`dropped malformed delivery frame from ${from}: ${(err as Error).message}`)
+        log(`dropped malformed delivery frame from ${from}: ${describeError(err)}`)
         enqueue(new Uint8Array(), Promise.resolve('rejected'))
         continue
       }
@@ -207,7 +208,7 @@ class PeerSender {
         await this.drain()
       }
     } catch (err) {
-      this.options.log(`delivery to ${this.peerId} failed, will retry: ${(err as Error).message}`)
+      this.options.log(`delivery to ${this.peerId} failed, will retry: ${describeError(err)}`)
       this.retry.schedule()
     } finally {
       this.running = false

@@ -3,7 +3,7 @@
  * added to a group. Rate-limited per peer, since each answer costs a key generation.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import { PeerError } from '../../core/errors.ts'
+import { PeerError, describeError } from '../../core/errors.ts'
 import { KEY_PACKAGE_PROTOCOL, MAX_KEY_PACKAGE_FRAME } from '../constants.ts'
 import type { Log } from './deliver.ts'
 import { FrameStream } from '../frames.ts'
@@ -47,7 +47,7 @@ export class KeyPackageService {
         await lp.write(KeyPackageResponse.encode({ keyPackage: keyPackage as Uint8Array<ArrayBuffer>, card: card as Uint8Array<ArrayBuffer> }))
         await stream.close()
       } catch (err) {
-        this.log(`key package request from ${from} refused: ${(err as Error).message}`)
+        this.log(`key package request from ${from} refused: ${describeError(err)}`)
         stream.abort(err as Error)
       }
     }, { maxInboundStreams: 4, runOnLimitedConnection: true })
@@ -68,6 +68,6 @@ export async function fetchKeyPackage (libp2p: Libp2p, peer: PeerId, timeoutMs =
     await stream.close()
     return response
   } catch (err) {
-    throw new PeerError(`could not get a key package from ${peer}: ${(err as Error).message}`, { cause: err })
+    throw new PeerError(`could not get a key package from ${peer}: ${describeError(err)}`, { cause: err })
   }
 }

@@ -3,7 +3,7 @@
  * sends the token, and turns error answers into {@link KithError}s with the daemon's message.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { KithError, UsageError } from '../../core/errors.ts'
+import { KithError, UsageError, describeError } from '../../core/errors.ts'
 import type { DataPaths } from '../paths.ts'
 
 /** A connection to a running daemon's API. */
@@ -34,7 +34,7 @@ export class ApiClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {})
       })
     } catch (err) {
-      throw new KithError(`cannot reach the Kith daemon at ${this.base}: ${(err as Error).message}`)
+      throw new KithError(`cannot reach the Kith daemon at ${this.base}: ${describeError(err)}`)
     }
     const json = await res.json().catch(() => ({})) as Record<string, unknown>
     if (!res.ok) throw new KithError(typeof json.error === 'string' ? json.error : `daemon answered ${res.status}`)

@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline'
 import type { ApiClient } from '../api/client.ts'
 import { formatMessageLine, type MessageJson } from './format.ts'
+import { describeError } from '../../core/errors.ts'
 
 const COMMANDS = '/reply ID TEXT · /edit ID TEXT · /delete ID · /react ID EMOJI (no EMOJI: remove) · /quit'
 /** A typing notice for the same person is printed at most this often. */
@@ -99,7 +100,7 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
         const rendered = render(message)
         if (rendered !== undefined) out.write(rendered + '\n')
       } catch (err) {
-        out.write(`\x1b[31m${(err as Error).message}\x1b[0m\n`)
+        out.write(`\x1b[31m${describeError(err)}\x1b[0m\n`)
       }
     }
     rl.prompt()
