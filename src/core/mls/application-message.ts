@@ -15,7 +15,7 @@ import { encodeGroupContext } from 'ts-mls/groupContext.js'
 import { ratchetToGeneration, type SecretTree } from 'ts-mls/secretTree.js'
 import type { ReuseGuard } from 'ts-mls/sender.js'
 import { leafToNodeIndex, toLeafIndex } from 'ts-mls/treemath.js'
-import { randomBytes, utf8 } from '../bytes.ts'
+import { equalBytes, randomBytes, utf8 } from '../bytes.ts'
 import { CodecError, CryptoVerificationError, KithError, ValidationError } from '../errors.ts'
 
 /** The keys of one epoch that protecting and unprotecting read. */
@@ -305,6 +305,10 @@ export async function unprotectApplication (
   ownLeaf: number, retention: KeyRetentionConfig
 ): Promise<OpenedApplication> {
   if (pm.contentType !== 'application') throw new ValidationError('expected application data')
+  // RFC 9420 §6.3.2: the header must name the group and epoch we decrypt under. The AADs below are
+  // built from our own context, so a rewritten header would otherwise go unnoticed.
+  if (!equalBytes(pm.groupId, epoch.groupContext.groupId)) throw new ValidationError('the message names another group than the one it was decrypted for')
+  if (pm.epoch !== epoch.groupContext.epoch) throw new ValidationError(`the message is for epoch ${pm.epoch}, not epoch ${epoch.groupContext.epoch}`)
   const enc = encodingsOf(epoch.groupContext)
 
   const [sdKey, sdNonce] = await senderDataKeys(cs, epoch.senderDataSecret, pm.ciphertext)

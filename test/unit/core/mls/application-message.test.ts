@@ -238,6 +238,12 @@ describe.each(suites)('application messages with %s primitives', (_name, makeSui
       await expect(open(forged.message)).rejects.toThrow(/invalid signature/)
       // A member's own message coming back from the network.
       await expect(open(message, 0)).rejects.toThrow(/this device/)
+      // A genuine message whose header names another group or epoch (RFC 9420 §6.3.2).
+      const pm = privateMessage(message)
+      const openHeader = async (header: Partial<PrivateMessage>): Promise<unknown> =>
+        await unprotectApplication(cs, epochOf(bob), { ...pm, ...header }, leafOf(bob), 1, clientConfig.keyRetentionConfig)
+      await expect(openHeader({ groupId: utf8('another group') })).rejects.toThrow(/names another group/)
+      await expect(openHeader({ epoch: pm.epoch + 1n })).rejects.toThrow(/is for epoch/)
       // A message whose framing was cut short never reaches the ratchet.
       expect(() => privateMessage(message.subarray(0, message.length - 1))).toThrow(CodecError)
       // None of that used up the generation: the genuine message still opens.
