@@ -72,8 +72,14 @@ export function newMessageId (): Uint8Array {
 export function validateText (text: string): string {
   if (typeof text !== 'string') throw new ValidationError('message text must be a string')
   if (text.trim().length === 0) throw new ValidationError('message text must not be empty')
-  if (text.length > MAX_TEXT_LENGTH) throw new ValidationError(`message text must be at most ${MAX_TEXT_LENGTH} characters, got ${text.length}`)
+  if (text.length > MAX_TEXT_LENGTH) throw new ValidationError(textTooLong(text.length))
   return text
+}
+
+/** The one sentence the browser and the CLI show for text over the limit. */
+export function textTooLong (length: number): string {
+  const n = (x: number): string => x.toLocaleString('en-US')
+  return `A message can have at most ${n(MAX_TEXT_LENGTH)} characters; this one has ${n(length)}. Shorten it or split it into several messages.`
 }
 
 let graphemes: Intl.Segmenter | undefined

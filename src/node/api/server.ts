@@ -27,7 +27,8 @@ export interface ApiServerOptions {
   readonly port?: number
 }
 
-const MAX_BODY = 64 * 1024
+/** Room for a message of MAX_TEXT_LENGTH characters even if every one is JSON-escaped (6 bytes). */
+const MAX_BODY = 128 * 1024
 
 async function readBody (req: IncomingMessage): Promise<Record<string, unknown>> {
   let size = 0

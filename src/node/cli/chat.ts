@@ -5,8 +5,9 @@
  * conversation is marked read while the chat is open, and typing is announced.
  */
 import { createInterface } from 'node:readline'
+import { validateText } from '../../core/conversation/payload.ts'
 import type { ApiClient } from '../api/client.ts'
-import { formatMessageLine, type MessageJson } from './format.ts'
+import { announcesTyping, formatMessageLine, type MessageJson } from './format.ts'
 import { describeError } from '../../core/errors.ts'
 
 const COMMANDS = '/reply ID TEXT · /edit ID TEXT · /delete ID · /react ID EMOJI (no EMOJI: remove) · /quit'
@@ -83,6 +84,8 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
   let typingSent = 0
   if (tty) {
     process.stdin.on('keypress', () => {
+      // readline has already added the key to rl.line; a /command is not a message being typed.
+      if (!announcesTyping(rl.line)) return
       if (Date.now() - typingSent < TYPING_SEND_MS) return
       typingSent = Date.now()
       void client.call('POST', `/v1/groups/${encodeURIComponent(target)}/typing`).catch(() => {})
@@ -113,14 +116,14 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
 async function runLine (client: ApiClient, target: string, line: string): Promise<MessageJson> {
   const call = async (method: string, path: string, body?: unknown): Promise<MessageJson> =>
     (await client.call<{ message: MessageJson }>(method, path, body)).message
-  if (!line.startsWith('/')) return await call('POST', '/v1/messages', { target, text: line })
+  if (!line.startsWith('/')) return await call('POST', '/v1/messages', { target, text: validateText(line) })
   const [command = '', id = '', ...rest] = line.slice(1).split(/\s+/)
   const text = rest.join(' ')
   const path = `/v1/messages/${encodeURIComponent(id)}`
   if (id === '') throw new Error(`usage: ${COMMANDS}`)
   switch (command) {
-    case 'reply': return await call('POST', '/v1/messages', { target, text, replyTo: id })
-    case 'edit': return await call('POST', `${path}/edit`, { target, text })
+    case 'reply': return await call('POST', '/v1/messages', { target, text: validateText(text), replyTo: id })
+    case 'edit': return await call('POST', `${path}/edit`, { target, text: validateText(text) })
     case 'delete': return await call('DELETE', `${path}?target=${encodeURIComponent(target)}`)
     case 'react': return await call('POST', `${path}/reactions`, { target, emoji: text })
     default: throw new Error(`unknown command /${command}; ${COMMANDS}`)

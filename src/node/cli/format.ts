@@ -64,3 +64,9 @@ export function formatConversationLine (c: ConversationJson): string {
   const unread = c.unread > 0 ? `  ${c.unread} unread` : ''
   return `${c.kind === 'direct' ? '1:1  ' : 'group'} ${c.name}  (${c.members.map((m) => m.name).join(', ')})${unread}${c.active ? '' : '  [left]'}`
 }
+
+/** Whether a chat line being typed tells the others "is typing": text does, a /command does not. */
+export function announcesTyping (line: string): boolean {
+  const t = line.trimStart()
+  return t.length > 0 && !t.startsWith('/')
+}

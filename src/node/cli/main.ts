@@ -4,6 +4,7 @@
  * line on stderr and exit non-zero; `--json` prints machine-readable output.
  */
 import { parseArgs } from 'node:util'
+import { validateText } from '../../core/conversation/payload.ts'
 import { KithError } from '../../core/errors.ts'
 import { ApiClient } from '../api/client.ts'
 import { parseIceServer } from '../ice-servers.ts'
@@ -256,6 +257,7 @@ async function main (argv: string[]): Promise<void> {
       const target = need(positionals, 1, 'target (contact alias or group name)')
       const text = positionals.slice(2).join(' ')
       if (text.trim().length === 0) throw new KithError('missing message text')
+      validateText(text)
       const r = await client.call<{ message: MessageJson }>('POST', '/v1/messages', { target, text, ...(values.reply !== undefined ? { replyTo: values.reply } : {}) })
       print(formatMessageLine(r.message), r)
       return
@@ -265,6 +267,7 @@ async function main (argv: string[]): Promise<void> {
       const id = need(positionals, 2, 'message id')
       const text = positionals.slice(3).join(' ')
       if (text.trim().length === 0) throw new KithError('missing the new message text')
+      validateText(text)
       const r = await client.call<{ message: MessageJson }>('POST', `/v1/messages/${encodeURIComponent(id)}/edit`, { target, text })
       print(formatMessageLine(r.message), r)
       return

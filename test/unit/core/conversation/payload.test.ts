@@ -189,6 +189,6 @@ describe('validateText', () => {
 
   it('rejects empty and over-long text', () => {
     expect(() => validateText(' ')).toThrow(ValidationError)
-    expect(() => validateText('x'.repeat(MAX_TEXT_LENGTH + 1))).toThrow(`message text must be at most ${MAX_TEXT_LENGTH} characters, got ${MAX_TEXT_LENGTH + 1}`)
+    expect(() => validateText('x'.repeat(MAX_TEXT_LENGTH + 1))).toThrow('A message can have at most 16,384 characters; this one has 16,385. Shorten it or split it into several messages.')
   })
 })
