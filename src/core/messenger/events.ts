@@ -44,6 +44,11 @@ export type MessengerEvent =
 export interface SendOptions {
   /** Id (or a unique prefix of at least 6 hex digits) of the message this one replies to. */
   readonly replyTo?: string
+  /**
+   * The message's id, chosen by the client (hex, MESSAGE_ID_LENGTH bytes): a send repeated with the
+   * same id, after a lost response, returns the message the first one stored instead of a second.
+   */
+  readonly id?: string
 }
 
 /** Per-account settings. */

@@ -5,7 +5,7 @@
  */
 import { fromHex } from '../bytes.ts'
 import { NotFoundError, UsageError, ValidationError } from '../errors.ts'
-import { validateReaction, validateText } from '../conversation/payload.ts'
+import { MESSAGE_ID_LENGTH, validateReaction, validateText } from '../conversation/payload.ts'
 import { SUMMARY_WINDOW } from './conversation-summary.ts'
 import type { Conversations } from './conversations.ts'
 import type { Engine } from './engine.ts'
@@ -16,6 +16,12 @@ import type { MessageView } from './store.ts'
 import type { Views } from './views.ts'
 
 /** One device's user actions on messages and conversations. */
+/** Checks a client-chosen message id: MESSAGE_ID_LENGTH bytes as lowercase hex. */
+function checkClientMessageId (id: string): string {
+  if (!new RegExp(`^[0-9a-f]{${MESSAGE_ID_LENGTH * 2}}$`).test(id)) throw new ValidationError(`a message id is ${MESSAGE_ID_LENGTH * 2} lowercase hex digits, got "${id.slice(0, 40)}"`)
+  return id
+}
+
 export class MessageActions {
   private readonly typingSentAt = new Map<string, number>()
   /** Per conversation: the id of the last TYPING queued, whose outbox rows the next one replaces. */
@@ -29,11 +35,23 @@ export class MessageActions {
   async send (target: string, text: string, options: SendOptions = {}): Promise<MessageOut> {
     const { engine } = this
     validateText(text)
+    const clientId = options.id === undefined ? undefined : checkClientMessageId(options.id)
     const groupId = await this.conversations.resolveTarget(target)
     const replyTo = options.replyTo === undefined ? undefined : await this.requireMessage(groupId, options.replyTo)
-    const row = await engine.withLock(groupId, async () => await this.sender.sendLocked(groupId, {
-      kind: 'text', text, ...(replyTo !== undefined ? { target: fromHex(replyTo.id) } : {})
-    }, true))
+    const outcome = await engine.withLock(groupId, async () => {
+      // Under the lock, so that two copies of one request cannot both store a message.
+      if (clientId !== undefined) {
+        const earlier = await engine.store.getMessage(clientId)
+        if (earlier !== undefined) return { earlier }
+      }
+      return {
+        row: await this.sender.sendLocked(groupId, {
+          kind: 'text', text, ...(replyTo !== undefined ? { target: fromHex(replyTo.id) } : {}), ...(clientId !== undefined ? { id: fromHex(clientId) } : {})
+        }, true)
+      }
+    })
+    if (outcome.earlier !== undefined) return await this.repeatedSend(groupId, outcome.earlier, text)
+    const row = outcome.row
     // Sends made while this one waits share its commit.
     await engine.store.durable()
     const view = await this.views.announceNewText({ ...row, acknowledged: 0 })
@@ -150,6 +168,14 @@ export class MessageActions {
    * Finds a text message of a conversation by id or by a unique prefix of at least 6 hex digits,
    * or throws an error saying what was wrong.
    */
+  /** A send whose client-chosen id is already stored: the same message again, if it is the same request. */
+  private async repeatedSend (groupId: string, earlier: MessageView, text: string): Promise<MessageOut> {
+    if (!earlier.own || earlier.groupId !== groupId || earlier.kind !== 'text' || earlier.text !== text) {
+      throw new UsageError(`message id ${earlier.id.slice(0, 8)} is already used by another message; choose a new id for a new message`)
+    }
+    return await this.views.messageOut(groupId, earlier)
+  }
+
   private async requireMessage (groupId: string, ref: string): Promise<MessageView> {
     const { store } = this.engine
     if (typeof ref !== 'string' || !/^[0-9a-fA-F]{6,32}$/.test(ref)) throw new ValidationError(`message id must be 6 to 32 hex digits, got ${JSON.stringify(String(ref))}`)

@@ -22,7 +22,7 @@ import type { Views } from './views.ts'
 const SEND_RESERVATION = 64
 
 /** What a message sent by {@link Sender.sendLocked} carries besides its kind and text. */
-export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array }
+export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array }
 
 /** One device's sending path. Every `…Locked` method runs under the conversation's lock. */
 export class Sender {
@@ -41,7 +41,7 @@ export class Sender {
     const { engine } = this
     const group = await this.activeGroup(groupId)
     const payload: Payload = {
-      id: newMessageId(),
+      id: content.id ?? newMessageId(),
       kind: content.kind,
       text: content.text,
       sentAt: engine.clock.now(),

@@ -95,6 +95,12 @@ export class Views {
     return (await this.foldAround(groupId, m)).get(m.id) ?? unfolded(m)
   }
 
+  /** The current view of one stored message, as `messages` shows it (no event). */
+  async messageOut (groupId: string, m: MessageView): Promise<MessageOut> {
+    const folded = await this.foldAround(groupId, m)
+    return await toMessageOut(folded.get(m.id) ?? unfolded(m), folded, await this.viewContext(groupId))
+  }
+
   /** Folds the latest rows, plus `m` and the message it quotes when they are older. */
   private async foldAround (groupId: string, m: MessageView): Promise<Map<string, FoldedMessage<MessageView>>> {
     const window = await this.engine.store.listMessages(groupId, EVENT_WINDOW)

@@ -2,13 +2,20 @@
  * Client of the local API, used by the `kith` commands: finds the daemon of a data directory,
  * sends the token, and turns error answers into {@link KithError}s with the daemon's message.
  */
+import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { KithError, UsageError, describeError } from '../../core/errors.ts'
 import type { DataPaths } from '../paths.ts'
 
+/** The daemon could not be reached, or its answer was lost: an idempotent request may be repeated. */
+export class DaemonUnreachableError extends KithError {
+  static override name = 'DaemonUnreachableError'
+  override name = 'DaemonUnreachableError'
+}
+
 /** A connection to a running daemon's API. */
 export class ApiClient {
-  private constructor (readonly base: string, private readonly token: string) {}
+  constructor (readonly base: string, private readonly token: string) {}
 
   /** Connects to the daemon of `paths`, or explains how to start one. */
   static forDataDir (paths: DataPaths): ApiClient {
@@ -34,11 +41,34 @@ export class ApiClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {})
       })
     } catch (err) {
-      throw new KithError(`cannot reach the Kith daemon at ${this.base}: ${describeError(err)}`)
+      throw new DaemonUnreachableError(`cannot reach the Kith daemon at ${this.base}: ${describeError(err)}`, { cause: err })
     }
-    const json = await res.json().catch(() => ({})) as Record<string, unknown>
+    let json: Record<string, unknown>
+    try {
+      json = await res.json() as Record<string, unknown>
+    } catch (err) {
+      // The connection broke while the answer was read: the request may or may not have been done.
+      if (res.ok) throw new DaemonUnreachableError(`the Kith daemon's answer was cut off: ${describeError(err)}`, { cause: err })
+      json = {}
+    }
     if (!res.ok) throw new KithError(typeof json.error === 'string' ? json.error : `daemon answered ${res.status}`)
     return json as T
+  }
+
+  /**
+   * Sends a message with an id chosen here, and sends it again with the same id when the request or
+   * its response was lost: the daemon stores it once and answers the repeat with the same message.
+   */
+  async sendMessage<T = Record<string, unknown>> (body: Record<string, unknown>, attempts = 3): Promise<T> {
+    const withId = { ...body, id: randomBytes(16).toString('hex') }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call<T>('POST', '/v1/messages', withId)
+      } catch (err) {
+        if (!(err instanceof DaemonUnreachableError) || attempt >= attempts) throw err
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
+      }
+    }
   }
 
   /** Streams events until `signal` aborts. */

@@ -144,7 +144,8 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         const id = parts[2]
         if (id === undefined) {
           const replyTo = optionalField(body, 'replyTo')
-          return send(res, 200, { message: await messenger.send(field(body, 'target'), field(body, 'text'), replyTo === undefined ? {} : { replyTo }) })
+          const clientId = optionalField(body, 'id')
+          return send(res, 200, { message: await messenger.send(field(body, 'target'), field(body, 'text'), { ...(replyTo !== undefined ? { replyTo } : {}), ...(clientId !== undefined ? { id: clientId } : {}) }) })
         }
         if (parts[3] === 'edit') return send(res, 200, { message: await messenger.edit(field(body, 'target'), id, field(body, 'text')) })
         if (parts[3] === 'reactions') {

@@ -116,13 +116,13 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
 async function runLine (client: ApiClient, target: string, line: string): Promise<MessageJson> {
   const call = async (method: string, path: string, body?: unknown): Promise<MessageJson> =>
     (await client.call<{ message: MessageJson }>(method, path, body)).message
-  if (!line.startsWith('/')) return await call('POST', '/v1/messages', { target, text: validateText(line) })
+  if (!line.startsWith('/')) return (await client.sendMessage<{ message: MessageJson }>({ target, text: validateText(line) })).message
   const [command = '', id = '', ...rest] = line.slice(1).split(/\s+/)
   const text = rest.join(' ')
   const path = `/v1/messages/${encodeURIComponent(id)}`
   if (id === '') throw new Error(`usage: ${COMMANDS}`)
   switch (command) {
-    case 'reply': return await call('POST', '/v1/messages', { target, text: validateText(text), replyTo: id })
+    case 'reply': return (await client.sendMessage<{ message: MessageJson }>({ target, text: validateText(text), replyTo: id })).message
     case 'edit': return await call('POST', `${path}/edit`, { target, text: validateText(text) })
     case 'delete': return await call('DELETE', `${path}?target=${encodeURIComponent(target)}`)
     case 'react': return await call('POST', `${path}/reactions`, { target, emoji: text })

@@ -258,7 +258,7 @@ async function main (argv: string[]): Promise<void> {
       const text = positionals.slice(2).join(' ')
       if (text.trim().length === 0) throw new KithError('missing message text')
       validateText(text)
-      const r = await client.call<{ message: MessageJson }>('POST', '/v1/messages', { target, text, ...(values.reply !== undefined ? { replyTo: values.reply } : {}) })
+      const r = await client.sendMessage<{ message: MessageJson }>({ target, text, ...(values.reply !== undefined ? { replyTo: values.reply } : {}) })
       print(formatMessageLine(r.message), r)
       return
     }
