@@ -5,7 +5,7 @@
 import type { KeyPackage } from 'ts-mls'
 import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { Deliver, DeliverKind } from '../codec/envelope.ts'
-import { NotFoundError, UsageError, ValidationError } from '../errors.ts'
+import { NotFoundError, PeerError, UsageError, ValidationError } from '../errors.ts'
 import { decodeInvite, encodeInvite } from '../identity/invite.ts'
 import { peerIdToString } from '../identity/peer-id.ts'
 import { directConversationId } from '../conversation/direct-conversation.ts'
@@ -19,6 +19,8 @@ import type { Sender } from './sender.ts'
 import type { GroupRow, Write } from './store.ts'
 import type { Views } from './views.ts'
 
+/** Tries at fetching a new member's KeyPackage before adding the member fails (0.5, 1, 2 s apart by default). */
+const ADD_MEMBER_ATTEMPTS = 4
 /** What an own commit set out to do, kept so it can be redone if the commit loses a fork. */
 interface CommitIntent {
   add: string[]
@@ -213,8 +215,27 @@ export class Conversations {
     const group = await this.requireGroup(target)
     if (group.row.kind !== 'group') throw new UsageError('members are added to groups, not to 1:1 conversations')
     const contact = await this.contacts.require(alias)
-    await this.addDevicesOf(group.row.id, contact.identity)
+    // A person waits on this one, so a dropped connection is retried here, with the 1:1's backoff.
+    await this.addDevicesOf(group.row.id, contact.identity, ADD_MEMBER_ATTEMPTS)
     return await this.views.conversationView((await this.engine.load(group.row.id))!)
+  }
+
+  /**
+   * Fetches a device's KeyPackage, trying again after a network failure (a reset connection, a
+   * peer that just went away) with the same backoff as setting up a 1:1; the last failure is thrown.
+   */
+  private async fetchKeyPackageRetrying (peerId: string, attempts: number): Promise<{ keyPackage: Uint8Array, card: Uint8Array }> {
+    const initial = this.engine.options.establishRetryMs ?? 500
+    const max = this.engine.options.establishRetryMaxMs ?? 30_000
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.engine.transport.fetchKeyPackage(peerId)
+      } catch (err) {
+        if (!(err instanceof PeerError) || attempt >= attempts || this.engine.stopped) throw err
+        this.engine.log(`key package from ${peerId} failed (attempt ${attempt} of ${attempts}), retrying: ${describeError(err)}`)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(max, initial * 2 ** (attempt - 1))))
+      }
+    }
   }
 
   /** Removes every device of a contact from a group. */
@@ -238,12 +259,12 @@ export class Conversations {
   }
 
   /** Fetches KeyPackages from the account's devices and commits their addition. */
-  private async addDevicesOf (groupId: string, identity: string): Promise<void> {
+  private async addDevicesOf (groupId: string, identity: string, attempts = 1): Promise<void> {
     const devices = await this.engine.store.devicesOf(identity)
     if (devices.length === 0) throw new NotFoundError('no known device for that contact')
     const fetched: Array<{ kp: Awaited<ReturnType<typeof readPeerKeyPackage>>, device: { peerId: string } }> = []
     for (const device of devices) {
-      const response = await this.engine.transport.fetchKeyPackage(device.peerId)
+      const response = await this.fetchKeyPackageRetrying(device.peerId, attempts)
       const kp = await readPeerKeyPackage(response.keyPackage, { identityKey: fromHex(identity), peerId: (await decodeInvite(device.certificate)).certificate.peerId })
       fetched.push({ kp, device })
     }
