@@ -19,6 +19,7 @@ import { UsageError, describeError } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
+import { greetPeers } from '../net/greet.ts'
 import { createKithNode, type KithLibp2p } from '../net/node.ts'
 import { DeliveryService } from '../net/protocols/deliver.ts'
 import { KeyPackageService } from '../net/protocols/key-package.ts'
@@ -49,6 +50,8 @@ export interface KithNodeConfig {
   readonly tls?: { readonly certFile: string, readonly keyFile: string } | 'self-signed'
   /** STUN/TURN servers for WebRTC (`--ice-server`); none by default. */
   readonly iceServers?: readonly RTCIceServer[]
+  /** Reserve a slot on a relay so peers reach this node behind a NAT (default true). */
+  readonly relayReservation?: boolean
   readonly mdns?: boolean
   /** Display name used if this directory has no account yet. */
   readonly name?: string
@@ -230,6 +233,7 @@ export class KithNode {
       loopbackOnly: /^(127\.|::1$|localhost$)/.test(host),
       webRtcDirectCertificate: webRtcCertificate,
       iceServers: [...(config.iceServers ?? [])],
+      relayReservation: config.relayReservation ?? true,
       ...(tls !== undefined ? { tls: { cert: tls.cert, key: tls.key } } : {})
     }
     let libp2p: KithLibp2p
@@ -287,6 +291,10 @@ export class KithNode {
     upgrader.start()
     libp2p.addEventListener('peer:connect', (evt) => messenger.peerConnected(evt.detail.toString()))
     await messenger.start()
+    // Contacts' devices that queued frames for us while we were away send them as soon as we connect.
+    void store.listDevices()
+      .then(async (devices) => await greetPeers(libp2p, devices.map((d) => d.peerId), { log }))
+      .catch((err: unknown) => { log(`greeting contacts failed: ${describeError(err)}`) })
     const ports = libp2p.getMultiaddrs().map((ma) => ma.toString())
     const portOf = (ws: boolean): number | undefined => {
       const m = ports.find((a) => a.includes('/tcp/') && a.includes('/ws') === ws)?.match(/\/tcp\/(\d+)/)
