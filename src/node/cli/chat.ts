@@ -1,85 +1,59 @@
 /**
- * `kith chat TARGET`: an interactive terminal chat. New messages print above the composer, which
- * keeps what you were typing; a message prints again when it changes (an edit, a delete, a
- * reaction, delivered or read). Slash commands reply, edit, delete and react by short id. The
- * conversation is marked read while the chat is open, and typing is announced.
+ * `kith chat TARGET`: an interactive terminal chat. On a terminal it takes the screen: the
+ * conversation above, a status line (who is typing, errors, the commands) and the composer, which
+ * keeps what you were typing. A message changes in place when it is delivered, read, edited,
+ * deleted or reacted to. Slash commands reply, edit, delete and react by short id. The conversation
+ * is marked read while the chat is open, and your typing is announced (not while you type a
+ * /command). Piped, it prints each new message and each change of content as a line.
  */
 import { createInterface } from 'node:readline'
 import { validateText } from '../../core/conversation/payload.ts'
-import type { ApiClient } from '../api/client.ts'
-import { announcesTyping, formatMessageLine, type MessageJson } from './format.ts'
 import { describeError } from '../../core/errors.ts'
+import type { ApiClient } from '../api/client.ts'
+import { ChatScreen } from './chat-screen.ts'
+import { announcesTyping, type MessageJson } from './format.ts'
 
 const COMMANDS = '/reply ID TEXT · /edit ID TEXT · /delete ID · /react ID EMOJI (no EMOJI: remove) · /quit'
-/** A typing notice for the same person is printed at most this often. */
-const TYPING_NOTICE_MS = 10_000
 /** Your own typing is sent at most this often (the daemon throttles too). */
 const TYPING_SEND_MS = 3_000
+/** Lines of history loaded when the chat opens. */
+const HISTORY = 200
 
 /** Runs the chat until the user types /quit or closes stdin. */
 export async function runChat (client: ApiClient, target: string): Promise<void> {
   const { conversation } = await client.call<{ conversation: { id: string, name: string, kind: string, members: unknown[] } }>('GET', `/v1/groups/${encodeURIComponent(target)}`)
-  const { messages } = await client.call<{ messages: MessageJson[] }>('GET', `/v1/messages?target=${encodeURIComponent(target)}&limit=30`)
+  const { messages } = await client.call<{ messages: MessageJson[] }>('GET', `/v1/messages?target=${encodeURIComponent(target)}&limit=${HISTORY}`)
   const out = process.stdout
-  const tty = process.stdin.isTTY === true
-  out.write(`\x1b[1m${conversation.name}\x1b[0m  (${conversation.kind === 'direct' ? '1:1' : `group of ${conversation.members.length}`}; ${COMMANDS})\n`)
-  /** The last line printed for each message, so that only real changes are printed again. */
-  const printed = new Map<string, string>()
-  const known = new Map<string, MessageJson>()
-  for (const m of messages) {
-    const line = formatMessageLine(m)
-    printed.set(m.id, line)
-    known.set(m.id, m)
-    out.write(line + '\n')
-  }
+  const tty = process.stdin.isTTY === true && out.isTTY === true
+  const title = `${conversation.name}  (${conversation.kind === 'direct' ? '1:1' : `group of ${conversation.members.length}`})`
+  const screen = new ChatScreen(title, COMMANDS)
+  for (const m of messages) screen.upsert(m)
   const rl = createInterface({ input: process.stdin, output: out, prompt: '> ', terminal: tty })
-  const printAbove = (line: string): void => {
-    if (tty) {
-      out.write('\r\x1b[K' + line + '\n')
-      rl.prompt(true)
-    } else {
-      out.write(line + '\n')
-    }
-  }
+  const view = tty ? new TerminalView(screen, out, rl) : new LineView(screen, out)
+  view.start()
   const markRead = (): void => { void client.call('POST', `/v1/groups/${encodeURIComponent(target)}/read`).catch(() => {}) }
   markRead()
 
-  /** The line to print for a message, or undefined if it looks as it was last printed. */
-  const render = (m: MessageJson): string | undefined => {
-    known.set(m.id, m)
-    const line = formatMessageLine(m)
-    const before = printed.get(m.id)
-    if (before === line) return undefined
-    printed.set(m.id, line)
-    return before === undefined ? line : `\x1b[2m↻\x1b[0m ${line}`
-  }
-  const typingNoticed = new Map<string, number>()
   const abort = new AbortController()
   void client.events((event) => {
     if (event.conversation === conversation.id && event.type === 'typing') {
-      const name = String(event.name)
-      if (Date.now() - (typingNoticed.get(name) ?? 0) < TYPING_NOTICE_MS) return
-      typingNoticed.set(name, Date.now())
-      printAbove(`\x1b[2m  ${name} is typing…\x1b[0m`)
+      screen.typingFrom(String(event.name), Date.now())
+      view.changed()
       return
     }
-    if (event.type === 'message-state' && event.state === 'delivered') {
-      // Acknowledgements update only the state; 'sent' on the way there is not worth a line.
-      const m = known.get(String(event.id))
-      const line = m === undefined ? undefined : render({ ...m, state: 'delivered' })
-      if (line !== undefined) printAbove(line)
+    if (event.type === 'message-state') {
+      if (screen.setState(String(event.id), String(event.state))) view.changed(String(event.id), 'state')
       return
     }
     if (event.type !== 'message') return
     const m = event.message as MessageJson
     if (m.conversation !== conversation.id) return
-    // Your own new messages print when the daemon answers the send; their changes print here.
-    if (m.own && !printed.has(m.id)) return
-    const isNew = !printed.has(m.id)
-    const line = render(m)
-    if (line !== undefined) printAbove(line)
+    // Your own new messages show when the daemon answers the send; their changes show here.
+    if (m.own && !screen.has(m.id)) return
+    const isNew = !screen.has(m.id)
+    if (screen.upsert(m)) view.changed(m.id, isNew ? 'new' : 'content')
     if (isNew && !m.own) markRead()
-  }, abort.signal).catch(() => {})
+  }, abort.signal).catch((err: unknown) => { screen.flash(`lost the daemon's events: ${describeError(err)}`, Date.now()); view.changed() })
 
   let typingSent = 0
   if (tty) {
@@ -92,24 +66,105 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
     })
   }
 
-  rl.prompt()
   for await (const line of rl) {
     const text = line.trim()
     if (text === '/quit' || text === '/exit') break
     if (text.length > 0) {
       try {
         const message = await runLine(client, target, text)
-        if (tty) out.write('\x1b[1A\r\x1b[K')
-        const rendered = render(message)
-        if (rendered !== undefined) out.write(rendered + '\n')
+        const isNew = !screen.has(message.id)
+        if (screen.upsert(message)) view.changed(message.id, isNew ? 'new' : 'content')
       } catch (err) {
-        out.write(`\x1b[31m${describeError(err)}\x1b[0m\n`)
+        screen.flash(describeError(err), Date.now())
+        view.changed(undefined, 'error')
       }
     }
-    rl.prompt()
+    view.prompt()
   }
   abort.abort()
   rl.close()
+  view.stop()
+}
+
+/** How a chat is drawn. */
+interface ChatView {
+  start (): void
+  /** Something shown changed: a message (new, new content or new state), the status line, or an error. */
+  changed (id?: string, what?: 'new' | 'content' | 'state' | 'error'): void
+  prompt (): void
+  stop (): void
+}
+
+/** The full-screen view on a terminal: redraws the frame above the composer when anything changes. */
+class TerminalView implements ChatView {
+  private scheduled: ReturnType<typeof setTimeout> | undefined
+  private expiry: ReturnType<typeof setTimeout> | undefined
+  private readonly onResize = (): void => { this.changed() }
+
+  constructor (private readonly screen: ChatScreen, private readonly out: NodeJS.WriteStream, private readonly rl: ReturnType<typeof createInterface>) {}
+
+  start (): void {
+    this.out.write('\x1b[?1049h')
+    this.out.on('resize', this.onResize)
+    this.draw()
+  }
+
+  changed (): void {
+    // Changes that come together (a burst of messages, states) are drawn once.
+    this.scheduled ??= setTimeout(() => { this.scheduled = undefined; this.draw() }, 16)
+  }
+
+  prompt (): void {
+    this.draw()
+  }
+
+  stop (): void {
+    clearTimeout(this.scheduled)
+    clearTimeout(this.expiry)
+    this.out.off('resize', this.onResize)
+    // Leave the screen as it was, with the end of the conversation printed for context.
+    this.out.write('\x1b[?1049l')
+    const rows = this.out.rows ?? 24
+    for (const line of this.screen.lines().slice(-Math.max(1, rows - 2))) this.out.write(line + '\n')
+  }
+
+  private draw (): void {
+    const now = Date.now()
+    const rows = this.out.rows ?? 24
+    const cols = this.out.columns ?? 80
+    const frame = this.screen.frame(rows, cols, now)
+    let text = `\x1b[H\x1b[1m${frame.title}\x1b[0m\x1b[K\r\n`
+    for (const line of frame.body) text += `${line}\x1b[K\r\n`
+    text += `\x1b[2m${frame.status}\x1b[0m\x1b[K\r\n\x1b[K`
+    this.out.write(text)
+    this.rl.prompt(true)
+    clearTimeout(this.expiry)
+    const next = this.screen.nextExpiry(now)
+    if (next !== undefined) this.expiry = setTimeout(() => { this.draw() }, next - now + 5)
+  }
+}
+
+/** Piped output: a line per new message, and one per change of content (not of delivery state). */
+class LineView implements ChatView {
+  constructor (private readonly screen: ChatScreen, private readonly out: NodeJS.WriteStream) {}
+
+  start (): void {
+    this.out.write(`${this.screen.title}  (${this.screen.help})\n`)
+    for (const line of this.screen.lines()) this.out.write(line + '\n')
+  }
+
+  changed (id?: string, what?: 'new' | 'content' | 'state' | 'error'): void {
+    if (what === 'error') {
+      this.out.write(this.screen.status(Date.now()) + '\n')
+      return
+    }
+    if (id === undefined || what === 'state') return
+    const line = this.screen.lineOf(id)
+    if (line !== undefined) this.out.write(what === 'new' ? line + '\n' : `↻ ${line}\n`)
+  }
+
+  prompt (): void {}
+  stop (): void {}
 }
 
 /** Sends a line: a message, or a slash command acting on a message by id. */
@@ -129,3 +184,4 @@ async function runLine (client: ApiClient, target: string, line: string): Promis
     default: throw new Error(`unknown command /${command}; ${COMMANDS}`)
   }
 }
+
