@@ -333,6 +333,21 @@ export class IndexedDbStore implements Store {
     })
   }
 
+  async findTextRows (query: string, limit: number): Promise<MessageRow[]> {
+    const needle = query.toLocaleLowerCase()
+    const rows = await this.read(['messages'], async (tx) => {
+      const found: MessageRow[] = []
+      let cursor = await tx.objectStore('messages').openCursor()
+      while (cursor !== null) {
+        const m = messageOf(cursor.value)
+        if ((m.kind === 'text' || m.kind === 'edit') && m.text.toLocaleLowerCase().includes(needle)) found.push(m)
+        cursor = await cursor.continue()
+      }
+      return found
+    })
+    return rows.sort((a, b) => b.receivedAt - a.receivedAt || (a.id < b.id ? -1 : 1)).slice(0, limit)
+  }
+
   async messagesToSend (groupId: string): Promise<MessageRow[]> {
     const range = IDBKeyRange.bound([groupId, 1, 1], [groupId, 1, 1, []])
     return (await this.read(['messages'], async (tx) => await tx.objectStore('messages').index('toSend').getAll(range))).map(messageOf)

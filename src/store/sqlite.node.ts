@@ -429,6 +429,19 @@ export class SqliteStore implements Store {
       ORDER BY lamport, sender_identity, id`, groupId, limit).map(messageOf)
   }
 
+  async findTextRows (query: string, limit: number): Promise<MessageRow[]> {
+    const needle = query.toLocaleLowerCase()
+    const out: MessageRow[] = []
+    // Local history is scanned in JavaScript: SQLite's LIKE and lower() fold ASCII only.
+    for (const row of this.db.prepare("SELECT * FROM messages WHERE kind IN ('text', 'edit') ORDER BY received_at DESC, id").iterate()) {
+      const m = messageOf(row as Row)
+      if (!m.text.toLocaleLowerCase().includes(needle)) continue
+      out.push(m)
+      if (out.length >= limit) break
+    }
+    return out
+  }
+
   async messagesToSend (groupId: string): Promise<MessageRow[]> {
     return this.all('SELECT * FROM messages WHERE group_id = ? AND own = 1 AND needs_send = 1 ORDER BY seq', groupId).map(messageOf)
   }

@@ -72,6 +72,15 @@ it('a send repeated with the same client-chosen id stores one message and answer
   await expect.poll(async () => (await bob.kithJson<{ messages: Array<{ text: string }> }>('messages', 'alice').catch(() => ({ messages: [] }))).messages.filter((m) => m.text === 'only once').length, { timeout: 30_000 }).toBe(1)
 })
 
+it('kith search finds a message in any conversation and names the conversation', async () => {
+  await alice.kith('send', 'bob', 'Remember the Zeppelin tickets')
+  const out = await alice.kith('search', 'zeppelin')
+  expect(out).toMatch(/^bob {2}\d\d:\d\d [0-9a-f]{8} you: Remember the Zeppelin tickets/)
+  expect(await alice.kith('search', 'no such words')).toBe('no messages contain "no such words"')
+  const json = await alice.kithJson<{ results: Array<{ conversationName: string, message: { text: string } }> }>('search', 'ZEPPELIN')
+  expect(json.results.map((r) => r.message.text)).toEqual(['Remember the Zeppelin tickets'])
+})
+
 it('the CLI sends again, with the same id, when the answer to its send was lost', async () => {
   const { createServer } = await import('node:http')
   const { ApiClient } = await import('../../src/node/api/client.ts')

@@ -33,6 +33,7 @@ import { isApplication, Receiver } from './receiver.ts'
 import { Sender } from './sender.ts'
 import type { ContactRow } from './store.ts'
 import { Views } from './views.ts'
+import { Search, type SearchHit } from './search.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
 export type { ContactView, ConversationView, MessengerEvent, MessengerSettings, SendOptions } from './events.ts'
@@ -48,6 +49,7 @@ export class Messenger {
   private readonly actions: MessageActions
   private readonly receiver: Receiver
   private readonly joining: Joining
+  private readonly searcher: Search
 
   constructor (components: MessengerComponents, options: MessengerOptions = {}) {
     this.engine = new Engine(components, options)
@@ -58,6 +60,7 @@ export class Messenger {
     this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups)
     this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups)
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)
+    this.searcher = new Search(this.engine, this.views)
   }
 
   /** This device's identity key, hex. */
@@ -222,6 +225,11 @@ export class Messenger {
   /** A conversation's text messages in display order, the newest `limit` of them if given. */
   async messages (target: string, limit?: number): Promise<MessageOut[]> {
     return await this.views.messages(await this.groups.resolveTarget(target), limit)
+  }
+
+  /** Messages in any conversation whose current text contains `query`, newest first. */
+  async search (query: string, limit?: number): Promise<SearchHit[]> {
+    return await this.searcher.find(query, limit)
   }
 
   /** This account's settings. */

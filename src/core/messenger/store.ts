@@ -168,6 +168,11 @@ export interface Store {
   /** Whether a message with this id is stored (cheaper than {@link getMessage}). */
   hasMessage (id: string): Promise<boolean>
   listMessages (groupId: string, limit?: number): Promise<MessageView[]>
+  /**
+   * Text and edit rows whose text contains `query` (compared case-insensitively, after Unicode
+   * lower-casing), newest first, at most `limit`: the raw candidates of a search.
+   */
+  findTextRows (query: string, limit: number): Promise<MessageRow[]>
   messagesToSend (groupId: string): Promise<MessageRow[]>
   ownMessagesSince (groupId: string, epoch: number): Promise<MessageRow[]>
   lastSeq (groupId: string, senderDevice: string): Promise<number>

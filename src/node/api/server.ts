@@ -165,6 +165,10 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         const body = await readBody(req)
         return send(res, 200, { settings: await messenger.setReadReceipts(booleanField(body, 'readReceipts')) })
       }
+      case 'GET /v1/search': {
+        const limit = Number(url.searchParams.get('limit') ?? '50')
+        return send(res, 200, { results: await messenger.search(url.searchParams.get('q') ?? '', limit) })
+      }
       case 'GET /v1/messages': {
         const target = url.searchParams.get('target')
         if (target === null || target === '') throw new ValidationError('"target" query parameter is required')

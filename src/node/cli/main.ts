@@ -44,6 +44,7 @@ usage: kith [--data DIR] [--json] COMMAND
   react TARGET ID EMOJI         react to message ID; --remove takes your reaction back
   read TARGET                   mark a conversation read (sends a read receipt)
   messages TARGET               show a conversation's history
+  search TEXT [--limit N]       find messages containing TEXT in every conversation
   chat TARGET                   interactive chat
   settings [--read-receipts on|off]
                                 show or change settings
@@ -306,6 +307,13 @@ async function main (argv: string[]): Promise<void> {
       const target = need(positionals, 1, 'target (contact alias or group name)')
       const r = await client.call<{ messages: MessageJson[] }>('GET', `/v1/messages?target=${encodeURIComponent(target)}${values.limit !== undefined ? `&limit=${encodeURIComponent(values.limit)}` : ''}`)
       print(r.messages.length === 0 ? 'no messages yet' : r.messages.map(formatMessageLine).join('\n'), r)
+      return
+    }
+    case 'search': {
+      const query = positionals.slice(1).join(' ')
+      if (query.trim().length === 0) throw new KithError('missing what to search for: kith search TEXT')
+      const r = await client.call<{ results: Array<{ conversationName: string, message: MessageJson }> }>('GET', `/v1/search?q=${encodeURIComponent(query)}${values.limit !== undefined ? `&limit=${encodeURIComponent(values.limit)}` : ''}`)
+      print(r.results.length === 0 ? `no messages contain "${query}"` : r.results.map((h) => `${h.conversationName}  ${formatMessageLine(h.message)}`).join('\n'), r)
       return
     }
     case 'chat':

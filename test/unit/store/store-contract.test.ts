@@ -227,6 +227,20 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect((await store.listMessages('g1', 1))[0]).toEqual({ ...message('m-e', { lamport: 3, senderIdentity: 'alice' }), acknowledged: 0 })
     })
 
+    it('finds text and edit rows by a case-insensitive substring, newest first', async () => {
+      await store.apply([
+        message('s1', { text: 'Picnic on SATURDAY', receivedAt: 1 }),
+        message('s2', { text: 'Ünïcode Straße', receivedAt: 2, groupId: 'g2' }),
+        message('s3', { kind: 'edit', text: 'saturday it is', target: 's1', receivedAt: 3 }),
+        message('s4', { kind: 'reaction', text: 'saturday', target: 's1', receivedAt: 4 }),
+        message('s5', { text: 'nothing here', receivedAt: 5 })
+      ].map((row) => ({ kind: 'message' as const, row })))
+      expect((await store.findTextRows('saturday', 10)).map((m) => m.id)).toEqual(['s3', 's1'])
+      expect((await store.findTextRows('SATURDAY', 1)).map((m) => m.id)).toEqual(['s3'])
+      expect((await store.findTextRows('ünïcode straße', 10)).map((m) => m.id)).toEqual(['s2'])
+      expect(await store.findTextRows('absent', 10)).toEqual([])
+    })
+
     it('marks a message for re-sending with message-resend', async () => {
       await store.apply([{ kind: 'message', row: message('m1', { own: true, recipients: 2 }) }])
       await store.apply([{ kind: 'message-resend', id: 'm1', needsSend: true, recipients: 5, epoch: 7 }, { kind: 'message-resend', id: 'nope', needsSend: true, recipients: 1, epoch: 1 }])
