@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only]`: Kith's benchmarks, each against a baseline measured in
- * the same run on this machine.
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only]`: Kith's
+ * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
+ * runs the in-process ones below, without the browser and the simulated hosts).
  *
  * - delivery latency p50/p99, send → stored and displayable at a peer in another process, against
  *   MLS encrypt p50 + decrypt p50 + libp2p round trip p50 (ping over the same connection), MLS
@@ -9,7 +10,9 @@
  * - messages per second in one conversation, sends awaited one by one and 64 in flight, against
  *   the same baseline's implied rate, with the CPU time each process spent per message;
  * - MLS add-member commit and processing for groups of 10, 100 and 1,000;
- * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts).
+ * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);
+ * - on simulated hosts: hole punching through two NATs, and message latency between two hosts
+ *   against loopback (bench/hosts.ts; skipped, with the reason, where hosts cannot be simulated).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -24,6 +27,7 @@ import { KithNode } from '../src/node/kith-node.ts'
 import { getSuite } from '../src/core/mls/suite.ts'
 import { encryptApplication, processMessage, readMlsMessage } from '../src/core/mls/group.ts'
 import { benchBrowser } from './browser.ts'
+import { benchHosts } from './hosts.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
@@ -73,6 +77,10 @@ async function throughput (alice: KithNode, arrival: (text: string) => Promise<n
 async function main (): Promise<void> {
   if (process.argv.includes('--browser-only')) {
     report(await benchBrowser(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--hosts-only')) {
+    report(await benchHosts(quick, log), json)
     return
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
@@ -190,7 +198,10 @@ async function main (): Promise<void> {
 
     log('MLS commits for groups of 10, 100, 1000')
     results.push(...await benchCommits(quick ? [10, 100] : [10, 100, 1000]))
-    if (!process.argv.includes('--node-only')) results.push(...await benchBrowser(quick, log))
+    if (!process.argv.includes('--node-only')) {
+      results.push(...await benchBrowser(quick, log))
+      results.push(...await benchHosts(quick, log))
+    }
     report(results, json)
   } finally {
     worker.send({ cmd: 'stop' })
