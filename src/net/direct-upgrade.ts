@@ -10,6 +10,11 @@ import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describeError } from '../core/errors.ts'
 
+/** Wait before trying again when a dial only joined the relayed one already under way. */
+const JOINED_RETRY_MS = 100
+/** Upgrade attempts that only joined another dial, at most, before they count as attempts. */
+const MAX_JOINED = 20
+
 /** How to retry an upgrade; a constructor option so tests need not wait. */
 export interface DirectUpgradeOptions {
   readonly attempts?: number
@@ -51,11 +56,14 @@ export class DirectUpgrader {
   private async upgrade (peer: PeerId): Promise<void> {
     const attempts = this.options.attempts ?? 3
     const retryMs = this.options.retryMs ?? 5_000
-    for (let i = 0; i < attempts && !this.stopped; i++) {
+    let tried = 0
+    let joins = 0
+    while (tried < attempts && !this.stopped) {
       if (this.hasDirect(peer)) return
       const known = await this.libp2p.peerStore.get(peer).catch(() => undefined)
       const webrtc = (known?.addresses ?? []).map((a) => a.multiaddr.toString()).filter((a) => a.includes('/p2p-circuit/webrtc'))
       if (webrtc.length === 0) return
+      let joined = false
       for (const addr of webrtc) {
         const full = addr.includes(`/p2p/${peer.toString()}`) ? addr : `${addr}/p2p/${peer.toString()}`
         try {
@@ -64,11 +72,20 @@ export class DirectUpgrader {
             this.options.log?.(`direct connection to ${peer.toString()} over ${direct.remoteAddr.toString()}`)
             return
           }
+          // The dial joined one already under way (the relayed dial that opened this connection)
+          // and got its result back: nothing was tried, so try again as soon as that one is done.
+          joined = true
+          break
         } catch (err) {
           this.options.log?.(`direct upgrade to ${peer.toString()} via ${full} failed: ${describeError(err)}`)
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, retryMs))
+      if (joined && joins++ < MAX_JOINED) {
+        await new Promise((resolve) => setTimeout(resolve, JOINED_RETRY_MS))
+        continue
+      }
+      tried++
+      if (tried < attempts) await new Promise((resolve) => setTimeout(resolve, retryMs))
     }
   }
 }
