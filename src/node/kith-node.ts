@@ -15,7 +15,7 @@ import { networkInterfaces, userInfo } from 'node:os'
 import { createAccount, DEVICE_KEY_META, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
 import { Messenger } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
-import { UsageError, describeError } from '../core/errors.ts'
+import { UsageError, describeError, strictAssert } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
@@ -236,14 +236,22 @@ export class KithNode {
       relayReservation: config.relayReservation ?? true,
       ...(tls !== undefined ? { tls: { cert: tls.cert, key: tls.key } } : {})
     }
-    let libp2p: KithLibp2p
-    try {
-      libp2p = await createKithNode({ ...nodeOptions, listen: listenOn(tcpPort, wsPort, webrtcPort) })
-    } catch (err) {
-      if (config.tcpPort !== undefined || config.wsPort !== undefined || config.webrtcPort !== undefined) throw err
-      log(`remembered ports ${tcpPort}/${wsPort}/${webrtcPort} are busy; picking new ones`)
-      libp2p = await createKithNode({ ...nodeOptions, listen: listenOn(0, 0, 0) })
+    // Remembered ports are what contacts know this node by, so keep them if at all possible: first
+    // all of them; then the TCP ones with a new UDP port (a WebRTC-direct socket can linger a moment
+    // after a restart in the same process); only then all new ones.
+    const fixed = config.tcpPort !== undefined || config.wsPort !== undefined || config.webrtcPort !== undefined
+    const tries: Array<[number, number, number]> = fixed ? [[tcpPort, wsPort, webrtcPort]] : [[tcpPort, wsPort, webrtcPort], [tcpPort, wsPort, 0], [0, 0, 0]]
+    let libp2p: KithLibp2p | undefined
+    for (const [i, [tcp, ws, udp]] of tries.entries()) {
+      try {
+        libp2p = await createKithNode({ ...nodeOptions, listen: listenOn(tcp, ws, udp) })
+        break
+      } catch (err) {
+        if (i === tries.length - 1) throw err
+        log(`ports ${tcp}/${ws}/${udp} (TCP/WebSocket/UDP) are not all free (${describeError(err)}); trying ${tries[i + 1]!.join('/')}`)
+      }
     }
+    strictAssert(libp2p !== undefined, 'a listen attempt succeeded or threw')
     const transport = new Libp2pTransport(libp2p)
     const info = (): ServedInfo => ({
       peerId: libp2p.peerId.toString(),
