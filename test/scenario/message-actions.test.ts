@@ -176,3 +176,22 @@ describe('leaving a group', () => {
     expect((await carol.messenger.messages('trio')).map((m) => m.text)).not.toContain('carol has gone')
   })
 })
+
+describe('renaming a group', () => {
+  it('a member renames the group and everyone sees the new name; bad names are refused', async () => {
+    const alice = await peer('Alice')
+    const bob = await peer('Bob')
+    await addContact(alice, bob, 'bob')
+    await alice.messenger.createGroup('Book club')
+    await alice.messenger.addMember('Book club', 'bob')
+    await eventually([bob], async () => (await bob.messenger.conversations()).some((c) => c.name === 'Book club'), 'Bob in Book club')
+    const renamed = await alice.messenger.renameGroup('Book club', '  Poetry club ')
+    expect(renamed.name).toBe('Poetry club')
+    await eventually([bob], async () => (await bob.messenger.conversations()).some((c) => c.name === 'Poetry club'), 'the new name at Bob')
+    // Bob renames it back: any member may.
+    await bob.messenger.renameGroup('Poetry club', 'Book club')
+    await eventually([alice], async () => (await alice.messenger.conversations()).some((c) => c.name === 'Book club'), 'Bob\'s name at Alice')
+    await expect(alice.messenger.renameGroup('Book club', '   ')).rejects.toThrow(/group name must be 1-128 characters/)
+    await expect(alice.messenger.renameGroup('bob', 'Not a group')).rejects.toThrow(/only groups can be renamed/)
+  })
+})

@@ -171,6 +171,27 @@ export class Conversations {
     return await this.views.announceConversation({ row, state })
   }
 
+  /** Renames a group for every member (a GROUP_META message). */
+  async renameGroup (target: string, name: string): Promise<ConversationView> {
+    const { engine } = this
+    const group = await this.requireGroup(target)
+    if (group.row.kind !== 'group') throw new UsageError('only groups can be renamed; a 1:1 shows your contact\'s name')
+    const trimmed = name.trim()
+    if (trimmed.length === 0 || trimmed.length > 128) throw new ValidationError('group name must be 1-128 characters')
+    if (trimmed !== group.row.name && (await engine.store.findGroupsByName(trimmed)).length > 0) throw new UsageError(`a group named "${trimmed}" already exists`)
+    const id = group.row.id
+    await engine.withLock(id, async () => {
+      const current = await engine.load(id)
+      if (current === undefined) throw new NotFoundError('conversation is missing')
+      if (!current.row.active) throw new UsageError('you are no longer a member of this group')
+      if (current.row.name === trimmed) return
+      const row = { ...current.row, name: trimmed }
+      await engine.commit([{ kind: 'group', row }], [{ ...current, row }])
+      await this.sender.sendLocked(id, { kind: 'group-meta', text: '', groupName: trimmed })
+    })
+    return await this.views.announceConversation((await engine.load(id))!)
+  }
+
   /** Resolves a contact alias (its 1:1), a group name, or a conversation id prefix. */
   async resolveTarget (target: string): Promise<string> {
     const { aliases, store } = this.engine

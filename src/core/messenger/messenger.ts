@@ -155,6 +155,11 @@ export class Messenger {
     return await this.groups.createGroup(name)
   }
 
+  /** Renames a group for every member. */
+  async renameGroup (target: string, name: string): Promise<ConversationView> {
+    return await this.groups.renameGroup(target, name)
+  }
+
   /** Resolves a contact alias (its 1:1), a group name, or a conversation id prefix. */
   async resolveTarget (target: string): Promise<string> {
     return await this.groups.resolveTarget(target)

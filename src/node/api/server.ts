@@ -130,6 +130,9 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
           }
         }
         const body = await readBody(req)
+        if (parts[2] !== undefined && parts[3] === 'rename') {
+          return send(res, 200, { conversation: await messenger.renameGroup(parts[2], field(body, 'name')) })
+        }
         if (parts[2] !== undefined && parts[3] === 'members') {
           return send(res, 200, { conversation: await messenger.addMember(parts[2], field(body, 'contact')) })
         }

@@ -36,6 +36,7 @@ usage: kith [--data DIR] [--json] COMMAND
   group add GROUP CONTACT       add a contact to a group
   group remove GROUP CONTACT    remove a contact from a group
   group rekey TARGET            rotate your keys in a conversation (an MLS update commit)
+  group rename GROUP NAME       rename a group for everyone in it
   group leave GROUP             leave a group (also: leave GROUP)
   groups                        list conversations, with unread counts
   send TARGET TEXT [--reply ID] send a message to a contact alias or group name
@@ -238,6 +239,14 @@ async function main (argv: string[]): Promise<void> {
         print(`${sub === 'add' ? 'added' : 'removed'} ${contact} ${sub === 'add' ? 'to' : 'from'} ${r.conversation.name} (${r.conversation.members.length} member device(s))`, r)
         return
       }
+      if (sub === 'rename') {
+        const group = need(positionals, 2, 'group')
+        const name = positionals.slice(3).join(' ')
+        if (name.trim().length === 0) throw new KithError('missing the new name: kith group rename GROUP NEW NAME')
+        const r = await client.call<{ conversation: { name: string } }>('POST', `/v1/groups/${encodeURIComponent(group)}/rename`, { name })
+        print(`renamed ${group} to ${r.conversation.name} for everyone in it`, r)
+        return
+      }
       if (sub === 'leave') return await leave(need(positionals, 2, 'group name'))
       if (sub === 'rekey') {
         const target = need(positionals, 2, 'conversation (contact alias or group name)')
@@ -245,7 +254,7 @@ async function main (argv: string[]): Promise<void> {
         print(`rotated your keys in ${r.conversation.name} (epoch ${r.conversation.epoch})`, r)
         return
       }
-      throw new KithError('usage: kith group create NAME | group add GROUP CONTACT | group remove GROUP CONTACT | group leave GROUP | group rekey TARGET')
+      throw new KithError('usage: kith group create NAME | group add GROUP CONTACT | group remove GROUP CONTACT | group rename GROUP NAME | group leave GROUP | group rekey TARGET')
     }
     case 'leave':
       return await leave(need(positionals, 1, 'group name'))
