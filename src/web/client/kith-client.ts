@@ -17,9 +17,8 @@ import { RpcEndpoint } from '../rpc.ts'
 import type { PageApi, UiMethod, WorkerApi, WorkerIdentity } from '../worker/protocol.ts'
 import type { Messenger } from '../../core/messenger/messenger.ts'
 import { BootstrapDialer } from './bootstrap.ts'
-import { dialableFromPage } from './bootstrap-addrs.ts'
 import { buildConfig } from './build-config.ts'
-import { linkOf, statusOf, usableAddrs } from './connectivity.ts'
+import { dialableContactAddr, InboundWebRtcCheck, linkOf, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
 import { fetchServedBootstrap, rememberBootstrap } from './served-bootstrap.ts'
@@ -57,6 +56,7 @@ export class BrowserClient implements KithClient {
   private node: BrowserLibp2p | undefined
   private delivery: DeliveryService | undefined
   private dialer: BootstrapDialer | undefined
+  private webRtcCheck: InboundWebRtcCheck | undefined
   private refreshTimer: ReturnType<typeof setTimeout> | undefined
   private nextNotice = 1
   private learned: string[] = []
@@ -159,6 +159,8 @@ export class BrowserClient implements KithClient {
     await this.delivery.start()
     await keyPackages.start()
     const update = (): void => { this.updateConnectivity() }
+    this.webRtcCheck = new InboundWebRtcCheck(node, { log: (l) => { this.record(l) }, changed: update })
+    this.webRtcCheck.start()
     // libp2p announces its own new addresses after a 1 s debounce; a relay reservation shows up
     // in getMultiaddrs() as soon as its listener is up, so react to that too.
     const addressesChanged = (): void => {
@@ -199,9 +201,9 @@ export class BrowserClient implements KithClient {
   }
 
   private async addAddresses (peerId: string, addrs: readonly string[]): Promise<void> {
-    // Only what this page can open: no plain relayed connections (rate- and time-limited;
-    // browsers reach each other by WebRTC), and no plain /ws from an https:// page.
-    const multiaddrs = addrs.filter((a) => dialableFromPage(a, location.protocol)).map((a) => multiaddr(a))
+    // Only what this page can open (no plain /ws from an https:// page). Relayed addresses stay in
+    // both forms: WebRTC is dialled first, the plain relayed connection when ICE cannot get through.
+    const multiaddrs = addrs.filter((a) => dialableContactAddr(a, location.protocol)).map((a) => multiaddr(a))
     if (multiaddrs.length > 0) await this.requireNode().peerStore.merge(peerIdFromString(peerId), { multiaddrs })
   }
 
@@ -210,12 +212,13 @@ export class BrowserClient implements KithClient {
     if (node === undefined) return
     const contacts = this.contacts.value
     const devices = contacts.flatMap((c) => c.devices)
-    const status = statusOf(node, devices, navigator.onLine, this.dialer?.lastError ?? null)
+    const counts = this.webRtcCheck?.counts
+    const status = statusOf(node, devices, navigator.onLine, this.dialer?.lastError ?? null, counts)
     if (status.kind !== this.connection.value.kind) this.record(`status ${status.kind} at ${Math.round(performance.now())} ms`)
     this.connection.value = status
     let changed = false
     const next = contacts.map((c) => {
-      const link = linkOf(node, c.devices)
+      const link = linkOf(node, c.devices, counts)
       if (link !== c.link) changed = true
       return link === c.link ? c : { ...c, link }
     })
@@ -227,7 +230,7 @@ export class BrowserClient implements KithClient {
   private async refreshLists (): Promise<void> {
     const [contacts, conversations] = await Promise.all([this.invoke('contacts'), this.invoke('conversations')])
     const node = this.node
-    this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices) }))
+    this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices, this.webRtcCheck?.counts) }))
     this.conversations.value = sortConversations(conversations.map((c) => this.toConversation(c)))
     this.updateConnectivity()
   }
@@ -407,6 +410,10 @@ export class BrowserClient implements KithClient {
     const { notifications, bootstrap, iceServers } = this.settings.value
     saveLocalSettings({ notifications, bootstrap, iceServers })
     if (patch.bootstrap !== undefined) this.dialer?.start()
+    // New STUN/TURN servers may open a WebRTC path where only the relay got through (the pills follow connection:open).
+    if (patch.iceServers !== undefined && this.node !== undefined) {
+      void upgradeRelayedLinks(this.node, this.contacts.value.flatMap((c) => c.devices), { log: (l) => { this.record(l) }, counts: this.webRtcCheck?.counts })
+    }
   }
 }
 
