@@ -93,9 +93,9 @@ export function bootstrapTargets (addrs: readonly string[], pageProtocol: string
 }
 
 /**
- * Whether a contact's address is worth storing for dialling from this page: anything a browser
- * can open, except plain relayed connections (rate- and time-limited; browsers reach each other
- * by the `/p2p-circuit/webrtc` form) and, on https:// pages, plain `/ws`.
+ * Whether the page can open this address by itself: anything a browser can dial except a plain
+ * relayed address (which `connectivity.ts`'s `dialableContactAddr` admits for contacts, as the
+ * fallback behind their `/p2p-circuit/webrtc` form) and, on https:// pages, plain `/ws`.
  */
 export function dialableFromPage (addr: string, pageProtocol: string): boolean {
   let names: string[]
