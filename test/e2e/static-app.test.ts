@@ -284,9 +284,11 @@ describe('the web app away from its node', () => {
         await page.getByTestId('ice-servers-save').click()
         expect(await page.getByRole('alert').filter({ hasText: 'turn:' }).textContent()).toBe('Line 1: turn: URLs need a username and credential')
         await screenshot(page, 'settings-ice-error')
-        await input.fill('stun:127.0.0.1:3478\nturn:127.0.0.1:3478?transport=udp kith s3cret')
+        // The USER:PASS@ form, as kith serve --ice-server takes it, is saved and shown in canonical form.
+        await input.fill('stun:127.0.0.1:3478\nturn:kith:s3cret@127.0.0.1:3478?transport=udp')
         await page.getByTestId('ice-servers-save').click()
         await page.getByTestId('settings-dialog').getByRole('status').filter({ hasText: 'Saved' }).waitFor()
+        expect(await page.getByTestId('ice-servers-save').isDisabled()).toBe(true)
         await screenshot(page, 'settings-network')
         await page.keyboard.press('Escape')
 

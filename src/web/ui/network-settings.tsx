@@ -1,5 +1,5 @@
 /** Settings → Network: extra bootstrap nodes, and the STUN/TURN servers WebRTC may use. */
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import { checkBootstrapAddr } from '../client/bootstrap-addrs.ts'
 import { formatIceServers, parseIceServers } from '../client/ice-servers.ts'
@@ -32,6 +32,9 @@ function SavedField ({ id, testIds, label, hint, placeholder, saved, saveLabel, 
 }): JSX.Element {
   const [text, setText] = useState(saved)
   const [savedOnce, setSavedOnce] = useState(false)
+  // What was saved comes back in its canonical form (e.g. `turn:USER:PASS@host` as
+  // `turn:host USER PASS`): show that, so the field reads as saved.
+  useEffect(() => { if (savedOnce) setText(saved) }, [saved, savedOnce])
   const save = useAction(async (value: string) => {
     await onSave(value)
     setSavedOnce(true)
