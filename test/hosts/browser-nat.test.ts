@@ -11,13 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { formatIceServers, parseIceServers } from '../../src/web/client/ice-servers.ts'
 import { SimNet, simulationSupport, type Host, type Nat, type TurnServer } from '../sim/hosts.ts'
 import {
   addContact, buildApp, inviteLink, message, openConversation, screenshot, sendMessage, waitOnline, type User
 } from '../e2e/browser-harness.ts'
+import { launchChromiumOn } from './browser-on-host.ts'
 import { removeData, serveOn, type KithOnHost } from './kith-on-host.ts'
 import { issueCertificate } from './test-ca.ts'
 
@@ -59,27 +60,8 @@ async function makeSymmetric (nat: Nat): Promise<void> {
   await run('ip', ['netns', 'exec', nat.namespace, 'iptables', '-t', 'nat', '-R', 'POSTROUTING', '1', '-o', 'wan0', '-j', 'MASQUERADE', '--random-fully'])
 }
 
-/**
- * Waits until the host's IPv6 link-local addresses have passed duplicate address detection:
- * Chromium takes their change for a network change and aborts the page load (ERR_NETWORK_CHANGED).
- */
-async function waitForSettledAddresses (host: Host): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while ((await host.exec('ip', ['-6', 'addr', 'show', 'tentative'])).stdout.trim() !== '') {
-    if (Date.now() > deadline) throw new Error(`${host.name} still has tentative IPv6 addresses after 10 s`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
 async function chromiumOn (host: Host, spkiList: string): Promise<Browser> {
-  await waitForSettledAddresses(host)
-  const browser = await chromium.launch({
-    executablePath: host.chromiumPath(),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--ignore-certificate-errors-spki-list=${spkiList}`]
-  })
+  const browser = await launchChromiumOn(host, spkiList)
   browsers.push(browser)
   return browser
 }

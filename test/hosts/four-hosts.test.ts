@@ -7,12 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { SimNet, simulationSupport, type Host } from '../sim/hosts.ts'
 import {
   addContact, buildApp, inviteLink, message, onboard, openConversation, screenshot, sendMessage, type User
 } from '../e2e/browser-harness.ts'
+import { launchChromiumOn } from './browser-on-host.ts'
 import { removeData, serveOn, type KithOnHost } from './kith-on-host.ts'
 import { issueCertificate } from './test-ca.ts'
 
@@ -32,13 +33,7 @@ let bea: User
 let cy: User
 
 async function chromiumOn (host: Host, spkiList: string): Promise<Browser> {
-  const browser = await chromium.launch({
-    executablePath: host.chromiumPath(),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--ignore-certificate-errors-spki-list=${spkiList}`]
-  })
+  const browser = await launchChromiumOn(host, spkiList)
   browsers.push(browser)
   return browser
 }

@@ -282,6 +282,9 @@ export class SimNet {
   private async attach (namespace: string, dev: string, upstream: string, ip: string): Promise<void> {
     await this.ip('netns', 'add', namespace)
     this.made.push(namespace)
+    // IPv4 only: an IPv6 link-local address still in duplicate address detection when Chromium
+    // starts reads to it as a network change, and a page load aborts with ERR_NETWORK_CHANGED.
+    await this.nsExec(namespace, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'])
     const port = `p${this.nextPort++}`
     await this.ip('-n', namespace, 'link', 'set', 'lo', 'up')
     await this.ip('-n', namespace, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', port, 'netns', upstream)
