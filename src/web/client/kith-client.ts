@@ -22,11 +22,12 @@ import { dialableContactAddr, InboundWebRtcCheck, linkOf, statusOf, upgradeRelay
 import type { IceServer } from './ice-servers.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
 import { fetchServedBootstrap, rememberBootstrap } from './served-bootstrap.ts'
-import type { ConnectionStatus, Contact, Conversation, KithClient, Me, Message, Notice, Settings } from './types.ts'
+import type { ConnectionStatus, Contact, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
 
 const TYPING_SHOWN_MS = 6_000
 const TYPING_SEND_EVERY_MS = 3_000
 const LOG_LINES = 500
+const SEARCH_LIMIT = 50
 
 /** Error text for the UI: the worker's message, without class-name noise. */
 function messageOf (err: unknown): string {
@@ -51,7 +52,8 @@ export class BrowserClient implements KithClient {
   private readonly worker: Worker
   private readonly rpc: RpcEndpoint<PageApi, WorkerApi>
   private readonly lists = new Map<string, Signal<readonly Message[]>>()
-  private readonly typers = new Map<string, Map<string, ReturnType<typeof setTimeout>>>()
+  /** Per conversation: who is typing (by identity), under what name, until when. */
+  private readonly typers = new Map<string, Map<string, { readonly name: string, readonly timer: ReturnType<typeof setTimeout> }>>()
   private readonly lastTyped = new Map<string, number>()
   private node: BrowserLibp2p | undefined
   private delivery: DeliveryService | undefined
@@ -117,10 +119,9 @@ export class BrowserClient implements KithClient {
     if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES)
   }
 
+  /** Shows a toast; the UI times it out. */
   notice (kind: Notice['kind'], text: string): void {
-    const id = this.nextNotice++
-    this.notices.value = [...this.notices.value, { id, kind, text }]
-    setTimeout(() => { this.dismissNotice(id) }, kind === 'error' ? 10_000 : 5_000)
+    this.notices.value = [...this.notices.value, { id: this.nextNotice++, kind, text, at: Date.now() }]
   }
 
   dismissNotice (id: number): void {
@@ -276,10 +277,10 @@ export class BrowserClient implements KithClient {
     if (event.type === 'message') {
       const list = this.lists.get(event.message.conversation)
       const message = this.displayed(event.message)
-      if (list !== undefined) {
-        const i = list.value.findIndex((m) => m.id === message.id)
-        list.value = i >= 0 ? list.value.map((m, j) => (j === i ? message : m)) : insertInOrder(list.value, message)
-      }
+      const i = list === undefined ? -1 : list.value.findIndex((m) => m.id === message.id)
+      if (list !== undefined) list.value = i >= 0 ? list.value.map((m, j) => (j === i ? message : m)) : insertInOrder(list.value, message)
+      // Their message is what they were typing; a change to a message already shown is not.
+      if (i < 0 && !message.own) this.stopTyping(message.conversation, message.sender)
     } else if (event.type === 'message-state') {
       const list = this.lists.get(event.conversation)
       if (list !== undefined) list.value = list.value.map((m) => (m.id === event.id ? { ...m, state: event.state } : m))
@@ -291,21 +292,26 @@ export class BrowserClient implements KithClient {
   }
 
   private showTyping (conversation: string, identity: string, name: string): void {
-    const timers = this.typers.get(conversation) ?? new Map<string, ReturnType<typeof setTimeout>>()
-    this.typers.set(conversation, timers)
-    const names = new Map<string, string>()
-    const render = (): void => {
-      const current = this.typers.get(conversation)
-      this.typing.value = { ...this.typing.value, [conversation]: [...(current?.keys() ?? [])].map((k) => names.get(k) ?? this.nameOfTyper(k)) }
-    }
-    names.set(identity, name)
-    clearTimeout(timers.get(identity))
-    timers.set(identity, setTimeout(() => { timers.delete(identity); render() }, TYPING_SHOWN_MS))
-    render()
+    const typers = this.typers.get(conversation) ?? new Map<string, { readonly name: string, readonly timer: ReturnType<typeof setTimeout> }>()
+    this.typers.set(conversation, typers)
+    clearTimeout(typers.get(identity)?.timer)
+    const shown = this.contacts.value.find((c) => c.identity === identity)?.displayName ?? name
+    typers.set(identity, { name: shown, timer: setTimeout(() => { this.stopTyping(conversation, identity) }, TYPING_SHOWN_MS) })
+    this.renderTyping(conversation)
   }
 
-  private nameOfTyper (identity: string): string {
-    return this.contacts.value.find((c) => c.identity === identity)?.displayName ?? 'Someone'
+  private stopTyping (conversation: string, identity: string): void {
+    const typers = this.typers.get(conversation)
+    const typer = typers?.get(identity)
+    if (typers === undefined || typer === undefined) return
+    clearTimeout(typer.timer)
+    typers.delete(identity)
+    this.renderTyping(conversation)
+  }
+
+  private renderTyping (conversation: string): void {
+    const names = [...(this.typers.get(conversation)?.values() ?? [])].map((t) => t.name)
+    this.typing.value = { ...this.typing.value, [conversation]: names }
   }
 
   /** A message as the UI shows it: contacts under their own display names, not the CLI's aliases. */
@@ -333,12 +339,12 @@ export class BrowserClient implements KithClient {
 
   // ------------------------------------------------------------------ actions
 
-  async addContact (inviteLinkOrCode: string): Promise<{ contact: Contact, conversationId: string }> {
-    const { alias, conversationId } = await this.rpc.call('addContact', inviteLinkOrCode)
+  async addContact (inviteLinkOrCode: string): Promise<{ contact: Contact, conversationId: string, existing: boolean }> {
+    const { alias, conversationId, existing } = await this.rpc.call('addContact', inviteLinkOrCode)
     await this.refreshLists()
     const contact = this.contacts.value.find((c) => c.alias === alias)
     if (contact === undefined) throw new Error('the contact was added but cannot be listed')
-    return { contact, conversationId }
+    return { contact, conversationId, existing }
   }
 
   async safetyNumber (alias: string): Promise<string> {
@@ -354,6 +360,18 @@ export class BrowserClient implements KithClient {
     const view = await this.invoke('createGroup', name)
     await this.refreshLists()
     return view.id
+  }
+
+  async renameGroup (conversationId: string, name: string): Promise<void> {
+    await this.invoke('renameGroup', conversationId, name)
+    await this.refreshLists()
+  }
+
+  async search (query: string): Promise<readonly SearchResult[]> {
+    const hits = await this.invoke('search', query, SEARCH_LIMIT)
+    // 1:1s under the contact's own name, as the list shows them, rather than the CLI's alias.
+    const names = new Map(this.conversations.value.map((c) => [c.id, c.name]))
+    return hits.map((h) => ({ conversationId: h.conversationId, conversationName: names.get(h.conversationId) ?? h.conversationName, message: this.displayed(h.message) }))
   }
 
   async addMember (conversationId: string, alias: string): Promise<void> {
@@ -407,8 +425,8 @@ export class BrowserClient implements KithClient {
   async updateSettings (patch: Partial<Settings>): Promise<void> {
     if (patch.readReceipts !== undefined) await this.invoke('setReadReceipts', patch.readReceipts)
     this.settings.value = { ...this.settings.value, ...patch }
-    const { notifications, bootstrap, iceServers } = this.settings.value
-    saveLocalSettings({ notifications, bootstrap, iceServers })
+    const { notifications, bootstrap, iceServers, theme } = this.settings.value
+    saveLocalSettings({ notifications, bootstrap, iceServers, theme })
     if (patch.bootstrap !== undefined) this.dialer?.start()
     // New STUN/TURN servers may open a WebRTC path where only the relay got through (the pills follow connection:open).
     if (patch.iceServers !== undefined && this.node !== undefined) {

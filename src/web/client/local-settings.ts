@@ -1,9 +1,10 @@
 /**
  * Settings that belong to this browser rather than the account: desktop notifications, extra
- * bootstrap nodes, and STUN/TURN servers. Kept in localStorage; read receipts live with the
+ * bootstrap nodes, STUN/TURN servers and the colour theme. Kept in localStorage; read receipts live with the
  * account in the worker's store.
  */
 import { iceServersFromJson, type IceServer } from './ice-servers.ts'
+import type { Theme } from './types.ts'
 
 const KEY = 'kith.settings'
 
@@ -13,9 +14,12 @@ export interface LocalSettings {
   readonly bootstrap: readonly string[]
   /** The person's own STUN/TURN servers; null until they save some (the build's defaults apply). */
   readonly iceServers: readonly IceServer[] | null
+  /** Light, dark, or following the system. */
+  readonly theme: Theme
 }
 
-const DEFAULTS: LocalSettings = { notifications: false, bootstrap: [], iceServers: null }
+const DEFAULTS: LocalSettings = { notifications: false, bootstrap: [], iceServers: null, theme: 'system' }
+const THEMES: readonly Theme[] = ['system', 'light', 'dark']
 
 /** Reads the saved settings; damaged or missing values fall back to defaults. */
 export function loadLocalSettings (): LocalSettings {
@@ -25,7 +29,8 @@ export function loadLocalSettings (): LocalSettings {
     return {
       notifications: raw.notifications === true,
       bootstrap: Array.isArray(raw.bootstrap) ? raw.bootstrap.filter((a): a is string => typeof a === 'string' && a.startsWith('/')) : [],
-      iceServers: ice === null || ice.kind === 'invalid' ? null : ice.value
+      iceServers: ice === null || ice.kind === 'invalid' ? null : ice.value,
+      theme: THEMES.find((t) => t === raw.theme) ?? 'system'
     }
   } catch {
     return DEFAULTS

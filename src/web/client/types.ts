@@ -58,8 +58,12 @@ export type Reaction = ReactionOut
 /** A message as the messenger folds it (edits, deletes, reactions, reply quote, delivery state). */
 export type Message = MessageOut
 
+/** The colour scheme the person chose; 'system' follows the device's light or dark mode. */
+export type Theme = 'system' | 'light' | 'dark'
+
 export interface Settings {
   readonly readReceipts: boolean
+  readonly theme: Theme
   readonly notifications: boolean
   /** Extra bootstrap multiaddrs (with /p2p/) besides the node that served the page and the built-in ones. */
   readonly bootstrap: readonly string[]
@@ -68,7 +72,14 @@ export interface Settings {
 }
 
 /** A short notice for the user (an error from an action, or information). */
-export interface Notice { readonly id: number, readonly kind: 'error' | 'info', readonly text: string }
+export interface Notice { readonly id: number, readonly kind: 'error' | 'info', readonly text: string, readonly at: number }
+
+/** One message found by a search, with the conversation it is in. */
+export interface SearchResult {
+  readonly conversationId: string
+  readonly conversationName: string
+  readonly message: Message
+}
 
 export interface KithClient {
   readonly phase: ReadonlySignal<'loading' | 'onboarding' | 'ready' | 'failed'>
@@ -90,12 +101,14 @@ export interface KithClient {
   dismissNotice (id: number): void
 
   onboard (displayName: string): Promise<void>
-  /** Accepts a full invite link or the bare code. Resolves with the conversation id of the 1:1. */
-  addContact (inviteLinkOrCode: string): Promise<{ contact: Contact, conversationId: string }>
+  /** Accepts a full invite link or the bare code. Resolves with the 1:1's id and whether they were a contact already. */
+  addContact (inviteLinkOrCode: string): Promise<{ contact: Contact, conversationId: string, existing: boolean }>
   safetyNumber (alias: string): Promise<string>
   setVerified (alias: string, verified: boolean): Promise<void>
 
   createGroup (name: string): Promise<string>
+  /** Renames a group for every member. */
+  renameGroup (conversationId: string, name: string): Promise<void>
   addMember (conversationId: string, alias: string): Promise<void>
   removeMember (conversationId: string, alias: string): Promise<void>
   leave (conversationId: string): Promise<void>
@@ -106,6 +119,8 @@ export interface KithClient {
   react (conversationId: string, messageId: string, emoji: string): Promise<void>
   /** The user is looking at this conversation: clears unread, sends a read receipt if enabled. */
   markRead (conversationId: string): Promise<void>
+  /** Messages in any conversation containing `query` (case-insensitive), newest first. */
+  search (query: string): Promise<readonly SearchResult[]>
   /** The user typed in the composer (throttled inside). */
   typed (conversationId: string): void
 

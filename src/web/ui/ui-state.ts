@@ -90,7 +90,7 @@ export class UiState {
 
   /** Shows a toast that did not come from the client (e.g. an invite link that failed). */
   notify (kind: Notice['kind'], text: string): void {
-    this.localNotices.value = [...this.localNotices.value, { id: this.nextNoticeId--, kind, text }]
+    this.localNotices.value = [...this.localNotices.value, { id: this.nextNoticeId--, kind, text, at: Date.now() }]
   }
 
   /** Removes a UI-side toast. */

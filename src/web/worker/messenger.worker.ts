@@ -86,10 +86,12 @@ const api: WorkerApi = {
   async addContact (link) {
     const m = need()
     const invite = await parseInviteLink(link)
+    const before = await m.contacts()
     const { contact } = await m.addContact(invite)
+    const existing = before.some((c) => c.identity === contact.identity)
     const conversation = (await m.conversations()).find((c) => c.kind === 'direct' && c.peerIdentity === contact.identity)
     if (conversation === undefined) throw new UsageError(`no conversation with ${contact.displayName} was set up`)
-    return { alias: contact.alias, conversationId: conversation.id }
+    return { alias: contact.alias, conversationId: conversation.id, existing }
   },
 
   async invoke<M extends UiMethod> (method: M, args: Parameters<Messenger[M]>): Promise<Awaited<ReturnType<Messenger[M]>>> {

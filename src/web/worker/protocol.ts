@@ -19,7 +19,7 @@ export type UiMethod =
   | 'contacts' | 'conversations' | 'messages' | 'safetyNumber' | 'markVerified'
   | 'createGroup' | 'addMember' | 'removeMember' | 'leave'
   | 'send' | 'edit' | 'deleteMessage' | 'react' | 'markRead' | 'typing'
-  | 'settings' | 'setReadReceipts' | 'inviteLink'
+  | 'settings' | 'setReadReceipts' | 'inviteLink' | 'search' | 'renameGroup'
 
 /** What the worker serves. */
 export interface WorkerApi {
@@ -31,8 +31,8 @@ export interface WorkerApi {
   startMessenger (addrs: string[]): Promise<void>
   /** The node's own addresses changed. */
   setAddrs (addrs: string[]): void
-  /** Parses and adds an invite; returns the contact's alias and the 1:1's id. */
-  addContact (link: string): Promise<{ alias: string, conversationId: string }>
+  /** Parses and adds an invite; returns the contact's alias, the 1:1's id, and whether they were a contact already. */
+  addContact (link: string): Promise<{ alias: string, conversationId: string, existing: boolean }>
   invoke<M extends UiMethod> (method: M, args: Parameters<Messenger[M]>): Promise<Awaited<ReturnType<Messenger[M]>>>
   receive (fromPeer: string, frame: Deliver): Promise<'stored' | 'rejected'>
   nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>>
