@@ -1,16 +1,19 @@
-/** The left column: who I am, how I'm connected, the three ways to start a chat, and the list. */
+/** The left column: who I am, how I'm connected, the three ways to start a chat, search, and the list. */
+import { useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import { Avatar } from './avatar.tsx'
 import { ConnectionStatus } from './connection-status.tsx'
 import { useKith } from './context.ts'
 import { ConversationList } from './conversation-list.tsx'
 import { IconQr, IconSettings, IconUserPlus, IconUsers } from './icons.tsx'
+import { isSearchable, SearchField, SearchResults } from './search-results.tsx'
 import type { DialogState } from './ui-state.ts'
 
 /** The sidebar; on phones it is the whole screen until a conversation opens. */
 export function Sidebar (): JSX.Element {
   const { client, ui } = useKith()
   const me = client.me.value
+  const [query, setQuery] = useState('')
   const show = (dialog: DialogState) => () => { ui.dialog.value = dialog }
   return (
     <aside class='sidebar'>
@@ -35,7 +38,8 @@ export function Sidebar (): JSX.Element {
           <IconUsers /> <span>New group</span>
         </button>
       </div>
-      <ConversationList />
+      {client.conversations.value.length > 0 && <SearchField query={query} onQuery={setQuery} />}
+      {isSearchable(query) ? <SearchResults query={query} onOpen={(id) => ui.open(id)} /> : <ConversationList />}
     </aside>
   )
 }
