@@ -1,4 +1,5 @@
-/** A group's members: add people from my contacts, remove them, or leave the group. */
+/** A group's name and members: rename it, add people from my contacts, remove them, or leave the group. */
+import { useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import type { Contact, Conversation, Member } from '../client/types.ts'
 import { Avatar } from './avatar.tsx'
@@ -50,6 +51,32 @@ function AddRow ({ conversation, contact }: { conversation: Conversation, contac
   )
 }
 
+/** The group's name as an editable field; saving renames it for every member. */
+function RenameForm ({ conversation }: { conversation: Conversation }): JSX.Element {
+  const { client } = useKith()
+  const [name, setName] = useState(conversation.name)
+  const rename = useAction((next: string) => client.renameGroup(conversation.id, next))
+  const trimmed = name.trim()
+  const submit = (e: Event): void => {
+    e.preventDefault()
+    if (trimmed.length === 0) return rename.setError('A group needs a name.')
+    if (trimmed !== conversation.name) void rename.run(trimmed)
+  }
+  return (
+    <form class='rename-form' onSubmit={submit} noValidate>
+      <label for='group-rename' class='field-label'>Group name</label>
+      <div class='rename-row'>
+        <input id='group-rename' data-testid='group-rename' class='input' type='text' value={name} maxLength={64} autoComplete='off'
+          aria-invalid={rename.error !== null} onInput={(e) => { setName(e.currentTarget.value); rename.setError(null) }} />
+        <button type='submit' class='button' data-testid='group-rename-save' disabled={rename.busy || trimmed === conversation.name}>
+          {rename.busy ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+      {rename.error !== null && <p class='field-error' role='alert'>{rename.error}</p>}
+    </form>
+  )
+}
+
 /** The "Group info" dialog for one group conversation. */
 export function GroupInfoDialog ({ conversationId, onClose }: { conversationId: string, onClose: () => void }): JSX.Element | null {
   const { client, ui } = useKith()
@@ -80,6 +107,7 @@ export function GroupInfoDialog ({ conversationId, onClose }: { conversationId: 
         <p class='muted'>{formatMemberCount(conversation.members.length)}</p>
       </div>
       {!conversation.active && <p class='banner'>You’re no longer a member of this group.</p>}
+      {conversation.active && <RenameForm conversation={conversation} />}
       <h3 class='section-title'>Members</h3>
       <ul class='member-list'>
         {conversation.members.map((m) => <MemberRow key={m.identity} conversation={conversation} member={m} contact={byIdentity.get(m.identity)} />)}
