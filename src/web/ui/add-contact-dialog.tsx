@@ -1,4 +1,4 @@
-/** Adding a contact from the invite link (or bare code) they shared; opens the new 1:1. */
+/** Adding a contact from the invite link (or bare code) they shared; opens the 1:1, new or existing. */
 import { useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import { useKith } from './context.ts'
@@ -10,7 +10,9 @@ export function AddContactDialog ({ onClose }: { onClose: () => void }): JSX.Ele
   const { client, ui } = useKith()
   const [value, setValue] = useState('')
   const action = useAction(async (link: string) => {
-    const { conversationId } = await client.addContact(link)
+    const { contact, conversationId, existing } = await client.addContact(link)
+    // Adding someone twice is harmless, but closing without a word looks like nothing happened.
+    if (existing) ui.notify('info', `${contact.displayName} is already in your contacts`)
     ui.dialog.value = null
     ui.open(conversationId)
   })
