@@ -1,12 +1,13 @@
 /**
  * The message composer: an auto-growing textarea (Enter sends, Shift+Enter breaks the line), the
- * reply/edit context bar, and drafts kept per conversation.
+ * reply/edit context bar, a counter as the length limit nears, and drafts kept per conversation.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
+import { MAX_TEXT_LENGTH } from '../../core/conversation/payload.ts'
 import type { Conversation, Message } from '../client/types.ts'
 import { useKith } from './context.ts'
-import { errorText } from './format.ts'
+import { errorText, formatLengthLeft } from './format.ts'
 import { IconCheck, IconClose, IconEdit, IconReply, IconSend } from './icons.tsx'
 
 const MAX_HEIGHT_PX = 180
@@ -62,7 +63,7 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
 
   const submit = async (): Promise<void> => {
     const body = text.trim()
-    if (body.length === 0) return
+    if (body.length === 0 || body.length > MAX_TEXT_LENGTH) return
     if (mode?.kind === 'edit') {
       try {
         if (body !== mode.message.text) await client.edit(id, mode.message.id, body)
@@ -99,6 +100,7 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
 
   const editing = mode?.kind === 'edit'
   const empty = text.trim().length === 0
+  const left = formatLengthLeft(text.trim().length, MAX_TEXT_LENGTH)
   return (
     <div class='composer'>
       {mode !== null && (
@@ -118,7 +120,10 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
         <textarea ref={textarea} data-testid='composer' class='composer-input' rows={1} value={text} dir='auto'
           placeholder={`Message ${conversation.name}`} aria-label={`Message ${conversation.name}`}
           onInput={(e) => updateText(e.currentTarget.value)} onKeyDown={onKeyDown} />
-        <button type='submit' class='send-button' data-testid='send' disabled={empty} aria-label={editing ? 'Save edit' : 'Send'}>
+        {left !== null && (
+          <span class={left.over ? 'composer-counter over' : 'composer-counter'} data-testid='composer-counter' aria-live='polite'>{left.text}</span>
+        )}
+        <button type='submit' class='send-button' data-testid='send' disabled={empty || left?.over === true} aria-label={editing ? 'Save edit' : 'Send'}>
           {editing ? <IconCheck /> : <IconSend />}
         </button>
       </form>

@@ -130,3 +130,14 @@ export function errorText (err: unknown): string {
   if (err instanceof Error && err.message.length > 0) return err.message
   return typeof err === 'string' && err.length > 0 ? err : 'Something went wrong'
 }
+
+/** Characters left before the composer shows how many remain. */
+const COUNTER_FROM_LEFT = 1_384
+const countFormat = new Intl.NumberFormat()
+
+/** "1,384 left" once a message nears `max` characters, "384 over" past it; null while far from it. */
+export function formatLengthLeft (length: number, max: number): { readonly text: string, readonly over: boolean } | null {
+  const left = max - length
+  if (left > COUNTER_FROM_LEFT) return null
+  return left < 0 ? { text: `${countFormat.format(-left)} over`, over: true } : { text: `${countFormat.format(left)} left`, over: false }
+}

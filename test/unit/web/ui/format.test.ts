@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Conversation } from '../../../../src/web/client/types.ts'
 import {
-  avatarHue, formatConnection, formatDay, formatLink, formatPreview, formatRelative, formatTyping, initials
+  avatarHue, formatConnection, formatDay, formatLengthLeft, formatLink, formatPreview, formatRelative, formatTyping, initials
 } from '../../../../src/web/ui/format.ts'
 
 /** Noon, local time, on a fixed Wednesday, so day arithmetic never straddles midnight by accident. */
@@ -67,5 +67,14 @@ describe('status lines', () => {
     expect(formatTyping(['Bob'])).toBe('Bob is typing…')
     expect(formatTyping(['Bob', 'Carol'])).toBe('Bob and Carol are typing…')
     expect(formatTyping(['Bob', 'Carol', 'Dan'])).toBe('3 people are typing…')
+  })
+})
+
+describe('formatLengthLeft', () => {
+  it('stays quiet far from the limit, counts down near it, and counts what is over', () => {
+    expect(formatLengthLeft(14_999, 16_384)).toBeNull()
+    expect(formatLengthLeft(15_000, 16_384)).toEqual({ text: `${(1_384).toLocaleString()} left`, over: false })
+    expect(formatLengthLeft(16_384, 16_384)).toEqual({ text: '0 left', over: false })
+    expect(formatLengthLeft(16_768, 16_384)).toEqual({ text: '384 over', over: true })
   })
 })
