@@ -1,11 +1,12 @@
 /**
  * Entry point of the browser UI: `mountApp` renders the screen for the client's phase and starts
- * the watchers (history, invite links, unread title and notifications, the clock).
+ * the watchers (history, invite links, unread title and notifications, the clock, the theme).
  */
 import { render, type JSX } from 'preact'
 import type { KithClient } from '../client/types.ts'
 import { watchAttention } from './attention.ts'
 import { startClock } from './clock.ts'
+import { followTheme } from './theme.ts'
 import { KithContext, useKith } from './context.ts'
 import { ConfirmHost } from './dialog.tsx'
 import { watchInviteLinks } from './invite-links.ts'
@@ -31,6 +32,7 @@ function Screen (): JSX.Element {
 /** Renders Kith into `root` (replacing the boot splash) and keeps it in step with `client`. */
 export function mountApp (root: HTMLElement, client: KithClient): void {
   const ui = new UiState()
+  followTheme(client)
   root.replaceChildren()
   render(
     <KithContext.Provider value={{ client, ui }}>

@@ -1,5 +1,6 @@
-/** Settings: read receipts, desktop notifications, the network (bootstrap nodes, STUN/TURN), and my identity. */
+/** Settings: read receipts, desktop notifications, the network (bootstrap nodes, STUN/TURN), my identity, and the theme. */
 import type { ComponentChildren, JSX } from 'preact'
+import type { Theme } from '../client/types.ts'
 import { useKith } from './context.ts'
 import { Dialog } from './dialog.tsx'
 import { NetworkSettings } from './network-settings.tsx'
@@ -72,7 +73,18 @@ export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Eleme
       <p class='field-hint'>Your keys exist only in this browser. Clearing this site’s data deletes your identity and your chats.</p>
 
       <h3 class='section-title'>Appearance</h3>
-      <p class='field-hint'>Kith follows your system’s light or dark mode.</p>
+      <div class='setting-row'>
+        <div class='setting-text'>
+          <label for='theme-select' class='setting-label'>Theme</label>
+          <p class='field-hint' id='theme-select-hint'>“System” follows your device’s light or dark mode.</p>
+        </div>
+        <select id='theme-select' data-testid='theme-select' class='input theme-select' value={settings.theme} aria-describedby='theme-select-hint'
+          onChange={(e) => { void client.updateSettings({ theme: e.currentTarget.value as Theme }) }}>
+          <option value='system'>System</option>
+          <option value='light'>Light</option>
+          <option value='dark'>Dark</option>
+        </select>
+      </div>
     </Dialog>
   )
 }
