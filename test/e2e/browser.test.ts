@@ -191,7 +191,7 @@ describe('browser app', () => {
 
   it('a malformed invite link gets a clear message and the page keeps working', async () => {
     await addContact(bob.page, `${carol.url}/#/invite/not-a-real-code`)
-    await expect.poll(async () => await bob.page.getByText(/invite link is damaged|not an invite link/i).count()).toBeGreaterThan(0)
+    await expect.poll(async () => await bob.page.getByText(/This link is damaged|This is not a Kith invite link/).count()).toBeGreaterThan(0)
     await bob.page.keyboard.press('Escape')
     await openConversation(bob.page, 'Alice')
     await openConversation(alice.page, 'Bob')

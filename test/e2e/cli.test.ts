@@ -111,7 +111,7 @@ describe('kith CLI', () => {
     expect((err as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1)
     expect((err as { stderr: string }).stderr).toMatch(/no contact or group named "nobody"/)
     const bad = await run(NODE, [...ARGS, '--data', alice, 'contact', 'add', 'https://example.invalid/#/invite/AAAA'], { cwd: root }).catch((e: { stderr: string }) => e)
-    expect((bad as { stderr: string }).stderr).toMatch(/invite link is damaged/)
+    expect((bad as { stderr: string }).stderr).toMatch(/kith: This link is damaged or incomplete; ask for a new one\./)
   })
 
   it('kill -9 of the receiver loses nothing the sender saw as sent', async () => {

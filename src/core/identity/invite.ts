@@ -38,6 +38,7 @@ export async function decodeInvite (bytes: Uint8Array): Promise<Invite> {
   } catch (err) {
     throw new CodecError('invite is not valid protobuf', { cause: err })
   }
+  if (raw.version === 0) throw new ValidationError('invite has no version')
   if (raw.version !== 1) throw new ValidationError(`invite version ${raw.version} is not supported`)
   const addrs = raw.addrs.map((a, i) => {
     astring(a, `invite address ${i}`, MAX_ADDR_LENGTH)
@@ -54,28 +55,37 @@ export function formatInviteLink (invite: Invite, base?: string): string {
   return base === undefined ? `kith:invite/${payload}` : `${base.replace(/\/+$/, '')}/#/invite/${payload}`
 }
 
-/** Parses a link (web or `kith:` form) or a bare payload, verifying the certificate inside. */
+/** What a person is told about a link that is not an invite (the detail goes to the log, as the cause). */
+export const NOT_AN_INVITE = 'This is not a Kith invite link. An invite link ends in /#/invite/ followed by a code, or starts with kith:invite/.'
+/** What a person is told about a damaged or cut-off invite link. */
+export const DAMAGED_INVITE = 'This link is damaged or incomplete; ask for a new one.'
+/** What a person is told about an invite whose signature does not verify. */
+export const UNTRUSTED_INVITE = 'This link was damaged or changed after it was made, so Kith cannot trust it; ask for a new one over a channel you trust.'
+/** What a person is told about an invite of an unknown version: from a newer Kith, or damaged in its first bytes. */
+export const NEWER_INVITE = 'This link is damaged or comes from a newer version of Kith; ask for a new one, and update Kith if that one fails too.'
+
+/**
+ * Parses a link (web or `kith:` form) or a bare payload, verifying the certificate inside. Errors
+ * carry a sentence a person can act on; the technical reason is their `cause`, for the log.
+ */
 export async function parseInviteLink (link: string): Promise<Invite> {
   const text = astring(link, 'invite link', MAX_INVITE_BYTES * 2).trim()
   const match = LINK_MARKER.exec(text)
   const payload = match?.[1] ?? (BARE_PAYLOAD.test(text) ? text : undefined)
-  if (payload === undefined) throw new ValidationError('not an invite link: expected ".../#/invite/<code>" or "kith:invite/<code>"')
+  if (payload === undefined) throw new ValidationError(NOT_AN_INVITE, { cause: new Error('expected ".../#/invite/<code>" or "kith:invite/<code>"') })
   let bytes: Uint8Array
   try {
     bytes = fromBase64Url(payload)
   } catch (err) {
-    throw new ValidationError('invite link is damaged: its code is not base64url', { cause: err })
+    throw new ValidationError(DAMAGED_INVITE, { cause: new ValidationError('its code is not base64url', { cause: err }) })
   }
   try {
     return await decodeInvite(bytes)
   } catch (err) {
-    if (err instanceof ValidationError || err instanceof CodecError) {
-      throw new ValidationError(`invite link is damaged or incomplete: ${err.message}`, { cause: err })
-    }
-    if (err instanceof CryptoVerificationError) {
-      // A damaged signature cannot be told apart from a forged one: say both.
-      throw new CryptoVerificationError(`invite link is damaged or forged: ${err.message}`, { cause: err })
-    }
+    if (err instanceof ValidationError && err.message.startsWith('invite version')) throw new ValidationError(NEWER_INVITE, { cause: err })
+    if (err instanceof ValidationError || err instanceof CodecError) throw new ValidationError(DAMAGED_INVITE, { cause: err })
+    // A damaged signature cannot be told apart from a forged one: say both.
+    if (err instanceof CryptoVerificationError) throw new CryptoVerificationError(UNTRUSTED_INVITE, { cause: err })
     throw err
   }
 }

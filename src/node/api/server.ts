@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
-import { KithError, NotFoundError, UsageError, ValidationError } from '../../core/errors.ts'
+import { KithError, NotFoundError, UsageError, ValidationError, describeError } from '../../core/errors.ts'
 import { parseInviteLink } from '../../core/identity/invite.ts'
 import { formatSafetyNumber } from '../../core/identity/safety-number.ts'
 import type { Messenger } from '../../core/messenger/messenger.ts'
@@ -110,7 +110,11 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
           return send(res, 200, { contact: await messenger.markVerified(alias, body.verified !== false) })
         }
         const body = await readBody(req)
-        const invite = await parseInviteLink(field(body, 'link'))
+        const invite = await parseInviteLink(field(body, 'link')).catch((err: unknown) => {
+          // The person reads the sentence; the technical reason goes to the log.
+          options.log(`invite refused: ${describeError(err)}`)
+          throw err
+        })
         const name = field(body, 'name', true)
         const r = await messenger.addContact(invite, name === '' ? undefined : name)
         return send(res, 200, { contact: r.contact, safetyNumber: r.safetyNumber, formatted: formatSafetyNumber(r.safetyNumber) })
