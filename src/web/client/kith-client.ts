@@ -21,6 +21,7 @@ import { buildConfig } from './build-config.ts'
 import { dialableContactAddr, InboundWebRtcCheck, linkOf, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
+import { personName, personNameByAlias, type NameSources } from './person-names.ts'
 import { fetchServedBootstrap, rememberBootstrap } from './served-bootstrap.ts'
 import type { ConnectionStatus, Contact, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
 
@@ -236,20 +237,26 @@ export class BrowserClient implements KithClient {
     this.updateConnectivity()
   }
 
-  /** A conversation as the UI shows it: contacts under their own display names, not the CLI's aliases. */
+  /** Who is who, for naming people by the one rule in `person-names.ts`. */
+  private get names (): NameSources {
+    return { contacts: this.contacts.value, myIdentity: this.me.value?.identity ?? null }
+  }
+
+  /** A conversation as the UI shows it: people under their display names (person-names.ts), not the CLI's aliases. */
   private toConversation (c: ConversationView): Conversation {
-    const contacts = this.contacts.value
-    const peer = c.peerIdentity === null ? undefined : contacts.find((k) => k.identity === c.peerIdentity)
+    const names = this.names
+    const myName = this.me.value?.name ?? null
     const last = c.lastMessage
     return {
       id: c.id,
       kind: c.kind,
-      name: peer?.displayName ?? c.name,
+      name: c.peerIdentity === null ? c.name : personName(names, c.peerIdentity, c.name),
       active: c.active,
-      members: c.members,
+      // The member list shows my own display name (the dialog adds "(you)").
+      members: c.members.map((m) => ({ ...m, name: personName(names, m.identity, m.name, myName ?? m.name) })),
       peerIdentity: c.peerIdentity,
       unread: c.unread,
-      lastMessage: last === null ? null : { ...last, senderName: contacts.find((k) => k.alias === last.senderName)?.displayName ?? last.senderName }
+      lastMessage: last === null ? null : { ...last, senderName: last.own ? 'You' : personNameByAlias(names, last.senderName, myName) }
     }
   }
 
@@ -295,7 +302,7 @@ export class BrowserClient implements KithClient {
     const typers = this.typers.get(conversation) ?? new Map<string, { readonly name: string, readonly timer: ReturnType<typeof setTimeout> }>()
     this.typers.set(conversation, typers)
     clearTimeout(typers.get(identity)?.timer)
-    const shown = this.contacts.value.find((c) => c.identity === identity)?.displayName ?? name
+    const shown = personName(this.names, identity, name)
     typers.set(identity, { name: shown, timer: setTimeout(() => { this.stopTyping(conversation, identity) }, TYPING_SHOWN_MS) })
     this.renderTyping(conversation)
   }
@@ -314,14 +321,23 @@ export class BrowserClient implements KithClient {
     this.typing.value = { ...this.typing.value, [conversation]: names }
   }
 
-  /** A message as the UI shows it: contacts under their own display names, not the CLI's aliases. */
+  /** A message as the UI shows it: people under their display names (person-names.ts), not the CLI's aliases. */
   private displayed (m: MessageOut): Message {
-    const name = (identity: string, fallback: string): string => this.contacts.value.find((c) => c.identity === identity)?.displayName ?? fallback
+    const names = this.names
+    const quoted = m.replyTo
     return {
       ...m,
-      senderName: m.own ? m.senderName : name(m.sender, m.senderName),
-      reactions: m.reactions.map((r) => ({ ...r, names: r.identities.map((id, i) => name(id, r.names[i] ?? '')) }))
+      senderName: m.own ? 'You' : personName(names, m.sender, m.senderName),
+      replyTo: quoted === null ? null : { ...quoted, senderName: this.quoteAuthor(m.conversation, quoted.id, quoted.senderName) },
+      reactions: m.reactions.map((r) => ({ ...r, names: r.identities.map((id, i) => personName(names, id, r.names[i] ?? '')) }))
     }
+  }
+
+  /** The author of a quoted message: by identity when it is loaded, else by the alias the quote carries. */
+  private quoteAuthor (conversation: string, id: string, name: string): string {
+    const loaded = this.lists.get(conversation)?.value.find((q) => q.id === id)
+    if (loaded !== undefined) return loaded.own ? 'You' : personName(this.names, loaded.sender, name)
+    return personNameByAlias(this.names, name, this.me.value?.name ?? null)
   }
 
   messages (conversationId: string): ReadonlySignal<readonly Message[]> {

@@ -1,0 +1,99 @@
+/**
+ * More everyday behaviour of the browser app (issue 21), in headless Debian Chromium against
+ * `kith serve` on loopback: one naming rule for people, reply quotes that follow edits and deletes,
+ * contacts' links right after a reload, and a second tab taking over. Alice and Bob each have a browser.
+ */
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  addContact, buildApp, conversationItem, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
+  serve, type Served, type User
+} from './browser-harness.ts'
+
+const SLOW = 120_000
+
+/** The message whose own text (not a quote in it) contains `text`. */
+function bubble (page: Page, text: string): ReturnType<Page['getByTestId']> {
+  return page.getByTestId('message').filter({ has: page.locator('p.text', { hasText: text }) })
+}
+
+/** Hovers a message and clicks one of its actions. */
+async function act (page: Page, text: string, action: 'reply' | 'edit' | 'delete'): Promise<void> {
+  const row = bubble(page, text)
+  await row.hover()
+  await row.getByTestId(`action-${action}`).click()
+}
+
+describe('browser app, everyday features (2)', () => {
+  let carol: Served
+  let browser: Browser
+  let alice: User
+  let bob: User
+
+  beforeAll(async () => {
+    buildApp()
+    carol = await serve('Carol')
+    browser = await launchBrowser()
+    alice = await onboard(browser, carol.url, 'Alice')
+    bob = await onboard(browser, carol.url, 'Bob')
+    await addContact(alice.page, await inviteLink(bob.page))
+    await alice.page.getByTestId('composer').waitFor()
+    await sendMessage(alice.page, 'Are we still on for the picnic?')
+    await openConversation(bob.page, 'Alice')
+    await message(bob.page, 'Are we still on for the picnic?').waitFor()
+  }, SLOW)
+
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return
+    const name = context.task.name.replace(/\W+/g, '-').slice(0, 40)
+    await screenshot(alice.page, `failed-everyday2-${name}-alice`).catch(() => {})
+    await screenshot(bob.page, `failed-everyday2-${name}-bob`).catch(() => {})
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await carol?.stop()
+  })
+
+  it('names Bob "Bob" everywhere: typing, reply quotes and the group member list', async () => {
+    await openConversation(alice.page, 'Bob')
+    await bob.page.getByTestId('composer').fill('Who brings the blanket?')
+    const typing = alice.page.getByTestId('typing')
+    await typing.waitFor()
+    expect(await typing.textContent()).toContain('Bob is typing')
+    await screenshot(alice.page, 'everyday2-names-typing')
+    await bob.page.getByTestId('send').click()
+    await bubble(alice.page, 'Who brings the blanket?').waitFor()
+    await act(alice.page, 'Who brings the blanket?', 'reply')
+    await sendMessage(alice.page, 'I will bring it')
+    const quote = bubble(alice.page, 'I will bring it').getByTestId('reply-quote')
+    await quote.waitFor()
+    expect(await quote.locator('.quote-name').textContent()).toBe('Bob')
+    const atBob = bubble(bob.page, 'I will bring it').getByTestId('reply-quote')
+    await atBob.waitFor()
+    expect(await atBob.locator('.quote-name').textContent()).toBe('You')
+
+
+    await alice.page.getByTestId('open-new-group').click()
+    await alice.page.getByTestId('group-name').fill('Picnic crew')
+    await alice.page.getByTestId('group-create').click()
+    await alice.page.locator('[data-testid="member-option"][data-alias="bob"]').check()
+    await alice.page.getByTestId('group-add-members').click()
+    await alice.page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
+    await sendMessage(alice.page, 'Welcome to the crew')
+    await conversationItem(bob.page, 'Picnic crew').waitFor({ timeout: 30_000 })
+    await openConversation(bob.page, 'Picnic crew')
+    await bob.page.getByTestId('composer').fill('Hello crew')
+    const groupTyping = alice.page.getByTestId('typing')
+    await groupTyping.waitFor()
+    expect(await groupTyping.textContent()).toContain('Bob is typing')
+    await bob.page.getByTestId('composer').fill('')
+
+    await alice.page.getByTestId('open-group-info').click()
+    const names = alice.page.getByTestId('member').locator('.member-name')
+    await names.nth(1).waitFor()
+    expect((await names.allTextContents()).sort()).toEqual(['Alice (you)', 'Bob'])
+    await screenshot(alice.page, 'everyday2-names-members')
+    await alice.page.keyboard.press('Escape')
+  }, SLOW)
+})
