@@ -11,6 +11,8 @@ import {
 } from './browser-harness.ts'
 
 const SLOW = 120_000
+/** Bound for a change that should follow at once (a live update, not one after a reload or a retry). */
+const PROMPT_MS = 15_000
 
 /** The message whose own text (not a quote in it) contains `text`. */
 function bubble (page: Page, text: string): ReturnType<Page['getByTestId']> {
@@ -95,5 +97,33 @@ describe('browser app, everyday features (2)', () => {
     expect((await names.allTextContents()).sort()).toEqual(['Alice (you)', 'Bob'])
     await screenshot(alice.page, 'everyday2-names-members')
     await alice.page.keyboard.press('Escape')
+  }, SLOW)
+
+  it('a reply quote follows an edit and a delete of the quoted message at once, on both sides', async () => {
+    await openConversation(alice.page, 'Bob')
+    await openConversation(bob.page, 'Alice')
+    await sendMessage(bob.page, 'Meet at noon')
+    await bubble(alice.page, 'Meet at noon').waitFor()
+    await act(alice.page, 'Meet at noon', 'reply')
+    await sendMessage(alice.page, 'Noon works')
+    const quoteAtAlice = bubble(alice.page, 'Noon works').getByTestId('reply-quote')
+    const quoteAtBob = bubble(bob.page, 'Noon works').getByTestId('reply-quote')
+    await quoteAtAlice.filter({ hasText: 'Meet at noon' }).waitFor()
+    await quoteAtBob.filter({ hasText: 'Meet at noon' }).waitFor()
+
+    await act(bob.page, 'Meet at noon', 'edit')
+    await bob.page.getByTestId('composer').fill('Meet at one')
+    await bob.page.getByTestId('send').click()
+    await bubble(alice.page, 'Meet at one').waitFor()
+    await quoteAtBob.filter({ hasText: 'Meet at one' }).waitFor({ timeout: PROMPT_MS })
+    await quoteAtAlice.filter({ hasText: 'Meet at one' }).waitFor({ timeout: PROMPT_MS })
+    await screenshot(alice.page, 'everyday2-quote-edited')
+
+    await act(bob.page, 'Meet at one', 'delete')
+    await bob.page.getByTestId('confirm-ok').click()
+    await quoteAtBob.filter({ hasText: 'This message was deleted' }).waitFor({ timeout: PROMPT_MS })
+    await quoteAtAlice.filter({ hasText: 'This message was deleted' }).waitFor({ timeout: PROMPT_MS })
+    expect(await quoteAtAlice.textContent()).not.toContain('Meet at one')
+    await screenshot(alice.page, 'everyday2-quote-deleted')
   }, SLOW)
 })

@@ -21,6 +21,7 @@ import { buildConfig } from './build-config.ts'
 import { dialableContactAddr, InboundWebRtcCheck, linkOf, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
+import { requote } from './reply-quotes.ts'
 import { personName, personNameByAlias, type NameSources } from './person-names.ts'
 import { fetchServedBootstrap, rememberBootstrap } from './served-bootstrap.ts'
 import type { ConnectionStatus, Contact, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
@@ -285,7 +286,7 @@ export class BrowserClient implements KithClient {
       const list = this.lists.get(event.message.conversation)
       const message = this.displayed(event.message)
       const i = list === undefined ? -1 : list.value.findIndex((m) => m.id === message.id)
-      if (list !== undefined) list.value = i >= 0 ? list.value.map((m, j) => (j === i ? message : m)) : insertInOrder(list.value, message)
+      if (list !== undefined) list.value = requote(i >= 0 ? list.value.map((m, j) => (j === i ? message : m)) : insertInOrder(list.value, message), message)
       // Their message is what they were typing; a change to a message already shown is not.
       if (i < 0 && !message.own) this.stopTyping(message.conversation, message.sender)
     } else if (event.type === 'message-state') {

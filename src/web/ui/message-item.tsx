@@ -98,7 +98,9 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
         {m.replyTo !== null && !m.deleted && (
           <button type='button' class='quote' data-testid='reply-quote' onClick={() => { if (m.replyTo !== null) handlers.onShowQuoted(m.replyTo.id) }}>
             <span class='quote-name'>{m.replyTo.senderName}</span>
-            <span class='quote-text'>{m.replyTo.text}</span>
+            {m.replyTo.text === ''
+              ? <span class='quote-text deleted'>This message was deleted</span>
+              : <span class='quote-text'>{m.replyTo.text}</span>}
           </button>
         )}
         {m.deleted
