@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   addContact, buildApp, conversationItem, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
-  serve, type Served, type User
+  serve, waitOnline, type Served, type User
 } from './browser-harness.ts'
 
 const SLOW = 120_000
@@ -125,5 +125,30 @@ describe('browser app, everyday features (2)', () => {
     await quoteAtAlice.filter({ hasText: 'This message was deleted' }).waitFor({ timeout: PROMPT_MS })
     expect(await quoteAtAlice.textContent()).not.toContain('Meet at one')
     await screenshot(alice.page, 'everyday2-quote-deleted')
+  }, SLOW)
+
+  it('a second tab takes over from the first, which can take it back', async () => {
+    const first = alice.page
+    const second = await alice.context.newPage()
+    await second.goto(carol.url)
+    const elsewhere = second.getByTestId('elsewhere')
+    await elsewhere.waitFor()
+    expect(await elsewhere.textContent()).toContain('Kith is already open in another tab')
+    await screenshot(second, 'everyday2-second-tab')
+
+    await second.getByTestId('take-over').click()
+    await waitOnline(second)
+    await first.getByTestId('elsewhere').filter({ hasText: 'Kith is open in another tab' }).waitFor()
+    await screenshot(first, 'everyday2-handed-over')
+    await openConversation(second, 'Bob')
+    await sendMessage(second, 'Sent from the other tab')
+    await message(bob.page, 'Sent from the other tab').waitFor()
+
+    await first.getByTestId('take-over').click()
+    await waitOnline(first)
+    await second.getByTestId('elsewhere').filter({ hasText: 'Kith is open in another tab' }).waitFor()
+    await openConversation(first, 'Bob')
+    await message(first, 'Sent from the other tab').waitFor()
+    await second.close()
   }, SLOW)
 })

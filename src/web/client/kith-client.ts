@@ -30,6 +30,13 @@ const TYPING_SHOWN_MS = 6_000
 const TYPING_SEND_EVERY_MS = 3_000
 const LOG_LINES = 500
 const SEARCH_LIMIT = 50
+/** The Web Lock one tab holds while it is this device, and the channel tabs ask each other for it on. */
+const DEVICE_LOCK = 'kith-device'
+/** Set before a reload that should take the device back from the tab that has it. */
+const TAKE_OVER_FLAG = 'kith.takeOver'
+
+/** What one tab asks of another on the device channel. */
+interface DeviceRequest { readonly type: 'take-over' }
 
 /** Error text for the UI: the worker's message, without class-name noise. */
 function messageOf (err: unknown): string {
@@ -38,7 +45,8 @@ function messageOf (err: unknown): string {
 
 /** The running browser peer. */
 export class BrowserClient implements KithClient {
-  readonly phase = signal<'loading' | 'onboarding' | 'ready' | 'failed'>('loading')
+  readonly phase = signal<'loading' | 'onboarding' | 'ready' | 'failed' | 'elsewhere'>('loading')
+  readonly handedOver = signal(false)
   readonly failure = signal<string | null>(null)
   readonly me = signal<Me | null>(null)
   readonly connection = signal<ConnectionStatus>({ kind: 'connecting' })
@@ -64,6 +72,9 @@ export class BrowserClient implements KithClient {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined
   private nextNotice = 1
   private learned: string[] = []
+  /** Lets go of the device lock; set while this tab holds it. */
+  private releaseLock: (() => void) | undefined
+  private readonly devices = 'BroadcastChannel' in globalThis ? new BroadcastChannel(DEVICE_LOCK) : undefined
 
   constructor () {
     this.worker = new Worker(new URL('../worker/messenger.worker.ts', import.meta.url), { type: 'module', name: 'kith-messenger' })
@@ -82,11 +93,52 @@ export class BrowserClient implements KithClient {
 
   /** Opens storage and, if this browser already has an identity, goes online. */
   async boot (): Promise<void> {
+    const takingOver = sessionStorage.getItem(TAKE_OVER_FLAG) !== null
+    sessionStorage.removeItem(TAKE_OVER_FLAG)
+    if (!await this.holdDeviceLock(false)) {
+      if (takingOver) await this.takeOver()
+      else this.phase.value = 'elsewhere'
+      return
+    }
+    await this.start()
+  }
+
+  /** Asks the tab that has Kith open to let go, then starts here once it has. */
+  async takeOver (): Promise<void> {
+    if (this.handedOver.value) {
+      // This tab's worker is gone: a fresh page takes the device back.
+      sessionStorage.setItem(TAKE_OVER_FLAG, '1')
+      location.reload()
+      return
+    }
+    this.phase.value = 'loading'
+    this.devices?.postMessage({ type: 'take-over' } satisfies DeviceRequest)
+    await this.holdDeviceLock(true)
+    await this.start()
+  }
+
+  /** Another tab takes over: closes libp2p and the worker, then gives up the device lock. */
+  private async letGo (): Promise<void> {
+    const release = this.releaseLock
+    if (release === undefined) return
+    this.releaseLock = undefined
+    this.record('another tab of this browser takes over')
+    this.webRtcCheck?.stop()
+    const node = this.node
+    this.node = undefined
+    try { await node?.stop() } catch (err) { this.record(`stopping libp2p: ${messageOf(err)}`) }
+    await this.rpc.call('flush').catch((err: unknown) => { this.record(`flushing: ${messageOf(err)}`) })
+    this.worker.terminate()
+    this.handedOver.value = true
+    this.phase.value = 'elsewhere'
+    release()
+  }
+
+  private async start (): Promise<void> {
+    this.devices?.addEventListener('message', (e: MessageEvent<unknown>) => {
+      if ((e.data as Partial<DeviceRequest> | null)?.type === 'take-over') void this.letGo()
+    })
     try {
-      if (!await this.holdDeviceLock()) {
-        this.fail('Kith is already open in another tab of this browser. Close it there, then reload.')
-        return
-      }
       // Remember the nodes that served this app, so a page loaded from another node (or a static
       // host, or the service worker's copy while this node is down) can still reach them later.
       // Asked while storage opens: a host that does not answer must not delay start-up.
@@ -105,13 +157,16 @@ export class BrowserClient implements KithClient {
     this.phase.value = 'failed'
   }
 
-  /** One tab per browser profile owns the device key; a second tab would be a second peer with the same id. */
-  private async holdDeviceLock (): Promise<boolean> {
+  /**
+   * One tab per browser profile owns the device key; a second tab would be a second peer with the
+   * same id. Resolves whether this tab got the lock; with `wait`, once the holder lets go.
+   */
+  private async holdDeviceLock (wait: boolean): Promise<boolean> {
     if (!('locks' in navigator)) return true
     return await new Promise<boolean>((resolve) => {
-      void navigator.locks.request('kith-device', { ifAvailable: true }, async (lock) => {
-        resolve(lock !== null)
-        if (lock !== null) await new Promise(() => {})
+      void navigator.locks.request(DEVICE_LOCK, wait ? {} : { ifAvailable: true }, async (lock) => {
+        if (lock !== null) await new Promise<void>((release) => { this.releaseLock = release; resolve(true) })
+        else resolve(false)
       })
     })
   }

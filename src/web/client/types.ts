@@ -82,7 +82,12 @@ export interface SearchResult {
 }
 
 export interface KithClient {
-  readonly phase: ReadonlySignal<'loading' | 'onboarding' | 'ready' | 'failed'>
+  /** 'elsewhere': another tab of this browser is this device right now. */
+  readonly phase: ReadonlySignal<'loading' | 'onboarding' | 'ready' | 'failed' | 'elsewhere'>
+  /** This tab had Kith open and let another tab take over. */
+  readonly handedOver: ReadonlySignal<boolean>
+  /** Asks the tab that has Kith open to let go, and starts here instead. */
+  takeOver (): Promise<void>
   /** Why phase is 'failed' (e.g. storage unavailable). */
   readonly failure: ReadonlySignal<string | null>
   readonly me: ReadonlySignal<Me | null>

@@ -12,7 +12,7 @@ import { ConfirmHost } from './dialog.tsx'
 import { watchInviteLinks } from './invite-links.ts'
 import { MainScreen } from './main-screen.tsx'
 import { Onboarding } from './onboarding.tsx'
-import { FailedScreen, LoadingScreen } from './splash.tsx'
+import { ElsewhereScreen, FailedScreen, LoadingScreen } from './splash.tsx'
 import { Toasts } from './toasts.tsx'
 import { UiState } from './ui-state.ts'
 import './styles/base.css'
@@ -24,6 +24,7 @@ function Screen (): JSX.Element {
   switch (client.phase.value) {
     case 'loading': return <LoadingScreen />
     case 'failed': return <FailedScreen />
+    case 'elsewhere': return <ElsewhereScreen />
     case 'onboarding': return <Onboarding />
     case 'ready': return <MainScreen />
   }

@@ -1,4 +1,4 @@
-/** Full-screen states before the app is usable: starting up, and failed to start. */
+/** Full-screen states before the app is usable: starting up, failed to start, and open in another tab. */
 import type { JSX } from 'preact'
 import { useKith } from './context.ts'
 import { IconRefresh } from './icons.tsx'
@@ -28,6 +28,24 @@ export function FailedScreen (): JSX.Element {
       </p>
       <button type='button' class='button button-primary' data-testid='retry' onClick={() => location.reload()}>
         <IconRefresh size={18} /> Try again
+      </button>
+    </main>
+  )
+}
+
+/** Another tab of this browser has Kith open; this one can take over (and take it back later). */
+export function ElsewhereScreen (): JSX.Element {
+  const { client } = useKith()
+  const handed = client.handedOver.value
+  return (
+    <main class='splash splash-failed' data-testid='elsewhere'>
+      <Logo size={64} />
+      <h1>{handed ? 'Kith is open in another tab' : 'Kith is already open in another tab'}</h1>
+      <p class='muted'>
+        This browser is one device, so Kith runs in one tab at a time. Using it here closes it in the other tab.
+      </p>
+      <button type='button' class='button button-primary' data-testid='take-over' onClick={() => { void client.takeOver() }}>
+        {handed ? 'Use Kith here again' : 'Use Kith here instead'}
       </button>
     </main>
   )
