@@ -127,6 +127,18 @@ describe('browser app, everyday features (2)', () => {
     await screenshot(alice.page, 'everyday2-quote-deleted')
   }, SLOW)
 
+  it('after a reload, a contact who is online shows as linked without a message being sent', async () => {
+    await openConversation(alice.page, 'Bob')
+    const pill = alice.page.getByTestId('link-kind')
+    await pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: 30_000 })
+    await alice.page.reload()
+    await waitOnline(alice.page)
+    await openConversation(alice.page, 'Bob')
+    // Everything is read and nobody types: only greeting Bob's device can bring the link back soon.
+    await pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: PROMPT_MS })
+    await screenshot(alice.page, 'everyday2-reload-linked')
+  }, SLOW)
+
   it('a second tab takes over from the first, which can take it back', async () => {
     const first = alice.page
     const second = await alice.context.newPage()

@@ -10,6 +10,7 @@ import { signal, type ReadonlySignal, type Signal } from '@preact/signals'
 import { formatSafetyNumber } from '../../core/identity/safety-number.ts'
 import type { ConversationView, MessengerEvent } from '../../core/messenger/messenger.ts'
 import type { MessageOut } from '../../core/messenger/message-view.ts'
+import { greetPeers } from '../../net/greet.ts'
 import { createBrowserNode, type BrowserLibp2p } from '../../net/node.browser.ts'
 import { DeliveryService } from '../../net/protocols/deliver.ts'
 import { fetchKeyPackage, KeyPackageService } from '../../net/protocols/key-package.ts'
@@ -30,6 +31,9 @@ const TYPING_SHOWN_MS = 6_000
 const TYPING_SEND_EVERY_MS = 3_000
 const LOG_LINES = 500
 const SEARCH_LIMIT = 50
+/** Greeting contacts right as the relay reservation lands can fail; a few more rounds, spaced out. */
+const GREET_ROUNDS = 3
+const GREET_RETRY_MS = 1_000
 /** The Web Lock one tab holds while it is this device, and the channel tabs ask each other for it on. */
 const DEVICE_LOCK = 'kith-device'
 /** Set before a reload that should take the device back from the tab that has it. */
@@ -272,7 +276,10 @@ export class BrowserClient implements KithClient {
     const devices = contacts.flatMap((c) => c.devices)
     const counts = this.webRtcCheck?.counts
     const status = statusOf(node, devices, navigator.onLine, this.dialer?.lastError ?? null, counts)
-    if (status.kind !== this.connection.value.kind) this.record(`status ${status.kind} at ${Math.round(performance.now())} ms`)
+    if (status.kind !== this.connection.value.kind) {
+      this.record(`status ${status.kind} at ${Math.round(performance.now())} ms`)
+      if (status.kind === 'online') this.greetContacts(node, devices)
+    }
     this.connection.value = status
     let changed = false
     const next = contacts.map((c) => {
@@ -281,6 +288,23 @@ export class BrowserClient implements KithClient {
       return link === c.link ? c : { ...c, link }
     })
     if (changed) this.contacts.value = next
+  }
+
+  /**
+   * Dials every contact device on coming online (after a reload, say), so their pills show the
+   * real link at once and anything they queued for this device arrives, instead of only when a
+   * message next flows.
+   */
+  private greetContacts (node: BrowserLibp2p, devices: readonly string[], round = 1): void {
+    greetPeers(node, devices, { log: (l) => { this.record(l) } })
+      .then((reached) => {
+        this.record(`greeted ${reached} of ${devices.length} contact devices`)
+        const missed = devices.filter((d) => linkOf(node, [d]) === 'none')
+        if (missed.length > 0 && round < GREET_ROUNDS && this.node === node) {
+          setTimeout(() => { this.greetContacts(node, missed, round + 1) }, GREET_RETRY_MS * round)
+        }
+      })
+      .catch((err: unknown) => { this.record(`greeting contacts failed: ${messageOf(err)}`) })
   }
 
   // ------------------------------------------------------------------ lists and events
