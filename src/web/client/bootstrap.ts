@@ -18,7 +18,10 @@ export class BootstrapDialer {
   private delay = FIRST_RETRY_MS
   private timer: ReturnType<typeof setTimeout> | undefined
   private running = false
+  private stopped = false
   private readonly reported = new Set<string>()
+  private readonly onOnline = (): void => { this.start() }
+  private readonly onClose = (): void => { this.schedule(FIRST_RETRY_MS) }
 
   constructor (
     private readonly node: Libp2p,
@@ -27,8 +30,17 @@ export class BootstrapDialer {
     private readonly changed: () => void,
     private readonly pageProtocol: string = location.protocol
   ) {
-    node.addEventListener('connection:close', () => { this.schedule(FIRST_RETRY_MS) })
-    addEventListener('online', () => { this.start() })
+    node.addEventListener('connection:close', this.onClose)
+    addEventListener('online', this.onOnline)
+  }
+
+  /** Stops dialling for good (the tab handed the device to another tab). */
+  stop (): void {
+    this.stopped = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    this.node.removeEventListener('connection:close', this.onClose)
+    removeEventListener('online', this.onOnline)
   }
 
   /** Dials now (resetting the backoff). */
@@ -38,6 +50,7 @@ export class BootstrapDialer {
   }
 
   private schedule (ms: number): void {
+    if (this.stopped) return
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = setTimeout(() => { this.timer = undefined; void this.round() }, ms)
   }

@@ -128,6 +128,7 @@ export class BrowserClient implements KithClient {
     this.releaseLock = undefined
     this.record('another tab of this browser takes over')
     this.webRtcCheck?.stop()
+    this.dialer?.stop()
     const node = this.node
     this.node = undefined
     try { await node?.stop() } catch (err) { this.record(`stopping libp2p: ${messageOf(err)}`) }
