@@ -1,6 +1,7 @@
 /**
  * The message composer: an auto-growing textarea (Enter sends, Shift+Enter breaks the line), the
- * reply/edit context bar, a counter as the length limit nears, and drafts kept per conversation.
+ * reply/edit context bar, a counter as the length limit nears, drafts kept per conversation, and an
+ * emoji picker that inserts at the caret.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
@@ -8,7 +9,8 @@ import { MAX_TEXT_LENGTH } from '../../core/conversation/payload.ts'
 import type { Conversation, Message } from '../client/types.ts'
 import { useKith } from './context.ts'
 import { errorText, formatLengthLeft } from './format.ts'
-import { IconCheck, IconClose, IconEdit, IconReply, IconSend } from './icons.tsx'
+import { EmojiPicker } from './emoji-picker.tsx'
+import { IconCheck, IconClose, IconEdit, IconReply, IconSend, IconSmile } from './icons.tsx'
 
 const MAX_HEIGHT_PX = 180
 
@@ -32,6 +34,20 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
   const [text, setText] = useState(() => ui.drafts.get(id) ?? '')
   const textarea = useRef<HTMLTextAreaElement>(null)
   const draftBeforeEdit = useRef<string | null>(null)
+  const [picking, setPicking] = useState(false)
+  const composer = useRef<HTMLDivElement>(null)
+  /** Where the emoji goes: the selection when the picker opened. */
+  const caret = useRef<{ start: number, end: number } | null>(null)
+
+  // A press outside the composer closes the picker.
+  useEffect(() => {
+    if (!picking) return
+    const close = (e: PointerEvent): void => {
+      if (!(composer.current?.contains(e.target as Node) ?? false)) setPicking(false)
+    }
+    document.addEventListener('pointerdown', close)
+    return () => { document.removeEventListener('pointerdown', close) }
+  }, [picking])
 
   useEffect(() => focusIfPointer(textarea.current), [])
 
@@ -85,6 +101,28 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
     }
   }
 
+  const togglePicker = (): void => {
+    const el = textarea.current
+    if (!picking && el !== null) caret.current = { start: el.selectionStart, end: el.selectionEnd }
+    setPicking(!picking)
+  }
+
+  const insertEmoji = (emoji: string): void => {
+    const at = caret.current ?? { start: text.length, end: text.length }
+    const value = text.slice(0, at.start) + emoji + text.slice(at.end)
+    const after = at.start + emoji.length
+    caret.current = { start: after, end: after }
+    updateText(value)
+    setPicking(false)
+    // After the render that puts the new text in, so the caret lands right after the emoji.
+    requestAnimationFrame(() => {
+      const el = textarea.current
+      if (el === null) return
+      el.focus()
+      el.setSelectionRange(after, after)
+    })
+  }
+
   const onKeyDown = (e: KeyboardEvent): void => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault()
@@ -102,7 +140,11 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
   const empty = text.trim().length === 0
   const left = formatLengthLeft(text.trim().length, MAX_TEXT_LENGTH)
   return (
-    <div class='composer'>
+    <div class='composer' ref={composer}>
+      {picking && (
+        <EmojiPicker label='Insert an emoji' class='composer-emoji' onPick={insertEmoji}
+          onClose={() => { setPicking(false); textarea.current?.focus() }} />
+      )}
       {mode !== null && (
         <div class='composer-context' data-testid='composer-context'>
           {editing ? <IconEdit size={18} /> : <IconReply size={18} />}
@@ -117,6 +159,10 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
         </div>
       )}
       <form class='composer-row' onSubmit={(e) => { e.preventDefault(); void submit() }}>
+        <button type='button' class='icon-button composer-emoji-button' data-testid='emoji-button' aria-label='Emoji'
+          title='Emoji' aria-expanded={picking} aria-haspopup='dialog' onClick={togglePicker}>
+          <IconSmile />
+        </button>
         <textarea ref={textarea} data-testid='composer' class='composer-input' rows={1} value={text} dir='auto'
           placeholder={`Message ${conversation.name}`} aria-label={`Message ${conversation.name}`}
           onInput={(e) => updateText(e.currentTarget.value)} onKeyDown={onKeyDown} />

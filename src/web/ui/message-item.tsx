@@ -2,12 +2,13 @@
  * One message: its bubble (sender, reply quote, text, time, edited mark, delivery state), its
  * reaction chips, and the actions shown on hover, focus or long-press.
  */
-import { useEffect, useRef } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import type { Message } from '../client/types.ts'
 import { DeliveryState } from './delivery-state.tsx'
 import { avatarHue, formatFullTime, formatTime } from './format.ts'
-import { IconEdit, IconReply, IconSmile, IconTrash } from './icons.tsx'
+import { EmojiPicker } from './emoji-picker.tsx'
+import { IconEdit, IconPlus, IconReply, IconSmile, IconTrash } from './icons.tsx'
 
 /** The quick reactions offered by the picker. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏', '🎉', '🔥'] as const
@@ -55,15 +56,20 @@ function Reactions ({ message, myIdentity, onReact }: { message: Message, myIden
   )
 }
 
-function EmojiPicker ({ onPick, onClose }: { onPick: (emoji: string) => void, onClose: () => void }): JSX.Element {
-  const picker = useRef<HTMLDivElement>(null)
-  useEffect(() => { picker.current?.querySelector('button')?.focus() }, [])
+/** The quick reactions, and "+" for any emoji from the full picker. */
+function ReactionMenu ({ onPick, onClose }: { onPick: (emoji: string) => void, onClose: () => void }): JSX.Element {
+  const menu = useRef<HTMLDivElement>(null)
+  const [more, setMore] = useState(false)
+  useEffect(() => { if (!more) menu.current?.querySelector('button')?.focus() }, [more])
+  if (more) return <EmojiPicker label='React with any emoji' class='reaction-picker' onPick={onPick} onClose={onClose} />
   return (
-    <div ref={picker} class='emoji-picker' role='group' aria-label='Pick a reaction'
+    <div ref={menu} class='emoji-picker' role='group' aria-label='Pick a reaction'
       onKeyDown={(e) => { if (e.key === 'Escape') { e.stopPropagation(); onClose() } }}>
       {QUICK_REACTIONS.map((emoji) => (
         <button key={emoji} type='button' class='emoji-option' data-testid='emoji-option' onClick={() => onPick(emoji)}>{emoji}</button>
       ))}
+      <button type='button' class='emoji-option emoji-more' data-testid='reaction-more' aria-label='More reactions' title='More reactions'
+        onClick={() => setMore(true)}><IconPlus size={18} /></button>
     </div>
   )
 }
@@ -129,7 +135,7 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
           )}
         </div>
       )}
-      {pickerOpen && <EmojiPicker onPick={(emoji) => { handlers.onTogglePicker(null); handlers.onReact(m, emoji) }} onClose={() => { handlers.onTogglePicker(null); row.current?.focus() }} />}
+      {pickerOpen && <ReactionMenu onPick={(emoji) => { handlers.onTogglePicker(null); handlers.onReact(m, emoji) }} onClose={() => { handlers.onTogglePicker(null); row.current?.focus() }} />}
     </div>
   )
 }

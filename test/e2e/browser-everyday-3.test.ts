@@ -1,0 +1,94 @@
+/**
+ * Everyday features of the browser app (issue 21, items 20 and 21), in headless Debian Chromium
+ * against `kith serve` on loopback: the emoji picker in the composer and for reactions, and muting
+ * and archiving conversations. Alice and Bob each have a browser.
+ */
+import type { Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  addContact, buildApp, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
+  serve, type Served, type User
+} from './browser-harness.ts'
+
+const SLOW = 120_000
+
+describe('browser app, emoji, mute and archive', () => {
+  let carol: Served
+  let browser: Browser
+  let alice: User
+  let bob: User
+
+  beforeAll(async () => {
+    buildApp()
+    carol = await serve('Carol')
+    browser = await launchBrowser()
+    alice = await onboard(browser, carol.url, 'Alice')
+    bob = await onboard(browser, carol.url, 'Bob')
+    await addContact(alice.page, await inviteLink(bob.page))
+    await alice.page.getByTestId('composer').waitFor()
+    await sendMessage(alice.page, 'Shall we go hiking?')
+    await openConversation(bob.page, 'Alice')
+    await message(bob.page, 'Shall we go hiking?').waitFor()
+  }, SLOW)
+
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return
+    const name = context.task.name.replace(/\W+/g, '-').slice(0, 40)
+    await screenshot(alice.page, `failed-everyday3-${name}-alice`).catch(() => {})
+    await screenshot(bob.page, `failed-everyday3-${name}-bob`).catch(() => {})
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await carol?.stop()
+  })
+
+  it('the emoji button inserts an emoji at the caret, and the message arrives with it', async () => {
+    const page = bob.page
+    const composer = page.getByTestId('composer')
+    await composer.fill('Yes! ')
+    await composer.press('End')
+    await page.getByTestId('emoji-button').click()
+    const picker = page.getByTestId('emoji-picker')
+    await picker.waitFor()
+    // Search by name, from the keyboard: the search field has focus, Enter picks the first match.
+    await page.keyboard.type('mountain')
+    await picker.locator('[data-emoji="🏔️"]').waitFor()
+    await screenshot(page, 'everyday3-emoji-search')
+    await page.keyboard.press('Enter')
+    await picker.waitFor({ state: 'hidden' })
+    expect(await composer.inputValue()).toBe('Yes! 🏔️')
+    // The caret is after the emoji: typing goes on from there. A category tab, then a choice.
+    await composer.press('End')
+    await composer.pressSequentially(' at dawn ')
+    await page.getByTestId('emoji-button').click()
+    await picker.locator('[data-testid="emoji-category"][data-category="nature"]').click()
+    await screenshot(page, 'everyday3-emoji-picker')
+    await picker.locator('[data-testid="emoji-choice"][data-emoji="☀️"]').click()
+    expect(await composer.inputValue()).toBe('Yes! 🏔️ at dawn ☀️')
+    // Escape closes the picker without inserting anything.
+    await page.getByTestId('emoji-button').click()
+    await picker.waitFor()
+    await page.keyboard.press('Escape')
+    await picker.waitFor({ state: 'hidden' })
+    await page.getByTestId('send').click()
+    await message(alice.page, 'Yes! 🏔️ at dawn ☀️').waitFor()
+  }, SLOW)
+
+  it('any emoji can be a reaction: "+" opens the picker and the other side sees it', async () => {
+    const atBob = message(bob.page, 'Shall we go hiking?')
+    await atBob.hover()
+    await atBob.getByTestId('action-react').click()
+    await atBob.getByTestId('reaction-more').click()
+    const picker = atBob.getByTestId('emoji-picker')
+    await picker.locator('[data-testid="emoji-category"][data-category="nature"]').click()
+    await screenshot(bob.page, 'everyday3-reaction-picker')
+    await picker.locator('[data-testid="emoji-choice"][data-emoji="🦄"]').click()
+    await picker.waitFor({ state: 'hidden' })
+    await atBob.getByTestId('reaction').filter({ hasText: '🦄' }).waitFor()
+    const atAlice = message(alice.page, 'Shall we go hiking?')
+    await atAlice.getByTestId('reaction').filter({ hasText: '🦄' }).waitFor()
+    expect(await atAlice.getByTestId('reaction').getAttribute('aria-label')).toBe('🦄 1: Bob')
+    await screenshot(alice.page, 'everyday3-reaction-seen')
+  }, SLOW)
+})
