@@ -28,6 +28,10 @@ export interface ConversationView {
   readonly unread: number
   /** The newest undeleted text message. */
   readonly lastMessage: { text: string, senderName: string, own: boolean, sentAt: number } | null
+  /** This account muted it: no desktop notification for it. */
+  readonly muted: boolean
+  /** This account archived it: shown apart from the main list. */
+  readonly archived: boolean
 }
 
 /**

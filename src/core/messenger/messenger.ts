@@ -19,10 +19,11 @@
  */
 import type { Deliver } from '../codec/envelope.ts'
 import { toHex } from '../bytes.ts'
-import { KithError } from '../errors.ts'
+import { KithError, ValidationError } from '../errors.ts'
 import { formatInviteLink, type Invite } from '../identity/invite.ts'
 import { encodeState, readMlsMessage, type IncomingMls } from '../mls/group.ts'
 import { Contacts } from './contacts.ts'
+import { ConversationPrefsStore } from './conversation-prefs.ts'
 import { Conversations } from './conversations.ts'
 import { describeError, Engine, messageHash, type MessengerComponents, type MessengerOptions, type Outcome } from './engine.ts'
 import type { ContactView, ConversationView, MessengerEvent, MessengerSettings, SendOptions } from './events.ts'
@@ -50,10 +51,12 @@ export class Messenger {
   private readonly receiver: Receiver
   private readonly joining: Joining
   private readonly searcher: Search
+  private readonly prefs: ConversationPrefsStore
 
   constructor (components: MessengerComponents, options: MessengerOptions = {}) {
     this.engine = new Engine(components, options)
-    this.views = new Views(this.engine)
+    this.prefs = new ConversationPrefsStore({ store: components.store, log: components.log })
+    this.views = new Views(this.engine, this.prefs)
     this.contactBook = new Contacts(this.engine)
     this.sender = new Sender(this.engine, this.views)
     this.groups = new Conversations(this.engine, this.views, this.sender, this.contactBook)
@@ -173,6 +176,25 @@ export class Messenger {
   /** One conversation, by target. */
   async conversation (target: string): Promise<ConversationView> {
     return await this.views.conversationView(await this.groups.requireGroup(target))
+  }
+
+  /** Mutes or unmutes a conversation for this account: a muted one raises no desktop notification. */
+  async setMuted (target: string, muted: boolean): Promise<ConversationView> {
+    if (typeof muted !== 'boolean') throw new ValidationError('a conversation is muted or unmuted with true or false')
+    const group = await this.groups.requireGroup(target)
+    await this.prefs.set(group.row.id, { muted })
+    return await this.views.announceConversation(group)
+  }
+
+  /**
+   * Archives or unarchives a conversation for this account. A new message from someone else brings
+   * an archived conversation back, unless it is muted too.
+   */
+  async setArchived (target: string, archived: boolean): Promise<ConversationView> {
+    if (typeof archived !== 'boolean') throw new ValidationError('a conversation is archived or unarchived with true or false')
+    const group = await this.groups.requireGroup(target)
+    await this.prefs.set(group.row.id, { archived })
+    return await this.views.announceConversation(group)
   }
 
   /** Adds a contact's devices to a group. */

@@ -8,6 +8,7 @@ import { strictAssert } from '../errors.ts'
 import type { FoldedMessage } from '../conversation/message-fold.ts'
 import { peerIdToString } from '../identity/peer-id.ts'
 import { listMembers } from '../mls/group.ts'
+import type { ConversationPrefsStore } from './conversation-prefs.ts'
 import type { CachedGroup, Engine } from './engine.ts'
 import type { ConversationView } from './events.ts'
 import { foldWindow, missingQuotes, toMessageOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
@@ -20,7 +21,7 @@ const HISTORY_ROWS_PER_MESSAGE = 4
 
 /** Views of one device's conversations and messages. */
 export class Views {
-  constructor (private readonly engine: Engine) {}
+  constructor (private readonly engine: Engine, private readonly prefs: ConversationPrefsStore) {}
 
   async conversationView (group: CachedGroup): Promise<ConversationView> {
     const { names, summaries } = this.engine
@@ -32,6 +33,7 @@ export class Views {
     if (group.row.kind === 'direct' && group.row.peerIdentity !== null) name = await names.nameOf(group.row.peerIdentity)
     const summary = await summaries.get(group.row.id)
     const last = summary.last
+    const prefs = await this.prefs.get(group.row.id)
     return {
       id: group.row.id,
       kind: group.row.kind,
@@ -41,7 +43,9 @@ export class Views {
       members,
       peerIdentity: group.row.kind === 'direct' ? group.row.peerIdentity : null,
       unread: summary.unread.size,
-      lastMessage: last === null ? null : { text: last.text, senderName: await names.nameOf(last.senderIdentity), own: last.own, sentAt: last.sentAt }
+      lastMessage: last === null ? null : { text: last.text, senderName: await names.nameOf(last.senderIdentity), own: last.own, sentAt: last.sentAt },
+      muted: prefs.muted,
+      archived: prefs.archived
     }
   }
 
@@ -124,8 +128,9 @@ export class Views {
       ? await toMessageOut(unfolded(row), new Map(), ctx)
       : await toMessageOut(unfolded(row), await this.foldAround(row.groupId, row), ctx)
     this.engine.emit({ type: 'message', message: view })
+    const unarchived = !row.own && await this.prefs.noteIncoming(row.groupId)
     const group = this.engine.cached(row.groupId)
-    if (group !== undefined && this.engine.watched) await this.announceConversation(group)
+    if (group !== undefined && (this.engine.watched || unarchived)) await this.announceConversation(group)
     return view
   }
 
