@@ -15,8 +15,9 @@ import { RETAINED_EPOCHS } from '../mls/suite.ts'
 import type { Contacts } from './contacts.ts'
 import { describeError, type CachedGroup, type Engine } from './engine.ts'
 import type { ConversationView } from './events.ts'
+import { membershipNotices, renameNotice } from './notices.ts'
 import type { Sender } from './sender.ts'
-import type { GroupRow, Write } from './store.ts'
+import type { GroupRow, MessageView, Write } from './store.ts'
 import type { Views } from './views.ts'
 
 /** Tries at fetching a new member's KeyPackage before adding the member fails (0.5, 1, 2 s apart by default). */
@@ -180,6 +181,7 @@ export class Conversations {
     if (trimmed.length === 0 || trimmed.length > 128) throw new ValidationError('group name must be 1-128 characters')
     if (trimmed !== group.row.name && (await engine.store.findGroupsByName(trimmed)).length > 0) throw new UsageError(`a group named "${trimmed}" already exists`)
     const id = group.row.id
+    let notice: MessageView | undefined
     await engine.withLock(id, async () => {
       const current = await engine.load(id)
       if (current === undefined) throw new NotFoundError('conversation is missing')
@@ -188,7 +190,12 @@ export class Conversations {
       const row = { ...current.row, name: trimmed }
       await engine.commit([{ kind: 'group', row }], [{ ...current, row }])
       await this.sender.sendLocked(id, { kind: 'group-meta', text: '', groupName: trimmed })
+      // Ordered with the GROUP_META just sent: its Lamport clock is the group's now.
+      const sent = await engine.load(id)
+      notice = renameNotice({ groupId: id, actor: engine.identity, lamport: sent?.row.lamport ?? row.lamport, epoch: row.epoch, at: engine.clock.now() }, trimmed)
+      await engine.store.apply([{ kind: 'message', row: notice }])
     })
+    if (notice !== undefined) await this.views.announceNotice(notice)
     return await this.views.announceConversation((await engine.load(id))!)
   }
 
@@ -314,8 +321,14 @@ export class Conversations {
       { kind: 'epoch', row: { groupId, epoch, stateBefore: encodeState(group.state), commitHash: result.commitHash, parentHash: group.row.tipHash, intent: JSON.stringify(intent) } },
       { kind: 'prune-epochs', groupId, belowEpoch: epoch + 1 - RETAINED_EPOCHS }
     ]
-    const row: GroupRow = { ...group.row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: result.commitHash }
-    writes.push({ kind: 'group', row })
+    const notices = group.row.kind !== 'group'
+      ? []
+      : await membershipNotices(engine.store, { groupId, actor: engine.identity, lamport: group.row.lamport + 1, epoch, at: now }, before, listMembers(result.state))
+    const row: GroupRow = {
+      ...group.row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: result.commitHash,
+      lamport: notices.length > 0 ? group.row.lamport + 1 : group.row.lamport
+    }
+    writes.push({ kind: 'group', row }, ...notices.map((n): Write => ({ kind: 'message', row: n })))
     const hints = adds.length > 0 ? await this.hintsFor(result.state) : []
     const commitFrame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.MLS, message: result.commit as Uint8Array<ArrayBuffer>, card: new Uint8Array(), hints, commitHash: new Uint8Array() })
     for (const m of before) {
@@ -338,6 +351,7 @@ export class Conversations {
     if (adds.length > 0 && row.kind === 'group') await this.sender.sendLocked(groupId, { kind: 'group-meta', text: '', groupName: row.name })
     await this.sender.resendLocked(groupId)
     await this.views.announceConversation(updated)
+    for (const n of notices) await this.views.announceNotice(n)
   }
 
   /** Where the members of a group can be reached, for a commit or welcome that adds devices. */

@@ -4,6 +4,7 @@
  */
 import { deliveryState, type DeliveryState } from '../conversation/delivery-state.ts'
 import { foldMessages, readByAll, type FoldedMessage } from '../conversation/message-fold.ts'
+import { describeNotice, readNotice, type NoticeOut } from './notices.ts'
 import type { MessageView } from './store.ts'
 
 /** One emoji on a message, with who reacted (identity keys, hex) and their names. */
@@ -40,6 +41,8 @@ export interface MessageOut {
   readonly edited: boolean
   readonly deleted: boolean
   readonly reactions: readonly ReactionOut[]
+  /** Set on a timeline notice ("Alice added Bob"), whose `text` is its sentence in the messenger's names. */
+  readonly notice?: NoticeOut
 }
 
 /** What turning folded rows into {@link MessageOut}s needs. */
@@ -48,6 +51,8 @@ export interface MessageViewContext {
   readonly nameOf: (identity: string) => Promise<string>
   /** Read positions of every other member account, or none when read receipts are off. */
   readonly readPositions: readonly number[]
+  /** This account's identity, named "You" in notices. */
+  readonly self?: string
 }
 
 /** A freshly stored text message, which nothing has acted on yet. */
@@ -85,6 +90,34 @@ export async function toMessageOut (m: FoldedMessage<MessageView>, quotes: Reado
     reactions: await Promise.all(m.reactions.map(async (r) => ({
       emoji: r.emoji, identities: r.identities, names: await Promise.all(r.identities.map(ctx.nameOf))
     })))
+  }
+}
+
+/** Builds the view of a notice row (notices.ts), or undefined if the row is not a readable notice. */
+export async function toNoticeOut (row: MessageView, ctx: MessageViewContext): Promise<MessageOut | undefined> {
+  const body = readNotice(row)
+  if (body === undefined) return undefined
+  const nameOf = async (identity: string): Promise<string> => identity === ctx.self ? 'You' : await ctx.nameOf(identity)
+  const subjects = await Promise.all(body.subjects.map(async (identity) => ({ identity, name: await nameOf(identity) })))
+  const senderName = await nameOf(row.senderIdentity)
+  return {
+    id: row.id,
+    conversation: row.groupId,
+    sender: row.senderIdentity,
+    senderName,
+    own: row.own,
+    text: describeNotice(senderName, body, subjects.map((s) => s.name)),
+    sentAt: row.sentAt,
+    receivedAt: row.receivedAt,
+    lamport: row.lamport,
+    seq: row.seq,
+    state: 'received',
+    gapBefore: false,
+    replyTo: null,
+    edited: false,
+    deleted: false,
+    reactions: [],
+    notice: { type: body.type, subjects, name: body.name }
   }
 }
 

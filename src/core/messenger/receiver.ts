@@ -16,6 +16,7 @@ import { RETAINED_EPOCHS } from '../mls/suite.ts'
 import type { Contacts } from './contacts.ts'
 import type { Conversations } from './conversations.ts'
 import { describeError, messageHash, type CachedGroup, type Engine, type Outcome } from './engine.ts'
+import { membershipNotices, renameNotice } from './notices.ts'
 import type { Sender } from './sender.ts'
 import type { GroupRow, MessageView, PendingRow, Write } from './store.ts'
 import type { Views } from './views.ts'
@@ -24,6 +25,8 @@ import type { Views } from './views.ts'
 const MAX_PENDING = 2000
 /** A stored action that failed validation: kept only so the sender's sequence has no false gap. */
 const IGNORED_KIND = 'ignored'
+/** The name a joined group has until a GROUP_META names it (joining.ts); naming it then is no rename. */
+const UNNAMED_GROUP = 'group'
 
 /**
  * A receiver's state changes on every decryption only by ratcheting one sender's chain. Writing it
@@ -170,15 +173,21 @@ export class Receiver {
     }
     if (result.kind !== 'commit') return 'rejected'
     const epoch = row.epoch
+    const committer = result.committer === undefined ? undefined : toHex(result.committer.certificate.identityKey)
+    const notices = committer === undefined || row.kind !== 'group'
+      ? []
+      : await membershipNotices(engine.store, { groupId: row.id, actor: committer, lamport: row.lamport + 1, epoch, at: engine.clock.now() }, listMembers(state), listMembers(result.state))
     const newRow: GroupRow = {
-      ...row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: fromHex(hash), active: !result.removedSelf
+      ...row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: fromHex(hash), active: !result.removedSelf,
+      lamport: notices.length > 0 ? row.lamport + 1 : row.lamport
     }
     const writes: Write[] = [
       ...extra,
       { kind: 'epoch', row: { groupId: row.id, epoch, stateBefore: encodeState(state), commitHash: fromHex(hash), parentHash: parent, intent: null } },
       { kind: 'prune-epochs', groupId: row.id, belowEpoch: epoch + 1 - RETAINED_EPOCHS },
       { kind: 'group', row: newRow },
-      { kind: 'seen', hash, at: engine.clock.now() }
+      { kind: 'seen', hash, at: engine.clock.now() },
+      ...notices.map((n): Write => ({ kind: 'message', row: n }))
     ]
     // Devices of new members become reachable: record their certificates.
     for (const m of listMembers(result.state)) await this.contacts.rememberMember(m, writes)
@@ -194,6 +203,7 @@ export class Receiver {
     await engine.commit(writes, [updated])
     if (result.removedSelf) engine.log(`removed from ${row.id.slice(0, 12)} by a commit`)
     await this.views.announceConversation(updated)
+    for (const n of notices) await this.views.announceNotice(n)
     if (newRow.active) {
       await this.conversations.redoIntentsLocked(row.id, lostIntents)
       await this.sender.resendLocked(row.id)
@@ -228,9 +238,18 @@ export class Receiver {
     const writes: Write[] = [...done, { kind: 'seen', hash, at: engine.clock.now() }]
     const duplicate = await engine.store.hasMessage(id)
     let stored: MessageView | undefined
+    let notice: MessageView | undefined
     if (!duplicate) {
       if (payload.kind === 'group-meta') {
-        if (row.kind === 'group' && payload.groupName !== undefined && payload.groupName.trim().length > 0) row = { ...row, name: payload.groupName.trim() }
+        const name = payload.groupName?.trim() ?? ''
+        if (row.kind === 'group' && name.length > 0 && name !== row.name) {
+          // The GROUP_META that follows an add names the group for the new members: no rename.
+          if (row.name !== UNNAMED_GROUP || row.creator === engine.identity) {
+            notice = renameNotice({ groupId: row.id, actor: senderIdentity, lamport: payload.lamport, epoch: group.row.epoch, at: engine.clock.now() }, name)
+            writes.push({ kind: 'message', row: notice })
+          }
+          row = { ...row, name }
+        }
       }
       let kind: string = payload.kind
       let text = payload.text
@@ -277,6 +296,7 @@ export class Receiver {
           break
         case 'group-meta':
           await this.views.announceConversation({ row, state })
+          if (notice !== undefined) await this.views.announceNotice(notice)
           break
         case 'edit':
         case 'delete':
@@ -284,6 +304,7 @@ export class Receiver {
           await this.views.announceChange(row.id, m.target!, m.kind !== 'reaction')
           break
         case 'leave':
+          await this.views.announceNotice(m)
           this.onLeave(row.id, senderIdentity)
       }
     })

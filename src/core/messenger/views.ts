@@ -11,7 +11,9 @@ import { listMembers } from '../mls/group.ts'
 import type { ConversationPrefsStore } from './conversation-prefs.ts'
 import type { CachedGroup, Engine } from './engine.ts'
 import type { ConversationView } from './events.ts'
-import { foldWindow, missingQuotes, toMessageOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
+import { foldWindow, missingQuotes, toMessageOut, toNoticeOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
+import { compareDisplayOrder } from '../conversation/message-fold.ts'
+import { isNoticeRow } from './notices.ts'
 import type { MessageView } from './store.ts'
 
 /** Rows read to fold one message's view for an event; actions older than them are not reflected. */
@@ -70,7 +72,7 @@ export class Views {
   }
 
   private async viewContext (groupId: string): Promise<MessageViewContext> {
-    return { nameOf: this.engine.names.nameOf, readPositions: await this.readPositions(groupId) }
+    return { nameOf: this.engine.names.nameOf, readPositions: await this.readPositions(groupId), self: this.engine.identity }
   }
 
   /** Rows that replies in `window` quote but the window does not hold. */
@@ -88,10 +90,21 @@ export class Views {
     const window = await this.engine.store.listMessages(groupId, limit === undefined ? undefined : Math.min(limit * HISTORY_ROWS_PER_MESSAGE, 100_000))
     const folded = foldWindow(groupId, window, await this.quotedRows(window))
     const inWindow = new Set(window.map((r) => r.id))
-    let shown = [...folded.values()].filter((f) => inWindow.has(f.row.id))
+    const texts = [...folded.values()].filter((f) => inWindow.has(f.row.id))
+    // Notices take their place among the texts by display order.
+    type Shown = { row: MessageView, folded?: FoldedMessage<MessageView> }
+    let shown: Shown[] = [...texts.map((f) => ({ row: f.row, folded: f })), ...window.filter(isNoticeRow).map((row) => ({ row }))]
+    shown.sort((a, b) => compareDisplayOrder(a.row, b.row))
     if (limit !== undefined) shown = shown.slice(-limit)
     const ctx = await this.viewContext(groupId)
-    return await Promise.all(shown.map(async (f) => await toMessageOut(f, folded, ctx)))
+    const out = await Promise.all(shown.map(async (s) => s.folded !== undefined ? await toMessageOut(s.folded, folded, ctx) : await toNoticeOut(s.row, ctx)))
+    return out.filter((m) => m !== undefined)
+  }
+
+  /** Emits the view of a notice row just stored. */
+  async announceNotice (row: MessageView): Promise<void> {
+    const view = await toNoticeOut(row, await this.viewContext(row.groupId))
+    if (view !== undefined) this.engine.emit({ type: 'message', message: view })
   }
 
   /** The folded view of one message, from the latest rows (and the message itself if older). */

@@ -16,6 +16,8 @@ export interface MessageJson {
   edited: boolean
   deleted: boolean
   reactions: Array<{ emoji: string, identities: string[], names: string[] }>
+  /** Set on a timeline notice ("alice added bob"), whose `text` is its sentence. */
+  notice?: { type: string }
 }
 
 /** A conversation as the API returns it. */
@@ -49,6 +51,7 @@ function quote (q: NonNullable<MessageJson['replyTo']>): string {
  */
 export function formatMessageLine (m: MessageJson): string {
   const time = new Date(m.sentAt).toTimeString().slice(0, 5)
+  if (m.notice !== undefined) return formatNoticeLine(time, m.text)
   const who = m.own ? 'you' : m.senderName
   const gap = m.gapBefore ? '(earlier messages missing) ' : ''
   const reply = m.replyTo === null ? '' : quote(m.replyTo)
@@ -57,6 +60,12 @@ export function formatMessageLine (m: MessageJson): string {
   const tick = TICKS[m.state]
   const state = m.own ? `  [${m.state}${tick !== undefined && tick !== '' ? ' ' + tick : ''}]` : ''
   return `${time} ${shortId(m.id)} ${who}: ${gap}${reply}${body}${reactions}${state}`
+}
+
+/** A notice ("alice added bob") as a dim line on a terminal, set off by dashes when piped. */
+function formatNoticeLine (time: string, text: string): string {
+  const line = `${time} -- ${text} --`
+  return process.stdout.isTTY === true ? `\x1b[2m${line}\x1b[22m` : line
 }
 
 /** One line of `kith groups`: kind, name, members, unread count, and whether you left. */
