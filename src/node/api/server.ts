@@ -134,6 +134,12 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
           }
         }
         const body = await readBody(req)
+        if (parts[2] !== undefined && parts[3] === 'mute') {
+          return send(res, 200, { conversation: await messenger.setMuted(parts[2], body.muted as boolean) })
+        }
+        if (parts[2] !== undefined && parts[3] === 'archive') {
+          return send(res, 200, { conversation: await messenger.setArchived(parts[2], body.archived as boolean) })
+        }
         if (parts[2] !== undefined && parts[3] === 'rename') {
           return send(res, 200, { conversation: await messenger.renameGroup(parts[2], field(body, 'name')) })
         }

@@ -38,7 +38,9 @@ usage: kith [--data DIR] [--json] COMMAND
   group rekey TARGET            rotate your keys in a conversation (an MLS update commit)
   group rename GROUP NAME       rename a group for everyone in it
   group leave GROUP             leave a group (also: leave GROUP)
-  groups                        list conversations, with unread counts
+  groups                        list conversations, with unread counts, [muted] and [archived]
+  mute TARGET [--off]           mute a conversation (no notifications); --off unmutes
+  archive TARGET [--off]        archive a conversation; --off brings it back
   send TARGET TEXT [--reply ID] send a message to a contact alias or group name
   edit TARGET ID TEXT           change the text of your message ID for everyone
   delete TARGET ID              delete your message ID for everyone
@@ -75,6 +77,7 @@ interface Flags {
   limit?: string
   reply?: string
   remove?: boolean
+  off?: boolean
   'read-receipts'?: string
   help?: boolean
 }
@@ -84,6 +87,12 @@ function port (value: string | undefined, flag: string): number | undefined {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new KithError(`--${flag} must be a port number from 0 to 65535`)
   return n
+}
+
+/** ` [muted]` / ` [archived]` after a conversation in `kith groups`. */
+function prefMarks (c: object): string {
+  const { muted, archived } = c as { muted?: unknown, archived?: unknown }
+  return `${muted === true ? '  [muted]' : ''}${archived === true ? '  [archived]' : ''}`
 }
 
 function need (args: string[], index: number, what: string): string {
@@ -117,6 +126,7 @@ async function main (argv: string[]): Promise<void> {
       limit: { type: 'string' },
       reply: { type: 'string' },
       remove: { type: 'boolean' },
+      off: { type: 'boolean' },
       'read-receipts': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
@@ -260,7 +270,17 @@ async function main (argv: string[]): Promise<void> {
       return await leave(need(positionals, 1, 'group name'))
     case 'groups': {
       const r = await client.call<{ conversations: ConversationJson[] }>('GET', '/v1/groups')
-      print(r.conversations.length === 0 ? 'no conversations yet' : r.conversations.map(formatConversationLine).join('\n'), r)
+      print(r.conversations.length === 0 ? 'no conversations yet' : r.conversations.map((c) => formatConversationLine(c) + prefMarks(c)).join('\n'), r)
+      return
+    }
+    case 'mute':
+    case 'archive': {
+      const target = need(positionals, 1, 'target (contact alias or group name)')
+      const on = values.off !== true
+      const r = command === 'mute'
+        ? await client.call<{ conversation: ConversationJson }>('POST', `/v1/groups/${encodeURIComponent(target)}/mute`, { muted: on })
+        : await client.call<{ conversation: ConversationJson }>('POST', `/v1/groups/${encodeURIComponent(target)}/archive`, { archived: on })
+      print(`${r.conversation.name}: ${command === 'mute' ? (on ? 'muted' : 'unmuted') : (on ? 'archived' : 'unarchived')}`, r)
       return
     }
     case 'send': {
