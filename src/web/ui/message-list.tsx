@@ -1,5 +1,5 @@
 /**
- * The scrolling list of one conversation's messages: day separators, runs by the same sender,
+ * The scrolling list of one conversation's messages: day separators, notices, runs by the same sender,
  * "earlier messages missing" hints, sticking to the bottom as messages arrive, and jumping to the
  * message a reply quotes.
  */
@@ -10,6 +10,7 @@ import { now } from './clock.ts'
 import { formatDay, isSameDay } from './format.ts'
 import { IconArrowDown, IconLock } from './icons.tsx'
 import { MessageItem, type MessageHandlers } from './message-item.tsx'
+import { TimelineNotice } from './timeline-notice.tsx'
 
 /** Messages closer together than this, from one sender, form a run. */
 const RUN_GAP_MS = 5 * 60_000
@@ -73,10 +74,18 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
 
   const rows: JSX.Element[] = []
   let previous: Message | undefined
+  let previousDay: number | undefined
   for (const m of messages) {
-    const newDay = previous === undefined || !isSameDay(previous.sentAt, m.sentAt)
+    const newDay = previousDay === undefined || !isSameDay(previousDay, m.sentAt)
     if (newDay) {
       rows.push(<div key={`day-${m.id}`} class='day-separator' role='separator'><span>{formatDay(m.sentAt, now.value)}</span></div>)
+    }
+    if (m.notice !== undefined) {
+      // A notice stands alone: the next message starts a new run, with its sender's name.
+      rows.push(<TimelineNotice key={m.id} message={m} myIdentity={myIdentity} />)
+      previous = undefined
+      previousDay = m.sentAt
+      continue
     }
     if (m.gapBefore) {
       rows.push(<p key={`gap-${m.id}`} class='gap-hint' data-testid='gap-hint'>Some earlier messages haven’t arrived yet.</p>)
@@ -88,6 +97,7 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
         active={active === m.id} pickerOpen={picker === m.id} handlers={allHandlers} />
     )
     previous = m
+    previousDay = m.sentAt
   }
 
   return (
