@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { MessageOut } from '../../src/core/messenger/message-view.ts'
+import { formatMessageLine } from '../../src/node/cli/format.ts'
 import type { KithNode } from '../../src/node/kith-node.ts'
 import { addContact, eventually, usePeers, waitForMessage } from './harness.ts'
 
@@ -63,6 +64,10 @@ describe('timeline notices', () => {
     const notice = (await bob.messenger.messages(id)).find((m) => m.notice?.type === 'added')!
     expect(notice.notice).toEqual({ type: 'added', subjects: [{ identity: carol.messenger.identity, name: 'Carol' }], name: '' })
     expect(notice.sender).toBe(alice.messenger.identity)
+
+    // `kith messages` prints a notice as its own line, with no id to reply to (dim on a terminal).
+    const time = new Date(notice.sentAt).toTimeString().slice(0, 5)
+    expect(formatMessageLine({ ...notice, reactions: [] })).toBe(`${time} -- alice added Carol --`)
 
     // Only the two texts count as unread; the notices do not, and are not the last message.
     expect((await bob.messenger.conversation(id)).unread).toBe(1)
