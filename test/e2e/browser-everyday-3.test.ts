@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
-  addContact, buildApp, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
+  addContact, buildApp, conversationItem, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
   serve, type Served, type User
 } from './browser-harness.ts'
 
@@ -90,5 +90,52 @@ describe('browser app, emoji, mute and archive', () => {
     await atAlice.getByTestId('reaction').filter({ hasText: '🦄' }).waitFor()
     expect(await atAlice.getByTestId('reaction').getAttribute('aria-label')).toBe('🦄 1: Bob')
     await screenshot(alice.page, 'everyday3-reaction-seen')
+  }, SLOW)
+
+  it('archiving moves a chat to "Archived (N)" and back; muted shows an icon and keeps it archived when a message comes', async () => {
+    const page = alice.page
+    await openConversation(page, 'Bob')
+    const bobItem = conversationItem(page, 'Bob')
+    const archivedRow = page.getByTestId('archived-open')
+    await page.getByTestId('archive-toggle').click()
+    await archivedRow.filter({ hasText: 'Archived (1)' }).waitFor()
+    expect(await page.getByTestId('conversation').count()).toBe(0)
+    await screenshot(page, 'everyday3-archived-row')
+    await archivedRow.click()
+    await page.getByTestId('archived-list').waitFor()
+    await bobItem.waitFor()
+    expect(await bobItem.getAttribute('data-archived')).toBe('true')
+    await screenshot(page, 'everyday3-archived-list')
+
+    // Unarchive from the open chat: it is back in the main list and the Archived row is gone.
+    await bobItem.click()
+    expect(await page.getByTestId('archive-toggle').getAttribute('aria-pressed')).toBe('true')
+    await page.getByTestId('archive-toggle').click()
+    await page.getByTestId('archived-list').waitFor({ state: 'detached' })
+    expect(await bobItem.getAttribute('data-archived')).toBe('false')
+    expect(await archivedRow.count()).toBe(0)
+
+    // Muted: an icon in the list. Muted and archived, Bob's message leaves it archived.
+    await page.getByTestId('mute-toggle').click()
+    await bobItem.getByTestId('muted-icon').waitFor()
+    expect(await page.getByTestId('mute-toggle').getAttribute('aria-pressed')).toBe('true')
+    await screenshot(page, 'everyday3-muted')
+    await page.getByTestId('archive-toggle').click()
+    await archivedRow.waitFor()
+    await sendMessage(bob.page, 'Bring boots')
+    await message(page, 'Bring boots').waitFor()
+    expect(await page.getByTestId('conversation').count()).toBe(0)
+    await archivedRow.filter({ hasText: 'Archived (1)' }).waitFor()
+
+    // Unmuted but archived, Bob's next message brings it back (WhatsApp's rule).
+    await page.getByTestId('mute-toggle').click()
+    await page.locator('[data-testid="mute-toggle"][aria-pressed="false"]').waitFor()
+    expect(await page.getByTestId('conversation').count()).toBe(0)
+    await sendMessage(bob.page, 'And a rain jacket')
+    await bobItem.waitFor()
+    await archivedRow.waitFor({ state: 'detached' })
+    expect(await bobItem.getAttribute('data-archived')).toBe('false')
+    expect(await bobItem.getByTestId('muted-icon').count()).toBe(0)
+    await screenshot(page, 'everyday3-unarchived-by-message')
   }, SLOW)
 })

@@ -337,7 +337,9 @@ export class BrowserClient implements KithClient {
       members: c.members.map((m) => ({ ...m, name: personName(names, m.identity, m.name, myName ?? m.name) })),
       peerIdentity: c.peerIdentity,
       unread: c.unread,
-      lastMessage: last === null ? null : { ...last, senderName: last.own ? 'You' : personNameByAlias(names, last.senderName, myName) }
+      lastMessage: last === null ? null : { ...last, senderName: last.own ? 'You' : personNameByAlias(names, last.senderName, myName) },
+      muted: c.muted,
+      archived: c.archived
     }
   }
 
@@ -484,6 +486,14 @@ export class BrowserClient implements KithClient {
   async leave (conversationId: string): Promise<void> {
     await this.invoke('leave', conversationId)
     await this.refreshLists()
+  }
+
+  async setMuted (conversationId: string, muted: boolean): Promise<void> {
+    this.upsertConversation(await this.invoke('setMuted', conversationId, muted))
+  }
+
+  async setArchived (conversationId: string, archived: boolean): Promise<void> {
+    this.upsertConversation(await this.invoke('setArchived', conversationId, archived))
   }
 
   async send (conversationId: string, text: string, replyTo?: string): Promise<void> {

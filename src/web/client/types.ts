@@ -50,6 +50,10 @@ export interface Conversation {
   readonly peerIdentity: string | null
   readonly unread: number
   readonly lastMessage: { readonly text: string, readonly senderName: string, readonly own: boolean, readonly sentAt: number } | null
+  /** Muted by this account: no desktop notification. */
+  readonly muted: boolean
+  /** Archived by this account: listed under "Archived" instead of the main list. */
+  readonly archived: boolean
 }
 
 /** One emoji on a message, with who reacted. */
@@ -117,6 +121,10 @@ export interface KithClient {
   addMember (conversationId: string, alias: string): Promise<void>
   removeMember (conversationId: string, alias: string): Promise<void>
   leave (conversationId: string): Promise<void>
+  /** Mutes or unmutes a conversation (no desktop notification while muted). */
+  setMuted (conversationId: string, muted: boolean): Promise<void>
+  /** Archives a conversation, or brings it back to the main list. */
+  setArchived (conversationId: string, archived: boolean): Promise<void>
 
   send (conversationId: string, text: string, replyTo?: string): Promise<void>
   edit (conversationId: string, messageId: string, text: string): Promise<void>

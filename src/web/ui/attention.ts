@@ -13,7 +13,8 @@ export function watchAttention (client: KithClient, ui: UiState): () => void {
   const seenUnread = new Map<string, number>()
   return effect(() => {
     const conversations = client.conversations.value
-    const total = conversations.reduce((sum, c) => sum + c.unread, 0)
+    // Muted conversations count toward neither the title nor notifications.
+    const total = conversations.reduce((sum, c) => sum + (c.muted ? 0 : c.unread), 0)
     document.title = total > 0 ? `(${total}) ${APP_TITLE}` : APP_TITLE
 
     const allowed = client.settings.value.notifications && 'Notification' in window && Notification.permission === 'granted'
@@ -21,7 +22,7 @@ export function watchAttention (client: KithClient, ui: UiState): () => void {
       const before = seenUnread.get(c.id)
       seenUnread.set(c.id, c.unread)
       const last = c.lastMessage
-      if (!allowed || before === undefined || c.unread <= before || last === null || last.own) continue
+      if (!allowed || c.muted || before === undefined || c.unread <= before || last === null || last.own) continue
       if (document.visibilityState === 'visible' && ui.selected.peek() === c.id) continue
       const notification = new Notification(c.name, {
         body: c.kind === 'group' ? `${last.senderName}: ${last.text}` : last.text,

@@ -9,8 +9,33 @@ import { Avatar } from './avatar.tsx'
 import { Composer } from './composer.tsx'
 import { useKith } from './context.ts'
 import { errorText, formatLink, formatMemberCount, formatTyping } from './format.ts'
-import { IconBack, IconInfo, IconShield, IconVerified } from './icons.tsx'
+import { IconArchive, IconBack, IconBell, IconBellOff, IconInfo, IconShield, IconUnarchive, IconVerified } from './icons.tsx'
 import { MessageList } from './message-list.tsx'
+
+/** Mute and archive, this account's own choices for the conversation. */
+function PrefButtons ({ conversation }: { conversation: Conversation }): JSX.Element {
+  const { client, ui } = useKith()
+  const fail = (what: string) => (err: unknown) => ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`)
+  const { muted, archived } = conversation
+  return (
+    <>
+      <button type='button' class='icon-button' aria-pressed={muted} aria-label={muted ? 'Unmute' : 'Mute notifications'}
+        title={muted ? 'Unmute' : 'Mute notifications'} data-testid='mute-toggle'
+        onClick={() => { client.setMuted(conversation.id, !muted).catch(fail(muted ? 'unmute' : 'mute')) }}>
+        {muted ? <IconBellOff /> : <IconBell />}
+      </button>
+      <button type='button' class='icon-button' aria-pressed={archived} aria-label={archived ? 'Unarchive' : 'Archive'}
+        title={archived ? 'Unarchive' : 'Archive'} data-testid='archive-toggle'
+        onClick={() => {
+          client.setArchived(conversation.id, !archived)
+            .then(() => { if (!archived) ui.notify('info', `${conversation.name} is archived.`) })
+            .catch(fail(archived ? 'unarchive' : 'archive'))
+        }}>
+        {archived ? <IconUnarchive /> : <IconArchive />}
+      </button>
+    </>
+  )
+}
 
 function ConversationHeader ({ conversation, contact }: { conversation: Conversation, contact: Contact | undefined }): JSX.Element {
   const { ui } = useKith()
@@ -37,6 +62,7 @@ function ConversationHeader ({ conversation, contact }: { conversation: Conversa
           </span>
         </span>
       </button>
+      <PrefButtons conversation={conversation} />
       {group
         ? <button type='button' class='icon-button' aria-label='Group info' title='Group info' data-testid='open-group-info' onClick={openDetails}><IconInfo /></button>
         : contact !== undefined && <button type='button' class='icon-button' aria-label='Safety number' title='Safety number' data-testid='open-safety-number' onClick={openDetails}><IconShield /></button>}

@@ -41,3 +41,7 @@ export const IconLeave = icon(<path d='M9.5 20.5H6A2.5 2.5 0 0 1 3.5 18V6A2.5 2.
 export const IconPlus = icon(<path d='M12 5v14M5 12h14' />)
 export const IconRefresh = icon(<><path d='M20 11.5A8 8 0 0 0 6 6.3L4 8.5' /><path d='M4 4v4.5h4.5M4 12.5a8 8 0 0 0 14 5.2l2-2.2' /><path d='M20 20v-4.5h-4.5' /></>)
 export const IconVerified = icon(<><path d='M12 2.8 14.3 5l3.1-.3.6 3.1 2.8 1.5-1.3 2.8 1.3 2.8-2.8 1.5-.6 3.1-3.1-.3L12 21.2 9.7 19l-3.1.3-.6-3.1-2.8-1.5 1.3-2.8-1.3-2.8L6 7.8l.6-3.1 3.1.3L12 2.8z' /><path d='m8.8 12 2.2 2.2 4.2-4.4' /></>)
+export const IconBellOff = icon(<><path d='M13.7 20a2 2 0 0 1-3.4 0M18 13.5V10a6 6 0 0 0-9.3-5M6.3 7.3A6 6 0 0 0 6 10c0 6-2.5 7.5-2.5 7.5h13' /><path d='M3 3l18 18' /></>)
+export const IconArchive = icon(<><rect x='3' y='4' width='18' height='4.5' rx='1' /><path d='M4.5 8.5V18a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V8.5M10 12.5h4' /></>)
+export const IconUnarchive = icon(<><rect x='3' y='4' width='18' height='4.5' rx='1' /><path d='M4.5 8.5V18a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V8.5M12 17v-5M9.5 14.5 12 12l2.5 2.5' /></>)
+export const IconBell = icon(<path d='M13.7 20a2 2 0 0 1-3.4 0M18 10a6 6 0 0 0-12 0c0 6-2.5 7.5-2.5 7.5h17S18 16 18 10z' />)

@@ -19,7 +19,7 @@ export type UiMethod =
   | 'contacts' | 'conversations' | 'messages' | 'safetyNumber' | 'markVerified'
   | 'createGroup' | 'addMember' | 'removeMember' | 'leave'
   | 'send' | 'edit' | 'deleteMessage' | 'react' | 'markRead' | 'typing'
-  | 'settings' | 'setReadReceipts' | 'inviteLink' | 'search' | 'renameGroup'
+  | 'settings' | 'setReadReceipts' | 'inviteLink' | 'search' | 'renameGroup' | 'setMuted' | 'setArchived'
 
 /** What the worker serves. */
 export interface WorkerApi {
