@@ -140,7 +140,8 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
   const empty = text.trim().length === 0
   const left = formatLengthLeft(text.trim().length, MAX_TEXT_LENGTH)
   return (
-    <div class='composer' ref={composer}>
+    <div class='composer' ref={composer}
+      onKeyDown={(e) => { if (e.key === 'Escape' && picking) { e.preventDefault(); setPicking(false); textarea.current?.focus() } }}>
       {picking && (
         <EmojiPicker label='Insert an emoji' class='composer-emoji' onPick={insertEmoji}
           onClose={() => { setPicking(false); textarea.current?.focus() }} />

@@ -2,7 +2,7 @@
  * The emoji picker shared by the composer and the reaction menu: a search-by-name field, a tab per
  * category and a grid of emoji. Arrow keys move through the grid, Enter picks, Escape closes.
  */
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import { EMOJI_CATEGORIES, searchEmoji, type EmojiEntry } from './emoji-data.ts'
 
@@ -24,7 +24,8 @@ export function EmojiPicker ({ label, onPick, onClose, class: cls }: EmojiPicker
   const [category, setCategory] = useState(EMOJI_CATEGORIES[0]!.id)
   const search = useRef<HTMLInputElement>(null)
   const grid = useRef<HTMLDivElement>(null)
-  useEffect(() => { search.current?.focus() }, [])
+  // Before paint, so a key pressed right after opening already reaches the picker.
+  useLayoutEffect(() => { search.current?.focus() }, [])
 
   const searching = query.trim().length > 0
   const entries: readonly EmojiEntry[] = searching ? searchEmoji(query) : (EMOJI_CATEGORIES.find((c) => c.id === category)?.entries ?? [])
