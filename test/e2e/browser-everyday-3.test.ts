@@ -1,7 +1,7 @@
 /**
  * Everyday features of the browser app (issue 21, items 20 and 21), in headless Debian Chromium
  * against `kith serve` on loopback: the emoji picker in the composer and for reactions, and muting
- * and archiving conversations. Alice and Bob each have a browser.
+ * and archiving conversations (also from the CLI). Alice and Bob each have a browser.
  */
 import type { Browser } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -137,5 +137,17 @@ describe('browser app, emoji, mute and archive', () => {
     expect(await bobItem.getAttribute('data-archived')).toBe('false')
     expect(await bobItem.getByTestId('muted-icon').count()).toBe(0)
     await screenshot(page, 'everyday3-unarchived-by-message')
+  }, SLOW)
+
+  it('the CLI mutes and archives through the local API, and kith groups marks both', async () => {
+    await carol.kith('group', 'create', 'Walkers')
+    expect(await carol.kith('mute', 'Walkers')).toBe('Walkers: muted')
+    expect(await carol.kith('archive', 'Walkers')).toBe('Walkers: archived')
+    expect(await carol.kith('groups')).toMatch(/Walkers .*\[muted\]  \[archived\]/)
+    const r = await carol.kithJson<{ conversation: { muted: boolean, archived: boolean } }>('archive', 'Walkers', '--off')
+    expect(r.conversation).toMatchObject({ muted: true, archived: false })
+    await carol.kith('mute', 'Walkers', '--off')
+    expect(await carol.kith('groups')).not.toMatch(/\[muted\]|\[archived\]/)
+    await expect(carol.kith('mute', 'nobody')).rejects.toThrow(/no contact or group named "nobody"/)
   }, SLOW)
 })
