@@ -58,7 +58,8 @@ export async function serve (name: string, extra: string[] = []): Promise<Served
     kith,
     kithJson: async <T>(...args: string[]) => JSON.parse(await kith('--json', ...args)) as T,
     stop: async () => {
-      if (child.exitCode === null) {
+      // A process killed by a signal has no exit code, only a signal code: either means it is gone.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')
         await exited
