@@ -166,6 +166,16 @@ async function main (argv: string[]): Promise<void> {
       mdns: values.mdns === true,
       verbose: values.verbose === true
     })
+    // Before the status line: whoever reads it may stop the node at once, and a signal that came
+    // before its handler would end the process without closing the store and the lock.
+    let stopping = false
+    const stop = (): void => {
+      if (stopping) return
+      stopping = true
+      void node.stop().then(() => process.exit(0), () => process.exit(1))
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
     const tls = node.tls
     const status = { peerId: node.libp2p.peerId.toString(), addrs: node.bootstrapAddrs(), web: node.webUrl, data: paths.dir, ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint, tlsSpki: tls.spki } : {}) }
     print([
@@ -176,14 +186,6 @@ async function main (argv: string[]): Promise<void> {
       `  invite     npx kith --data ${paths.dir} invite`,
       'Press Ctrl+C to stop.'
     ].join('\n'), status)
-    let stopping = false
-    const stop = (): void => {
-      if (stopping) return
-      stopping = true
-      void node.stop().then(() => process.exit(0), () => process.exit(1))
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
     return
   }
 
