@@ -3,11 +3,11 @@
  * `kith serve` on loopback: one naming rule for people, reply quotes that follow edits and deletes,
  * contacts' links right after a reload, and a second tab taking over. Alice and Bob each have a browser.
  */
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  addContact, buildApp, conversationItem, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
-  serve, waitOnline, type Served, type User
+  conversationItem, message, openConversation, screenshot, sendMessage, waitOnline, type Served, type User,
+  useChattingPair
 } from './browser-harness.ts'
 
 const SLOW = 120_000
@@ -28,34 +28,11 @@ async function act (page: Page, text: string, action: 'reply' | 'edit' | 'delete
 
 describe('browser app, everyday features (2)', () => {
   let carol: Served
-  let browser: Browser
   let alice: User
   let bob: User
 
-  beforeAll(async () => {
-    buildApp()
-    carol = await serve('Carol')
-    browser = await launchBrowser()
-    alice = await onboard(browser, carol.url, 'Alice')
-    bob = await onboard(browser, carol.url, 'Bob')
-    await addContact(alice.page, await inviteLink(bob.page))
-    await alice.page.getByTestId('composer').waitFor()
-    await sendMessage(alice.page, 'Are we still on for the picnic?')
-    await openConversation(bob.page, 'Alice')
-    await message(bob.page, 'Are we still on for the picnic?').waitFor()
-  }, SLOW)
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return
-    const name = context.task.name.replace(/\W+/g, '-').slice(0, 40)
-    await screenshot(alice.page, `failed-everyday2-${name}-alice`).catch(() => {})
-    await screenshot(bob.page, `failed-everyday2-${name}-bob`).catch(() => {})
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await carol?.stop()
-  })
+  const pair = useChattingPair('everyday2', 'Are we still on for the picnic?')
+  beforeAll(() => { ({ carol, alice, bob } = pair) })
 
   it('names Bob "Bob" everywhere: typing, reply quotes and the group member list', async () => {
     await openConversation(alice.page, 'Bob')

@@ -3,45 +3,21 @@
  * against `kith serve` on loopback: the emoji picker in the composer and for reactions, and muting
  * and archiving conversations (also from the CLI). Alice and Bob each have a browser.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  addContact, buildApp, conversationItem, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
-  serve, type Served, type User
+  conversationItem, message, openConversation, screenshot, sendMessage, type Served, type User,
+  useChattingPair
 } from './browser-harness.ts'
 
 const SLOW = 120_000
 
 describe('browser app, emoji, mute and archive', () => {
   let carol: Served
-  let browser: Browser
   let alice: User
   let bob: User
 
-  beforeAll(async () => {
-    buildApp()
-    carol = await serve('Carol')
-    browser = await launchBrowser()
-    alice = await onboard(browser, carol.url, 'Alice')
-    bob = await onboard(browser, carol.url, 'Bob')
-    await addContact(alice.page, await inviteLink(bob.page))
-    await alice.page.getByTestId('composer').waitFor()
-    await sendMessage(alice.page, 'Shall we go hiking?')
-    await openConversation(bob.page, 'Alice')
-    await message(bob.page, 'Shall we go hiking?').waitFor()
-  }, SLOW)
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return
-    const name = context.task.name.replace(/\W+/g, '-').slice(0, 40)
-    await screenshot(alice.page, `failed-everyday3-${name}-alice`).catch(() => {})
-    await screenshot(bob.page, `failed-everyday3-${name}-bob`).catch(() => {})
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await carol?.stop()
-  })
+  const pair = useChattingPair('everyday3', 'Shall we go hiking?')
+  beforeAll(() => { ({ carol, alice, bob } = pair) })
 
   it('the emoji button inserts an emoji at the caret, and the message arrives with it', async () => {
     const page = bob.page

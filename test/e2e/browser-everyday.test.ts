@@ -3,11 +3,11 @@
  * on loopback: search across conversations, the typing indicator, renaming a group, re-adding a
  * contact, toasts, the length counter and the theme switch. Alice and Bob each have a browser.
  */
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  addContact, buildApp, conversationItem, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
-  serve, type Served, type User
+  addContact, conversationItem, message, openConversation, screenshot, sendMessage, type User,
+  useChattingPair
 } from './browser-harness.ts'
 
 const SLOW = 120_000
@@ -21,37 +21,12 @@ async function background (page: Page): Promise<string> {
 }
 
 describe('browser app, everyday features', () => {
-  let carol: Served
-  let browser: Browser
   let alice: User
   let bob: User
   let bobLink: string
 
-  beforeAll(async () => {
-    buildApp()
-    carol = await serve('Carol')
-    browser = await launchBrowser()
-    alice = await onboard(browser, carol.url, 'Alice')
-    bob = await onboard(browser, carol.url, 'Bob')
-    bobLink = await inviteLink(bob.page)
-    await addContact(alice.page, bobLink)
-    await alice.page.getByTestId('composer').waitFor()
-    await sendMessage(alice.page, 'The picnic is on Saturday')
-    await openConversation(bob.page, 'Alice')
-    await message(bob.page, 'The picnic is on Saturday').waitFor()
-  }, SLOW)
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return
-    const name = context.task.name.replace(/\W+/g, '-').slice(0, 40)
-    await screenshot(alice.page, `failed-everyday-${name}-alice`).catch(() => {})
-    await screenshot(bob.page, `failed-everyday-${name}-bob`).catch(() => {})
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await carol?.stop()
-  })
+  const pair = useChattingPair('everyday', 'The picnic is on Saturday')
+  beforeAll(() => { ({ alice, bob, bobLink } = pair) })
 
   it('the typing indicator goes away as soon as that person\'s message arrives', async () => {
     await openConversation(alice.page, 'Bob')

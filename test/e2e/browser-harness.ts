@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 
 const run = promisify(execFile)
 export const root = join(import.meta.dirname, '../..')
@@ -156,4 +157,47 @@ export function message (page: Page, text: string): ReturnType<Page['getByTestId
 export async function screenshot (page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true })
   await page.screenshot({ path: join(SHOTS, `${name}.png`) })
+}
+
+/** Alice and Bob in their own browser profiles on one `kith serve` (Carol), already in a 1:1. */
+export interface ChattingPair {
+  readonly carol: Served
+  readonly browser: Browser
+  readonly alice: User
+  readonly bob: User
+  /** Bob's invite link, as Alice added it. */
+  readonly bobLink: string
+}
+
+/**
+ * Registers the hooks of a test file whose tests start from {@link ChattingPair}: Alice adds Bob and
+ * sends `firstMessage`, which Bob sees; a failing test leaves screenshots of both browsers named
+ * after `tag`; everything stops after the file. Read the fields inside hooks and tests.
+ */
+export function useChattingPair (tag: string, firstMessage: string): ChattingPair {
+  const pair: { -readonly [K in keyof ChattingPair]?: ChattingPair[K] } = {}
+  beforeAll(async () => {
+    buildApp()
+    pair.carol = await serve('Carol')
+    pair.browser = await launchBrowser()
+    const alice = pair.alice = await onboard(pair.browser, pair.carol.url, 'Alice')
+    const bob = pair.bob = await onboard(pair.browser, pair.carol.url, 'Bob')
+    pair.bobLink = await inviteLink(bob.page)
+    await addContact(alice.page, pair.bobLink)
+    await alice.page.getByTestId('composer').waitFor()
+    await sendMessage(alice.page, firstMessage)
+    await openConversation(bob.page, 'Alice')
+    await message(bob.page, firstMessage).waitFor()
+  }, 120_000)
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail' || pair.alice === undefined || pair.bob === undefined) return
+    const name = context.task.name.replace(/\W+/g, '-').slice(0, 40)
+    await screenshot(pair.alice.page, `failed-${tag}-${name}-alice`).catch(() => {})
+    await screenshot(pair.bob.page, `failed-${tag}-${name}-bob`).catch(() => {})
+  })
+  afterAll(async () => {
+    await pair.browser?.close()
+    await pair.carol?.stop()
+  })
+  return pair as ChattingPair
 }

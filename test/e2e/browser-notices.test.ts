@@ -3,44 +3,19 @@
  * serve` on loopback: adding a member, renaming the group and leaving it show as centred notices in
  * order with the messages, with people named as the page names them ("You" for yourself).
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  addContact, buildApp, conversationItem, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage,
-  serve, type Served, type User
+  conversationItem, message, openConversation, screenshot, sendMessage, type User, useChattingPair
 } from './browser-harness.ts'
 
 const SLOW = 120_000
 
 describe('browser app, timeline notices', () => {
-  let carol: Served
-  let browser: Browser
   let alice: User
   let bob: User
 
-  beforeAll(async () => {
-    buildApp()
-    carol = await serve('Carol')
-    browser = await launchBrowser()
-    alice = await onboard(browser, carol.url, 'Alice')
-    bob = await onboard(browser, carol.url, 'Bob')
-    await addContact(alice.page, await inviteLink(bob.page))
-    await alice.page.getByTestId('composer').waitFor()
-    await sendMessage(alice.page, 'Shall we start a club?')
-    await openConversation(bob.page, 'Alice')
-    await message(bob.page, 'Shall we start a club?').waitFor()
-  }, SLOW)
-
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail') return
-    await screenshot(alice.page, 'failed-notices-alice').catch(() => {})
-    await screenshot(bob.page, 'failed-notices-bob').catch(() => {})
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await carol?.stop()
-  })
+  const pair = useChattingPair('notices', 'Shall we start a club?')
+  beforeAll(() => { ({ alice, bob } = pair) })
 
   it('adding, renaming and leaving show as notices between the messages, and cannot be acted on', async () => {
     const page = alice.page
