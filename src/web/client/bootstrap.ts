@@ -28,10 +28,12 @@ export class BootstrapDialer {
     private readonly list: () => string[],
     private readonly log: (line: string) => void,
     private readonly changed: () => void,
-    private readonly pageProtocol: string = location.protocol
+    private readonly pageProtocol: string = location.protocol,
+    /** Where the browser's `online` event arrives (the window). */
+    private readonly network: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> = globalThis
   ) {
     node.addEventListener('connection:close', this.onClose)
-    addEventListener('online', this.onOnline)
+    network.addEventListener('online', this.onOnline)
   }
 
   /** Stops dialling for good (the tab handed the device to another tab). */
@@ -40,7 +42,7 @@ export class BootstrapDialer {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
     this.node.removeEventListener('connection:close', this.onClose)
-    removeEventListener('online', this.onOnline)
+    this.network.removeEventListener('online', this.onOnline)
   }
 
   /** Dials now (resetting the backoff). */

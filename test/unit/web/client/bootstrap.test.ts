@@ -21,10 +21,8 @@ afterEach(() => { vi.useRealTimers() })
 describe('BootstrapDialer', () => {
   it('keeps retrying an unreachable node with backoff until stopped, then never again', async () => {
     vi.useFakeTimers()
-    vi.stubGlobal('addEventListener', () => {})
-    vi.stubGlobal('removeEventListener', () => {})
     const { node, dials } = unreachableNode()
-    const dialer = new BootstrapDialer(node, () => [`/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`], () => {}, () => {}, 'http:')
+    const dialer = new BootstrapDialer(node, () => [`/ip4/127.0.0.1/tcp/4002/ws/p2p/${PEER}`], () => {}, () => {}, 'http:', new EventTarget())
     dialer.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(dials()).toBe(1)
@@ -36,6 +34,5 @@ describe('BootstrapDialer', () => {
     dialer.start()
     await vi.advanceTimersByTimeAsync(60_000)
     expect(dials()).toBe(2)
-    vi.unstubAllGlobals()
   })
 })
