@@ -65,6 +65,19 @@ export class Contacts {
     return row
   }
 
+  /**
+   * The warning for an invite whose display name is already a contact's under another identity
+   * key: the same name on a new key is a different person, or the same person with a new account.
+   */
+  async sameNameWarning (invite: Invite): Promise<string | undefined> {
+    const identity = toHex(invite.certificate.identityKey)
+    const name = invite.certificate.displayName
+    const folded = name.toLocaleLowerCase()
+    const namesake = (await this.engine.store.listContacts()).find((c) => c.identity !== identity && c.displayName.toLocaleLowerCase() === folded)
+    if (namesake === undefined) return undefined
+    return `You already have a contact called ${namesake.displayName} with a different key — this is a different person or a new account. Compare safety numbers before you trust ${name}.`
+  }
+
   /** A contact as the CLI and UI show it, with its devices. */
   async view (row: ContactRow): Promise<ContactView> {
     const devices = await this.engine.store.devicesOf(row.identity)
