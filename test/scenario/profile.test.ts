@@ -12,7 +12,10 @@ import type { Engine } from '../../src/core/messenger/engine.ts'
 import type { MessageOut } from '../../src/core/messenger/message-view.ts'
 import type { Sender } from '../../src/core/messenger/sender.ts'
 import { formatMessageLine } from '../../src/node/cli/format.ts'
-import type { KithNode } from '../../src/node/kith-node.ts'
+import { initDataDir, type KithNode } from '../../src/node/kith-node.ts'
+import { dataPaths } from '../../src/node/paths.ts'
+import { SqliteStore } from '../../src/store/sqlite.node.ts'
+import { loadAccount } from '../../src/core/messenger/account.ts'
 import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
 
 const { peer, stop } = usePeers()
@@ -119,5 +122,88 @@ describe('changing your display name', () => {
     expect(log).toMatch(/ignored profile .*another identity than the sender's/)
     // The refused PROFILEs kept the sender's sequence whole: the later message shows no gap.
     expect((await bob.messenger.messages('alice')).find((m) => m.text === 'after the replays')?.gapBefore).toBe(false)
+  })
+})
+
+/**
+ * Makes `dir` a second device of the account in `firstDir`, as restoring the identity key from a
+ * backup onto a new device would: its own device key, MLS key and peer id, certified by the same
+ * identity key. Kith has no command for this yet, so the test writes the account itself.
+ */
+async function secondDeviceOf (firstDir: string, dir: string, name: string): Promise<void> {
+  const first = new SqliteStore(dataPaths(firstDir).database)
+  const identityPrivate = (await first.getMeta('identity.private'))!
+  const owner = await loadAccount(first)
+  await first.close()
+  await initDataDir(dataPaths(dir), name)
+  const store = new SqliteStore(dataPaths(dir).database)
+  const fresh = await loadAccount(store)
+  const certificate = await issueDeviceCertificate(owner.identity, {
+    peerId: fresh.certificate.peerId, mlsSignatureKey: fresh.certificate.mlsSignatureKey, displayName: name, createdAt: Date.now()
+  })
+  await store.apply([
+    { kind: 'meta', key: 'identity.public', value: owner.identity.publicKey },
+    { kind: 'meta', key: 'identity.private', value: identityPrivate },
+    { kind: 'meta', key: 'device.certificate', value: encodeDeviceCertificate(certificate) }
+  ])
+  await store.close()
+}
+
+describe('a member using a new device', () => {
+  it('Carol adds Alice\'s second device to the group: Bob sees "alice is using a new device", and Alice stays verified', async () => {
+    const aliceDir = tempDir('alice')
+    await initDataDir(dataPaths(aliceDir), 'Alice')
+    const laptopDir = tempDir('alice-laptop')
+    await secondDeviceOf(aliceDir, laptopDir, 'Alice')
+    const alice = await peer('Alice', aliceDir)
+    const laptop = await peer('Alice', laptopDir)
+    expect(laptop.messenger.identity).toBe(alice.messenger.identity)
+    const bob = await peer('Bob')
+    const carol = await peer('Carol')
+    await addContact(carol, alice, 'alice')
+    await addContact(carol, bob, 'bob')
+    await addContact(bob, alice, 'alice')
+    await bob.messenger.markVerified('alice', true)
+    const { id } = await carol.messenger.createGroup('Trip')
+    await carol.messenger.addMember(id, 'bob')
+    await carol.messenger.addMember(id, 'alice')
+    await eventually([bob], async () => (await bob.messenger.conversation(id).catch(() => undefined))?.members.length === 3, 'Alice in Trip at Bob')
+    expect(await noticesOf(bob, id)).not.toContain('alice is using a new device')
+
+    // Carol learns the laptop from its invite (same identity, so the same contact) and adds it.
+    const added = await carol.messenger.addContact(await parseInviteLink(laptop.messenger.inviteLink()))
+    expect(added.contact.alias).toBe('alice')
+    expect(added.contact.devices).toHaveLength(2)
+    await carol.messenger.addMember(id, 'alice')
+    await waitForNotice(bob, id, 'alice is using a new device')
+    await waitForNotice(carol, id, 'alice is using a new device')
+    const notice = (await bob.messenger.messages(id)).find((m) => m.notice?.type === 'new-device')!
+    expect(notice.sender).toBe(alice.messenger.identity)
+    expect(formatMessageLine({ ...notice, reactions: [] })).toMatch(/-- alice is using a new device -- {2}compare safety numbers: kith contact verify alice$/)
+    // The device is certified by the identity key Bob verified: he keeps the mark.
+    expect((await bob.messenger.contacts()).find((c) => c.alias === 'alice')).toMatchObject({ verified: true })
+    // Both devices take part.
+    await eventually([laptop], async () => (await laptop.messenger.conversations()).some((c) => c.id === id), 'the laptop in Trip')
+    await laptop.messenger.send(id, 'from my laptop')
+    await waitForMessage(bob, id, 'from my laptop')
+  })
+})
+
+describe('adding a contact whose name you already have', () => {
+  it('warns when the name (in any case) is already a contact\'s under another key', async () => {
+    const alice = await peer('Alice')
+    const impostor = await peer('alice')
+    const bob = await peer('Bob')
+    const first = await bob.messenger.addContact(await parseInviteLink(alice.messenger.inviteLink()))
+    expect(first.warning).toBeUndefined()
+    const invite = await parseInviteLink(impostor.messenger.inviteLink())
+    const expected = 'You already have a contact called Alice with a different key — this is a different person or a new account. Compare safety numbers before you trust alice.'
+    expect(await bob.messenger.checkInvite(invite)).toBe(expected)
+    const second = await bob.messenger.addContact(invite)
+    expect(second.warning).toBe(expected)
+    expect(second.contact.alias).toBe('alice-2')
+    expect((await bob.messenger.addContact(await parseInviteLink(alice.messenger.inviteLink()))).warning).toBe(
+      'You already have a contact called alice with a different key — this is a different person or a new account. Compare safety numbers before you trust Alice.'
+    )
   })
 })

@@ -51,7 +51,11 @@ function quote (q: NonNullable<MessageJson['replyTo']>): string {
  */
 export function formatMessageLine (m: MessageJson): string {
   const time = new Date(m.sentAt).toTimeString().slice(0, 5)
-  if (m.notice !== undefined) return formatNoticeLine(time, m.text)
+  if (m.notice !== undefined) {
+    // A new device is the moment to compare safety numbers again: say how.
+    const hint = m.notice.type === 'new-device' ? `  compare safety numbers: kith contact verify ${m.senderName}` : ''
+    return formatNoticeLine(time, m.text) + hint
+  }
   const who = m.own ? 'you' : m.senderName
   const gap = m.gapBefore ? '(earlier messages missing) ' : ''
   const reply = m.replyTo === null ? '' : quote(m.replyTo)
