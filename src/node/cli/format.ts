@@ -72,6 +72,19 @@ function formatNoticeLine (time: string, text: string): string {
   return process.stdout.isTTY === true ? `\x1b[2m${line}\x1b[22m` : line
 }
 
+/** This account, as `GET /v1/profile` returns it. */
+export interface ProfileJson {
+  displayName: string
+  identity: string
+  peerId: string
+  inviteLink: string
+}
+
+/** `kith profile`: the display name, then the keys and the invite link that carries the name. */
+export function formatProfile (p: ProfileJson): string {
+  return [`name      ${p.displayName}`, `identity  ${p.identity}`, `device    ${p.peerId}`, `invite    ${p.inviteLink}`].join('\n')
+}
+
 /** One line of `kith groups`: kind, name, members, unread count, and whether you left. */
 export function formatConversationLine (c: ConversationJson): string {
   const unread = c.unread > 0 ? `  ${c.unread} unread` : ''
