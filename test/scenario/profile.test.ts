@@ -87,13 +87,14 @@ describe('changing your display name', () => {
     expect(seen.senderName).toBe('Alicia')
   })
 
-  it('an older, a replayed or a forged certificate announced again changes nothing, and is logged', async () => {
+  it('an older, a replayed or a forged certificate announced again, or an old invite added again, changes nothing', async () => {
     const alice = await peer('Alice')
     const bob = await peer('Bob')
     await addContact(alice, bob, 'bob')
     await alice.messenger.send('bob', 'hi')
     await waitForMessage(bob, 'Alice', 'hi')
     const original: DeviceCertificate = alice.messenger.invite().certificate
+    const oldLink = alice.messenger.inviteLink()
     await alice.messenger.setDisplayName('Alicia')
     const alicia = alice.messenger.invite().certificate
     await alice.messenger.setDisplayName('Ally')
@@ -120,6 +121,9 @@ describe('changing your display name', () => {
     const log = logOf(bob)
     expect(log.match(/ignored profile .*not newer than the one known/g)).toHaveLength(2)
     expect(log).toMatch(/ignored profile .*another identity than the sender's/)
+    // Her old invite link, added again, does not bring the old name back either.
+    await bob.messenger.addContact(await parseInviteLink(oldLink))
+    expect((await bob.messenger.contacts())[0]).toMatchObject({ displayName: 'Ally', alias: 'alice' })
     // The refused PROFILEs kept the sender's sequence whole: the later message shows no gap.
     expect((await bob.messenger.messages('alice')).find((m) => m.text === 'after the replays')?.gapBefore).toBe(false)
   })
