@@ -2,12 +2,20 @@
  * Changing your display name in the browser (issue 21, item 19), in headless Debian Chromium against
  * `kith serve` on loopback: Settings → Profile checks the name inline and saves it; the header, the
  * avatar and the invite take it at once; the other browser shows the new name and "Alice is now
- * Alicia". Adding a contact whose name is already a contact's under another key warns first.
+ * Alicia". Adding a contact whose name is already a contact's under another key warns first. A
+ * contact who starts using a second device shows as "Dave is using a new device", with a link to
+ * the safety number.
  */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseInviteLink } from '../../src/core/identity/invite.ts'
+import { initDataDir } from '../../src/node/kith-node.ts'
+import { dataPaths } from '../../src/node/paths.ts'
+import { secondDeviceOf } from '../scenario/second-device.ts'
 import {
-  conversationItem, inviteLink, message, openConversation, screenshot, sendMessage, type Served, type User, useChattingPair
+  addContact, conversationItem, inviteLink, message, openConversation, screenshot, sendMessage, serve, type Served, type User, useChattingPair
 } from './browser-harness.ts'
 
 const SLOW = 120_000
@@ -84,5 +92,52 @@ describe('browser app, display name', () => {
     await page.getByTestId('add-contact-submit').click()
     await page.getByTestId('add-contact-dialog').waitFor({ state: 'hidden' })
     await expect.poll(async () => await page.getByTestId('conversation').count()).toBe(2)
+  }, SLOW)
+
+  const extra: Served[] = []
+  afterAll(async () => { await Promise.all(extra.map(async (n) => await n.stop())) })
+
+  it('Dave starts using a second device in a group: Bob sees the notice and opens the safety number from it', async () => {
+    // Dave's phone and laptop: two `kith serve` nodes certified by one identity key.
+    const phoneDir = mkdtempSync(join(tmpdir(), 'kith-web-dave-phone-'))
+    await initDataDir(dataPaths(phoneDir), 'Dave')
+    const laptopDir = mkdtempSync(join(tmpdir(), 'kith-web-dave-laptop-'))
+    await secondDeviceOf(phoneDir, laptopDir, 'Dave')
+    const phone = await serve('Dave', [], phoneDir)
+    extra.push(phone)
+    const laptop = await serve('Dave', [], laptopDir)
+    extra.push(laptop)
+
+    // Bob knows Dave (his phone) as a contact; Carol puts Bob and Dave in a group.
+    const page = bob.page
+    await addContact(page, await phone.kith('invite'))
+    await conversationItem(page, 'Dave').waitFor({ timeout: 30_000 })
+    await carol.kith('contact', 'add', pair.bobLink, '--name', 'bob')
+    await carol.kith('contact', 'add', await phone.kith('invite'), '--name', 'dave')
+    await carol.kith('group', 'create', 'Trip')
+    await carol.kith('group', 'add', 'Trip', 'bob')
+    await carol.kith('group', 'add', 'Trip', 'dave')
+    await conversationItem(page, 'Trip').waitFor({ timeout: 30_000 })
+    await openConversation(page, 'Trip')
+    const notices = page.getByTestId('timeline-notice')
+    await notices.filter({ hasText: 'added Dave' }).waitFor({ timeout: 30_000 })
+    expect(await notices.filter({ hasText: 'new device' }).count()).toBe(0)
+
+    // Carol learns the laptop (same identity: the same contact) and adds it.
+    await carol.kith('contact', 'add', await laptop.kith('invite'))
+    await carol.kith('group', 'add', 'Trip', 'dave')
+    const notice = notices.filter({ hasText: 'Dave is using a new device' })
+    await notice.waitFor({ timeout: 30_000 })
+    const link = notice.getByTestId('notice-safety-number')
+    expect(await link.textContent()).toBe('Verify safety number')
+    // People, not devices: Carol, Bob and Dave.
+    expect(await page.locator('.conversation-header').textContent()).toContain('3 members')
+    await screenshot(page, 'profile-new-device-notice')
+    await link.click()
+    const dialog = page.getByTestId('safety-number-dialog')
+    await dialog.waitFor()
+    expect(await dialog.textContent()).toContain('Dave')
+    await dialog.getByTestId('safety-number').waitFor()
+    await page.keyboard.press('Escape')
   }, SLOW)
 })

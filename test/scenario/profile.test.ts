@@ -14,8 +14,7 @@ import type { Sender } from '../../src/core/messenger/sender.ts'
 import { formatMessageLine } from '../../src/node/cli/format.ts'
 import { initDataDir, type KithNode } from '../../src/node/kith-node.ts'
 import { dataPaths } from '../../src/node/paths.ts'
-import { SqliteStore } from '../../src/store/sqlite.node.ts'
-import { loadAccount } from '../../src/core/messenger/account.ts'
+import { secondDeviceOf } from './second-device.ts'
 import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
 
 const { peer, stop } = usePeers()
@@ -128,30 +127,6 @@ describe('changing your display name', () => {
     expect((await bob.messenger.messages('alice')).find((m) => m.text === 'after the replays')?.gapBefore).toBe(false)
   })
 })
-
-/**
- * Makes `dir` a second device of the account in `firstDir`, as restoring the identity key from a
- * backup onto a new device would: its own device key, MLS key and peer id, certified by the same
- * identity key. Kith has no command for this yet, so the test writes the account itself.
- */
-async function secondDeviceOf (firstDir: string, dir: string, name: string): Promise<void> {
-  const first = new SqliteStore(dataPaths(firstDir).database)
-  const identityPrivate = (await first.getMeta('identity.private'))!
-  const owner = await loadAccount(first)
-  await first.close()
-  await initDataDir(dataPaths(dir), name)
-  const store = new SqliteStore(dataPaths(dir).database)
-  const fresh = await loadAccount(store)
-  const certificate = await issueDeviceCertificate(owner.identity, {
-    peerId: fresh.certificate.peerId, mlsSignatureKey: fresh.certificate.mlsSignatureKey, displayName: name, createdAt: Date.now()
-  })
-  await store.apply([
-    { kind: 'meta', key: 'identity.public', value: owner.identity.publicKey },
-    { kind: 'meta', key: 'identity.private', value: identityPrivate },
-    { kind: 'meta', key: 'device.certificate', value: encodeDeviceCertificate(certificate) }
-  ])
-  await store.close()
-}
 
 describe('a member using a new device', () => {
   it('Carol adds Alice\'s second device to the group: Bob sees "alice is using a new device", and Alice stays verified', async () => {

@@ -347,8 +347,10 @@ export class BrowserClient implements KithClient {
       kind: c.kind,
       name: c.peerIdentity === null ? c.name : personName(names, c.peerIdentity, c.name),
       active: c.active,
-      // The member list shows my own display name (the dialog adds "(you)").
-      members: c.members.map((m) => ({ ...m, name: personName(names, m.identity, m.name, myName ?? m.name) })),
+      // The member list shows my own display name (the dialog adds "(you)"), and each person once
+      // however many devices they take part with.
+      members: c.members.filter((m, i) => c.members.findIndex((o) => o.identity === m.identity) === i)
+        .map((m) => ({ ...m, name: personName(names, m.identity, m.name, myName ?? m.name) })),
       peerIdentity: c.peerIdentity,
       unread: c.unread,
       lastMessage: last === null ? null : { ...last, senderName: last.own ? 'You' : personNameByAlias(names, last.senderName, myName) },
