@@ -15,7 +15,7 @@ import { initDataDir } from '../../src/node/kith-node.ts'
 import { dataPaths } from '../../src/node/paths.ts'
 import { secondDeviceOf } from '../scenario/second-device.ts'
 import {
-  addContact, conversationItem, inviteLink, message, openConversation, screenshot, sendMessage, serve, type Served, type User, useChattingPair
+  addContact, conversationItem, inviteLink, message, openConversation, screenshot, sendMessage, serve, type Served, type User, useChattingPair, waitOnline
 } from './browser-harness.ts'
 
 const SLOW = 120_000
@@ -70,6 +70,10 @@ describe('browser app, display name', () => {
     await sendMessage(bob.page, 'Nice name')
     await message(page, 'Nice name').waitFor()
     await screenshot(bob.page, 'profile-bob-sees-alicia')
+    // Stored for good: after a reload Alice is still Alicia Jones.
+    await page.reload()
+    await waitOnline(page)
+    await expect.poll(async () => await page.getByTestId('my-name').textContent()).toBe('Alicia Jones')
     // The notice is no message: nothing can be done to it, and it is not unread.
     expect(await bob.page.getByTestId('timeline-notice').filter({ hasText: 'Alice is now Alicia Jones' }).locator('button').count()).toBe(0)
   }, SLOW)

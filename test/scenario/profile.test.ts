@@ -87,7 +87,8 @@ describe('changing your display name', () => {
   })
 
   it('an older, a replayed or a forged certificate announced again, or an old invite added again, changes nothing', async () => {
-    const alice = await peer('Alice')
+    const aliceDir = tempDir('alice')
+    let alice = await peer('Alice', aliceDir)
     const bob = await peer('Bob')
     await addContact(alice, bob, 'bob')
     await alice.messenger.send('bob', 'hi')
@@ -98,6 +99,11 @@ describe('changing your display name', () => {
     const alicia = alice.messenger.invite().certificate
     await alice.messenger.setDisplayName('Ally')
     await waitForNotice(bob, 'alice', 'Alicia is now Ally')
+    // The new certificate is stored: a restarted Alice is still Ally, under the same keys.
+    await stop(alice)
+    alice = await peer('Alice', aliceDir)
+    expect(alice.messenger.profile().displayName).toBe('Ally')
+    expect(alice.messenger.invite().certificate.peerId).toEqual(original.peerId)
 
     const { sender, engine } = internals(alice)
     const groupId = await alice.messenger.resolveTarget('bob')
