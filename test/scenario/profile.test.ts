@@ -192,3 +192,28 @@ describe('adding a contact whose name you already have', () => {
     )
   })
 })
+
+describe('joining a group where a contact uses a device you have not seen', () => {
+  it('Bob, who knows only Alice\'s phone, joins a group holding her laptop too: the notice is there', async () => {
+    const aliceDir = tempDir('alice')
+    await initDataDir(dataPaths(aliceDir), 'Alice')
+    const laptopDir = tempDir('alice-laptop')
+    await secondDeviceOf(aliceDir, laptopDir, 'Alice')
+    const alice = await peer('Alice', aliceDir)
+    const laptop = await peer('Alice', laptopDir)
+    const bob = await peer('Bob')
+    const carol = await peer('Carol')
+    await addContact(bob, alice, 'alice')
+    await addContact(carol, alice, 'alice')
+    await carol.messenger.addContact(await parseInviteLink(laptop.messenger.inviteLink()))
+    await addContact(carol, bob, 'bob')
+    const { id } = await carol.messenger.createGroup('Hike')
+    await carol.messenger.addMember(id, 'alice')
+    await carol.messenger.addMember(id, 'bob')
+    await eventually([bob], async () => (await bob.messenger.conversations()).some((c) => c.id === id), 'Bob in Hike')
+    await waitForNotice(bob, id, 'alice is using a new device')
+    expect(await noticesOf(bob, id)).toEqual(['alice is using a new device'])
+    // Carol added both devices herself from invites she holds: nothing new to her.
+    expect(await noticesOf(carol, id)).not.toContain('alice is using a new device')
+  })
+})
