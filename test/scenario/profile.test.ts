@@ -131,6 +131,12 @@ describe('changing your display name', () => {
     expect((await bob.messenger.contacts())[0]).toMatchObject({ displayName: 'Ally', alias: 'alice' })
     // The refused PROFILEs kept the sender's sequence whole: the later message shows no gap.
     expect((await bob.messenger.messages('alice')).find((m) => m.text === 'after the replays')?.gapBefore).toBe(false)
+
+    // Two renames at once are issued one after the other: Bob ends with the name Alice ends with.
+    await Promise.all([alice.messenger.setDisplayName('Al'), alice.messenger.setDisplayName('Ali')])
+    expect(alice.messenger.profile().displayName).toBe('Ali')
+    await waitForNotice(bob, 'alice', 'Al is now Ali')
+    expect((await bob.messenger.contacts())[0]).toMatchObject({ displayName: 'Ali' })
   })
 })
 

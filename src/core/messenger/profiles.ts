@@ -20,6 +20,9 @@ import type { Sender } from './sender.ts'
 import type { MessageView, Write } from './store.ts'
 import type { Views } from './views.ts'
 
+/** The lock that runs this account's renames one at a time (not a conversation id: those are hex). */
+const PROFILE_LOCK = 'profile'
+
 /** What checking an announced certificate found. */
 export type ProfileCheck = { ok: true, certificate: DeviceCertificate } | { ok: false, reason: string }
 
@@ -59,10 +62,16 @@ export class Profiles {
   async setDisplayName (name: string): Promise<string> {
     const { engine } = this
     const displayName = validateDisplayName(name)
-    if (displayName === engine.account.certificate.displayName) return displayName
-    const renamed = await renameAccount(engine.account, displayName, engine.clock.now())
-    await engine.commit(renamed.writes)
-    engine.replaceAccount(renamed.account)
+    // One at a time: two renames issued from the same certificate could get the same `createdAt`,
+    // and receivers would keep whichever arrived first.
+    const renamed = await engine.withLock(PROFILE_LOCK, async () => {
+      if (displayName === engine.account.certificate.displayName) return undefined
+      const reissued = await renameAccount(engine.account, displayName, engine.clock.now())
+      await engine.commit(reissued.writes)
+      engine.replaceAccount(reissued.account)
+      return reissued
+    })
+    if (renamed === undefined) return displayName
     engine.log(`display name changed; announcing the new device certificate (created ${renamed.account.certificate.createdAt})`)
     for (const row of await engine.store.listGroups()) {
       if (!row.active) continue
