@@ -35,9 +35,9 @@ export interface Served {
   stop (): Promise<void>
 }
 
-/** Starts `kith serve` in a fresh data directory. */
-export async function serve (name: string, extra: string[] = []): Promise<Served> {
-  const data = mkdtempSync(join(tmpdir(), `kith-web-${name}-`))
+/** Starts `kith serve` in a fresh data directory, or in `dir` (removed by `stop` all the same). */
+export async function serve (name: string, extra: string[] = [], dir?: string): Promise<Served> {
+  const data = dir ?? mkdtempSync(join(tmpdir(), `kith-web-${name}-`))
   const child = spawn(NODE, [...CLI, '--data', data, 'serve', '--name', name, '--json', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   const status = await new Promise<{ peerId: string, web: string }>((resolve, reject) => {
     let out = ''

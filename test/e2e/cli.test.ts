@@ -200,3 +200,35 @@ describe('kith CLI', () => {
     expect(atBob).toMatch(/ you: ↪ alice \(deleted\) · make it 9\?/)
   })
 })
+
+describe('kith profile', () => {
+  it('changes the display name: the invite carries it, the contact sees it with a notice; a namesake is warned about', async () => {
+    const alice = dir('alice-profile')
+    const bob = dir('bob-profile')
+    const mallory = dir('mallory-profile')
+    await serve(alice, 'Alice')
+    await serve(bob, 'Bob')
+    await serve(mallory, 'Alicia')
+    await kith(bob, 'contact', 'add', await kith(alice, 'invite'), '--name', 'alice')
+    await kith(bob, 'send', 'alice', 'hi')
+    await until(async () => (await kithJson<{ messages: Msg[] }>(alice, 'messages', 'bob')).messages.length > 0 ? true : undefined, 'hi at alice')
+
+    expect(await kith(alice, 'profile')).toMatch(/^name {6}Alice\nidentity {2}[0-9a-f]{64}\ndevice {4}12D3KooW\w+\ninvite {4}http.*#\/invite\//)
+    const renamed = await kith(alice, 'profile', 'name', 'Alicia', 'Smith')
+    expect(renamed).toMatch(/^you are now Alicia Smith;/)
+    expect((await kithJson<{ name: string }>(alice, 'invite')).name).toBe('Alicia Smith')
+    await expect(kith(alice, 'profile', 'name', 'x'.repeat(65))).rejects.toMatchObject({ stderr: expect.stringMatching(/display name must be at most 64 characters/) })
+
+    const line = await until(async () => {
+      const out = await kith(bob, 'messages', 'alice')
+      return out.includes('-- Alice is now Alicia Smith --') ? out : undefined
+    }, 'the notice at bob')
+    expect(line).toMatch(/ you: hi/)
+    expect(await kith(bob, 'contacts')).toBe('alice  (Alicia Smith)')
+
+    // Another account now called "Alicia Smith" too: Bob is warned when he adds it.
+    await kith(mallory, 'profile', 'name', 'Alicia Smith')
+    const added = await kith(bob, 'contact', 'add', await kith(mallory, 'invite'))
+    expect(added.split('\n')[0]).toBe('warning: You already have a contact called Alicia Smith with a different key — this is a different person or a new account. Compare safety numbers before you trust Alicia Smith.')
+  })
+})

@@ -392,7 +392,8 @@ export enum PayloadKind {
   REACTION = 'REACTION',
   READ = 'READ',
   TYPING = 'TYPING',
-  LEAVE = 'LEAVE'
+  LEAVE = 'LEAVE',
+  PROFILE = 'PROFILE'
 }
 
 enum __PayloadKindValues {
@@ -403,7 +404,8 @@ enum __PayloadKindValues {
   REACTION = 4,
   READ = 5,
   TYPING = 6,
-  LEAVE = 7
+  LEAVE = 7,
+  PROFILE = 8
 }
 
 export namespace PayloadKind {
@@ -421,6 +423,7 @@ export interface AppPayload {
   lamport: bigint
   target: Uint8Array<ArrayBuffer>
   groupName: string
+  certificate: Uint8Array<ArrayBuffer>
 }
 
 export namespace AppPayload {
@@ -473,6 +476,11 @@ export namespace AppPayload {
           w.string(obj.groupName)
         }
 
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(74)
+          w.bytes(obj.certificate)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -485,7 +493,8 @@ export namespace AppPayload {
           seq: 0n,
           lamport: 0n,
           target: uint8ArrayAlloc(0),
-          groupName: ''
+          groupName: '',
+          certificate: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -524,6 +533,10 @@ export namespace AppPayload {
             }
             case 8: {
               obj.groupName = reader.string()
+              break
+            }
+            case 9: {
+              obj.certificate = reader.bytes()
               break
             }
             default: {
@@ -597,6 +610,13 @@ export namespace AppPayload {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -649,6 +669,11 @@ export namespace AppPayload {
     value: string
   }
 
+  export interface AppPayloadCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<AppPayload>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AppPayload.codec())
   }
@@ -657,7 +682,7 @@ export namespace AppPayload {
     return decodeMessage(buf, AppPayload.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppPayload>): Generator<AppPayloadIdFieldEvent | AppPayloadKindFieldEvent | AppPayloadTextFieldEvent | AppPayloadSentAtFieldEvent | AppPayloadSeqFieldEvent | AppPayloadLamportFieldEvent | AppPayloadTargetFieldEvent | AppPayloadGroupNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppPayload>): Generator<AppPayloadIdFieldEvent | AppPayloadKindFieldEvent | AppPayloadTextFieldEvent | AppPayloadSentAtFieldEvent | AppPayloadSeqFieldEvent | AppPayloadLamportFieldEvent | AppPayloadTargetFieldEvent | AppPayloadGroupNameFieldEvent | AppPayloadCertificateFieldEvent> {
     return streamMessage(buf, AppPayload.codec(), opts)
   }
 }

@@ -6,6 +6,7 @@
 import { AppPayload as AppPayloadCodec, PayloadKind } from '../codec/kith.ts'
 import { abytes, randomBytes } from '../bytes.ts'
 import { CodecError, ValidationError } from '../errors.ts'
+import { MAX_CERTIFICATE_BYTES } from '../identity/device-certificate.ts'
 
 /** Longest text a message may carry, in UTF-16 code units. */
 export const MAX_TEXT_LENGTH = 16 * 1024
@@ -18,7 +19,7 @@ export const MAX_REACTION_LENGTH = 16
 const MAX_GROUP_NAME = 128
 
 /** Kinds of application payload. */
-export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave'
+export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile'
 
 /**
  * Control kinds are ephemeral: they are never shown or stored as messages, so they carry `seq` 0
@@ -37,7 +38,8 @@ const KIND_TO_WIRE: Record<PayloadKindName, PayloadKind> = {
   reaction: PayloadKind.REACTION,
   read: PayloadKind.READ,
   typing: PayloadKind.TYPING,
-  leave: PayloadKind.LEAVE
+  leave: PayloadKind.LEAVE,
+  profile: PayloadKind.PROFILE
 }
 const WIRE_TO_KIND = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as PayloadKindName]))
 
@@ -51,6 +53,8 @@ export interface Payload {
   readonly lamport: number
   readonly target?: Uint8Array
   readonly groupName?: string
+  /** PROFILE: the sender device's new encoded certificate (checked by messenger/profiles.ts). */
+  readonly certificate?: Uint8Array
 }
 
 /** True for kinds that carry `seq` 0 and are never stored as messages. */
@@ -110,14 +114,21 @@ export function encodePayload (p: Payload): Uint8Array {
     seq: BigInt(p.seq),
     lamport: BigInt(p.lamport),
     target: (p.target ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
-    groupName: p.groupName ?? ''
+    groupName: p.groupName ?? '',
+    certificate: (p.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
   })
 }
 
 /** The per-kind rules of PROTOCOL.md §7 for `text` and `target`. */
 function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
   if (isActionKind(kind) && raw.target.length === 0) throw new ValidationError(`a ${kind} payload must name its target message`)
-  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
+  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
+  if (kind === 'profile') {
+    if (raw.certificate.length === 0) throw new ValidationError('a profile payload must carry a device certificate')
+    abytes(raw.certificate, 'profile certificate', { max: MAX_CERTIFICATE_BYTES })
+  } else if (raw.certificate.length !== 0) {
+    throw new ValidationError(`a ${kind} payload carries no certificate`)
+  }
   switch (kind) {
     case 'text':
     case 'edit':
@@ -130,6 +141,7 @@ function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
     case 'read':
     case 'typing':
     case 'leave':
+    case 'profile':
       if (raw.text !== '') throw new ValidationError(`a ${kind} payload carries no text`)
       return
     case 'group-meta':
@@ -171,6 +183,7 @@ export function decodePayload (bytes: Uint8Array): Payload {
     seq,
     lamport: safeNumber(raw.lamport, 'Lamport clock'),
     ...(raw.target.length > 0 ? { target: raw.target } : {}),
-    ...(raw.groupName !== '' ? { groupName: raw.groupName } : {})
+    ...(raw.groupName !== '' ? { groupName: raw.groupName } : {}),
+    ...(raw.certificate.length > 0 ? { certificate: raw.certificate } : {})
   }
 }

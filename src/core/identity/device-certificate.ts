@@ -3,7 +3,7 @@
  * signature key) belongs to the account. They are the MLS credential (DESIGN.md §4).
  */
 import { DeviceCertificate as DeviceCertificateCodec } from '../codec/kith.ts'
-import { abytes, astring, toHex } from '../bytes.ts'
+import { abytes, astring, equalBytes, toHex } from '../bytes.ts'
 import { CodecError, ValidationError } from '../errors.ts'
 import { assertSignature, PUBLIC_KEY_LENGTH, signWithLabel, SIGNATURE_LENGTH, type SigningKeyPair } from './identity-key.ts'
 
@@ -58,6 +58,18 @@ export async function issueDeviceCertificate (identity: SigningKeyPair, fields: 
   const unsigned = { ...fields, displayName: validateDisplayName(fields.displayName), identityKey: identity.publicKey }
   const signature = await signWithLabel(identity, LABEL, toBeSigned(unsigned))
   return { ...unsigned, signature }
+}
+
+/**
+ * Re-issues this device's certificate with a new display name: the same identity key, peer id and
+ * MLS signature key, and a `createdAt` later than the current one's even if the clock went back,
+ * so receivers take it as the newer (PROTOCOL.md §7.6).
+ */
+export async function reissueDeviceCertificate (identity: SigningKeyPair, current: DeviceCertificate, displayName: string, now: number): Promise<DeviceCertificate> {
+  if (!equalBytes(identity.publicKey, current.identityKey)) throw new ValidationError('a device certificate is re-issued by the identity key that issued it')
+  return await issueDeviceCertificate(identity, {
+    peerId: current.peerId, mlsSignatureKey: current.mlsSignatureKey, displayName, createdAt: Math.max(now, current.createdAt + 1)
+  })
 }
 
 /** Encodes a certificate for the wire or an MLS credential. */

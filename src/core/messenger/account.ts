@@ -4,7 +4,7 @@
  */
 import { fromUtf8, toHex, utf8 } from '../bytes.ts'
 import { NotFoundError } from '../errors.ts'
-import { decodeDeviceCertificate, encodeDeviceCertificate, issueDeviceCertificate, validateDisplayName, type DeviceCertificate } from '../identity/device-certificate.ts'
+import { decodeDeviceCertificate, encodeDeviceCertificate, issueDeviceCertificate, reissueDeviceCertificate, validateDisplayName, type DeviceCertificate } from '../identity/device-certificate.ts'
 import { exportSigningKey, generateSigningKey, importSigningKey, type SigningKeyPair } from '../identity/identity-key.ts'
 import { generateMlsSigningKey, type MlsSigningKey } from '../mls/key-package.ts'
 import type { Store, Write } from './store.ts'
@@ -46,6 +46,15 @@ export async function createAccount (displayName: string, peerId: string, peerId
     { kind: 'meta', key: KEYS.peerId, value: utf8(peerId) }
   ]
   return { account: { identity, identityHex: toHex(identity.publicKey), certificate, mlsKey, peerId }, writes }
+}
+
+/**
+ * The account with this device's certificate re-issued under a new display name (same keys and
+ * peer id, a later `createdAt`), and the write that stores the certificate in place of the old one.
+ */
+export async function renameAccount (account: Account, displayName: string, now: number): Promise<{ account: Account, writes: Write[] }> {
+  const certificate = await reissueDeviceCertificate(account.identity, account.certificate, validateDisplayName(displayName), now)
+  return { account: { ...account, certificate }, writes: [{ kind: 'meta', key: KEYS.certificate, value: encodeDeviceCertificate(certificate) }] }
 }
 
 /** True once an account exists in this store. */

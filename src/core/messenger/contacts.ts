@@ -2,10 +2,11 @@
  * Contacts and the devices the messenger knows: contacts added from invites, devices learned from
  * invites, cards and group members, and the addresses that frames hint at for reaching them.
  */
-import { fromHex, toHex } from '../bytes.ts'
+import { equalBytes, fromHex, toHex } from '../bytes.ts'
 import type { Deliver } from '../codec/envelope.ts'
 import { NotFoundError, UsageError, ValidationError } from '../errors.ts'
-import { encodeInvite, type Invite } from '../identity/invite.ts'
+import type { DeviceCertificate } from '../identity/device-certificate.ts'
+import { decodeInvite, encodeInvite, type Invite } from '../identity/invite.ts'
 import { peerIdToString } from '../identity/peer-id.ts'
 import { computeSafetyNumber } from '../identity/safety-number.ts'
 import type { Member } from '../mls/group.ts'
@@ -53,16 +54,46 @@ export class Contacts {
       if (taken !== undefined && taken.identity !== identity) throw new UsageError(`alias "${alias}" already names another contact`)
     }
     const existing = await store.getContact(identity)
+    const certificate = await this.newestCertificate(invite.certificate)
     const row: ContactRow = {
       identity,
-      alias: alias ?? existing?.alias ?? await this.uniqueAlias(invite.certificate.displayName.replace(/\s+/g, '-').toLowerCase(), identity),
-      displayName: invite.certificate.displayName,
+      alias: alias ?? existing?.alias ?? await this.uniqueAlias(certificate.displayName.replace(/\s+/g, '-').toLowerCase(), identity),
+      displayName: certificate.displayName,
       verified: existing?.verified ?? false,
       createdAt: existing?.createdAt ?? clock.now()
     }
-    await this.engine.commit([{ kind: 'contact', row }, ...this.deviceWrites(invite)])
+    await this.engine.commit([{ kind: 'contact', row }, ...this.deviceWrites({ ...invite, certificate })])
     await this.engine.transport.addAddresses(peerIdToString(invite.certificate.peerId), invite.addrs).catch(() => {})
     return row
+  }
+
+  /**
+   * The warning for an invite whose display name is already a contact's under another identity
+   * key: the same name on a new key is a different person, or the same person with a new account.
+   */
+  async sameNameWarning (invite: Invite): Promise<string | undefined> {
+    const identity = toHex(invite.certificate.identityKey)
+    const name = invite.certificate.displayName
+    const folded = name.toLocaleLowerCase()
+    const namesake = (await this.engine.store.listContacts()).find((c) => c.identity !== identity && c.displayName.toLocaleLowerCase() === folded)
+    if (namesake === undefined) return undefined
+    return `You already have a contact called ${namesake.displayName} with a different key — this is a different person or a new account. Compare safety numbers before you trust ${name}.`
+  }
+
+  /**
+   * `certificate`, unless this device already holds a newer one for the same device: an old invite
+   * link, added again, must not bring back the name its owner has since changed (profiles.ts).
+   */
+  private async newestCertificate (certificate: DeviceCertificate): Promise<DeviceCertificate> {
+    const stored = await this.engine.store.getDevice(peerIdToString(certificate.peerId))
+    if (stored === undefined) return certificate
+    try {
+      const known = (await decodeInvite(stored.certificate)).certificate
+      const same = equalBytes(known.identityKey, certificate.identityKey) && equalBytes(known.mlsSignatureKey, certificate.mlsSignatureKey)
+      return same && known.createdAt > certificate.createdAt ? known : certificate
+    } catch {
+      return certificate
+    }
   }
 
   /** A contact as the CLI and UI show it, with its devices. */

@@ -15,7 +15,8 @@ import { RETAINED_EPOCHS } from '../mls/suite.ts'
 import type { Contacts } from './contacts.ts'
 import { describeError, type CachedGroup, type Engine } from './engine.ts'
 import type { ConversationView } from './events.ts'
-import { membershipNotices, renameNotice } from './notices.ts'
+import { membershipNotices, newDeviceNotices, renameNotice } from './notices.ts'
+import type { Profiles } from './profiles.ts'
 import type { Sender } from './sender.ts'
 import type { GroupRow, MessageView, Write } from './store.ts'
 import type { Views } from './views.ts'
@@ -53,7 +54,8 @@ export class Conversations {
   private readonly establishTimers = new Map<string, { timer: ReturnType<typeof setTimeout>, attempt: number }>()
 
   constructor (
-    private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender, private readonly contacts: Contacts
+    private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender, private readonly contacts: Contacts,
+    private readonly profiles: Profiles
   ) {}
 
   /** Resumes 1:1 set-ups left unfinished by a previous run. */
@@ -321,9 +323,12 @@ export class Conversations {
       { kind: 'epoch', row: { groupId, epoch, stateBefore: encodeState(group.state), commitHash: result.commitHash, parentHash: group.row.tipHash, intent: JSON.stringify(intent) } },
       { kind: 'prune-epochs', groupId, belowEpoch: epoch + 1 - RETAINED_EPOCHS }
     ]
-    const notices = group.row.kind !== 'group'
-      ? []
-      : await membershipNotices(engine.store, { groupId, actor: engine.identity, lamport: group.row.lamport + 1, epoch, at: now }, before, listMembers(result.state))
+    const fields = { groupId, lamport: group.row.lamport + 1, epoch, at: now }
+    const after = listMembers(result.state)
+    const notices = [
+      ...group.row.kind !== 'group' ? [] : await membershipNotices(engine.store, { ...fields, actor: engine.identity }, before, after),
+      ...await newDeviceNotices(engine.store, fields, engine.identity, before, after)
+    ]
     const row: GroupRow = {
       ...group.row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: result.commitHash,
       lamport: notices.length > 0 ? group.row.lamport + 1 : group.row.lamport
@@ -350,6 +355,7 @@ export class Conversations {
     await engine.commit(writes, [updated])
     if (adds.length > 0 && row.kind === 'group') await this.sender.sendLocked(groupId, { kind: 'group-meta', text: '', groupName: row.name })
     await this.sender.resendLocked(groupId)
+    if (adds.length > 0) await this.profiles.reannounceLocked(groupId)
     await this.views.announceConversation(updated)
     for (const n of notices) await this.views.announceNotice(n)
   }

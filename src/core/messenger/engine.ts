@@ -17,7 +17,7 @@ import { OutboxMemory, type QueuedFrame } from './outbox-memory.ts'
 import { systemClock, type Clock, type Log, type RunSoon, type Transport, type YieldToIo } from './ports.ts'
 import { ReadState } from './read-state.ts'
 import type { GroupRow, Store, Write } from './store.ts'
-import { describeError } from '../errors.ts'
+import { describeError, strictAssert } from '../errors.ts'
 
 /** Collaborators of a messenger. */
 export interface MessengerComponents {
@@ -75,7 +75,6 @@ export async function messageHash (message: Uint8Array): Promise<string> {
 export class Engine {
   readonly store: Store
   readonly transport: Transport
-  readonly account: Account
   readonly log: Log
   readonly clock: Clock
   readonly yieldToIo: YieldToIo
@@ -90,6 +89,7 @@ export class Engine {
   /** Highest stored seq per conversation and sender device (`groupId deviceId`), as read or written. */
   readonly lastSeqs = new Map<string, number>()
   stopped = false
+  private currentAccount: Account
   private readonly runSoon: RunSoon
   private readonly cache = new Map<string, CachedGroup>()
   private readonly locks = new Map<string, Promise<unknown>>()
@@ -105,14 +105,30 @@ export class Engine {
   constructor (components: MessengerComponents, readonly options: MessengerOptions) {
     this.store = components.store
     this.transport = components.transport
-    this.account = components.account
+    this.currentAccount = components.account
     this.log = components.log
     this.clock = components.clock ?? systemClock
     this.yieldToIo = components.yieldToIo ?? (async () => {})
     this.runSoon = components.runSoon ?? ((task) => { setTimeout(task, 0) })
     this.reads = new ReadState(this.store)
-    this.names = new NameBook(this.store, { identity: this.account.identityHex, displayName: this.account.certificate.displayName })
+    const ownName = (): string => this.account.certificate.displayName
+    this.names = new NameBook(this.store, { identity: this.account.identityHex, get displayName () { return ownName() } })
     this.summaries = new SummaryCache({ store: this.store, reads: this.reads, identity: this.account.identityHex })
+  }
+
+  /** This device's account, with its current device certificate. */
+  get account (): Account {
+    return this.currentAccount
+  }
+
+  /**
+   * Switches to a re-issued certificate of the same device (profiles.ts), once it is stored: new
+   * KeyPackages, groups and invites carry it from now on.
+   */
+  replaceAccount (account: Account): void {
+    strictAssert(account.identityHex === this.currentAccount.identityHex && account.peerId === this.currentAccount.peerId, 'only the certificate of an account is replaced')
+    this.currentAccount = account
+    this.names.clear()
   }
 
   /** This device's identity key, hex. */

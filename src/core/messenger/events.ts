@@ -14,6 +14,25 @@ export interface ContactView {
   readonly devices: readonly string[]
 }
 
+/** This account as the CLI and UI show it. */
+export interface ProfileView {
+  readonly displayName: string
+  readonly identity: string
+  readonly peerId: string
+  readonly inviteLink: string
+}
+
+/** A contact just added, with what the person adding should compare or be warned about. */
+export interface AddContactResult {
+  readonly contact: ContactView
+  readonly safetyNumber: string
+  /**
+   * Set when another contact already has this display name under a different identity key: the
+   * sentence to show before the person trusts the new one.
+   */
+  readonly warning?: string
+}
+
 /** A conversation as the CLI and UI show it. */
 export interface ConversationView {
   readonly id: string

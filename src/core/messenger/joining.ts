@@ -15,6 +15,7 @@ import { createKeyPackage, type OwnKeyPackage } from '../mls/key-package.ts'
 import type { Contacts } from './contacts.ts'
 import { newGroupRow, type Conversations } from './conversations.ts'
 import { describeError, type Engine, type Outcome } from './engine.ts'
+import { newDeviceNotices } from './notices.ts'
 import type { Receiver } from './receiver.ts'
 import type { Sender } from './sender.ts'
 import type { GroupRow, KeyPackageRow, Write } from './store.ts'
@@ -126,9 +127,13 @@ export class Joining {
         const alias = await this.contacts.uniqueAlias(card.certificate.displayName.replace(/\s+/g, '-').toLowerCase(), welcomer)
         writes.push({ kind: 'contact', row: { identity: welcomer, alias, displayName: card.certificate.displayName, verified: false, createdAt: engine.clock.now() } })
       }
+      const epoch = epochOf(state)
+      // Read before this welcome's devices are recorded: a contact's device seen for the first time here is news.
+      const notices = await newDeviceNotices(engine.store, { groupId, lamport: existing?.row.lamport ?? 0, epoch, at: engine.clock.now() },
+        engine.identity, existing?.row.active === true ? listMembers(existing.state) : [], listMembers(state))
+      writes.push(...notices.map((n): Write => ({ kind: 'message', row: n })))
       writes.push(...this.contacts.deviceWrites(card))
       for (const m of listMembers(state)) await this.contacts.rememberMember(m, writes)
-      const epoch = epochOf(state)
       const base = newGroupRow(
         { id: groupId, kind, name: kind === 'group' ? 'group' : '', peerIdentity: kind === 'direct' ? welcomer : null, creator: welcomer },
         state, { epoch, parent: frame.commitHash }, engine.clock.now()
@@ -146,6 +151,7 @@ export class Joining {
       await engine.transport.addAddresses(fromPeer, card.addrs).catch(() => {})
       engine.log(`joined ${kind} conversation ${groupId.slice(0, 12)} from ${fromPeer}`)
       await this.views.announceConversation(updated)
+      for (const n of notices) await this.views.announceNotice(n)
       await this.sender.resendLocked(groupId)
       await this.receiver.drainPendingLocked(groupId)
       return 'stored'

@@ -117,7 +117,7 @@ export async function toNoticeOut (row: MessageView, ctx: MessageViewContext): P
     edited: false,
     deleted: false,
     reactions: [],
-    notice: { type: body.type, subjects, name: body.name }
+    notice: { type: body.type, subjects, name: body.name, ...('previous' in body && body.previous !== undefined ? { previous: body.previous } : {}) }
   }
 }
 

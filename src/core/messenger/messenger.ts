@@ -12,6 +12,7 @@
  * | views.ts | conversations and history as shown, and the events that update them |
  * | contacts.ts | contacts, known devices, hinted addresses |
  * | sender.ts | encrypt, store and queue a message; the outbox side of delivery |
+ * | profiles.ts | this account's display name, and the PROFILEs members announce |
  * | conversations.ts | groups, the 1:1 with each contact, membership commits |
  * | message-actions.ts | send, reply, edit, delete, react, read, typing, leave |
  * | receiver.ts | incoming application data and commits, fork choice, held frames |
@@ -26,18 +27,19 @@ import { Contacts } from './contacts.ts'
 import { ConversationPrefsStore } from './conversation-prefs.ts'
 import { Conversations } from './conversations.ts'
 import { describeError, Engine, messageHash, type MessengerComponents, type MessengerOptions, type Outcome } from './engine.ts'
-import type { ContactView, ConversationView, MessengerEvent, MessengerSettings, SendOptions } from './events.ts'
+import type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
 import { Joining, WELCOME_LOCK } from './joining.ts'
 import { MessageActions } from './message-actions.ts'
 import type { MessageOut } from './message-view.ts'
 import { isApplication, Receiver } from './receiver.ts'
+import { Profiles } from './profiles.ts'
 import { Sender } from './sender.ts'
 import type { ContactRow } from './store.ts'
 import { Views } from './views.ts'
 import { Search, type SearchHit } from './search.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
-export type { ContactView, ConversationView, MessengerEvent, MessengerSettings, SendOptions } from './events.ts'
+export type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
 export type { MessengerComponents, MessengerOptions } from './engine.ts'
 
 /** The conversation engine of one device. */
@@ -46,6 +48,7 @@ export class Messenger {
   private readonly views: Views
   private readonly contactBook: Contacts
   private readonly sender: Sender
+  private readonly profiles: Profiles
   private readonly groups: Conversations
   private readonly actions: MessageActions
   private readonly receiver: Receiver
@@ -59,9 +62,10 @@ export class Messenger {
     this.views = new Views(this.engine, this.prefs)
     this.contactBook = new Contacts(this.engine)
     this.sender = new Sender(this.engine, this.views)
-    this.groups = new Conversations(this.engine, this.views, this.sender, this.contactBook)
+    this.profiles = new Profiles(this.engine, this.views, this.sender)
+    this.groups = new Conversations(this.engine, this.views, this.sender, this.contactBook, this.profiles)
     this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups)
-    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups)
+    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles)
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)
     this.searcher = new Search(this.engine, this.views)
   }
@@ -119,10 +123,33 @@ export class Messenger {
   }
 
   /** Adds (or renames) a contact from a verified invite, and sets up the 1:1 conversation. */
-  async addContact (invite: Invite, alias?: string): Promise<{ contact: ContactView, safetyNumber: string }> {
+  async addContact (invite: Invite, alias?: string): Promise<AddContactResult> {
+    const warning = await this.contactBook.sameNameWarning(invite)
     const row = await this.contactBook.add(invite, alias)
     await this.groups.ensureDirect(row.identity)
-    return { contact: await this.contactBook.view(row), safetyNumber: await this.contactBook.safetyNumberWith(row.identity) }
+    return {
+      contact: await this.contactBook.view(row), safetyNumber: await this.contactBook.safetyNumberWith(row.identity), ...(warning !== undefined ? { warning } : {})
+    }
+  }
+
+  /** The warning {@link addContact} would give for an invite, before adding it (undefined if none). */
+  async checkInvite (invite: Invite): Promise<string | undefined> {
+    return await this.contactBook.sameNameWarning(invite)
+  }
+
+  /** This account's profile: its display name, identity key, peer id and invite link. */
+  profile (): ProfileView {
+    const { account } = this.engine
+    return { displayName: account.certificate.displayName, identity: account.identityHex, peerId: account.peerId, inviteLink: this.inviteLink() }
+  }
+
+  /**
+   * Changes this account's display name: re-issues the device certificate and announces it in
+   * every conversation; contacts see the new name and a notice. Returns the new profile.
+   */
+  async setDisplayName (name: string): Promise<ProfileView> {
+    await this.profiles.setDisplayName(name)
+    return this.profile()
   }
 
   /** All contacts. */

@@ -1,6 +1,6 @@
 /**
- * Display names of accounts, cached in memory: a contact's alias, else the name in one of its
- * device certificates, else a prefix of its identity key. The owner clears the cache whenever a
+ * Display names of accounts, cached in memory: a contact's alias, else the name in the newest of
+ * its device certificates, else a prefix of its identity key. The owner clears the cache whenever a
  * contact or device changes.
  */
 import { decodeInvite } from '../identity/invite.ts'
@@ -10,7 +10,7 @@ import type { Store } from './store.ts'
 export class NameBook {
   private readonly names = new Map<string, string>()
 
-  constructor (private readonly store: Store, private readonly own: { identity: string, displayName: string }) {}
+  constructor (private readonly store: Store, private readonly own: { readonly identity: string, readonly displayName: string }) {}
 
   /** The name to show for an identity key (hex). */
   readonly nameOf = async (identity: string): Promise<string> => {
@@ -22,9 +22,13 @@ export class NameBook {
     if (contact !== undefined) {
       name = contact.alias
     } else {
-      const first = (await this.store.devicesOf(identity))[0]
-      if (first !== undefined) {
-        try { name = (await decodeInvite(first.certificate)).certificate.displayName } catch { /* keep the key prefix */ }
+      // The newest certificate names the account: a PROFILE may have renamed one of its devices.
+      let newest = -1
+      for (const device of await this.store.devicesOf(identity)) {
+        try {
+          const cert = (await decodeInvite(device.certificate)).certificate
+          if (cert.createdAt > newest) { newest = cert.createdAt; name = cert.displayName }
+        } catch { /* keep the key prefix */ }
       }
     }
     if (this.names.size > 10_000) this.names.clear()

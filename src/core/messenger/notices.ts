@@ -1,11 +1,13 @@
 /**
- * Timeline notices: "Alice added Bob", "Bob left", "Carol renamed the group to “Book club”". They are
- * local rows of the messages table (kind `notice`, never sent, `seq` 0, no sender device), written
- * when this device applies or makes a membership commit or a rename; a LEAVE row shows as "left".
+ * Timeline notices: "Alice added Bob", "Bob left", "Carol renamed the group to “Book club”", "Alice
+ * is now Alicia", "Alice is using a new device". They are local rows of the messages table (kind
+ * `notice`, never sent, `seq` 0, no sender device), written when this device applies or makes a
+ * membership commit, a rename or a profile change; a LEAVE row shows as "left".
  * Ordered with messages by their Lamport clock; not text, so never unread, searched or acted on.
  */
 import { randomBytes, toHex } from '../bytes.ts'
 import { MESSAGE_ID_LENGTH } from '../conversation/payload.ts'
+import { peerIdToString } from '../identity/peer-id.ts'
 import type { Member } from '../mls/group.ts'
 import type { MessageView, Store } from './store.ts'
 
@@ -15,22 +17,27 @@ export const NOTICE_KIND = 'notice'
 const LEAVE_WINDOW = 1000
 
 /** What a notice says happened; the actor is the row's sender. */
-export type NoticeType = 'added' | 'removed' | 'left' | 'renamed'
+export type NoticeType = 'added' | 'removed' | 'left' | 'renamed' | 'profile' | 'new-device'
+
+const STORED_TYPES: ReadonlySet<string> = new Set(['added', 'removed', 'renamed', 'profile', 'new-device'])
 
 /** A notice as the CLI and UI show it, inside its {@link MessageOut}. */
 export interface NoticeOut {
   readonly type: NoticeType
   /** Who was added or removed (identity keys, hex), with the messenger's names for them. */
   readonly subjects: ReadonlyArray<{ identity: string, name: string }>
-  /** For `renamed`: the new group name. */
+  /** For `renamed`: the new group name; for `profile`: the actor's new display name. */
   readonly name: string
+  /** For `profile`: the display name the actor had before. */
+  readonly previous?: string
 }
 
 /** A notice's stored body (the row's text, as JSON). */
 interface NoticeBody {
-  readonly type: 'added' | 'removed' | 'renamed'
+  readonly type: Exclude<NoticeType, 'left'>
   readonly subjects: readonly string[]
   readonly name: string
+  readonly previous?: string
 }
 
 /** Whether a stored row is shown as a notice. */
@@ -44,9 +51,11 @@ export function readNotice (row: { kind: string, text: string }): NoticeBody | {
   if (row.kind !== NOTICE_KIND) return undefined
   try {
     const body = JSON.parse(row.text) as Partial<NoticeBody>
-    if (body.type !== 'added' && body.type !== 'removed' && body.type !== 'renamed') return undefined
+    if (typeof body.type !== 'string' || !STORED_TYPES.has(body.type)) return undefined
     const subjects = Array.isArray(body.subjects) ? body.subjects.filter((s): s is string => typeof s === 'string') : []
-    return { type: body.type, subjects, name: typeof body.name === 'string' ? body.name : '' }
+    return {
+      type: body.type, subjects, name: typeof body.name === 'string' ? body.name : '', ...(typeof body.previous === 'string' ? { previous: body.previous } : {})
+    }
   } catch {
     return undefined
   }
@@ -90,6 +99,36 @@ export function renameNotice (fields: NoticeFields, name: string): MessageView {
   return noticeRow(fields, { type: 'renamed', subjects: [], name })
 }
 
+/** "Alice is now Alicia": the actor's display name changed from `previous` to `name`. */
+export function profileNotice (fields: NoticeFields, previous: string, name: string): MessageView {
+  return noticeRow(fields, { type: 'profile', subjects: [], name, previous })
+}
+
+/**
+ * "Alice is using a new device", for each leaf a commit adds whose account is already a member
+ * through another device, or is a contact this device knows other devices of (not this account).
+ */
+export async function newDeviceNotices (store: Store, fields: Omit<NoticeFields, 'actor'>, self: string, before: readonly Member[], after: readonly Member[]): Promise<MessageView[]> {
+  const peersBefore = new Set(before.map((m) => toHex(m.certificate.peerId)))
+  const accountsBefore = new Set(before.map((m) => toHex(m.certificate.identityKey)))
+  const noticed = new Set<string>()
+  const out: MessageView[] = []
+  for (const m of after) {
+    const identity = toHex(m.certificate.identityKey)
+    if (identity === self || noticed.has(identity) || peersBefore.has(toHex(m.certificate.peerId))) continue
+    let fresh = accountsBefore.has(identity)
+    if (!fresh && await store.getContact(identity) !== undefined) {
+      const known = await store.devicesOf(identity)
+      const peerId = peerIdToString(m.certificate.peerId)
+      fresh = known.length > 0 && !known.some((d) => d.peerId === peerId)
+    }
+    if (!fresh) continue
+    noticed.add(identity)
+    out.push(noticeRow({ ...fields, actor: identity }, { type: 'new-device', subjects: [], name: '' }))
+  }
+  return out
+}
+
 /**
  * The notices for a membership commit: accounts that gained or lost every device. A removed
  * account that sent LEAVE gets none, since its "left" notice already says so.
@@ -117,11 +156,13 @@ function joinNames (names: readonly string[]): string {
 }
 
 /** The sentence of a notice, given the names to use for its actor and subjects. */
-export function describeNotice (actorName: string, notice: { type: NoticeType, name: string }, subjectNames: readonly string[]): string {
+export function describeNotice (actorName: string, notice: { type: NoticeType, name: string, previous?: string }, subjectNames: readonly string[]): string {
   switch (notice.type) {
     case 'added': return `${actorName} added ${joinNames(subjectNames)}`
     case 'removed': return `${actorName} removed ${joinNames(subjectNames)}`
     case 'left': return `${actorName} left`
     case 'renamed': return `${actorName} renamed the group to “${notice.name}”`
+    case 'profile': return actorName === 'You' ? `You are now ${notice.name}` : `${notice.previous ?? actorName} is now ${notice.name}`
+    case 'new-device': return `${actorName} is using a new device`
   }
 }

@@ -16,7 +16,8 @@ import { RETAINED_EPOCHS } from '../mls/suite.ts'
 import type { Contacts } from './contacts.ts'
 import type { Conversations } from './conversations.ts'
 import { describeError, messageHash, type CachedGroup, type Engine, type Outcome } from './engine.ts'
-import { membershipNotices, renameNotice } from './notices.ts'
+import { membershipNotices, newDeviceNotices, renameNotice } from './notices.ts'
+import type { Profiles } from './profiles.ts'
 import type { Sender } from './sender.ts'
 import type { GroupRow, MessageView, PendingRow, Write } from './store.ts'
 import type { Views } from './views.ts'
@@ -61,7 +62,7 @@ function decodeHeld (bytes: Uint8Array): { frame: Deliver, incoming: PrivateMls 
 export class Receiver {
   constructor (
     private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender,
-    private readonly contacts: Contacts, private readonly conversations: Conversations
+    private readonly contacts: Contacts, private readonly conversations: Conversations, private readonly profiles: Profiles
   ) {}
 
   /** Processes a private message for a locked group. `fresh` is false when replaying a held frame. */
@@ -174,9 +175,15 @@ export class Receiver {
     if (result.kind !== 'commit') return 'rejected'
     const epoch = row.epoch
     const committer = result.committer === undefined ? undefined : toHex(result.committer.certificate.identityKey)
-    const notices = committer === undefined || row.kind !== 'group'
-      ? []
-      : await membershipNotices(engine.store, { groupId: row.id, actor: committer, lamport: row.lamport + 1, epoch, at: engine.clock.now() }, listMembers(state), listMembers(result.state))
+    const fields = { groupId: row.id, lamport: row.lamport + 1, epoch, at: engine.clock.now() }
+    const before = listMembers(state)
+    const after = listMembers(result.state)
+    const notices = [
+      ...committer === undefined || row.kind !== 'group' ? [] : await membershipNotices(engine.store, { ...fields, actor: committer }, before, after),
+      ...await newDeviceNotices(engine.store, fields, engine.identity, before, after)
+    ]
+    const peersBefore = new Set(before.map((m) => toHex(m.certificate.peerId)))
+    const added = after.some((m) => !peersBefore.has(toHex(m.certificate.peerId)))
     const newRow: GroupRow = {
       ...row, state: encodeState(result.state), epoch: epochOf(result.state), tipHash: fromHex(hash), active: !result.removedSelf,
       lamport: notices.length > 0 ? row.lamport + 1 : row.lamport
@@ -207,6 +214,7 @@ export class Receiver {
     if (newRow.active) {
       await this.conversations.redoIntentsLocked(row.id, lostIntents)
       await this.sender.resendLocked(row.id)
+      if (added) await this.profiles.reannounceLocked(row.id)
       await this.drainPendingLocked(row.id)
     }
     return 'stored'
@@ -239,6 +247,7 @@ export class Receiver {
     const duplicate = await engine.store.hasMessage(id)
     let stored: MessageView | undefined
     let notice: MessageView | undefined
+    let profileNotices: MessageView[] = []
     if (!duplicate) {
       if (payload.kind === 'group-meta') {
         const name = payload.groupName?.trim() ?? ''
@@ -253,6 +262,17 @@ export class Receiver {
       }
       let kind: string = payload.kind
       let text = payload.text
+      if (payload.kind === 'profile') {
+        const outcome = await this.profiles.receiveLocked(row.id, payload.lamport, sender, payload.certificate ?? new Uint8Array())
+        if ('refused' in outcome) {
+          // Dropped like a failed action: kept as a placeholder so the sender's seq shows no gap.
+          engine.log(`ignored profile ${id.slice(0, 8)} in ${row.id.slice(0, 12)} from ${senderDevice}: ${outcome.refused}`)
+          kind = IGNORED_KIND
+        } else {
+          writes.push(...outcome.writes)
+          profileNotices = outcome.notices
+        }
+      }
       if (isActionKind(payload.kind)) {
         const check = await this.checkAction(group.row.id, senderIdentity, payload)
         if (!check.ok) {
@@ -306,6 +326,13 @@ export class Receiver {
         case 'leave':
           await this.views.announceNotice(m)
           this.onLeave(row.id, senderIdentity)
+          break
+        case 'profile':
+          for (const n of profileNotices) await this.views.announceNotice(n)
+          for (const n of profileNotices) {
+            const g = engine.cached(n.groupId)
+            if (g !== undefined) await this.views.announceConversation(g)
+          }
       }
     })
     return 'stored'

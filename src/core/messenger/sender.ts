@@ -7,6 +7,7 @@ import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { Deliver, DeliverKind } from '../codec/envelope.ts'
 import { NotFoundError, UsageError } from '../errors.ts'
 import { encodePayload, newMessageId, type Payload } from '../conversation/payload.ts'
+import { encodeDeviceCertificate } from '../identity/device-certificate.ts'
 import { encodeState, encryptApplication, reserveSendGenerations, sendGeneration, type GroupState } from '../mls/group.ts'
 import type { CachedGroup, Engine, Outcome } from './engine.ts'
 import { stateOf } from './message-view.ts'
@@ -22,7 +23,7 @@ import type { Views } from './views.ts'
 const SEND_RESERVATION = 64
 
 /** What a message sent by {@link Sender.sendLocked} carries besides its kind and text. */
-export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array }
+export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array, certificate?: Uint8Array }
 
 /** One device's sending path. Every `…Locked` method runs under the conversation's lock. */
 export class Sender {
@@ -48,7 +49,8 @@ export class Sender {
       seq: group.row.ownSeq + 1,
       lamport: group.row.lamport + 1,
       ...(content.groupName !== undefined ? { groupName: content.groupName } : {}),
-      ...(content.target !== undefined ? { target: content.target } : {})
+      ...(content.target !== undefined ? { target: content.target } : {}),
+      ...(content.certificate !== undefined ? { certificate: content.certificate } : {})
     }
     const message: MessageRow = {
       id: toHex(payload.id),
@@ -126,7 +128,9 @@ export class Sender {
       const payload: Payload = {
         id: fromHex(m.id), kind: m.kind as Payload['kind'], text: m.text, sentAt: m.sentAt, seq: m.seq, lamport: m.lamport,
         ...(m.target !== null ? { target: fromHex(m.target) } : {}),
-        ...(m.kind === 'group-meta' ? { groupName: group.row.name } : {})
+        ...(m.kind === 'group-meta' ? { groupName: group.row.name } : {}),
+        // A PROFILE re-sent carries the certificate this device has now, the newest.
+        ...(m.kind === 'profile' ? { certificate: encodeDeviceCertificate(engine.account.certificate) } : {})
       }
       const encrypted = await encryptApplication(state, encodePayload(payload))
       state = encrypted.state

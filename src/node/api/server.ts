@@ -117,7 +117,14 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         })
         const name = field(body, 'name', true)
         const r = await messenger.addContact(invite, name === '' ? undefined : name)
-        return send(res, 200, { contact: r.contact, safetyNumber: r.safetyNumber, formatted: formatSafetyNumber(r.safetyNumber) })
+        return send(res, 200, {
+          contact: r.contact, safetyNumber: r.safetyNumber, formatted: formatSafetyNumber(r.safetyNumber), ...(r.warning !== undefined ? { warning: r.warning } : {})
+        })
+      }
+      case 'GET /v1/profile': return send(res, 200, { profile: messenger.profile() })
+      case 'POST /v1/profile': {
+        const body = await readBody(req)
+        return send(res, 200, { profile: await messenger.setDisplayName(field(body, 'name')) })
       }
       case 'GET /v1/groups': {
         if (parts[2] !== undefined) return send(res, 200, { conversation: await messenger.conversation(parts[2]) })

@@ -51,7 +51,11 @@ function quote (q: NonNullable<MessageJson['replyTo']>): string {
  */
 export function formatMessageLine (m: MessageJson): string {
   const time = new Date(m.sentAt).toTimeString().slice(0, 5)
-  if (m.notice !== undefined) return formatNoticeLine(time, m.text)
+  if (m.notice !== undefined) {
+    // A new device is the moment to compare safety numbers again: say how.
+    const hint = m.notice.type === 'new-device' ? `  compare safety numbers: kith contact verify ${m.senderName}` : ''
+    return formatNoticeLine(time, m.text) + hint
+  }
   const who = m.own ? 'you' : m.senderName
   const gap = m.gapBefore ? '(earlier messages missing) ' : ''
   const reply = m.replyTo === null ? '' : quote(m.replyTo)
@@ -66,6 +70,19 @@ export function formatMessageLine (m: MessageJson): string {
 function formatNoticeLine (time: string, text: string): string {
   const line = `${time} -- ${text} --`
   return process.stdout.isTTY === true ? `\x1b[2m${line}\x1b[22m` : line
+}
+
+/** This account, as `GET /v1/profile` returns it. */
+export interface ProfileJson {
+  displayName: string
+  identity: string
+  peerId: string
+  inviteLink: string
+}
+
+/** `kith profile`: the display name, then the keys and the invite link that carries the name. */
+export function formatProfile (p: ProfileJson): string {
+  return [`name      ${p.displayName}`, `identity  ${p.identity}`, `device    ${p.peerId}`, `invite    ${p.inviteLink}`].join('\n')
 }
 
 /** One line of `kith groups`: kind, name, members, unread count, and whether you left. */

@@ -11,7 +11,7 @@ import { parseIceServer } from '../ice-servers.ts'
 import { initDataDir, KithNode, type KithNodeConfig } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
 import { runChat } from './chat.ts'
-import { formatConversationLine, formatMessageLine, shortId, type ConversationJson, type MessageJson } from './format.ts'
+import { formatConversationLine, formatMessageLine, formatProfile, shortId, type ConversationJson, type MessageJson, type ProfileJson } from './format.ts'
 
 const HELP = `kith: serverless end-to-end encrypted chat
 
@@ -27,6 +27,8 @@ usage: kith [--data DIR] [--json] COMMAND
                                 public address, --tls serves https and wss
   status                        the running peer's id, addresses and reachability
   invite                        print your invite link
+  profile                       show your display name, identity key and invite link
+  profile name NEW NAME         change your display name; contacts and groups see it
   contact add LINK [--name ALIAS]
                                 add a contact; prints the safety number
   contact verify ALIAS [--confirm]
@@ -212,10 +214,26 @@ async function main (argv: string[]): Promise<void> {
       print(r.link, r)
       return
     }
+    case 'profile': {
+      if (sub === undefined) {
+        const r = await client.call<{ profile: ProfileJson }>('GET', '/v1/profile')
+        print(formatProfile(r.profile), r)
+        return
+      }
+      if (sub === 'name') {
+        const name = positionals.slice(2).join(' ')
+        if (name.trim() === '') throw new KithError('usage: kith profile name NEW NAME')
+        const r = await client.call<{ profile: ProfileJson }>('POST', '/v1/profile', { name })
+        print(`you are now ${r.profile.displayName}; your contacts and groups are told, and your invite link carries the new name:\n${r.profile.inviteLink}`, r)
+        return
+      }
+      throw new KithError('usage: kith profile | kith profile name NEW NAME')
+    }
     case 'contact': {
       if (sub === 'add') {
-        const r = await client.call<{ contact: { alias: string, displayName: string }, formatted: string }>('POST', '/v1/contacts', { link: need(positionals, 2, 'invite link'), ...(values.name !== undefined ? { name: values.name } : {}) })
-        print(`added ${r.contact.alias} (${r.contact.displayName})\nsafety number: ${r.formatted}\ncompare it with theirs (kith contact verify ${r.contact.alias}) to be sure nobody is in between.`, r)
+        const r = await client.call<{ contact: { alias: string, displayName: string }, formatted: string, warning?: string }>('POST', '/v1/contacts', { link: need(positionals, 2, 'invite link'), ...(values.name !== undefined ? { name: values.name } : {}) })
+        const warning = r.warning !== undefined ? `warning: ${r.warning}\n` : ''
+        print(`${warning}added ${r.contact.alias} (${r.contact.displayName})\nsafety number: ${r.formatted}\ncompare it with theirs (kith contact verify ${r.contact.alias}) to be sure nobody is in between.`, r)
         return
       }
       if (sub === 'verify') {

@@ -313,9 +313,23 @@ export class BrowserClient implements KithClient {
   private async refreshLists (): Promise<void> {
     const [contacts, conversations] = await Promise.all([this.invoke('contacts'), this.invoke('conversations')])
     const node = this.node
+    const renamed = contacts.some((c) => this.contacts.value.some((k) => k.identity === c.identity && k.displayName !== c.displayName))
     this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices, this.webRtcCheck?.counts) }))
     this.conversations.value = sortConversations(conversations.map((c) => this.toConversation(c)))
+    if (renamed) this.renameShown()
     this.updateConnectivity()
+  }
+
+  /** Messages already shown carry the names they were shown with: a contact's new name replaces them. */
+  private renameShown (): void {
+    const names = this.names
+    for (const list of this.lists.values()) {
+      list.value = list.value.map((m) => {
+        if (m.own) return m
+        const senderName = personName(names, m.sender, m.senderName)
+        return senderName === m.senderName ? m : { ...m, senderName }
+      })
+    }
   }
 
   /** Who is who, for naming people by the one rule in `person-names.ts`. */
@@ -333,8 +347,10 @@ export class BrowserClient implements KithClient {
       kind: c.kind,
       name: c.peerIdentity === null ? c.name : personName(names, c.peerIdentity, c.name),
       active: c.active,
-      // The member list shows my own display name (the dialog adds "(you)").
-      members: c.members.map((m) => ({ ...m, name: personName(names, m.identity, m.name, myName ?? m.name) })),
+      // The member list shows my own display name (the dialog adds "(you)"), and each person once
+      // however many devices they take part with.
+      members: c.members.filter((m, i) => c.members.findIndex((o) => o.identity === m.identity) === i)
+        .map((m) => ({ ...m, name: personName(names, m.identity, m.name, myName ?? m.name) })),
       peerIdentity: c.peerIdentity,
       unread: c.unread,
       lastMessage: last === null ? null : { ...last, senderName: last.own ? 'You' : personNameByAlias(names, last.senderName, myName) },
@@ -364,6 +380,10 @@ export class BrowserClient implements KithClient {
   }
 
   private onEvent (event: MessengerEvent): void {
+    if (event.type === 'message' && event.message.notice?.type === 'profile' && !event.message.own) {
+      // Someone took a new name: their contact row changed, so lists (and names shown) reload.
+      this.scheduleRefresh()
+    }
     if (event.type === 'message') {
       const list = this.lists.get(event.message.conversation)
       const message = this.displayed(event.message)
@@ -444,6 +464,16 @@ export class BrowserClient implements KithClient {
     const contact = this.contacts.value.find((c) => c.alias === alias)
     if (contact === undefined) throw new Error('the contact was added but cannot be listed')
     return { contact, conversationId, existing }
+  }
+
+  async checkInvite (inviteLinkOrCode: string): Promise<string | null> {
+    return await this.rpc.call('checkInvite', inviteLinkOrCode)
+  }
+
+  async setDisplayName (name: string): Promise<void> {
+    const profile = await this.invoke('setDisplayName', name)
+    const me = this.me.value
+    if (me !== null) this.me.value = { ...me, name: profile.displayName, inviteLink: profile.inviteLink }
   }
 
   async safetyNumber (alias: string): Promise<string> {

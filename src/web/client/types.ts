@@ -112,6 +112,10 @@ export interface KithClient {
   onboard (displayName: string): Promise<void>
   /** Accepts a full invite link or the bare code. Resolves with the 1:1's id and whether they were a contact already. */
   addContact (inviteLinkOrCode: string): Promise<{ contact: Contact, conversationId: string, existing: boolean }>
+  /** The warning to show before adding an invite (a contact already has its name under another key), or null. */
+  checkInvite (inviteLinkOrCode: string): Promise<string | null>
+  /** Changes this account's display name; contacts and groups are told, and `me` and the invite update. */
+  setDisplayName (name: string): Promise<void>
   safetyNumber (alias: string): Promise<string>
   setVerified (alias: string, verified: boolean): Promise<void>
 

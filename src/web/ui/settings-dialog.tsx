@@ -1,9 +1,10 @@
-/** Settings: read receipts, desktop notifications, the network (bootstrap nodes, STUN/TURN), my identity, and the theme. */
+/** Settings: my display name, read receipts, desktop notifications, the network (bootstrap nodes, STUN/TURN), my identity, and the theme. */
 import type { ComponentChildren, JSX } from 'preact'
 import type { Theme } from '../client/types.ts'
 import { useKith } from './context.ts'
 import { Dialog } from './dialog.tsx'
 import { NetworkSettings } from './network-settings.tsx'
+import { ProfileSettings } from './profile-settings.tsx'
 import { useAction } from './use-action.ts'
 
 /** A checkbox drawn as a switch, with its label and a line of explanation. */
@@ -51,6 +52,9 @@ export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Eleme
 
   return (
     <Dialog title='Settings' onClose={onClose} testId='settings-dialog'>
+      <h3 class='section-title'>Profile</h3>
+      <ProfileSettings />
+
       <h3 class='section-title'>Privacy</h3>
       <Toggle id='setting-read-receipts' label='Read receipts' checked={settings.readReceipts} disabled={receipts.busy}
         hint='Let people see when you’ve read their messages.' onChange={(on) => { void receipts.run(on) }} />

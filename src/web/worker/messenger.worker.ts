@@ -94,6 +94,10 @@ const api: WorkerApi = {
     return { alias: contact.alias, conversationId: conversation.id, existing }
   },
 
+  async checkInvite (link) {
+    return await need().checkInvite(await parseInviteLink(link)) ?? null
+  },
+
   async invoke<M extends UiMethod> (method: M, args: Parameters<Messenger[M]>): Promise<Awaited<ReturnType<Messenger[M]>>> {
     const m = need()
     const fn = m[method] as (...a: Parameters<Messenger[M]>) => Promise<Awaited<ReturnType<Messenger[M]>>>

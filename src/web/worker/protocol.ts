@@ -19,7 +19,7 @@ export type UiMethod =
   | 'contacts' | 'conversations' | 'messages' | 'safetyNumber' | 'markVerified'
   | 'createGroup' | 'addMember' | 'removeMember' | 'leave'
   | 'send' | 'edit' | 'deleteMessage' | 'react' | 'markRead' | 'typing'
-  | 'settings' | 'setReadReceipts' | 'inviteLink' | 'search' | 'renameGroup' | 'setMuted' | 'setArchived'
+  | 'settings' | 'setReadReceipts' | 'inviteLink' | 'search' | 'renameGroup' | 'setMuted' | 'setArchived' | 'setDisplayName'
 
 /** What the worker serves. */
 export interface WorkerApi {
@@ -33,6 +33,8 @@ export interface WorkerApi {
   setAddrs (addrs: string[]): void
   /** Parses and adds an invite; returns the contact's alias, the 1:1's id, and whether they were a contact already. */
   addContact (link: string): Promise<{ alias: string, conversationId: string, existing: boolean }>
+  /** Parses an invite; the warning to show before adding it (a namesake under another key), or null. */
+  checkInvite (link: string): Promise<string | null>
   invoke<M extends UiMethod> (method: M, args: Parameters<Messenger[M]>): Promise<Awaited<ReturnType<Messenger[M]>>>
   receive (fromPeer: string, frame: Deliver): Promise<'stored' | 'rejected'>
   nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>>

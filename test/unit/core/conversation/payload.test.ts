@@ -43,7 +43,8 @@ describe('encodePayload and decodePayload', () => {
     { id: ID, kind: 'reaction', text: '', sentAt: 5, seq: 7, lamport: 8, target: TARGET },
     { id: ID, kind: 'read', text: '', sentAt: 5, seq: 0, lamport: 8, target: TARGET },
     { id: ID, kind: 'typing', text: '', sentAt: 5, seq: 0, lamport: 8 },
-    { id: ID, kind: 'leave', text: '', sentAt: 5, seq: 8, lamport: 9 }
+    { id: ID, kind: 'leave', text: '', sentAt: 5, seq: 8, lamport: 9 },
+    { id: ID, kind: 'profile', text: '', sentAt: 5, seq: 9, lamport: 10, certificate: new Uint8Array(200).fill(7) }
   ])('round-trips a $kind payload', (payload) => {
     expect(decodePayload(encodePayload(payload))).toEqual(payload)
   })
@@ -154,6 +155,19 @@ describe('decodePayload applies the per-kind rules', () => {
   it.each(['delete', 'read', 'typing', 'leave'] as const)('text on a %s', (kind) => {
     const payload: Payload = { ...text, kind, text: 'surprise', seq: isControlKind(kind) ? 0 : 1, ...(isActionKind(kind) ? { target: TARGET } : {}) }
     expect(() => decodePayload(encodePayload(payload))).toThrow(`a ${kind} payload carries no text`)
+  })
+
+  it('a profile without a certificate, or with one over 512 bytes', () => {
+    const profile: Payload = { ...text, kind: 'profile', text: '' }
+    expect(() => decodePayload(encodePayload(profile))).toThrow('a profile payload must carry a device certificate')
+    expect(() => decodePayload(encodePayload({ ...profile, certificate: new Uint8Array(513) }))).toThrow('profile certificate must be at most 512 bytes, got 513')
+  })
+
+  it('a profile with text or a target, and a certificate on any other kind', () => {
+    const profile: Payload = { ...text, kind: 'profile', text: '', certificate: new Uint8Array(10) }
+    expect(() => decodePayload(encodePayload({ ...profile, text: 'hi' }))).toThrow('a profile payload carries no text')
+    expect(() => decodePayload(encodePayload({ ...profile, target: TARGET }))).toThrow('a profile payload has no target')
+    expect(() => decodePayload(encodePayload({ ...text, certificate: new Uint8Array(10) }))).toThrow('a text payload carries no certificate')
   })
 
   it('a reaction that is not an emoji', () => {

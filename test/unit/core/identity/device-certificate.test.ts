@@ -3,7 +3,7 @@ import { randomBytes } from '../../../../src/core/bytes.ts'
 import { DeviceCertificate as DeviceCertificateCodec } from '../../../../src/core/codec/kith.ts'
 import {
   decodeDeviceCertificate, encodeDeviceCertificate, issueDeviceCertificate, MAX_CERTIFICATE_BYTES, MAX_DISPLAY_NAME,
-  readDeviceCertificate, validateDisplayName, verifyDeviceCertificate, type DeviceCertificate
+  readDeviceCertificate, reissueDeviceCertificate, validateDisplayName, verifyDeviceCertificate, type DeviceCertificate
 } from '../../../../src/core/identity/device-certificate.ts'
 import { generateSigningKey, type SigningKeyPair } from '../../../../src/core/identity/identity-key.ts'
 import { CodecError, CryptoVerificationError, ValidationError } from '../../../../src/core/errors.ts'
@@ -168,5 +168,25 @@ describe('validateDisplayName', () => {
   it('is applied when issuing, so no invalid certificate can be signed', async () => {
     await expect(issueDeviceCertificate(identity, { ...cert, displayName: '' })).rejects.toThrow(ValidationError)
     await expect(issueDeviceCertificate(identity, { ...cert, displayName: 'x'.repeat(65) })).rejects.toThrow(ValidationError)
+  })
+})
+
+describe('reissueDeviceCertificate', () => {
+  it('keeps the keys and peer id, takes the new name, is later, and verifies', async () => {
+    const renamed = await reissueDeviceCertificate(identity, cert, '  Alicia ', cert.createdAt + 5000)
+    expect(renamed).toMatchObject({
+      identityKey: cert.identityKey, peerId: cert.peerId, mlsSignatureKey: cert.mlsSignatureKey, displayName: 'Alicia', createdAt: cert.createdAt + 5000
+    })
+    await expect(readDeviceCertificate(encodeDeviceCertificate(renamed))).resolves.toEqual(renamed)
+  })
+
+  it('is still newer when the clock went back', async () => {
+    const renamed = await reissueDeviceCertificate(identity, cert, 'Alicia', cert.createdAt - 60_000)
+    expect(renamed.createdAt).toBe(cert.createdAt + 1)
+  })
+
+  it('refuses a name validateDisplayName refuses, and another identity key', async () => {
+    await expect(reissueDeviceCertificate(identity, cert, '   ', cert.createdAt + 1)).rejects.toThrow('display name must not be empty')
+    await expect(reissueDeviceCertificate(await generateSigningKey(), cert, 'Mallory', cert.createdAt + 1)).rejects.toThrow(ValidationError)
   })
 })
