@@ -115,7 +115,7 @@ export class SqliteMailboxStore implements MailboxStore {
 
   fetch (mailboxId: Uint8Array, fetchHash: Uint8Array, after: number, now: number, limits: { entries: number, bytes: number }): MailboxResult<{ entries: MailboxEntryRow[], more: boolean, depth: number }> {
     if (!this.owned(mailboxId, fetchHash)) return refused('no mailbox here opens with this fetch token')
-    const rows = this.sql('SELECT seq, frame, expires_at FROM entries WHERE mailbox_id = ? AND seq > ? AND expires_at > ? ORDER BY seq LIMIT ?')
+    const rows = this.sql('SELECT seq, frame, expires_at, depositor FROM entries WHERE mailbox_id = ? AND seq > ? AND expires_at > ? ORDER BY seq LIMIT ?')
       .all(mailboxId, after, now, limits.entries + 1) as Row[]
     const entries: MailboxEntryRow[] = []
     let bytes = 0
@@ -127,7 +127,7 @@ export class SqliteMailboxStore implements MailboxStore {
         break
       }
       bytes += frame.length
-      entries.push({ seq: Number(r.seq), frame: new Uint8Array(frame), expiresAt: Number(r.expires_at) })
+      entries.push({ seq: Number(r.seq), frame: new Uint8Array(frame), expiresAt: Number(r.expires_at), depositor: String(r.depositor) })
     }
     return { ok: true, value: { entries, more, depth: this.depth(mailboxId, now) } }
   }

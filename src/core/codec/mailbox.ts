@@ -339,6 +339,7 @@ export interface MailboxEntry {
   seq: bigint
   frame: Uint8Array<ArrayBuffer>
   expiresAt: bigint
+  depositor: string
 }
 
 export namespace MailboxEntry {
@@ -366,6 +367,11 @@ export namespace MailboxEntry {
           w.uint64(obj.expiresAt)
         }
 
+        if ((obj.depositor != null && obj.depositor !== '')) {
+          w.uint32(34)
+          w.string(obj.depositor)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -373,7 +379,8 @@ export namespace MailboxEntry {
         const obj: any = {
           seq: 0n,
           frame: uint8ArrayAlloc(0),
-          expiresAt: 0n
+          expiresAt: 0n,
+          depositor: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -392,6 +399,10 @@ export namespace MailboxEntry {
             }
             case 3: {
               obj.expiresAt = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.depositor = reader.string()
               break
             }
             default: {
@@ -430,6 +441,13 @@ export namespace MailboxEntry {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.depositor`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -457,6 +475,11 @@ export namespace MailboxEntry {
     value: bigint
   }
 
+  export interface MailboxEntryDepositorFieldEvent {
+    field: '$.depositor'
+    value: string
+  }
+
   export function encode (obj: Partial<MailboxEntry>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxEntry.codec())
   }
@@ -465,7 +488,7 @@ export namespace MailboxEntry {
     return decodeMessage(buf, MailboxEntry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxEntry>): Generator<MailboxEntrySeqFieldEvent | MailboxEntryFrameFieldEvent | MailboxEntryExpiresAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxEntry>): Generator<MailboxEntrySeqFieldEvent | MailboxEntryFrameFieldEvent | MailboxEntryExpiresAtFieldEvent | MailboxEntryDepositorFieldEvent> {
     return streamMessage(buf, MailboxEntry.codec(), opts)
   }
 }
@@ -687,6 +710,12 @@ export namespace MailboxResponse {
     index: number
   }
 
+  export interface MailboxResponseEntriesDepositorFieldEvent {
+    field: '$.entries[].depositor'
+    value: string
+    index: number
+  }
+
   export interface MailboxResponseMoreFieldEvent {
     field: '$.more'
     value: boolean
@@ -705,7 +734,7 @@ export namespace MailboxResponse {
     return decodeMessage(buf, MailboxResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseErrorFieldEvent | MailboxResponseSeqFieldEvent | MailboxResponseEntriesSeqFieldEvent | MailboxResponseEntriesFrameFieldEvent | MailboxResponseEntriesExpiresAtFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseDepthFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxResponse>): Generator<MailboxResponseStatusFieldEvent | MailboxResponseErrorFieldEvent | MailboxResponseSeqFieldEvent | MailboxResponseEntriesSeqFieldEvent | MailboxResponseEntriesFrameFieldEvent | MailboxResponseEntriesExpiresAtFieldEvent | MailboxResponseEntriesDepositorFieldEvent | MailboxResponseMoreFieldEvent | MailboxResponseDepthFieldEvent> {
     return streamMessage(buf, MailboxResponse.codec(), opts)
   }
 }

@@ -10,6 +10,8 @@ export interface MailboxEntryRow {
   readonly seq: number
   readonly frame: Uint8Array
   readonly expiresAt: number
+  /** The peer id that deposited it. */
+  readonly depositor: string
 }
 
 /** Why an operation was refused: the protocol's statuses other than OK. */

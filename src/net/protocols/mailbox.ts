@@ -129,7 +129,7 @@ export class MailboxService {
           (v) => ({ seq: BigInt(v.seq), depth: v.depth }))
       case MailboxOp.FETCH:
         return reply(this.store.fetch(request.mailboxId, hash, Number(request.after), now, { entries: FETCH_ENTRIES, bytes: FETCH_BYTES }),
-          (v) => ({ entries: v.entries.map((e) => ({ seq: BigInt(e.seq), frame: e.frame as Uint8Array<ArrayBuffer>, expiresAt: BigInt(e.expiresAt) })), more: v.more, depth: v.depth }))
+          (v) => ({ entries: v.entries.map((e) => ({ seq: BigInt(e.seq), frame: e.frame as Uint8Array<ArrayBuffer>, expiresAt: BigInt(e.expiresAt), depositor: e.depositor })), more: v.more, depth: v.depth }))
       case MailboxOp.ACK:
         return reply(this.store.ack(request.mailboxId, hash, request.seqs.map(Number), now), (v) => ({ depth: v.depth }))
       default:
