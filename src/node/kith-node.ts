@@ -27,6 +27,7 @@ import { MailboxCourier } from '../net/mailbox-courier.ts'
 import { MailboxKeeper, type MailboxStatus } from '../net/mailbox-keeper.ts'
 import { MailboxService } from '../net/protocols/mailbox.ts'
 import { SqliteMailboxStore } from '../store/mailbox-sqlite.node.ts'
+import { DEFAULT_QUOTAS, type MailboxQuotas } from '../core/mailbox/limits.ts'
 import type { RetryTimerOptions } from '../net/retry-timer.ts'
 import { SqliteStore } from '../store/sqlite.node.ts'
 import { startApiServer, type ApiServer } from './api/server.ts'
@@ -70,6 +71,8 @@ export interface KithNodeConfig {
   readonly mailboxes?: readonly string[]
   /** Keep mailboxes for any device that asks, within quotas (`--mailbox-for-anyone`); else only for this account's devices and its contacts'. */
   readonly mailboxForAnyone?: boolean
+  /** Quotas of the mailboxes this node keeps for others (default DEFAULT_QUOTAS). */
+  readonly mailboxQuotas?: Partial<MailboxQuotas>
 }
 
 interface SavedPorts { tcpPort?: number, wsPort?: number, webPort?: number, webrtcPort?: number }
@@ -341,7 +344,7 @@ export class KithNode {
     })
     transport.delivery = delivery
     const keyPackages = new KeyPackageService(libp2p, async () => await messenger.provideKeyPackage(), log)
-    const mailboxStore = new SqliteMailboxStore(paths.mailbox)
+    const mailboxStore = new SqliteMailboxStore(paths.mailbox, { ...DEFAULT_QUOTAS, ...config.mailboxQuotas })
     const ownDevice = libp2p.peerId.toString()
     const mailboxService = new MailboxService(libp2p, mailboxStore, async (peer) => {
       if (config.mailboxForAnyone === true || peer.toString() === ownDevice) return true

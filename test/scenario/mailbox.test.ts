@@ -3,14 +3,14 @@
  * and Bob still gets Alice's message, from a mailbox node; a dead mailbox node loses nothing.
  */
 import { describe, expect, it } from 'vitest'
-import type { KithNode } from '../../src/node/kith-node.ts'
+import type { KithNode, KithNodeConfig } from '../../src/node/kith-node.ts'
 import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
 
 const { peer, stop } = usePeers()
 
 /** A node that keeps mailboxes for anyone: what `kith serve --mailbox-for-anyone` runs. */
-async function mailboxNode (name: string): Promise<KithNode> {
-  return await peer(name, undefined, { mailboxForAnyone: true, relayReservation: false })
+async function mailboxNode (name: string, extra: Partial<KithNodeConfig> = {}): Promise<KithNode> {
+  return await peer(name, undefined, { mailboxForAnyone: true, relayReservation: false, ...extra })
 }
 
 const tcpAddrs = (n: KithNode): string[] => n.bootstrapAddrs().filter((a) => a.includes('/tcp/') && !a.includes('/ws') && !a.includes('/p2p-circuit'))
@@ -89,5 +89,32 @@ describe('offline delivery through mailboxes', () => {
     const received = (await bob.messenger.messages(aliceAlias)).filter((x) => !x.own).map((x) => x.text)
     expect(received).toEqual(['hello', ...texts])
     expect(logOf(bob)).toContain(`could not fetch from mailbox at ${m1.libp2p.peerId.toString()}`)
+  })
+
+  it('keeps what a full mailbox refused queued for Bob, and delivers it all once he is back', async () => {
+    const m = await mailboxNode('mailbox', { mailboxQuotas: { entriesPerMailbox: 1 } })
+    const dirs = { alice: tempDir('alice'), bob: tempDir('bob') }
+    const pair = await chattingPair([m], dirs)
+    const alice = pair.alice
+    let bob = pair.bob
+    const aliceAlias = (await bob.messenger.contacts())[0]!.alias
+
+    await stop(bob)
+    const texts = ['first', 'second', 'third']
+    for (const t of texts) await alice.messenger.send('bob', t)
+    await eventually([alice], async () => logOf(alice).includes('the recipient\'s mailbox is full'), 'the mailbox to refuse a deposit')
+    const states = await Promise.all(texts.map(async (t) => await stateOf(alice, 'bob', t)))
+    // One fits in the mailbox; the others wait on Alice's device, still queued for Bob.
+    expect(states.filter((s) => s === 'stored').length).toBeLessThanOrEqual(1)
+    expect(states.filter((s) => s === 'sending').length).toBeGreaterThanOrEqual(2)
+
+    bob = await peer('bob', dirs.bob, { bootstrap: tcpAddrs(m), relayReservation: false })
+    for (const t of texts) await waitForMessage(bob, aliceAlias, t)
+    await eventually([alice], async () => {
+      for (const t of texts) if (await stateOf(alice, 'bob', t) !== 'delivered') return false
+      return true
+    }, 'all three to be delivered')
+    const received = (await bob.messenger.messages(aliceAlias)).filter((x) => !x.own).map((x) => x.text)
+    expect(received).toEqual(['hello', ...texts])
   })
 })
