@@ -144,25 +144,31 @@ export class MailboxKeeper {
       this.errors.delete(m.node)
       this.depths.set(m.node, page.depth)
       if (page.entries.length === 0) return
+      // Handed over together, in order, so that they share commits as frames of one delivery stream
+      // do; each is acknowledged only once its own outcome is durable.
+      const handled = page.entries.map((e) => {
+        let frame: Deliver
+        try {
+          frame = decodeDeliver(e.frame)
+        } catch (err) {
+          this.log(`dropped a malformed frame from mailbox at ${m.node}: ${describeError(err)}`)
+          return { seq: Number(e.seq), outcome: Promise.resolve() }
+        }
+        const outcome = this.ports.receive(e.depositor, frame).then(() => {})
+        outcome.catch(() => {}) // awaited below
+        return { seq: Number(e.seq), outcome }
+      })
       const done: number[] = []
       try {
-        for (const e of page.entries) {
-          after = Number(e.seq)
-          let frame: Deliver
-          try {
-            frame = decodeDeliver(e.frame)
-          } catch (err) {
-            this.log(`dropped a malformed frame from mailbox at ${m.node}: ${describeError(err)}`)
-            done.push(after)
-            continue
-          }
-          // Resolves once the outcome is durable; throws if it could not be stored (kept for the next fetch).
-          await this.ports.receive(e.depositor, frame)
-          done.push(after)
+        for (const h of handled) {
+          // Throws if it could not be stored: it and the rest stay for the next fetch.
+          await h.outcome
+          done.push(h.seq)
         }
       } finally {
         if (done.length > 0) this.depths.set(m.node, await ackMailbox(this.libp2p, node, m, done))
       }
+      after = handled[handled.length - 1]!.seq
       if (!page.more) return
     }
   }
