@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -10,6 +10,7 @@
  * - messages per second in one conversation, sends awaited one by one and 64 in flight, against
  *   the same baseline's implied rate, with the CPU time each process spent per message;
  * - MLS add-member commit and processing for groups of 10, 100 and 1,000;
+ * - catching up on messages queued while offline, from a mailbox against direct delivery (bench/mailbox.ts);
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);
  * - on simulated hosts: hole punching through two NATs, and message latency between two hosts
  *   against loopback (bench/hosts.ts; skipped, with the reason, where hosts cannot be simulated).
@@ -28,6 +29,7 @@ import { getSuite } from '../src/core/mls/suite.ts'
 import { encryptApplication, processMessage, readMlsMessage } from '../src/core/mls/group.ts'
 import { benchBrowser } from './browser.ts'
 import { benchHosts } from './hosts.ts'
+import { benchMailbox } from './mailbox.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
@@ -81,6 +83,10 @@ async function main (): Promise<void> {
   }
   if (process.argv.includes('--hosts-only')) {
     report(await benchHosts(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--mailbox-only')) {
+    report(await benchMailbox(quick, log), json)
     return
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
@@ -198,6 +204,8 @@ async function main (): Promise<void> {
 
     log('MLS commits for groups of 10, 100, 1000')
     results.push(...await benchCommits(quick ? [10, 100] : [10, 100, 1000]))
+    log('catching up from a mailbox')
+    results.push(...await benchMailbox(quick, log))
     if (!process.argv.includes('--node-only')) {
       results.push(...await benchBrowser(quick, log))
       results.push(...await benchHosts(quick, log))

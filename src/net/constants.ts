@@ -33,3 +33,6 @@ export const RELAY_DURATION_LIMIT_MS = 60 * 60 * 1000
 export const RELAY_DATA_LIMIT_BYTES = 64n * 1024n * 1024n
 /** Peers a Kith relay holds reservations for at once. */
 export const RELAY_MAX_RESERVATIONS = 256
+
+/** Store-and-forward of frames for offline devices (`protocols/mailbox.ts`). */
+export const MAILBOX_PROTOCOL = '/kith/mailbox/1.0.0'

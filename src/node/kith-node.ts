@@ -23,6 +23,11 @@ import { greetPeers } from '../net/greet.ts'
 import { createKithNode, type KithLibp2p } from '../net/node.ts'
 import { DeliveryService } from '../net/protocols/deliver.ts'
 import { KeyPackageService } from '../net/protocols/key-package.ts'
+import { MailboxCourier } from '../net/mailbox-courier.ts'
+import { MailboxKeeper, type MailboxStatus } from '../net/mailbox-keeper.ts'
+import { MailboxService } from '../net/protocols/mailbox.ts'
+import { SqliteMailboxStore } from '../store/mailbox-sqlite.node.ts'
+import { DEFAULT_QUOTAS, type MailboxQuotas } from '../core/mailbox/limits.ts'
 import type { RetryTimerOptions } from '../net/retry-timer.ts'
 import { SqliteStore } from '../store/sqlite.node.ts'
 import { startApiServer, type ApiServer } from './api/server.ts'
@@ -62,6 +67,12 @@ export interface KithNodeConfig {
   readonly api?: boolean
   /** Also print log lines to stderr. */
   readonly verbose?: boolean
+  /** Nodes (multiaddrs with /p2p/) to keep this device's mailboxes at (`--mailbox`); else the bootstrap nodes that admit it. */
+  readonly mailboxes?: readonly string[]
+  /** Keep mailboxes for any device that asks, within quotas (`--mailbox-for-anyone`); else only for this account's devices and its contacts'. */
+  readonly mailboxForAnyone?: boolean
+  /** Quotas of the mailboxes this node keeps for others (default DEFAULT_QUOTAS). */
+  readonly mailboxQuotas?: Partial<MailboxQuotas>
 }
 
 interface SavedPorts { tcpPort?: number, wsPort?: number, webPort?: number, webrtcPort?: number }
@@ -164,6 +175,36 @@ function linksOf (libp2p: KithLibp2p): Link[] {
   }))
 }
 
+/** Mailboxes for `kith status`: those this device keeps elsewhere, and those this node keeps for others. */
+export interface MailboxesStatus {
+  readonly own: readonly MailboxStatus[]
+  readonly served: { readonly mailboxes: number, readonly entries: number, readonly bytes: number }
+}
+
+function mailboxStatus (keeper: MailboxKeeper, store: SqliteMailboxStore): MailboxesStatus {
+  const depths = store.depths()
+  return {
+    own: keeper.status(),
+    served: { mailboxes: depths.length, entries: depths.reduce((n, d) => n + d.depth, 0), bytes: depths.reduce((n, d) => n + d.bytes, 0) }
+  }
+}
+
+/**
+ * Tells a conversation where this device's mailboxes are whenever someone new is in it: a
+ * conversation that appeared since start, or a member device not seen in it before.
+ */
+async function announceMailboxesToNewMembers (messenger: Messenger, log: Log): Promise<() => void> {
+  const members = new Map<string, Set<string>>()
+  for (const c of await messenger.conversations()) members.set(c.id, new Set(c.members.map((m) => m.peerId)))
+  return messenger.onGroupChanged((id, active, devices) => {
+    if (!active) return
+    const known = members.get(id)
+    members.set(id, new Set(devices))
+    if (known !== undefined && devices.every((p) => known.has(p))) return
+    void messenger.announceMailboxes(id).catch((err: unknown) => { log(`could not announce mailboxes: ${describeError(err)}`) })
+  })
+}
+
 /** A started peer. */
 export class KithNode {
   private constructor (
@@ -174,6 +215,7 @@ export class KithNode {
     private readonly delivery: DeliveryService,
     private readonly keyPackages: KeyPackageService,
     private readonly upgrader: DirectUpgrader,
+    private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier, unsubscribe: () => void },
     readonly api: ApiServer | undefined,
     readonly web: WebServer,
     /** The web app's address as a person on another host opens it. */
@@ -287,18 +329,45 @@ export class KithNode {
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),
       ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {})
     })
+    const courier = new MailboxCourier(libp2p, {
+      next: async (peer, after, limit) => await messenger.nextFrames(peer, after, limit),
+      deposited: async (peer, rowIds) => { await messenger.framesDeposited(peer, rowIds) },
+      mailboxesOf: async (peer) => await messenger.mailboxesOf(peer)
+    }, log)
     const delivery = new DeliveryService(libp2p, {
       next: async (peer, after, limit) => await messenger.nextFrames(peer, after, limit),
       settle: async (peer, outcomes) => { await messenger.settleFrames(peer, outcomes) }
-    }, async (from, frame) => await messenger.receive(from.toString(), frame), { log, ...(config.retry !== undefined ? { retry: config.retry } : {}) })
+    }, async (from, frame) => await messenger.receive(from.toString(), frame), {
+      log,
+      unreachable: (peer) => { void courier.unreachable(peer) },
+      ...(config.retry !== undefined ? { retry: config.retry } : {})
+    })
     transport.delivery = delivery
     const keyPackages = new KeyPackageService(libp2p, async () => await messenger.provideKeyPackage(), log)
+    const mailboxStore = new SqliteMailboxStore(paths.mailbox, { ...DEFAULT_QUOTAS, ...config.mailboxQuotas })
+    const ownDevice = libp2p.peerId.toString()
+    const mailboxService = new MailboxService(libp2p, mailboxStore, async (peer) => {
+      if (config.mailboxForAnyone === true || peer.toString() === ownDevice) return true
+      // This account's other devices and its contacts' devices.
+      return (await store.listDevices()).some((d) => d.peerId === peer.toString())
+    }, log)
+    const keeper = new MailboxKeeper(libp2p, {
+      own: async () => await messenger.ownMailboxes(),
+      setOwn: async (list) => { await messenger.setOwnMailboxes(list) },
+      receive: async (from, frame) => await messenger.receive(from, frame)
+    }, () => [...(config.mailboxes ?? config.bootstrap ?? [])], log)
     await delivery.start()
     await keyPackages.start()
+    await mailboxService.start()
     const upgrader = new DirectUpgrader(libp2p, { log })
     upgrader.start()
-    libp2p.addEventListener('peer:connect', (evt) => messenger.peerConnected(evt.detail.toString()))
+    libp2p.addEventListener('peer:connect', (evt) => {
+      messenger.peerConnected(evt.detail.toString())
+      courier.seen(evt.detail.toString())
+    })
     await messenger.start()
+    const unsubscribe = await announceMailboxesToNewMembers(messenger, log)
+    void keeper.start().catch((err: unknown) => { log(`mailboxes did not start: ${describeError(err)}`) })
     // Contacts' devices that queued frames for us while we were away send them as soon as we connect.
     void store.listDevices()
       .then(async (devices) => await greetPeers(libp2p, devices.map((d) => d.peerId), { log }))
@@ -315,12 +384,12 @@ export class KithNode {
     if (config.api !== false) {
       if (!existsSync(paths.token)) writeFileSync(paths.token, nodeRandomBytes(32).toString('hex'), { mode: 0o600 })
       chmodSync(paths.token, 0o600)
-      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
+      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p), mailboxes: mailboxStatus(keeper, mailboxStore), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
       writeFileSync(paths.daemon, JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${api.port}`, peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), web: web.port }, null, 2))
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
     running++
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, api, web, webUrl, tls, lock, log)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier, unsubscribe }, api, web, webUrl, tls, lock, log)
   }
 
   private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
@@ -338,6 +407,11 @@ export class KithNode {
     return reachabilityOf(this.libp2p)
   }
 
+  /** The mailboxes this device keeps and those this node keeps for others (`kith status`). */
+  mailboxStatus (): MailboxesStatus {
+    return mailboxStatus(this.mail.keeper, this.mail.store)
+  }
+
   /** Dialable addresses with the /p2p/ suffix, for `--bootstrap`. */
   bootstrapAddrs (): string[] {
     return this.libp2p.getMultiaddrs().map((ma) => ma.toString())
@@ -350,14 +424,19 @@ export class KithNode {
     await this.api?.close()
     if (this.api !== undefined) rmSync(this.paths.daemon, { force: true })
     await this.web.close()
+    this.mail.unsubscribe()
+    this.mail.keeper.stop()
+    this.mail.courier.stop()
     await this.delivery.stop().catch(() => {})
     await this.keyPackages.stop().catch(() => {})
+    await this.mail.service.stop().catch(() => {})
     this.upgrader.stop()
     await this.libp2p.stop()
     // libdatachannel's threads outlive the peer connections; a process that exits with them still
     // running (a test worker, say) can crash in their destructors. The next start makes new ones.
     if (--running === 0) cleanupWebRtc()
     await this.store.close()
+    this.mail.store.close()
     this.lock.release()
   }
 }

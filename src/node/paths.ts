@@ -19,6 +19,8 @@ export interface DataPaths {
   readonly tlsKey: string
   /** The WebRTC-direct listener's certificate (its hash is in the node's address). */
   readonly webRtcCert: string
+  /** The mailboxes this node keeps for other devices. */
+  readonly mailbox: string
 }
 
 /** Resolves the data directory and the files in it. */
@@ -34,6 +36,7 @@ export function dataPaths (flag?: string, env: NodeJS.ProcessEnv = process.env):
     lock: join(dir, 'serve.lock'),
     tlsCert: join(dir, 'tls', 'cert.pem'),
     tlsKey: join(dir, 'tls', 'key.pem'),
-    webRtcCert: join(dir, 'webrtc-direct.json')
+    webRtcCert: join(dir, 'webrtc-direct.json'),
+    mailbox: join(dir, 'mailbox.db')
   }
 }

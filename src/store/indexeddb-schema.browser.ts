@@ -51,7 +51,7 @@ export interface KithSchema extends DBSchema {
     indexes: { order: [string, number, string, string], sender: [string, string, number], toSend: [string, Flag, Flag, number], ownByEpoch: [string, Flag, number] }
   }
   receipts: { key: [string, string], value: { messageId: string, peerId: string } }
-  outbox: { key: number, value: Omit<OutboxRow, 'id'> & { id?: number }, indexes: { peer: [string, number], message: string } }
+  outbox: { key: number, value: Omit<OutboxRow, 'id'> & { id?: number, deposited?: boolean }, indexes: { peer: [string, number], message: string } }
   seen: { key: string, value: { hash: string, at: number } }
   pending: { key: number, value: Omit<PendingRow, 'id'> & { id?: number }, indexes: { group: [string, number, number] } }
   keyPackages: { key: string, value: KeyPackageRow, indexes: { createdAt: number } }

@@ -39,6 +39,12 @@ type ReadTx = IDBPTransaction<KithSchema, StoreName[], 'readonly'>
 /** One write's IndexedDB requests, run inside the batch's transaction; an `outbox` write returns its new key. */
 type Step = (tx: WriteTx) => Promise<number | void>
 
+/** Frames of a message still queued for a device whose mailbox holds a copy. */
+async function depositedCount (tx: ReadTx, messageId: string): Promise<number> {
+  const rows = await tx.objectStore('outbox').index('message').getAll(messageId)
+  return rows.filter((r) => (r as { deposited?: unknown }).deposited === true).length
+}
+
 /** The object stores each kind of write touches: the scope of a batch's one transaction. */
 const WRITE_SCOPE: { readonly [K in Write['kind']]: readonly StoreName[] } = {
   meta: ['meta'],
@@ -53,6 +59,7 @@ const WRITE_SCOPE: { readonly [K in Write['kind']]: readonly StoreName[] } = {
   'message-resend': ['messages'],
   outbox: ['outbox'],
   'outbox-done': ['outbox', 'receipts'],
+  'outbox-deposited': ['outbox'],
   'outbox-drop-message': ['outbox', 'receipts'],
   seen: ['seen'],
   pending: ['pending'],
@@ -208,6 +215,14 @@ export class IndexedDbStore implements Store {
           }
           await outbox.delete(w.id)
         }
+      case 'outbox-deposited':
+        return async (tx) => {
+          const outbox = tx.objectStore('outbox')
+          for (const id of w.ids) {
+            const stored = await outbox.get(id)
+            if (stored !== undefined) await outbox.put({ ...stored, deposited: true })
+          }
+        }
       case 'outbox-drop-message':
         return async (tx) => {
           const outbox = tx.objectStore('outbox')
@@ -306,9 +321,9 @@ export class IndexedDbStore implements Store {
   }
 
   async getMessage (id: string): Promise<MessageView | undefined> {
-    return await this.read(['messages', 'receipts'], async (tx) => {
-      const [stored, acknowledged] = await Promise.all([tx.objectStore('messages').get(id), tx.objectStore('receipts').count(prefix(id))])
-      return stored === undefined ? undefined : { ...messageOf(stored), acknowledged }
+    return await this.read(['messages', 'receipts', 'outbox'], async (tx) => {
+      const [stored, acknowledged, deposited] = await Promise.all([tx.objectStore('messages').get(id), tx.objectStore('receipts').count(prefix(id)), depositedCount(tx, id)])
+      return stored === undefined ? undefined : { ...messageOf(stored), acknowledged, stored: deposited }
     })
   }
 
@@ -319,7 +334,7 @@ export class IndexedDbStore implements Store {
   async listMessages (groupId: string, limit = DEFAULT_MESSAGE_LIMIT): Promise<MessageView[]> {
     const max = limitOf(limit)
     if (max === 0) return []
-    return await this.read(['messages', 'receipts'], async (tx) => {
+    return await this.read(['messages', 'receipts', 'outbox'], async (tx) => {
       const newestFirst: MessageRow[] = []
       let cursor = await tx.objectStore('messages').index('order').openCursor(prefix(groupId), 'prev')
       while (cursor !== null && (max === undefined || newestFirst.length < max)) {
@@ -329,7 +344,8 @@ export class IndexedDbStore implements Store {
       const rows = newestFirst.reverse()
       const receipts = tx.objectStore('receipts')
       const counts = await Promise.all(rows.map(async (m) => await receipts.count(prefix(m.id))))
-      return rows.map((m, i) => ({ ...m, acknowledged: counts[i] ?? 0 }))
+      const deposited = await Promise.all(rows.map(async (m) => m.own ? await depositedCount(tx, m.id) : 0))
+      return rows.map((m, i) => ({ ...m, acknowledged: counts[i] ?? 0, stored: deposited[i] ?? 0 }))
     })
   }
 

@@ -13,7 +13,7 @@ import type {
   ContactRow, DeviceRow, EpochRow, GroupRow, KeyPackageRow, MessageRow, MessageView, OutboxRow, PendingRow, Store, Write
 } from '../core/messenger/store.ts'
 
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -36,7 +36,7 @@ CREATE INDEX IF NOT EXISTS messages_order ON messages(group_id, lamport, sender_
 CREATE INDEX IF NOT EXISTS messages_sender ON messages(group_id, sender_device, seq);
 CREATE TABLE IF NOT EXISTS receipts (message_id TEXT NOT NULL, peer_id TEXT NOT NULL, PRIMARY KEY (message_id, peer_id));
 CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, peer_id TEXT NOT NULL, group_id TEXT NOT NULL,
-  message_id TEXT, frame BLOB NOT NULL, created_at INTEGER NOT NULL);
+  message_id TEXT, frame BLOB NOT NULL, created_at INTEGER NOT NULL, deposited INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS outbox_peer ON outbox(peer_id, id);
 CREATE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);
 CREATE TABLE IF NOT EXISTS seen (hash TEXT PRIMARY KEY, at INTEGER NOT NULL);
@@ -109,11 +109,13 @@ function messageOf (r: Row): MessageView {
     recipients: num(r.recipients),
     needsSend: r.needs_send === 1,
     gap: r.gap === 1,
-    acknowledged: num(r.acknowledged ?? 0)
+    acknowledged: num(r.acknowledged ?? 0),
+    stored: num(r.stored ?? 0)
   }
 }
 
-const MESSAGE_SELECT = `SELECT m.*, (SELECT COUNT(*) FROM receipts r WHERE r.message_id = m.id) AS acknowledged FROM messages m`
+const MESSAGE_SELECT = `SELECT m.*, (SELECT COUNT(*) FROM receipts r WHERE r.message_id = m.id) AS acknowledged,
+  (SELECT COUNT(*) FROM outbox o WHERE o.message_id = m.id AND o.deposited = 1) AS stored FROM messages m`
 
 /**
  * Commits after which the write-ahead log is folded back into the database (a checkpoint) as soon
@@ -149,9 +151,20 @@ export class SqliteStore implements Store {
     this.db = new DatabaseSync(path)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 0;')
     this.db.exec(SCHEMA)
+    this.migrate()
     this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     this.checkpointTimer = setInterval(() => { this.checkpoint() }, CHECKPOINT_INTERVAL_MS)
     this.checkpointTimer.unref()
+  }
+
+  /** Brings a store written by an older Kith up to {@link SCHEMA_VERSION}. */
+  private migrate (): void {
+    const version = Number((this.db.prepare('PRAGMA user_version').get() as Row | undefined)?.user_version ?? 0)
+    // Version 2: outbox rows remember whether a mailbox holds a copy (the `stored` delivery state).
+    if (version < 2) {
+      const columns = this.db.prepare('PRAGMA table_info(outbox)').all() as Row[]
+      if (!columns.some((c) => c.name === 'deposited')) this.db.exec('ALTER TABLE outbox ADD COLUMN deposited INTEGER NOT NULL DEFAULT 0')
+    }
   }
 
   private stmt (sql: string): StatementSync {
@@ -245,6 +258,9 @@ export class SqliteStore implements Store {
         this.run('DELETE FROM outbox WHERE id = ?', w.id)
         return
       }
+      case 'outbox-deposited':
+        for (const id of w.ids) this.run('UPDATE outbox SET deposited = 1 WHERE id = ?', id)
+        return
       case 'outbox-drop-message':
         this.run('DELETE FROM outbox WHERE message_id = ?', w.messageId)
         this.run('DELETE FROM receipts WHERE message_id = ?', w.messageId)

@@ -393,7 +393,8 @@ export enum PayloadKind {
   READ = 'READ',
   TYPING = 'TYPING',
   LEAVE = 'LEAVE',
-  PROFILE = 'PROFILE'
+  PROFILE = 'PROFILE',
+  MAILBOXES = 'MAILBOXES'
 }
 
 enum __PayloadKindValues {
@@ -405,12 +406,190 @@ enum __PayloadKindValues {
   READ = 5,
   TYPING = 6,
   LEAVE = 7,
-  PROFILE = 8
+  PROFILE = 8,
+  MAILBOXES = 12
 }
 
 export namespace PayloadKind {
   export const codec = (): Codec<PayloadKind> => {
     return enumeration<PayloadKind>(__PayloadKindValues)
+  }
+}
+
+export interface MailboxAddress {
+  node: Uint8Array<ArrayBuffer>
+  addrs: string[]
+  mailboxId: Uint8Array<ArrayBuffer>
+  depositToken: Uint8Array<ArrayBuffer>
+}
+
+export namespace MailboxAddress {
+  let _codec: Codec<MailboxAddress>
+
+  export const codec = (): Codec<MailboxAddress> => {
+    if (_codec == null) {
+      _codec = message<MailboxAddress>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.node != null && obj.node.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.node)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if ((obj.mailboxId != null && obj.mailboxId.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.mailboxId)
+        }
+
+        if ((obj.depositToken != null && obj.depositToken.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.depositToken)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          node: uint8ArrayAlloc(0),
+          addrs: [],
+          mailboxId: uint8ArrayAlloc(0),
+          depositToken: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.node = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.mailboxId = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.depositToken = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.node`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.mailboxId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.depositToken`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MailboxAddressNodeFieldEvent {
+    field: '$.node'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxAddressAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface MailboxAddressMailboxIdFieldEvent {
+    field: '$.mailboxId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface MailboxAddressDepositTokenFieldEvent {
+    field: '$.depositToken'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<MailboxAddress>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MailboxAddress.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxAddress>): MailboxAddress {
+    return decodeMessage(buf, MailboxAddress.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxAddress>): Generator<MailboxAddressNodeFieldEvent | MailboxAddressAddrsFieldEvent | MailboxAddressMailboxIdFieldEvent | MailboxAddressDepositTokenFieldEvent> {
+    return streamMessage(buf, MailboxAddress.codec(), opts)
   }
 }
 
@@ -424,6 +603,7 @@ export interface AppPayload {
   target: Uint8Array<ArrayBuffer>
   groupName: string
   certificate: Uint8Array<ArrayBuffer>
+  mailboxes: MailboxAddress[]
 }
 
 export namespace AppPayload {
@@ -481,6 +661,13 @@ export namespace AppPayload {
           w.bytes(obj.certificate)
         }
 
+        if (obj.mailboxes != null && obj.mailboxes.length > 0) {
+          for (const value of obj.mailboxes) {
+            w.uint32(98)
+            MailboxAddress.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -494,7 +681,8 @@ export namespace AppPayload {
           lamport: 0n,
           target: uint8ArrayAlloc(0),
           groupName: '',
-          certificate: uint8ArrayAlloc(0)
+          certificate: uint8ArrayAlloc(0),
+          mailboxes: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -539,6 +727,16 @@ export namespace AppPayload {
               obj.certificate = reader.bytes()
               break
             }
+            case 12: {
+              if (opts.limits?.mailboxes != null && obj.mailboxes.length === opts.limits.mailboxes) {
+                throw new MaxLengthError('Decode error - repeated field "mailboxes" had too many elements')
+              }
+
+              obj.mailboxes.push(MailboxAddress.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.mailboxes$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -548,6 +746,10 @@ export namespace AppPayload {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          mailboxes: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -617,6 +819,24 @@ export namespace AppPayload {
               }
               break
             }
+            case 12: {
+              if (opts.limits?.mailboxes != null && obj.mailboxes === opts.limits.mailboxes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "mailboxes" had too many elements')
+              }
+
+              for (const evt of MailboxAddress.codec().stream(reader, reader.uint32(), `${prefix}.mailboxes[]`, {
+                limits: opts.limits?.mailboxes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.mailboxes
+                }
+              }
+
+              obj.mailboxes++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -674,6 +894,30 @@ export namespace AppPayload {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface AppPayloadMailboxesNodeFieldEvent {
+    field: '$.mailboxes[].node'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface AppPayloadMailboxesAddrsFieldEvent {
+    field: '$.mailboxes[].addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface AppPayloadMailboxesMailboxIdFieldEvent {
+    field: '$.mailboxes[].mailboxId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface AppPayloadMailboxesDepositTokenFieldEvent {
+    field: '$.mailboxes[].depositToken'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<AppPayload>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AppPayload.codec())
   }
@@ -682,7 +926,7 @@ export namespace AppPayload {
     return decodeMessage(buf, AppPayload.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppPayload>): Generator<AppPayloadIdFieldEvent | AppPayloadKindFieldEvent | AppPayloadTextFieldEvent | AppPayloadSentAtFieldEvent | AppPayloadSeqFieldEvent | AppPayloadLamportFieldEvent | AppPayloadTargetFieldEvent | AppPayloadGroupNameFieldEvent | AppPayloadCertificateFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppPayload>): Generator<AppPayloadIdFieldEvent | AppPayloadKindFieldEvent | AppPayloadTextFieldEvent | AppPayloadSentAtFieldEvent | AppPayloadSeqFieldEvent | AppPayloadLamportFieldEvent | AppPayloadTargetFieldEvent | AppPayloadGroupNameFieldEvent | AppPayloadCertificateFieldEvent | AppPayloadMailboxesNodeFieldEvent | AppPayloadMailboxesAddrsFieldEvent | AppPayloadMailboxesMailboxIdFieldEvent | AppPayloadMailboxesDepositTokenFieldEvent> {
     return streamMessage(buf, AppPayload.codec(), opts)
   }
 }

@@ -3,7 +3,7 @@
  * per-sender sequence and Lamport clock needed to deduplicate, order and detect gaps. The field
  * rules per kind are in docs/PROTOCOL.md §7.
  */
-import { AppPayload as AppPayloadCodec, PayloadKind } from '../codec/kith.ts'
+import { AppPayload as AppPayloadCodec, PayloadKind, type MailboxAddress as MailboxAddressCodec } from '../codec/kith.ts'
 import { abytes, randomBytes } from '../bytes.ts'
 import { CodecError, ValidationError } from '../errors.ts'
 import { MAX_CERTIFICATE_BYTES } from '../identity/device-certificate.ts'
@@ -19,13 +19,13 @@ export const MAX_REACTION_LENGTH = 16
 const MAX_GROUP_NAME = 128
 
 /** Kinds of application payload. */
-export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile'
+export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes'
 
 /**
  * Control kinds are ephemeral: they are never shown or stored as messages, so they carry `seq` 0
  * and stay out of per-sender gap detection (PROTOCOL.md §7).
  */
-export type ControlKindName = 'read' | 'typing'
+export type ControlKindName = 'read' | 'typing' | 'mailboxes'
 
 /** Kinds that act on an earlier message named by `target`. */
 export type ActionKindName = 'edit' | 'delete' | 'reaction' | 'read'
@@ -39,7 +39,8 @@ const KIND_TO_WIRE: Record<PayloadKindName, PayloadKind> = {
   read: PayloadKind.READ,
   typing: PayloadKind.TYPING,
   leave: PayloadKind.LEAVE,
-  profile: PayloadKind.PROFILE
+  profile: PayloadKind.PROFILE,
+  mailboxes: PayloadKind.MAILBOXES
 }
 const WIRE_TO_KIND = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as PayloadKindName]))
 
@@ -55,11 +56,28 @@ export interface Payload {
   readonly groupName?: string
   /** PROFILE: the sender device's new encoded certificate (checked by messenger/profiles.ts). */
   readonly certificate?: Uint8Array
+  /** MAILBOXES: where to deposit frames for the sending device while it is offline. */
+  readonly mailboxes?: readonly MailboxAddress[]
 }
+
+/** One mailbox of a device, as a MAILBOXES payload names it (PROTOCOL.md §5.4). */
+export interface MailboxAddress {
+  /** The mailbox node's peer id, multihash bytes. */
+  readonly node: Uint8Array
+  /** The node's multiaddrs, without /p2p. */
+  readonly addrs: readonly string[]
+  readonly mailboxId: Uint8Array
+  readonly depositToken: Uint8Array
+}
+
+/** Mailboxes one MAILBOXES payload names, at most. */
+export const MAX_MAILBOXES = 4
+const MAX_MAILBOX_ADDRS = 4
+const MAX_ADDR_LENGTH = 256
 
 /** True for kinds that carry `seq` 0 and are never stored as messages. */
 export function isControlKind (kind: PayloadKindName): kind is ControlKindName {
-  return kind === 'read' || kind === 'typing'
+  return kind === 'read' || kind === 'typing' || kind === 'mailboxes'
 }
 
 /** True for kinds whose `target` must name an earlier message. */
@@ -115,14 +133,31 @@ export function encodePayload (p: Payload): Uint8Array {
     lamport: BigInt(p.lamport),
     target: (p.target ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
     groupName: p.groupName ?? '',
-    certificate: (p.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
+    certificate: (p.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
+    mailboxes: (p.mailboxes ?? []).map((m) => ({
+      node: m.node as Uint8Array<ArrayBuffer>, addrs: [...m.addrs], mailboxId: m.mailboxId as Uint8Array<ArrayBuffer>, depositToken: m.depositToken as Uint8Array<ArrayBuffer>
+    }))
+  })
+}
+
+/** Checks the mailboxes of a MAILBOXES payload. */
+function checkMailboxes (list: readonly MailboxAddressCodec[]): MailboxAddress[] {
+  if (list.length === 0 || list.length > MAX_MAILBOXES) throw new ValidationError(`a mailboxes payload names 1 to ${MAX_MAILBOXES} mailboxes, got ${list.length}`)
+  return list.map((m) => {
+    abytes(m.node, 'mailbox node peer id', { max: 64 })
+    if (m.node.length === 0) throw new ValidationError('mailbox node peer id is empty')
+    abytes(m.mailboxId, 'mailbox id', { length: 32 })
+    abytes(m.depositToken, 'mailbox deposit token', { length: 32 })
+    if (m.addrs.length > MAX_MAILBOX_ADDRS) throw new ValidationError(`a mailbox node has at most ${MAX_MAILBOX_ADDRS} addresses, got ${m.addrs.length}`)
+    for (const a of m.addrs) if (!a.startsWith('/') || a.length > MAX_ADDR_LENGTH) throw new ValidationError('mailbox node address is not a multiaddr')
+    return { node: m.node, addrs: m.addrs, mailboxId: m.mailboxId, depositToken: m.depositToken }
   })
 }
 
 /** The per-kind rules of PROTOCOL.md §7 for `text` and `target`. */
 function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
   if (isActionKind(kind) && raw.target.length === 0) throw new ValidationError(`a ${kind} payload must name its target message`)
-  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
+  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
   if (kind === 'profile') {
     if (raw.certificate.length === 0) throw new ValidationError('a profile payload must carry a device certificate')
     abytes(raw.certificate, 'profile certificate', { max: MAX_CERTIFICATE_BYTES })
@@ -142,6 +177,7 @@ function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
     case 'typing':
     case 'leave':
     case 'profile':
+    case 'mailboxes':
       if (raw.text !== '') throw new ValidationError(`a ${kind} payload carries no text`)
       return
     case 'group-meta':
@@ -169,6 +205,8 @@ export function decodePayload (bytes: Uint8Array): Payload {
   if (raw.groupName.length > MAX_GROUP_NAME) throw new ValidationError('group name is too long')
   if (raw.target.length !== 0) abytes(raw.target, 'target message id', { length: MESSAGE_ID_LENGTH })
   checkKindFields(kind, raw)
+  if (kind !== 'mailboxes' && raw.mailboxes.length > 0) throw new ValidationError(`a ${kind} payload names no mailboxes`)
+  const mailboxes = kind === 'mailboxes' ? checkMailboxes(raw.mailboxes) : undefined
   const seq = safeNumber(raw.seq, 'sequence number')
   if (isControlKind(kind)) {
     if (seq !== 0) throw new ValidationError(`a ${kind} payload carries sequence number 0`)
@@ -184,6 +222,7 @@ export function decodePayload (bytes: Uint8Array): Payload {
     lamport: safeNumber(raw.lamport, 'Lamport clock'),
     ...(raw.target.length > 0 ? { target: raw.target } : {}),
     ...(raw.groupName !== '' ? { groupName: raw.groupName } : {}),
-    ...(raw.certificate.length > 0 ? { certificate: raw.certificate } : {})
+    ...(raw.certificate.length > 0 ? { certificate: raw.certificate } : {}),
+    ...(mailboxes !== undefined ? { mailboxes } : {})
   }
 }

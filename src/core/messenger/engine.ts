@@ -94,6 +94,7 @@ export class Engine {
   private readonly cache = new Map<string, CachedGroup>()
   private readonly locks = new Map<string, Promise<unknown>>()
   private readonly listeners = new Set<(e: MessengerEvent) => void>()
+  private readonly groupListeners = new Set<(groupId: string, active: boolean, devices: readonly string[]) => void>()
   private readonly recipientsByTree = new WeakMap<GroupState['ratchetTree'], readonly string[]>()
   /** Conversations and senders (`groupId leaf`) whose next keys are about to be derived ahead. */
   private readonly preparing = new Set<string>()
@@ -146,6 +147,22 @@ export class Engine {
   subscribe (listener: (e: MessengerEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Listens for a conversation's state changing (a commit, a join, a rename): its id, whether it is
+   * active, and its member devices. Unlike {@link subscribe} it costs no view building.
+   */
+  onGroupChanged (listener: (groupId: string, active: boolean, devices: readonly string[]) => void): () => void {
+    this.groupListeners.add(listener)
+    return () => this.groupListeners.delete(listener)
+  }
+
+  /** Tells the {@link onGroupChanged} listeners. */
+  groupChanged (groupId: string, active: boolean, devices: readonly string[]): void {
+    for (const l of this.groupListeners) {
+      try { l(groupId, active, devices) } catch (err) { this.log(`group listener failed: ${describeError(err)}`) }
+    }
   }
 
   /** Whether anyone listens: building an event's view is skipped otherwise. */

@@ -62,7 +62,7 @@ export function unfolded (row: MessageView): FoldedMessage<MessageView> {
 
 /** The delivery state of a stored message, read receipts included. */
 export function stateOf (row: MessageView, readPositions: readonly number[]): DeliveryState {
-  return deliveryState(row.own, row.recipients, row.acknowledged, row.own && readByAll(row.lamport, readPositions))
+  return deliveryState(row.own, row.recipients, row.acknowledged, row.own && readByAll(row.lamport, readPositions), row.stored ?? 0)
 }
 
 /** Builds the view of one folded message; `quotes` holds folded messages by id, for reply quotes. */

@@ -31,6 +31,7 @@ import type { AddContactResult, ContactView, ConversationView, MessengerEvent, M
 import { Joining, WELCOME_LOCK } from './joining.ts'
 import { MessageActions } from './message-actions.ts'
 import type { MessageOut } from './message-view.ts'
+import { Mailboxes, type OwnMailbox, type PeerMailbox } from './mailboxes.ts'
 import { isApplication, Receiver } from './receiver.ts'
 import { Profiles } from './profiles.ts'
 import { Sender } from './sender.ts'
@@ -55,6 +56,7 @@ export class Messenger {
   private readonly joining: Joining
   private readonly searcher: Search
   private readonly prefs: ConversationPrefsStore
+  private readonly mailboxBook: Mailboxes
 
   constructor (components: MessengerComponents, options: MessengerOptions = {}) {
     this.engine = new Engine(components, options)
@@ -65,7 +67,8 @@ export class Messenger {
     this.profiles = new Profiles(this.engine, this.views, this.sender)
     this.groups = new Conversations(this.engine, this.views, this.sender, this.contactBook, this.profiles)
     this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups)
-    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles)
+    this.mailboxBook = new Mailboxes(this.engine, this.sender)
+    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook)
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)
     this.searcher = new Search(this.engine, this.views)
   }
@@ -103,6 +106,11 @@ export class Messenger {
   stop (): void {
     this.engine.stopped = true
     this.groups.stop()
+  }
+
+  /** Listens for conversations changing state (see Engine.onGroupChanged); returns the unsubscribe function. */
+  onGroupChanged (listener: (conversationId: string, active: boolean, devices: readonly string[]) => void): () => void {
+    return this.engine.onGroupChanged(listener)
   }
 
   /** Subscribes to events; returns the unsubscribe function. */
@@ -306,6 +314,31 @@ export class Messenger {
   /** A peer acknowledged (or rejected) queued frames. */
   async settleFrames (peerId: string, outcomes: ReadonlyArray<{ rowId: number, status: Outcome }>): Promise<void> {
     await this.sender.settleFrames(peerId, outcomes)
+  }
+
+  /** Mailboxes of `peerId` hold copies of these queued frames (see Sender.markDeposited). */
+  async framesDeposited (peerId: string, rowIds: readonly number[]): Promise<void> {
+    await this.sender.markDeposited(peerId, rowIds)
+  }
+
+  /** A peer device's mailboxes, where frames for it can wait while it is offline. */
+  async mailboxesOf (peerId: string): Promise<PeerMailbox[]> {
+    return await this.mailboxBook.of(peerId)
+  }
+
+  /** This device's own mailboxes. */
+  async ownMailboxes (): Promise<OwnMailbox[]> {
+    return await this.mailboxBook.own()
+  }
+
+  /** Records this device's mailboxes and tells every conversation where they are. */
+  async setOwnMailboxes (list: readonly OwnMailbox[]): Promise<void> {
+    await this.mailboxBook.setOwn(list)
+  }
+
+  /** Tells one conversation where this device's mailboxes are (a member joined it, say). */
+  async announceMailboxes (conversationId: string): Promise<void> {
+    await this.mailboxBook.announce(conversationId)
   }
 
   /** Makes a one-time KeyPackage for a peer that wants to add this device, and stores its private half. */

@@ -15,6 +15,7 @@ import {
 import { RETAINED_EPOCHS } from '../mls/suite.ts'
 import type { Contacts } from './contacts.ts'
 import type { Conversations } from './conversations.ts'
+import type { Mailboxes } from './mailboxes.ts'
 import { describeError, messageHash, type CachedGroup, type Engine, type Outcome } from './engine.ts'
 import { membershipNotices, newDeviceNotices, renameNotice } from './notices.ts'
 import type { Profiles } from './profiles.ts'
@@ -62,7 +63,8 @@ function decodeHeld (bytes: Uint8Array): { frame: Deliver, incoming: PrivateMls 
 export class Receiver {
   constructor (
     private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender,
-    private readonly contacts: Contacts, private readonly conversations: Conversations, private readonly profiles: Profiles
+    private readonly contacts: Contacts, private readonly conversations: Conversations, private readonly profiles: Profiles,
+    private readonly mailboxes: Mailboxes
   ) {}
 
   /** Processes a private message for a locked group. `fresh` is false when replaying a held frame. */
@@ -236,7 +238,7 @@ export class Receiver {
   private async storeApplication (group: CachedGroup, state: GroupState, sender: Member, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
     const { engine } = this
     const senderIdentity = toHex(sender.certificate.identityKey)
-    if (isControlKind(payload.kind)) return await this.receiveControl(group, state, senderIdentity, payload, hash, done)
+    if (isControlKind(payload.kind)) return await this.receiveControl(group, state, senderIdentity, payload, hash, done, peerIdToString(sender.certificate.peerId))
     const senderDevice = peerIdToString(sender.certificate.peerId)
     const id = toHex(payload.id)
     const lamport = Math.max(group.row.lamport, payload.lamport)
@@ -357,8 +359,8 @@ export class Receiver {
     return { ok: true, target }
   }
 
-  /** Handles a READ or TYPING: nothing is stored but the seen hash (and, for a READ, a read position). */
-  private async receiveControl (group: CachedGroup, state: GroupState, senderIdentity: string, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
+  /** Handles a READ, TYPING or MAILBOXES: nothing is stored but the seen hash (for a READ, a read position; for a MAILBOXES, the sender device's mailboxes). */
+  private async receiveControl (group: CachedGroup, state: GroupState, senderIdentity: string, payload: Payload, hash: string, done: Write[], senderDevice: string): Promise<Outcome> {
     const { engine } = this
     const groupId = group.row.id
     const unsaved = (group.unsaved ?? 0) + 1
@@ -367,6 +369,10 @@ export class Receiver {
     const writes: Write[] = [...done, { kind: 'seen', hash, at: engine.clock.now() }]
     if (save) writes.push({ kind: 'group', row })
     let readMoved: { before: number[], position: number } | undefined
+    if (payload.kind === 'mailboxes') {
+      const recorded = await this.mailboxes.received(senderDevice, payload)
+      if (recorded !== undefined) writes.push(recorded)
+    }
     if (payload.kind === 'read' && senderIdentity !== engine.identity) {
       const check = await this.checkAction(groupId, senderIdentity, payload)
       if (!check.ok) {

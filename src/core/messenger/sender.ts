@@ -6,7 +6,7 @@
 import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { Deliver, DeliverKind } from '../codec/envelope.ts'
 import { NotFoundError, UsageError } from '../errors.ts'
-import { encodePayload, newMessageId, type Payload } from '../conversation/payload.ts'
+import { encodePayload, newMessageId, type ControlKindName, type Payload } from '../conversation/payload.ts'
 import { encodeDeviceCertificate } from '../identity/device-certificate.ts'
 import { encodeState, encryptApplication, reserveSendGenerations, sendGeneration, type GroupState } from '../mls/group.ts'
 import type { CachedGroup, Engine, Outcome } from './engine.ts'
@@ -93,7 +93,7 @@ export class Sender {
    * `droppable`, its outbox rows carry the payload id (returned), so a later write can drop them.
    * Returns undefined when there was nobody to send to.
    */
-  async sendControlLocked (groupId: string, kind: 'read' | 'typing', target: Uint8Array | undefined, extra: Write[], droppable: boolean): Promise<string | undefined> {
+  async sendControlLocked (groupId: string, kind: ControlKindName, target: Uint8Array | undefined, extra: Write[], droppable: boolean, fields: Pick<Payload, 'mailboxes'> = {}): Promise<string | undefined> {
     const { engine } = this
     const group = await this.activeGroup(groupId)
     const recipients = engine.recipientsOf(group.state)
@@ -102,7 +102,7 @@ export class Sender {
       return undefined
     }
     const payload: Payload = {
-      id: newMessageId(), kind, text: '', sentAt: engine.clock.now(), seq: 0, lamport: group.row.lamport, ...(target !== undefined ? { target } : {})
+      id: newMessageId(), kind, text: '', sentAt: engine.clock.now(), seq: 0, lamport: group.row.lamport, ...(target !== undefined ? { target } : {}), ...fields
     }
     const id = toHex(payload.id)
     const encrypted = await encryptApplication(group.state, encodePayload(payload))
@@ -209,5 +209,27 @@ export class Sender {
       }
       engine.emit({ type: 'message-state', id: m.id, conversation: m.groupId, state: stateOf(m, readPositions) })
     }
+  }
+
+  /**
+   * A mailbox of `peerId` holds copies of these queued frames: they stay queued for the device
+   * itself (its acknowledgement makes them delivered), and their messages show `stored`.
+   */
+  async markDeposited (peerId: string, rowIds: readonly number[]): Promise<void> {
+    if (rowIds.length === 0) return
+    const { engine } = this
+    await engine.store.apply([{ kind: 'outbox-deposited', ids: rowIds }])
+    if (!engine.watched) return
+    const messageIds = new Set<string>()
+    for (const rowId of rowIds) {
+      const id = engine.outboxMessages.get(rowId)?.messageId
+      if (id != null) messageIds.add(id)
+    }
+    for (const id of messageIds) {
+      const m = await engine.store.getMessage(id)
+      if (m === undefined || m.kind !== 'text') continue
+      engine.emit({ type: 'message-state', id: m.id, conversation: m.groupId, state: stateOf(m, await this.views.readPositions(m.groupId)) })
+    }
+    engine.log(`${rowIds.length} frame(s) for ${peerId} left in its mailboxes`)
   }
 }

@@ -81,6 +81,8 @@ export interface MessageRow {
 /** A message with how many devices acknowledged it. */
 export interface MessageView extends MessageRow {
   readonly acknowledged: number
+  /** Devices whose copy waits in one of their mailboxes and that have not acknowledged it yet. */
+  readonly stored?: number
 }
 
 /** A frame waiting for a device's acknowledgement. */
@@ -127,6 +129,8 @@ export type Write =
   | { kind: 'message-resend', id: string, needsSend: boolean, recipients: number, epoch: number }
   | { kind: 'outbox', peerId: string, groupId: string, messageId: string | null, frame: Uint8Array, createdAt: number }
   | { kind: 'outbox-done', id: number, receipt: boolean }
+  /** A mailbox of the row's device holds a copy of these frames: they stay queued for the device itself. */
+  | { kind: 'outbox-deposited', ids: readonly number[] }
   | { kind: 'outbox-drop-message', messageId: string }
   | { kind: 'seen', hash: string, at: number }
   | { kind: 'pending', groupId: string, epoch: number, peerId: string, frame: Uint8Array, receivedAt: number }

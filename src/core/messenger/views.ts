@@ -53,6 +53,7 @@ export class Views {
 
   /** Emits a conversation's new view. */
   async announceConversation (group: CachedGroup): Promise<ConversationView> {
+    this.engine.groupChanged(group.row.id, group.row.active, listMembers(group.state).map((m) => peerIdToString(m.certificate.peerId)))
     const view = await this.conversationView(group)
     this.engine.emit({ type: 'conversation', conversation: view })
     return view

@@ -54,6 +54,8 @@ export interface DeliveryOptions {
   /** Bytes of frames sent ahead of acknowledgements, at most (one frame always goes). */
   readonly windowBytes?: number
   readonly log: Log
+  /** Called when frames for a peer could not be sent (it is unreachable, say): e.g. to leave them in its mailboxes. */
+  readonly unreachable?: (peerId: string) => void
 }
 
 /** Decodes a Deliver frame, checking sizes. Throws on malformed input. */
@@ -210,6 +212,7 @@ class PeerSender {
     } catch (err) {
       this.options.log(`delivery to ${this.peerId} failed, will retry: ${describeError(err)}`)
       this.retry.schedule()
+      this.options.unreachable?.(this.peerId)
     } finally {
       this.running = false
     }

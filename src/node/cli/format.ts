@@ -30,7 +30,7 @@ export interface ConversationJson {
   unread: number
 }
 
-const TICKS: Record<string, string> = { pending: '…', sending: '·', sent: '✓', delivered: '✓✓', read: '✓✓', received: '' }
+const TICKS: Record<string, string> = { pending: '…', sending: '·', sent: '✓', stored: '✓⌂', delivered: '✓✓', read: '✓✓', received: '' }
 /** Digits of a message id shown; any unique prefix of at least 6 is accepted back. */
 const SHORT_ID = 8
 const QUOTE_LENGTH = 32

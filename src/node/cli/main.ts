@@ -21,11 +21,17 @@ usage: kith [--data DIR] [--json] COMMAND
   serve [--name NAME] [--bootstrap ADDR]... [--mdns] [--host HOST]
         [--announce HOST|MULTIADDR]... [--tls self-signed | --tls-cert FILE --tls-key FILE]
         [--ice-server stun:HOST[:PORT] | turn:USER:PASS@HOST[:PORT]]...
+        [--mailbox MULTIADDR]... [--mailbox-for-anyone]
         [--tcp-port N] [--ws-port N] [--webrtc-port N] [--web-port N] [--verbose]
                                 run the peer (and its local API); --host 0.0.0.0
                                 listens on every interface, --announce adds a
-                                public address, --tls serves https and wss
-  status                        the running peer's id, addresses and reachability
+                                public address, --tls serves https and wss;
+                                --mailbox keeps this device's mailboxes there
+                                (default: the bootstrap nodes that accept it),
+                                --mailbox-for-anyone holds messages for any
+                                device, not only yours and your contacts'
+  status                        the running peer's id, addresses, reachability
+                                and mailboxes
   invite                        print your invite link
   profile                       show your display name, identity key and invite link
   profile name NEW NAME         change your display name; contacts and groups see it
@@ -74,6 +80,8 @@ interface Flags {
   'tls-cert'?: string
   'tls-key'?: string
   'ice-server'?: string[]
+  mailbox?: string[]
+  'mailbox-for-anyone'?: boolean
   verbose?: boolean
   confirm?: boolean
   limit?: string
@@ -123,6 +131,8 @@ async function main (argv: string[]): Promise<void> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'ice-server': { type: 'string', multiple: true },
+      mailbox: { type: 'string', multiple: true },
+      'mailbox-for-anyone': { type: 'boolean' },
       verbose: { type: 'boolean' },
       confirm: { type: 'boolean' },
       limit: { type: 'string' },
@@ -157,6 +167,8 @@ async function main (argv: string[]): Promise<void> {
       ...tlsOption(values),
       announce: values.announce ?? [],
       iceServers: (values['ice-server'] ?? []).map(parseIceServer),
+      ...(values.mailbox !== undefined ? { mailboxes: values.mailbox.map((a) => mailboxAddr(a)) } : {}),
+      ...(values['mailbox-for-anyone'] === true ? { mailboxForAnyone: true } : {}),
       ...(values['webrtc-port'] !== undefined ? { webrtcPort: port(values['webrtc-port'], 'webrtc-port') } : {}),
       dataDir: paths.dir,
       ...(values.name !== undefined ? { name: values.name } : {}),
@@ -198,14 +210,20 @@ async function main (argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'status': {
-      const s = await client.call<{ peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] }, links: Array<{ peer: string, addr: string, relayed: boolean }> }>('GET', '/v1/status')
+      const s = await client.call<{
+        peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] }, links: Array<{ peer: string, addr: string, relayed: boolean }>
+        mailboxes: { own: Array<{ node: string, depth?: number, lastError?: string }>, served: { mailboxes: number, entries: number, bytes: number } }
+      }>('GET', '/v1/status')
       print([
         `peer ${s.peerId}`,
         ...s.addrs.map((a) => `  ${a}`),
         `web app ${s.web}`,
         `reachability: ${describeReachability(s.reachability)}`,
         `${s.connections} connection(s)`,
-        ...s.links.map((l) => `  ${l.peer.slice(-8)}  ${l.relayed ? 'relayed' : 'direct '}  ${l.addr}`)
+        ...s.links.map((l) => `  ${l.peer.slice(-8)}  ${l.relayed ? 'relayed' : 'direct '}  ${l.addr}`),
+        s.mailboxes.own.length === 0 ? 'mailboxes: none yet (no bootstrap or --mailbox node has accepted one)' : `mailboxes: ${s.mailboxes.own.length}`,
+        ...s.mailboxes.own.map((m) => `  ${m.node}  ${m.lastError !== undefined ? `unreachable: ${m.lastError}` : m.depth === undefined ? 'not checked yet' : `${m.depth} waiting`}`),
+        `holding for others: ${s.mailboxes.served.entries} message(s) in ${s.mailboxes.served.mailboxes} mailbox(es), ${formatBytes(s.mailboxes.served.bytes)}`
       ].join('\n'), s)
       return
     }
@@ -385,6 +403,16 @@ function tlsOption (values: Flags): { tls?: KithNodeConfig['tls'] } {
   if (cert === undefined && key === undefined) return {}
   if (cert === undefined || key === undefined) throw new KithError('--tls-cert and --tls-key go together')
   return { tls: { certFile: cert, keyFile: key } }
+}
+
+/** A `--mailbox` value: a multiaddr that names its node with /p2p/. */
+function mailboxAddr (value: string): string {
+  if (!value.startsWith('/') || !value.includes('/p2p/')) throw new KithError(`--mailbox needs a multiaddr ending in /p2p/PEER_ID, got ${JSON.stringify(value)}`)
+  return value
+}
+
+function formatBytes (n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`
 }
 
 function describeReachability (r: { kind: string, relays: string[] }): string {

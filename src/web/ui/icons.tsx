@@ -33,6 +33,8 @@ export const IconEdit = icon(<><path d='M12 20h8.5' /><path d='M16.5 3.8a2.1 2.1
 export const IconTrash = icon(<><path d='M3.5 6.5h17M9 6.5V4h6v2.5M18.5 6.5l-.9 13.1a1.5 1.5 0 0 1-1.5 1.4H7.9a1.5 1.5 0 0 1-1.5-1.4L5.5 6.5' /></>)
 export const IconCopy = icon(<><rect x='8.5' y='8.5' width='12' height='12' rx='2' /><path d='M15.5 8.5V5a1.5 1.5 0 0 0-1.5-1.5H5A1.5 1.5 0 0 0 3.5 5v9A1.5 1.5 0 0 0 5 15.5h3.5' /></>)
 export const IconCheck = icon(<path d='M20 6.5 9 17.5l-5-5' />)
+/** A tick over an inbox tray: the message waits in the recipient's mailbox. */
+export const IconStored = icon(<><path d='m8 4.5 3 3 5-5' /><path d='M3 12h5l1.5 2.5h5L16 12h5' /><path d='M3 12v7h18v-7' /></>)
 export const IconChecks = icon(<><path d='M16.5 6.5 6 17l-4-4' /><path d='m22 7-10.5 10.5L10 16' /></>)
 export const IconClock = icon(<><circle cx='12' cy='12' r='8.5' /><path d='M12 7.5V12l3 2' /></>)
 export const IconArrowDown = icon(<path d='M12 5v14M18 13l-6 6-6-6' />)

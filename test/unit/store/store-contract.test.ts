@@ -201,7 +201,7 @@ function describeStore (name: string, open: () => Promise<Store>): void {
     it('stores a message id once: a second message with that id is ignored', async () => {
       await store.apply([{ kind: 'message', row: message('m1') }])
       await store.apply([{ kind: 'message', row: message('m1', { text: 'impostor', lamport: 99 }) }])
-      expect(await store.getMessage('m1')).toEqual({ ...message('m1'), acknowledged: 0 })
+      expect(await store.getMessage('m1')).toEqual({ ...message('m1'), acknowledged: 0, stored: 0 })
       expect(await store.getMessage('m2')).toBeUndefined()
       expect(await store.hasMessage('m1')).toBe(true)
       expect(await store.hasMessage('m2')).toBe(false)
@@ -224,7 +224,7 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect(await ids(0)).toEqual([])
       expect(await ids(-1)).toEqual(['m-a', 'm-b', 'm-c', 'm-d', 'm-e'])
       expect(await store.listMessages('g3')).toEqual([])
-      expect((await store.listMessages('g1', 1))[0]).toEqual({ ...message('m-e', { lamport: 3, senderIdentity: 'alice' }), acknowledged: 0 })
+      expect((await store.listMessages('g1', 1))[0]).toEqual({ ...message('m-e', { lamport: 3, senderIdentity: 'alice' }), acknowledged: 0, stored: 0 })
     })
 
     it('finds text and edit rows by a case-insensitive substring, newest first', async () => {
@@ -244,7 +244,7 @@ function describeStore (name: string, open: () => Promise<Store>): void {
     it('marks a message for re-sending with message-resend', async () => {
       await store.apply([{ kind: 'message', row: message('m1', { own: true, recipients: 2 }) }])
       await store.apply([{ kind: 'message-resend', id: 'm1', needsSend: true, recipients: 5, epoch: 7 }, { kind: 'message-resend', id: 'nope', needsSend: true, recipients: 1, epoch: 1 }])
-      expect(await store.getMessage('m1')).toEqual({ ...message('m1', { own: true, recipients: 5, needsSend: true, epoch: 7 }), acknowledged: 0 })
+      expect(await store.getMessage('m1')).toEqual({ ...message('m1', { own: true, recipients: 5, needsSend: true, epoch: 7 }), acknowledged: 0, stored: 0 })
       expect(await store.getMessage('nope')).toBeUndefined()
     })
 
@@ -339,6 +339,21 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       // Settling a row that is already gone changes nothing.
       await store.apply([{ kind: 'outbox-done', id: 123_456, receipt: true }])
       expect((await store.getMessage('m1'))?.acknowledged).toBe(2)
+    })
+
+    it('counts a message as stored for each device whose queued frame a mailbox holds, until it acknowledges', async () => {
+      await store.apply([{ kind: 'message', row: message('m1', { own: true, recipients: 2 }) }, outbox('p1', 'm1'), outbox('p2', 'm1')])
+      const id = async (peer: string): Promise<number> => (await store.listOutbox(peer, 0, 1))[0]?.id ?? -1
+      await store.apply([{ kind: 'outbox-deposited', ids: [await id('p1'), await id('p2')] }])
+      expect(await store.getMessage('m1')).toMatchObject({ acknowledged: 0, stored: 2 })
+      expect((await store.listMessages('g1'))[0]).toMatchObject({ acknowledged: 0, stored: 2 })
+      // The frames stay queued for the devices themselves.
+      expect((await store.listOutbox('p1', 0, 10)).map((r) => r.messageId)).toEqual(['m1'])
+      await store.apply([{ kind: 'outbox-done', id: await id('p1'), receipt: true }])
+      expect(await store.getMessage('m1')).toMatchObject({ acknowledged: 1, stored: 1 })
+      // Marking a row that is gone changes nothing.
+      await store.apply([{ kind: 'outbox-deposited', ids: [987_654] }])
+      expect(await store.getMessage('m1')).toMatchObject({ acknowledged: 1, stored: 1 })
     })
 
     it('settles a frame that carries no message without a receipt', async () => {
@@ -493,7 +508,7 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect(await again.getDevice('p1')).toEqual(device('p1', 'id-bob'))
       expect(await again.getGroup('g1')).toEqual(group('g1'))
       expect(await again.getEpoch('g1', 2)).toEqual(epoch('g1', 2))
-      expect(await again.getMessage('m1')).toEqual({ ...message('m1', { own: true }), acknowledged: 0 })
+      expect(await again.getMessage('m1')).toEqual({ ...message('m1', { own: true }), acknowledged: 0, stored: 0 })
       expect(await again.listOutbox('p1', 0, 10)).toEqual([queued])
       expect(await again.countPending()).toBe(1)
       expect(await again.hasSeen('h')).toBe(true)
@@ -509,6 +524,25 @@ describe('SqliteStore', () => {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'kith-store-')) })
   afterEach(() => { rmSync(dir, { recursive: true, force: true }) })
   describeStore('Store contract', async () => new SqliteStore(join(dir, 'kith.db')))
+
+  it('upgrades a store written before outbox rows remembered mailbox copies, keeping its queue', async () => {
+    const file = join(dir, 'kith.db')
+    const old = new DatabaseSync(file)
+    old.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, peer_id TEXT NOT NULL, group_id TEXT NOT NULL,
+      message_id TEXT, frame BLOB NOT NULL, created_at INTEGER NOT NULL); PRAGMA user_version = 1;`)
+    old.prepare('INSERT INTO outbox (peer_id, group_id, message_id, frame, created_at) VALUES (?, ?, ?, ?, ?)').run('p1', 'g1', 'm1', new Uint8Array([1]), 5)
+    old.close()
+    const store = new SqliteStore(file)
+    try {
+      await store.apply([{ kind: 'message', row: message('m1', { own: true, recipients: 1 }) }])
+      const [row] = await store.listOutbox('p1', 0, 10)
+      expect(row?.messageId).toBe('m1')
+      await store.apply([{ kind: 'outbox-deposited', ids: [row!.id] }])
+      expect(await store.getMessage('m1')).toMatchObject({ stored: 1 })
+    } finally {
+      await store.close()
+    }
+  })
 
   describe('group commit', () => {
     let store: SqliteStore

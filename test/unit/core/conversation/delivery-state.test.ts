@@ -26,6 +26,15 @@ describe('deliveryState', () => {
     expect(deliveryState(true, 5, 5)).toBe('delivered')
   })
 
+  it('shows an own message as stored once every device acknowledged or has a copy waiting in a mailbox', () => {
+    expect(deliveryState(true, 1, 0, false, 1)).toBe('stored')
+    expect(deliveryState(true, 3, 1, false, 2)).toBe('stored')
+    // Some devices neither acknowledged nor have a copy in a mailbox: only sent.
+    expect(deliveryState(true, 3, 0, false, 1)).toBe('sent')
+    // Every device acknowledged: delivered, whatever waits in mailboxes.
+    expect(deliveryState(true, 2, 2, false, 1)).toBe('delivered')
+  })
+
   it('stays delivered when a member left after acknowledging', () => {
     expect(deliveryState(true, 2, 3)).toBe('delivered')
   })
@@ -42,7 +51,7 @@ describe('deliveryState with read receipts', () => {
     expect(deliveryState(false, 1, 1, true)).toBe('received')
   })
 
-  it('orders own states pending < sending < sent < delivered < read', () => {
-    expect(OWN_DELIVERY_ORDER).toEqual(['pending', 'sending', 'sent', 'delivered', 'read'])
+  it('orders own states pending < sending < sent < stored < delivered < read', () => {
+    expect(OWN_DELIVERY_ORDER).toEqual(['pending', 'sending', 'sent', 'stored', 'delivered', 'read'])
   })
 })

@@ -22,6 +22,7 @@ function encodeRaw (overrides: Partial<AppPayloadCodec>): Uint8Array {
     lamport: 1n,
     target: new Uint8Array() as Uint8Array<ArrayBuffer>,
     groupName: '',
+    mailboxes: [],
     ...overrides
   })
 }
@@ -204,5 +205,32 @@ describe('validateText', () => {
   it('rejects empty and over-long text', () => {
     expect(() => validateText(' ')).toThrow(ValidationError)
     expect(() => validateText('x'.repeat(MAX_TEXT_LENGTH + 1))).toThrow('A message can have at most 16,384 characters; this one has 16,385. Shorten it or split it into several messages.')
+  })
+})
+
+describe('MAILBOXES payloads', () => {
+  const node = Uint8Array.from([0x00, 0x24, 0x08, 0x01, 0x12, 0x20, ...new Uint8Array(32).fill(7)])
+  const box = { node, addrs: ['/ip4/10.0.0.1/tcp/4001'], mailboxId: new Uint8Array(32).fill(1), depositToken: new Uint8Array(32).fill(2) }
+  const mailboxes: Payload = { id: ID, kind: 'mailboxes', text: '', sentAt: 9, seq: 0, lamport: 4, mailboxes: [box] }
+
+  it('round-trips as a control kind with its mailboxes', () => {
+    expect(isControlKind('mailboxes')).toBe(true)
+    expect(decodePayload(encodePayload(mailboxes))).toEqual(mailboxes)
+  })
+
+  it.each<[string, Partial<AppPayloadCodec>, string]>([
+    ['no mailboxes', { mailboxes: [] }, 'a mailboxes payload names 1 to 4 mailboxes, got 0'],
+    ['five mailboxes', { mailboxes: Array(5).fill(box) }, 'a mailboxes payload names 1 to 4 mailboxes, got 5'],
+    ['a short mailbox id', { mailboxes: [{ ...box, mailboxId: new Uint8Array(5) }] }, 'mailbox id must be 32 bytes'],
+    ['a short deposit token', { mailboxes: [{ ...box, depositToken: new Uint8Array(31) }] }, 'mailbox deposit token must be 32 bytes'],
+    ['an address that is not a multiaddr', { mailboxes: [{ ...box, addrs: ['http://x'] }] }, 'mailbox node address is not a multiaddr'],
+    ['a sequence number', { seq: 3n }, 'a mailboxes payload carries sequence number 0']
+  ])('refuses %s', (_, overrides, message) => {
+    const bytes = encodeRaw({ kind: PayloadKind.MAILBOXES, text: '', seq: 0n, mailboxes: [box] as AppPayloadCodec['mailboxes'], ...overrides })
+    expect(() => decodePayload(bytes)).toThrow(message)
+  })
+
+  it('refuses mailboxes on any other kind', () => {
+    expect(() => decodePayload(encodeRaw({ mailboxes: [box] as AppPayloadCodec['mailboxes'] }))).toThrow('a text payload names no mailboxes')
   })
 })

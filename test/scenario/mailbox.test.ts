@@ -1,0 +1,120 @@
+/**
+ * Offline delivery through mailboxes (issue 18): Alice and Bob are never online at the same time,
+ * and Bob still gets Alice's message, from a mailbox node; a dead mailbox node loses nothing.
+ */
+import { describe, expect, it } from 'vitest'
+import type { KithNode, KithNodeConfig } from '../../src/node/kith-node.ts'
+import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
+
+const { peer, stop } = usePeers()
+
+/** A node that keeps mailboxes for anyone: what `kith serve --mailbox-for-anyone` runs. */
+async function mailboxNode (name: string, extra: Partial<KithNodeConfig> = {}): Promise<KithNode> {
+  return await peer(name, undefined, { mailboxForAnyone: true, relayReservation: false, ...extra })
+}
+
+const tcpAddrs = (n: KithNode): string[] => n.bootstrapAddrs().filter((a) => a.includes('/tcp/') && !a.includes('/ws') && !a.includes('/p2p-circuit'))
+
+/** Alice and Bob, contacts in a 1:1, each keeping mailboxes at `nodes`; returns once each knows the other's. */
+async function chattingPair (nodes: KithNode[], dirs: { alice: string, bob: string }): Promise<{ alice: KithNode, bob: KithNode }> {
+  const bootstrap = nodes.flatMap(tcpAddrs)
+  const alice = await peer('alice', dirs.alice, { bootstrap, relayReservation: false })
+  const bob = await peer('bob', dirs.bob, { bootstrap, relayReservation: false })
+  await addContact(alice, bob, 'bob')
+  await alice.messenger.send('bob', 'hello')
+  const aliceAlias = (await bob.messenger.contacts())[0]?.alias
+  await eventually([bob], async () => (await bob.messenger.contacts())[0]?.alias, 'Bob to know Alice')
+  await waitForMessage(bob, aliceAlias ?? (await bob.messenger.contacts())[0]!.alias, 'hello')
+  await eventually([alice], async () => (await alice.messenger.mailboxesOf(bob.libp2p.peerId.toString())).length === nodes.length, 'Alice to learn Bob\'s mailboxes')
+  await eventually([bob], async () => (await bob.messenger.mailboxesOf(alice.libp2p.peerId.toString())).length === nodes.length, 'Bob to learn Alice\'s mailboxes')
+  return { alice, bob }
+}
+
+async function stateOf (node: KithNode, target: string, text: string): Promise<string | undefined> {
+  return (await node.messenger.messages(target)).find((m) => m.text === text)?.state
+}
+
+describe('offline delivery through mailboxes', () => {
+  it('delivers to Bob a message Alice sent while he was offline, though Alice is offline when he returns', async () => {
+    const m = await mailboxNode('mailbox')
+    const dirs = { alice: tempDir('alice'), bob: tempDir('bob') }
+    let { alice, bob } = await chattingPair([m], dirs)
+    const aliceAlias = (await bob.messenger.contacts())[0]!.alias
+
+    await stop(bob)
+    await alice.messenger.send('bob', 'while you were away')
+    // A mailbox holds it: the new delivery state between sent and delivered.
+    await eventually([alice], async () => await stateOf(alice, 'bob', 'while you were away') === 'stored', 'the message to be stored')
+    await stop(alice)
+
+    bob = await peer('bob', dirs.bob, { bootstrap: tcpAddrs(m), relayReservation: false })
+    const got = await waitForMessage(bob, aliceAlias, 'while you were away')
+    expect(got.own).toBe(false)
+    await eventually([bob], async () => (bob.mailboxStatus().own[0]?.depth === 0), 'Bob to empty his mailbox')
+    expect(m.mailboxStatus().served.entries).toBe(0)
+
+    // Once both are online again, Bob's device acknowledges the copy Alice kept queued: delivered.
+    alice = await peer('alice', dirs.alice, { bootstrap: tcpAddrs(m), relayReservation: false })
+    await eventually([alice], async () => await stateOf(alice, 'bob', 'while you were away') === 'delivered', 'the message to be delivered')
+    expect((await bob.messenger.messages(aliceAlias)).filter((x) => x.text === 'while you were away')).toHaveLength(1)
+  })
+
+  it('loses nothing and duplicates nothing when one of Bob\'s two mailbox nodes dies', async () => {
+    const m1 = await mailboxNode('mailbox-1')
+    const m2 = await mailboxNode('mailbox-2')
+    const dirs = { alice: tempDir('alice'), bob: tempDir('bob') }
+    const pair = await chattingPair([m1, m2], dirs)
+    const alice = pair.alice
+    let bob = pair.bob
+    const aliceAlias = (await bob.messenger.contacts())[0]!.alias
+    expect(bob.mailboxStatus().own.map((s) => s.node).sort()).toEqual([m1, m2].map((n) => n.libp2p.peerId.toString()).sort())
+
+    await stop(bob)
+    const texts = ['one', 'two', 'three']
+    for (const t of texts) await alice.messenger.send('bob', t)
+    await eventually([alice], async () => {
+      for (const t of texts) if (await stateOf(alice, 'bob', t) !== 'stored') return false
+      return true
+    }, 'all three to be stored')
+    // Each mailbox holds a copy of every frame queued for Bob (the three, and any control frames).
+    const held = m1.mailboxStatus().served.entries
+    expect(held).toBeGreaterThanOrEqual(3)
+    expect(m2.mailboxStatus().served.entries).toBe(held)
+    await stop(alice)
+    await stop(m1)
+
+    bob = await peer('bob', dirs.bob, { bootstrap: tcpAddrs(m2), relayReservation: false })
+    for (const t of texts) await waitForMessage(bob, aliceAlias, t)
+    await eventually([bob], async () => m2.mailboxStatus().served.entries === 0, 'the live mailbox to be emptied')
+    const received = (await bob.messenger.messages(aliceAlias)).filter((x) => !x.own).map((x) => x.text)
+    expect(received).toEqual(['hello', ...texts])
+    expect(logOf(bob)).toContain(`could not fetch from mailbox at ${m1.libp2p.peerId.toString()}`)
+  })
+
+  it('keeps what a full mailbox refused queued for Bob, and delivers it all once he is back', async () => {
+    const m = await mailboxNode('mailbox', { mailboxQuotas: { entriesPerMailbox: 1 } })
+    const dirs = { alice: tempDir('alice'), bob: tempDir('bob') }
+    const pair = await chattingPair([m], dirs)
+    const alice = pair.alice
+    let bob = pair.bob
+    const aliceAlias = (await bob.messenger.contacts())[0]!.alias
+
+    await stop(bob)
+    const texts = ['first', 'second', 'third']
+    for (const t of texts) await alice.messenger.send('bob', t)
+    await eventually([alice], async () => logOf(alice).includes('the recipient\'s mailbox is full'), 'the mailbox to refuse a deposit')
+    const states = await Promise.all(texts.map(async (t) => await stateOf(alice, 'bob', t)))
+    // One fits in the mailbox; the others wait on Alice's device, still queued for Bob.
+    expect(states.filter((s) => s === 'stored').length).toBeLessThanOrEqual(1)
+    expect(states.filter((s) => s === 'sending').length).toBeGreaterThanOrEqual(2)
+
+    bob = await peer('bob', dirs.bob, { bootstrap: tcpAddrs(m), relayReservation: false })
+    for (const t of texts) await waitForMessage(bob, aliceAlias, t)
+    await eventually([alice], async () => {
+      for (const t of texts) if (await stateOf(alice, 'bob', t) !== 'delivered') return false
+      return true
+    }, 'all three to be delivered')
+    const received = (await bob.messenger.messages(aliceAlias)).filter((x) => !x.own).map((x) => x.text)
+    expect(received).toEqual(['hello', ...texts])
+  })
+})
