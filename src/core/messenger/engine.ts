@@ -16,6 +16,7 @@ import { NameBook } from './name-book.ts'
 import { OutboxMemory, type QueuedFrame } from './outbox-memory.ts'
 import { systemClock, type Clock, type Log, type RunSoon, type Transport, type YieldToIo } from './ports.ts'
 import { ReadState } from './read-state.ts'
+import { RejoinMarks } from './rejoin-marks.ts'
 import type { GroupRow, Store, Write } from './store.ts'
 import { describeError } from '../errors.ts'
 
@@ -82,6 +83,8 @@ export class Engine {
   readonly names: NameBook
   readonly summaries: SummaryCache
   readonly reads: ReadState
+  /** Conversations restored from a backup and not yet rejoined. */
+  readonly rejoins: RejoinMarks
   readonly outboxMemory = new OutboxMemory()
   /** Which message and conversation each queued outbox row belongs to, for delivery events. */
   readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
@@ -111,6 +114,7 @@ export class Engine {
     this.yieldToIo = components.yieldToIo ?? (async () => {})
     this.runSoon = components.runSoon ?? ((task) => { setTimeout(task, 0) })
     this.reads = new ReadState(this.store)
+    this.rejoins = new RejoinMarks(this.store)
     this.names = new NameBook(this.store, { identity: this.account.identityHex, displayName: this.account.certificate.displayName })
     this.summaries = new SummaryCache({ store: this.store, reads: this.reads, identity: this.account.identityHex })
   }
@@ -213,6 +217,7 @@ export class Engine {
       this.aliases.clear()
     }
     this.reads.applied(writes)
+    this.rejoins.applied(writes)
   }
 
   /**
