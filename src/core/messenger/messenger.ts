@@ -36,7 +36,6 @@ import type { ContactRow } from './store.ts'
 import { Views } from './views.ts'
 import { Search, type SearchHit } from './search.ts'
 import { Rejoining } from './rejoining.ts'
-import { exportBackupFile } from './account-backup.ts'
 import { DeliverKind } from '../codec/envelope.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
@@ -94,6 +93,8 @@ export class Messenger {
   async exportBackup (passphrase: string, options: { history: boolean, onProgress?: (fraction: number) => void }): Promise<Uint8Array> {
     const { engine } = this
     await this.flush()
+    // Loaded when asked for: the KDF and backup codec are not needed to start (browser JS budget).
+    const { exportBackupFile } = await import('./account-backup.ts')
     return await exportBackupFile(engine.store, engine.account, passphrase, { history: options.history, now: engine.clock.now(), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) })
   }
 
