@@ -83,6 +83,13 @@ describe('backup and restore', () => {
     expect(friendsAtCarol.epoch).toBe(friendsAtBob.epoch)
     expect((await alice2.messenger.conversation('friends')).epoch).toBe(friendsAtBob.epoch)
 
+    // Bob's device list for Alice holds only the new device, so adding her to a new group works.
+    expect((await bob.messenger.contacts()).find((c) => c.identity === alice2.messenger.identity)?.devices).toEqual([alice2.libp2p.peerId.toString()])
+    await bob.messenger.createGroup('after the restore')
+    await bob.messenger.addMember('after the restore', 'alice')
+    await bob.messenger.send('after the restore', 'a new group')
+    await waitForMessage(alice2, 'after the restore', 'a new group')
+
     // The old device comes back from the stale copy: it learns it was removed, and reads nothing new.
     const stale = await peer('Alice', staleDir)
     await eventually([stale], async () => (await stale.messenger.conversations()).every((c) => !c.active), 'the old device to learn it was removed')

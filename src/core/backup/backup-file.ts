@@ -25,8 +25,9 @@ export interface KdfParams {
 }
 
 /**
- * What Kith writes: RFC 9106 §4's second recommended option (64 MiB, 3 passes, 4 lanes). It took
- * about 0.8 s in Node and about 1.2 s in Chromium's worker on the 2-core test machine.
+ * What Kith writes: RFC 9106 §4's second recommended option (64 MiB, 3 passes, 4 lanes); the first
+ * (2 GiB) does not fit a browser. Measured on the 2-core test machine: about 0.8 s in Node and
+ * 1.3-1.9 s for a whole export in Chromium's worker, within the 2-3 s a person waits.
  */
 export const DEFAULT_KDF: KdfParams = { m: 64 * 1024, t: 3, p: 4 }
 

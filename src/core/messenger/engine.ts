@@ -212,7 +212,7 @@ export class Engine {
       if (known !== undefined && w.row.seq > known) this.lastSeqs.set(key, w.row.seq)
     }
     for (const g of groups) this.cache.set(g.row.id, g)
-    if (writes.some((w) => w.kind === 'contact' || w.kind === 'device')) {
+    if (writes.some((w) => w.kind === 'contact' || w.kind === 'device' || w.kind === 'device-drop')) {
       this.names.clear()
       this.aliases.clear()
     }

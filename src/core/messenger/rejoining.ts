@@ -115,6 +115,11 @@ export class Rejoining {
       await engine.commit(this.contacts.deviceWrites(card))
       await engine.transport.addAddresses(fromPeer, card.addrs).catch(() => {})
       await this.conversations.commitLocked(groupId, { add: [fromPeer], remove: [], removeDevices }, [keyPackage])
+      // The identity replaced these devices: forget them, so adding the account elsewhere asks only the new one.
+      const replaced = oldDevices.filter((d) => d !== fromPeer)
+      const known = await Promise.all(replaced.map(async (d) => await engine.store.getDevice(d)))
+      const drops = replaced.filter((_, i) => known[i]?.identity === identity).map((peerId): Write => ({ kind: 'device-drop', peerId }))
+      if (drops.length > 0) await engine.commit(drops)
       engine.log(`put ${identity.slice(0, 12)} back into ${groupId.slice(0, 12)}: removed ${removeDevices.length} old device(s), added ${fromPeer}`)
       return 'stored'
     })
