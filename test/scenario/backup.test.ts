@@ -7,6 +7,10 @@
  */
 import { cpSync, rmSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { decodeBackupContents, encodeBackupContents } from '../../src/core/backup/backup-contents.ts'
+import { openBackup, sealBackup } from '../../src/core/backup/backup-file.ts'
+import { fromHex, randomBytes } from '../../src/core/bytes.ts'
+import { DeliverKind, RejoinRequest, type Deliver } from '../../src/core/codec/envelope.ts'
 import { UsageError } from '../../src/core/errors.ts'
 import { importBackupIntoDataDir } from '../../src/node/kith-node.ts'
 import { dataPaths } from '../../src/node/paths.ts'
@@ -99,7 +103,7 @@ describe('backup and restore', () => {
     await expect(stale.messenger.send('friends', 'from the old device')).rejects.toThrow(UsageError)
   }, 90_000)
 
-  it('refuses a rejoin request whose certificate does not chain to a member identity', async () => {
+  it('refuses rejoin requests whose certificate does not chain to a member identity, or that come from another device', async () => {
     const alice = await peer('Alice')
     const bob = await peer('Bob')
     const mallory = await peer('Mallory')
@@ -109,9 +113,6 @@ describe('backup and restore', () => {
     // Mallory restores Alice's conversations into her own account: she keeps her identity key,
     // so her request names a device of an identity that is not a member.
     const file = await alice.messenger.exportBackup(PASSPHRASE, { history: false })
-    const { decodeBackupContents } = await import('../../src/core/backup/backup-contents.ts')
-    const { openBackup, sealBackup } = await import('../../src/core/backup/backup-file.ts')
-    const { encodeBackupContents } = await import('../../src/core/backup/backup-contents.ts')
     const contents = decodeBackupContents(await openBackup(file, PASSPHRASE))
     const malloryKeys = await mallory.store.getMeta('identity.private')
     const malloryPublic = await mallory.store.getMeta('identity.public')
@@ -124,5 +125,21 @@ describe('backup and restore', () => {
     const direct = await bob.messenger.conversation('alice')
     expect(direct.members.map((m) => m.identity).sort()).toEqual([alice.messenger.identity, bob.messenger.identity].sort())
     expect((await restored.messenger.conversations()).every((c) => c.rejoining !== undefined)).toBe(true)
+
+    // Crafted requests handed straight to Bob's messenger: each is refused, or changes nothing.
+    const epoch = direct.epoch
+    const rejoin = (message: Uint8Array, card: Uint8Array): Deliver => ({
+      id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.REJOIN, message: message as Uint8Array<ArrayBuffer>,
+      card: card as Uint8Array<ArrayBuffer>, hints: [], commitHash: new Uint8Array()
+    })
+    const offer = await alice.messenger.provideKeyPackage()
+    const request = RejoinRequest.encode({ version: 1, groupId: fromHex(direct.id) as Uint8Array<ArrayBuffer>, keyPackage: offer.keyPackage as Uint8Array<ArrayBuffer>, oldDevices: [] })
+    expect(await bob.messenger.receive(restored.libp2p.peerId.toString(), rejoin(randomBytes(40), offer.card))).toBe('rejected')
+    // Alice's real card and KeyPackage, sent from another device: the card must name the sender.
+    expect(await bob.messenger.receive(restored.libp2p.peerId.toString(), rejoin(request, offer.card))).toBe('rejected')
+    expect(logOf(bob)).toMatch(/refused rejoin request from .*: its card names another device/)
+    // From Alice's own device, already a member: acknowledged, nothing committed.
+    expect(await bob.messenger.receive(alice.libp2p.peerId.toString(), rejoin(request, offer.card))).toBe('stored')
+    expect((await bob.messenger.conversation('alice')).epoch).toBe(epoch)
   }, 60_000)
 })
