@@ -43,7 +43,12 @@ export class Joining {
       row: { ref: toHex(kp.ref), publicPackage: kp.encoded, initPrivateKey: kp.privatePackage.initPrivateKey, hpkePrivateKey: kp.privatePackage.hpkePrivateKey, createdAt: engine.clock.now() }
     }]
     const existing = await engine.store.listKeyPackages()
-    for (const old of existing.slice(0, Math.max(0, existing.length + 1 - MAX_KEY_PACKAGES))) writes.push({ kind: 'key-package-used', ref: old.ref })
+    if (existing.length + 1 > MAX_KEY_PACKAGES) {
+      // Those that rejoin requests carry stay: anyone may ask for KeyPackages, and must not be able to push them out.
+      const reserved = await engine.rejoins.reservedKeyPackages((await engine.store.listGroups()).map((g) => g.id))
+      const droppable = existing.filter((k) => !reserved.has(k.ref))
+      for (const old of droppable.slice(0, Math.max(0, existing.length + 1 - MAX_KEY_PACKAGES))) writes.push({ kind: 'key-package-used', ref: old.ref })
+    }
     await engine.store.apply(writes)
     return { keyPackage: kp.encoded, card: encodeInvite(engine.invite()) }
   }

@@ -6,7 +6,7 @@
  *
  * | key | value |
  * |---|---|
- * | `rejoin.<groupId hex>` | UTF-8 JSON `{ "members": [{ "identity", "peerId" }], "oldDevices": [peerId], "requested": bool }`; empty once rejoined |
+ * | `rejoin.<groupId hex>` | UTF-8 JSON `{ "members": [{ "identity", "peerId" }], "oldDevices": [peerId], "requested": bool, "keyPackages"?: [ref hex] }`; empty once rejoined |
  */
 import { fromUtf8, utf8 } from '../bytes.ts'
 import type { Store, Write } from './store.ts'
@@ -22,6 +22,8 @@ export interface RejoinMark {
   readonly oldDevices: readonly string[]
   /** The requests are queued (they are built once this device's addresses are known). */
   readonly requested: boolean
+  /** References (hex) of the KeyPackages the requests carry: kept until the mark is cleared. */
+  readonly keyPackages?: readonly string[]
 }
 
 /** Parses a stored mark; undefined for an absent, cleared or damaged value. */
@@ -31,7 +33,8 @@ export function parseRejoinMark (value: Uint8Array | undefined): RejoinMark | un
     const raw = JSON.parse(fromUtf8(value)) as Partial<RejoinMark>
     if (!Array.isArray(raw.members) || !Array.isArray(raw.oldDevices) || typeof raw.requested !== 'boolean') return undefined
     const members = raw.members.filter((m) => typeof m?.identity === 'string' && typeof m.peerId === 'string')
-    return { members, oldDevices: raw.oldDevices.filter((d) => typeof d === 'string'), requested: raw.requested }
+    const keyPackages = Array.isArray(raw.keyPackages) ? raw.keyPackages.filter((k) => typeof k === 'string') : []
+    return { members, oldDevices: raw.oldDevices.filter((d) => typeof d === 'string'), requested: raw.requested, ...(keyPackages.length > 0 ? { keyPackages } : {}) }
   } catch {
     return undefined
   }
@@ -54,6 +57,13 @@ export class RejoinMarks {
     const mark = parseRejoinMark(await this.store.getMeta(REJOIN_PREFIX + groupId))
     this.cache.set(groupId, mark)
     return mark
+  }
+
+  /** KeyPackage references that pending rejoin requests carry: never dropped to make room. */
+  async reservedKeyPackages (groupIds: readonly string[]): Promise<Set<string>> {
+    const refs = new Set<string>()
+    for (const id of groupIds) for (const ref of (await this.get(id))?.keyPackages ?? []) refs.add(ref)
+    return refs
   }
 
   /** Forgets cached marks that a batch just wrote. */

@@ -42,8 +42,10 @@ export class Rejoining {
         const writes: Write[] = []
         const card = encodeInvite(engine.invite()) as Uint8Array<ArrayBuffer>
         const now = engine.clock.now()
+        const refs: string[] = []
         for (const peerId of new Set(mark.members.map((m) => m.peerId))) {
           const kp = await createKeyPackage(engine.account.certificate, engine.account.mlsKey)
+          refs.push(toHex(kp.ref))
           writes.push({
             kind: 'key-package',
             row: { ref: toHex(kp.ref), publicPackage: kp.encoded, initPrivateKey: kp.privatePackage.initPrivateKey, hpkePrivateKey: kp.privatePackage.hpkePrivateKey, createdAt: now }
@@ -57,7 +59,7 @@ export class Rejoining {
           const frame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.REJOIN, message: request, card, hints: [], commitHash: new Uint8Array() })
           writes.push({ kind: 'outbox', peerId, groupId: row.id, messageId: null, frame, createdAt: now })
         }
-        writes.push(rejoinMarkWrite(row.id, { ...mark, requested: true }))
+        writes.push(rejoinMarkWrite(row.id, { ...mark, requested: true, keyPackages: refs }))
         await engine.commit(writes)
         engine.log(`asked ${mark.members.length} member device(s) to put this device back into ${row.id.slice(0, 12)}`)
         asked++

@@ -22,6 +22,10 @@ import { parseRejoinMark, REJOIN_PREFIX } from '../../../../src/core/messenger/r
 import { commitChanges, createGroupState, decodeState, listMembers } from '../../../../src/core/mls/group.ts'
 import { createKeyPackage, generateMlsSigningKey } from '../../../../src/core/mls/key-package.ts'
 import { SqliteStore } from '../../../../src/store/sqlite.node.ts'
+import { Deliver, DeliverKind, RejoinRequest } from '../../../../src/core/codec/envelope.ts'
+import { Messenger } from '../../../../src/core/messenger/messenger.ts'
+import type { Transport } from '../../../../src/core/messenger/ports.ts'
+import { peerIdToString } from '../../../../src/core/identity/peer-id.ts'
 
 let dir: string
 let stores: SqliteStore[]
@@ -107,6 +111,32 @@ describe('account backup', () => {
     const mark = parseRejoinMark(await target.getMeta(REJOIN_PREFIX + alice.groupId))
     expect(mark).toEqual({ members: [{ identity: alice.bobIdentity, peerId: alice.bobPeer }], oldDevices: [alice.account.peerId], requested: false })
     expect(await target.listKeyPackages()).toEqual([])
+  })
+
+  it('queues one REJOIN per member device at start, and keeps its KeyPackage however many others are handed out', async () => {
+    const alice = await aliceWithBob()
+    const target = openStore('restored')
+    const restored = await restoreBackup(target, await collectBackup(alice.store, alice.account, { history: false, now: 20 }), await newDevice(), 30)
+    await target.apply(restored.writes)
+    const notified: string[] = []
+    const transport: Transport = { listenAddrs: () => [], notify: (p) => { notified.push(p) }, addAddresses: async () => {}, fetchKeyPackage: async () => { throw new Error('offline') } }
+    const messenger = new Messenger({ store: target, transport, account: await loadAccount(target), log: () => {} })
+    await messenger.start()
+    messenger.stop()
+    const [frame] = await target.listOutbox(alice.bobPeer, 0, 10)
+    expect(Deliver.decode(frame!.frame).kind).toBe(DeliverKind.REJOIN)
+    const request = RejoinRequest.decode(Deliver.decode(frame!.frame).message)
+    expect(toHex(request.groupId)).toBe(alice.groupId)
+    expect(request.oldDevices.map((d) => peerIdToString(d))).toEqual([alice.account.peerId])
+    const mark = parseRejoinMark(await target.getMeta(REJOIN_PREFIX + alice.groupId))
+    expect(mark?.requested).toBe(true)
+    expect(mark?.keyPackages).toHaveLength(1)
+    expect((await messenger.conversation(alice.groupId)).rejoining).toEqual(['bob'])
+    await expect(messenger.send(alice.groupId, 'too early')).rejects.toThrow(/rejoining after a restore; you can send once bob puts this device back in/)
+    for (let i = 0; i < 105; i++) await messenger.provideKeyPackage()
+    const refs = (await target.listKeyPackages()).map((k) => k.ref)
+    expect(refs).toHaveLength(100)
+    expect(refs).toContain(mark!.keyPackages![0])
   })
 
   it('leaves history out unless asked', async () => {
