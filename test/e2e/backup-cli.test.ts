@@ -69,7 +69,7 @@ describe('kith backup', () => {
     const passphraseFile = join(files, 'passphrase')
     writeFileSync(passphraseFile, 'correct horse battery staple\n')
     const aliceDaemon = await serve(alice, 'Alice')
-    await serve(bob, 'Bob')
+    let bobDaemon = await serve(bob, 'Bob')
     await kith(alice, 'contact', 'add', await kith(bob, 'invite'), '--name', 'bob')
     await kith(alice, 'send', 'bob', 'written before the backup')
     await until(async () => (await kith(bob, 'messages', 'alice')).includes('written before the backup') ? true : undefined, 'bob to get the message')
@@ -83,6 +83,9 @@ describe('kith backup', () => {
     aliceDaemon.kill('SIGTERM')
     await new Promise((r) => aliceDaemon.once('exit', r))
     rmSync(alice, { recursive: true, force: true })
+    // Bob is offline while Alice restores: her conversation must wait for him.
+    bobDaemon.kill('SIGTERM')
+    await new Promise((r) => bobDaemon.once('exit', r))
 
     const restored = dir('alice-restored')
     const wrong = join(files, 'wrong')
@@ -93,6 +96,10 @@ describe('kith backup', () => {
 
     await serve(restored, 'Alice')
     expect(await kith(restored, 'messages', 'bob')).toContain('written before the backup')
+    expect(await kith(restored, 'groups')).toMatch(/^1:1 +bob .*\[rejoining: waiting for bob to come online\]$/)
+    expect(await kithFails(restored, 'send', 'bob', 'too early')).toBe('kith: this conversation is rejoining after a restore; you can send once bob puts this device back in')
+
+    bobDaemon = await serve(bob, 'Bob')
     await until(async () => {
       const groups = await kith(restored, 'groups')
       return groups.includes('bob') && !groups.includes('[rejoining') ? groups : undefined
