@@ -31,6 +31,8 @@ describe('browser app, backup and restore', () => {
     // Alice backs up: passphrase twice, a strength hint, history included; the file downloads.
     const page = alice.page
     await page.getByTestId('open-settings').click()
+    await page.getByTestId('open-backup').scrollIntoViewIfNeeded()
+    await page.getByTestId('settings-dialog').evaluate(async (el) => { await Promise.all(el.getAnimations().map(async (a) => await a.finished)) })
     await screenshot(page, 'backup-settings')
     await page.getByTestId('open-backup').click()
     await page.getByTestId('backup-passphrase').fill('short')
