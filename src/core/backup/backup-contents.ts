@@ -34,7 +34,7 @@ function check (ok: boolean, what: string): void {
 export function decodeBackupContents (bytes: Uint8Array): BackupContents {
   let c: BackupContents
   try {
-    c = Codec.decode(bytes, { limits: { contacts: MAX_CONTACTS, devices: MAX_CONTACTS * 8, groups: MAX_GROUPS, messages: MAX_MESSAGES, groups$: { members: MAX_MEMBERS } } })
+    c = Codec.decode(bytes, { limits: { contacts: MAX_CONTACTS, devices: MAX_CONTACTS * 8, groups: MAX_GROUPS, messages: MAX_MESSAGES, groups$: { members: MAX_MEMBERS, replacedDevices: 16 } } })
   } catch (err) {
     throw new CodecError('backup contents are not valid protobuf', { cause: err })
   }
@@ -56,6 +56,7 @@ export function decodeBackupContents (bytes: Uint8Array): BackupContents {
     check(g.creator.length === PUBLIC_KEY_LENGTH, 'a conversation creator is not 32 bytes')
     check(g.direct ? g.peerIdentity.length === PUBLIC_KEY_LENGTH : g.peerIdentity.length === 0, 'a 1:1 must name its other account, and only a 1:1')
     for (const m of g.members) check(m.identity.length === PUBLIC_KEY_LENGTH && m.peerId.length > 0 && m.peerId.length <= MAX_ID_BYTES, 'a member is malformed')
+    check(g.replacedDevices.length <= 16 && g.replacedDevices.every((d) => d.length > 0 && d.length <= MAX_ID_BYTES), 'a replaced device is malformed')
     check(g.lamport <= BigInt(Number.MAX_SAFE_INTEGER) && g.createdAt <= BigInt(Number.MAX_SAFE_INTEGER), 'a conversation clock is out of range')
   }
   check(c.history || c.messages.length === 0, 'messages are present although history was not included')

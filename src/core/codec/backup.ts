@@ -397,6 +397,7 @@ export interface BackupGroup {
   members: BackupMember[]
   muted: boolean
   archived: boolean
+  replacedDevices: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace BackupGroup {
@@ -466,6 +467,13 @@ export namespace BackupGroup {
           w.bool(obj.archived)
         }
 
+        if (obj.replacedDevices != null && obj.replacedDevices.length > 0) {
+          for (const value of obj.replacedDevices) {
+            w.uint32(98)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -481,7 +489,8 @@ export namespace BackupGroup {
           createdAt: 0n,
           members: [],
           muted: false,
-          archived: false
+          archived: false,
+          replacedDevices: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -540,6 +549,14 @@ export namespace BackupGroup {
               obj.archived = reader.bool()
               break
             }
+            case 12: {
+              if (opts.limits?.replacedDevices != null && obj.replacedDevices.length === opts.limits.replacedDevices) {
+                throw new MaxLengthError('Decode error - repeated field "replacedDevices" had too many elements')
+              }
+
+              obj.replacedDevices.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -550,7 +567,8 @@ export namespace BackupGroup {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          members: 0
+          members: 0,
+          replacedDevices: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -647,6 +665,21 @@ export namespace BackupGroup {
               }
               break
             }
+            case 12: {
+              if (opts.limits?.replacedDevices != null && obj.replacedDevices === opts.limits.replacedDevices) {
+                throw new MaxLengthError('Streaming decode error - repeated field "replacedDevices" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.replacedDevices[]`,
+                index: obj.replacedDevices,
+                value: reader.bytes()
+              }
+
+              obj.replacedDevices++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -721,6 +754,12 @@ export namespace BackupGroup {
     value: boolean
   }
 
+  export interface BackupGroupReplacedDevicesFieldEvent {
+    field: '$.replacedDevices[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<BackupGroup>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, BackupGroup.codec())
   }
@@ -729,7 +768,7 @@ export namespace BackupGroup {
     return decodeMessage(buf, BackupGroup.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BackupGroup>): Generator<BackupGroupIdFieldEvent | BackupGroupDirectFieldEvent | BackupGroupNameFieldEvent | BackupGroupPeerIdentityFieldEvent | BackupGroupCreatorFieldEvent | BackupGroupActiveFieldEvent | BackupGroupLamportFieldEvent | BackupGroupCreatedAtFieldEvent | BackupGroupMembersIdentityFieldEvent | BackupGroupMembersPeerIdFieldEvent | BackupGroupMutedFieldEvent | BackupGroupArchivedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BackupGroup>): Generator<BackupGroupIdFieldEvent | BackupGroupDirectFieldEvent | BackupGroupNameFieldEvent | BackupGroupPeerIdentityFieldEvent | BackupGroupCreatorFieldEvent | BackupGroupActiveFieldEvent | BackupGroupLamportFieldEvent | BackupGroupCreatedAtFieldEvent | BackupGroupMembersIdentityFieldEvent | BackupGroupMembersPeerIdFieldEvent | BackupGroupMutedFieldEvent | BackupGroupArchivedFieldEvent | BackupGroupReplacedDevicesFieldEvent> {
     return streamMessage(buf, BackupGroup.codec(), opts)
   }
 }
@@ -1612,6 +1651,12 @@ export namespace BackupContents {
     index: number
   }
 
+  export interface BackupContentsGroupsReplacedDevicesFieldEvent {
+    field: '$.groups[].replacedDevices[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface BackupContentsHistoryFieldEvent {
     field: '$.history'
     value: boolean
@@ -1714,7 +1759,7 @@ export namespace BackupContents {
     return decodeMessage(buf, BackupContents.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BackupContents>): Generator<BackupContentsVersionFieldEvent | BackupContentsCreatedAtFieldEvent | BackupContentsIdentityPublicFieldEvent | BackupContentsIdentityPrivateFieldEvent | BackupContentsDisplayNameFieldEvent | BackupContentsDevicePeerIdFieldEvent | BackupContentsContactsIdentityFieldEvent | BackupContentsContactsAliasFieldEvent | BackupContentsContactsDisplayNameFieldEvent | BackupContentsContactsVerifiedFieldEvent | BackupContentsContactsCreatedAtFieldEvent | BackupContentsDevicesCardFieldEvent | BackupContentsGroupsIdFieldEvent | BackupContentsGroupsDirectFieldEvent | BackupContentsGroupsNameFieldEvent | BackupContentsGroupsPeerIdentityFieldEvent | BackupContentsGroupsCreatorFieldEvent | BackupContentsGroupsActiveFieldEvent | BackupContentsGroupsLamportFieldEvent | BackupContentsGroupsCreatedAtFieldEvent | BackupContentsGroupsMembersIdentityFieldEvent | BackupContentsGroupsMembersPeerIdFieldEvent | BackupContentsGroupsMutedFieldEvent | BackupContentsGroupsArchivedFieldEvent | BackupContentsHistoryFieldEvent | BackupContentsMessagesIdFieldEvent | BackupContentsMessagesGroupIdFieldEvent | BackupContentsMessagesSenderIdentityFieldEvent | BackupContentsMessagesSenderDeviceFieldEvent | BackupContentsMessagesOwnFieldEvent | BackupContentsMessagesKindFieldEvent | BackupContentsMessagesTextFieldEvent | BackupContentsMessagesTargetFieldEvent | BackupContentsMessagesSeqFieldEvent | BackupContentsMessagesLamportFieldEvent | BackupContentsMessagesSentAtFieldEvent | BackupContentsMessagesReceivedAtFieldEvent | BackupContentsMessagesEpochFieldEvent | BackupContentsMessagesGapFieldEvent | BackupContentsReadReceiptsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BackupContents>): Generator<BackupContentsVersionFieldEvent | BackupContentsCreatedAtFieldEvent | BackupContentsIdentityPublicFieldEvent | BackupContentsIdentityPrivateFieldEvent | BackupContentsDisplayNameFieldEvent | BackupContentsDevicePeerIdFieldEvent | BackupContentsContactsIdentityFieldEvent | BackupContentsContactsAliasFieldEvent | BackupContentsContactsDisplayNameFieldEvent | BackupContentsContactsVerifiedFieldEvent | BackupContentsContactsCreatedAtFieldEvent | BackupContentsDevicesCardFieldEvent | BackupContentsGroupsIdFieldEvent | BackupContentsGroupsDirectFieldEvent | BackupContentsGroupsNameFieldEvent | BackupContentsGroupsPeerIdentityFieldEvent | BackupContentsGroupsCreatorFieldEvent | BackupContentsGroupsActiveFieldEvent | BackupContentsGroupsLamportFieldEvent | BackupContentsGroupsCreatedAtFieldEvent | BackupContentsGroupsMembersIdentityFieldEvent | BackupContentsGroupsMembersPeerIdFieldEvent | BackupContentsGroupsMutedFieldEvent | BackupContentsGroupsArchivedFieldEvent | BackupContentsGroupsReplacedDevicesFieldEvent | BackupContentsHistoryFieldEvent | BackupContentsMessagesIdFieldEvent | BackupContentsMessagesGroupIdFieldEvent | BackupContentsMessagesSenderIdentityFieldEvent | BackupContentsMessagesSenderDeviceFieldEvent | BackupContentsMessagesOwnFieldEvent | BackupContentsMessagesKindFieldEvent | BackupContentsMessagesTextFieldEvent | BackupContentsMessagesTargetFieldEvent | BackupContentsMessagesSeqFieldEvent | BackupContentsMessagesLamportFieldEvent | BackupContentsMessagesSentAtFieldEvent | BackupContentsMessagesReceivedAtFieldEvent | BackupContentsMessagesEpochFieldEvent | BackupContentsMessagesGapFieldEvent | BackupContentsReadReceiptsFieldEvent> {
     return streamMessage(buf, BackupContents.codec(), opts)
   }
 }

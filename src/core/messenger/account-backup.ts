@@ -19,7 +19,7 @@ import { hasAccount, type Account } from './account.ts'
 import { CONVERSATION_PREFS_KEY, parsePrefs, prefsWrite, type ConversationPrefs } from './conversation-prefs.ts'
 import { newGroupRow } from './conversations.ts'
 import { ReadState } from './read-state.ts'
-import { rejoinMarkWrite } from './rejoin-marks.ts'
+import { parseRejoinMark, REJOIN_PREFIX, rejoinMarkWrite } from './rejoin-marks.ts'
 import type { GroupRow, Store, Write } from './store.ts'
 
 const META = {
@@ -51,13 +51,19 @@ export async function collectBackup (store: Store, account: Account, options: Co
   const groups: BackupGroup[] = []
   const messages: BackupMessage[] = []
   for (const row of await store.listGroups()) {
-    const members = listMembers(decodeState(row.state))
-      .filter((m) => peerIdToString(m.certificate.peerId) !== account.peerId)
-      .map((m) => ({ identity: m.certificate.identityKey as Uint8Array<ArrayBuffer>, peerId: m.certificate.peerId as Uint8Array<ArrayBuffer> }))
+    // A conversation still rejoining (this device was itself restored) has only a placeholder
+    // state: its members, and the devices a rejoin must remove, are in its mark.
+    const mark = parseRejoinMark(await store.getMeta(REJOIN_PREFIX + row.id))
+    const members = mark !== undefined
+      ? mark.members.map((m) => ({ identity: bytesOf(m.identity), peerId: peerIdFromText(m.peerId) as Uint8Array<ArrayBuffer> }))
+      : listMembers(decodeState(row.state))
+        .filter((m) => peerIdToString(m.certificate.peerId) !== account.peerId)
+        .map((m) => ({ identity: m.certificate.identityKey as Uint8Array<ArrayBuffer>, peerId: m.certificate.peerId as Uint8Array<ArrayBuffer> }))
     const p = prefs.get(row.id)
     groups.push({
       id: bytesOf(row.id), direct: row.kind === 'direct', name: row.name, peerIdentity: bytesOf(row.peerIdentity), creator: bytesOf(row.creator),
-      active: row.active, lamport: big(row.lamport), createdAt: big(row.createdAt), members, muted: p?.muted ?? false, archived: p?.archived ?? false
+      active: row.active, lamport: big(row.lamport), createdAt: big(row.createdAt), members, muted: p?.muted ?? false, archived: p?.archived ?? false,
+      replacedDevices: (mark?.oldDevices ?? []).map((d) => peerIdFromText(d) as Uint8Array<ArrayBuffer>)
     })
     if (!options.history) continue
     for (const m of await store.listMessages(row.id, Number.MAX_SAFE_INTEGER)) {
@@ -179,7 +185,8 @@ export async function restoreBackup (store: Store, contents: BackupContents, dev
     if (last !== undefined) writes.push(reads.ownPositionWrite(id, last))
     const members = g.members.map((m) => ({ identity: toHex(m.identity), peerId: peerIdToString(m.peerId) })).filter((m) => m.identity !== identityHex)
     if (g.active && members.length > 0) {
-      writes.push(rejoinMarkWrite(id, { members, oldDevices: [oldDevice], requested: false }))
+      const oldDevices = [...new Set([oldDevice, ...g.replacedDevices.map((d) => peerIdToString(d))])]
+      writes.push(rejoinMarkWrite(id, { members, oldDevices, requested: false }))
       rejoining++
     }
   }

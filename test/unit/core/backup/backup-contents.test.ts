@@ -20,7 +20,7 @@ function sample (): BackupContents {
     devices: [{ card: new Uint8Array([1, 2, 3]) }],
     groups: [{
       id: key(6), direct: false, name: 'friends', peerIdentity: new Uint8Array(), creator: key(1), active: true, lamport: 7n, createdAt: 8n,
-      members: [{ identity: key(4), peerId: new Uint8Array(38).fill(9) }], muted: true, archived: false
+      members: [{ identity: key(4), peerId: new Uint8Array(38).fill(9) }], muted: true, archived: false, replacedDevices: [new Uint8Array(38).fill(11)]
     }],
     history: true,
     messages: [{

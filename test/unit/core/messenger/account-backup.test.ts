@@ -139,6 +139,19 @@ describe('account backup', () => {
     expect(refs).toContain(mark!.keyPackages![0])
   })
 
+  it('a backup made before rejoining still names the members and every device to replace', async () => {
+    const alice = await aliceWithBob()
+    const first = openStore('first')
+    const firstDevice = await newDevice()
+    await first.apply((await restoreBackup(first, await collectBackup(alice.store, alice.account, { history: false, now: 20 }), firstDevice, 30)).writes)
+    const again = decodeBackupContents(encodeBackupContents(await collectBackup(first, await loadAccount(first), { history: false, now: 40 })))
+    const second = openStore('second')
+    await second.apply((await restoreBackup(second, again, await newDevice(), 50)).writes)
+    const mark = parseRejoinMark(await second.getMeta(REJOIN_PREFIX + alice.groupId))
+    expect(mark?.members).toEqual([{ identity: alice.bobIdentity, peerId: alice.bobPeer }])
+    expect(new Set(mark?.oldDevices)).toEqual(new Set([firstDevice.peerId, alice.account.peerId]))
+  })
+
   it('leaves history out unless asked', async () => {
     const alice = await aliceWithBob()
     const contents = await collectBackup(alice.store, alice.account, { history: false, now: 20 })
