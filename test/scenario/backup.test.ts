@@ -9,8 +9,8 @@ import { cpSync, rmSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { decodeBackupContents, encodeBackupContents } from '../../src/core/backup/backup-contents.ts'
 import { openBackup, sealBackup } from '../../src/core/backup/backup-file.ts'
-import { fromHex, randomBytes } from '../../src/core/bytes.ts'
-import { DeliverKind, RejoinRequest, type Deliver } from '../../src/core/codec/envelope.ts'
+import { fromHex, randomBytes, toHex } from '../../src/core/bytes.ts'
+import { Deliver, DeliverKind, RejoinRequest } from '../../src/core/codec/envelope.ts'
 import { UsageError } from '../../src/core/errors.ts'
 import { importBackupIntoDataDir } from '../../src/node/kith-node.ts'
 import { dataPaths } from '../../src/node/paths.ts'
@@ -24,7 +24,8 @@ describe('backup and restore', () => {
     const aliceDir = tempDir('alice')
     const alice = await peer('Alice', aliceDir)
     const bob = await peer('Bob')
-    const carol = await peer('Carol')
+    const carolDir = tempDir('carol')
+    let carol = await peer('Carol', carolDir)
     await addContact(alice, bob, 'bob')
     await addContact(alice, carol, 'carol')
     await alice.messenger.send('bob', 'before the backup')
@@ -38,9 +39,13 @@ describe('backup and restore', () => {
     await waitForMessage(bob, 'friends', 'group before the backup')
     await waitForMessage(carol, 'friends', 'group before the backup')
     const oldPeerId = alice.messenger.invite().certificate.peerId
+    const friendsId = (await alice.messenger.conversation('friends')).id
+    const carolPeer = carol.libp2p.peerId.toString()
 
     const file = await alice.messenger.exportBackup(PASSPHRASE, { history: true })
     await stop(alice)
+    // Carol is away while Alice restores: Bob alone can put her back.
+    await stop(carol)
     // A stale copy of the old device, to start again at the end; then the directory is lost.
     const staleDir = tempDir('alice-stale')
     cpSync(aliceDir, staleDir, { recursive: true })
@@ -58,17 +63,28 @@ describe('backup and restore', () => {
     // Same identity, so Bob and Carol keep her as the contact they verified.
     expect((await bob.messenger.contacts()).map((c) => c.identity)).toContain(alice2.messenger.identity)
 
-    // History is there at once; sending waits for the rejoin (unless it already happened).
+    // History is there at once; the 1:1 with Carol waits for her, read-only.
     expect((await alice2.messenger.messages('bob')).map((m) => m.text)).toEqual(['before the backup', 'reply before the backup'])
     expect((await alice2.messenger.messages('friends')).map((m) => m.text)).toContain('group before the backup')
-    const early = await alice2.messenger.send('friends', 'too early').catch((err: unknown) => err)
-    if (early instanceof Error) expect(early).toBeInstanceOf(UsageError)
+    expect((await alice2.messenger.conversation('carol')).rejoining).toEqual(['carol'])
+    await expect(alice2.messenger.send('carol', 'too early')).rejects.toThrow(UsageError)
 
     await eventually([alice2], async () => {
       const cs = await alice2.messenger.conversations()
+      return cs.filter((c) => c.rejoining === undefined && c.active && c.epoch > 0).length === 2
+    }, 'Bob to put Alice back into their 1:1 and the group')
+    expect(logOf(bob)).toMatch(new RegExp(`put [0-9a-f]{12} back into ${friendsId.slice(0, 12)}`))
+    // Once Bob answered for the group, the request queued for Carol is dropped; hers for the 1:1 stays.
+    const queuedForCarol = (await alice2.store.listOutbox(carolPeer, 0, 100)).map((r) => Deliver.decode(r.frame)).filter((f) => f.kind === DeliverKind.REJOIN)
+    expect(queuedForCarol.map((f) => toHex(RejoinRequest.decode(f.message).groupId))).toEqual([(await alice2.messenger.conversation('carol')).id])
+
+    carol = await peer('Carol', carolDir)
+    await eventually([alice2, carol], async () => {
+      const cs = await alice2.messenger.conversations()
       return cs.length === 3 && cs.every((c) => c.rejoining === undefined && c.active && c.epoch > 0)
-    }, 'both conversations rejoined')
-    expect(logOf(bob)).toMatch(/put [0-9a-f]{12} back into/)
+    }, 'Carol to put Alice back into their 1:1')
+    // Carol learnt of the group's rejoin from Bob's commit: she never committed one herself.
+    expect(logOf(carol)).not.toMatch(new RegExp(`back into ${friendsId.slice(0, 12)}`))
 
     await alice2.messenger.send('bob', 'hello from the restored device')
     await waitForMessage(bob, 'alice', 'hello from the restored device')

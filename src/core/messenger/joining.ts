@@ -16,7 +16,7 @@ import type { Contacts } from './contacts.ts'
 import { newGroupRow, type Conversations } from './conversations.ts'
 import { describeError, type Engine, type Outcome } from './engine.ts'
 import type { Receiver } from './receiver.ts'
-import { rejoinMarkWrite } from './rejoin-marks.ts'
+import { rejoinMarkWrite, rejoinOutboxId } from './rejoin-marks.ts'
 import type { Sender } from './sender.ts'
 import type { GroupRow, KeyPackageRow, Write } from './store.ts'
 import type { Views } from './views.ts'
@@ -118,7 +118,8 @@ export class Joining {
           return 'rejected'
         }
         engine.log(`rejoined ${groupId.slice(0, 12)}: ${fromPeer} put this device back`)
-        writes.push({ kind: 'drop-epochs', groupId, fromEpoch: 0 }, rejoinMarkWrite(groupId, undefined))
+        // One member answered: the requests still queued for the others would only make them commit too.
+        writes.push({ kind: 'drop-epochs', groupId, fromEpoch: 0 }, rejoinMarkWrite(groupId, undefined), { kind: 'outbox-drop-message', messageId: rejoinOutboxId(groupId) })
       } else if (existing !== undefined && existing.row.active) {
         // Only the other party of a 1:1 (when the tie-break keeps theirs) or a member of a group
         // re-adding us after a fork may replace a conversation; anyone else would take it over.

@@ -40,6 +40,11 @@ export function parseRejoinMark (value: Uint8Array | undefined): RejoinMark | un
   }
 }
 
+/** The outbox `messageId` of a conversation's REJOIN frames, so the rest can be dropped once one is answered. */
+export function rejoinOutboxId (groupId: string): string {
+  return `rejoin-${groupId}`
+}
+
 /** The write that stores a mark, or (`undefined`) clears it. */
 export function rejoinMarkWrite (groupId: string, mark: RejoinMark | undefined): Write {
   return { kind: 'meta', key: REJOIN_PREFIX + groupId, value: mark === undefined ? new Uint8Array() : utf8(JSON.stringify(mark)) }

@@ -16,7 +16,7 @@ import { createKeyPackage, MAX_KEY_PACKAGE_BYTES, readPeerKeyPackage } from '../
 import type { Contacts } from './contacts.ts'
 import type { Conversations } from './conversations.ts'
 import { describeError, type Engine, type Outcome } from './engine.ts'
-import { rejoinMarkWrite } from './rejoin-marks.ts'
+import { rejoinMarkWrite, rejoinOutboxId } from './rejoin-marks.ts'
 import type { Write } from './store.ts'
 
 /** Largest encoded request accepted. */
@@ -57,7 +57,7 @@ export class Rejoining {
             oldDevices: mark.oldDevices.map((d) => peerIdFromText(d) as Uint8Array<ArrayBuffer>)
           })
           const frame = Deliver.encode({ id: randomBytes(16) as Uint8Array<ArrayBuffer>, kind: DeliverKind.REJOIN, message: request, card, hints: [], commitHash: new Uint8Array() })
-          writes.push({ kind: 'outbox', peerId, groupId: row.id, messageId: null, frame, createdAt: now })
+          writes.push({ kind: 'outbox', peerId, groupId: row.id, messageId: rejoinOutboxId(row.id), frame, createdAt: now })
         }
         writes.push(rejoinMarkWrite(row.id, { ...mark, requested: true, keyPackages: refs }))
         await engine.commit(writes)
