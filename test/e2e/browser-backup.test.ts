@@ -67,6 +67,9 @@ describe('browser app, backup and restore', () => {
     await expect.poll(async () => await fresh.page.getByTestId('restore-error').textContent(), { timeout: 30_000 }).toBe('Wrong passphrase, or the file is damaged.')
     await fresh.page.getByTestId('restore-passphrase').fill(PASSPHRASE)
     await fresh.page.getByTestId('restore-submit').click()
+    // The KDF runs in the worker; the page shows its progress meanwhile.
+    await fresh.page.getByTestId('backup-progress').waitFor()
+    await screenshot(fresh.page, 'backup-restoring')
     await waitOnline(fresh.page)
 
     // The history is there, read-only, under the banner.
