@@ -14,6 +14,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync,
 import { networkInterfaces, userInfo } from 'node:os'
 import { createAccount, DEVICE_KEY_META, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
 import { Messenger } from '../core/messenger/messenger.ts'
+import { importBackupFile, type RestoredAccount } from '../core/messenger/account-backup.ts'
 import type { Log } from '../core/messenger/ports.ts'
 import { UsageError, describeError, strictAssert } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
@@ -118,6 +119,31 @@ export async function initDataDir (paths: DataPaths, name: string): Promise<{ cr
     return { created: true, account }
   } finally {
     await store.close()
+  }
+}
+
+/**
+ * Restores an encrypted backup into a data directory that has no account yet, as a new device of
+ * the same identity (new libp2p key); its conversations rejoin once the node runs. Refuses a
+ * directory with an account, and one whose node is running.
+ */
+export async function importBackupIntoDataDir (paths: DataPaths, file: Uint8Array, passphrase: string, onProgress?: (fraction: number) => void): Promise<RestoredAccount> {
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 })
+  const lock = acquireInstanceLock(paths.lock, paths.dir)
+  const store = new SqliteStore(paths.database)
+  try {
+    if (await hasAccount(store)) {
+      const existing = await loadAccount(store)
+      throw new UsageError(`${paths.dir} already has an account ("${existing.certificate.displayName}"); import a backup into a new data directory (--data DIR)`)
+    }
+    const key = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(key)
+    return await importBackupFile(store, file, passphrase, {
+      peerId: peerId.toString(), peerIdBytes: peerId.toMultihash().bytes, writes: [{ kind: 'meta', key: DEVICE_KEY_META, value: privateKeyToProtobuf(key) }]
+    }, Date.now(), onProgress)
+  } finally {
+    await store.close()
+    lock.release()
   }
 }
 

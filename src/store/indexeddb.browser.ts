@@ -50,6 +50,7 @@ const WRITE_SCOPE: { readonly [K in Write['kind']]: readonly StoreName[] } = {
   meta: ['meta'],
   contact: ['contacts'],
   device: ['devices'],
+  'device-drop': ['devices'],
   group: ['groups'],
   'group-clock': ['groups'],
   epoch: ['epochs'],
@@ -162,6 +163,10 @@ export class IndexedDbStore implements Store {
       case 'device': {
         const record = deviceRecord(w.row)
         return async (tx) => { await tx.objectStore('devices').put(record) }
+      }
+      case 'device-drop': {
+        const peerId = w.peerId
+        return async (tx) => { await tx.objectStore('devices').delete(peerId) }
       }
       case 'group': {
         const record = groupRecord({ ...w.row, state: await this.seal(w.row.state, 'groups', w.row.id, 'state') })

@@ -209,6 +209,10 @@ export class SqliteStore implements Store {
         r.peerId, r.identity, r.certificate, JSON.stringify(r.addrs), r.updatedAt)
         return
       }
+      case 'device-drop': {
+        this.run('DELETE FROM devices WHERE peer_id = ?', w.peerId)
+        return
+      }
       case 'group': {
         const r = w.row
         this.run(`INSERT INTO groups (id, kind, name, peer_identity, creator, state, epoch, base_epoch, base_parent, tip_hash,

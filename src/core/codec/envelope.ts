@@ -5,12 +5,14 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 export enum DeliverKind {
   MLS = 'MLS',
-  WELCOME = 'WELCOME'
+  WELCOME = 'WELCOME',
+  REJOIN = 'REJOIN'
 }
 
 enum __DeliverKindValues {
   MLS = 0,
-  WELCOME = 1
+  WELCOME = 1,
+  REJOIN = 2
 }
 
 export namespace DeliverKind {
@@ -710,5 +712,182 @@ export namespace KeyPackageResponse {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyPackageResponse>): Generator<KeyPackageResponseKeyPackageFieldEvent | KeyPackageResponseCardFieldEvent> {
     return streamMessage(buf, KeyPackageResponse.codec(), opts)
+  }
+}
+
+export interface RejoinRequest {
+  version: number
+  groupId: Uint8Array<ArrayBuffer>
+  keyPackage: Uint8Array<ArrayBuffer>
+  oldDevices: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace RejoinRequest {
+  let _codec: Codec<RejoinRequest>
+
+  export const codec = (): Codec<RejoinRequest> => {
+    if (_codec == null) {
+      _codec = message<RejoinRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.groupId != null && obj.groupId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.groupId)
+        }
+
+        if ((obj.keyPackage != null && obj.keyPackage.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.keyPackage)
+        }
+
+        if (obj.oldDevices != null && obj.oldDevices.length > 0) {
+          for (const value of obj.oldDevices) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          groupId: uint8ArrayAlloc(0),
+          keyPackage: uint8ArrayAlloc(0),
+          oldDevices: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.groupId = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.keyPackage = reader.bytes()
+              break
+            }
+            case 4: {
+              if (opts.limits?.oldDevices != null && obj.oldDevices.length === opts.limits.oldDevices) {
+                throw new MaxLengthError('Decode error - repeated field "oldDevices" had too many elements')
+              }
+
+              obj.oldDevices.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          oldDevices: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.groupId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.keyPackage`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.oldDevices != null && obj.oldDevices === opts.limits.oldDevices) {
+                throw new MaxLengthError('Streaming decode error - repeated field "oldDevices" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.oldDevices[]`,
+                index: obj.oldDevices,
+                value: reader.bytes()
+              }
+
+              obj.oldDevices++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RejoinRequestVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface RejoinRequestGroupIdFieldEvent {
+    field: '$.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RejoinRequestKeyPackageFieldEvent {
+    field: '$.keyPackage'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RejoinRequestOldDevicesFieldEvent {
+    field: '$.oldDevices[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<RejoinRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RejoinRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RejoinRequest>): RejoinRequest {
+    return decodeMessage(buf, RejoinRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RejoinRequest>): Generator<RejoinRequestVersionFieldEvent | RejoinRequestGroupIdFieldEvent | RejoinRequestKeyPackageFieldEvent | RejoinRequestOldDevicesFieldEvent> {
+    return streamMessage(buf, RejoinRequest.codec(), opts)
   }
 }

@@ -24,9 +24,12 @@ import type { Views } from './views.ts'
 /** Tries at fetching a new member's KeyPackage before adding the member fails (0.5, 1, 2 s apart by default). */
 const ADD_MEMBER_ATTEMPTS = 4
 /** What an own commit set out to do, kept so it can be redone if the commit loses a fork. */
-interface CommitIntent {
+export interface CommitIntent {
   add: string[]
+  /** Accounts (identity hex) all of whose devices leave. */
   remove: string[]
+  /** Single devices (peer ids) that leave: a restored account's old device (rejoining.ts). */
+  removeDevices?: string[]
 }
 
 /** A conversation's row, fresh from creating or joining its MLS group. */
@@ -147,6 +150,8 @@ export class Conversations {
     const id = await this.directIdWith(peerIdentity)
     const group = await this.engine.load(id)
     if (group === undefined || !group.row.active) return true
+    // A restored 1:1 waits for the other side's Welcome; adding them to the placeholder would fork it.
+    if (await this.engine.rejoins.get(id) !== undefined) return true
     const present = new Set(listMembers(group.state).map((m) => toHex(m.certificate.identityKey)))
     if (present.has(peerIdentity)) return true
     if (group.row.creator !== this.engine.identity) return true
@@ -189,6 +194,7 @@ export class Conversations {
       if (current === undefined) throw new NotFoundError('conversation is missing')
       if (!current.row.active) throw new UsageError('you are no longer a member of this group')
       if (current.row.name === trimmed) return
+      await this.refuseWhileRejoining(id)
       const row = { ...current.row, name: trimmed }
       await engine.commit([{ kind: 'group', row }], [{ ...current, row }])
       await this.sender.sendLocked(id, { kind: 'group-meta', text: '', groupName: trimmed })
@@ -309,9 +315,13 @@ export class Conversations {
     const group = await engine.load(groupId)
     if (group === undefined) throw new NotFoundError('conversation is missing')
     if (!group.row.active) throw new UsageError('you are no longer a member of this group')
+    await this.refuseWhileRejoining(groupId)
     const before = listMembers(group.state)
     const removeLeaves = before.filter((m) => intent.remove.includes(toHex(m.certificate.identityKey)) && m.leafIndex !== ownLeafIndex(group.state)).map((m) => m.leafIndex)
     if (intent.remove.length > 0 && removeLeaves.length === 0) throw new UsageError('that contact is not a member of this group')
+    for (const m of before) {
+      if (intent.removeDevices?.includes(peerIdToString(m.certificate.peerId)) === true && m.leafIndex !== ownLeafIndex(group.state) && !removeLeaves.includes(m.leafIndex)) removeLeaves.push(m.leafIndex)
+    }
     const presentPeers = new Set(before.map((m) => peerIdToString(m.certificate.peerId)))
     // keyPackages[i] belongs to intent.add[i]; devices already in the group are skipped.
     const adds = keyPackages.filter((_, i) => !presentPeers.has(intent.add[i] ?? ''))
@@ -360,6 +370,13 @@ export class Conversations {
     for (const n of notices) await this.views.announceNotice(n)
   }
 
+  /** Throws a {@link UsageError} while a restored conversation waits to be put back in (rejoin-marks.ts). */
+  private async refuseWhileRejoining (groupId: string): Promise<void> {
+    if (await this.engine.rejoins.get(groupId) !== undefined) {
+      throw new UsageError('this conversation is rejoining after a restore; membership changes wait until a member puts this device back in')
+    }
+  }
+
   /** Where the members of a group can be reached, for a commit or welcome that adds devices. */
   private async hintsFor (state: GroupState): Promise<Array<{ peerId: Uint8Array<ArrayBuffer>, addrs: string[] }>> {
     const hints = []
@@ -385,6 +402,7 @@ export class Conversations {
       const memberPeers = new Set(members.map((m) => peerIdToString(m.certificate.peerId)))
       const memberIds = new Set(members.map((m) => toHex(m.certificate.identityKey)))
       const remove = intent.remove.filter((i) => memberIds.has(i))
+      const removeDevices = (intent.removeDevices ?? []).filter((p) => memberPeers.has(p))
       const addPeers = intent.add.filter((p) => !memberPeers.has(p))
       try {
         const kps = []
@@ -394,9 +412,9 @@ export class Conversations {
           const response = await engine.transport.fetchKeyPackage(peerId)
           kps.push((await readPeerKeyPackage(response.keyPackage, { identityKey: fromHex(device.identity) })).keyPackage)
         }
-        if (remove.length > 0 || kps.length > 0) {
+        if (remove.length > 0 || removeDevices.length > 0 || kps.length > 0) {
           engine.log(`redoing a commit that lost a fork in ${groupId.slice(0, 12)}`)
-          await this.commitLocked(groupId, { add: addPeers, remove }, kps)
+          await this.commitLocked(groupId, { add: addPeers, remove, removeDevices }, kps)
         }
       } catch (err) {
         engine.log(`could not redo a lost commit in ${groupId.slice(0, 12)}: ${describeError(err)}`)

@@ -16,6 +16,7 @@ import { NameBook } from './name-book.ts'
 import { OutboxMemory, type QueuedFrame } from './outbox-memory.ts'
 import { systemClock, type Clock, type Log, type RunSoon, type Transport, type YieldToIo } from './ports.ts'
 import { ReadState } from './read-state.ts'
+import { RejoinMarks } from './rejoin-marks.ts'
 import type { GroupRow, Store, Write } from './store.ts'
 import { describeError, strictAssert } from '../errors.ts'
 
@@ -81,6 +82,8 @@ export class Engine {
   readonly names: NameBook
   readonly summaries: SummaryCache
   readonly reads: ReadState
+  /** Conversations restored from a backup and not yet rejoined. */
+  readonly rejoins: RejoinMarks
   readonly outboxMemory = new OutboxMemory()
   /** Which message and conversation each queued outbox row belongs to, for delivery events. */
   readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
@@ -112,6 +115,7 @@ export class Engine {
     this.yieldToIo = components.yieldToIo ?? (async () => {})
     this.runSoon = components.runSoon ?? ((task) => { setTimeout(task, 0) })
     this.reads = new ReadState(this.store)
+    this.rejoins = new RejoinMarks(this.store)
     const ownName = (): string => this.account.certificate.displayName
     this.names = new NameBook(this.store, { identity: this.account.identityHex, get displayName () { return ownName() } })
     this.summaries = new SummaryCache({ store: this.store, reads: this.reads, identity: this.account.identityHex })
@@ -241,11 +245,12 @@ export class Engine {
       if (known !== undefined && w.row.seq > known) this.lastSeqs.set(key, w.row.seq)
     }
     for (const g of groups) this.cache.set(g.row.id, g)
-    if (writes.some((w) => w.kind === 'contact' || w.kind === 'device')) {
+    if (writes.some((w) => w.kind === 'contact' || w.kind === 'device' || w.kind === 'device-drop')) {
       this.names.clear()
       this.aliases.clear()
     }
     this.reads.applied(writes)
+    this.rejoins.applied(writes)
   }
 
   /**

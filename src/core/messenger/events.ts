@@ -51,6 +51,11 @@ export interface ConversationView {
   readonly muted: boolean
   /** This account archived it: shown apart from the main list. */
   readonly archived: boolean
+  /**
+   * Restored from a backup and waiting to be put back in: the names of the members who can do it
+   * (any one of them, once online). Absent once rejoined; history is read-only until then.
+   */
+  readonly rejoining?: readonly string[]
 }
 
 /**

@@ -4,7 +4,7 @@
  * against the conversations this device already has.
  */
 import { decodeMlsMessage } from 'ts-mls'
-import { equalBytes, fromHex, toHex } from '../bytes.ts'
+import { compareBytes, equalBytes, fromHex, toHex } from '../bytes.ts'
 import type { Deliver } from '../codec/envelope.ts'
 import { ValidationError } from '../errors.ts'
 import { decodeInvite, encodeInvite, type Invite } from '../identity/invite.ts'
@@ -17,6 +17,7 @@ import { newGroupRow, type Conversations } from './conversations.ts'
 import { describeError, type Engine, type Outcome } from './engine.ts'
 import { newDeviceNotices } from './notices.ts'
 import type { Receiver } from './receiver.ts'
+import { rejoinMarkWrite, rejoinOutboxId } from './rejoin-marks.ts'
 import type { Sender } from './sender.ts'
 import type { GroupRow, KeyPackageRow, Write } from './store.ts'
 import type { Views } from './views.ts'
@@ -43,7 +44,12 @@ export class Joining {
       row: { ref: toHex(kp.ref), publicPackage: kp.encoded, initPrivateKey: kp.privatePackage.initPrivateKey, hpkePrivateKey: kp.privatePackage.hpkePrivateKey, createdAt: engine.clock.now() }
     }]
     const existing = await engine.store.listKeyPackages()
-    for (const old of existing.slice(0, Math.max(0, existing.length + 1 - MAX_KEY_PACKAGES))) writes.push({ kind: 'key-package-used', ref: old.ref })
+    if (existing.length + 1 > MAX_KEY_PACKAGES) {
+      // Those that rejoin requests carry stay: anyone may ask for KeyPackages, and must not be able to push them out.
+      const reserved = await engine.rejoins.reservedKeyPackages((await engine.store.listGroups()).map((g) => g.id))
+      const droppable = existing.filter((k) => !reserved.has(k.ref))
+      for (const old of droppable.slice(0, Math.max(0, existing.length + 1 - MAX_KEY_PACKAGES))) writes.push({ kind: 'key-package-used', ref: old.ref })
+    }
     await engine.store.apply(writes)
     return { keyPackage: kp.encoded, card: encodeInvite(engine.invite()) }
   }
@@ -104,20 +110,36 @@ export class Joining {
         await engine.store.apply(writes)
         return 'rejected'
       }
-      if (existing !== undefined && existing.row.active) {
+      const mark = existing === undefined ? undefined : await engine.rejoins.get(groupId)
+      if (mark !== undefined) {
+        // A conversation restored from a backup: only a member it had then may put this device back.
+        if (!mark.members.some((m) => m.identity === welcomer)) {
+          engine.log(`ignored welcome to rejoining ${groupId.slice(0, 12)} from ${fromPeer}: not one of its members`)
+          await engine.store.apply(writes)
+          return 'rejected'
+        }
+        engine.log(`rejoined ${groupId.slice(0, 12)}: ${fromPeer} put this device back`)
+        // One member answered: the requests still queued for the others would only make them commit too.
+        writes.push({ kind: 'drop-epochs', groupId, fromEpoch: 0 }, rejoinMarkWrite(groupId, undefined), { kind: 'outbox-drop-message', messageId: rejoinOutboxId(groupId) })
+      } else if (existing !== undefined && existing.row.active) {
         // Only the other party of a 1:1 (when the tie-break keeps theirs) or a member of a group
         // re-adding us after a fork may replace a conversation; anyone else would take it over.
         const replace = existing.row.kind === 'direct'
           ? kind === 'direct' && existing.row.peerIdentity === welcomer && existing.row.creator !== welcomer &&
             equalBytes(keepsDirectGroupOf(fromHex(existing.row.creator), card.certificate.identityKey), card.certificate.identityKey)
           : kind === 'group' && listMembers(existing.state).some((m) => toHex(m.certificate.identityKey) === welcomer) && epochOf(state) >= existing.row.epoch
-        if (!replace) {
+        // Two members that put this device back at once: keep the Welcome of the commit fork choice keeps (the lower hash).
+        const sameJoin = existing.row.kind === 'group' && existing.row.baseEpoch === existing.row.epoch && epochOf(state) === existing.row.epoch &&
+          existing.row.baseParent.length > 0 && compareBytes(frame.commitHash, existing.row.baseParent) >= 0
+        if (!replace || sameJoin) {
           engine.log(`ignored welcome to ${groupId.slice(0, 12)} from ${fromPeer}: keeping the conversation we have`)
           await engine.store.apply(writes)
           return 'rejected'
         }
         engine.log(`replacing conversation ${groupId.slice(0, 12)} with the one ${fromPeer} sent`)
         for (const m of await engine.store.ownMessagesSince(groupId, 0)) {
+          // Messages another device of this account sent (before a restore) are not this device's to resend.
+          if (m.senderDevice !== engine.account.peerId) continue
           writes.push({ kind: 'message-resend', id: m.id, needsSend: true, recipients: m.recipients, epoch: m.epoch })
           writes.push({ kind: 'outbox-drop-message', messageId: m.id })
         }

@@ -62,6 +62,9 @@ export function unfolded (row: MessageView): FoldedMessage<MessageView> {
 
 /** The delivery state of a stored message, read receipts included. */
 export function stateOf (row: MessageView, readPositions: readonly number[]): DeliveryState {
+  // Own messages restored from a backup (account-backup.ts) went out from the device that made it,
+  // and the backup carries no acknowledgements: neither waiting to be sent nor known delivered.
+  if (row.own && row.recipients === 0 && !row.needsSend) return 'sent'
   return deliveryState(row.own, row.recipients, row.acknowledged, row.own && readByAll(row.lamport, readPositions), row.stored ?? 0)
 }
 

@@ -38,6 +38,8 @@ import { Sender } from './sender.ts'
 import type { ContactRow } from './store.ts'
 import { Views } from './views.ts'
 import { Search, type SearchHit } from './search.ts'
+import { Rejoining } from './rejoining.ts'
+import { DeliverKind } from '../codec/envelope.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
 export type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
@@ -57,6 +59,7 @@ export class Messenger {
   private readonly searcher: Search
   private readonly prefs: ConversationPrefsStore
   private readonly mailboxBook: Mailboxes
+  private readonly rejoining: Rejoining
 
   constructor (components: MessengerComponents, options: MessengerOptions = {}) {
     this.engine = new Engine(components, options)
@@ -71,6 +74,7 @@ export class Messenger {
     this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook)
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)
     this.searcher = new Search(this.engine, this.views)
+    this.rejoining = new Rejoining(this.engine, this.contactBook, this.groups)
   }
 
   /** This device's identity key, hex. */
@@ -86,6 +90,19 @@ export class Messenger {
     }
     for (const peer of await store.outboxPeers()) transport.notify(peer)
     await this.groups.resume()
+    await this.rejoining.requestPending()
+  }
+
+  /**
+   * Exports this account into a file encrypted under `passphrase` (Argon2id, AES-256-GCM): identity,
+   * contacts, conversations and preferences, and message history if `history` is set.
+   */
+  async exportBackup (passphrase: string, options: { history: boolean, onProgress?: (fraction: number) => void }): Promise<Uint8Array> {
+    const { engine } = this
+    await this.flush()
+    // Loaded when asked for: the KDF and backup codec are not needed to start (browser JS budget).
+    const { exportBackupFile } = await import('./account-backup.ts')
+    return await exportBackupFile(engine.store, engine.account, passphrase, { history: options.history, now: engine.clock.now(), ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}) })
   }
 
   /** Writes group states that have decrypted messages since they were last written. */
@@ -354,6 +371,15 @@ export class Messenger {
   async receive (fromPeer: string, frame: Deliver): Promise<Outcome> {
     const { engine } = this
     if (engine.stopped) throw new KithError('messenger stopped')
+    if (frame.kind === DeliverKind.REJOIN) {
+      const outcome = await this.rejoining.receiveRequest(fromPeer, frame).catch((err: unknown) => {
+        if (!(err instanceof KithError)) throw err
+        engine.log(`dropped rejoin request from ${fromPeer}: ${describeError(err)}`)
+        return 'rejected' as const
+      })
+      await engine.store.durable()
+      return outcome
+    }
     let incoming: IncomingMls
     try {
       incoming = readMlsMessage(frame.message)

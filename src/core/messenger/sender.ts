@@ -41,6 +41,11 @@ export class Sender {
   async sendLocked (groupId: string, content: SendContent, staged = false): Promise<MessageRow> {
     const { engine } = this
     const group = await this.activeGroup(groupId)
+    const rejoin = await engine.rejoins.get(groupId)
+    if (rejoin !== undefined) {
+      const names = [...new Set(await Promise.all(rejoin.members.map(async (m) => await engine.names.nameOf(m.identity))))]
+      throw new UsageError(`this conversation is rejoining after a restore; you can send once ${names.join(' or ')} puts this device back in`)
+    }
     const payload: Payload = {
       id: content.id ?? newMessageId(),
       kind: content.kind,

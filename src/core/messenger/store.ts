@@ -119,6 +119,8 @@ export type Write =
   | { kind: 'meta', key: string, value: Uint8Array }
   | { kind: 'contact', row: ContactRow }
   | { kind: 'device', row: DeviceRow }
+  /** Forgets a device its account replaced (a restore from a backup, rejoining.ts). */
+  | { kind: 'device-drop', peerId: string }
   | { kind: 'group', row: GroupRow }
   /** The counters and name of a group, leaving its (large) state as stored. */
   | { kind: 'group-clock', id: string, lamport: number, ownSeq: number, name: string }

@@ -31,6 +31,12 @@ export class Views {
       const identity = toHex(m.certificate.identityKey)
       return { identity, name: await names.nameOf(identity), peerId: peerIdToString(m.certificate.peerId) }
     }))
+    const mark = await this.engine.rejoins.get(group.row.id)
+    const rejoining = mark === undefined ? undefined : [...new Set(await Promise.all(mark.members.map(async (m) => await names.nameOf(m.identity))))]
+    // Until rejoined, the members are those of the backup (the placeholder state holds only this device).
+    if (mark !== undefined) {
+      for (const m of mark.members) members.push({ identity: m.identity, name: await names.nameOf(m.identity), peerId: m.peerId })
+    }
     let name = group.row.name
     if (group.row.kind === 'direct' && group.row.peerIdentity !== null) name = await names.nameOf(group.row.peerIdentity)
     const summary = await summaries.get(group.row.id)
@@ -47,7 +53,8 @@ export class Views {
       unread: summary.unread.size,
       lastMessage: last === null ? null : { text: last.text, senderName: await names.nameOf(last.senderIdentity), own: last.own, sentAt: last.sentAt },
       muted: prefs.muted,
-      archived: prefs.archived
+      archived: prefs.archived,
+      ...(rejoining !== undefined ? { rejoining } : {})
     }
   }
 

@@ -244,13 +244,28 @@ export async function processMessage (state: GroupState, pm: PrivateMessage): Pr
     if (pm.contentType !== 'commit') throw new ValidationError('standalone proposals are not accepted; commit them instead')
     if (pm.epoch !== state.groupContext.epoch) throw new ValidationError(`commit is for epoch ${pm.epoch}, group is at ${state.groupContext.epoch}`)
     let committerLeaf: number | undefined
-    const result = await processPrivateMessage(state, pm, emptyPskIndex, await getSuite(), (incoming) => {
-      if (incoming.kind === 'commit') committerLeaf = incoming.senderLeafIndex
-      return 'accept'
-    })
-    const leaf = committerLeaf === undefined ? undefined : leafAt(state.ratchetTree, committerLeaf)
-    const committer = leaf === undefined || committerLeaf === undefined ? undefined : { leafIndex: committerLeaf, certificate: certificateOf(leaf) }
-    return { kind: 'commit', state: result.newState, committer, removedSelf: !isActive(result.newState) }
+    let removesOwnLeaf = false
+    const own = state.privatePath.leafIndex
+    const committerOf = (): Member | undefined => {
+      const leaf = committerLeaf === undefined ? undefined : leafAt(state.ratchetTree, committerLeaf)
+      return leaf === undefined || committerLeaf === undefined ? undefined : { leafIndex: committerLeaf, certificate: certificateOf(leaf) }
+    }
+    let result
+    try {
+      result = await processPrivateMessage(state, pm, emptyPskIndex, await getSuite(), (incoming) => {
+        if (incoming.kind !== 'commit') return 'accept'
+        committerLeaf = incoming.senderLeafIndex
+        removesOwnLeaf = incoming.proposals.some((p) => p.proposal.proposalType === 'remove' && p.proposal.remove.removed === own)
+        return 'accept'
+      })
+    } catch (err) {
+      // ts-mls 1.6.4 tells a removed member so only while its leaf stays blank: when an Add in the
+      // same commit (a rejoin: Remove old device + Add new one) fills that leaf, it tries to decrypt
+      // the update path and fails. The commit was authenticated before that, so record the removal.
+      if (!removesOwnLeaf) throw err
+      return { kind: 'commit', state: { ...state, groupActiveState: { kind: 'removedFromGroup' } }, committer: committerOf(), removedSelf: true }
+    }
+    return { kind: 'commit', state: result.newState, committer: committerOf(), removedSelf: !isActive(result.newState) }
   } catch (err) {
     throw wrapMlsError('message rejected', err)
   }

@@ -185,6 +185,13 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         const body = await readBody(req)
         return send(res, 200, { settings: await messenger.setReadReceipts(booleanField(body, 'readReceipts')) })
       }
+      case 'POST /v1/backup': {
+        // The passphrase crosses only this loopback, token-guarded connection, and is never logged.
+        const body = await readBody(req)
+        const history = body.history === undefined ? false : booleanField(body, 'history')
+        const file = await messenger.exportBackup(field(body, 'passphrase'), { history })
+        return send(res, 200, { file: Buffer.from(file).toString('base64'), bytes: file.length, history })
+      }
       case 'GET /v1/search': {
         const limit = Number(url.searchParams.get('limit') ?? '50')
         return send(res, 200, { results: await messenger.search(url.searchParams.get('q') ?? '', limit) })

@@ -10,6 +10,7 @@ import { ApiClient } from '../api/client.ts'
 import { parseIceServer } from '../ice-servers.ts'
 import { initDataDir, KithNode, type KithNodeConfig } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
+import { runBackup } from './backup.ts'
 import { runChat } from './chat.ts'
 import { formatConversationLine, formatMessageLine, formatProfile, shortId, type ConversationJson, type MessageJson, type ProfileJson } from './format.ts'
 
@@ -59,6 +60,14 @@ usage: kith [--data DIR] [--json] COMMAND
   chat TARGET                   interactive chat
   settings [--read-receipts on|off]
                                 show or change settings
+  backup export FILE [--history] [--passphrase-file PATH]
+                                write your account (identity, contacts, groups,
+                                and with --history your messages) to FILE,
+                                encrypted under a passphrase (the daemon must run)
+  backup import FILE [--passphrase-file PATH]
+                                restore a backup into a data directory with no
+                                account, as a new device; conversations rejoin
+                                once a member is online
 
 Message ids are shown as 8 hex digits; any unique prefix of 6 or more is accepted.
 
@@ -89,6 +98,8 @@ interface Flags {
   remove?: boolean
   off?: boolean
   'read-receipts'?: string
+  history?: boolean
+  'passphrase-file'?: string
   help?: boolean
 }
 
@@ -101,8 +112,9 @@ function port (value: string | undefined, flag: string): number | undefined {
 
 /** ` [muted]` / ` [archived]` after a conversation in `kith groups`. */
 function prefMarks (c: object): string {
-  const { muted, archived } = c as { muted?: unknown, archived?: unknown }
-  return `${muted === true ? '  [muted]' : ''}${archived === true ? '  [archived]' : ''}`
+  const { muted, archived, rejoining } = c as { muted?: unknown, archived?: unknown, rejoining?: unknown }
+  const waiting = Array.isArray(rejoining) ? `  [rejoining: waiting for ${rejoining.join(' or ')} to come online]` : ''
+  return `${muted === true ? '  [muted]' : ''}${archived === true ? '  [archived]' : ''}${waiting}`
 }
 
 function need (args: string[], index: number, what: string): string {
@@ -140,6 +152,8 @@ async function main (argv: string[]): Promise<void> {
       remove: { type: 'boolean' },
       off: { type: 'boolean' },
       'read-receipts': { type: 'string' },
+      history: { type: 'boolean' },
+      'passphrase-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   }) as { values: Flags, positionals: string[] }
@@ -200,6 +214,11 @@ async function main (argv: string[]): Promise<void> {
       `  invite     npx kith --data ${paths.dir} invite`,
       'Press Ctrl+C to stop.'
     ].join('\n'), status)
+    return
+  }
+
+  if (command === 'backup') {
+    await runBackup(sub, { paths, args: positionals.slice(2), history: values.history === true, passphraseFile: values['passphrase-file'], print })
     return
   }
 

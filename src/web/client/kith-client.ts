@@ -60,6 +60,7 @@ export class BrowserClient implements KithClient {
   readonly settings = signal<Settings>({ readReceipts: true, ...loadLocalSettings() })
   readonly defaultIceServers: readonly IceServer[] = buildConfig.iceServers
   readonly notices = signal<readonly Notice[]>([])
+  readonly backupProgress = signal<number | null>(null)
   /** Recent log lines, for diagnostics (never secrets or plaintext). */
   readonly log: string[] = []
 
@@ -91,7 +92,8 @@ export class BrowserClient implements KithClient {
       },
       notify: (peerId) => { this.delivery?.notify(peerId) },
       event: (event) => { this.onEvent(event) },
-      log: (line) => { this.record(line) }
+      log: (line) => { this.record(line) },
+      progress: (fraction) => { if (this.backupProgress.value !== null) this.backupProgress.value = fraction }
     }, (line) => { this.record(line) })
   }
 
@@ -205,6 +207,26 @@ export class BrowserClient implements KithClient {
     const name = displayName.trim()
     if (name.length === 0 || name.length > 64) throw new Error('a display name has 1 to 64 characters')
     await this.goOnline(await this.rpc.call('onboard', name))
+  }
+
+  async restoreBackup (file: Uint8Array, passphrase: string): Promise<void> {
+    this.backupProgress.value = 0
+    try {
+      const id = await this.rpc.call('restoreBackup', file, passphrase)
+      this.backupProgress.value = null
+      await this.goOnline(id)
+    } finally {
+      this.backupProgress.value = null
+    }
+  }
+
+  async exportBackup (passphrase: string, includeHistory: boolean): Promise<Uint8Array> {
+    this.backupProgress.value = 0
+    try {
+      return await this.rpc.call('exportBackup', passphrase, includeHistory)
+    } finally {
+      this.backupProgress.value = null
+    }
   }
 
   private async goOnline (id: WorkerIdentity): Promise<void> {
@@ -355,7 +377,8 @@ export class BrowserClient implements KithClient {
       unread: c.unread,
       lastMessage: last === null ? null : { ...last, senderName: last.own ? 'You' : personNameByAlias(names, last.senderName, myName) },
       muted: c.muted,
-      archived: c.archived
+      archived: c.archived,
+      rejoining: c.rejoining === undefined ? null : c.rejoining.map((alias) => personNameByAlias(names, alias, myName))
     }
   }
 

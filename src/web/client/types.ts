@@ -54,6 +54,11 @@ export interface Conversation {
   readonly muted: boolean
   /** Archived by this account: listed under "Archived" instead of the main list. */
   readonly archived: boolean
+  /**
+   * Restored from a backup and waiting to be put back in by one of these people (display names);
+   * null once rejoined. History shows, but nothing can be sent until then.
+   */
+  readonly rejoining: readonly string[] | null
 }
 
 /** One emoji on a message, with who reacted. */
@@ -142,4 +147,11 @@ export interface KithClient {
   typed (conversationId: string): void
 
   updateSettings (patch: Partial<Settings>): Promise<void>
+
+  /** Progress (0 to 1) of the passphrase KDF while a backup is made or restored; null otherwise. */
+  readonly backupProgress: ReadonlySignal<number | null>
+  /** The account (and history, if asked) as an encrypted backup file; the KDF runs in the worker. */
+  exportBackup (passphrase: string, includeHistory: boolean): Promise<Uint8Array>
+  /** Restores a backup file into this fresh browser (during onboarding) and goes online as a new device. */
+  restoreBackup (file: Uint8Array, passphrase: string): Promise<void>
 }

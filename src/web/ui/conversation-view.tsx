@@ -8,7 +8,7 @@ import type { Contact, Conversation, Message } from '../client/types.ts'
 import { Avatar } from './avatar.tsx'
 import { Composer } from './composer.tsx'
 import { useKith } from './context.ts'
-import { errorText, formatLink, formatMemberCount, formatTyping } from './format.ts'
+import { errorText, formatLink, formatMemberCount, formatRejoining, formatTyping } from './format.ts'
 import { IconArchive, IconBack, IconBell, IconBellOff, IconInfo, IconShield, IconUnarchive, IconVerified } from './icons.tsx'
 import { MessageList } from './message-list.tsx'
 
@@ -116,9 +116,11 @@ export function ConversationView ({ conversation }: { conversation: Conversation
           onMissingQuote={() => ui.notify('info', 'The original message isn’t available on this device.')} />
         {typing !== null && <p class='typing' data-testid='typing' aria-live='polite'><span class='typing-dots' aria-hidden='true'><i /><i /><i /></span>{typing}</p>}
       </div>
-      {conversation.active
-        ? <Composer conversation={conversation} lastOwn={lastOwn} />
-        : <p class='composer-closed'>You’re no longer a member of this group.</p>}
+      {conversation.rejoining !== null
+        ? <p class='rejoin-banner' role='status' data-testid='rejoin-banner'><span class='rejoin-dot' aria-hidden='true' />{formatRejoining(conversation.rejoining)}</p>
+        : conversation.active
+          ? <Composer conversation={conversation} lastOwn={lastOwn} />
+          : <p class='composer-closed'>You’re no longer a member of this group.</p>}
     </section>
   )
 }

@@ -141,3 +141,11 @@ export function formatLengthLeft (length: number, max: number): { readonly text:
   if (left > COUNTER_FROM_LEFT) return null
   return left < 0 ? { text: `${countFormat.format(-left)} over`, over: true } : { text: `${countFormat.format(left)} left`, over: false }
 }
+
+/** The banner of a conversation restored from a backup: "Rejoining — waiting for Bob to come online". */
+export function formatRejoining (names: readonly string[]): string {
+  const who = names.length === 0
+    ? 'someone in it'
+    : names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`
+  return `Rejoining — waiting for ${who} to come online`
+}

@@ -4,6 +4,7 @@
  */
 import type { JSX } from 'preact'
 import { AddContactDialog } from './add-contact-dialog.tsx'
+import { LazyBackupDialog } from './lazy-backup.tsx'
 import { useKith } from './context.ts'
 import { ConversationView } from './conversation-view.tsx'
 import { GroupInfoDialog } from './group-info-dialog.tsx'
@@ -26,6 +27,7 @@ function OpenDialog (): JSX.Element | null {
     case 'add-contact': return <AddContactDialog onClose={close} />
     case 'new-group': return <NewGroupDialog onClose={close} />
     case 'settings': return <SettingsDialog onClose={close} />
+    case 'backup': return <LazyBackupDialog onClose={close} />
     case 'safety-number': return <SafetyNumberDialog alias={dialog.alias} onClose={close} />
     case 'group-info': return <GroupInfoDialog conversationId={dialog.conversationId} onClose={close} />
   }

@@ -6,6 +6,7 @@ import { IconLock, IconShield, IconUsers } from './icons.tsx'
 import { Logo } from './logo.tsx'
 import { useAction } from './use-action.ts'
 import { INVITE_HASH } from './invite-links.ts'
+import { LazyRestoreForm } from './lazy-backup.tsx'
 
 /** Longest display name accepted, after trimming. */
 export const MAX_NAME_LENGTH = 64
@@ -14,6 +15,7 @@ export const MAX_NAME_LENGTH = 64
 export function Onboarding (): JSX.Element {
   const { client } = useKith()
   const [name, setName] = useState('')
+  const [restoring, setRestoring] = useState(false)
   const action = useAction((displayName: string) => client.onboard(displayName))
   const invited = location.hash.startsWith(INVITE_HASH)
   const input = useRef<HTMLInputElement>(null)
@@ -39,18 +41,25 @@ export function Onboarding (): JSX.Element {
           <li><IconLock /> <span><strong>Your keys stay on this device.</strong> Nobody else holds a copy.</span></li>
           <li><IconShield /> <span><strong>End-to-end encrypted,</strong> sent peer to peer — no server reads or stores your messages.</span></li>
         </ul>
-        {invited && <p class='invited-note'>You’ve been invited. Pick a name and you’ll be connected right away.</p>}
-        <form class='onboarding-form' onSubmit={submit} noValidate>
-          <label for='onboard-name' class='field-label'>Your name</label>
-          <input ref={input} id='onboard-name' data-testid='onboard-name' class='input' type='text' autoComplete='nickname'
-            placeholder='e.g. Ada' value={name} aria-describedby='onboard-hint onboard-error'
-            aria-invalid={action.error !== null} onInput={(e) => setName(e.currentTarget.value)} />
-          <p id='onboard-hint' class='field-hint'>Only the people you talk to will see it.</p>
-          {action.error !== null && <p id='onboard-error' class='field-error' role='alert'>{action.error}</p>}
-          <button type='submit' class='button button-primary button-block' data-testid='onboard-submit' disabled={action.busy}>
-            {action.busy ? 'Creating your keys…' : 'Get started'}
-          </button>
-        </form>
+        {invited && !restoring && <p class='invited-note'>You’ve been invited. Pick a name and you’ll be connected right away.</p>}
+        {restoring
+          ? <LazyRestoreForm onCancel={() => setRestoring(false)} />
+          : <>
+            <form class='onboarding-form' onSubmit={submit} noValidate>
+              <label for='onboard-name' class='field-label'>Your name</label>
+              <input ref={input} id='onboard-name' data-testid='onboard-name' class='input' type='text' autoComplete='nickname'
+                placeholder='e.g. Ada' value={name} aria-describedby='onboard-hint onboard-error'
+                aria-invalid={action.error !== null} onInput={(e) => setName(e.currentTarget.value)} />
+              <p id='onboard-hint' class='field-hint'>Only the people you talk to will see it.</p>
+              {action.error !== null && <p id='onboard-error' class='field-error' role='alert'>{action.error}</p>}
+              <button type='submit' class='button button-primary button-block' data-testid='onboard-submit' disabled={action.busy}>
+                {action.busy ? 'Creating your keys…' : 'Get started'}
+              </button>
+            </form>
+            <p class='onboarding-alt'>
+              Used Kith before? <button type='button' class='link-button' data-testid='open-restore' onClick={() => setRestoring(true)}>Restore from a backup</button>
+            </p>
+            </>}
       </div>
     </main>
   )

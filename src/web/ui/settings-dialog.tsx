@@ -38,7 +38,7 @@ async function allowNotifications (): Promise<string | null> {
 
 /** The "Settings" dialog. */
 export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Element {
-  const { client } = useKith()
+  const { client, ui } = useKith()
   const settings = client.settings.value
   const me = client.me.value
   const receipts = useAction((on: boolean) => client.updateSettings({ readReceipts: on }))
@@ -74,7 +74,10 @@ export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Eleme
           <dt>Device</dt><dd class='mono'>{me.peerId}</dd>
         </dl>
       )}
-      <p class='field-hint'>Your keys exist only in this browser. Clearing this site’s data deletes your identity and your chats.</p>
+      <p class='field-hint'>Your keys exist only in this browser. Clearing this site’s data deletes your identity and your chats, unless you keep a backup.</p>
+      <div class='dialog-actions dialog-actions-start'>
+        <button type='button' class='button' data-testid='open-backup' onClick={() => { ui.dialog.value = { kind: 'backup' } }}>Back up your account</button>
+      </div>
 
       <h3 class='section-title'>Appearance</h3>
       <div class='setting-row'>

@@ -36,6 +36,15 @@ function log (line: string): void {
   page.note('log', line)
 }
 
+let lastProgress = -1
+/** Passes KDF progress to the page in whole percents, not on every block. */
+function reportProgress (fraction: number): void {
+  const percent = Math.floor(fraction * 100)
+  if (percent === lastProgress) return
+  lastProgress = percent
+  page.note('progress', fraction)
+}
+
 const transport: Transport = {
   listenAddrs: () => addrs,
   notify: (peerId) => { page.note('notify', peerId) },
@@ -72,6 +81,24 @@ const api: WorkerApi = {
     const libp2pKey = privateKeyToProtobuf(key)
     await s.apply([{ kind: 'meta', key: DEVICE_KEY_META, value: libp2pKey }, ...writes])
     return await bind(account, libp2pKey)
+  },
+
+  async restoreBackup (file, passphrase) {
+    const s = await openStore()
+    if (await hasAccount(s)) throw new UsageError('this browser already has an identity; a backup can only be restored into a fresh one')
+    const { importBackupFile } = await import('../../core/messenger/account-backup.ts')
+    const key = await generateKeyPair('Ed25519')
+    const peerId = peerIdFromPrivateKey(key)
+    const libp2pKey = privateKeyToProtobuf(key)
+    const restored = await importBackupFile(s, file, passphrase, {
+      peerId: peerId.toString(), peerIdBytes: peerId.toMultihash().bytes, writes: [{ kind: 'meta', key: DEVICE_KEY_META, value: libp2pKey }]
+    }, Date.now(), reportProgress)
+    log(`restored a backup as device ${peerId.toString()}; ${restored.rejoining} conversation(s) rejoining`)
+    return await bind(await loadAccount(s), libp2pKey)
+  },
+
+  async exportBackup (passphrase, history) {
+    return await need().exportBackup(passphrase, { history, onProgress: reportProgress })
   },
 
   async startMessenger (list) {

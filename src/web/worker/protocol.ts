@@ -27,6 +27,14 @@ export interface WorkerApi {
   open (webBase: string): Promise<WorkerIdentity | null>
   /** Creates the account and device key. */
   onboard (displayName: string): Promise<WorkerIdentity>
+  /**
+   * Restores an encrypted backup into this browser's empty storage as a new device of the same
+   * identity (new device key); its conversations rejoin once the messenger starts. Reports KDF
+   * progress through {@link PageApi.progress}.
+   */
+  restoreBackup (file: Uint8Array, passphrase: string): Promise<WorkerIdentity>
+  /** Exports the account (and, if asked, history) into an encrypted backup file; reports KDF progress. */
+  exportBackup (passphrase: string, history: boolean): Promise<Uint8Array>
   /** The page's libp2p node is up: resume queued work. */
   startMessenger (addrs: string[]): Promise<void>
   /** The node's own addresses changed. */
@@ -52,4 +60,6 @@ export interface PageApi {
   notify (peerId: string): void
   event (event: MessengerEvent): void
   log (line: string): void
+  /** Progress (0 to 1) of the backup KDF running in the worker. */
+  progress (fraction: number): void
 }

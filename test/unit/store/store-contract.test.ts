@@ -148,6 +148,9 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect((await store.devicesOf('id-bob')).map((d) => d.peerId).sort()).toEqual(['p1', 'p2'])
       expect((await store.devicesOf('id-nobody'))).toEqual([])
       expect((await store.listDevices()).map((d) => d.peerId).sort()).toEqual(['p1', 'p2', 'p3'])
+      await store.apply([{ kind: 'device-drop', peerId: 'p2' }, { kind: 'device-drop', peerId: 'p9' }])
+      expect(await store.getDevice('p2')).toBeUndefined()
+      expect((await store.devicesOf('id-bob')).map((d) => d.peerId)).toEqual(['p1'])
     })
 
     it('round-trips a group; an update keeps createdAt and the last 64 losers', async () => {

@@ -4,7 +4,8 @@ import {
   commitChanges, createGroupState, decodeState, encodeState, encryptApplication, epochOf, isActive, joinFromWelcome, listMembers,
   MAX_MLS_MESSAGE_BYTES, ownLeafIndex, processMessage, readMlsMessage, reserveSendGenerations, sendGeneration, type GroupState
 } from '../../../../src/core/mls/group.ts'
-import { createKeyPackage, type OwnKeyPackage } from '../../../../src/core/mls/key-package.ts'
+import { createKeyPackage, generateMlsSigningKey, type OwnKeyPackage } from '../../../../src/core/mls/key-package.ts'
+import { issueDeviceCertificate } from '../../../../src/core/identity/device-certificate.ts'
 import { CodecError, KithError, UsageError, ValidationError } from '../../../../src/core/errors.ts'
 import { createTestDevice, type TestDevice } from '../fixtures.ts'
 
@@ -226,6 +227,38 @@ describe('removing a member', () => {
   it('refuses to let the removed member send or commit', async () => {
     await expect(send(carolAfter, 'still here?')).rejects.toThrow(UsageError)
     await expect(commitChanges(carolAfter, { parent: removal.commitHash })).rejects.toThrow(UsageError)
+  })
+})
+
+describe('replacing a member device in one commit (a restore from a backup)', () => {
+  it('tells the old device it was removed even though the new one takes its leaf, and only the new one reads on', async () => {
+    const [alice, bob, carol] = await Promise.all([createMember('Alice'), createMember('Bob'), createMember('Carol')])
+    const created = await createGroupState(randomBytes(32), alice.keyPackage)
+    const added = await commitChanges(created, { add: [bob.keyPackage.publicPackage, carol.keyPackage.publicPackage], parent: NO_PARENT })
+    const bobState = await join(added.welcome, bob)
+    const oldCarol = await join(added.welcome, carol)
+    const oldLeaf = ownLeafIndex(oldCarol)
+    // Carol's restored device: the same identity key certifies a new MLS key and peer id.
+    const mlsKey = await generateMlsSigningKey()
+    const certificate = await issueDeviceCertificate(carol.device.identity, { peerId: randomBytes(38), mlsSignatureKey: mlsKey.publicKey, displayName: 'Carol', createdAt: 1_700_000_000_001 })
+    const newCarol: Member = { device: { identity: carol.device.identity, mlsKey, certificate }, keyPackage: await createKeyPackage(certificate, mlsKey) }
+
+    const replace = await commitChanges(added.state, { removeLeaves: [oldLeaf], add: [newCarol.keyPackage.publicPackage], parent: added.commitHash })
+    // ts-mls puts the new device into the leaf just freed: the case it misses on its own.
+    expect(listMembers(replace.state).find((m) => m.leafIndex === oldLeaf)?.certificate.mlsSignatureKey).toEqual(mlsKey.publicKey)
+    const atOld = await processMessage(oldCarol, privateMessage(replace.commit))
+    if (atOld.kind !== 'commit') throw new Error('expected a commit')
+    expect(atOld.removedSelf).toBe(true)
+    expect(isActive(atOld.state)).toBe(false)
+    const atBob = await processMessage(bobState, privateMessage(replace.commit))
+    if (atBob.kind !== 'commit') throw new Error('expected a commit')
+    expect(atBob.removedSelf).toBe(false)
+    const newState = await join(replace.welcome, newCarol)
+
+    const { message } = await send(atBob.state, 'only the new device reads this')
+    expect((await receiveText(newState, message)).text).toBe('only the new device reads this')
+    await expect(processMessage(atOld.state, privateMessage(message))).rejects.toThrow(KithError)
+    await expect(send(atOld.state, 'still here?')).rejects.toThrow(UsageError)
   })
 })
 
