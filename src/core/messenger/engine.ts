@@ -87,6 +87,13 @@ export class Engine {
   readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
   /** Contact identities by the alias (as typed) a send named them with; cleared on every contact write. */
   readonly aliases = new Map<string, string>()
+  /**
+   * Conversations by the id prefix a target named them with (no alias or group name matched it);
+   * cleared by every write that could change that answer (see {@link forgetTargets}).
+   */
+  readonly targets = new Map<string, string>()
+  /** Moves whenever {@link targets} is cleared, so that a lookup that raced a write is not kept. */
+  targetsGeneration = 0
   /** Highest stored seq per conversation and sender device (`groupId deviceId`), as read or written. */
   readonly lastSeqs = new Map<string, number>()
   stopped = false
@@ -207,12 +214,29 @@ export class Engine {
       const known = this.lastSeqs.get(key)
       if (known !== undefined && w.row.seq > known) this.lastSeqs.set(key, w.row.seq)
     }
+    this.forgetTargets(writes)
     for (const g of groups) this.cache.set(g.row.id, g)
     if (writes.some((w) => w.kind === 'contact' || w.kind === 'device')) {
       this.names.clear()
       this.aliases.clear()
     }
     this.reads.applied(writes)
+  }
+
+  /**
+   * Clears {@link targets} when `writes` may change what a target resolves to: a contact (its
+   * alias), a conversation not cached (maybe new, so an id prefix may now match two), or a renamed
+   * one. Called before the cache takes the written rows.
+   */
+  private forgetTargets (writes: readonly Write[]): void {
+    const renamed = (id: string, name: string): boolean => this.cache.get(id)?.row.name !== name
+    for (const w of writes) {
+      if (w.kind === 'contact' || (w.kind === 'group' && renamed(w.row.id, w.row.name)) || (w.kind === 'group-clock' && renamed(w.id, w.name))) {
+        this.targets.clear()
+        this.targetsGeneration++
+        return
+      }
+    }
   }
 
   /**
