@@ -117,8 +117,7 @@ export class IndexedDbStore implements Store {
       const tx = this.db.transaction(scope, 'readwrite', { durability: 'relaxed' })
       started()
       await settle(tx, async () => {
-        for (const step of steps) {
-          const id = await step(tx)
+        for (const id of await Promise.all(runByStore(tx, writes, steps))) {
           if (typeof id === 'number') ids.push(id)
         }
       })
@@ -484,6 +483,23 @@ async function loadSealingKey (db: KithDatabase): Promise<CryptoKey> {
     if (raced !== undefined) return sealingKeyOf(raced)
     await tx.store.add({ name: SEALING_KEY_NAME, key: fresh })
     return fresh
+  })
+}
+
+/**
+ * Runs a batch's steps in `tx`: each after the earlier steps that touch one of its object stores,
+ * and alongside the others. Every request is a round trip to the browser's storage process, so a
+ * receive (seen, messages, groups) then waits for two in a row instead of six; steps on one store
+ * keep the batch's order, so outbox keys are still given in write order.
+ */
+function runByStore (tx: WriteTx, writes: readonly Write[], steps: readonly Step[]): Array<Promise<number | void>> {
+  const tails = new Map<StoreName, Promise<unknown>>()
+  return steps.map(async (step, i) => {
+    const names = WRITE_SCOPE[writes[i]!.kind]
+    const before = names.map((n) => tails.get(n))
+    const done = Promise.all(before).then(async () => await step(tx))
+    for (const n of names) tails.set(n, done)
+    return await done
   })
 }
 

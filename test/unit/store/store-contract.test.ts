@@ -438,6 +438,25 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect(await store.getMeta('k')).toEqual(secret(2))
     })
 
+    it('applies the writes of one batch to one record in order, whatever the other stores do meanwhile', async () => {
+      const ids = await store.apply([
+        outbox('p1', 'm1'),
+        { kind: 'group', row: group('g1') },
+        { kind: 'message', row: message('m1', { text: 'first' }) },
+        { kind: 'group-clock', id: 'g1', lamport: 20, ownSeq: 5, name: 'one' },
+        { kind: 'seen', hash: 'h', at: 1 },
+        { kind: 'message', row: message('m1', { text: 'second' }) },
+        outbox('p1', 'm2'),
+        { kind: 'group-clock', id: 'g1', lamport: 30, ownSeq: 6, name: 'two' },
+        outbox('p1', 'm3')
+      ])
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 30, ownSeq: 6, name: 'two' }))
+      expect((await store.getMessage('m1'))?.text).toBe('first')
+      expect(ids).toHaveLength(3)
+      expect(ids[0]! < ids[1]! && ids[1]! < ids[2]!).toBe(true)
+      expect((await store.listOutbox('p1', 0, 10)).map((r) => [r.id, r.messageId])).toEqual([[ids[0], 'm1'], [ids[1], 'm2'], [ids[2], 'm3']])
+    })
+
     it('applies batches in call order, even when the first has more to seal', async () => {
       const first = store.apply([{ kind: 'group', row: group('g1', { state: new Uint8Array(1 << 20).fill(1) }) }, { kind: 'meta', key: 'k', value: secret(1) }])
       const second = store.apply([{ kind: 'group-clock', id: 'g1', lamport: 77, ownSeq: 0, name: 'later' }])
