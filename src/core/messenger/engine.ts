@@ -205,7 +205,7 @@ export class Engine {
     let i = 0
     for (const w of writes) {
       if (w.kind === 'outbox') queued.push({ peerId: w.peerId, frame: { rowId: outboxIds[i++]!, frame: w.frame, messageId: w.messageId, groupId: w.groupId } })
-      else if (w.kind === 'outbox-drop-message') this.outboxMemory.dropMessage(w.messageId)
+      else if (w.kind === 'outbox-drop-message') this.dropOffered(w.messageId)
     }
     if (queued.length > 0) this.handOver(queued, staged ? this.store.durable() : undefined)
     for (const w of writes) {
@@ -239,6 +239,14 @@ export class Engine {
     }
   }
 
+  /** A message's queued frames were deleted: memory, and a transport they were offered to, forget them. */
+  private dropOffered (messageId: string): void {
+    this.outboxMemory.dropMessage(messageId)
+    if (this.transport.withdraw === undefined) return
+    this.transport.withdraw(messageId)
+    for (const [rowId, info] of this.outboxMessages) if (info.messageId === messageId) this.outboxMessages.delete(rowId)
+  }
+
   /**
    * Gives queued frames to the delivery service once `durable` resolves (never if it rejects), in
    * the order they were written: the outbox memory must see a peer's frames in row id order.
@@ -246,12 +254,23 @@ export class Engine {
   private handOver (queued: ReadonlyArray<{ peerId: string, frame: QueuedFrame }>, durable: Promise<void> | undefined): void {
     this.handingOver = this.handingOver.then(async () => {
       try { await durable } catch { return }
-      const peers = new Set<string>()
+      const peers = new Map<string, QueuedFrame[]>()
       for (const q of queued) {
         this.outboxMemory.add(q.peerId, q.frame)
-        peers.add(q.peerId)
+        const frames = peers.get(q.peerId) ?? []
+        frames.push(q.frame)
+        peers.set(q.peerId, frames)
       }
-      for (const p of peers) this.transport.notify(p)
+      const { transport } = this
+      for (const [p, frames] of peers) {
+        if (transport.offer === undefined) {
+          transport.notify(p)
+          continue
+        }
+        // Settling them reports their messages' delivery states, as for frames read through nextFrames.
+        for (const f of frames) this.outboxMessages.set(f.rowId, { messageId: f.messageId, groupId: f.groupId })
+        transport.offer(p, frames.map((f) => ({ rowId: f.rowId, frame: f.frame, messageId: f.messageId })))
+      }
     }).catch((err: unknown) => { this.log(`queued frames were not handed over: ${describeError(err)}`) })
   }
 
