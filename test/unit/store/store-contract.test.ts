@@ -4,13 +4,13 @@
  * what only the IndexedDB store promises: sealing at rest and checked records.
  */
 import 'fake-indexeddb/auto'
-import { IDBFactory } from 'fake-indexeddb'
+import { IDBDatabase as FakeDatabase, IDBFactory } from 'fake-indexeddb'
 import { wrap, type IDBPDatabase } from 'idb'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CodecError, UsageError } from '../../../src/core/errors.ts'
 import type {
   ContactRow, DeviceRow, EpochRow, GroupRow, KeyPackageRow, MessageRow, Store, Write
@@ -595,6 +595,47 @@ describe('IndexedDbStore', () => {
   let factory: IDBFactory
   beforeEach(() => { factory = new IDBFactory() })
   describeStore('Store contract', async () => await IndexedDbStore.open(name, { factory }))
+
+  describe('message ids in memory', () => {
+    let store: IndexedDbStore
+    beforeEach(async () => { store = await IndexedDbStore.open(name, { factory }) })
+    afterEach(async () => {
+      vi.restoreAllMocks()
+      await store.close()
+    })
+    /** Whether `hasMessage(id)` answers, and whether it needed a read transaction to. */
+    const ask = async (id: string): Promise<{ has: boolean, read: boolean }> => {
+      const transactions = vi.spyOn(FakeDatabase.prototype, 'transaction')
+      const has = await store.hasMessage(id)
+      const read = transactions.mock.calls.length > 0
+      transactions.mockRestore()
+      return { has, read }
+    }
+
+    it('answers that a message is not stored without reading, once its ids are loaded, and never misses one', async () => {
+      await store.apply([{ kind: 'message', row: message('m1') }])
+      // The first question starts the load. Written meanwhile: a batch whose transaction starts
+      // after the load's, behind a slow seal, and one written once the load is under way.
+      const slow = store.apply([{ kind: 'group', row: group('g1', { state: new Uint8Array(1 << 20).fill(1) }) }, { kind: 'message', row: message('m2') }])
+      const loading = store.hasMessage('m0')
+      const during = store.apply([{ kind: 'message', row: message('m3') }])
+      await Promise.all([slow, loading, during])
+      await expect.poll(async () => (await ask('unknown')).read).toBe(false)
+      expect(await ask('unknown')).toEqual({ has: false, read: false })
+      for (const id of ['m1', 'm2', 'm3']) expect(await ask(id)).toEqual({ has: true, read: true })
+      await store.apply([{ kind: 'message', row: message('m4') }])
+      expect(await ask('m4')).toEqual({ has: true, read: true })
+    })
+
+    it('finds messages stored before it was opened', async () => {
+      await store.apply(Array.from({ length: 50 }, (_, i) => ({ kind: 'message', row: message(`old-${i}`) }) satisfies Write))
+      await store.close()
+      store = await IndexedDbStore.open(name, { factory })
+      await store.hasMessage('first')
+      await expect.poll(async () => (await ask('unknown')).read).toBe(false)
+      for (let i = 0; i < 50; i++) expect((await ask(`old-${i}`)).has).toBe(true)
+    })
+  })
 
   describe('at rest', () => {
     let store: IndexedDbStore
