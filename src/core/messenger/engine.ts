@@ -239,12 +239,19 @@ export class Engine {
     }
   }
 
-  /** A message's queued frames were deleted: memory, and a transport they were offered to, forget them. */
+  /**
+   * A message's queued frames were deleted: memory, and a transport they were offered to, forget
+   * them. The withdrawal queues behind the hand-overs before it, so it follows every offer of the
+   * frames it withdraws and precedes the offer of any frames queued for the message again.
+   */
   private dropOffered (messageId: string): void {
     this.outboxMemory.dropMessage(messageId)
-    if (this.transport.withdraw === undefined) return
-    this.transport.withdraw(messageId)
-    for (const [rowId, info] of this.outboxMessages) if (info.messageId === messageId) this.outboxMessages.delete(rowId)
+    const { transport } = this
+    if (transport.withdraw === undefined) return
+    this.handingOver = this.handingOver.then(() => {
+      transport.withdraw?.(messageId)
+      for (const [rowId, info] of this.outboxMessages) if (info.messageId === messageId) this.outboxMessages.delete(rowId)
+    }).catch((err: unknown) => { this.log(`a withdrawal was not handed over: ${describeError(err)}`) })
   }
 
   /**

@@ -159,8 +159,33 @@ describe('Engine.commit', () => {
     ])
     // An offer stands in for the notice.
     expect(notified).toEqual([])
+    const gone = new Promise<void>((resolve) => { offering.withdraw = (messageId) => { withdrawn.push(messageId); resolve() } })
     await engine.commit([{ kind: 'outbox-drop-message', messageId: 'm2' }])
+    await gone
     expect(withdrawn).toEqual(['m2'])
+  })
+
+  it('withdraws a message only after offering the frames of it queued before', async () => {
+    const log: string[] = []
+    let withdrawn = (): void => {}
+    const offering: Transport = {
+      ...transport,
+      offer: (_peerId, frames) => { log.push(...frames.map((f) => `offer ${f.messageId}`)) },
+      withdraw: (messageId) => { log.push(`withdraw ${messageId}`); withdrawn() }
+    }
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const gated = storeWith('durable', (durable) => async () => { await gate; await durable() })
+    const engine = new Engine({ store: gated, transport: offering, account, log: () => {} }, {})
+    const group = await newGroup()
+    const done = new Promise<void>((resolve) => { withdrawn = resolve })
+    // Staged: its offer waits for durability, while the drop after it is applied at once.
+    await engine.commit([{ kind: 'outbox', peerId: 'bob-device', groupId: group.row.id, messageId: 'm1', frame: new Uint8Array([1]), createdAt: 1 }], [], true)
+    await engine.commit([{ kind: 'outbox-drop-message', messageId: 'm1' }])
+    expect(log).toEqual([])
+    release()
+    await done
+    expect(log).toEqual(['offer m1', 'withdraw m1'])
   })
 
   it('forgets cached contact aliases when a contact is written', async () => {
