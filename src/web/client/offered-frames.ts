@@ -20,7 +20,12 @@ export interface OfferedFrame {
 }
 
 /** Frames kept per peer at most; older ones are forgotten, and the worker answers for them. */
-const MAX_FRAMES_PER_PEER = 4096
+const MAX_FRAMES_PER_PEER = 1024
+/**
+ * Frames kept in all at most: a group's offline members would otherwise pile up every message
+ * here. Past it, the peers offered to least recently are forgotten whole.
+ */
+const MAX_FRAMES = 4096
 
 interface PeerFrames {
   /** In row order. */
@@ -31,21 +36,40 @@ interface PeerFrames {
 
 /** The page's copy of the frames the worker offered (see the file comment). */
 export class OfferedFrames {
+  /** By the time frames were last offered for them, oldest first. */
   private readonly peers = new Map<string, PeerFrames>()
+  private total = 0
 
   /** The worker queued these frames for `peerId`, in row order. */
   add (peerId: string, frames: readonly OfferedFrame[]): void {
     if (frames.length === 0) return
     const peer = this.peers.get(peerId) ?? { frames: [], last: -1 }
+    this.peers.delete(peerId)
     this.peers.set(peerId, peer)
+    this.total += frames.length
     peer.frames.push(...frames)
     peer.last = frames.at(-1)!.rowId
-    if (peer.frames.length > MAX_FRAMES_PER_PEER) peer.frames.splice(0, peer.frames.length - MAX_FRAMES_PER_PEER)
+    if (peer.frames.length > MAX_FRAMES_PER_PEER) this.forget(peer, peer.frames.length - MAX_FRAMES_PER_PEER)
+    for (const [id, other] of this.peers) {
+      if (this.total <= MAX_FRAMES || id === peerId) break
+      this.forget(other, other.frames.length)
+      this.peers.delete(id)
+    }
   }
 
   /** A message's frames left the outbox (a TYPING replaced, a resend after a rollback). */
   withdraw (messageId: string): void {
-    for (const peer of this.peers.values()) peer.frames = peer.frames.filter((f) => f.messageId !== messageId)
+    for (const peer of this.peers.values()) {
+      const kept = peer.frames.filter((f) => f.messageId !== messageId)
+      this.total -= peer.frames.length - kept.length
+      peer.frames = kept
+    }
+  }
+
+  /** Drops the oldest `count` frames of a peer. */
+  private forget (peer: PeerFrames, count: number): void {
+    peer.frames.splice(0, count)
+    this.total -= count
   }
 
   /**
@@ -56,7 +80,7 @@ export class OfferedFrames {
     const peer = this.peers.get(peerId)
     if (peer === undefined) return undefined
     const handled = peer.frames.findIndex((f) => f.rowId > after)
-    peer.frames.splice(0, handled < 0 ? peer.frames.length : handled)
+    this.forget(peer, handled < 0 ? peer.frames.length : handled)
     const first = peer.frames[0]
     if (first === undefined) return after === peer.last ? [] : undefined
     if (first.after !== after) return undefined

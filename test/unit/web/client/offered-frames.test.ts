@@ -66,4 +66,19 @@ describe('OfferedFrames', () => {
     expect(offered.take('bob', 1, 10)).toBeUndefined()
     expect(rows(offered.take('bob', 4999, 3))).toEqual([5000, 5001])
   })
+
+  it('forgets the peers offered to least recently once it holds too many frames in all', () => {
+    const offered = new OfferedFrames()
+    const peers = Array.from({ length: 10 }, (_, i) => `peer-${i}`)
+    // Each offline member of a large group gets every message: 10 x 1000 frames.
+    for (const [p, peer] of peers.entries()) {
+      offered.add(peer, [frame(p * 10_000, null)])
+      offered.add(peer, Array.from({ length: 999 }, (_, i) => frame(p * 10_000 + i + 1, p * 10_000 + i)))
+    }
+    expect(offered.take('peer-0', 0, 10)).toBeUndefined()
+    expect(offered.take('peer-0', 1, 10)).toBeUndefined()
+    // The latest peers keep theirs.
+    expect(rows(offered.take('peer-9', 90_000, 2))).toEqual([90_001, 90_002])
+    expect(rows(offered.take('peer-6', 60_500, 1))).toEqual([60_501])
+  })
 })
