@@ -4,7 +4,7 @@
  * what only the IndexedDB store promises: sealing at rest and checked records.
  */
 import 'fake-indexeddb/auto'
-import { IDBDatabase as FakeDatabase, IDBFactory } from 'fake-indexeddb'
+import { IDBDatabase as FakeDatabase, IDBFactory, IDBObjectStore as FakeObjectStore } from 'fake-indexeddb'
 import { wrap, type IDBPDatabase } from 'idb'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -595,6 +595,48 @@ describe('IndexedDbStore', () => {
   let factory: IDBFactory
   beforeEach(() => { factory = new IDBFactory() })
   describeStore('Store contract', async () => await IndexedDbStore.open(name, { factory }))
+
+  describe('group records in memory', () => {
+    let store: IndexedDbStore
+    beforeEach(async () => { store = await IndexedDbStore.open(name, { factory }) })
+    afterEach(async () => {
+      vi.restoreAllMocks()
+      await store.close()
+    })
+    const failing: Write[] = [
+      { kind: 'contact', row: contact('id-bob', 'robert') },
+      { kind: 'contact', row: contact('id-eve', 'robert') }
+    ]
+
+    it('moves a group\'s clock without reading the group first once it has written it', async () => {
+      await store.apply([{ kind: 'group', row: group('g1') }])
+      const gets = vi.spyOn(FakeObjectStore.prototype, 'get')
+      await store.apply([{ kind: 'group-clock', id: 'g1', lamport: 11, ownSeq: 5, name: 'x' }])
+      await store.apply([{ kind: 'group-clock', id: 'g1', lamport: 12, ownSeq: 6, name: 'x' }])
+      expect(gets).not.toHaveBeenCalled()
+      gets.mockRestore()
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 12, ownSeq: 6, name: 'x' }))
+    })
+
+    it('moves the clock of the group a batch still under way writes, keeping that batch\'s state', async () => {
+      await store.apply([{ kind: 'group', row: group('g1') }])
+      const written = store.apply([{ kind: 'group', row: group('g1', { state: secret(0x77), epoch: 9 }) }])
+      const clock = store.apply([{ kind: 'group-clock', id: 'g1', lamport: 50, ownSeq: 7, name: 'after' }])
+      await Promise.all([written, clock])
+      expect(await store.getGroup('g1')).toEqual(group('g1', { state: secret(0x77), epoch: 9, lamport: 50, ownSeq: 7, name: 'after' }))
+    })
+
+    it('never brings back what a failed batch wrote to a group, even from a batch started while it ran', async () => {
+      await store.apply([{ kind: 'group', row: group('g1') }])
+      const failed = store.apply([{ kind: 'group', row: group('g1', { state: secret(0x77), epoch: 9 }) }, ...failing])
+      const clock = store.apply([{ kind: 'group-clock', id: 'g1', lamport: 50, ownSeq: 7, name: 'after' }])
+      await expect(failed).rejects.toThrow()
+      await clock
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 50, ownSeq: 7, name: 'after' }))
+      await store.apply([{ kind: 'group-clock', id: 'g1', lamport: 51, ownSeq: 8, name: 'later' }])
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 51, ownSeq: 8, name: 'later' }))
+    })
+  })
 
   describe('message ids in memory', () => {
     let store: IndexedDbStore
