@@ -16,9 +16,17 @@
  *
  * The schema, and the checked conversion between rows and records, are in
  * indexeddb-schema.browser.ts.
+ *
+ * `hasMessage` runs for every message received, and a read transaction costs about a millisecond
+ * in Chromium. So after its first call the store loads every message id into a Bloom filter (in the
+ * background; reads answer meanwhile) and from then on answers "no" from memory; only a "maybe"
+ * reads the database. Every message write passes through {@link IndexedDbStore.apply}, which adds
+ * its id before its transaction starts, so the filter never misses a stored id. That holds while
+ * this store is the only writer of the database, which the app's device lock ensures.
  */
-import { wrap, type IDBPTransaction } from 'idb'
+import { unwrap, wrap, type IDBPTransaction } from 'idb'
 import { compareBytes, concatBytes, utf8 } from '../core/bytes.ts'
+import { BloomFilter } from './bloom-filter.ts'
 import { CodecError, UsageError, strictAssert } from '../core/errors.ts'
 import type {
   ContactRow, DeviceRow, EpochRow, GroupRow, KeyPackageRow, MessageRow, MessageView, OutboxRow, PendingRow, Store, Write
@@ -31,13 +39,20 @@ import {
 const SEALING_KEY_NAME = 'at-rest'
 const IV_BYTES = 12
 const TAG_BYTES = 16
+/** Group records kept in memory at most (see {@link IndexedDbStore.apply}). */
+const MAX_CACHED_GROUPS = 1000
+/** Ids the first message-id filter is sized for at least (it is sized for twice what is stored). */
+const MIN_FILTER_CAPACITY = 8192
 /** SQLite's default `listMessages` limit. */
 const DEFAULT_MESSAGE_LIMIT = 10_000
 
 type WriteTx = IDBPTransaction<KithSchema, StoreName[], 'readwrite'>
 type ReadTx = IDBPTransaction<KithSchema, StoreName[], 'readonly'>
+type GroupRecord = KithSchema['groups']['value']
+/** What the steps of one batch share: the group records it has written so far. */
+interface Batch { readonly groups: Map<string, GroupRecord> }
 /** One write's IndexedDB requests, run inside the batch's transaction; an `outbox` write returns its new key. */
-type Step = (tx: WriteTx) => Promise<number | void>
+type Step = (tx: WriteTx, batch: Batch) => Promise<number | void>
 
 /** Frames of a message still queued for a device whose mailbox holds a copy. */
 async function depositedCount (tx: ReadTx, messageId: string): Promise<number> {
@@ -82,6 +97,16 @@ export class IndexedDbStore implements Store {
   private lastBatchStarted: Promise<void> = Promise.resolve()
   /** Settles once every batch applied so far has committed (or failed). */
   private lastBatchDone: Promise<void> = Promise.resolve()
+  /** Every stored message id may be in it (see the file comment); undefined until loaded. */
+  private messageIds: BloomFilter | undefined
+  /** Ids written while the filter loads, added once it has. */
+  private idsWhileLoading: string[] | undefined
+  /** Message ids of batches whose transaction does not exist yet: a load cannot see them. */
+  private readonly unstartedIds = new Set<readonly string[]>()
+  /** Group records as the last committed batch left them, so a clock update needs no read first. */
+  private readonly groupRecords = new Map<string, GroupRecord>()
+  /** Settles once the last batch that writes `groups` has committed or failed. */
+  private lastGroupsBatch: Promise<void> = Promise.resolve()
 
   private constructor (db: KithDatabase, sealingKey: CryptoKey) {
     this.db = db
@@ -114,24 +139,37 @@ export class IndexedDbStore implements Store {
     const previous = this.lastBatchStarted
     let started = (): void => {}
     this.lastBatchStarted = new Promise((resolve) => { started = resolve })
+    const messageIds = writes.flatMap((w) => (w.kind === 'message' ? [w.row.id] : []))
+    this.unstartedIds.add(messageIds)
+    const scope = [...new Set(writes.flatMap((w) => WRITE_SCOPE[w.kind]))]
+    // A batch that writes groups starts once the one before it has committed or failed, so the
+    // records it takes from memory are the ones on disk: a clock update then writes without reading.
+    const groupsBefore = scope.includes('groups') ? this.lastGroupsBatch : undefined
+    let groupsDone = (): void => {}
+    if (groupsBefore !== undefined) this.lastGroupsBatch = new Promise((resolve) => { groupsDone = resolve })
+    const batch: Batch = { groups: new Map() }
     try {
       // Sealing awaits WebCrypto, which would let the transaction auto-commit, so it all happens first.
       const steps = await Promise.all(writes.map(async (w) => await this.prepare(w)))
       await previous
-      const scope = [...new Set(writes.flatMap((w) => WRITE_SCOPE[w.kind]))]
+      await groupsBefore
       // 'relaxed': committed once the browser has handed the data to the OS, so it survives a
       // crash of the tab or the browser but not of the OS, like SQLite's WAL with
       // synchronous=NORMAL in Node. 'strict' adds an fsync per batch: 70 → 44 ms p50 latency.
       const tx = this.db.transaction(scope, 'readwrite', { durability: 'relaxed' })
+      this.unstartedIds.delete(messageIds)
       started()
       await settle(tx, async () => {
-        for (const step of steps) {
-          const id = await step(tx)
+        for (const id of await Promise.all(runByStore(tx, writes, steps, batch))) {
           if (typeof id === 'number') ids.push(id)
         }
       })
+      if (this.groupRecords.size + batch.groups.size > MAX_CACHED_GROUPS) this.groupRecords.clear()
+      for (const [id, record] of batch.groups) this.groupRecords.set(id, record)
     } finally {
+      this.unstartedIds.delete(messageIds)
       started()
+      groupsDone()
     }
     return ids
   }
@@ -170,17 +208,22 @@ export class IndexedDbStore implements Store {
       }
       case 'group': {
         const record = groupRecord({ ...w.row, state: await this.seal(w.row.state, 'groups', w.row.id, 'state') })
-        return async (tx) => {
+        return async (tx, batch) => {
           const store = tx.objectStore('groups')
-          const existing = await store.get(record.id)
-          await store.put(existing === undefined ? record : { ...record, createdAt: groupOf(existing).createdAt })
+          const existing = batch.groups.get(record.id) ?? this.groupRecords.get(record.id) ?? await store.get(record.id)
+          const next = existing === undefined ? record : { ...record, createdAt: groupOf(existing).createdAt }
+          batch.groups.set(record.id, next)
+          await store.put(next)
         }
       }
       case 'group-clock':
-        return async (tx) => {
+        return async (tx, batch) => {
           const store = tx.objectStore('groups')
-          const existing = await store.get(w.id)
-          if (existing !== undefined) await store.put(groupRecord({ ...groupOf(existing), lamport: w.lamport, ownSeq: w.ownSeq, name: w.name }))
+          const existing = batch.groups.get(w.id) ?? this.groupRecords.get(w.id) ?? await store.get(w.id)
+          if (existing === undefined) return
+          const next = groupRecord({ ...groupOf(existing), lamport: w.lamport, ownSeq: w.ownSeq, name: w.name })
+          batch.groups.set(w.id, next)
+          await store.put(next)
         }
       case 'epoch': {
         const r = w.row
@@ -193,11 +236,9 @@ export class IndexedDbStore implements Store {
         return async (tx) => { await tx.objectStore('epochs').delete(IDBKeyRange.bound([w.groupId], [w.groupId, w.belowEpoch], false, true)) }
       case 'message': {
         const record = messageRecord(w.row)
-        return async (tx) => {
-          const store = tx.objectStore('messages')
-          // As SQLite's INSERT OR IGNORE: the first row stored under an id stays.
-          if (await store.getKey(record.id) === undefined) await store.add(record)
-        }
+        this.noteMessageId(record.id)
+        // As SQLite's INSERT OR IGNORE: the first row stored under an id stays.
+        return async (tx) => { await addUnlessPresent(tx.objectStore('messages'), record) }
       }
       case 'message-resend':
         return async (tx) => {
@@ -236,10 +277,7 @@ export class IndexedDbStore implements Store {
           await tx.objectStore('receipts').delete(prefix(w.messageId))
         }
       case 'seen':
-        return async (tx) => {
-          const store = tx.objectStore('seen')
-          if (await store.getKey(w.hash) === undefined) await store.add({ hash: w.hash, at: w.at })
-        }
+        return async (tx) => { await addUnlessPresent(tx.objectStore('seen'), { hash: w.hash, at: w.at }) }
       case 'pending': {
         const record = { groupId: w.groupId, epoch: w.epoch, peerId: w.peerId, frame: copyBytes(w.frame), receivedAt: w.receivedAt }
         return async (tx) => { await tx.objectStore('pending').add(record) }
@@ -333,7 +371,43 @@ export class IndexedDbStore implements Store {
   }
 
   async hasMessage (id: string): Promise<boolean> {
+    const filter = this.messageIds
+    if (filter === undefined) this.loadMessageIds()
+    else if (!filter.mightHave(id)) return false
     return await this.read(['messages'], async (tx) => await tx.objectStore('messages').getKey(id)) !== undefined
+  }
+
+  /** Records a message id about to be written, before its transaction exists (see the file comment). */
+  private noteMessageId (id: string): void {
+    if (this.idsWhileLoading !== undefined) {
+      this.idsWhileLoading.push(id)
+      return
+    }
+    if (this.messageIds === undefined) return
+    this.messageIds.add(id)
+    if (this.messageIds.full) {
+      this.messageIds = undefined
+      this.loadMessageIds()
+    }
+  }
+
+  /**
+   * Starts loading every stored message id into a new filter, unless that is under way. A
+   * transaction created after a batch's sees it, and ids noted before are kept meanwhile.
+   */
+  private loadMessageIds (): void {
+    if (this.idsWhileLoading !== undefined) return
+    const noted = [...this.unstartedIds].flat()
+    this.idsWhileLoading = noted
+    this.read(['messages'], async (tx) => await tx.objectStore('messages').getAllKeys())
+      .then((keys) => {
+        const filter = new BloomFilter(Math.max(MIN_FILTER_CAPACITY, 2 * (keys.length + noted.length)))
+        for (const k of keys) if (typeof k === 'string') filter.add(k)
+        for (const id of noted) filter.add(id)
+        this.messageIds = filter
+      })
+      .catch(() => { /* reads answer until a later call loads it again */ })
+      .finally(() => { this.idsWhileLoading = undefined })
   }
 
   async listMessages (groupId: string, limit = DEFAULT_MESSAGE_LIMIT): Promise<MessageView[]> {
@@ -505,6 +579,44 @@ async function loadSealingKey (db: KithDatabase): Promise<CryptoKey> {
     if (raced !== undefined) return sealingKeyOf(raced)
     await tx.store.add({ name: SEALING_KEY_NAME, key: fresh })
     return fresh
+  })
+}
+
+/**
+ * Runs a batch's steps in `tx`: each after the earlier steps that touch one of its object stores,
+ * and alongside the others. Every request is a round trip to the browser's storage process, so a
+ * receive (seen, messages, groups) then waits for two in a row instead of six; steps on one store
+ * keep the batch's order, so outbox keys are still given in write order.
+ */
+function runByStore (tx: WriteTx, writes: readonly Write[], steps: readonly Step[], batch: Batch): Array<Promise<number | void>> {
+  const tails = new Map<StoreName, Promise<unknown>>()
+  return steps.map(async (step, i) => {
+    const names = WRITE_SCOPE[writes[i]!.kind]
+    const before = names.map((n) => tails.get(n))
+    const done = Promise.all(before).then(async () => await step(tx, batch))
+    for (const n of names) tails.set(n, done)
+    return await done
+  })
+}
+
+/**
+ * Adds `value` unless its key is taken, as SQLite's INSERT OR IGNORE: one request rather than a
+ * lookup and then an add. The refused add is kept from aborting the transaction.
+ */
+async function addUnlessPresent (store: object, value: unknown): Promise<void> {
+  const raw = (unwrap as (wrapped: object) => IDBObjectStore)(store)
+  await new Promise<void>((resolve, reject) => {
+    const request = raw.add(value)
+    request.onsuccess = () => { resolve() }
+    request.onerror = (event) => {
+      if (request.error?.name !== 'ConstraintError') {
+        reject(request.error ?? new Error('an IndexedDB add failed'))
+        return
+      }
+      event.preventDefault()
+      event.stopPropagation()
+      resolve()
+    }
   })
 }
 

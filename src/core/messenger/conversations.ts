@@ -209,9 +209,13 @@ export class Conversations {
 
   /** Resolves a contact alias (its 1:1), a group name, or a conversation id prefix. */
   async resolveTarget (target: string): Promise<string> {
-    const { aliases, store } = this.engine
+    const { aliases, targets, store } = this.engine
     const known = aliases.get(target)
     if (known !== undefined) return await this.ensureDirect(known)
+    // The UI names conversations by id: answered from memory, since only a write can change it.
+    const byId = targets.get(target)
+    if (byId !== undefined) return byId
+    const generation = this.engine.targetsGeneration
     const contact = await store.findContactByAlias(target)
     if (contact !== undefined) {
       if (aliases.size >= 10_000) aliases.clear()
@@ -223,7 +227,11 @@ export class Conversations {
     if (groups.length > 1) throw new UsageError(`several groups are named "${target}"; use its id`)
     if (/^[0-9a-f]{8,64}$/.test(target)) {
       const matches = (await store.listGroups()).filter((g) => g.id.startsWith(target))
-      if (matches.length === 1) return matches[0]!.id
+      if (matches.length === 1) {
+        if (targets.size >= 10_000) targets.clear()
+        if (generation === this.engine.targetsGeneration) targets.set(target, matches[0]!.id)
+        return matches[0]!.id
+      }
     }
     throw new NotFoundError(`no contact or group named "${target}"; see \`kith contacts\` and \`kith groups\``)
   }

@@ -89,6 +89,13 @@ export class Engine {
   readonly outboxMessages = new Map<number, { messageId: string | null, groupId: string }>()
   /** Contact identities by the alias (as typed) a send named them with; cleared on every contact write. */
   readonly aliases = new Map<string, string>()
+  /**
+   * Conversations by the id prefix a target named them with (no alias or group name matched it);
+   * cleared by every write that could change that answer (see {@link forgetTargets}).
+   */
+  readonly targets = new Map<string, string>()
+  /** Moves whenever {@link targets} is cleared, so that a lookup that raced a write is not kept. */
+  targetsGeneration = 0
   /** Highest stored seq per conversation and sender device (`groupId deviceId`), as read or written. */
   readonly lastSeqs = new Map<string, number>()
   stopped = false
@@ -235,7 +242,7 @@ export class Engine {
     let i = 0
     for (const w of writes) {
       if (w.kind === 'outbox') queued.push({ peerId: w.peerId, frame: { rowId: outboxIds[i++]!, frame: w.frame, messageId: w.messageId, groupId: w.groupId } })
-      else if (w.kind === 'outbox-drop-message') this.outboxMemory.dropMessage(w.messageId)
+      else if (w.kind === 'outbox-drop-message') this.dropOffered(w.messageId)
     }
     if (queued.length > 0) this.handOver(queued, staged ? this.store.durable() : undefined)
     for (const w of writes) {
@@ -244,6 +251,7 @@ export class Engine {
       const known = this.lastSeqs.get(key)
       if (known !== undefined && w.row.seq > known) this.lastSeqs.set(key, w.row.seq)
     }
+    this.forgetTargets(writes)
     for (const g of groups) this.cache.set(g.row.id, g)
     if (writes.some((w) => w.kind === 'contact' || w.kind === 'device' || w.kind === 'device-drop')) {
       this.names.clear()
@@ -254,18 +262,60 @@ export class Engine {
   }
 
   /**
+   * Clears {@link targets} when `writes` may change what a target resolves to: a contact (its
+   * alias), a conversation not cached (maybe new, so an id prefix may now match two), or a renamed
+   * one. Called before the cache takes the written rows.
+   */
+  private forgetTargets (writes: readonly Write[]): void {
+    const renamed = (id: string, name: string): boolean => this.cache.get(id)?.row.name !== name
+    for (const w of writes) {
+      if (w.kind === 'contact' || (w.kind === 'group' && renamed(w.row.id, w.row.name)) || (w.kind === 'group-clock' && renamed(w.id, w.name))) {
+        this.targets.clear()
+        this.targetsGeneration++
+        return
+      }
+    }
+  }
+
+  /**
+   * A message's queued frames were deleted: memory, and a transport they were offered to, forget
+   * them. The withdrawal queues behind the hand-overs before it, so it follows every offer of the
+   * frames it withdraws and precedes the offer of any frames queued for the message again.
+   */
+  private dropOffered (messageId: string): void {
+    this.outboxMemory.dropMessage(messageId)
+    const { transport } = this
+    if (transport.withdraw === undefined) return
+    this.handingOver = this.handingOver.then(() => {
+      transport.withdraw?.(messageId)
+      for (const [rowId, info] of this.outboxMessages) if (info.messageId === messageId) this.outboxMessages.delete(rowId)
+    }).catch((err: unknown) => { this.log(`a withdrawal was not handed over: ${describeError(err)}`) })
+  }
+
+  /**
    * Gives queued frames to the delivery service once `durable` resolves (never if it rejects), in
    * the order they were written: the outbox memory must see a peer's frames in row id order.
    */
   private handOver (queued: ReadonlyArray<{ peerId: string, frame: QueuedFrame }>, durable: Promise<void> | undefined): void {
     this.handingOver = this.handingOver.then(async () => {
       try { await durable } catch { return }
-      const peers = new Set<string>()
+      const peers = new Map<string, QueuedFrame[]>()
       for (const q of queued) {
         this.outboxMemory.add(q.peerId, q.frame)
-        peers.add(q.peerId)
+        const frames = peers.get(q.peerId) ?? []
+        frames.push(q.frame)
+        peers.set(q.peerId, frames)
       }
-      for (const p of peers) this.transport.notify(p)
+      const { transport } = this
+      for (const [p, frames] of peers) {
+        if (transport.offer === undefined) {
+          transport.notify(p)
+          continue
+        }
+        // Settling them reports their messages' delivery states, as for frames read through nextFrames.
+        for (const f of frames) this.outboxMessages.set(f.rowId, { messageId: f.messageId, groupId: f.groupId })
+        transport.offer(p, frames.map((f) => ({ rowId: f.rowId, frame: f.frame, messageId: f.messageId })))
+      }
     }).catch((err: unknown) => { this.log(`queued frames were not handed over: ${describeError(err)}`) })
   }
 

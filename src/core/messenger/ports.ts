@@ -9,10 +9,27 @@ export interface Transport {
   listenAddrs (): string[]
   /** Frames were queued in the outbox for `peerId`. */
   notify (peerId: string): void
+  /**
+   * Optional, and called instead of `notify` when present: the frames just queued for `peerId`,
+   * durable, in row order; every frame queued goes through here once, in row order per peer. For
+   * a transport that can send them without reading them back through `nextFrames` (the browser's
+   * page, for which each read is a round trip to the worker).
+   */
+  offer? (peerId: string, frames: readonly OfferedFrame[]): void
+  /** Optional, with `offer`: the frames of a message offered earlier left the outbox; do not send them. */
+  withdraw? (messageId: string): void
   /** Remembers addresses learned for a peer (from an invite or a hint). */
   addAddresses (peerId: string, addrs: readonly string[]): Promise<void>
   /** Asks a device for a one-time KeyPackage and its card. */
   fetchKeyPackage (peerId: string): Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
+}
+
+/** A queued frame as {@link Transport.offer} gives it. */
+export interface OfferedFrame {
+  readonly rowId: number
+  readonly frame: Uint8Array
+  /** The message it carries, or null for a frame no later write drops by message. */
+  readonly messageId: string | null
 }
 
 /** Wall-clock milliseconds; injected so tests can control time. */

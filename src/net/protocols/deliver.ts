@@ -205,9 +205,11 @@ class PeerSender {
     try {
       while (this.wanted && !this.closed) {
         this.wanted = false
-        const first = await this.outbox.next(this.peerId, this.sentThrough, 1)
+        // The first look at the outbox is also the pipeline's first batch: one read, not two.
+        const window = this.options.window ?? DELIVERY_WINDOW
+        const first = await this.outbox.next(this.peerId, this.sentThrough, window)
         if (first.length === 0) continue
-        await this.drain()
+        await this.drain(first)
       }
     } catch (err) {
       this.options.log(`delivery to ${this.peerId} failed, will retry: ${describeError(err)}`)
@@ -250,12 +252,15 @@ class PeerSender {
     else void open.stream.close().catch(() => {})
   }
 
-  /** Sends over the peer's stream until the outbox is empty, retrying once on a fresh stream. */
-  private async drain (): Promise<void> {
+  /**
+   * Sends over the peer's stream until the outbox is empty, retrying once on a fresh stream.
+   * `first` is what the outbox holds after {@link sentThrough}, up to the window.
+   */
+  private async drain (first: readonly OutboundFrame[]): Promise<void> {
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer)
     let attempt = await this.channel()
     try {
-      await this.pipeline(attempt.lp)
+      await this.pipeline(attempt.lp, first)
     } catch (err) {
       this.closeChannel(err as Error)
       // A kept stream may have been closed by the peer meanwhile: one fresh stream before backing off.
@@ -285,7 +290,7 @@ class PeerSender {
    * settled in batches ({@link AckBatcher}): while frames are in flight, an ack waits briefly for
    * the ones after it.
    */
-  private async pipeline (lp: FrameStream): Promise<void> {
+  private async pipeline (lp: FrameStream, first?: readonly OutboundFrame[]): Promise<void> {
     const window = this.options.window ?? DELIVERY_WINDOW
     const byteWindow = this.options.windowBytes ?? DELIVERY_WINDOW_BYTES
     const inflight: Array<{ rowId: number, id: string, bytes: number }> = []
@@ -296,6 +301,7 @@ class PeerSender {
     let exhausted = false
     let failure: { error: unknown } | undefined
     let reading = false
+    let kickedSinceFirst = false
     const fail = (error: unknown): void => { failure ??= { error } }
     const acked = new AckBatcher<Settlement>({
       settle: async (batch) => { await this.outbox.settle(this.peerId, batch) },
@@ -334,11 +340,15 @@ class PeerSender {
       if (this.wanted) {
         this.wanted = false
         exhausted = false
+        kickedSinceFirst = true
       }
       if (!exhausted && inflight.length < window && inflightBytes < byteWindow) {
         const limit = window - inflight.length
-        const batch = await this.outbox.next(this.peerId, lastRowId, limit)
-        exhausted = batch.length < limit
+        const given = first
+        first = undefined
+        const batch = given ?? await this.outbox.next(this.peerId, lastRowId, limit)
+        // Frames queued since `first` was read are not in it: a kick meanwhile means look again.
+        exhausted = batch.length < limit && !(given !== undefined && kickedSinceFirst)
         const frames: Uint8Array[] = []
         const rejected: Settlement[] = []
         for (const f of batch) {

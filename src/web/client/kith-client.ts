@@ -23,6 +23,7 @@ import { dialableContactAddr, InboundWebRtcCheck, linkOf, statusOf, upgradeRelay
 import type { IceServer } from './ice-servers.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
 import { requote } from './reply-quotes.ts'
+import { OfferedFrames } from './offered-frames.ts'
 import { personName, personNameByAlias, type NameSources } from './person-names.ts'
 import { fetchServedBootstrap, rememberBootstrap } from './served-bootstrap.ts'
 import type { ConnectionStatus, Contact, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
@@ -67,6 +68,8 @@ export class BrowserClient implements KithClient {
   private readonly worker: Worker
   private readonly rpc: RpcEndpoint<PageApi, WorkerApi>
   private readonly lists = new Map<string, Signal<readonly Message[]>>()
+  /** Frames the worker offered as it queued them, sent without asking it again. */
+  private readonly offered = new OfferedFrames()
   /** Per conversation: who is typing (by identity), under what name, until when. */
   private readonly typers = new Map<string, Map<string, { readonly name: string, readonly timer: ReturnType<typeof setTimeout> }>>()
   private readonly lastTyped = new Map<string, number>()
@@ -91,6 +94,11 @@ export class BrowserClient implements KithClient {
         return { keyPackage: response.keyPackage, card: response.card }
       },
       notify: (peerId) => { this.delivery?.notify(peerId) },
+      offer: (peerId, frames) => {
+        this.offered.add(peerId, frames)
+        this.delivery?.notify(peerId)
+      },
+      withdraw: (messageId) => { this.offered.withdraw(messageId) },
       event: (event) => { this.onEvent(event) },
       log: (line) => { this.record(line) },
       progress: (fraction) => { if (this.backupProgress.value !== null) this.backupProgress.value = fraction }
@@ -237,7 +245,7 @@ export class BrowserClient implements KithClient {
     this.node = node
     const rpc = this.rpc
     this.delivery = new DeliveryService(node, {
-      next: async (peer, after, limit) => await rpc.call('nextFrames', peer, after, limit),
+      next: async (peer, after, limit) => this.offered.take(peer, after, limit) ?? await rpc.call('nextFrames', peer, after, limit),
       settle: async (peer, outcomes) => { await rpc.call('settleFrames', peer, outcomes) }
     }, async (from, frame) => await rpc.call('receive', from.toString(), frame), { log: (l) => { this.record(l) } })
     const keyPackages = new KeyPackageService(node, async () => await rpc.call('provideKeyPackage'), (l) => { this.record(l) })

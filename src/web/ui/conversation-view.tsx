@@ -81,7 +81,9 @@ export function ConversationView ({ conversation }: { conversation: Conversation
     ? client.contacts.value.find((c) => c.identity === conversation.peerIdentity)
     : undefined
   const typing = formatTyping(client.typing.value[id] ?? [])
-  const lastId = messages.at(-1)?.id
+  // Only others' messages can be unread: your own sends need no markRead (a worker round trip and
+  // a store read per message sent).
+  const lastFromOthers = useMemo(() => messages.findLast((m) => !m.own)?.id, [messages])
 
   useEffect(() => {
     const markRead = (): void => {
@@ -90,7 +92,7 @@ export function ConversationView ({ conversation }: { conversation: Conversation
     markRead()
     document.addEventListener('visibilitychange', markRead)
     return () => document.removeEventListener('visibilitychange', markRead)
-  }, [id, lastId, messages.length])
+  }, [id, lastFromOthers])
 
   const lastOwn = useMemo(() => messages.findLast((m) => m.own && !m.deleted), [messages])
   const report = (what: string) => (err: unknown) => ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`)

@@ -3,13 +3,13 @@
  * "earlier messages missing" hints, sticking to the bottom as messages arrive, and jumping to the
  * message a reply quotes.
  */
-import { useLayoutEffect, useRef, useState } from 'preact/hooks'
-import type { JSX } from 'preact'
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { Component, type JSX } from 'preact'
 import type { Conversation, Message } from '../client/types.ts'
 import { now } from './clock.ts'
 import { formatDay, isSameDay } from './format.ts'
 import { IconArrowDown, IconLock } from './icons.tsx'
-import { MessageItem, type MessageHandlers } from './message-item.tsx'
+import { MessageItem, type MessageHandlers, type MessageItemProps } from './message-item.tsx'
 import { TimelineNotice } from './timeline-notice.tsx'
 
 /** Messages closer together than this, from one sender, form a run. */
@@ -24,6 +24,23 @@ export interface MessageListProps {
   readonly myIdentity: string
   readonly handlers: Omit<MessageHandlers, 'onShowQuoted' | 'onActivate' | 'onTogglePicker'>
   readonly onMissingQuote: () => void
+}
+
+/**
+ * A message row that renders again only when one of its props changed: a new message in a long
+ * conversation then costs one row's render, not every row's. Message objects are replaced, never
+ * changed in place, so comparing them by identity is enough.
+ */
+class MessageRow extends Component<MessageItemProps> {
+  override shouldComponentUpdate (next: MessageItemProps): boolean {
+    const p = this.props
+    return p.message !== next.message || p.myIdentity !== next.myIdentity || p.showSender !== next.showSender ||
+      p.continued !== next.continued || p.active !== next.active || p.pickerOpen !== next.pickerOpen || p.handlers !== next.handlers
+  }
+
+  override render (props: MessageItemProps): JSX.Element {
+    return <MessageItem {...props} />
+  }
 }
 
 /** Scrolls a message into view and briefly highlights it; false when it is not loaded. */
@@ -65,12 +82,19 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
     setShowJump(!atBottom.current)
   }
 
-  const allHandlers: MessageHandlers = {
-    ...handlers,
-    onShowQuoted: (id) => { if (listRef.current !== null && !revealMessage(listRef.current, id)) onMissingQuote() },
+  // One handlers object for the list's life, calling whatever this render was given: rows whose
+  // message did not change need not render again for new closures.
+  const latest = useRef({ handlers, onMissingQuote })
+  latest.current = { handlers, onMissingQuote }
+  const allHandlers = useMemo((): MessageHandlers => ({
+    onReply: (m) => { latest.current.handlers.onReply(m) },
+    onEdit: (m) => { latest.current.handlers.onEdit(m) },
+    onDelete: (m) => { latest.current.handlers.onDelete(m) },
+    onReact: (m, emoji) => { latest.current.handlers.onReact(m, emoji) },
+    onShowQuoted: (id) => { if (listRef.current !== null && !revealMessage(listRef.current, id)) latest.current.onMissingQuote() },
     onActivate: setActive,
     onTogglePicker: setPicker
-  }
+  }), [])
 
   const rows: JSX.Element[] = []
   let previous: Message | undefined
@@ -93,7 +117,7 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
     const continued = previous !== undefined && !newDay && !m.gapBefore && previous.sender === m.sender &&
       m.sentAt - previous.sentAt < RUN_GAP_MS
     rows.push(
-      <MessageItem key={m.id} message={m} myIdentity={myIdentity} showSender={group && !m.own && !continued} continued={continued}
+      <MessageRow key={m.id} message={m} myIdentity={myIdentity} showSender={group && !m.own && !continued} continued={continued}
         active={active === m.id} pickerOpen={picker === m.id} handlers={allHandlers} />
     )
     previous = m

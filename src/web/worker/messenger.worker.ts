@@ -44,10 +44,24 @@ function reportProgress (fraction: number): void {
   lastProgress = percent
   page.note('progress', fraction)
 }
+/** Per peer, the row id of the last frame offered to the page this session. */
+const offeredThrough = new Map<string, number>()
 
 const transport: Transport = {
   listenAddrs: () => addrs,
   notify: (peerId) => { page.note('notify', peerId) },
+  // The frames go with the notice, so the page sends them without asking (one hop, not three).
+  offer: (peerId, frames) => {
+    let after = offeredThrough.get(peerId) ?? null
+    const offered = frames.map((f) => {
+      const o = { rowId: f.rowId, frame: f.frame, messageId: f.messageId, after }
+      after = f.rowId
+      return o
+    })
+    if (after !== null) offeredThrough.set(peerId, after)
+    page.note('offer', peerId, offered)
+  },
+  withdraw: (messageId) => { page.note('withdraw', messageId) },
   addAddresses: async (peerId, list) => { await page.call('addAddresses', peerId, [...list]) },
   fetchKeyPackage: async (peerId) => await page.call('fetchKeyPackage', peerId)
 }

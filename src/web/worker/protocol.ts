@@ -4,6 +4,7 @@
  */
 import type { Deliver } from '../../core/codec/envelope.ts'
 import type { Messenger, MessengerEvent } from '../../core/messenger/messenger.ts'
+import type { OfferedFrame } from '../client/offered-frames.ts'
 
 /** Who this browser is, once onboarded. */
 export interface WorkerIdentity {
@@ -58,6 +59,10 @@ export interface PageApi {
   addAddresses (peerId: string, addrs: string[]): Promise<void>
   fetchKeyPackage (peerId: string): Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
   notify (peerId: string): void
+  /** Frames just queued for a peer, durable, in row order (see client/offered-frames.ts). */
+  offer (peerId: string, frames: OfferedFrame[]): void
+  /** A message's queued frames left the outbox: they must not be sent. */
+  withdraw (messageId: string): void
   event (event: MessengerEvent): void
   log (line: string): void
   /** Progress (0 to 1) of the backup KDF running in the worker. */

@@ -4,13 +4,13 @@
  * what only the IndexedDB store promises: sealing at rest and checked records.
  */
 import 'fake-indexeddb/auto'
-import { IDBFactory } from 'fake-indexeddb'
+import { IDBDatabase as FakeDatabase, IDBFactory, IDBObjectStore as FakeObjectStore } from 'fake-indexeddb'
 import { wrap, type IDBPDatabase } from 'idb'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CodecError, UsageError } from '../../../src/core/errors.ts'
 import type {
   ContactRow, DeviceRow, EpochRow, GroupRow, KeyPackageRow, MessageRow, Store, Write
@@ -456,6 +456,25 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect(await store.getMeta('k')).toEqual(secret(2))
     })
 
+    it('applies the writes of one batch to one record in order, whatever the other stores do meanwhile', async () => {
+      const ids = await store.apply([
+        outbox('p1', 'm1'),
+        { kind: 'group', row: group('g1') },
+        { kind: 'message', row: message('m1', { text: 'first' }) },
+        { kind: 'group-clock', id: 'g1', lamport: 20, ownSeq: 5, name: 'one' },
+        { kind: 'seen', hash: 'h', at: 1 },
+        { kind: 'message', row: message('m1', { text: 'second' }) },
+        outbox('p1', 'm2'),
+        { kind: 'group-clock', id: 'g1', lamport: 30, ownSeq: 6, name: 'two' },
+        outbox('p1', 'm3')
+      ])
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 30, ownSeq: 6, name: 'two' }))
+      expect((await store.getMessage('m1'))?.text).toBe('first')
+      expect(ids).toHaveLength(3)
+      expect(ids[0]! < ids[1]! && ids[1]! < ids[2]!).toBe(true)
+      expect((await store.listOutbox('p1', 0, 10)).map((r) => [r.id, r.messageId])).toEqual([[ids[0], 'm1'], [ids[1], 'm2'], [ids[2], 'm3']])
+    })
+
     it('applies batches in call order, even when the first has more to seal', async () => {
       const first = store.apply([{ kind: 'group', row: group('g1', { state: new Uint8Array(1 << 20).fill(1) }) }, { kind: 'meta', key: 'k', value: secret(1) }])
       const second = store.apply([{ kind: 'group-clock', id: 'g1', lamport: 77, ownSeq: 0, name: 'later' }])
@@ -613,6 +632,89 @@ describe('IndexedDbStore', () => {
   let factory: IDBFactory
   beforeEach(() => { factory = new IDBFactory() })
   describeStore('Store contract', async () => await IndexedDbStore.open(name, { factory }))
+
+  describe('group records in memory', () => {
+    let store: IndexedDbStore
+    beforeEach(async () => { store = await IndexedDbStore.open(name, { factory }) })
+    afterEach(async () => {
+      vi.restoreAllMocks()
+      await store.close()
+    })
+    const failing: Write[] = [
+      { kind: 'contact', row: contact('id-bob', 'robert') },
+      { kind: 'contact', row: contact('id-eve', 'robert') }
+    ]
+
+    it('moves a group\'s clock without reading the group first once it has written it', async () => {
+      await store.apply([{ kind: 'group', row: group('g1') }])
+      const gets = vi.spyOn(FakeObjectStore.prototype, 'get')
+      await store.apply([{ kind: 'group-clock', id: 'g1', lamport: 11, ownSeq: 5, name: 'x' }])
+      await store.apply([{ kind: 'group-clock', id: 'g1', lamport: 12, ownSeq: 6, name: 'x' }])
+      expect(gets).not.toHaveBeenCalled()
+      gets.mockRestore()
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 12, ownSeq: 6, name: 'x' }))
+    })
+
+    it('moves the clock of the group a batch still under way writes, keeping that batch\'s state', async () => {
+      await store.apply([{ kind: 'group', row: group('g1') }])
+      const written = store.apply([{ kind: 'group', row: group('g1', { state: secret(0x77), epoch: 9 }) }])
+      const clock = store.apply([{ kind: 'group-clock', id: 'g1', lamport: 50, ownSeq: 7, name: 'after' }])
+      await Promise.all([written, clock])
+      expect(await store.getGroup('g1')).toEqual(group('g1', { state: secret(0x77), epoch: 9, lamport: 50, ownSeq: 7, name: 'after' }))
+    })
+
+    it('never brings back what a failed batch wrote to a group, even from a batch started while it ran', async () => {
+      await store.apply([{ kind: 'group', row: group('g1') }])
+      const failed = store.apply([{ kind: 'group', row: group('g1', { state: secret(0x77), epoch: 9 }) }, ...failing])
+      const clock = store.apply([{ kind: 'group-clock', id: 'g1', lamport: 50, ownSeq: 7, name: 'after' }])
+      await expect(failed).rejects.toThrow()
+      await clock
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 50, ownSeq: 7, name: 'after' }))
+      await store.apply([{ kind: 'group-clock', id: 'g1', lamport: 51, ownSeq: 8, name: 'later' }])
+      expect(await store.getGroup('g1')).toEqual(group('g1', { lamport: 51, ownSeq: 8, name: 'later' }))
+    })
+  })
+
+  describe('message ids in memory', () => {
+    let store: IndexedDbStore
+    beforeEach(async () => { store = await IndexedDbStore.open(name, { factory }) })
+    afterEach(async () => {
+      vi.restoreAllMocks()
+      await store.close()
+    })
+    /** Whether `hasMessage(id)` answers, and whether it needed a read transaction to. */
+    const ask = async (id: string): Promise<{ has: boolean, read: boolean }> => {
+      const transactions = vi.spyOn(FakeDatabase.prototype, 'transaction')
+      const has = await store.hasMessage(id)
+      const read = transactions.mock.calls.length > 0
+      transactions.mockRestore()
+      return { has, read }
+    }
+
+    it('answers that a message is not stored without reading, once its ids are loaded, and never misses one', async () => {
+      await store.apply([{ kind: 'message', row: message('m1') }])
+      // The first question starts the load. Written meanwhile: a batch whose transaction starts
+      // after the load's, behind a slow seal, and one written once the load is under way.
+      const slow = store.apply([{ kind: 'group', row: group('g1', { state: new Uint8Array(1 << 20).fill(1) }) }, { kind: 'message', row: message('m2') }])
+      const loading = store.hasMessage('m0')
+      const during = store.apply([{ kind: 'message', row: message('m3') }])
+      await Promise.all([slow, loading, during])
+      await expect.poll(async () => (await ask('unknown')).read).toBe(false)
+      expect(await ask('unknown')).toEqual({ has: false, read: false })
+      for (const id of ['m1', 'm2', 'm3']) expect(await ask(id)).toEqual({ has: true, read: true })
+      await store.apply([{ kind: 'message', row: message('m4') }])
+      expect(await ask('m4')).toEqual({ has: true, read: true })
+    })
+
+    it('finds messages stored before it was opened', async () => {
+      await store.apply(Array.from({ length: 50 }, (_, i) => ({ kind: 'message', row: message(`old-${i}`) }) satisfies Write))
+      await store.close()
+      store = await IndexedDbStore.open(name, { factory })
+      await store.hasMessage('first')
+      await expect.poll(async () => (await ask('unknown')).read).toBe(false)
+      for (let i = 0; i < 50; i++) expect((await ask(`old-${i}`)).has).toBe(true)
+    })
+  })
 
   describe('at rest', () => {
     let store: IndexedDbStore

@@ -131,6 +131,63 @@ describe('Engine.commit', () => {
     expect(engine.outboxMemory.next('bob-device', 0, 10)?.map((f) => f.frame)).toEqual([new Uint8Array([1, 2, 3])])
   })
 
+  it('offers queued frames to a transport that takes them, in row order, once durable; and withdraws dropped ones', async () => {
+    const offers: Array<{ peerId: string, rows: number[], messages: Array<string | null> }> = []
+    const withdrawn: string[] = []
+    let offered = (): void => {}
+    const offering: Transport = {
+      ...transport,
+      offer: (peerId, frames) => {
+        offers.push({ peerId, rows: frames.map((f) => f.rowId), messages: frames.map((f) => f.messageId) })
+        offered()
+      },
+      withdraw: (messageId) => { withdrawn.push(messageId) }
+    }
+    const engine = new Engine({ store, transport: offering, account, log: () => {} }, {})
+    const group = await newGroup()
+    const frame = (peerId: string, messageId: string): Write => ({ kind: 'outbox', peerId, groupId: group.row.id, messageId, frame: new Uint8Array([1]), createdAt: 1 })
+    const arrived = new Promise<void>((resolve) => { offered = () => { if (offers.length === 3) resolve() } })
+    await engine.commit([frame('bob-device', 'm1'), frame('carol-device', 'm1'), frame('bob-device', 'm2')])
+    await engine.commit([frame('bob-device', 'm3')], [], true)
+    await arrived
+    const bob = (await store.listOutbox('bob-device', 0, 10)).map((r) => r.id)
+    const carol = (await store.listOutbox('carol-device', 0, 10)).map((r) => r.id)
+    expect(offers).toEqual([
+      { peerId: 'bob-device', rows: bob.slice(0, 2), messages: ['m1', 'm2'] },
+      { peerId: 'carol-device', rows: carol, messages: ['m1'] },
+      { peerId: 'bob-device', rows: bob.slice(2), messages: ['m3'] }
+    ])
+    // An offer stands in for the notice.
+    expect(notified).toEqual([])
+    const gone = new Promise<void>((resolve) => { offering.withdraw = (messageId) => { withdrawn.push(messageId); resolve() } })
+    await engine.commit([{ kind: 'outbox-drop-message', messageId: 'm2' }])
+    await gone
+    expect(withdrawn).toEqual(['m2'])
+  })
+
+  it('withdraws a message only after offering the frames of it queued before', async () => {
+    const log: string[] = []
+    let withdrawn = (): void => {}
+    const offering: Transport = {
+      ...transport,
+      offer: (_peerId, frames) => { log.push(...frames.map((f) => `offer ${f.messageId}`)) },
+      withdraw: (messageId) => { log.push(`withdraw ${messageId}`); withdrawn() }
+    }
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => { release = resolve })
+    const gated = storeWith('durable', (durable) => async () => { await gate; await durable() })
+    const engine = new Engine({ store: gated, transport: offering, account, log: () => {} }, {})
+    const group = await newGroup()
+    const done = new Promise<void>((resolve) => { withdrawn = resolve })
+    // Staged: its offer waits for durability, while the drop after it is applied at once.
+    await engine.commit([{ kind: 'outbox', peerId: 'bob-device', groupId: group.row.id, messageId: 'm1', frame: new Uint8Array([1]), createdAt: 1 }], [], true)
+    await engine.commit([{ kind: 'outbox-drop-message', messageId: 'm1' }])
+    expect(log).toEqual([])
+    release()
+    await done
+    expect(log).toEqual(['offer m1', 'withdraw m1'])
+  })
+
   it('forgets cached contact aliases when a contact is written', async () => {
     const engine = engineOver(store)
     engine.aliases.set('bob', 'bob-identity')

@@ -90,6 +90,59 @@ describe('DeliveryService', () => {
     expect([...outbox.settled.values()]).toEqual(['stored', 'stored', 'stored'])
   })
 
+  it('reads the outbox once before the first frame goes out', async () => {
+    const [sender, receiver] = [await node(), await node()]
+    const outbox = new MemoryOutbox()
+    let reads = 0
+    const next = outbox.next.bind(outbox)
+    outbox.next = async (peerId, after, limit) => { reads++; return await next(peerId, after, limit) }
+    const readsWhenReceived = deferred<number>()
+    await listen(receiver, async () => { readsWhenReceived.resolve(reads); return 'stored' })
+    await sender.peerStore.merge(receiver.peerId, { multiaddrs: receiver.getMultiaddrs() })
+    const delivery = new DeliveryService(sender, outbox, async () => 'stored', { log: quiet })
+    services.push(delivery)
+    await delivery.start()
+    // Connected already, as when a conversation is under way (a new connection kicks the sender again).
+    await sender.dial(receiver.peerId)
+    outbox.add('one')
+    delivery.notify(receiver.peerId.toString())
+    // Over the browser's worker, each read of the outbox is a postMessage round trip.
+    expect(await readsWhenReceived.promise).toBe(1)
+  })
+
+  it('sends a frame queued while its first read of the outbox was under way', async () => {
+    const [sender, receiver] = [await node(), await node()]
+    const outbox = new MemoryOutbox()
+    const next = outbox.next.bind(outbox)
+    const firstRead = deferred<void>()
+    const release = deferred<void>()
+    let calls = 0
+    outbox.next = async (peerId, after, limit) => {
+      const frames = await next(peerId, after, limit)
+      if (calls++ === 0) {
+        firstRead.resolve()
+        await release.promise
+      }
+      return frames
+    }
+    const received: string[] = []
+    await listen(receiver, async (_from, frame) => { received.push(new TextDecoder().decode(frame.message)); return 'stored' })
+    await sender.peerStore.merge(receiver.peerId, { multiaddrs: receiver.getMultiaddrs() })
+    const delivery = new DeliveryService(sender, outbox, async () => 'stored', { log: quiet })
+    services.push(delivery)
+    await delivery.start()
+    await sender.dial(receiver.peerId)
+    const peer = receiver.peerId.toString()
+    outbox.add('one')
+    delivery.notify(peer)
+    await firstRead.promise
+    outbox.add('two')
+    delivery.notify(peer)
+    release.resolve()
+    await expect.poll(() => outbox.settled.size).toBe(2)
+    expect(received).toEqual(['one', 'two'])
+  })
+
   it('delivers a burst in order to a real handler, and settles each frame with its outcome', async () => {
     const [sender, receiver] = [await node(), await node()]
     const received: string[] = []
