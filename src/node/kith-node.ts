@@ -215,22 +215,6 @@ function mailboxStatus (keeper: MailboxKeeper, store: SqliteMailboxStore): Mailb
   }
 }
 
-/**
- * Tells a conversation where this device's mailboxes are whenever someone new is in it: a
- * conversation that appeared since start, or a member device not seen in it before.
- */
-async function announceMailboxesToNewMembers (messenger: Messenger, log: Log): Promise<() => void> {
-  const members = new Map<string, Set<string>>()
-  for (const c of await messenger.conversations()) members.set(c.id, new Set(c.members.map((m) => m.peerId)))
-  return messenger.onGroupChanged((id, active, devices) => {
-    if (!active) return
-    const known = members.get(id)
-    members.set(id, new Set(devices))
-    if (known !== undefined && devices.every((p) => known.has(p))) return
-    void messenger.announceMailboxes(id).catch((err: unknown) => { log(`could not announce mailboxes: ${describeError(err)}`) })
-  })
-}
-
 /** A started peer. */
 export class KithNode {
   private constructor (
@@ -241,7 +225,7 @@ export class KithNode {
     private readonly delivery: DeliveryService,
     private readonly keyPackages: KeyPackageService,
     private readonly upgrader: DirectUpgrader,
-    private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier, unsubscribe: () => void },
+    private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier },
     readonly api: ApiServer | undefined,
     readonly web: WebServer,
     /** The web app's address as a person on another host opens it. */
@@ -392,7 +376,6 @@ export class KithNode {
       courier.seen(evt.detail.toString())
     })
     await messenger.start()
-    const unsubscribe = await announceMailboxesToNewMembers(messenger, log)
     void keeper.start().catch((err: unknown) => { log(`mailboxes did not start: ${describeError(err)}`) })
     // Contacts' devices that queued frames for us while we were away send them as soon as we connect.
     void store.listDevices()
@@ -415,7 +398,7 @@ export class KithNode {
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
     running++
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier, unsubscribe }, api, web, webUrl, tls, lock, log)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier }, api, web, webUrl, tls, lock, log)
   }
 
   private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
@@ -450,7 +433,6 @@ export class KithNode {
     await this.api?.close()
     if (this.api !== undefined) rmSync(this.paths.daemon, { force: true })
     await this.web.close()
-    this.mail.unsubscribe()
     this.mail.keeper.stop()
     this.mail.courier.stop()
     await this.delivery.stop().catch(() => {})
