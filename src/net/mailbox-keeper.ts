@@ -60,7 +60,9 @@ export class MailboxKeeper {
     private readonly candidates: () => readonly string[],
     private readonly log: Log,
     /** Called whenever {@link status} may have changed. */
-    private readonly changed: () => void = () => {}
+    private readonly changed: () => void = () => {},
+    /** The web ticket of a node that served this page, if any (admits the page to a mailbox there). */
+    private readonly ticketFor: (node: string) => Uint8Array | undefined = () => undefined
   ) {}
 
   /** Opens the mailboxes (choosing nodes if needed) and fetches what waits there. */
@@ -112,7 +114,7 @@ export class MailboxKeeper {
       if (node === undefined || node === self || used.has(node)) continue
       const creds = newMailboxCredentials()
       try {
-        const depth = await openMailbox(this.libp2p, [ma], creds)
+        const depth = await openMailbox(this.libp2p, [ma], creds, this.ticketFor(node))
         // Depositors dial the node at any of its addresses this device knows (a Node peer cannot
         // use the WebRTC-direct one a page may have used), up to the 4 a MAILBOXES carries.
         const addrs = [...new Set(this.candidates().filter((c) => c.endsWith(`/p2p/${node}`)).map((c) => c.slice(0, c.lastIndexOf('/p2p/'))))].slice(0, 4)

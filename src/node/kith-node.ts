@@ -9,7 +9,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { cleanup as cleanupWebRtc } from 'node-datachannel'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { randomBytes as nodeRandomBytes } from 'node:crypto'
+import { randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto'
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces, userInfo } from 'node:os'
 import { createAccount, DEVICE_KEY_META, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
@@ -145,6 +145,17 @@ export async function importBackupIntoDataDir (paths: DataPaths, file: Uint8Arra
     await store.close()
     lock.release()
   }
+}
+
+/** The node's web ticket (PROTOCOL.md §5.4): made once, kept in the data directory. */
+function mailboxTicket (path: string): Buffer {
+  try {
+    const hex = readFileSync(path, 'utf8').trim()
+    if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex')
+  } catch { /* made below */ }
+  const ticket = nodeRandomBytes(32)
+  writeFileSync(path, ticket.toString('hex'), { mode: 0o600 })
+  return ticket
 }
 
 function makeLog (paths: DataPaths, verbose: boolean): Log {
@@ -305,8 +316,10 @@ export class KithNode {
     }
     strictAssert(libp2p !== undefined, 'a listen attempt succeeded or threw')
     const transport = new Libp2pTransport(libp2p)
+    const webTicket = mailboxTicket(paths.mailboxTicket)
     const info = (): ServedInfo => ({
       peerId: libp2p.peerId.toString(),
+      mailboxTicket: webTicket.toString('hex'),
       bootstrap: libp2p.getMultiaddrs().map((ma) => ma.toString()).filter((a) => !a.includes('/p2p-circuit') && (a.includes('/ws/') || a.includes('/webrtc-direct/')))
     })
     const webPort = config.webPort ?? saved.webPort ?? 0
@@ -356,9 +369,11 @@ export class KithNode {
     const keyPackages = new KeyPackageService(libp2p, async () => await messenger.provideKeyPackage(), log)
     const mailboxStore = new SqliteMailboxStore(paths.mailbox, { ...DEFAULT_QUOTAS, ...config.mailboxQuotas })
     const ownDevice = libp2p.peerId.toString()
-    const mailboxService = new MailboxService(libp2p, mailboxStore, async (peer) => {
+    const mailboxService = new MailboxService(libp2p, mailboxStore, async (peer, ticket) => {
       if (config.mailboxForAnyone === true || peer.toString() === ownDevice) return true
-      // This account's other devices and its contacts' devices.
+      // A page this node served (it read the ticket from /kith.json), this account's other devices,
+      // and its contacts' devices.
+      if (ticket.length === webTicket.length && timingSafeEqual(ticket, webTicket)) return true
       return (await store.listDevices()).some((d) => d.peerId === peer.toString())
     }, log)
     const keeper = new MailboxKeeper(libp2p, {

@@ -1,6 +1,7 @@
 /**
- * Offline delivery between two browsers (issue 18), in headless Debian Chromium against `kith serve
- * --mailbox-for-anyone` on loopback: Bob's browser keeps a mailbox at the node it was served by;
+ * Offline delivery between two browsers (issue 18), in headless Debian Chromium against a plain
+ * `kith serve` on loopback: Bob's browser keeps a mailbox at the node it was served by (admitted by
+ * the ticket in that node's /kith.json, though Bob is not the node's contact);
  * Alice writes while Bob's tab is closed and sees the message stored; she closes her tab; Bob opens
  * his again and the message is there, fetched from the mailbox, though Alice is gone.
  */
@@ -19,7 +20,7 @@ let bob: User
 
 beforeAll(async () => {
   buildApp()
-  carol = await serve('Carol', ['--mailbox-for-anyone'])
+  carol = await serve('Carol')
   browser = await launchBrowser()
   alice = await onboard(browser, carol.url, 'Alice')
   bob = await onboard(browser, carol.url, 'Bob')

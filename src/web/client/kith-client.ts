@@ -27,7 +27,7 @@ import type { IceServer } from './ice-servers.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
 import { requote } from './reply-quotes.ts'
 import { personName, personNameByAlias, type NameSources } from './person-names.ts'
-import { fetchServedBootstrap, rememberBootstrap } from './served-bootstrap.ts'
+import { fetchServedNode, rememberBootstrap, type ServedNode } from './served-bootstrap.ts'
 import type { ConnectionStatus, Contact, MailboxInfo, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
 
 const TYPING_SHOWN_MS = 6_000
@@ -77,6 +77,7 @@ export class BrowserClient implements KithClient {
   private node: BrowserLibp2p | undefined
   private delivery: DeliveryService | undefined
   private mailboxKeeper: MailboxKeeper | undefined
+  private served: ServedNode = { bootstrap: [] }
   private dialer: BootstrapDialer | undefined
   private webRtcCheck: InboundWebRtcCheck | undefined
   private refreshTimer: ReturnType<typeof setTimeout> | undefined
@@ -155,9 +156,10 @@ export class BrowserClient implements KithClient {
       // Remember the nodes that served this app, so a page loaded from another node (or a static
       // host, or the service worker's copy while this node is down) can still reach them later.
       // Asked while storage opens: a host that does not answer must not delay start-up.
-      const served = fetchServedBootstrap()
+      const served = fetchServedNode()
       const existing = await this.rpc.call('open', location.origin)
-      this.learned = rememberBootstrap([...await served, ...urlBootstrap()])
+      this.served = await served
+      this.learned = rememberBootstrap([...this.served.bootstrap, ...urlBootstrap()])
       if (existing === null) this.phase.value = 'onboarding'
       else await this.goOnline(existing)
     } catch (err) {
@@ -256,7 +258,7 @@ export class BrowserClient implements KithClient {
       receive: async (from, frame) => await rpc.call('receive', from, frame)
     }, () => this.bootstrapList().filter((a) => a.includes('/p2p/') && dialableFromPage(a, location.protocol)), log, () => {
       this.mailboxes.value = this.mailboxKeeper?.status().map((m) => ({ node: m.node, place: m.addrs[0] === undefined ? m.node.slice(-12) : relayLabel(m.addrs[0]), waiting: m.depth ?? null, error: m.lastError ?? null })) ?? []
-    })
+    }, (peer) => this.served.mailbox?.node === peer ? this.served.mailbox.ticket : undefined)
     this.delivery = new DeliveryService(node, {
       next: async (peer, after, limit) => await rpc.call('nextFrames', peer, after, limit),
       settle: async (peer, outcomes) => { await rpc.call('settleFrames', peer, outcomes) }
