@@ -33,6 +33,8 @@ export interface KeeperPorts {
 /** One mailbox as `kith status` shows it. */
 export interface MailboxStatus {
   readonly node: string
+  /** The node's addresses, without /p2p. */
+  readonly addrs: readonly string[]
   /** Entries waiting there at the last look; undefined if the node has not answered yet. */
   readonly depth: number | undefined
   readonly lastError?: string
@@ -56,7 +58,11 @@ export class MailboxKeeper {
     private readonly ports: KeeperPorts,
     /** Nodes that may keep a mailbox for this device, as multiaddrs with /p2p/ (`--mailbox`, bootstrap nodes). */
     private readonly candidates: () => readonly string[],
-    private readonly log: Log
+    private readonly log: Log,
+    /** Called whenever {@link status} may have changed. */
+    private readonly changed: () => void = () => {},
+    /** The web ticket of a node that served this page, if any (admits the page to a mailbox there). */
+    private readonly ticketFor: (node: string) => Uint8Array | undefined = () => undefined
   ) {}
 
   /** Opens the mailboxes (choosing nodes if needed) and fetches what waits there. */
@@ -76,7 +82,7 @@ export class MailboxKeeper {
 
   /** The mailboxes in use and their queue depths. */
   status (): MailboxStatus[] {
-    return this.mailboxes.map((m) => ({ node: m.node, depth: this.depths.get(m.node), ...(this.errors.has(m.node) ? { lastError: this.errors.get(m.node) } : {}) }))
+    return this.mailboxes.map((m) => ({ node: m.node, addrs: m.addrs, depth: this.depths.get(m.node), ...(this.errors.has(m.node) ? { lastError: this.errors.get(m.node) } : {}) }))
   }
 
   /** Tops up the set of mailboxes, then fetches from each. Never throws. */
@@ -87,6 +93,7 @@ export class MailboxKeeper {
       this.log(`could not set up mailboxes: ${describeError(err)}`)
     }
     await Promise.all(this.mailboxes.map(async (m) => { await this.fetch(m) }))
+    this.changed()
   }
 
   /** Adds mailboxes at candidate nodes until the device has enough; tells its conversations if the set changed. */
@@ -107,9 +114,11 @@ export class MailboxKeeper {
       if (node === undefined || node === self || used.has(node)) continue
       const creds = newMailboxCredentials()
       try {
-        const depth = await openMailbox(this.libp2p, [ma], creds)
-        const base = candidate.slice(0, candidate.lastIndexOf('/p2p/'))
-        added.push({ node, addrs: [base], ...creds })
+        const depth = await openMailbox(this.libp2p, [ma], creds, this.ticketFor(node))
+        // Depositors dial the node at any of its addresses this device knows (a Node peer cannot
+        // use the WebRTC-direct one a page may have used), up to the 4 a MAILBOXES carries.
+        const addrs = [...new Set(this.candidates().filter((c) => c.endsWith(`/p2p/${node}`)).map((c) => c.slice(0, c.lastIndexOf('/p2p/'))))].slice(0, 4)
+        added.push({ node, addrs, ...creds })
         used.add(node)
         this.depths.set(node, depth)
         this.log(`keeping a mailbox at ${node}`)
@@ -130,7 +139,10 @@ export class MailboxKeeper {
     const run = this.drain(m).catch((err: unknown) => {
       this.errors.set(m.node, describeError(err))
       this.log(`could not fetch from mailbox at ${m.node}: ${describeError(err)}`)
-    }).finally(() => { this.fetching.delete(m.node) })
+    }).finally(() => {
+      this.fetching.delete(m.node)
+      this.changed()
+    })
     this.fetching.set(m.node, run)
     await run
   }

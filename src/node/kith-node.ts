@@ -9,7 +9,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { cleanup as cleanupWebRtc } from 'node-datachannel'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { randomBytes as nodeRandomBytes } from 'node:crypto'
+import { randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto'
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces, userInfo } from 'node:os'
 import { createAccount, DEVICE_KEY_META, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
@@ -147,6 +147,17 @@ export async function importBackupIntoDataDir (paths: DataPaths, file: Uint8Arra
   }
 }
 
+/** The node's web ticket (PROTOCOL.md §5.4): made once, kept in the data directory. */
+function mailboxTicket (path: string): Buffer {
+  try {
+    const hex = readFileSync(path, 'utf8').trim()
+    if (/^[0-9a-f]{64}$/.test(hex)) return Buffer.from(hex, 'hex')
+  } catch { /* made below */ }
+  const ticket = nodeRandomBytes(32)
+  writeFileSync(path, ticket.toString('hex'), { mode: 0o600 })
+  return ticket
+}
+
 function makeLog (paths: DataPaths, verbose: boolean): Log {
   return (message: string) => {
     const line = `${new Date().toISOString()} ${message}\n`
@@ -215,22 +226,6 @@ function mailboxStatus (keeper: MailboxKeeper, store: SqliteMailboxStore): Mailb
   }
 }
 
-/**
- * Tells a conversation where this device's mailboxes are whenever someone new is in it: a
- * conversation that appeared since start, or a member device not seen in it before.
- */
-async function announceMailboxesToNewMembers (messenger: Messenger, log: Log): Promise<() => void> {
-  const members = new Map<string, Set<string>>()
-  for (const c of await messenger.conversations()) members.set(c.id, new Set(c.members.map((m) => m.peerId)))
-  return messenger.onGroupChanged((id, active, devices) => {
-    if (!active) return
-    const known = members.get(id)
-    members.set(id, new Set(devices))
-    if (known !== undefined && devices.every((p) => known.has(p))) return
-    void messenger.announceMailboxes(id).catch((err: unknown) => { log(`could not announce mailboxes: ${describeError(err)}`) })
-  })
-}
-
 /** A started peer. */
 export class KithNode {
   private constructor (
@@ -241,7 +236,7 @@ export class KithNode {
     private readonly delivery: DeliveryService,
     private readonly keyPackages: KeyPackageService,
     private readonly upgrader: DirectUpgrader,
-    private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier, unsubscribe: () => void },
+    private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier },
     readonly api: ApiServer | undefined,
     readonly web: WebServer,
     /** The web app's address as a person on another host opens it. */
@@ -321,8 +316,10 @@ export class KithNode {
     }
     strictAssert(libp2p !== undefined, 'a listen attempt succeeded or threw')
     const transport = new Libp2pTransport(libp2p)
+    const webTicket = mailboxTicket(paths.mailboxTicket)
     const info = (): ServedInfo => ({
       peerId: libp2p.peerId.toString(),
+      mailboxTicket: webTicket.toString('hex'),
       bootstrap: libp2p.getMultiaddrs().map((ma) => ma.toString()).filter((a) => !a.includes('/p2p-circuit') && (a.includes('/ws/') || a.includes('/webrtc-direct/')))
     })
     const webPort = config.webPort ?? saved.webPort ?? 0
@@ -372,9 +369,11 @@ export class KithNode {
     const keyPackages = new KeyPackageService(libp2p, async () => await messenger.provideKeyPackage(), log)
     const mailboxStore = new SqliteMailboxStore(paths.mailbox, { ...DEFAULT_QUOTAS, ...config.mailboxQuotas })
     const ownDevice = libp2p.peerId.toString()
-    const mailboxService = new MailboxService(libp2p, mailboxStore, async (peer) => {
+    const mailboxService = new MailboxService(libp2p, mailboxStore, async (peer, ticket) => {
       if (config.mailboxForAnyone === true || peer.toString() === ownDevice) return true
-      // This account's other devices and its contacts' devices.
+      // A page this node served (it read the ticket from /kith.json), this account's other devices,
+      // and its contacts' devices.
+      if (ticket.length === webTicket.length && timingSafeEqual(ticket, webTicket)) return true
       return (await store.listDevices()).some((d) => d.peerId === peer.toString())
     }, log)
     const keeper = new MailboxKeeper(libp2p, {
@@ -392,7 +391,6 @@ export class KithNode {
       courier.seen(evt.detail.toString())
     })
     await messenger.start()
-    const unsubscribe = await announceMailboxesToNewMembers(messenger, log)
     void keeper.start().catch((err: unknown) => { log(`mailboxes did not start: ${describeError(err)}`) })
     // Contacts' devices that queued frames for us while we were away send them as soon as we connect.
     void store.listDevices()
@@ -415,7 +413,7 @@ export class KithNode {
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
     running++
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier, unsubscribe }, api, web, webUrl, tls, lock, log)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier }, api, web, webUrl, tls, lock, log)
   }
 
   private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
@@ -450,7 +448,6 @@ export class KithNode {
     await this.api?.close()
     if (this.api !== undefined) rmSync(this.paths.daemon, { force: true })
     await this.web.close()
-    this.mail.unsubscribe()
     this.mail.keeper.stop()
     this.mail.courier.stop()
     await this.delivery.stop().catch(() => {})

@@ -21,6 +21,8 @@ export interface DataPaths {
   readonly webRtcCert: string
   /** The mailboxes this node keeps for other devices. */
   readonly mailbox: string
+  /** The web ticket that admits a page this node served to a mailbox here (hex, mode 0600). */
+  readonly mailboxTicket: string
 }
 
 /** Resolves the data directory and the files in it. */
@@ -37,6 +39,7 @@ export function dataPaths (flag?: string, env: NodeJS.ProcessEnv = process.env):
     tlsCert: join(dir, 'tls', 'cert.pem'),
     tlsKey: join(dir, 'tls', 'key.pem'),
     webRtcCert: join(dir, 'webrtc-direct.json'),
-    mailbox: join(dir, 'mailbox.db')
+    mailbox: join(dir, 'mailbox.db'),
+    mailboxTicket: join(dir, 'mailbox-ticket')
   }
 }

@@ -25,6 +25,8 @@ export interface ServedInfo {
   readonly peerId: string
   /** WebSocket and WebRTC-direct multiaddrs with /p2p/, for the browser to dial and reserve a relay slot on. */
   readonly bootstrap: readonly string[]
+  /** Hex; shown in a mailbox OPEN, it admits a page this node served (PROTOCOL.md §5.4). */
+  readonly mailboxTicket?: string
 }
 
 const TYPES: Record<string, string> = {

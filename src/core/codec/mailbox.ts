@@ -33,6 +33,7 @@ export interface MailboxRequest {
   frame: Uint8Array<ArrayBuffer>
   after: bigint
   seqs: bigint[]
+  ticket: Uint8Array<ArrayBuffer>
 }
 
 export namespace MailboxRequest {
@@ -92,6 +93,11 @@ export namespace MailboxRequest {
           }
         }
 
+        if ((obj.ticket != null && obj.ticket.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.ticket)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -105,7 +111,8 @@ export namespace MailboxRequest {
           ttlSeconds: 0,
           frame: uint8ArrayAlloc(0),
           after: 0n,
-          seqs: []
+          seqs: [],
+          ticket: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -152,6 +159,10 @@ export namespace MailboxRequest {
               }
 
               obj.seqs.push(reader.uint64())
+              break
+            }
+            case 10: {
+              obj.ticket = reader.bytes()
               break
             }
             default: {
@@ -244,6 +255,13 @@ export namespace MailboxRequest {
 
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.ticket`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -302,6 +320,11 @@ export namespace MailboxRequest {
     value: bigint
   }
 
+  export interface MailboxRequestTicketFieldEvent {
+    field: '$.ticket'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<MailboxRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MailboxRequest.codec())
   }
@@ -310,7 +333,7 @@ export namespace MailboxRequest {
     return decodeMessage(buf, MailboxRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestOpFieldEvent | MailboxRequestMailboxIdFieldEvent | MailboxRequestTokenFieldEvent | MailboxRequestDepositHashFieldEvent | MailboxRequestTtlSecondsFieldEvent | MailboxRequestFrameFieldEvent | MailboxRequestAfterFieldEvent | MailboxRequestSeqsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MailboxRequest>): Generator<MailboxRequestVersionFieldEvent | MailboxRequestOpFieldEvent | MailboxRequestMailboxIdFieldEvent | MailboxRequestTokenFieldEvent | MailboxRequestDepositHashFieldEvent | MailboxRequestTtlSecondsFieldEvent | MailboxRequestFrameFieldEvent | MailboxRequestAfterFieldEvent | MailboxRequestSeqsFieldEvent | MailboxRequestTicketFieldEvent> {
     return streamMessage(buf, MailboxRequest.codec(), opts)
   }
 }

@@ -70,7 +70,33 @@ function fromPayload (list: readonly MailboxAddress[]): PeerMailbox[] {
 
 /** This device's mailboxes and its peers'. */
 export class Mailboxes {
+  private unwatch: (() => void) | undefined
+
   constructor (private readonly engine: Engine, private readonly sender: Sender) {}
+
+  /**
+   * From now on, tells a conversation where this device's mailboxes are whenever someone new is in
+   * it: a conversation that did not exist when this was called, or a member device not seen in it
+   * since. (A conversation that existed is first seen without announcing: its members heard at the
+   * last change of the mailboxes, or when they joined.)
+   */
+  async watch (): Promise<void> {
+    this.unwatch?.()
+    const existing = new Set((await this.engine.store.listGroups()).map((g) => g.id))
+    const members = new Map<string, Set<string>>()
+    this.unwatch = this.engine.onGroupChanged((id, active, devices) => {
+      if (!active) return
+      const known = members.get(id)
+      members.set(id, new Set(devices))
+      if (known === undefined ? existing.has(id) : devices.every((p) => known.has(p))) return
+      void this.announce(id)
+    })
+  }
+
+  stop (): void {
+    this.unwatch?.()
+    this.unwatch = undefined
+  }
 
   /** This device's mailboxes. */
   async own (): Promise<OwnMailbox[]> {

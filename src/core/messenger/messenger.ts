@@ -91,6 +91,7 @@ export class Messenger {
     for (const peer of await store.outboxPeers()) transport.notify(peer)
     await this.groups.resume()
     await this.rejoining.requestPending()
+    await this.mailboxBook.watch()
   }
 
   /**
@@ -122,12 +123,8 @@ export class Messenger {
   /** Stops timers; the store and transport are closed by their owners. */
   stop (): void {
     this.engine.stopped = true
+    this.mailboxBook.stop()
     this.groups.stop()
-  }
-
-  /** Listens for conversations changing state (see Engine.onGroupChanged); returns the unsubscribe function. */
-  onGroupChanged (listener: (conversationId: string, active: boolean, devices: readonly string[]) => void): () => void {
-    return this.engine.onGroupChanged(listener)
   }
 
   /** Subscribes to events; returns the unsubscribe function. */

@@ -21,10 +21,16 @@ import { MAILBOX_PROTOCOL } from '../constants.ts'
 import { FrameStream } from '../frames.ts'
 import { decodeDeliver, type Log } from './deliver.ts'
 
-/** Whether this node keeps a mailbox for `peer` (OPEN); deposits and fetches need only tokens. */
+/**
+ * Whether this node keeps a mailbox for `peer` (OPEN), which may show the node's web ticket;
+ * deposits and fetches need only tokens.
+ */
 export interface MailboxAdmission {
-  (peer: PeerId): boolean | Promise<boolean>
+  (peer: PeerId, ticket: Uint8Array): boolean | Promise<boolean>
 }
+
+/** Bytes of a node's web ticket. */
+export const MAILBOX_TICKET_BYTES = 32
 
 /** How long a mailbox answer may take before the caller gives up. */
 const REQUEST_TIMEOUT_MS = 10_000
@@ -47,6 +53,7 @@ export function decodeMailboxRequest (bytes: Uint8Array): MailboxRequest {
   if (request.version !== 1) throw new ValidationError(`mailbox request version ${request.version} is not supported`)
   need32(request.mailboxId, 'mailbox id')
   need32(request.token, 'mailbox token')
+  if (request.ticket.length !== 0 && request.ticket.length !== MAILBOX_TICKET_BYTES) throw new ValidationError(`mailbox ticket must be ${MAILBOX_TICKET_BYTES} bytes, got ${request.ticket.length}`)
   if (request.op === MailboxOp.OPEN) {
     need32(request.depositHash, 'deposit hash')
   }
@@ -122,7 +129,7 @@ export class MailboxService {
     }
     switch (request.op) {
       case MailboxOp.OPEN:
-        if (!(await this.admit(from))) return reply({ ok: false, refusal: 'refused', error: 'this node keeps mailboxes only for its own devices and its contacts' }, () => ({}))
+        if (!(await this.admit(from, request.ticket))) return reply({ ok: false, refusal: 'refused', error: 'this node keeps mailboxes only for its own devices, its contacts and the pages it serves' }, () => ({}))
         return reply(this.store.open(request.mailboxId, hash, request.depositHash, now), (v) => ({ depth: v.depth }))
       case MailboxOp.DEPOSIT:
         return reply(this.store.deposit(request.mailboxId, hash, from.toString(), request.frame, now + request.ttlSeconds * 1000, now),
@@ -177,12 +184,13 @@ function describeNode (node: MailboxNode): string {
 }
 
 const EMPTY = new Uint8Array(0)
-const NO_FIELDS = { token: EMPTY, depositHash: EMPTY, ttlSeconds: 0, frame: EMPTY, after: 0n, seqs: [] }
+const NO_FIELDS = { token: EMPTY, depositHash: EMPTY, ttlSeconds: 0, frame: EMPTY, after: 0n, seqs: [], ticket: EMPTY }
 
-/** Opens (or re-keys) the owner's mailbox at `node`; returns how many entries wait in it. */
-export async function openMailbox (libp2p: Libp2p, node: MailboxNode, creds: MailboxCredentials): Promise<number> {
+/** Opens (or re-keys) the owner's mailbox at `node`, showing its web `ticket` if the page has one; returns how many entries wait in it. */
+export async function openMailbox (libp2p: Libp2p, node: MailboxNode, creds: MailboxCredentials, ticket?: Uint8Array): Promise<number> {
   const response = await request(libp2p, node, {
     ...NO_FIELDS,
+    ticket: (ticket ?? EMPTY) as Uint8Array<ArrayBuffer>,
     op: MailboxOp.OPEN,
     mailboxId: creds.mailboxId as Uint8Array<ArrayBuffer>,
     token: creds.fetchToken as Uint8Array<ArrayBuffer>,

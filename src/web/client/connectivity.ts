@@ -181,8 +181,8 @@ export class InboundWebRtcCheck {
   }
 }
 
-/** Short label of a relay: host:port of its address (TCP for WebSockets, UDP for WebRTC-direct). */
-function relayLabel (addr: string): string {
+/** Short label of a node: host:port of its address (TCP for WebSockets, UDP for WebRTC-direct). */
+export function relayLabel (addr: string): string {
   const m = /^\/(ip4|ip6|dns4|dns6|dns)\/([^/]+)\/(?:tcp|udp)\/(\d+)/.exec(addr)
   return m === null ? addr.slice(0, 24) : `${m[1] === 'ip6' ? `[${m[2]}]` : m[2]}:${m[3]}`
 }

@@ -13,20 +13,23 @@ import type { MessageOut } from '../../core/messenger/message-view.ts'
 import { greetPeers } from '../../net/greet.ts'
 import { createBrowserNode, type BrowserLibp2p } from '../../net/node.browser.ts'
 import { DeliveryService } from '../../net/protocols/deliver.ts'
+import { MailboxCourier } from '../../net/mailbox-courier.ts'
+import { MailboxKeeper } from '../../net/mailbox-keeper.ts'
 import { fetchKeyPackage, KeyPackageService } from '../../net/protocols/key-package.ts'
 import { RpcEndpoint } from '../rpc.ts'
 import type { PageApi, UiMethod, WorkerApi, WorkerIdentity } from '../worker/protocol.ts'
 import type { Messenger } from '../../core/messenger/messenger.ts'
+import { dialableFromPage } from './bootstrap-addrs.ts'
 import { BootstrapDialer } from './bootstrap.ts'
 import { buildConfig } from './build-config.ts'
-import { dialableContactAddr, InboundWebRtcCheck, linkOf, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
+import { dialableContactAddr, InboundWebRtcCheck, linkOf, relayLabel, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
 import { requote } from './reply-quotes.ts'
 import { OfferedFrames } from './offered-frames.ts'
 import { personName, personNameByAlias, type NameSources } from './person-names.ts'
-import { fetchServedBootstrap, rememberBootstrap } from './served-bootstrap.ts'
-import type { ConnectionStatus, Contact, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
+import { fetchServedNode, rememberBootstrap, type ServedNode } from './served-bootstrap.ts'
+import type { ConnectionStatus, Contact, MailboxInfo, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
 
 const TYPING_SHOWN_MS = 6_000
 const TYPING_SEND_EVERY_MS = 3_000
@@ -55,6 +58,7 @@ export class BrowserClient implements KithClient {
   readonly failure = signal<string | null>(null)
   readonly me = signal<Me | null>(null)
   readonly connection = signal<ConnectionStatus>({ kind: 'connecting' })
+  readonly mailboxes = signal<readonly MailboxInfo[]>([])
   readonly contacts = signal<readonly Contact[]>([])
   readonly conversations = signal<readonly Conversation[]>([])
   readonly typing = signal<Readonly<Record<string, readonly string[]>>>({})
@@ -75,6 +79,8 @@ export class BrowserClient implements KithClient {
   private readonly lastTyped = new Map<string, number>()
   private node: BrowserLibp2p | undefined
   private delivery: DeliveryService | undefined
+  private mailboxKeeper: MailboxKeeper | undefined
+  private served: ServedNode = { bootstrap: [] }
   private dialer: BootstrapDialer | undefined
   private webRtcCheck: InboundWebRtcCheck | undefined
   private refreshTimer: ReturnType<typeof setTimeout> | undefined
@@ -139,6 +145,7 @@ export class BrowserClient implements KithClient {
     this.record('another tab of this browser takes over')
     this.webRtcCheck?.stop()
     this.dialer?.stop()
+    this.mailboxKeeper?.stop()
     const node = this.node
     this.node = undefined
     try { await node?.stop() } catch (err) { this.record(`stopping libp2p: ${messageOf(err)}`) }
@@ -157,9 +164,10 @@ export class BrowserClient implements KithClient {
       // Remember the nodes that served this app, so a page loaded from another node (or a static
       // host, or the service worker's copy while this node is down) can still reach them later.
       // Asked while storage opens: a host that does not answer must not delay start-up.
-      const served = fetchServedBootstrap()
+      const served = fetchServedNode()
       const existing = await this.rpc.call('open', location.origin)
-      this.learned = rememberBootstrap([...await served, ...urlBootstrap()])
+      this.served = await served
+      this.learned = rememberBootstrap([...this.served.bootstrap, ...urlBootstrap()])
       if (existing === null) this.phase.value = 'onboarding'
       else await this.goOnline(existing)
     } catch (err) {
@@ -244,10 +252,25 @@ export class BrowserClient implements KithClient {
     const node = await createBrowserNode({ privateKey: privateKeyFromProtobuf(id.libp2pKey), iceServers })
     this.node = node
     const rpc = this.rpc
+    const log = (l: string): void => { this.record(l) }
+    // Frames for a device that cannot be reached wait in its mailboxes; this device's own wait in
+    // mailboxes at the nodes it bootstraps from that keep one for it (PROTOCOL.md §5.4).
+    const courier = new MailboxCourier(node, {
+      next: async (peer, after, limit) => await rpc.call('nextFrames', peer, after, limit),
+      deposited: async (peer, rowIds) => { await rpc.call('framesDeposited', peer, [...rowIds]) },
+      mailboxesOf: async (peer) => await rpc.call('mailboxesOf', peer)
+    }, log)
+    this.mailboxKeeper = new MailboxKeeper(node, {
+      own: async () => await rpc.call('ownMailboxes'),
+      setOwn: async (list) => { await rpc.call('setOwnMailboxes', [...list]) },
+      receive: async (from, frame) => await rpc.call('receive', from, frame)
+    }, () => this.bootstrapList().filter((a) => a.includes('/p2p/') && dialableFromPage(a, location.protocol)), log, () => {
+      this.mailboxes.value = this.mailboxKeeper?.status().map((m) => ({ node: m.node, place: m.addrs[0] === undefined ? m.node.slice(-12) : relayLabel(m.addrs[0]), waiting: m.depth ?? null, error: m.lastError ?? null })) ?? []
+    }, (peer) => this.served.mailbox?.node === peer ? this.served.mailbox.ticket : undefined)
     this.delivery = new DeliveryService(node, {
       next: async (peer, after, limit) => this.offered.take(peer, after, limit) ?? await rpc.call('nextFrames', peer, after, limit),
       settle: async (peer, outcomes) => { await rpc.call('settleFrames', peer, outcomes) }
-    }, async (from, frame) => await rpc.call('receive', from.toString(), frame), { log: (l) => { this.record(l) } })
+    }, async (from, frame) => await rpc.call('receive', from.toString(), frame), { log, unreachable: (peer) => { void courier.unreachable(peer) } })
     const keyPackages = new KeyPackageService(node, async () => await rpc.call('provideKeyPackage'), (l) => { this.record(l) })
     await this.delivery.start()
     await keyPackages.start()
@@ -269,7 +292,10 @@ export class BrowserClient implements KithClient {
       update()
     })
     node.addEventListener('connection:close', update)
-    node.addEventListener('peer:connect', (evt) => { rpc.note('peerConnected', evt.detail.toString()) })
+    node.addEventListener('peer:connect', (evt) => {
+      rpc.note('peerConnected', evt.detail.toString())
+      courier.seen(evt.detail.toString())
+    })
     addEventListener('online', update)
     addEventListener('offline', update)
     addEventListener('pagehide', () => { void rpc.call('flush') })
@@ -279,6 +305,7 @@ export class BrowserClient implements KithClient {
     await Promise.all([this.refreshInvite(), this.refreshLists(), this.loadSettings()])
     this.phase.value = 'ready'
     this.dialer.start()
+    void this.mailboxKeeper.start().catch((err: unknown) => { this.record(`mailboxes did not start: ${messageOf(err)}`) })
     ;(globalThis as { kithDebug?: unknown }).kithDebug = { libp2p: node, log: this.log, client: this }
   }
 

@@ -9,18 +9,29 @@ const LEARNED_MAX = 8
 /** A node that answers at all answers at once; a host that swallows packets must not hold up start-up. */
 const SERVED_TIMEOUT_MS = 3_000
 
+/** What the node that served this page says about itself. */
+export interface ServedNode {
+  /** Its multiaddrs (with /p2p/). */
+  readonly bootstrap: string[]
+  /** Its peer id and web ticket, which admits this page to a mailbox there (PROTOCOL.md §5.4). */
+  readonly mailbox?: { readonly node: string, readonly ticket: Uint8Array }
+}
+
 /**
- * Multiaddrs (with /p2p/) of the node that served this page, from its `/kith.json`. A static host
- * has none: it answers 404, or its fallback page, which is not JSON; both give an empty list.
+ * The node that served this page, from its `/kith.json`. A static host has none: it answers 404,
+ * or its fallback page, which is not JSON; both give an empty list.
  */
-export async function fetchServedBootstrap (): Promise<string[]> {
+export async function fetchServedNode (): Promise<ServedNode> {
   try {
     const response = await fetch('/kith.json', { cache: 'no-store', signal: AbortSignal.timeout(SERVED_TIMEOUT_MS) })
-    if (!response.ok) return []
-    const body = await response.json() as { bootstrap?: unknown }
-    return Array.isArray(body.bootstrap) ? body.bootstrap.filter((a): a is string => typeof a === 'string' && a.startsWith('/')) : []
+    if (!response.ok) return { bootstrap: [] }
+    const body = await response.json() as { bootstrap?: unknown, peerId?: unknown, mailboxTicket?: unknown }
+    const bootstrap = Array.isArray(body.bootstrap) ? body.bootstrap.filter((a): a is string => typeof a === 'string' && a.startsWith('/')) : []
+    const ticket = typeof body.mailboxTicket === 'string' && /^[0-9a-f]{64}$/.test(body.mailboxTicket) ? body.mailboxTicket : undefined
+    if (ticket === undefined || typeof body.peerId !== 'string') return { bootstrap }
+    return { bootstrap, mailbox: { node: body.peerId, ticket: Uint8Array.from(ticket.match(/../g)!.map((h) => parseInt(h, 16))) } }
   } catch {
-    return []
+    return { bootstrap: [] }
   }
 }
 

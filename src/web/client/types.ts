@@ -18,6 +18,18 @@ export type ConnectionStatus =
   | { readonly kind: 'online', readonly relay: string | null, readonly direct: number }
   | { readonly kind: 'offline', readonly reason: string }
 
+/** A mailbox this browser keeps at a node, for messages that arrive while it is closed. */
+export interface MailboxInfo {
+  /** The node's peer id. */
+  readonly node: string
+  /** Where it is, as host:port. */
+  readonly place: string
+  /** Messages waiting there at the last look; null before the first. */
+  readonly waiting: number | null
+  /** Why the last look failed, if it did. */
+  readonly error: string | null
+}
+
 /** How a contact's device is linked to this browser right now. */
 export type LinkKind = 'direct' | 'relayed' | 'none'
 
@@ -101,6 +113,8 @@ export interface KithClient {
   readonly failure: ReadonlySignal<string | null>
   readonly me: ReadonlySignal<Me | null>
   readonly connection: ReadonlySignal<ConnectionStatus>
+  /** The mailboxes this browser keeps (PROTOCOL.md §5.4), with what waits in them. */
+  readonly mailboxes: ReadonlySignal<readonly MailboxInfo[]>
   readonly contacts: ReadonlySignal<readonly Contact[]>
   /** Sorted, most recent activity first. */
   readonly conversations: ReadonlySignal<readonly Conversation[]>

@@ -14,6 +14,7 @@ import { Logo } from './logo.tsx'
 import { NewGroupDialog } from './new-group-dialog.tsx'
 import { SafetyNumberDialog } from './safety-number-dialog.tsx'
 import { SettingsDialog } from './settings-dialog.tsx'
+import { ConnectionDialog } from './connection-dialog.tsx'
 import { Sidebar } from './sidebar.tsx'
 
 /** The dialog named by `ui.dialog`, if any. */
@@ -27,6 +28,7 @@ function OpenDialog (): JSX.Element | null {
     case 'add-contact': return <AddContactDialog onClose={close} />
     case 'new-group': return <NewGroupDialog onClose={close} />
     case 'settings': return <SettingsDialog onClose={close} />
+    case 'connection': return <ConnectionDialog onClose={close} />
     case 'backup': return <LazyBackupDialog onClose={close} />
     case 'safety-number': return <SafetyNumberDialog alias={dialog.alias} onClose={close} />
     case 'group-info': return <GroupInfoDialog conversationId={dialog.conversationId} onClose={close} />

@@ -131,7 +131,7 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
           // A tap outside the message whose actions are showing hides them.
           if ((active !== null || picker !== null) && (e.target as Element).closest('.message.active') === null) { setActive(null); setPicker(null) }
         }}>
-        <p class='e2ee-note'><IconLock size={14} /> Messages are end-to-end encrypted and sent directly between devices.</p>
+        <p class='e2ee-note'><IconLock size={14} /> Messages are end-to-end encrypted: only the people in this chat can read them, even while they wait in a mailbox.</p>
         {rows}
       </div>
       {showJump && (

@@ -13,6 +13,7 @@ export type DialogState =
   | { readonly kind: 'add-contact' }
   | { readonly kind: 'new-group' }
   | { readonly kind: 'settings' }
+  | { readonly kind: 'connection' }
   | { readonly kind: 'backup' }
   | { readonly kind: 'safety-number', readonly alias: string }
   | { readonly kind: 'group-info', readonly conversationId: string }

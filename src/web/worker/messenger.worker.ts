@@ -149,6 +149,10 @@ const api: WorkerApi = {
   async nextFrames (peerId, after, limit) { return await need().nextFrames(peerId, after, limit) },
   async settleFrames (peerId, outcomes) { await need().settleFrames(peerId, outcomes) },
   async provideKeyPackage () { return await need().provideKeyPackage() },
+  async ownMailboxes () { return await need().ownMailboxes() },
+  async setOwnMailboxes (list) { await need().setOwnMailboxes(list) },
+  async mailboxesOf (peerId) { return await need().mailboxesOf(peerId) },
+  async framesDeposited (peerId, rowIds) { await need().framesDeposited(peerId, rowIds) },
   peerConnected (peerId) { messenger?.peerConnected(peerId) },
   async flush () { await messenger?.flush() }
 }

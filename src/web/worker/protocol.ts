@@ -5,6 +5,7 @@
 import type { Deliver } from '../../core/codec/envelope.ts'
 import type { Messenger, MessengerEvent } from '../../core/messenger/messenger.ts'
 import type { OfferedFrame } from '../client/offered-frames.ts'
+import type { OwnMailbox, PeerMailbox } from '../../core/messenger/mailboxes.ts'
 
 /** Who this browser is, once onboarded. */
 export interface WorkerIdentity {
@@ -49,6 +50,14 @@ export interface WorkerApi {
   nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>>
   settleFrames (peerId: string, outcomes: ReadonlyArray<{ rowId: number, status: 'stored' | 'rejected' }>): Promise<void>
   provideKeyPackage (): Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
+  /** This device's mailboxes (the page's MailboxKeeper keeps them). */
+  ownMailboxes (): Promise<OwnMailbox[]>
+  /** Stores this device's mailboxes and tells its conversations. */
+  setOwnMailboxes (list: OwnMailbox[]): Promise<void>
+  /** Where a peer device's mailboxes are (for the page's MailboxCourier). */
+  mailboxesOf (peerId: string): Promise<PeerMailbox[]>
+  /** Mailboxes of `peerId` hold copies of these queued frames. */
+  framesDeposited (peerId: string, rowIds: number[]): Promise<void>
   peerConnected (peerId: string): void
   /** Writes group states and closes the store (page hide). */
   flush (): Promise<void>

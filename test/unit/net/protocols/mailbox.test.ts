@@ -32,7 +32,7 @@ async function mailboxNode (admitted: (peer: PeerId) => boolean, quotas = DEFAUL
   const dir = mkdtempSync(join(tmpdir(), 'kith-mailbox-'))
   const store = new SqliteMailboxStore(join(dir, 'mailbox.db'), quotas)
   const logs: string[] = []
-  const service = new MailboxService(node, store, async (p) => admitted(p), (m) => logs.push(m))
+  const service = new MailboxService(node, store, async (p, ticket) => admitted(p) || (ticket.length === 32 && ticket.every((b) => b === 7)), (m) => logs.push(m))
   await service.start()
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close(), async () => await service.stop())
   return { node, logs }
@@ -63,12 +63,19 @@ describe('/kith/mailbox/1.0.0', () => {
     const stranger = await peers.node()
     const { node, logs } = await mailboxNode(() => false)
     const creds = newMailboxCredentials()
-    await expect(openMailbox(stranger, node.getMultiaddrs(), creds)).rejects.toThrow('this node keeps mailboxes only for its own devices and its contacts')
+    await expect(openMailbox(stranger, node.getMultiaddrs(), creds)).rejects.toThrow('this node keeps mailboxes only for its own devices, its contacts and the pages it serves')
+    await expect(openMailbox(stranger, node.getMultiaddrs(), creds, new Uint8Array(32).fill(1))).rejects.toThrow('refused')
     const wrong = { mailboxId: creds.mailboxId, depositToken: new Uint8Array(32) }
     const err = await depositFrame(stranger, node.getMultiaddrs(), wrong, deliverFrame(1), 60).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(MailboxRefusedError)
     expect((err as MailboxRefusedError).status).toBe('refused')
     expect(logs.some((l) => l.includes('DEPOSIT') && l.includes('refused'))).toBe(true)
+  })
+
+  it('admits a peer that shows the node\'s web ticket (a page the node served)', async () => {
+    const page = await peers.node()
+    const { node } = await mailboxNode(() => false)
+    await expect(openMailbox(page, node.getMultiaddrs(), newMailboxCredentials(), new Uint8Array(32).fill(7))).resolves.toBe(0)
   })
 
   it('answers over quota, so the depositor keeps the frame', async () => {
@@ -92,7 +99,7 @@ describe('/kith/mailbox/1.0.0', () => {
       await lp.write(bytes)
       return MailboxResponse.decode(await lp.read())
     }
-    const base = { version: 1, op: MailboxOp.DEPOSIT, mailboxId: creds.mailboxId, token: creds.depositToken, depositHash: new Uint8Array(), ttlSeconds: 60, frame: deliverFrame(1), after: 0n, seqs: [] } as MailboxRequest
+    const base = { version: 1, op: MailboxOp.DEPOSIT, mailboxId: creds.mailboxId, token: creds.depositToken, depositHash: new Uint8Array(), ttlSeconds: 60, frame: deliverFrame(1), after: 0n, seqs: [], ticket: new Uint8Array() } as MailboxRequest
     expect((await raw(new Uint8Array([0xff, 0xff, 0xff]))).status).toBe(MailboxStatus.BAD_REQUEST)
     const ttl = await raw(MailboxRequest.encode({ ...base, ttlSeconds: MAX_TTL_SECONDS + 1 }))
     expect([ttl.status, ttl.error]).toEqual([MailboxStatus.BAD_REQUEST, `mailbox TTL must be 1 to ${MAX_TTL_SECONDS} seconds, got ${MAX_TTL_SECONDS + 1}`])
