@@ -1,0 +1,280 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { PeerId } from '@libp2p/interface'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { FileRequest, FileRequestKind, FileResponse, FileResponseKind } from '../../../../src/core/codec/files.ts'
+import { PeerError } from '../../../../src/core/errors.ts'
+import { Bitfield } from '../../../../src/core/files/bitfield.ts'
+import { QuotaExceededError, type ChunkStore } from '../../../../src/core/files/chunk-store.ts'
+import type { FileManifest } from '../../../../src/core/files/manifest.ts'
+import { readFilePlaintext, sealFile } from '../../../../src/core/files/sealed-file.ts'
+import { FILE_PROTOCOL } from '../../../../src/net/constants.ts'
+import { FrameStream, encodeFrames } from '../../../../src/net/frames.ts'
+import type { KithLibp2p } from '../../../../src/net/node.ts'
+import { FileService, downloadFile, type MayFetch } from '../../../../src/net/protocols/file.ts'
+import { installNodeFileCrypto } from '../../../../src/node/file-crypto.ts'
+import { NodeChunkStore } from '../../../../src/store/chunks.node.ts'
+import { LoopbackPeers } from '../loopback.ts'
+
+const peers = new LoopbackPeers()
+const services: FileService[] = []
+const dirs: string[] = []
+const CHUNK = 256 * 1024
+
+beforeAll(() => { installNodeFileCrypto() })
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop()
+  await peers.stop()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+const newDir = (): string => { const d = mkdtempSync(join(tmpdir(), 'kith-file-net-')); dirs.push(d); return d }
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+const allow: MayFetch = () => true
+
+/** A log that keeps its lines, for asserting what was refused and why, and waiting for one. */
+function lines (): { log: (m: string) => void, text: () => string, waitFor: (re: RegExp) => Promise<void> } {
+  const kept: string[] = []
+  const waiters: Array<{ re: RegExp, resolve: () => void }> = []
+  return {
+    log: (m) => {
+      kept.push(m)
+      for (const w of waiters.filter((w) => w.re.test(m))) { waiters.splice(waiters.indexOf(w), 1); w.resolve() }
+    },
+    text: () => kept.join('\n'),
+    waitFor: async (re) => {
+      if (kept.some((m) => re.test(m))) return
+      await new Promise<void>((resolve) => { waiters.push({ re, resolve }) })
+    }
+  }
+}
+
+interface Peer { node: KithLibp2p, store: NodeChunkStore, dir: string, log: ReturnType<typeof lines> }
+
+async function peer (dir = newDir(), quotaBytes = 1 << 30): Promise<Peer> {
+  return { node: await peers.node(), store: await NodeChunkStore.open({ dir, quotaBytes }), dir, log: lines() }
+}
+
+/** Serves `store` on `p.node`. */
+async function serve (p: Peer, options: { store?: ChunkStore, mayFetch?: MayFetch, idleTimeoutMs?: number } = {}): Promise<FileService> {
+  const service = new FileService(p.node, { store: options.store ?? p.store, mayFetch: options.mayFetch ?? allow, log: p.log.log, ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}) })
+  await service.start()
+  services.push(service)
+  return service
+}
+
+async function seal (store: ChunkStore, data: Uint8Array): Promise<FileManifest> {
+  return await sealFile({ name: 'video.mp4', size: data.length, mimeType: 'video/mp4', chunkSize: CHUNK, read: async (s, e) => data.subarray(s, e) }, store)
+}
+
+async function plaintextSha (manifest: FileManifest, store: ChunkStore): Promise<string> {
+  const h = createHash('sha256')
+  for await (const part of readFilePlaintext(manifest, store)) h.update(part)
+  return h.digest('hex')
+}
+
+/** Lets `b` dial `a` by peer id. */
+async function know (b: Peer, a: Peer): Promise<PeerId> {
+  await b.node.peerStore.merge(a.node.peerId, { multiaddrs: a.node.getMultiaddrs() })
+  return a.node.peerId
+}
+
+/** A store that serves every chunk with one bit flipped. */
+function corrupting (store: ChunkStore): ChunkStore {
+  return {
+    open: async (id, n) => await store.open(id, n),
+    held: async (id) => await store.held(id),
+    put: async (id, i, c, p) => { await store.put(id, i, c, p) },
+    delete: async (id) => { await store.delete(id) },
+    get: async (id, i) => {
+      const got = await store.get(id, i)
+      if (got === undefined) return undefined
+      const chunk = got.chunk.slice()
+      chunk[100]! ^= 0x01
+      return { chunk, proof: got.proof }
+    }
+  }
+}
+
+describe('/kith/file/1.0.0', () => {
+  it('moves a multi-MiB file that arrives byte-identical', async () => {
+    const [alice, bob] = [await peer(), await peer()]
+    const data = randomBytes(6 * 1024 * 1024 + 12_345)
+    const manifest = await seal(alice.store, data)
+    await serve(alice)
+    const progress: number[] = []
+    const report = await downloadFile(bob.node, manifest, [await know(bob, alice)], { store: bob.store, log: bob.log.log, onChunk: (p) => { progress.push(p.held) } })
+    expect(report.chunksFetched).toBe(25)
+    expect(progress.at(-1)).toBe(25)
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+  })
+
+  it('resumes from the chunks already verified after the downloader\'s state is thrown away', async () => {
+    const [alice, bob] = [await peer(), await peer()]
+    const data = randomBytes(4 * 1024 * 1024)
+    const manifest = await seal(alice.store, data)
+    await serve(alice)
+    const source = await know(bob, alice)
+    const stop = new AbortController()
+    // Interrupted after five chunks are stored.
+    const first = downloadFile(bob.node, manifest, [source], {
+      store: bob.store, log: bob.log.log, maxInFlightBytes: CHUNK, onChunk: (p) => { if (p.held === 5) stop.abort(new Error('interrupted')) }, signal: stop.signal
+    })
+    await expect(first).rejects.toThrow('interrupted')
+    // A new process: a new store object on the same directory.
+    const restarted = await NodeChunkStore.open({ dir: bob.dir, quotaBytes: 1 << 30 })
+    const heldBefore = (await restarted.held(manifest.fileId))!.count
+    expect(heldBefore).toBeGreaterThanOrEqual(5)
+    expect(heldBefore).toBeLessThan(16)
+    const second = await downloadFile(bob.node, manifest, [source], { store: restarted, log: bob.log.log })
+    expect(second.chunksFetched).toBe(16 - heldBefore)
+    expect(await plaintextSha(manifest, restarted)).toBe(sha(data))
+  })
+
+  it('completes from three sources byte-identical when one serves corrupt chunks, and drops that one', async () => {
+    const sender = await peer()
+    const data = randomBytes(3 * 1024 * 1024)
+    const manifest = await seal(sender.store, data)
+    // Two more holders of the whole file (copies of the sender's store), one of them corrupt.
+    const copyDir = (): string => { const d = newDir(); cpSync(sender.dir, d, { recursive: true }); return d }
+    const honest = await peer(copyDir())
+    const corrupt = await peer(copyDir())
+    await serve(sender)
+    await serve(honest)
+    await serve(corrupt, { store: corrupting(corrupt.store) })
+    const bob = await peer()
+    const sources = [await know(bob, sender), await know(bob, honest), await know(bob, corrupt)]
+    const report = await downloadFile(bob.node, manifest, sources, { store: bob.store, log: bob.log.log, maxInFlightBytes: 2 * CHUNK })
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+    const bad = corrupt.node.peerId.toString()
+    expect(report.dropped.map((d) => d.peer)).toEqual([bad])
+    expect(report.dropped[0]!.reason).toMatch(/fails verification against the file's Merkle root/)
+    expect(report.bytesBySource.has(bad)).toBe(false)
+    expect(bob.log.text()).toMatch(/dropped source .* fails verification/)
+  })
+
+  it('gives a refused peer nothing, and answers it exactly as for an unknown file', async () => {
+    const [alice, mallory] = [await peer(), await peer()]
+    const manifest = await seal(alice.store, randomBytes(300_000))
+    await serve(alice, { mayFetch: (p) => p.toString() !== mallory.node.peerId.toString() })
+    const source = await know(mallory, alice)
+    const refused = downloadFile(mallory.node, manifest, [source], { store: mallory.store, log: mallory.log.log })
+    await expect(refused).rejects.toThrow(PeerError)
+    await expect(refused).rejects.toThrow(/refused: unknown file or not allowed/)
+    expect((await mallory.store.held(manifest.fileId))!.count).toBe(0)
+    expect(alice.log.text()).toMatch(/refused .*: not allowed to fetch it/)
+    const unknown = { ...manifest, fileId: new Uint8Array(16).fill(3) as FileManifest['fileId'] }
+    await expect(downloadFile(mallory.node, unknown, [source], { store: mallory.store, log: mallory.log.log })).rejects.toThrow(/refused: unknown file or not allowed/)
+    expect(alice.log.text()).toMatch(/refused .*: unknown file/)
+  })
+
+  it('pauses when the chunk store is full, and resumes once there is room', async () => {
+    const [alice, bob] = [await peer(), await peer()]
+    const data = randomBytes(2 * 1024 * 1024)
+    const manifest = await seal(alice.store, data)
+    await serve(alice)
+    const source = await know(bob, alice)
+    const small = await NodeChunkStore.open({ dir: bob.dir, quotaBytes: 3 * (CHUNK + 16) })
+    await expect(downloadFile(bob.node, manifest, [source], { store: small, log: bob.log.log })).rejects.toThrow(QuotaExceededError)
+    expect(bob.log.text()).toMatch(/paused: the chunk store is full/)
+    const bigger = await NodeChunkStore.open({ dir: bob.dir, quotaBytes: 1 << 30 })
+    expect((await bigger.held(manifest.fileId))!.count).toBe(3)
+    const report = await downloadFile(bob.node, manifest, [source], { store: bigger, log: bob.log.log })
+    expect(report.chunksFetched).toBe(5)
+    expect(await plaintextSha(manifest, bigger)).toBe(sha(data))
+  })
+
+  it('drops a source that stalls, and completes from another', async () => {
+    const [alice, staller, bob] = [await peer(), await peer(), await peer()]
+    const data = randomBytes(1024 * 1024)
+    const manifest = await seal(alice.store, data)
+    await serve(alice)
+    // Announces every chunk, then never answers.
+    await staller.node.handle(FILE_PROTOCOL, async (stream) => {
+      const lp = new FrameStream(stream, { maxFrame: 64 })
+      await lp.read()
+      await lp.write(FileResponse.encode({ kind: FileResponseKind.HAVE, bitfield: Bitfield.full(4).toBytes() as Uint8Array<ArrayBuffer>, index: 0, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' }))
+    })
+    const stalled = downloadFile(bob.node, manifest, [await know(bob, staller)], { store: bob.store, log: bob.log.log, stallTimeoutMs: 300 })
+    await expect(stalled).rejects.toThrow(/stalled: nothing for 300 ms with requests outstanding/)
+    expect(bob.log.text()).toMatch(/dropped source .*: stalled/)
+    // With an honest source too, the stalled requests go to it (end-game or after the drop).
+    await downloadFile(bob.node, manifest, [await know(bob, staller), await know(bob, alice)], {
+      store: bob.store, log: bob.log.log, stallTimeoutMs: 300, maxInFlightBytes: CHUNK
+    })
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+  })
+
+  it('fails with a clear error when every source is gone', async () => {
+    const [alice, bob] = [await peer(), await peer()]
+    const manifest = await seal(alice.store, randomBytes(300_000))
+    const source = await know(bob, alice)
+    await expect(downloadFile(bob.node, manifest, [source], { store: bob.store, log: bob.log.log })).rejects.toThrow(/2 of 2 chunks of file .* are missing and no source is left/)
+  })
+})
+
+describe('/kith/file/1.0.0 serving bad input', () => {
+  /** Opens a raw stream from a new peer to `p` and sends `bytes` as they are. */
+  async function rawStream (p: Peer): Promise<FrameStream & { send: (b: Uint8Array) => void }> {
+    const other = await peers.node()
+    const stream = await other.dialProtocol(p.node.getMultiaddrs(), FILE_PROTOCOL)
+    const lp = new FrameStream(stream, { maxFrame: 8 * 1024 * 1024, maxBuffered: 64 * 1024 * 1024 })
+    return Object.assign(lp, { send: (b: Uint8Array) => { stream.send(b) } })
+  }
+  const frame = (kind: FileRequestKind, index = 0, fileId: Uint8Array = new Uint8Array()): Uint8Array =>
+    FileRequest.encode({ kind, index, fileId: fileId as Uint8Array<ArrayBuffer> })
+
+  /** Resolves once the log has a line matching `re`. */
+  async function logged (p: Peer, re: RegExp): Promise<void> {
+    await p.log.waitFor(re)
+  }
+
+  it.each([
+    ['garbage', (): Uint8Array => encodeFrames([Uint8Array.of(0xff, 0xff, 0xff)]), /undecodable request frame/],
+    ['a GET before OPEN', (): Uint8Array => encodeFrames([frame(FileRequestKind.GET, 1)]), /the first frame is not OPEN/],
+    ['an oversized frame', (): Uint8Array => encodeFrames([new Uint8Array(1000)]), /exceeds the 64-byte limit/],
+    ['a file id of the wrong length', (): Uint8Array => encodeFrames([frame(FileRequestKind.OPEN, 0, new Uint8Array(5))]), /file id must be 16 bytes/]
+  ])('drops a stream that opens with %s, logs it, and keeps serving', async (_what, bytes, message) => {
+    const alice = await peer()
+    const data = randomBytes(300_000)
+    const manifest = await seal(alice.store, data)
+    await serve(alice)
+    const raw = await rawStream(alice)
+    raw.send(bytes())
+    await expect(raw.read()).rejects.toThrow()
+    await logged(alice, message)
+    const bob = await peer()
+    await downloadFile(bob.node, manifest, [await know(bob, alice)], { store: bob.store, log: bob.log.log })
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+  })
+
+  it('drops a stream that asks for a chunk index out of range, after answering the ones in range', async () => {
+    const alice = await peer()
+    const manifest = await seal(alice.store, randomBytes(300_000))
+    await serve(alice)
+    const raw = await rawStream(alice)
+    raw.send(encodeFrames([frame(FileRequestKind.OPEN, 0, manifest.fileId)]))
+    const have = FileResponse.decode(await raw.read())
+    expect(have.kind).toBe(FileResponseKind.HAVE)
+    expect(Bitfield.fromBytes(have.bitfield, 2).complete).toBe(true)
+    raw.send(encodeFrames([frame(FileRequestKind.GET, 1), frame(FileRequestKind.GET, 2)]))
+    expect(FileResponse.decode(await raw.read())).toMatchObject({ kind: FileResponseKind.CHUNK, index: 1 })
+    await expect(raw.read()).rejects.toThrow()
+    await logged(alice, /chunk index 2 is out of range 0\.\.1/)
+  })
+
+  it('answers DONT_HAVE for a chunk it lacks, and closes a stream left idle', async () => {
+    const alice = await peer()
+    const fileId = new Uint8Array(16).fill(8) as FileManifest['fileId']
+    await alice.store.open(fileId, 3)
+    await serve(alice, { idleTimeoutMs: 200 })
+    const raw = await rawStream(alice)
+    raw.send(encodeFrames([frame(FileRequestKind.OPEN, 0, fileId), frame(FileRequestKind.GET, 2)]))
+    expect(FileResponse.decode(await raw.read()).kind).toBe(FileResponseKind.HAVE)
+    expect(FileResponse.decode(await raw.read())).toMatchObject({ kind: FileResponseKind.DONT_HAVE, index: 2 })
+    await expect(raw.read()).rejects.toThrow()
+    await logged(alice, /no request for 200 ms/)
+  })
+})
