@@ -2,25 +2,27 @@
  * The Node chunk store: encrypted file chunks on disk, content-addressed, with a byte quota.
  *
  * Layout under the store's directory (docs/ARCHITECTURE.md, "Files"):
- * - `chunks/<hh>/<sha256>`: one encrypted chunk, named by the SHA-256 of its bytes (hh = the
- *   first two hex digits), written to a temporary name and renamed into place;
+ * - `chunks/<hh>/<leaf>`: one encrypted chunk, named by its Merkle leaf hash SHA-256(0x00 ||
+ *   chunk), which the caller computed when it verified the chunk (hh = its first two hex digits);
  * - `files/<file id hex>`: the file's record: a header (`KITHCHK1`, uint32be chunk count), then
  *   one entry per held chunk, appended after its chunk file is in place: uint32be index,
  *   uint32be length, 32-byte chunk hash, uint16be proof length, proof.
  *
- * A chunk is listed only once its bytes are on disk, so after `kill -9` a restarted store holds
- * exactly the chunks it listed. On opening, the store drops a torn last entry and entries whose
+ * A chunk is listed only once its bytes are written, so after `kill -9` a restarted store holds
+ * exactly the chunks it listed; entries that arrive while an append runs share the next one. On opening, the store drops a torn last entry and entries whose
  * chunk file is missing or has the wrong length (an OS crash), and deletes chunk files no record
  * lists. Records and proofs are kept in memory (about 40 bytes plus the proof per held chunk).
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { appendFile, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { close as closeCb, mkdirSync, open as openCb, read as readCb, writeFile as writeFileCb } from 'node:fs'
+import { appendFile, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { Bitfield } from '../core/files/bitfield.ts'
-import type { ChunkStore, StoredChunk } from '../core/files/chunk-store.ts'
+import type { ChunkStore, StoredChunk, VerifiedChunk } from '../core/files/chunk-store.ts'
 import { QuotaExceededError } from '../core/files/chunk-store.ts'
 import { HASH_LENGTH, MAX_CHUNK_COUNT, MAX_CHUNK_SIZE, TAG_LENGTH } from '../core/files/constants.ts'
 import { fileIdHex, type FileId } from '../core/files/manifest.ts'
+import { toHex } from '../core/bytes.ts'
 import { NotFoundError, ValidationError, describeError } from '../core/errors.ts'
 
 const MAGIC = Buffer.from('KITHCHK1')
@@ -50,12 +52,17 @@ interface FileRecord {
   readonly count: number
   readonly held: Bitfield
   readonly entries: Map<number, Entry>
-  /** Appends to the record, one at a time. */
-  chain: Promise<void>
+  /** Puts under way, by index. */
+  readonly writing: Map<number, Promise<void>>
+  /** Entries waiting for the next append, and that append once it is set off. */
+  readonly batch: Buffer[]
+  batchDone: Promise<void> | undefined
+  /** The append in progress: appends to one record run one at a time. */
+  appending: Promise<void>
 }
 
-function sha256Hex (bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
+function newRecord (count: number): FileRecord {
+  return { count, held: new Bitfield(count), entries: new Map(), writing: new Map(), batch: [], batchDone: undefined, appending: Promise.resolve() }
 }
 
 function encodeEntry (index: number, entry: Entry): Buffer {
@@ -122,7 +129,7 @@ export class NodeChunkStore implements ChunkStore {
     const bytes = await readFile(this.recordPath(id))
     if (bytes.length < HEADER_LENGTH || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new ValidationError('bad header')
     const count = bytes.readUInt32BE(MAGIC.length)
-    const record: FileRecord = { count, held: new Bitfield(count), entries: new Map(), chain: Promise.resolve() }
+    const record = newRecord(count)
     let at = HEADER_LENGTH
     let good = at
     let dropped = 0
@@ -179,7 +186,7 @@ export class NodeChunkStore implements ChunkStore {
       if (existing.count !== chunkCount) throw new ValidationError(`file ${id} is stored with ${existing.count} chunks, not ${chunkCount}`)
       return copy(existing.held)
     }
-    const record: FileRecord = { count: chunkCount, held: new Bitfield(chunkCount), entries: new Map(), chain: Promise.resolve() }
+    const record = newRecord(chunkCount)
     this.files.set(id, record)
     await this.rewrite(id, record)
     return copy(record.held)
@@ -190,33 +197,79 @@ export class NodeChunkStore implements ChunkStore {
     return record === undefined ? undefined : copy(record.held)
   }
 
-  async put (fileId: FileId, index: number, chunk: Uint8Array, proof: Uint8Array): Promise<void> {
+  async put (fileId: FileId, index: number, verified: VerifiedChunk): Promise<void> {
+    const { chunk, proof, leaf } = verified
     const id = fileIdHex(fileId)
     const record = this.files.get(id)
     if (record === undefined) throw new NotFoundError(`file ${id} is not open in the chunk store`)
     if (!Number.isInteger(index) || index < 0 || index >= record.count) throw new ValidationError(`chunk index ${index} is out of range 0..${record.count - 1}`)
     if (chunk.length < TAG_LENGTH || chunk.length > MAX_CHUNK_SIZE + TAG_LENGTH) throw new ValidationError(`chunk of ${chunk.length} bytes is not a chunk`)
     if (proof.length > MAX_PROOF_LENGTH || proof.length % HASH_LENGTH !== 0) throw new ValidationError(`proof of ${proof.length} bytes is not a proof`)
-    const done = record.chain.then(async () => {
-      if (record.held.has(index) || this.files.get(id) !== record) return
-      const entry: Entry = { hash: sha256Hex(chunk), length: chunk.length, proof: proof.slice() }
-      if ((this.refs.get(entry.hash) ?? 0) === 0) {
-        if (this.used + chunk.length > this.quotaBytes) {
-          throw new QuotaExceededError(`the chunk store is full: ${this.used} of ${this.quotaBytes} bytes used, and a chunk of ${chunk.length} more does not fit; delete files or raise the quota, then resume`)
-        }
-        const path = this.chunkPath(entry.hash)
-        const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
-        await mkdir(join(this.dir, 'chunks', entry.hash.slice(0, 2)), { recursive: true, mode: 0o700 })
-        await writeFile(tmp, chunk, { mode: 0o600 })
-        await rename(tmp, path)
+    const running = record.writing.get(index)
+    if (running !== undefined) return await running
+    if (record.held.has(index)) return
+    if (leaf.length !== HASH_LENGTH) throw new ValidationError(`leaf hash of ${leaf.length} bytes is not a hash`)
+    const entry: Entry = { hash: toHex(leaf), length: chunk.length, proof: proof.slice() }
+    // A chunk file no record lists yet: its bytes count against the quota from now on.
+    const fresh = (this.refs.get(entry.hash) ?? 0) === 0
+    if (fresh) {
+      if (this.used + chunk.length > this.quotaBytes) {
+        throw new QuotaExceededError(`the chunk store is full: ${this.used} of ${this.quotaBytes} bytes used, and a chunk of ${chunk.length} more does not fit; delete files or raise the quota, then resume`)
       }
-      this.reference(entry.hash, entry.length)
-      await appendFile(this.recordPath(id), encodeEntry(index, entry))
+      this.used += chunk.length
+    }
+    const done = (async () => {
+      try {
+        // Straight to its final name: until the record lists it, a crash leaves a file that opening deletes.
+        if (fresh) await this.writeChunk(entry.hash, chunk)
+        if (this.files.get(id) !== record) throw new NotFoundError(`file ${id} was deleted while a chunk was being stored`)
+        await this.appendEntry(id, record, encodeEntry(index, entry))
+      } catch (err) {
+        if (fresh && (this.refs.get(entry.hash) ?? 0) === 0) {
+          this.used -= chunk.length
+          await unlink(this.chunkPath(entry.hash)).catch(() => {})
+        }
+        throw err
+      }
+      this.refs.set(entry.hash, (this.refs.get(entry.hash) ?? 0) + 1)
       record.held.set(index)
       record.entries.set(index, entry)
-    })
-    record.chain = done.catch(() => {})
-    await done
+    })()
+    record.writing.set(index, done)
+    try {
+      await done
+    } finally {
+      record.writing.delete(index)
+    }
+  }
+
+  private readonly prefixes = new Set<string>()
+
+  private async writeChunk (hash: string, chunk: Uint8Array): Promise<void> {
+    const prefix = hash.slice(0, 2)
+    if (!this.prefixes.has(prefix)) {
+      // Once per prefix, and a single cheap syscall: the promise API costs more than it saves here.
+      mkdirSync(join(this.dir, 'chunks', prefix), { recursive: true, mode: 0o700 })
+      this.prefixes.add(prefix)
+    }
+    // The callback API: fs/promises' FileHandle costs a finalizer and more round trips per file.
+    await writeFileCallback(this.chunkPath(hash), chunk, { mode: 0o600 })
+  }
+
+  /**
+   * Appends an entry to a file's record. Entries that come while an append runs share the next
+   * one (one write for many chunks); each caller resumes once its entry is written.
+   */
+  private async appendEntry (id: string, record: FileRecord, entry: Buffer): Promise<void> {
+    record.batch.push(entry)
+    record.batchDone ??= (async () => {
+      await record.appending.catch(() => {})
+      const parts = record.batch.splice(0)
+      record.batchDone = undefined
+      record.appending = appendFile(this.recordPath(id), parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+      await record.appending
+    })()
+    await record.batchDone
   }
 
   async get (fileId: FileId, index: number): Promise<StoredChunk | undefined> {
@@ -237,7 +290,8 @@ export class NodeChunkStore implements ChunkStore {
     const record = this.files.get(id)
     if (record === undefined) return
     this.files.delete(id)
-    await record.chain
+    await Promise.allSettled([...record.writing.values()])
+    await record.appending.catch(() => {})
     await rm(this.recordPath(id), { force: true })
     for (const entry of record.entries.values()) {
       const n = (this.refs.get(entry.hash) ?? 1) - 1
@@ -256,19 +310,24 @@ function copy (field: Bitfield): Bitfield {
   return Bitfield.fromBytes(field.toBytes(), field.size)
 }
 
+const writeFileCallback = promisify(writeFileCb)
+const openCallback = promisify(openCb)
+const readCallback = promisify(readCb)
+const closeCallback = promisify(closeCb)
+
 /** The first `length` bytes of a file; throws if it is shorter. */
 async function readExactly (path: string, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r')
+  const fd = await openCallback(path, 'r')
   try {
     const buf = Buffer.allocUnsafe(length)
     let at = 0
     while (at < length) {
-      const { bytesRead } = await handle.read(buf, at, length - at, at)
+      const { bytesRead } = await readCallback(fd, buf, at, length - at, at)
       if (bytesRead === 0) throw new Error(`chunk file ${path} is short`)
       at += bytesRead
     }
     return buf
   } finally {
-    await handle.close()
+    await closeCallback(fd)
   }
 }

@@ -13,6 +13,12 @@ export interface StoredChunk {
   readonly proof: Uint8Array
 }
 
+/** A chunk checked against its file's Merkle root, with the leaf hash that check computed. */
+export interface VerifiedChunk extends StoredChunk {
+  /** SHA-256(0x00 || chunk) (merkle.ts `leafHash`): also the chunk's address in a store. */
+  readonly leaf: Uint8Array
+}
+
 /** Persistent storage of verified chunks, per file. */
 export interface ChunkStore {
   /**
@@ -27,7 +33,7 @@ export interface ChunkStore {
    * Stores a chunk the caller has verified against its file's Merkle root. Durable once the
    * promise resolves. Throws {@link QuotaExceededError} when it does not fit.
    */
-  put (fileId: FileId, index: number, chunk: Uint8Array, proof: Uint8Array): Promise<void>
+  put (fileId: FileId, index: number, chunk: VerifiedChunk): Promise<void>
   /** A held chunk, or undefined. */
   get (fileId: FileId, index: number): Promise<StoredChunk | undefined>
   /** Forgets a file and frees its chunks. */

@@ -53,8 +53,9 @@ export async function sealFile (options: SealFileOptions, store: ChunkStore): Pr
   await store.open(fileId, count)
   for (let i = 0; i < count; i++) {
     const chunk = await encrypt(i)
-    if (!equalBytes(await leafHash(chunk), leaves[i]!)) throw new ValidationError(`the file changed while it was being sent (chunk ${i})`)
-    await store.put(fileId, i, chunk, tree.proof(i))
+    const leaf = await leafHash(chunk)
+    if (!equalBytes(leaf, leaves[i]!)) throw new ValidationError(`the file changed while it was being sent (chunk ${i})`)
+    await store.put(fileId, i, { chunk, proof: tree.proof(i), leaf })
   }
   const manifest: FileManifest = {
     fileId,

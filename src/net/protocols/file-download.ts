@@ -57,7 +57,7 @@ interface Source {
   readonly lp: FrameStream
   readonly abort: (err: Error) => void
   readonly close: () => Promise<void>
-  /** Bytes requested and not yet arrived. */
+  /** Bytes requested and not yet stored. */
   awaiting: number
   /** End-game requests cancelled whose chunk may still arrive. */
   readonly cancelled: Set<number>
@@ -91,6 +91,8 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   const picker = new PiecePicker(held, options.random !== undefined ? { random: options.random } : {})
   const active = new Map<string, Source>()
   let fetched = 0
+  /** Chunks being checked and stored. */
+  const running = new Set<Promise<void>>()
   let pending = 0 // sources still opening
   let settled = false
   let resolveDone!: () => void
@@ -108,8 +110,11 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
       if (err === undefined) void s.close().catch(() => {})
       else s.abort(err)
     }
-    if (err === undefined) resolveDone()
-    else rejectDone(err)
+    // Settles once no chunk is being stored: a caller may then open the store afresh.
+    void Promise.allSettled([...running]).then(() => {
+      if (err === undefined) resolveDone()
+      else rejectDone(err)
+    })
   }
 
   const drop = (source: Source, reason: string): void => {
@@ -131,7 +136,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   const fill = (source: Source): void => {
     if (settled || source.dropped) return
     // The stall clock runs only while requests are outstanding.
-    if (picker.inFlight(source.id).size === 0) source.lastFrameAt = Date.now()
+    if (picker.inFlight(source.id).size <= source.processing.size) source.lastFrameAt = Date.now()
     const frames: Uint8Array[] = []
     for (;;) {
       if (source.awaiting > 0 && source.awaiting >= maxInFlight) break
@@ -175,7 +180,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
     stuckSince ??= Date.now()
   }
 
-  const receive = async (source: Source, bytes: Uint8Array): Promise<void> => {
+  const receive = (source: Source, bytes: Uint8Array): void => {
     let frame: FileResponse
     try {
       frame = FileResponse.decode(bytes)
@@ -206,24 +211,27 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
       return drop(source, `sent chunk ${index}, which it was not asked for`)
     }
     const expected = chunkCiphertextLength(manifest, index)
-    source.awaiting -= expected
+    if (source.processing.has(index)) return drop(source, `sent chunk ${index} twice`)
+    // Checked and stored while the next frames are read; its bytes count against the window until stored.
     source.processing.add(index)
-    try {
-      await store(source, index, frame, expected)
-    } finally {
+    const task = store(source, index, frame, expected).finally(() => {
+      running.delete(task)
       source.processing.delete(index)
-    }
+      source.awaiting -= expected
+      fill(source)
+    })
+    running.add(task)
   }
 
   const store = async (source: Source, index: number, frame: FileResponse, expected: number): Promise<void> => {
-    fill(source) // keep the pipe full while this one is checked and stored
     if (frame.chunk.length !== expected) return drop(source, `sent chunk ${index} of ${frame.chunk.length} bytes, expected ${expected}`)
-    if (!await verifyProof(manifest.merkleRoot, count, index, await leafHash(frame.chunk), frame.proof)) {
+    const leaf = await leafHash(frame.chunk)
+    if (!await verifyProof(manifest.merkleRoot, count, index, leaf, frame.proof)) {
       return drop(source, `sent chunk ${index}, which fails verification against the file's Merkle root`)
     }
-    if (settled || !picker.isRequested(source.id, index)) return
+    if (settled || source.dropped || !picker.isRequested(source.id, index)) return
     try {
-      await options.store.put(manifest.fileId, index, frame.chunk, frame.proof)
+      await options.store.put(manifest.fileId, index, { chunk: frame.chunk, proof: frame.proof, leaf })
     } catch (err) {
       picker.release(source.id, index)
       if (err instanceof QuotaExceededError) options.log(`file ${fileName}: paused: ${err.message}`)
@@ -288,7 +296,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
       }
       s.lastFrameAt = Date.now()
       if (s.dropped || settled) return
-      await receive(s, bytes)
+      receive(s, bytes)
       if (s.dropped || settled) return
     }
   }
@@ -296,7 +304,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   const timer = setInterval(() => {
     const now = Date.now()
     for (const s of [...active.values()]) {
-      if (picker.inFlight(s.id).size > 0 && now - s.lastFrameAt > stallMs) drop(s, `stalled: nothing for ${stallMs} ms with requests outstanding`)
+      if (picker.inFlight(s.id).size > s.processing.size && now - s.lastFrameAt > stallMs) drop(s, `stalled: nothing for ${stallMs} ms with requests outstanding`)
     }
     if (stuckSince !== undefined && now - stuckSince > stallMs) {
       finish(new PeerError(`${picker.missing} of ${count} chunks of file ${fileName} are held by none of the ${active.size} source(s)`))

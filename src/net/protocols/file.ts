@@ -9,9 +9,10 @@
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { FileRequest, FileRequestKind, FileResponse, FileResponseKind } from '../../core/codec/files.ts'
 import { describeError } from '../../core/errors.ts'
-import type { ChunkStore } from '../../core/files/chunk-store.ts'
+import type { ChunkStore, StoredChunk } from '../../core/files/chunk-store.ts'
 import { asFileId, fileIdHex, type FileId } from '../../core/files/manifest.ts'
 import { FILE_PROTOCOL, MAX_FILE_REQUEST_FRAME, MAX_QUEUED_FILE_REQUESTS } from '../constants.ts'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { FrameStream } from '../frames.ts'
 import type { Log } from './deliver.ts'
 
@@ -35,12 +36,39 @@ export interface FileServiceOptions {
   readonly maxInboundStreams?: number
 }
 
+/** Chunks read ahead of the one being sent, per stream. */
+const PREFETCH = 4
+
 /** The answer to an unknown file and to a refused peer alike, so a refusal reveals nothing. */
 const REFUSAL = 'unknown file or not allowed'
 
 /** Encodes a response frame. */
 function response (fields: Partial<FileResponse> & { kind: FileResponseKind }): Uint8Array {
   return FileResponse.encode({ bitfield: new Uint8Array(), index: 0, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '', ...fields })
+}
+
+function varint (n: number): number[] {
+  const out: number[] = []
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80)
+    n = Math.floor(n / 0x80)
+  }
+  out.push(n)
+  return out
+}
+
+/**
+ * A length-prefixed CHUNK response, byte for byte what `encodeFrames([FileResponse.encode(...)])`
+ * gives, but with the chunk and proof sent as they are rather than copied twice into new buffers.
+ */
+export function chunkFrame (index: number, chunk: Uint8Array, proof: Uint8Array): Uint8ArrayList {
+  // FileResponse fields in number order: kind = CHUNK (1), index (3, omitted when 0), chunk (4), proof (5, omitted when empty).
+  const head = [0x08, 0x01, ...(index !== 0 ? [0x18, ...varint(index)] : []), 0x22, ...varint(chunk.length)]
+  const tail = proof.length > 0 ? [0x2a, ...varint(proof.length)] : []
+  const length = head.length + chunk.length + tail.length + proof.length
+  const list = new Uint8ArrayList(Uint8Array.from([...varint(length), ...head]), chunk)
+  if (proof.length > 0) list.append(Uint8Array.from(tail), proof)
+  return list
 }
 
 /** A request frame the source could not accept; the stream is dropped. */
@@ -100,7 +128,8 @@ export class FileService {
       watchers.add(lp)
       try {
         await lp.write(response({ kind: FileResponseKind.HAVE, bitfield: held.toBytes() as Uint8Array<ArrayBuffer> }))
-        await this.answer(lp, peer, fileId, held.size)
+        const send = async (data: Uint8ArrayList): Promise<void> => { if (!stream.send(data)) await stream.onDrain() }
+        await this.answer(lp, send, peer, fileId, held.size)
       } finally {
         watchers.delete(lp)
         if (watchers.size === 0) this.watchers.delete(id)
@@ -114,8 +143,19 @@ export class FileService {
   }
 
   /** Reads GETs and CANCELs into a queue while another loop answers them in order. */
-  private async answer (lp: FrameStream, peer: PeerId, fileId: FileId, count: number): Promise<void> {
+  private async answer (lp: FrameStream, send: (data: Uint8ArrayList) => Promise<void>, peer: PeerId, fileId: FileId, count: number): Promise<void> {
     const queue: number[] = []
+    // Reads of the next chunks run while the current one is written out.
+    const prefetched = new Map<number, Promise<StoredChunk | undefined>>()
+    const read = (index: number): Promise<StoredChunk | undefined> => {
+      let got = prefetched.get(index)
+      if (got === undefined) {
+        got = this.options.store.get(fileId, index)
+        got.catch(() => {})
+        prefetched.set(index, got)
+      }
+      return got
+    }
     let wake: (() => void) | undefined
     let ended = false
     let failure: Error | undefined
@@ -136,6 +176,7 @@ export class FileService {
           if (request.kind === FileRequestKind.CANCEL) {
             const at = queue.indexOf(request.index)
             if (at >= 0) queue.splice(at, 1)
+            if (!queue.includes(request.index)) prefetched.delete(request.index)
             continue
           }
           if (queue.length >= MAX_QUEUED_FILE_REQUESTS) throw new FileProtocolError(`more than ${MAX_QUEUED_FILE_REQUESTS} requests outstanding`)
@@ -158,11 +199,12 @@ export class FileService {
         wake = undefined
         continue
       }
+      for (const next of queue.slice(0, PREFETCH - 1)) void read(next)
       if (!await this.options.mayFetch(peer, fileId)) throw new FileProtocolError('no longer allowed to fetch this file')
-      const stored = await this.options.store.get(fileId, index)
-      await lp.write(stored === undefined
-        ? response({ kind: FileResponseKind.DONT_HAVE, index })
-        : response({ kind: FileResponseKind.CHUNK, index, chunk: stored.chunk as Uint8Array<ArrayBuffer>, proof: stored.proof as Uint8Array<ArrayBuffer> }))
+      const stored = await read(index)
+      if (!queue.includes(index)) prefetched.delete(index)
+      if (stored === undefined) await lp.write(response({ kind: FileResponseKind.DONT_HAVE, index }))
+      else await send(chunkFrame(index, stored.chunk, stored.proof))
     }
     await reader
     if (failure !== undefined) throw failure

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ValidationError } from '../../../src/core/errors.ts'
-import { QuotaExceededError } from '../../../src/core/files/chunk-store.ts'
+import { QuotaExceededError, type VerifiedChunk } from '../../../src/core/files/chunk-store.ts'
+import { leafHash } from '../../../src/core/files/merkle.ts'
 import type { FileId } from '../../../src/core/files/manifest.ts'
 import { readFilePlaintext, sealFile } from '../../../src/core/files/sealed-file.ts'
 import { NodeChunkStore } from '../../../src/store/chunks.node.ts'
@@ -16,7 +17,8 @@ afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, f
 const id = (n: number): FileId => new Uint8Array(16).fill(n) as FileId
 const bytes = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill)
 const proof = new Uint8Array(64).fill(9)
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+const sha = (b: Uint8Array): string => createHash('sha256').update(Uint8Array.of(0)).update(b).digest('hex')
+const verified = async (chunk: Uint8Array, p: Uint8Array): Promise<VerifiedChunk> => ({ chunk, proof: p, leaf: await leafHash(chunk) })
 const quiet = (): void => {}
 
 describe('NodeChunkStore', () => {
@@ -26,7 +28,7 @@ describe('NodeChunkStore', () => {
     expect(await store.held(id(1))).toBeUndefined()
     expect((await store.open(id(1), 3)).count).toBe(0)
     const chunk = bytes(1000, 7)
-    await store.put(id(1), 2, chunk, proof)
+    await store.put(id(1), 2, await verified(chunk, proof))
     expect([...(await store.held(id(1)))!.indexes()]).toEqual([2])
     expect(await store.get(id(1), 2)).toEqual({ chunk, proof })
     expect(await store.get(id(1), 0)).toBeUndefined()
@@ -38,8 +40,8 @@ describe('NodeChunkStore', () => {
     const dir = newDir()
     const first = await NodeChunkStore.open({ dir, quotaBytes: 1 << 20 })
     await first.open(id(1), 4)
-    await first.put(id(1), 0, bytes(100, 1), proof)
-    await first.put(id(1), 3, bytes(50, 2), proof.subarray(0, 32))
+    await first.put(id(1), 0, await verified(bytes(100, 1), proof))
+    await first.put(id(1), 3, await verified(bytes(50, 2), proof.subarray(0, 32)))
     const second = await NodeChunkStore.open({ dir, quotaBytes: 1 << 20 })
     expect([...(await second.held(id(1)))!.indexes()]).toEqual([0, 3])
     expect([...(await second.open(id(1), 4)).indexes()]).toEqual([0, 3])
@@ -51,15 +53,15 @@ describe('NodeChunkStore', () => {
     const dir = newDir()
     const store = await NodeChunkStore.open({ dir, quotaBytes: 250 })
     await store.open(id(1), 3)
-    await store.put(id(1), 0, bytes(200, 1), proof)
-    const full = store.put(id(1), 1, bytes(100, 2), proof)
+    await store.put(id(1), 0, await verified(bytes(200, 1), proof))
+    const full = store.put(id(1), 1, await verified(bytes(100, 2), proof))
     await expect(full).rejects.toThrow(QuotaExceededError)
-    await expect(store.put(id(1), 1, bytes(100, 2), proof)).rejects.toThrow(/the chunk store is full: 200 of 250 bytes used.*delete files or raise the quota, then resume/)
+    await expect(store.put(id(1), 1, await verified(bytes(100, 2), proof))).rejects.toThrow(/the chunk store is full: 200 of 250 bytes used.*delete files or raise the quota, then resume/)
     expect([...(await store.held(id(1)))!.indexes()]).toEqual([0])
     // Deleting another file makes room.
     await store.delete(id(1))
     await store.open(id(2), 1)
-    await store.put(id(2), 0, bytes(100, 2), proof)
+    await store.put(id(2), 0, await verified(bytes(100, 2), proof))
     expect(store.usedBytes).toBe(100)
   })
 
@@ -67,8 +69,8 @@ describe('NodeChunkStore', () => {
     const dir = newDir()
     const store = await NodeChunkStore.open({ dir, quotaBytes: 1 << 20 })
     await store.open(id(1), 2)
-    await store.put(id(1), 0, bytes(20, 1), proof)
-    await store.put(id(1), 1, bytes(20, 2), proof)
+    await store.put(id(1), 0, await verified(bytes(20, 1), proof))
+    await store.put(id(1), 1, await verified(bytes(20, 2), proof))
     await store.delete(id(1))
     expect(await store.held(id(1))).toBeUndefined()
     expect(store.usedBytes).toBe(0)
@@ -81,8 +83,8 @@ describe('NodeChunkStore', () => {
     const dir = newDir()
     const store = await NodeChunkStore.open({ dir, quotaBytes: 1 << 20 })
     await store.open(id(1), 3)
-    await store.put(id(1), 0, bytes(20, 1), proof)
-    await store.put(id(1), 1, bytes(20, 2), proof)
+    await store.put(id(1), 0, await verified(bytes(20, 1), proof))
+    await store.put(id(1), 1, await verified(bytes(20, 2), proof))
     const record = join(dir, 'files', '01'.repeat(16))
     appendFileSync(record, Buffer.from([0, 0, 0, 2, 0, 0])) // a torn entry
     const gone = sha(bytes(20, 2))
@@ -95,7 +97,7 @@ describe('NodeChunkStore', () => {
     expect(logs.join('\n')).toMatch(/dropped 1 chunk\(s\) missing on disk and a torn last entry/)
     expect(existsSync(join(dir, 'chunks', 'ab', 'ab'.repeat(32)))).toBe(false)
     // The rewritten record takes new entries cleanly.
-    await reopened.put(id(1), 2, bytes(20, 3), proof)
+    await reopened.put(id(1), 2, await verified(bytes(20, 3), proof))
     const again = await NodeChunkStore.open({ dir, quotaBytes: 1 << 20, log: quiet })
     expect([...(await again.held(id(1)))!.indexes()]).toEqual([0, 2])
     expect(statSync(record).size).toBeGreaterThan(12)
@@ -116,8 +118,8 @@ describe('NodeChunkStore', () => {
     const store = await NodeChunkStore.open({ dir: newDir(), quotaBytes: 1 << 20 })
     await store.open(id(1), 3)
     await expect(store.open(id(1), 4)).rejects.toThrow(/stored with 3 chunks, not 4/)
-    await expect(store.put(id(1), 3, bytes(20, 1), proof)).rejects.toThrow(ValidationError)
-    await expect(store.put(id(2), 0, bytes(20, 1), proof)).rejects.toThrow(/not open in the chunk store/)
+    await expect(store.put(id(1), 3, await verified(bytes(20, 1), proof))).rejects.toThrow(ValidationError)
+    await expect(store.put(id(2), 0, await verified(bytes(20, 1), proof))).rejects.toThrow(/not open in the chunk store/)
     await expect(store.open(id(3), 0)).rejects.toThrow(/out of range/)
   })
 

@@ -13,7 +13,7 @@ import { readFilePlaintext, sealFile } from '../../../../src/core/files/sealed-f
 import { FILE_PROTOCOL } from '../../../../src/net/constants.ts'
 import { FrameStream, encodeFrames } from '../../../../src/net/frames.ts'
 import type { KithLibp2p } from '../../../../src/net/node.ts'
-import { FileService, downloadFile, type MayFetch } from '../../../../src/net/protocols/file.ts'
+import { FileService, chunkFrame, downloadFile, type MayFetch } from '../../../../src/net/protocols/file.ts'
 import { installNodeFileCrypto } from '../../../../src/node/file-crypto.ts'
 import { NodeChunkStore } from '../../../../src/store/chunks.node.ts'
 import { LoopbackPeers } from '../loopback.ts'
@@ -86,7 +86,7 @@ function corrupting (store: ChunkStore): ChunkStore {
   return {
     open: async (id, n) => await store.open(id, n),
     held: async (id) => await store.held(id),
-    put: async (id, i, c, p) => { await store.put(id, i, c, p) },
+    put: async (id, i, c) => { await store.put(id, i, c) },
     delete: async (id) => { await store.delete(id) },
     get: async (id, i) => {
       const got = await store.get(id, i)
@@ -276,5 +276,16 @@ describe('/kith/file/1.0.0 serving bad input', () => {
     expect(FileResponse.decode(await raw.read())).toMatchObject({ kind: FileResponseKind.DONT_HAVE, index: 2 })
     await expect(raw.read()).rejects.toThrow()
     await logged(alice, /no request for 200 ms/)
+  })
+})
+
+describe('chunkFrame', () => {
+  it('is byte for byte the protobuf encoding of a CHUNK response, length-prefixed', () => {
+    for (const [index, chunkLength, proofLength] of [[0, 17, 0], [1, 300, 32], [200_000, 1024 * 1024 + 16, 640]] as const) {
+      const chunk = randomBytes(chunkLength)
+      const proof = randomBytes(proofLength)
+      const expected = encodeFrames([FileResponse.encode({ kind: FileResponseKind.CHUNK, index, chunk, proof, bitfield: new Uint8Array(), reason: '' })])
+      expect(Buffer.from(chunkFrame(index, chunk, proof).subarray()).equals(Buffer.from(expected))).toBe(true)
+    }
   })
 })
