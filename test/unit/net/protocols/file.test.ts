@@ -9,6 +9,7 @@ import { PeerError } from '../../../../src/core/errors.ts'
 import { Bitfield } from '../../../../src/core/files/bitfield.ts'
 import { QuotaExceededError, type ChunkStore } from '../../../../src/core/files/chunk-store.ts'
 import type { FileManifest } from '../../../../src/core/files/manifest.ts'
+import { leafHash, verifyProof } from '../../../../src/core/files/merkle.ts'
 import { readFilePlaintext, sealFile } from '../../../../src/core/files/sealed-file.ts'
 import { FILE_PROTOCOL } from '../../../../src/net/constants.ts'
 import { FrameStream, encodeFrames } from '../../../../src/net/frames.ts'
@@ -205,6 +206,47 @@ describe('/kith/file/1.0.0', () => {
       store: bob.store, log: bob.log.log, stallTimeoutMs: 300, maxInFlightBytes: CHUNK
     })
     expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+  })
+
+  it('stops serving a peer that may no longer fetch (a removed member) in the middle of a transfer', async () => {
+    const [alice, carol] = [await peer(), await peer()]
+    const manifest = await seal(alice.store, randomBytes(2 * 1024 * 1024))
+    let removed = false
+    await serve(alice, { mayFetch: () => !removed })
+    const transfer = downloadFile(carol.node, manifest, [await know(carol, alice)], {
+      store: carol.store, log: carol.log.log, maxInFlightBytes: CHUNK, onChunk: () => { removed = true }
+    })
+    await expect(transfer).rejects.toThrow(/missing and no source is left/)
+    expect(alice.log.text()).toMatch(/no longer allowed to fetch this file/)
+    expect((await carol.store.held(manifest.fileId))!.count).toBeLessThan(8)
+  })
+
+  it('serves the chunks a partial holder has, and announces each one it stores later (HAVE_ONE)', async () => {
+    const [alice, bob] = [await peer(), await peer()]
+    const manifest = await seal(alice.store, randomBytes(2 * 1024 * 1024))
+    await serve(alice)
+    // Bob knows the file but holds nothing yet; Carol opens a stream to him first.
+    await bob.store.open(manifest.fileId, 8)
+    const bobService = await serve(bob)
+    const other = await peers.node()
+    const stream = await other.dialProtocol(bob.node.getMultiaddrs(), FILE_PROTOCOL)
+    const carol = new FrameStream(stream, { maxFrame: 8 * 1024 * 1024, maxBuffered: 64 * 1024 * 1024 })
+    await carol.write(FileRequest.encode({ kind: FileRequestKind.OPEN, fileId: manifest.fileId as Uint8Array<ArrayBuffer>, index: 0 }))
+    const have = FileResponse.decode(await carol.read())
+    expect(have.kind).toBe(FileResponseKind.HAVE)
+    expect(Bitfield.fromBytes(have.bitfield, 8).count).toBe(0)
+    // Bob downloads from Alice and announces what he stores.
+    await downloadFile(bob.node, manifest, [await know(bob, alice)], { store: bob.store, log: bob.log.log, onChunk: (p) => { bobService.announce(manifest.fileId, p.index) } })
+    const announced = new Set<number>()
+    while (announced.size < 8) {
+      const frame = FileResponse.decode(await carol.read())
+      expect(frame.kind).toBe(FileResponseKind.HAVE_ONE)
+      announced.add(frame.index)
+    }
+    await carol.write(FileRequest.encode({ kind: FileRequestKind.GET, fileId: new Uint8Array(), index: 5 }))
+    const chunk = FileResponse.decode(await carol.read())
+    expect(chunk).toMatchObject({ kind: FileResponseKind.CHUNK, index: 5 })
+    expect(await verifyProof(manifest.merkleRoot, 8, 5, await leafHash(chunk.chunk), chunk.proof)).toBe(true)
   })
 
   it('fails with a clear error when every source is gone', async () => {
