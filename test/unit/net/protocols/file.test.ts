@@ -249,6 +249,29 @@ describe('/kith/file/1.0.0', () => {
     expect(await verifyProof(manifest.merkleRoot, 8, 5, await leafHash(chunk.chunk), chunk.proof)).toBe(true)
   })
 
+  it.each([
+    ['garbage', (): Uint8Array => encodeFrames([Uint8Array.of(0xff, 0xff, 0xff)]), /sent an undecodable frame/],
+    ['a chunk nobody asked for', (asked: number): Uint8Array => chunkFrame((asked + 1) % 4, new Uint8Array(100), new Uint8Array()).subarray(), /sent chunk \d, which it was not asked for/],
+    ['a frame over the size limit', (): Uint8Array => Uint8Array.of(0xff, 0xff, 0xff, 0x7f), /exceeds the 4198400-byte limit/]
+  ])('drops a source that answers with %s, and completes from another', async (_what, bytes, reason) => {
+    const [alice, rogue, bob] = [await peer(), await peer(), await peer()]
+    const data = randomBytes(1024 * 1024)
+    const manifest = await seal(alice.store, data)
+    // Alice answers only once the rogue is dropped, so the rogue is surely asked first.
+    await serve(alice, { mayFetch: async () => { await bob.log.waitFor(/dropped source/); return true } })
+    await rogue.node.handle(FILE_PROTOCOL, async (stream) => {
+      const lp = new FrameStream(stream, { maxFrame: 64 })
+      await lp.read()
+      await lp.write(FileResponse.encode({ kind: FileResponseKind.HAVE, bitfield: Bitfield.full(4).toBytes() as Uint8Array<ArrayBuffer>, index: 0, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' }))
+      // With a window of one chunk, the downloader asks this source for exactly one.
+      stream.send(bytes(FileRequest.decode(await lp.read()).index))
+    })
+    const report = await downloadFile(bob.node, manifest, [await know(bob, rogue), await know(bob, alice)], { store: bob.store, log: bob.log.log, maxInFlightBytes: CHUNK })
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+    expect(report.dropped.map((d) => d.peer)).toEqual([rogue.node.peerId.toString()])
+    expect(report.dropped[0]!.reason).toMatch(reason)
+  })
+
   it('fails with a clear error when every source is gone', async () => {
     const [alice, bob] = [await peer(), await peer()]
     const manifest = await seal(alice.store, randomBytes(300_000))
