@@ -17,6 +17,13 @@ import { FILE_PROTOCOL, MAX_FILE_RESPONSE_FRAME } from '../constants.ts'
 import { FrameStream } from '../frames.ts'
 import type { Log } from './deliver.ts'
 
+/**
+ * Bytes requested and not yet stored per source, by default. Measured on loopback between two
+ * busy processes, 2 MiB ran at about a third of 8 MiB's rate and 16–32 MiB faster still: a
+ * request waits behind the source's disk reads and event loop, so the window has to cover that.
+ */
+const DEFAULT_IN_FLIGHT_BYTES = 16 * 1024 * 1024
+
 /** Progress after each stored chunk. */
 export interface DownloadProgress {
   readonly index: number
@@ -29,7 +36,7 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   readonly store: ChunkStore
   readonly log: Log
-  /** Bytes of chunks requested and not yet received, per source, at most (default 8 MiB; one request always goes). */
+  /** Bytes of chunks requested and not yet stored, per source, at most (default 16 MiB; one request always goes). */
   readonly maxInFlightBytes?: number
   /** A source with requests outstanding that sends nothing for this long is dropped (default 20 s). */
   readonly stallTimeoutMs?: number
@@ -85,7 +92,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   const bytesBySource = new Map<string, number>()
   const dropped: Array<{ peer: string, reason: string }> = []
   if (held.complete) return { chunksFetched: 0, bytesBySource, dropped }
-  const maxInFlight = options.maxInFlightBytes ?? 8 * 1024 * 1024
+  const maxInFlight = options.maxInFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES
   const stallMs = options.stallTimeoutMs ?? 20_000
   const openMs = options.openTimeoutMs ?? 10_000
   const picker = new PiecePicker(held, options.random !== undefined ? { random: options.random } : {})
