@@ -178,6 +178,7 @@ export class NodeChunkStore implements ChunkStore {
     this.refs.set(hash, n + 1)
   }
 
+  /** {@inheritDoc ChunkStore.open} */
   async open (fileId: FileId, chunkCount: number): Promise<Bitfield> {
     if (!Number.isInteger(chunkCount) || chunkCount < 1 || chunkCount > MAX_CHUNK_COUNT) throw new ValidationError(`chunk count ${chunkCount} is out of range 1..${MAX_CHUNK_COUNT}`)
     const id = fileIdHex(fileId)
@@ -192,11 +193,13 @@ export class NodeChunkStore implements ChunkStore {
     return copy(record.held)
   }
 
+  /** {@inheritDoc ChunkStore.held} */
   async held (fileId: FileId): Promise<Bitfield | undefined> {
     const record = this.files.get(fileIdHex(fileId))
     return record === undefined ? undefined : copy(record.held)
   }
 
+  /** {@inheritDoc ChunkStore.put} */
   async put (fileId: FileId, index: number, verified: VerifiedChunk): Promise<void> {
     const { chunk, proof, leaf } = verified
     const id = fileIdHex(fileId)
@@ -272,6 +275,7 @@ export class NodeChunkStore implements ChunkStore {
     await record.batchDone
   }
 
+  /** {@inheritDoc ChunkStore.get} */
   async get (fileId: FileId, index: number): Promise<StoredChunk | undefined> {
     const record = this.files.get(fileIdHex(fileId))
     const entry = record?.entries.get(index)
@@ -285,6 +289,7 @@ export class NodeChunkStore implements ChunkStore {
     return { chunk: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), proof: entry.proof }
   }
 
+  /** {@inheritDoc ChunkStore.delete} */
   async delete (fileId: FileId): Promise<void> {
     const id = fileIdHex(fileId)
     const record = this.files.get(id)

@@ -88,12 +88,14 @@ export class FileService {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000
   }
 
+  /** Starts answering `/kith/file/1.0.0` (direct connections only: bulk data never uses a relay). */
   async start (): Promise<void> {
     await this.libp2p.handle(FILE_PROTOCOL, async (stream, connection) => { await this.serve(stream, connection) }, {
       maxInboundStreams: this.options.maxInboundStreams ?? 32
     })
   }
 
+  /** Stops taking new file streams. */
   async stop (): Promise<void> {
     await this.libp2p.unhandle(FILE_PROTOCOL)
   }
