@@ -272,6 +272,21 @@ describe('/kith/file/1.0.0', () => {
     expect(report.dropped[0]!.reason).toMatch(reason)
   })
 
+  it('completes from another member once the sender is gone, after that member holds the whole file', async () => {
+    const [alice, bob, carol] = [await peer(), await peer(), await peer()]
+    const data = randomBytes(2 * 1024 * 1024 + 1)
+    const manifest = await seal(alice.store, data)
+    await serve(alice)
+    await serve(bob)
+    await downloadFile(bob.node, manifest, [await know(bob, alice)], { store: bob.store, log: bob.log.log })
+    const sources = [await know(carol, alice), await know(carol, bob)]
+    await alice.node.stop()
+    const report = await downloadFile(carol.node, manifest, sources, { store: carol.store, log: carol.log.log })
+    expect(await plaintextSha(manifest, carol.store)).toBe(sha(data))
+    expect([...report.bytesBySource.keys()]).toEqual([bob.node.peerId.toString()])
+    expect(report.dropped.map((d) => d.peer)).toEqual([alice.node.peerId.toString()])
+  })
+
   it('fails with a clear error when every source is gone', async () => {
     const [alice, bob] = [await peer(), await peer()]
     const manifest = await seal(alice.store, randomBytes(300_000))
