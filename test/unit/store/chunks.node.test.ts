@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, statSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, mkdtempSync, readdirSync, rmSync, truncateSync, statSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ValidationError } from '../../../src/core/errors.ts'
+import { toHex } from '../../../src/core/bytes.ts'
+import { CryptoVerificationError, ValidationError } from '../../../src/core/errors.ts'
 import { QuotaExceededError, type VerifiedChunk } from '../../../src/core/files/chunk-store.ts'
 import { leafHash } from '../../../src/core/files/merkle.ts'
 import type { FileId } from '../../../src/core/files/manifest.ts'
@@ -131,5 +132,26 @@ describe('NodeChunkStore', () => {
     const parts: Uint8Array[] = []
     for await (const p of readFilePlaintext(manifest, store)) parts.push(p)
     expect(Buffer.concat(parts).equals(Buffer.from(data))).toBe(true)
+  })
+
+  it('never hands out the plaintext of a chunk altered on disk', async () => {
+    const dir = newDir()
+    const store = await NodeChunkStore.open({ dir, quotaBytes: 1 << 24 })
+    const data = new Uint8Array(200_000).fill(5)
+    const manifest = await sealFile({ name: 'a.bin', size: data.length, mimeType: 'application/octet-stream', chunkSize: 65_536, read: async (s, e) => data.slice(s, e) }, store)
+    const stored = (await store.get(manifest.fileId, 1))!
+    const path = join(dir, 'chunks', toHex(await leafHash(stored.chunk)).slice(0, 2), toHex(await leafHash(stored.chunk)))
+    const altered = readFileSync(path)
+    altered[10]! ^= 1
+    writeFileSync(path, altered)
+    const read = async (): Promise<void> => { for await (const _ of readFilePlaintext(manifest, store)) { /* drain */ } }
+    await expect(read()).rejects.toThrow(CryptoVerificationError)
+  })
+
+  it('refuses to seal a file that changes while it is read', async () => {
+    const store = await NodeChunkStore.open({ dir: newDir(), quotaBytes: 1 << 24 })
+    let reads = 0
+    const changing = async (s: number, e: number): Promise<Uint8Array> => new Uint8Array(e - s).fill(reads++ < 2 ? 1 : 2)
+    await expect(sealFile({ name: 'a.bin', size: 100_000, mimeType: 'application/octet-stream', chunkSize: 65_536, read: changing }, store)).rejects.toThrow(/the file changed while it was being sent/)
   })
 })
