@@ -287,6 +287,22 @@ describe('/kith/file/1.0.0', () => {
     expect(report.dropped.map((d) => d.peer)).toEqual([alice.node.peerId.toString()])
   })
 
+  it('keeps at most the in-flight window of requests outstanding at a source (backpressure)', async () => {
+    const [alice, bob] = [await peer(), await peer()]
+    const manifest = await seal(alice.store, randomBytes(4 * 1024 * 1024))
+    let asked = 0
+    // Holds every chunk, answers none: the downloader must stop asking once its window is full.
+    await alice.node.handle(FILE_PROTOCOL, async (stream) => {
+      const lp = new FrameStream(stream, { maxFrame: 64 })
+      await lp.read()
+      await lp.write(FileResponse.encode({ kind: FileResponseKind.HAVE, bitfield: Bitfield.full(16).toBytes() as Uint8Array<ArrayBuffer>, index: 0, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' }))
+      try { for (;;) if (FileRequest.decode(await lp.read()).kind === FileRequestKind.GET) asked++ } catch {}
+    })
+    const window = 3 * (CHUNK + 16)
+    await expect(downloadFile(bob.node, manifest, [await know(bob, alice)], { store: bob.store, log: bob.log.log, maxInFlightBytes: window, stallTimeoutMs: 300 })).rejects.toThrow(/stalled/)
+    expect(asked).toBe(3)
+  })
+
   it('fails with a clear error when every source is gone', async () => {
     const [alice, bob] = [await peer(), await peer()]
     const manifest = await seal(alice.store, randomBytes(300_000))
@@ -343,6 +359,15 @@ describe('/kith/file/1.0.0 serving bad input', () => {
     expect(FileResponse.decode(await raw.read())).toMatchObject({ kind: FileResponseKind.CHUNK, index: 1 })
     await expect(raw.read()).rejects.toThrow()
     await logged(alice, /chunk index 2 is out of range 0\.\.1/)
+  })
+
+  it('drops a stream with more than 256 requests waiting while it does not read the answers', async () => {
+    const alice = await peer()
+    const manifest = await seal(alice.store, randomBytes(1024 * 1024))
+    await serve(alice)
+    const raw = await rawStream(alice)
+    raw.send(encodeFrames([frame(FileRequestKind.OPEN, 0, manifest.fileId), ...Array.from({ length: 400 }, (_, i) => frame(FileRequestKind.GET, i % 4))]))
+    await logged(alice, /more than 256 requests outstanding/)
   })
 
   it('answers DONT_HAVE for a chunk it lacks, and closes a stream left idle', async () => {
