@@ -303,6 +303,31 @@ describe('/kith/file/1.0.0', () => {
     expect(asked).toBe(3)
   })
 
+  it('lets two downloaders fetch from the sender and from each other at once (swarm)', async () => {
+    const [alice, bob, carol] = [await peer(), await peer(), await peer()]
+    const data = randomBytes(4 * 1024 * 1024)
+    const manifest = await seal(alice.store, data)
+    await serve(alice)
+    // Each downloader knows the file before the other asks, and announces every chunk it stores.
+    await bob.store.open(manifest.fileId, 16)
+    await carol.store.open(manifest.fileId, 16)
+    const [bobService, carolService] = [await serve(bob), await serve(carol)]
+    const options = (p: Peer, service: FileService): Parameters<typeof downloadFile>[3] => ({
+      store: p.store, log: p.log.log, maxInFlightBytes: CHUNK, onChunk: (progress) => { service.announce(manifest.fileId, progress.index) }
+    })
+    const [bobReport, carolReport] = await Promise.all([
+      downloadFile(bob.node, manifest, [await know(bob, alice), await know(bob, carol)], options(bob, bobService)),
+      downloadFile(carol.node, manifest, [await know(carol, alice), await know(carol, bob)], options(carol, carolService))
+    ])
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+    expect(await plaintextSha(manifest, carol.store)).toBe(sha(data))
+    // The sender served fewer than two copies: the downloaders passed chunks to each other.
+    const fromPeers = (bobReport.bytesBySource.get(carol.node.peerId.toString()) ?? 0) + (carolReport.bytesBySource.get(bob.node.peerId.toString()) ?? 0)
+    expect(fromPeers).toBeGreaterThan(0)
+    expect(bobReport.dropped).toEqual([])
+    expect(carolReport.dropped).toEqual([])
+  })
+
   it('fails with a clear error when every source is gone', async () => {
     const [alice, bob] = [await peer(), await peer()]
     const manifest = await seal(alice.store, randomBytes(300_000))
