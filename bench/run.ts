@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -11,6 +11,8 @@
  *   the same baseline's implied rate, with the CPU time each process spent per message;
  * - MLS add-member commit and processing for groups of 10, 100 and 1,000;
  * - catching up on messages queued while offline, from a mailbox against direct delivery (bench/mailbox.ts);
+ * - a file (256 MiB, 64 MiB with --quick) fetched over `/kith/file/1.0.0` between two processes,
+ *   against a raw libp2p stream moving the same bytes between the same nodes (bench/files.ts);
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);
  * - on simulated hosts: hole punching through two NATs, and message latency between two hosts
  *   against loopback (bench/hosts.ts; skipped, with the reason, where hosts cannot be simulated).
@@ -30,6 +32,7 @@ import { encryptApplication, processMessage, readMlsMessage } from '../src/core/
 import { benchBrowser } from './browser.ts'
 import { benchHosts } from './hosts.ts'
 import { benchMailbox } from './mailbox.ts'
+import { benchFiles } from './files.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
@@ -87,6 +90,10 @@ async function main (): Promise<void> {
   }
   if (process.argv.includes('--mailbox-only')) {
     report(await benchMailbox(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--files-only')) {
+    report(await benchFiles(quick, log), json)
     return
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
@@ -206,6 +213,7 @@ async function main (): Promise<void> {
     results.push(...await benchCommits(quick ? [10, 100] : [10, 100, 1000]))
     log('catching up from a mailbox')
     results.push(...await benchMailbox(quick, log))
+    results.push(...await benchFiles(quick, log))
     if (!process.argv.includes('--node-only')) {
       results.push(...await benchBrowser(quick, log))
       results.push(...await benchHosts(quick, log))

@@ -36,3 +36,11 @@ export const RELAY_MAX_RESERVATIONS = 256
 
 /** Store-and-forward of frames for offline devices (`protocols/mailbox.ts`). */
 export const MAILBOX_PROTOCOL = '/kith/mailbox/1.0.0'
+/** Fetching encrypted file chunks from a device that holds them (docs/PROTOCOL.md §9.4). */
+export const FILE_PROTOCOL = '/kith/file/1.0.0'
+/** Largest frame a file downloader sends (OPEN, GET or CANCEL). */
+export const MAX_FILE_REQUEST_FRAME = 64
+/** Largest frame a file source sends: a 4 MiB chunk with its tag, proof and framing. */
+export const MAX_FILE_RESPONSE_FRAME = 4 * 1024 * 1024 + 4 * 1024
+/** GETs a source queues on one stream, at most, before it drops the stream. */
+export const MAX_QUEUED_FILE_REQUESTS = 256
