@@ -1,6 +1,8 @@
 /**
  * Browser benchmarks (issue 3), in headless Debian Chromium against a `kith serve` on loopback:
- * - initial JavaScript transferred (gzipped, as the node serves it) against the 300 KB budget;
+ * - the JavaScript a first visit loads before the page is usable (the page's and the worker's
+ *   scripts, gzipped as the node serves them) against the 300 KB budget, and, for the record, all
+ *   of it including the chunks loaded only when used (backup), which the service worker precaches;
  * - page load to "online" (relay reserved) for an existing identity, against the 1.5 s budget;
  * - browser-to-browser message latency, send to displayed in the other browser over the direct
  *   WebRTC link, against a raw RTCDataChannel round trip measured in the same browser and run.
@@ -79,10 +81,17 @@ export async function benchBrowser (quick: boolean, log: (line: string) => void)
     for (const file of readdirSync(join(root, 'dist/assets')).filter((f) => f.endsWith('.js'))) {
       jsBytes += await gzippedSize(`${node.url}/assets/${file}`)
     }
+    // What the page and its worker themselves ask for until onboarding shows (not the service
+    // worker's precaching), at their gzipped size.
     const first = await browser.newContext()
+    const scripts = new Set<string>()
+    first.on('request', (r) => { if (r.serviceWorker() === null && new URL(r.url()).pathname.endsWith('.js') && !r.url().endsWith('/sw.js')) scripts.add(r.url()) })
     const loaded = await first.newPage()
     await loaded.goto(node.url)
     await loaded.getByTestId('onboard-name').waitFor()
+    await loaded.waitForLoadState('networkidle')
+    let initialBytes = 0
+    for (const url of scripts) initialBytes += await gzippedSize(url)
     await first.close()
 
     log('browser: page load to online')
@@ -119,7 +128,8 @@ export async function benchBrowser (quick: boolean, log: (line: string) => void)
     }
     const rtts = await dataChannelRtts(bob.page, samples)
     return [
-      result('browser: all JS the app loads, gzipped as served', jsBytes / 1024, 'KB', 'budget', JS_BUDGET_KB),
+      result('browser: JS loaded before the page is usable (page + worker), gzipped', initialBytes / 1024, 'KB', 'budget', JS_BUDGET_KB),
+      result('browser: all JS including chunks loaded when used, gzipped', jsBytes / 1024, 'KB', 'budget', JS_BUDGET_KB),
       result('browser: page load to online (p50)', quantile(online, 0.5), 'ms', 'budget', ONLINE_BUDGET_MS),
       result('browser: message latency p50, browser to browser', quantile(latency, 0.5), 'ms', 'RTCDataChannel RTT p50, same browser', quantile(rtts, 0.5)),
       result('browser: message latency p99, browser to browser', quantile(latency, 0.99), 'ms', 'RTCDataChannel RTT p99, same browser', quantile(rtts, 0.99))
