@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'test-results/', 'src/core/codec/kith.ts', 'src/core/codec/envelope.ts'] },
+  { ignores: ['node_modules/', 'dist/', 'test-results/', 'src/core/codec/kith.ts', 'src/core/codec/envelope.ts', 'src/core/codec/directory.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {
