@@ -139,6 +139,8 @@ export class DirectoryPublisher {
   private republish: ReturnType<typeof setTimeout> | undefined
   private readonly retry: RetryTimer
   private readonly onUpdate = (): void => { this.schedule() }
+  /** Until a record is out, a new peer may be the DHT's first: try again without waiting out the backoff. */
+  private readonly onConnect = (): void => { if (this.last === undefined) this.schedule() }
 
   constructor (private readonly libp2p: Libp2p<{ dht: KadDHT }>, private readonly options: DirectoryPublisherOptions) {
     this.retry = new RetryTimer(options.retry ?? { initialMs: 1_000, maxMs: 60_000 }, () => { void this.publish() })
@@ -147,12 +149,14 @@ export class DirectoryPublisher {
   /** Publishes now, and again whenever this node's addresses change. */
   start (): void {
     this.libp2p.addEventListener('self:peer:update', this.onUpdate)
+    this.libp2p.addEventListener('peer:identify', this.onConnect)
     void this.publish()
   }
 
   stop (): void {
     this.stopped = true
     this.libp2p.removeEventListener('self:peer:update', this.onUpdate)
+    this.libp2p.removeEventListener('peer:identify', this.onConnect)
     this.retry.cancel()
     clearTimeout(this.debounce)
     clearTimeout(this.republish)

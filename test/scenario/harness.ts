@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { parseInviteLink } from '../../src/core/identity/invite.ts'
 import type { MessageOut } from '../../src/core/messenger/messenger.ts'
 import { afterAll, afterEach } from 'vitest'
-import { KithNode } from '../../src/node/kith-node.ts'
+import { KithNode, type KithNodeConfig } from '../../src/node/kith-node.ts'
 
 const dirs: string[] = []
 
@@ -19,8 +19,8 @@ export function tempDir (name: string): string {
   return dir
 }
 
-/** Starts a peer on loopback with retry timings fit for tests. */
-export async function startPeer (name: string, dataDir: string = tempDir(name)): Promise<KithNode> {
+/** Starts a peer on loopback with retry timings fit for tests; `extra` adds or overrides settings. */
+export async function startPeer (name: string, dataDir: string = tempDir(name), extra: KithNodeConfig = {}): Promise<KithNode> {
   return await KithNode.start({
     dataDir,
     name,
@@ -28,7 +28,8 @@ export async function startPeer (name: string, dataDir: string = tempDir(name)):
     api: false,
     retry: { initialMs: 50, maxMs: 400 },
     establishRetryMs: 50,
-    establishRetryMaxMs: 400
+    establishRetryMaxMs: 400,
+    ...extra
   })
 }
 
@@ -94,15 +95,15 @@ export function cleanup (): void {
  * Peers for one test file: each started through `peer` is stopped after its test (unless `stop`
  * stopped it first), and the data directories are removed after the file.
  */
-export function usePeers (): { peer: (name: string, dir?: string) => Promise<KithNode>, stop: (n: KithNode) => Promise<void> } {
+export function usePeers (): { peer: (name: string, dir?: string, extra?: KithNodeConfig) => Promise<KithNode>, stop: (n: KithNode) => Promise<void> } {
   const running: KithNode[] = []
   afterEach(async () => {
     await Promise.all(running.splice(0).map(async (n) => await n.stop()))
   })
   afterAll(cleanup)
   return {
-    peer: async (name, dir) => {
-      const n = await startPeer(name, dir)
+    peer: async (name, dir, extra) => {
+      const n = await startPeer(name, dir, extra)
       running.push(n)
       return n
     },

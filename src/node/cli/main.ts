@@ -11,7 +11,7 @@ import { parseIceServer } from '../ice-servers.ts'
 import { initDataDir, KithNode, type KithNodeConfig } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
 import { runChat } from './chat.ts'
-import { formatConversationLine, formatMessageLine, shortId, type ConversationJson, type MessageJson } from './format.ts'
+import { describeDirectory, formatConversationLine, formatMessageLine, shortId, type ConversationJson, type DirectoryStatusJson, type MessageJson } from './format.ts'
 
 const HELP = `kith: serverless end-to-end encrypted chat
 
@@ -25,7 +25,7 @@ usage: kith [--data DIR] [--json] COMMAND
                                 run the peer (and its local API); --host 0.0.0.0
                                 listens on every interface, --announce adds a
                                 public address, --tls serves https and wss
-  status                        the running peer's id, addresses and reachability
+  status                        the running peer's id, addresses, reachability, DHT and directory record
   invite                        print your invite link
   contact add LINK [--name ALIAS]
                                 add a contact; prints the safety number
@@ -196,12 +196,13 @@ async function main (argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'status': {
-      const s = await client.call<{ peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] }, links: Array<{ peer: string, addr: string, relayed: boolean }> }>('GET', '/v1/status')
+      const s = await client.call<{ peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] }, links: Array<{ peer: string, addr: string, relayed: boolean }>, directory?: DirectoryStatusJson }>('GET', '/v1/status')
       print([
         `peer ${s.peerId}`,
         ...s.addrs.map((a) => `  ${a}`),
         `web app ${s.web}`,
         `reachability: ${describeReachability(s.reachability)}`,
+        ...(s.directory !== undefined ? describeDirectory(s.directory) : []),
         `${s.connections} connection(s)`,
         ...s.links.map((l) => `  ${l.peer.slice(-8)}  ${l.relayed ? 'relayed' : 'direct '}  ${l.addr}`)
       ].join('\n'), s)
