@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --directory-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -10,6 +10,8 @@
  * - messages per second in one conversation, sends awaited one by one and 64 in flight, against
  *   the same baseline's implied rate, with the CPU time each process spent per message;
  * - MLS add-member commit and processing for groups of 10, 100 and 1,000;
+ * - directory lookups on a DHT of 100 Kith nodes, against kad-dht getClosestPeers for the same
+ *   key (bench/directory.ts);
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);
  * - on simulated hosts: hole punching through two NATs, and message latency between two hosts
  *   against loopback (bench/hosts.ts; skipped, with the reason, where hosts cannot be simulated).
@@ -29,6 +31,7 @@ import { encryptApplication, processMessage, readMlsMessage } from '../src/core/
 import { benchBrowser } from './browser.ts'
 import { benchHosts } from './hosts.ts'
 import { benchCommits, pairGroup } from './mls.ts'
+import { benchDirectory } from './directory.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
 const json = process.argv.includes('--json')
@@ -77,6 +80,10 @@ async function throughput (alice: KithNode, arrival: (text: string) => Promise<n
 async function main (): Promise<void> {
   if (process.argv.includes('--browser-only')) {
     report(await benchBrowser(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--directory-only')) {
+    report(await benchDirectory(quick, log), json)
     return
   }
   if (process.argv.includes('--hosts-only')) {
@@ -198,6 +205,7 @@ async function main (): Promise<void> {
 
     log('MLS commits for groups of 10, 100, 1000')
     results.push(...await benchCommits(quick ? [10, 100] : [10, 100, 1000]))
+    results.push(...await benchDirectory(quick, log))
     if (!process.argv.includes('--node-only')) {
       results.push(...await benchBrowser(quick, log))
       results.push(...await benchHosts(quick, log))

@@ -83,6 +83,43 @@ describe('directory in the DHT', () => {
     expect(addressesOf(found!, account.peerId)).toEqual(['/ip4/127.0.0.1/tcp/5353'])
   })
 
+  it('republishes at once when the node\'s addresses change, and again before the record expires', async () => {
+    const [bob, , , , alice] = await swarm(6)
+    const account = await accountOn(bob!, ['/ip4/127.0.0.1/tcp/4242'])
+    const published: number[] = []
+    const lines: string[] = []
+    const waiters: Array<{ count: number, resolve: () => void }> = []
+    let seq = 0
+    const publisher = new DirectoryPublisher(bob!, {
+      identity: account.identity,
+      devices: async () => [account.device],
+      nextSeq: async () => ++seq,
+      lifetimeMs: 1_000,
+      debounceMs: 10,
+      log: (line) => {
+        lines.push(line)
+        const m = line.match(/^directory record seq (\d+) published/)
+        if (m === null) return
+        published.push(Number(m[1]))
+        for (const w of waiters.filter((x) => published.length >= x.count)) w.resolve()
+      }
+    })
+    const publications = async (count: number): Promise<void> => {
+      if (published.length < count) await new Promise<void>((resolve) => waiters.push({ count, resolve }))
+    }
+    publisher.start()
+    await publications(1)
+    const first = published[0]!
+    bob!.safeDispatchEvent('self:peer:update', { detail: { peer: await bob!.peerStore.get(bob!.peerId), previous: undefined } })
+    await publications(2)
+    // Half the lifetime later the record goes out again, before the last one expires.
+    await publications(3)
+    publisher.stop()
+    expect(published[2]! > published[1]! && published[1]! > first, lines.join('\n')).toBe(true)
+    expect(publisher.status()?.expiresAt).toBe(publisher.status()!.publishedAt + 1_000)
+    expect((await lookupDirectoryRecord(alice!.services.dht, account.identity.publicKey))?.seq).toBe(published[published.length - 1])
+  })
+
   it('refuses an expired record and finds nothing for an account that never published', async () => {
     const [bob, , , , alice] = await swarm(6)
     const account = await accountOn(bob!, ['/ip4/127.0.0.1/tcp/4242'])

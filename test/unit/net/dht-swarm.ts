@@ -31,7 +31,8 @@ export async function startDhtNode (log?: (line: string) => void): Promise<DhtNo
     connectionEncrypters: [noise()],
     streamMuxers: [kithYamux()],
     connectionGater: { denyDialMultiaddr: () => false },
-    connectionManager: { inboundConnectionThreshold: 10_000, maxConnections: 1_000 },
+    // Generous handshake timeouts: a hundred nodes share two loaded cores.
+    connectionManager: { inboundConnectionThreshold: 10_000, maxConnections: 1_000, maxIncomingPendingConnections: 1_000, dialTimeout: 30_000, inboundUpgradeTimeout: 30_000 },
     services: {
       identify: identify(),
       ping: ping(),
@@ -46,13 +47,30 @@ export async function startDhtNode (log?: (line: string) => void): Promise<DhtNo
  */
 export async function startSwarm (count: number, links = 3, log?: (line: string) => void): Promise<DhtNode[]> {
   const nodes = await Promise.all(Array.from({ length: count }, async () => await startDhtNode(log)))
-  await Promise.all(nodes.map(async (node, i) => {
-    const targets = new Set<number>()
-    while (targets.size < Math.min(links, i)) targets.add(Math.floor(Math.random() * i))
-    for (const t of targets) await node.dial(nodes[t]!.getMultiaddrs())
-  }))
+  // A few joins at a time: on a loaded 2-core machine, a hundred handshakes at once time out.
+  let next = 1
+  const join = async (): Promise<void> => {
+    for (let i = next++; i < count; i = next++) {
+      const targets = new Set<number>()
+      while (targets.size < Math.min(links, i)) targets.add(Math.floor(Math.random() * i))
+      for (const t of targets) await dialWithRetry(nodes[i]!, nodes[t]!)
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, join))
   await Promise.all(nodes.map(async (n) => await untilRoutingTable(n, Math.min(links, count - 1))))
   return nodes
+}
+
+/** Dials `to`, trying again (three times in all) if the handshake times out under load. */
+async function dialWithRetry (from: DhtNode, to: DhtNode): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await from.dial(to.getMultiaddrs())
+      return
+    } catch (err) {
+      if (attempt === 3) throw err
+    }
+  }
 }
 
 /** Resolves once `node`'s routing table holds at least `size` peers (peers join as identify completes). */
