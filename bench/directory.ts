@@ -13,7 +13,7 @@ import { quantile, result, type BenchResult } from './stats.ts'
 export async function benchDirectory (quick: boolean, log: (line: string) => void): Promise<BenchResult[]> {
   const nodeCount = 100
   const accountCount = quick ? 10 : 20
-  const samples = quick ? 50 : 200
+  const samples = quick ? 50 : 100
   // libp2p can leave a failed internal dial unhandled when a handshake times out under load; count
   // those instead of letting them end the run.
   let internalFailures = 0

