@@ -28,6 +28,8 @@ export interface DirectoryValidatorOptions {
   readonly log?: Log
   /** Keys whose highest seq is remembered, to refuse replays of older records (default 10,000). */
   readonly remember?: number
+  /** Refusals logged per minute at most; the rest are counted in the next line (default 10). */
+  readonly logPerMinute?: number
 }
 
 /** The kad-dht `validators` and `selectors` entries for Kith's namespace. */
@@ -46,6 +48,22 @@ export function directoryRecordRules (options: DirectoryValidatorOptions = {}): 
   const now = options.now ?? Date.now
   const remember = options.remember ?? 10_000
   const highest = new Map<string, number>()
+  // A peer can send forged records as fast as it likes: log a few, count the rest.
+  const logLimit = options.logPerMinute ?? 10
+  let windowStart = 0
+  let logged = 0
+  let suppressed = 0
+  const logRefusal = (err: unknown): void => {
+    const t = now()
+    if (t - windowStart >= 60_000) {
+      if (suppressed > 0) options.log?.(`${suppressed} more directory record(s) refused in the last minute`)
+      windowStart = t
+      logged = 0
+      suppressed = 0
+    }
+    if (logged++ < logLimit) options.log?.(describeError(err))
+    else suppressed++
+  }
   const validate: ValidateFn = async (key, value) => {
     try {
       const record = await readDirectoryRecord(key, value, now())
@@ -58,7 +76,7 @@ export function directoryRecordRules (options: DirectoryValidatorOptions = {}): 
       highest.set(id, record.seq)
       if (highest.size > remember) highest.delete(highest.keys().next().value!)
     } catch (err) {
-      options.log?.(describeError(err))
+      logRefusal(err)
       throw err
     }
   }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { buildDirectoryRecord } from '../../../src/core/directory/build.ts'
 import { directoryKey } from '../../../src/core/directory/directory-key.ts'
 import { decodeDirectoryRecord, encodeDirectoryRecord } from '../../../src/core/directory/record.ts'
-import { addressesOf, DirectoryPublisher, lookupDirectoryRecord, routingTableSize } from '../../../src/net/dht-directory.ts'
+import { addressesOf, directoryRecordRules, DirectoryPublisher, lookupDirectoryRecord, routingTableSize } from '../../../src/net/dht-directory.ts'
 import { startSwarm, testAccount, type DhtNode, type TestAccount } from './dht-swarm.ts'
 
 let nodes: DhtNode[] = []
@@ -133,3 +133,18 @@ describe('directory in the DHT', () => {
 async function rebuild (account: TestAccount, seq: number): Promise<Uint8Array> {
   return (await buildDirectoryRecord(account.identity, { seq, issuedAt: Date.now(), lifetimeMs: 3_600_000, devices: [account.device] })).encoded
 }
+
+describe('directory record rules', () => {
+  it('logs a few refusals a minute and counts the rest, so forged records cannot flood the log', async () => {
+    const lines: string[] = []
+    let now = 1_800_000_000_000
+    const rules = directoryRecordRules({ log: (l) => lines.push(l), now: () => now, logPerMinute: 3 })
+    const validate = rules.validators.kith!
+    const account = await testAccount(new Uint8Array([0, 36, 8, 1, 18, 32, ...new Uint8Array(32)]), 'peer', ['/ip4/127.0.0.1/tcp/1'])
+    for (let i = 0; i < 10; i++) await expect(validate(directoryKey(account.identity.publicKey), new Uint8Array([0xff, i]))).rejects.toThrow(/not valid protobuf/)
+    expect(lines).toHaveLength(3)
+    now += 60_000
+    await expect(validate(directoryKey(account.identity.publicKey), new Uint8Array([0xff]))).rejects.toThrow()
+    expect(lines.slice(3)).toEqual(['7 more directory record(s) refused in the last minute', expect.stringMatching(/^directory record of account [0-9a-f]{16}… refused: /)])
+  })
+})
