@@ -1,5 +1,5 @@
 /**
- * Kith's directory in the DHT (docs/PROTOCOL.md §9): the kad-dht validator and selector for the
+ * Kith's directory in the DHT (docs/PROTOCOL.md §8): the kad-dht validator and selector for the
  * `/kith/` key namespace, looking an account's record up, and publishing this account's record at
  * start, when this node's addresses change and before the record expires. Node peers only: browsers
  * run no DHT (a query protocol served to browsers by Node peers is later work).

@@ -48,7 +48,7 @@ export interface KithNodeOptions {
   readonly iceServers?: RTCIceServer[]
   /** Reserve a slot on a relay, so peers can reach this node when it is behind a NAT (default true). */
   readonly relayReservation?: boolean
-  /** Where refused DHT records are logged (docs/PROTOCOL.md §9.3). */
+  /** Where refused DHT records are logged (docs/PROTOCOL.md §8.3). */
   readonly log?: (line: string) => void
 }
 

@@ -5,11 +5,10 @@
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { cleanup as cleanupWebRtc } from 'node-datachannel'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces, userInfo } from 'node:os'
@@ -67,7 +66,7 @@ export interface KithNodeConfig {
   readonly api?: boolean
   /** Also print log lines to stderr. */
   readonly verbose?: boolean
-  /** Timings of the directory record in the DHT (docs/PROTOCOL.md §9); tests shorten them. */
+  /** Timings of the directory record in the DHT (docs/PROTOCOL.md §8); tests shorten them. */
   readonly directory?: DirectoryConfig
 }
 
@@ -378,12 +377,6 @@ export class KithNode {
   /** The DHT routing table's size and this account's published record. */
   directory (): DirectoryStatus {
     return directoryStatus(this.libp2p, this.publisher)
-  }
-
-  /** Publishes this account's directory record now (it also is at start, on address changes and before expiry). */
-  async publishDirectory (): Promise<PublishStatus | undefined> {
-    await this.publisher.publish()
-    return this.publisher.status()
   }
 
   /** Dialable addresses with the /p2p/ suffix, for `--bootstrap`. */

@@ -1,5 +1,5 @@
 /**
- * Building and signing this account's directory record (docs/PROTOCOL.md §9.2). Pure: the caller
+ * Building and signing this account's directory record (docs/PROTOCOL.md §8.2). Pure: the caller
  * supplies the devices, the next sequence number and the time.
  */
 import { ValidationError } from '../errors.ts'

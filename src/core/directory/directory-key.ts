@@ -1,7 +1,7 @@
 /**
  * Where an account's directory record lives in the DHT: `/kith/dir/<hex of the identity key>`.
  * kad-dht routes by SHA-256 of these bytes and picks the validator and selector by the first path
- * segment, `kith` (docs/PROTOCOL.md §9.1).
+ * segment, `kith` (docs/PROTOCOL.md §8.1).
  */
 import { abytes, fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts'
 import { ValidationError } from '../errors.ts'

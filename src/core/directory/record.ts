@@ -1,5 +1,5 @@
 /**
- * The directory record (DESIGN.md §4, docs/PROTOCOL.md §9): the signed statement an account
+ * The directory record (DESIGN.md §4, docs/PROTOCOL.md §8): the signed statement an account
  * publishes in the Kith DHT of its devices, where each listens now, its mailbox nodes and
  * KeyPackages. This file holds its shape, its limits and its codec; `build.ts` signs one,
  * `verify.ts` checks one and `select.ts` picks the newest.

@@ -1,5 +1,5 @@
 /**
- * Choosing among several valid records for one key (docs/PROTOCOL.md §9.4): the highest seq wins,
+ * Choosing among several valid records for one key (docs/PROTOCOL.md §8.4): the highest seq wins,
  * then the later expiry, then the first given. A DHT node that replays an older record so loses to
  * any node holding the newer one. Pure and synchronous: it decodes only, since every record it is
  * given has already passed `readDirectoryRecord`.

@@ -1,5 +1,5 @@
 /**
- * Checking a directory record found in the DHT (docs/PROTOCOL.md §9.3): its key names its identity,
+ * Checking a directory record found in the DHT (docs/PROTOCOL.md §8.3): its key names its identity,
  * the identity key signed it, every device certificate chains to that identity key, and it has not
  * expired. What a DHT node runs on every record it is asked to store, and a reader on every record
  * it is given.

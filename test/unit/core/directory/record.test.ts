@@ -142,7 +142,7 @@ describe('select', () => {
   })
 })
 
-describe('test vector (docs/PROTOCOL.md §9.5)', () => {
+describe('test vector (docs/PROTOCOL.md §8.5)', () => {
   it('signs deterministically', async () => {
     const seed = fromHex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60')
     const publicKey = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a')
