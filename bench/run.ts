@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --directory-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -13,6 +13,8 @@
  * - catching up on messages queued while offline, from a mailbox against direct delivery (bench/mailbox.ts);
  * - a file (256 MiB, 64 MiB with --quick) fetched over `/kith/file/1.0.0` between two processes,
  *   against a raw libp2p stream moving the same bytes between the same nodes (bench/files.ts);
+ * - directory lookups on a DHT of 100 Kith nodes, against kad-dht getClosestPeers for the same
+ *   key (bench/directory.ts);
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);
  * - on simulated hosts: hole punching through two NATs, and message latency between two hosts
  *   against loopback (bench/hosts.ts; skipped, with the reason, where hosts cannot be simulated).
@@ -34,6 +36,7 @@ import { benchHosts } from './hosts.ts'
 import { benchMailbox } from './mailbox.ts'
 import { benchFiles } from './files.ts'
 import { benchCommits, pairGroup } from './mls.ts'
+import { benchDirectory } from './directory.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
 const json = process.argv.includes('--json')
@@ -82,6 +85,10 @@ async function throughput (alice: KithNode, arrival: (text: string) => Promise<n
 async function main (): Promise<void> {
   if (process.argv.includes('--browser-only')) {
     report(await benchBrowser(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--directory-only')) {
+    report(await benchDirectory(quick, log), json)
     return
   }
   if (process.argv.includes('--hosts-only')) {
@@ -214,6 +221,7 @@ async function main (): Promise<void> {
     log('catching up from a mailbox')
     results.push(...await benchMailbox(quick, log))
     results.push(...await benchFiles(quick, log))
+    results.push(...await benchDirectory(quick, log))
     if (!process.argv.includes('--node-only')) {
       results.push(...await benchBrowser(quick, log))
       results.push(...await benchHosts(quick, log))

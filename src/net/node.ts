@@ -3,7 +3,7 @@
  * WebRTC-direct (so a browser dials it with no certificate to trust), WebRTC through relays and
  * circuit relay as a client (so nodes behind NATs reach each other and upgrade to direct), noise
  * and yamux (with window updates at half use, `yamux-window.ts`), Kith's Kademlia DHT in server
- * mode, a circuit-relay server with Kith's limits, DCUtR, AutoNAT v2, identify, ping, optional
+ * mode (with the validator and selector of Kith's directory records), a circuit-relay server with Kith's limits, DCUtR, AutoNAT v2, identify, ping, optional
  * mDNS and bootstrap peers.
  * No public bootstrap list or STUN server is built in (DESIGN.md §4).
  */
@@ -23,6 +23,7 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { kithAddressSorter } from './address-sorter.ts'
 import { announcedAddrs } from './announce.ts'
+import { directoryRecordRules } from './dht-directory.ts'
 import { DHT_PROTOCOL, RELAY_DATA_LIMIT_BYTES, RELAY_DURATION_LIMIT_MS, RELAY_MAX_RESERVATIONS } from './constants.ts'
 import { kithYamux } from './yamux-window.ts'
 
@@ -47,6 +48,8 @@ export interface KithNodeOptions {
   readonly iceServers?: RTCIceServer[]
   /** Reserve a slot on a relay, so peers can reach this node when it is behind a NAT (default true). */
   readonly relayReservation?: boolean
+  /** Where refused DHT records are logged (docs/PROTOCOL.md §8.3). */
+  readonly log?: (line: string) => void
 }
 
 /** The services a Kith node runs. */
@@ -105,7 +108,8 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
     services: {
       identify: identify(),
       ping: ping(),
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: false }),
+      // Kith's records (the directory, `/kith/…`) are checked and chosen by Kith's own rules.
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: false, ...directoryRecordRules(options.log !== undefined ? { log: options.log } : {}) }),
       relay: circuitRelayServer({
         reservations: {
           maxReservations: RELAY_MAX_RESERVATIONS,

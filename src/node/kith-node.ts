@@ -5,7 +5,7 @@
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { cleanup as cleanupWebRtc } from 'node-datachannel'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -20,6 +20,10 @@ import { UsageError, describeError, strictAssert } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
+import { addressesOf, DirectoryPublisher, lookupDirectoryRecord, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
+import { MAX_ADDRS, MAX_ONE_TIME_KEY_PACKAGES, type DirectoryDevice } from '../core/directory/record.ts'
+import { encodeDeviceCertificate } from '../core/identity/device-certificate.ts'
+import { fromHex, fromUtf8, utf8 } from '../core/bytes.ts'
 import { greetPeers } from '../net/greet.ts'
 import { createKithNode, type KithLibp2p } from '../net/node.ts'
 import { DeliveryService } from '../net/protocols/deliver.ts'
@@ -74,6 +78,31 @@ export interface KithNodeConfig {
   readonly mailboxForAnyone?: boolean
   /** Quotas of the mailboxes this node keeps for others (default DEFAULT_QUOTAS). */
   readonly mailboxQuotas?: Partial<MailboxQuotas>
+  /** Timings of the directory record in the DHT (docs/PROTOCOL.md §10); tests shorten them. */
+  readonly directory?: DirectoryConfig
+}
+
+/** Timings of the directory record. */
+export interface DirectoryConfig {
+  /** Record lifetime; republished after half of it (default 24 h). */
+  readonly lifetimeMs?: number
+  /** Wait after an address change before republishing (default 500 ms). */
+  readonly debounceMs?: number
+  /** Backoff while no DHT peer takes the record. */
+  readonly retry?: RetryTimerOptions
+  /** Shortest time between two lookups of one account (default 10 s). */
+  readonly lookupIntervalMs?: number
+}
+
+/** Meta key of the last directory record seq this device published. */
+const DIRECTORY_SEQ_META = 'directory.seq'
+/** One-time KeyPackages each record lists. */
+const DIRECTORY_KEY_PACKAGES = 2
+
+/** What `kith status` shows of the DHT and this account's record in it. */
+export interface DirectoryStatus {
+  readonly routingTable: number
+  readonly record?: PublishStatus
 }
 
 interface SavedPorts { tcpPort?: number, wsPort?: number, webPort?: number, webrtcPort?: number }
@@ -244,7 +273,8 @@ export class KithNode {
     /** The HTTPS certificate, when the node serves over TLS. */
     readonly tls: TlsMaterial | undefined,
     private readonly lock: InstanceLock,
-    readonly log: Log
+    readonly log: Log,
+    private readonly publisher: DirectoryPublisher
   ) {}
 
 
@@ -290,6 +320,7 @@ export class KithNode {
     const listenOn = (tcp: number, ws: number, udp: number): string[] => [`/${ip}/${host}/tcp/${tcp}`, `/${ip}/${host}/tcp/${ws}/${wsKind}`, `/${ip}/${host}/udp/${udp}/webrtc-direct`]
     const nodeOptions = {
       privateKey,
+      log,
       bootstrap: config.bootstrap ?? [],
       mdns: config.mdns ?? false,
       announce,
@@ -363,6 +394,7 @@ export class KithNode {
     }, async (from, frame) => await messenger.receive(from.toString(), frame), {
       log,
       unreachable: (peer) => { void courier.unreachable(peer) },
+      locate: locateThroughDirectory(libp2p, store, log, config.directory?.lookupIntervalMs ?? 10_000),
       ...(config.retry !== undefined ? { retry: config.retry } : {})
     })
     transport.delivery = delivery
@@ -392,6 +424,7 @@ export class KithNode {
     })
     await messenger.start()
     void keeper.start().catch((err: unknown) => { log(`mailboxes did not start: ${describeError(err)}`) })
+    const publisher = await startPublisher(libp2p, messenger, store, account, transport, log, config.directory ?? {})
     // Contacts' devices that queued frames for us while we were away send them as soon as we connect.
     void store.listDevices()
       .then(async (devices) => await greetPeers(libp2p, devices.map((d) => d.peerId), { log }))
@@ -408,12 +441,12 @@ export class KithNode {
     if (config.api !== false) {
       if (!existsSync(paths.token)) writeFileSync(paths.token, nodeRandomBytes(32).toString('hex'), { mode: 0o600 })
       chmodSync(paths.token, 0o600)
-      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p), mailboxes: mailboxStatus(keeper, mailboxStore), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
+      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p), mailboxes: mailboxStatus(keeper, mailboxStore), directory: directoryStatus(libp2p, publisher), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
       writeFileSync(paths.daemon, JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${api.port}`, peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), web: web.port }, null, 2))
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
     running++
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier }, api, web, webUrl, tls, lock, log)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier }, api, web, webUrl, tls, lock, log, publisher)
   }
 
   private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
@@ -436,6 +469,11 @@ export class KithNode {
     return mailboxStatus(this.mail.keeper, this.mail.store)
   }
 
+  /** The DHT routing table's size and this account's published record. */
+  directory (): DirectoryStatus {
+    return directoryStatus(this.libp2p, this.publisher)
+  }
+
   /** Dialable addresses with the /p2p/ suffix, for `--bootstrap`. */
   bootstrapAddrs (): string[] {
     return this.libp2p.getMultiaddrs().map((ma) => ma.toString())
@@ -450,6 +488,7 @@ export class KithNode {
     await this.web.close()
     this.mail.keeper.stop()
     this.mail.courier.stop()
+    this.publisher.stop()
     await this.delivery.stop().catch(() => {})
     await this.keyPackages.stop().catch(() => {})
     await this.mail.service.stop().catch(() => {})
@@ -461,5 +500,71 @@ export class KithNode {
     await this.store.close()
     this.mail.store.close()
     this.lock.release()
+  }
+}
+
+function directoryStatus (libp2p: KithLibp2p, publisher: DirectoryPublisher): DirectoryStatus {
+  const record = publisher.status()
+  return { routingTable: routingTableSize(libp2p.services.dht), ...(record !== undefined ? { record } : {}) }
+}
+
+/**
+ * Starts publishing this account's record: this device, its addresses, no mailbox yet, and
+ * KeyPackages made once per start (one-time ones plus one meant as last resort).
+ */
+async function startPublisher (libp2p: KithLibp2p, messenger: Messenger, store: SqliteStore, account: Account, transport: Libp2pTransport, log: Log, config: DirectoryConfig): Promise<DirectoryPublisher> {
+  const keyPackages: Uint8Array[] = []
+  for (let i = 0; i < Math.min(DIRECTORY_KEY_PACKAGES, MAX_ONE_TIME_KEY_PACKAGES); i++) keyPackages.push((await messenger.provideKeyPackage()).keyPackage)
+  const lastResort = (await messenger.provideKeyPackage()).keyPackage
+  const certificate = encodeDeviceCertificate(account.certificate)
+  const publisher = new DirectoryPublisher(libp2p, {
+    identity: account.identity,
+    devices: async (): Promise<DirectoryDevice[]> => [{ certificate, addrs: transport.listenAddrs().slice(0, MAX_ADDRS), mailboxes: [], keyPackages, lastResortKeyPackage: lastResort }],
+    // Larger than every seq published before, even if this directory lost its count (a restored backup).
+    nextSeq: async (issuedAt) => {
+      const stored = await store.getMeta(DIRECTORY_SEQ_META)
+      const seq = Math.max(stored === undefined ? 0 : Number(fromUtf8(stored)) + 1, issuedAt)
+      await store.apply([{ kind: 'meta', key: DIRECTORY_SEQ_META, value: utf8(String(seq)) }])
+      return seq
+    },
+    log,
+    ...(config.lifetimeMs !== undefined ? { lifetimeMs: config.lifetimeMs } : {}),
+    ...(config.debounceMs !== undefined ? { debounceMs: config.debounceMs } : {}),
+    ...(config.retry !== undefined ? { retry: config.retry } : {})
+  })
+  publisher.start()
+  return publisher
+}
+
+/**
+ * The delivery service's `locate`: looks a contact's device up in the DHT when the addresses we
+ * know for it fail, and puts the addresses its record lists into the peer store.
+ */
+function locateThroughDirectory (libp2p: KithLibp2p, store: SqliteStore, log: Log, intervalMs: number): (peerId: string) => Promise<boolean> {
+  const lastLookup = new Map<string, number>()
+  return async (peerId) => {
+    const device = await store.getDevice(peerId)
+    if (device === undefined) return false
+    const at = lastLookup.get(device.identity)
+    if (at !== undefined && Date.now() - at < intervalMs) return false
+    lastLookup.set(device.identity, Date.now())
+    const record = await lookupDirectoryRecord(libp2p.services.dht, fromHex(device.identity), { signal: AbortSignal.timeout(15_000) })
+    if (record === undefined) {
+      log(`directory: no record found for ${peerId}`)
+      return false
+    }
+    const addrs = addressesOf(record, peerId)
+    const peer = peerIdFromString(peerId)
+    const known = new Set((await libp2p.peerStore.get(peer).catch(() => undefined))?.addresses.map((a) => a.multiaddr.toString()) ?? [])
+    const fresh = addrs.filter((a) => !known.has(a) && !known.has(`${a}/p2p/${peerId}`))
+    log(`directory: record seq ${record.seq} of ${peerId} lists ${addrs.length} address(es), ${fresh.length} not in the peer store`)
+    if (addrs.length === 0) return false
+    const multiaddrs = []
+    for (const a of addrs) {
+      try { multiaddrs.push(multiaddr(a)) } catch { /* the record's addresses were shape-checked; skip one libp2p cannot parse */ }
+    }
+    // The record is signed and newer than what failed: its addresses replace the ones we had.
+    await libp2p.peerStore.patch(peer, { multiaddrs })
+    return true
   }
 }

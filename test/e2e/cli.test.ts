@@ -100,6 +100,18 @@ describe('kith CLI', () => {
     expect(groups.conversations.map((c) => c.name).sort()).toEqual(['alice', 'book-club'])
   })
 
+  it('kith status shows the DHT routing table and the directory record once it is published', async () => {
+    // Alice and Bob are each other's DHT since the contact was added: each publishes its record on the other.
+    const line = await until(async () => {
+      const out = await kith(alice, 'status')
+      return /directory record: seq \d+/.test(out) ? out : undefined
+    }, 'Alice\'s record to be published')
+    expect(line).toMatch(/^DHT: [1-9]\d* peer\(s\) in the routing table$/m)
+    expect(line).toMatch(/^directory record: seq \d+, published \S+ on [1-9]\d* DHT peer\(s\), expires \S+$/m)
+    const status = await kithJson<{ directory: { routingTable: number, record: { seq: number, expiresAt: number, publishedAt: number, storedOn: number } } }>(alice, 'status')
+    expect(status.directory.record.expiresAt - status.directory.record.publishedAt).toBe(24 * 3_600_000)
+  })
+
   it('refuses API callers without the token and reports errors on one line', async () => {
     const daemon = JSON.parse(readFileSync(join(alice, 'daemon.json'), 'utf8')) as { api: string }
     const res = await fetch(`${daemon.api}/v1/contacts`)

@@ -19,17 +19,17 @@ export function tempDir (name: string): string {
   return dir
 }
 
-/** Starts a peer on loopback with retry timings fit for tests. */
-export async function startPeer (name: string, dataDir: string = tempDir(name), extra: Partial<KithNodeConfig> = {}): Promise<KithNode> {
+/** Starts a peer on loopback with retry timings fit for tests; `extra` adds or overrides settings. */
+export async function startPeer (name: string, dataDir: string = tempDir(name), extra: KithNodeConfig = {}): Promise<KithNode> {
   return await KithNode.start({
-    ...extra,
     dataDir,
     name,
     host: '127.0.0.1',
     api: false,
     retry: { initialMs: 50, maxMs: 400 },
     establishRetryMs: 50,
-    establishRetryMaxMs: 400
+    establishRetryMaxMs: 400,
+    ...extra
   })
 }
 
@@ -95,7 +95,7 @@ export function cleanup (): void {
  * Peers for one test file: each started through `peer` is stopped after its test (unless `stop`
  * stopped it first), and the data directories are removed after the file.
  */
-export function usePeers (): { peer: (name: string, dir?: string, extra?: Partial<KithNodeConfig>) => Promise<KithNode>, stop: (n: KithNode) => Promise<void> } {
+export function usePeers (): { peer: (name: string, dir?: string, extra?: KithNodeConfig) => Promise<KithNode>, stop: (n: KithNode) => Promise<void> } {
   const running: KithNode[] = []
   afterEach(async () => {
     await Promise.all(running.splice(0).map(async (n) => await n.stop()))

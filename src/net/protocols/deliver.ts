@@ -53,6 +53,11 @@ export interface DeliveryOptions {
   readonly window?: number
   /** Bytes of frames sent ahead of acknowledgements, at most (one frame always goes). */
   readonly windowBytes?: number
+  /**
+   * Called when dialling a peer failed: finds fresh addresses for it (Kith's directory in the DHT)
+   * and resolves true if it added any, so the dial is tried once more.
+   */
+  readonly locate?: (peerId: string) => Promise<boolean>
   readonly log: Log
   /** Called when frames for a peer could not be sent (it is unreachable, say): e.g. to leave them in its mailboxes. */
   readonly unreachable?: (peerId: string) => void
@@ -233,11 +238,27 @@ class PeerSender {
     const peer = peerIdFromString(this.peerId)
     const signal = AbortSignal.timeout(10_000)
     // A relayed (limited) connection carries chat too when it is the only path (Kith's relays allow it).
-    const connection = this.libp2p.getConnections(peer).find((c) => c.status === 'open' && !isLimited(c)) ?? await this.libp2p.dial(peer, { signal })
+    const connection = this.libp2p.getConnections(peer).find((c) => c.status === 'open' && !isLimited(c)) ?? await this.dial(peer, signal)
     const stream = await connection.newStream(DELIVER_PROTOCOL, { signal, runOnLimitedConnection: true })
     const fresh = { stream, lp: new FrameStream(stream, { maxFrame: MAX_ACK_FRAME }), connection }
     this.open = fresh
     return { ...fresh, reused: false }
+  }
+
+  /** Dials the peer; if the addresses we know fail, asks `locate` for fresh ones and dials once more. */
+  private async dial (peer: PeerId, signal: AbortSignal): Promise<Connection> {
+    try {
+      return await this.libp2p.dial(peer, { signal })
+    } catch (err) {
+      const locate = this.options.locate
+      if (locate === undefined || this.closed) throw err
+      const found = await locate(this.peerId).catch((lookupErr: unknown) => {
+        this.options.log(`could not look ${this.peerId} up in the directory: ${describeError(lookupErr)}`)
+        return false
+      })
+      if (!found) throw err
+      return await this.libp2p.dial(peer, { signal: AbortSignal.timeout(10_000) })
+    }
   }
 
   private hasDirectConnection (): boolean {

@@ -96,3 +96,19 @@ export function announcesTyping (line: string): boolean {
   const t = line.trimStart()
   return t.length > 0 && !t.startsWith('/')
 }
+
+/** The DHT part of `/v1/status`. */
+export interface DirectoryStatusJson {
+  readonly routingTable: number
+  readonly record?: { readonly seq: number, readonly expiresAt: number, readonly publishedAt: number, readonly storedOn: number }
+}
+
+/** `kith status` lines about the DHT: its routing table, and whether this account's record is published. */
+export function describeDirectory (d: DirectoryStatusJson): string[] {
+  const lines = [`DHT: ${d.routingTable} peer(s) in the routing table`]
+  const r = d.record
+  lines.push(r === undefined
+    ? 'directory record: not published yet (no DHT peer has taken it)'
+    : `directory record: seq ${r.seq}, published ${new Date(r.publishedAt).toISOString()} on ${r.storedOn} DHT peer(s), expires ${new Date(r.expiresAt).toISOString()}`)
+  return lines
+}

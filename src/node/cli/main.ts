@@ -12,7 +12,7 @@ import { initDataDir, KithNode, type KithNodeConfig } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
 import { runBackup } from './backup.ts'
 import { runChat } from './chat.ts'
-import { formatConversationLine, formatMessageLine, formatProfile, shortId, type ConversationJson, type MessageJson, type ProfileJson } from './format.ts'
+import { describeDirectory, formatConversationLine, formatMessageLine, formatProfile, shortId, type ConversationJson, type DirectoryStatusJson, type MessageJson, type ProfileJson } from './format.ts'
 
 const HELP = `kith: serverless end-to-end encrypted chat
 
@@ -31,8 +31,8 @@ usage: kith [--data DIR] [--json] COMMAND
                                 (default: the bootstrap nodes that accept it),
                                 --mailbox-for-anyone holds messages for any
                                 device, not only yours and your contacts'
-  status                        the running peer's id, addresses, reachability
-                                and mailboxes
+  status                        the running peer's id, addresses, reachability,
+                                DHT, directory record and mailboxes
   invite                        print your invite link
   profile                       show your display name, identity key and invite link
   profile name NEW NAME         change your display name; contacts and groups see it
@@ -230,7 +230,7 @@ async function main (argv: string[]): Promise<void> {
   switch (command) {
     case 'status': {
       const s = await client.call<{
-        peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] }, links: Array<{ peer: string, addr: string, relayed: boolean }>
+        peerId: string, addrs: string[], connections: number, web: string, reachability: { kind: string, relays: string[] }, links: Array<{ peer: string, addr: string, relayed: boolean }>, directory?: DirectoryStatusJson
         mailboxes: { own: Array<{ node: string, depth?: number, lastError?: string }>, served: { mailboxes: number, entries: number, bytes: number } }
       }>('GET', '/v1/status')
       print([
@@ -238,6 +238,7 @@ async function main (argv: string[]): Promise<void> {
         ...s.addrs.map((a) => `  ${a}`),
         `web app ${s.web}`,
         `reachability: ${describeReachability(s.reachability)}`,
+        ...(s.directory !== undefined ? describeDirectory(s.directory) : []),
         `${s.connections} connection(s)`,
         ...s.links.map((l) => `  ${l.peer.slice(-8)}  ${l.relayed ? 'relayed' : 'direct '}  ${l.addr}`),
         s.mailboxes.own.length === 0 ? 'mailboxes: none yet (no bootstrap or --mailbox node has accepted one)' : `mailboxes: ${s.mailboxes.own.length}`,
