@@ -21,7 +21,7 @@ import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
 import { addressesOf, DirectoryPublisher, lookupDirectoryRecord, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
-import { MAX_ADDRS, MAX_ONE_TIME_KEY_PACKAGES, type DirectoryDevice } from '../core/directory/record.ts'
+import { MAX_ADDRS, MAX_MAILBOXES as MAX_DIRECTORY_MAILBOXES, MAX_ONE_TIME_KEY_PACKAGES, type DirectoryDevice } from '../core/directory/record.ts'
 import { encodeDeviceCertificate } from '../core/identity/device-certificate.ts'
 import { fromHex, fromUtf8, utf8 } from '../core/bytes.ts'
 import { greetPeers } from '../net/greet.ts'
@@ -408,9 +408,14 @@ export class KithNode {
       if (ticket.length === webTicket.length && timingSafeEqual(ticket, webTicket)) return true
       return (await store.listDevices()).some((d) => d.peerId === peer.toString())
     }, log)
+    const late: { publisher?: DirectoryPublisher } = {}
     const keeper = new MailboxKeeper(libp2p, {
       own: async () => await messenger.ownMailboxes(),
-      setOwn: async (list) => { await messenger.setOwnMailboxes(list) },
+      setOwn: async (list) => {
+        await messenger.setOwnMailboxes(list)
+        // The directory record lists the mailbox nodes too.
+        late.publisher?.schedule()
+      },
       receive: async (from, frame) => await messenger.receive(from, frame)
     }, () => [...(config.mailboxes ?? config.bootstrap ?? [])], log)
     await delivery.start()
@@ -425,6 +430,7 @@ export class KithNode {
     await messenger.start()
     void keeper.start().catch((err: unknown) => { log(`mailboxes did not start: ${describeError(err)}`) })
     const publisher = await startPublisher(libp2p, messenger, store, account, transport, log, config.directory ?? {})
+    late.publisher = publisher
     // Contacts' devices that queued frames for us while we were away send them as soon as we connect.
     void store.listDevices()
       .then(async (devices) => await greetPeers(libp2p, devices.map((d) => d.peerId), { log }))
@@ -509,7 +515,7 @@ function directoryStatus (libp2p: KithLibp2p, publisher: DirectoryPublisher): Di
 }
 
 /**
- * Starts publishing this account's record: this device, its addresses, no mailbox yet, and
+ * Starts publishing this account's record: this device, its addresses, its mailbox nodes, and
  * KeyPackages made once per start (one-time ones plus one meant as last resort).
  */
 async function startPublisher (libp2p: KithLibp2p, messenger: Messenger, store: SqliteStore, account: Account, transport: Libp2pTransport, log: Log, config: DirectoryConfig): Promise<DirectoryPublisher> {
@@ -519,7 +525,11 @@ async function startPublisher (libp2p: KithLibp2p, messenger: Messenger, store: 
   const certificate = encodeDeviceCertificate(account.certificate)
   const publisher = new DirectoryPublisher(libp2p, {
     identity: account.identity,
-    devices: async (): Promise<DirectoryDevice[]> => [{ certificate, addrs: transport.listenAddrs().slice(0, MAX_ADDRS), mailboxes: [], keyPackages, lastResortKeyPackage: lastResort }],
+    devices: async (): Promise<DirectoryDevice[]> => {
+      // Where this device's mailboxes are (not how to deposit: the tokens travel only inside MLS).
+      const mailboxes = (await messenger.ownMailboxes()).flatMap((m) => m.addrs.slice(0, 1).map((a) => `${a}/p2p/${m.node}`)).slice(0, MAX_DIRECTORY_MAILBOXES)
+      return [{ certificate, addrs: transport.listenAddrs().slice(0, MAX_ADDRS), mailboxes, keyPackages, lastResortKeyPackage: lastResort }]
+    },
     // Larger than every seq published before, even if this directory lost its count (a restored backup).
     nextSeq: async (issuedAt) => {
       const stored = await store.getMeta(DIRECTORY_SEQ_META)

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { KithNode, KithNodeConfig } from '../../src/node/kith-node.ts'
+import { fromHex } from '../../src/core/bytes.ts'
+import { lookupDirectoryRecord } from '../../src/net/dht-directory.ts'
 import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
 
 const { peer, stop } = usePeers()
@@ -40,6 +42,10 @@ describe('offline delivery through mailboxes', () => {
     const dirs = { alice: tempDir('alice'), bob: tempDir('bob') }
     let { alice, bob } = await chattingPair([m], dirs)
     const aliceAlias = (await bob.messenger.contacts())[0]!.alias
+    // Bob's directory record names his mailbox node (not its tokens, which travel only inside MLS).
+    const bobIdentity = fromHex((await alice.messenger.contacts())[0]!.identity)
+    const mailboxAddr = `${tcpAddrs(m)[0]!.split('/p2p/')[0]}/p2p/${m.libp2p.peerId.toString()}`
+    await eventually([alice], async () => (await lookupDirectoryRecord(alice.libp2p.services.dht, bobIdentity))?.devices[0]?.mailboxes.includes(mailboxAddr), 'Bob\'s record to name his mailbox node')
 
     await stop(bob)
     await alice.messenger.send('bob', 'while you were away')
