@@ -267,6 +267,13 @@ export function routingTableSize (dht: KadDHT): number {
 }
 
 /** The addresses of `peer` a record lists, over all devices, or [] if it does not list the peer. */
+/** The entry of one device in a verified record, or undefined if the record does not list it. */
+export function deviceEntryOf (record: VerifiedDirectoryRecord, peer: PeerId | string): DirectoryDevice | undefined {
+  const id = peer.toString()
+  const i = record.certificates.findIndex((c) => peerIdToString(c.peerId) === id)
+  return i < 0 ? undefined : record.devices[i]
+}
+
 export function addressesOf (record: VerifiedDirectoryRecord, peer: PeerId | string): string[] {
   const id = peer.toString()
   const i = record.certificates.findIndex((c) => peerIdToString(c.peerId) === id)

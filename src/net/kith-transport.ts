@@ -12,6 +12,11 @@ import { fetchKeyPackage } from './protocols/key-package.ts'
 /** Binds the messenger to a running libp2p node. */
 export class Libp2pTransport implements Transport {
   delivery: DeliveryService | undefined
+  /**
+   * Where else a KeyPackage may come from when the device does not answer (its directory record,
+   * so a first contact needs it not to be online); its failure leaves the device's own error thrown.
+   */
+  keyPackageFallback: ((peerId: string) => Promise<{ keyPackage: Uint8Array, card: Uint8Array }>) | undefined
 
   constructor (private readonly libp2p: Libp2p) {}
 
@@ -34,8 +39,17 @@ export class Libp2pTransport implements Transport {
   }
 
   async fetchKeyPackage (peerId: string): Promise<{ keyPackage: Uint8Array, card: Uint8Array }> {
-    const response = await fetchKeyPackage(this.libp2p, peerIdFromString(peerId))
-    return { keyPackage: response.keyPackage, card: response.card }
+    try {
+      const response = await fetchKeyPackage(this.libp2p, peerIdFromString(peerId))
+      return { keyPackage: response.keyPackage, card: response.card }
+    } catch (err) {
+      if (this.keyPackageFallback === undefined) throw err
+      try {
+        return await this.keyPackageFallback(peerId)
+      } catch {
+        throw err
+      }
+    }
   }
 }
 

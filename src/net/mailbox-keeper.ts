@@ -98,7 +98,22 @@ export class MailboxKeeper {
 
   /** Adds mailboxes at candidate nodes until the device has enough; tells its conversations if the set changed. */
   private async choose (): Promise<void> {
-    if (this.mailboxes.length >= MAILBOXES_PER_DEVICE || this.stopped) return
+    if (this.stopped) return
+    // Mailboxes opened before intro mailboxes existed get one.
+    let rekeyed = false
+    this.mailboxes = await Promise.all(this.mailboxes.map(async (m) => {
+      if (m.intro !== undefined) return m
+      const intro = newMailboxCredentials()
+      try {
+        await openMailbox(this.libp2p, mailboxNodeAddrs(m), intro, this.ticketFor(m.node))
+        rekeyed = true
+        return { ...m, intro }
+      } catch {
+        return m
+      }
+    }))
+    if (rekeyed && this.mailboxes.length >= MAILBOXES_PER_DEVICE) await this.ports.setOwn(this.mailboxes)
+    if (this.mailboxes.length >= MAILBOXES_PER_DEVICE) return
     const self = this.libp2p.peerId.toString()
     const used = new Set(this.mailboxes.map((m) => m.node))
     const added: OwnMailbox[] = []
@@ -113,12 +128,14 @@ export class MailboxKeeper {
       const node = ma.getComponents().find((c) => c.name === 'p2p')?.value
       if (node === undefined || node === self || used.has(node)) continue
       const creds = newMailboxCredentials()
+      const intro = newMailboxCredentials()
       try {
         const depth = await openMailbox(this.libp2p, [ma], creds, this.ticketFor(node))
+        await openMailbox(this.libp2p, [ma], intro, this.ticketFor(node))
         // Depositors dial the node at any of its addresses this device knows (a Node peer cannot
         // use the WebRTC-direct one a page may have used), up to the 4 a MAILBOXES carries.
         const addrs = [...new Set(this.candidates().filter((c) => c.endsWith(`/p2p/${node}`)).map((c) => c.slice(0, c.lastIndexOf('/p2p/'))))].slice(0, 4)
-        added.push({ node, addrs, ...creds })
+        added.push({ node, addrs, ...creds, intro })
         used.add(node)
         this.depths.set(node, depth)
         this.log(`keeping a mailbox at ${node}`)
@@ -127,7 +144,10 @@ export class MailboxKeeper {
         else this.log(`mailbox node ${node} refused a mailbox: ${err.message}`)
       }
     }
-    if (added.length === 0) return
+    if (added.length === 0) {
+      if (rekeyed) await this.ports.setOwn(this.mailboxes)
+      return
+    }
     this.mailboxes = [...this.mailboxes, ...added]
     await this.ports.setOwn(this.mailboxes)
   }
@@ -147,12 +167,18 @@ export class MailboxKeeper {
     await run
   }
 
+  /** Empties a device's mailbox at a node, then its intro mailbox there. */
   private async drain (m: OwnMailbox): Promise<void> {
+    await this.drainOne(m, m)
+    if (m.intro !== undefined) await this.drainOne(m, m.intro)
+  }
+
+  private async drainOne (m: OwnMailbox, creds: { mailboxId: Uint8Array, fetchToken: Uint8Array, depositToken: Uint8Array }): Promise<void> {
     const node = mailboxNodeAddrs(m)
     let after = 0
     for (;;) {
       if (this.stopped) return
-      const page = await fetchMailbox(this.libp2p, node, m, after)
+      const page = await fetchMailbox(this.libp2p, node, creds, after)
       this.errors.delete(m.node)
       this.depths.set(m.node, page.depth)
       if (page.entries.length === 0) return
@@ -178,7 +204,7 @@ export class MailboxKeeper {
           done.push(h.seq)
         }
       } finally {
-        if (done.length > 0) this.depths.set(m.node, await ackMailbox(this.libp2p, node, m, done))
+        if (done.length > 0) this.depths.set(m.node, await ackMailbox(this.libp2p, node, creds, done))
       }
       after = handled[handled.length - 1]!.seq
       if (!page.more) return

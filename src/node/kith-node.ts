@@ -20,7 +20,8 @@ import { UsageError, describeError, strictAssert } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
-import { addressesOf, DirectoryPublisher, lookupDirectoryRecord, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
+import { addressesOf, deviceEntryOf, DirectoryPublisher, lookupDirectoryRecord, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
+import type { PeerMailbox } from '../core/messenger/mailboxes.ts'
 import { MAX_ADDRS, MAX_MAILBOXES as MAX_DIRECTORY_MAILBOXES, MAX_ONE_TIME_KEY_PACKAGES, type DirectoryDevice } from '../core/directory/record.ts'
 import { encodeDeviceCertificate } from '../core/identity/device-certificate.ts'
 import { fromHex, fromUtf8, utf8 } from '../core/bytes.ts'
@@ -383,10 +384,17 @@ export class KithNode {
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),
       ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {})
     })
+    const first = firstContactThroughDirectory(libp2p, store, transport, log)
+    const introMailboxes = first.introMailboxes
+    transport.keyPackageFallback = first.keyPackage
     const courier = new MailboxCourier(libp2p, {
       next: async (peer, after, limit) => await messenger.nextFrames(peer, after, limit),
       deposited: async (peer, rowIds) => { await messenger.framesDeposited(peer, rowIds) },
-      mailboxesOf: async (peer) => await messenger.mailboxesOf(peer)
+      // A device that never told us its mailboxes (a first contact) may list intro mailboxes in its record.
+      mailboxesOf: async (peer) => {
+        const told = await messenger.mailboxesOf(peer)
+        return told.length > 0 ? told : await introMailboxes(peer)
+      }
     }, log)
     const delivery = new DeliveryService(libp2p, {
       next: async (peer, after, limit) => await messenger.nextFrames(peer, after, limit),
@@ -527,8 +535,11 @@ async function startPublisher (libp2p: KithLibp2p, messenger: Messenger, store: 
     identity: account.identity,
     devices: async (): Promise<DirectoryDevice[]> => {
       // Where this device's mailboxes are (not how to deposit: the tokens travel only inside MLS).
-      const mailboxes = (await messenger.ownMailboxes()).flatMap((m) => m.addrs.slice(0, 1).map((a) => `${a}/p2p/${m.node}`)).slice(0, MAX_DIRECTORY_MAILBOXES)
-      return [{ certificate, addrs: transport.listenAddrs().slice(0, MAX_ADDRS), mailboxes, keyPackages, lastResortKeyPackage: lastResort }]
+      const own = await messenger.ownMailboxes()
+      const mailboxes = own.flatMap((m) => m.addrs.slice(0, 1).map((a) => `${a}/p2p/${m.node}`)).slice(0, MAX_DIRECTORY_MAILBOXES)
+      // The intro mailboxes' deposit tokens are public: anyone who knows the account may leave a first message.
+      const introMailboxes = own.flatMap((m) => m.intro === undefined || m.addrs[0] === undefined ? [] : [{ node: `${m.addrs[0]}/p2p/${m.node}`, mailboxId: m.intro.mailboxId, depositToken: m.intro.depositToken }]).slice(0, MAX_DIRECTORY_MAILBOXES)
+      return [{ certificate, addrs: transport.listenAddrs().slice(0, MAX_ADDRS), mailboxes, keyPackages, lastResortKeyPackage: lastResort, introMailboxes }]
     },
     // Larger than every seq published before, even if this directory lost its count (a restored backup).
     nextSeq: async (issuedAt) => {
@@ -544,6 +555,50 @@ async function startPublisher (libp2p: KithLibp2p, messenger: Messenger, store: 
   })
   publisher.start()
   return publisher
+}
+
+/**
+ * First contact with a device that is offline, from its directory record (PROTOCOL.md §10): one of
+ * its published KeyPackages (a one-time one, else the last-resort one) when it cannot hand one out
+ * itself, and its intro mailboxes for the Welcome and the first messages. Records are looked up at
+ * most once a minute per account and kept for that long.
+ */
+function firstContactThroughDirectory (libp2p: KithLibp2p, store: SqliteStore, transport: Libp2pTransport, log: Log): {
+  keyPackage: (peerId: string) => Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
+  introMailboxes: (peerId: string) => Promise<PeerMailbox[]>
+} {
+  const cache = new Map<string, { at: number, entry: DirectoryDevice | undefined }>()
+  const entryOf = async (peerId: string): Promise<DirectoryDevice | undefined> => {
+    const cached = cache.get(peerId)
+    if (cached !== undefined && Date.now() - cached.at < 60_000) return cached.entry
+    const device = await store.getDevice(peerId)
+    if (device === undefined) return undefined
+    const record = await lookupDirectoryRecord(libp2p.services.dht, fromHex(device.identity), { signal: AbortSignal.timeout(15_000) }).catch(() => undefined)
+    const entry = record === undefined ? undefined : deviceEntryOf(record, peerId)
+    if (cache.size > 1000) cache.clear()
+    cache.set(peerId, { at: Date.now(), entry })
+    return entry
+  }
+  let taken = 0
+  return {
+    keyPackage: async (peerId) => {
+      const entry = await entryOf(peerId)
+      if (entry === undefined) throw new UsageError(`no directory record lists ${peerId}`)
+      // Spread first contacts over the one-time KeyPackages; the last resort when there are none.
+      const keyPackage = entry.keyPackages.length > 0 ? entry.keyPackages[taken++ % entry.keyPackages.length]! : entry.lastResortKeyPackage
+      if (keyPackage.length === 0) throw new UsageError(`the directory record of ${peerId} holds no KeyPackage`)
+      await transport.addAddresses(peerId, entry.addrs)
+      log(`directory: using a published KeyPackage of ${peerId}, which is offline`)
+      return { keyPackage, card: new Uint8Array() }
+    },
+    introMailboxes: async (peerId) => {
+      const entry = await entryOf(peerId)
+      return (entry?.introMailboxes ?? []).flatMap((m) => {
+        const at = m.node.lastIndexOf('/p2p/')
+        return at < 0 ? [] : [{ node: m.node.slice(at + 5), addrs: [m.node.slice(0, at)], mailboxId: m.mailboxId, depositToken: m.depositToken }]
+      })
+    }
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { KithNode, KithNodeConfig } from '../../src/node/kith-node.ts'
 import { fromHex } from '../../src/core/bytes.ts'
 import { lookupDirectoryRecord } from '../../src/net/dht-directory.ts'
+import { parseInviteLink } from '../../src/core/identity/invite.ts'
 import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
 
 const { peer, stop } = usePeers()
@@ -122,5 +123,30 @@ describe('offline delivery through mailboxes', () => {
     }, 'all three to be delivered')
     const received = (await bob.messenger.messages(aliceAlias)).filter((x) => !x.own).map((x) => x.text)
     expect(received).toEqual(['hello', ...texts])
+  })
+
+  it('first contact while Bob is offline: Alice adds him from his invite, and he gets the Welcome and her message on return', async () => {
+    const m = await mailboxNode('mailbox')
+    const bootstrap = tcpAddrs(m)
+    const bobDir = tempDir('bob')
+    let bob = await peer('bob', bobDir, { bootstrap, relayReservation: false })
+    // Bob's record lists an intro mailbox: anyone who knows his account may leave a first message.
+    const bobIdentity = fromHex(bob.messenger.identity)
+    await eventually([bob], async () => ((await lookupDirectoryRecord(m.libp2p.services.dht, bobIdentity))?.devices[0]?.introMailboxes?.length ?? 0) > 0, 'Bob\'s record to list an intro mailbox')
+    const link = bob.messenger.inviteLink()
+    await stop(bob)
+
+    const alice = await peer('alice', tempDir('alice'), { bootstrap, relayReservation: false })
+    await alice.messenger.addContact(await parseInviteLink(link), 'bob')
+    await alice.messenger.send('bob', 'hello while you are away')
+    // The 1:1 is made with a KeyPackage from Bob's record, and the Welcome and message wait in his intro mailbox.
+    await eventually([alice], async () => await stateOf(alice, 'bob', 'hello while you are away') === 'stored', 'the first message to be stored')
+    expect(logOf(alice)).toContain('using a published KeyPackage of')
+    await stop(alice)
+
+    bob = await peer('bob', bobDir, { bootstrap, relayReservation: false })
+    const aliceAlias = await eventually([bob], async () => (await bob.messenger.contacts())[0]?.alias, 'Bob to know Alice')
+    const got = await waitForMessage(bob, aliceAlias, 'hello while you are away')
+    expect(got.own).toBe(false)
   })
 })

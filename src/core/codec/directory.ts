@@ -3,12 +3,148 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+export interface IntroMailbox {
+  node: string
+  mailboxId: Uint8Array<ArrayBuffer>
+  depositToken: Uint8Array<ArrayBuffer>
+}
+
+export namespace IntroMailbox {
+  let _codec: Codec<IntroMailbox>
+
+  export const codec = (): Codec<IntroMailbox> => {
+    if (_codec == null) {
+      _codec = message<IntroMailbox>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.node != null && obj.node !== '')) {
+          w.uint32(10)
+          w.string(obj.node)
+        }
+
+        if ((obj.mailboxId != null && obj.mailboxId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.mailboxId)
+        }
+
+        if ((obj.depositToken != null && obj.depositToken.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.depositToken)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          node: '',
+          mailboxId: uint8ArrayAlloc(0),
+          depositToken: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.node = reader.string()
+              break
+            }
+            case 2: {
+              obj.mailboxId = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.depositToken = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.node`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.mailboxId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.depositToken`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface IntroMailboxNodeFieldEvent {
+    field: '$.node'
+    value: string
+  }
+
+  export interface IntroMailboxMailboxIdFieldEvent {
+    field: '$.mailboxId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface IntroMailboxDepositTokenFieldEvent {
+    field: '$.depositToken'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<IntroMailbox>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, IntroMailbox.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IntroMailbox>): IntroMailbox {
+    return decodeMessage(buf, IntroMailbox.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IntroMailbox>): Generator<IntroMailboxNodeFieldEvent | IntroMailboxMailboxIdFieldEvent | IntroMailboxDepositTokenFieldEvent> {
+    return streamMessage(buf, IntroMailbox.codec(), opts)
+  }
+}
+
 export interface DirectoryDevice {
   certificate: Uint8Array<ArrayBuffer>
   addrs: string[]
   mailboxes: string[]
   keyPackages: Uint8Array<ArrayBuffer>[]
   lastResortKeyPackage: Uint8Array<ArrayBuffer>
+  introMailboxes: IntroMailbox[]
 }
 
 export namespace DirectoryDevice {
@@ -52,6 +188,13 @@ export namespace DirectoryDevice {
           w.bytes(obj.lastResortKeyPackage)
         }
 
+        if (obj.introMailboxes != null && obj.introMailboxes.length > 0) {
+          for (const value of obj.introMailboxes) {
+            w.uint32(50)
+            IntroMailbox.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -61,7 +204,8 @@ export namespace DirectoryDevice {
           addrs: [],
           mailboxes: [],
           keyPackages: [],
-          lastResortKeyPackage: uint8ArrayAlloc(0)
+          lastResortKeyPackage: uint8ArrayAlloc(0),
+          introMailboxes: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -102,6 +246,16 @@ export namespace DirectoryDevice {
               obj.lastResortKeyPackage = reader.bytes()
               break
             }
+            case 6: {
+              if (opts.limits?.introMailboxes != null && obj.introMailboxes.length === opts.limits.introMailboxes) {
+                throw new MaxLengthError('Decode error - repeated field "introMailboxes" had too many elements')
+              }
+
+              obj.introMailboxes.push(IntroMailbox.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.introMailboxes$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -114,7 +268,8 @@ export namespace DirectoryDevice {
         const obj = {
           addrs: 0,
           mailboxes: 0,
-          keyPackages: 0
+          keyPackages: 0,
+          introMailboxes: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -182,6 +337,24 @@ export namespace DirectoryDevice {
               }
               break
             }
+            case 6: {
+              if (opts.limits?.introMailboxes != null && obj.introMailboxes === opts.limits.introMailboxes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "introMailboxes" had too many elements')
+              }
+
+              for (const evt of IntroMailbox.codec().stream(reader, reader.uint32(), `${prefix}.introMailboxes[]`, {
+                limits: opts.limits?.introMailboxes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.introMailboxes
+                }
+              }
+
+              obj.introMailboxes++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -222,6 +395,24 @@ export namespace DirectoryDevice {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DirectoryDeviceIntroMailboxesNodeFieldEvent {
+    field: '$.introMailboxes[].node'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryDeviceIntroMailboxesMailboxIdFieldEvent {
+    field: '$.introMailboxes[].mailboxId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface DirectoryDeviceIntroMailboxesDepositTokenFieldEvent {
+    field: '$.introMailboxes[].depositToken'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<DirectoryDevice>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectoryDevice.codec())
   }
@@ -230,7 +421,7 @@ export namespace DirectoryDevice {
     return decodeMessage(buf, DirectoryDevice.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryDevice>): Generator<DirectoryDeviceCertificateFieldEvent | DirectoryDeviceAddrsFieldEvent | DirectoryDeviceMailboxesFieldEvent | DirectoryDeviceKeyPackagesFieldEvent | DirectoryDeviceLastResortKeyPackageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryDevice>): Generator<DirectoryDeviceCertificateFieldEvent | DirectoryDeviceAddrsFieldEvent | DirectoryDeviceMailboxesFieldEvent | DirectoryDeviceKeyPackagesFieldEvent | DirectoryDeviceLastResortKeyPackageFieldEvent | DirectoryDeviceIntroMailboxesNodeFieldEvent | DirectoryDeviceIntroMailboxesMailboxIdFieldEvent | DirectoryDeviceIntroMailboxesDepositTokenFieldEvent> {
     return streamMessage(buf, DirectoryDevice.codec(), opts)
   }
 }
@@ -492,6 +683,24 @@ export namespace DirectoryRecord {
     index: number
   }
 
+  export interface DirectoryRecordDevicesIntroMailboxesNodeFieldEvent {
+    field: '$.devices[].introMailboxes[].node'
+    value: string
+    index: number
+  }
+
+  export interface DirectoryRecordDevicesIntroMailboxesMailboxIdFieldEvent {
+    field: '$.devices[].introMailboxes[].mailboxId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface DirectoryRecordDevicesIntroMailboxesDepositTokenFieldEvent {
+    field: '$.devices[].introMailboxes[].depositToken'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface DirectoryRecordSignatureFieldEvent {
     field: '$.signature'
     value: Uint8Array<ArrayBuffer>
@@ -505,7 +714,7 @@ export namespace DirectoryRecord {
     return decodeMessage(buf, DirectoryRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRecord>): Generator<DirectoryRecordVersionFieldEvent | DirectoryRecordIdentityKeyFieldEvent | DirectoryRecordSeqFieldEvent | DirectoryRecordIssuedAtFieldEvent | DirectoryRecordExpiresAtFieldEvent | DirectoryRecordDevicesCertificateFieldEvent | DirectoryRecordDevicesAddrsFieldEvent | DirectoryRecordDevicesMailboxesFieldEvent | DirectoryRecordDevicesKeyPackagesFieldEvent | DirectoryRecordDevicesLastResortKeyPackageFieldEvent | DirectoryRecordSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRecord>): Generator<DirectoryRecordVersionFieldEvent | DirectoryRecordIdentityKeyFieldEvent | DirectoryRecordSeqFieldEvent | DirectoryRecordIssuedAtFieldEvent | DirectoryRecordExpiresAtFieldEvent | DirectoryRecordDevicesCertificateFieldEvent | DirectoryRecordDevicesAddrsFieldEvent | DirectoryRecordDevicesMailboxesFieldEvent | DirectoryRecordDevicesKeyPackagesFieldEvent | DirectoryRecordDevicesLastResortKeyPackageFieldEvent | DirectoryRecordDevicesIntroMailboxesNodeFieldEvent | DirectoryRecordDevicesIntroMailboxesMailboxIdFieldEvent | DirectoryRecordDevicesIntroMailboxesDepositTokenFieldEvent | DirectoryRecordSignatureFieldEvent> {
     return streamMessage(buf, DirectoryRecord.codec(), opts)
   }
 }

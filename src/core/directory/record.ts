@@ -38,6 +38,16 @@ export interface DirectoryDevice {
   readonly keyPackages: readonly Uint8Array[]
   /** Empty when the device publishes none. */
   readonly lastResortKeyPackage: Uint8Array
+  /** Mailboxes anyone who knows the account may deposit into (first contact); absent in older records. */
+  readonly introMailboxes?: readonly IntroMailbox[]
+}
+
+/** A publicly depositable mailbox of a device (PROTOCOL.md §10.2). */
+export interface IntroMailbox {
+  /** The mailbox node's multiaddr, with /p2p/. */
+  readonly node: string
+  readonly mailboxId: Uint8Array
+  readonly depositToken: Uint8Array
 }
 
 /** A decoded directory record; {@link DirectoryRecord.signature} is checked by `verify.ts`. */
@@ -66,7 +76,8 @@ export function encodeDirectoryRecord (r: UnsignedDirectoryRecord & { signature?
       addrs: [...d.addrs],
       mailboxes: [...d.mailboxes],
       keyPackages: d.keyPackages.map((k) => k as Uint8Array<ArrayBuffer>),
-      lastResortKeyPackage: d.lastResortKeyPackage as Uint8Array<ArrayBuffer>
+      lastResortKeyPackage: d.lastResortKeyPackage as Uint8Array<ArrayBuffer>,
+      introMailboxes: (d.introMailboxes ?? []).map((m) => ({ node: m.node, mailboxId: m.mailboxId as Uint8Array<ArrayBuffer>, depositToken: m.depositToken as Uint8Array<ArrayBuffer> }))
     })),
     ...(r.signature !== undefined ? { signature: r.signature as Uint8Array<ArrayBuffer> } : {})
   })
@@ -91,6 +102,17 @@ function checkAddrs (addrs: readonly string[], what: string, plural: string, max
   })
 }
 
+function checkIntroMailboxes (list: readonly IntroMailbox[]): IntroMailbox[] {
+  if (list.length > MAX_MAILBOXES) throw new ValidationError(`directory record lists more than ${MAX_MAILBOXES} intro mailboxes for one device`)
+  return list.map((m) => {
+    checkAddrs([m.node], 'intro mailbox node', 'intro mailbox nodes', 1)
+    if (!m.node.includes('/p2p/')) throw new ValidationError('directory record intro mailbox node does not name its peer id')
+    abytes(m.mailboxId, 'directory record intro mailbox id', { length: 32 })
+    abytes(m.depositToken, 'directory record intro mailbox deposit token', { length: 32 })
+    return { node: m.node, mailboxId: m.mailboxId, depositToken: m.depositToken }
+  })
+}
+
 /** Decodes and shape-checks a record; does not check its signature, certificates or times. */
 export function decodeDirectoryRecord (bytes: Uint8Array): DirectoryRecord {
   abytes(bytes, 'directory record', { max: MAX_RECORD_BYTES })
@@ -99,7 +121,7 @@ export function decodeDirectoryRecord (bytes: Uint8Array): DirectoryRecord {
     raw = RecordCodec.decode(bytes, {
       limits: {
         devices: MAX_DEVICES,
-        devices$: { addrs: MAX_ADDRS + 1, mailboxes: MAX_MAILBOXES + 1, keyPackages: MAX_ONE_TIME_KEY_PACKAGES + 1 }
+        devices$: { addrs: MAX_ADDRS + 1, mailboxes: MAX_MAILBOXES + 1, keyPackages: MAX_ONE_TIME_KEY_PACKAGES + 1, introMailboxes: MAX_MAILBOXES + 1 }
       }
     })
   } catch (err) {
@@ -119,7 +141,8 @@ export function decodeDirectoryRecord (bytes: Uint8Array): DirectoryRecord {
       addrs: checkAddrs(d.addrs, 'address', 'addresses', MAX_ADDRS),
       mailboxes: checkAddrs(d.mailboxes, 'mailbox', 'mailboxes', MAX_MAILBOXES),
       keyPackages: d.keyPackages,
-      lastResortKeyPackage: d.lastResortKeyPackage
+      lastResortKeyPackage: d.lastResortKeyPackage,
+      ...(d.introMailboxes.length > 0 ? { introMailboxes: checkIntroMailboxes(d.introMailboxes) } : {})
     }
   })
   return {

@@ -32,6 +32,11 @@ export interface OwnMailbox {
   readonly mailboxId: Uint8Array
   readonly fetchToken: Uint8Array
   readonly depositToken: Uint8Array
+  /**
+   * A second mailbox at the same node whose deposit token is public (in the directory record), for
+   * first messages from people not yet in a conversation with this device.
+   */
+  readonly intro?: { readonly mailboxId: Uint8Array, readonly fetchToken: Uint8Array, readonly depositToken: Uint8Array }
 }
 
 /** A mailbox of a peer device: where to deposit frames for it. */
@@ -102,15 +107,24 @@ export class Mailboxes {
   async own (): Promise<OwnMailbox[]> {
     const raw = parseJson<Array<Record<string, unknown>>>(await this.engine.store.getMeta(OWN_MAILBOXES_KEY))
     if (!Array.isArray(raw)) return []
-    return raw.map((m) => ({
-      node: String(m.node), addrs: Array.isArray(m.addrs) ? m.addrs.map(String) : [],
-      mailboxId: fromHex(String(m.mailboxId)), fetchToken: fromHex(String(m.fetchToken)), depositToken: fromHex(String(m.depositToken))
-    }))
+    return raw.map((m) => {
+      const intro = m.intro as Record<string, unknown> | undefined
+      return {
+        node: String(m.node), addrs: Array.isArray(m.addrs) ? m.addrs.map(String) : [],
+        mailboxId: fromHex(String(m.mailboxId)), fetchToken: fromHex(String(m.fetchToken)), depositToken: fromHex(String(m.depositToken)),
+        ...(intro !== undefined && intro !== null
+          ? { intro: { mailboxId: fromHex(String(intro.mailboxId)), fetchToken: fromHex(String(intro.fetchToken)), depositToken: fromHex(String(intro.depositToken)) } }
+          : {})
+      }
+    })
   }
 
   /** Stores this device's mailboxes and tells every active conversation. */
   async setOwn (list: readonly OwnMailbox[]): Promise<void> {
-    const json = list.map((m) => ({ node: m.node, addrs: m.addrs, mailboxId: toHex(m.mailboxId), fetchToken: toHex(m.fetchToken), depositToken: toHex(m.depositToken) }))
+    const json = list.map((m) => ({
+      node: m.node, addrs: m.addrs, mailboxId: toHex(m.mailboxId), fetchToken: toHex(m.fetchToken), depositToken: toHex(m.depositToken),
+      ...(m.intro !== undefined ? { intro: { mailboxId: toHex(m.intro.mailboxId), fetchToken: toHex(m.intro.fetchToken), depositToken: toHex(m.intro.depositToken) } } : {})
+    }))
     await this.engine.store.apply([{ kind: 'meta', key: OWN_MAILBOXES_KEY, value: utf8(JSON.stringify(json)) }])
     for (const g of await this.engine.store.listGroups()) {
       if (g.active) await this.announce(g.id)
