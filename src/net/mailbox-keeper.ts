@@ -169,19 +169,22 @@ export class MailboxKeeper {
 
   /** Empties a device's mailbox at a node, then its intro mailbox there. */
   private async drain (m: OwnMailbox): Promise<void> {
-    await this.drainOne(m, m)
-    if (m.intro !== undefined) await this.drainOne(m, m.intro)
+    const main = await this.drainOne(m, m)
+    const intro = m.intro === undefined ? 0 : await this.drainOne(m, m.intro)
+    this.errors.delete(m.node)
+    this.depths.set(m.node, main + intro)
   }
 
-  private async drainOne (m: OwnMailbox, creds: { mailboxId: Uint8Array, fetchToken: Uint8Array, depositToken: Uint8Array }): Promise<void> {
+  /** Empties one mailbox into the messenger; returns how many entries it still holds. */
+  private async drainOne (m: OwnMailbox, creds: { mailboxId: Uint8Array, fetchToken: Uint8Array, depositToken: Uint8Array }): Promise<number> {
     const node = mailboxNodeAddrs(m)
     let after = 0
+    let depth = 0
     for (;;) {
-      if (this.stopped) return
+      if (this.stopped) return depth
       const page = await fetchMailbox(this.libp2p, node, creds, after)
-      this.errors.delete(m.node)
-      this.depths.set(m.node, page.depth)
-      if (page.entries.length === 0) return
+      depth = page.depth
+      if (page.entries.length === 0) return depth
       // Handed over together, in order, so that they share commits as frames of one delivery stream
       // do; each is acknowledged only once its own outcome is durable.
       const handled = page.entries.map((e) => {
@@ -204,10 +207,10 @@ export class MailboxKeeper {
           done.push(h.seq)
         }
       } finally {
-        if (done.length > 0) this.depths.set(m.node, await ackMailbox(this.libp2p, node, creds, done))
+        if (done.length > 0) depth = await ackMailbox(this.libp2p, node, creds, done)
       }
       after = handled[handled.length - 1]!.seq
-      if (!page.more) return
+      if (!page.more) return depth
     }
   }
 }

@@ -3,63 +3,12 @@
  * up through her running daemon, loses her data directory, restores into a new one and, once Bob
  * puts her new device back in, reads her old history and chats on. Mistakes give one line.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { kith, kithFails, until, useDaemons } from './cli-harness.ts'
 
-const run = promisify(execFile)
-const root = join(import.meta.dirname, '../..')
-const NODE = process.execPath
-const ARGS = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
-const dirs: string[] = []
-const daemons: ChildProcess[] = []
-
-function dir (name: string): string {
-  const d = mkdtempSync(join(tmpdir(), `kith-backup-cli-${name}-`))
-  dirs.push(d)
-  return d
-}
-
-async function kith (data: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(NODE, [...ARGS, '--data', data, ...args], { cwd: root })
-  return stdout.trim()
-}
-
-/** Runs a command that must fail; returns its stderr. */
-async function kithFails (data: string, ...args: string[]): Promise<string> {
-  const err = await run(NODE, [...ARGS, '--data', data, ...args], { cwd: root }).then(() => undefined, (e: { stderr: string }) => e)
-  expect(err, `kith ${args.join(' ')} should fail`).toBeDefined()
-  return err!.stderr.trim()
-}
-
-async function serve (data: string, name: string): Promise<ChildProcess> {
-  const child = spawn(NODE, [...ARGS, '--data', data, 'serve', '--name', name, '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  daemons.push(child)
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('"peerId"')) resolve() })
-    child.once('exit', (code) => reject(new Error(`kith serve exited with ${code}`)))
-  })
-  return child
-}
-
-async function until<T> (check: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const v = await check().catch(() => undefined)
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
-afterAll(() => {
-  for (const d of daemons) d.kill('SIGKILL')
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
+const { dir, serve } = useDaemons('backup-cli')
 
 describe('kith backup', () => {
   it('exports through the daemon, imports into a new data directory, and the new device rejoins', async () => {

@@ -5,36 +5,15 @@
  * Alice writes while Bob's tab is closed and sees the message stored; she closes her tab; Bob opens
  * his again and the message is there, fetched from the mailbox, though Alice is gone.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import {
-  addContact, buildApp, inviteLink, launchBrowser, message, onboard, openConversation, screenshot, sendMessage, serve,
-  waitOnline, type Served, type User
-} from './browser-harness.ts'
-import type { Browser } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import { message, openConversation, screenshot, sendMessage, useChattingPair, waitOnline, type Served, type User } from './browser-harness.ts'
 
 const SLOW = 180_000
 let carol: Served
-let browser: Browser
 let alice: User
 let bob: User
-
-beforeAll(async () => {
-  buildApp()
-  carol = await serve('Carol')
-  browser = await launchBrowser()
-  alice = await onboard(browser, carol.url, 'Alice')
-  bob = await onboard(browser, carol.url, 'Bob')
-  await addContact(alice.page, await inviteLink(bob.page))
-  await alice.page.getByTestId('composer').waitFor()
-  await sendMessage(alice.page, 'Hi Bob')
-  await openConversation(bob.page, 'Alice')
-  await message(bob.page, 'Hi Bob').waitFor()
-}, 120_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await carol?.stop()
-})
+const pair = useChattingPair('mailbox', 'Hi Bob')
+beforeAll(() => { ({ carol, alice, bob } = pair) })
 
 it('a message written while Bob\'s tab is closed waits in his mailbox and reaches him after Alice has gone', async () => {
   // Bob's browser keeps a mailbox at the node that served it; the connection details say so.

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, expect, it } from 'vitest'
 import { root, serve, type Served } from './browser-harness.ts'
+import { until } from './cli-harness.ts'
 
 const run = promisify(execFile)
 const CLI = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
@@ -17,17 +18,6 @@ afterAll(async () => { await Promise.all(started.map(async (s) => { await s.stop
 interface Status { addrs: string[], mailboxes: { own: Array<{ node: string, depth?: number }>, served: { mailboxes: number, entries: number } } }
 interface Messages { messages: Array<{ text: string, state: string }> }
 
-/** Polls `read` until `ok` holds: the CLI has no event stream to wait on. */
-async function until<T> (read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const v = await read()
-    if (ok(v)) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
-
 it('a node serving mailboxes holds a message for an offline contact, and the sender sees it stored', async () => {
   const mailbox = await serve('Mailbox', ['--mailbox-for-anyone'])
   started.push(mailbox)
@@ -36,18 +26,18 @@ it('a node serving mailboxes holds a message for an offline contact, and the sen
   const bob = await serve('Bob', ['--bootstrap', tcp])
   started.push(alice, bob)
   await alice.kith('contact', 'add', await bob.kith('invite'), '--name', 'bob')
-  const bobStatus = await until(async () => await bob.kithJson<Status>('status'), (s) => s.mailboxes.own.length === 1, 'Bob to keep a mailbox')
+  const bobStatus = await until(async () => { const s = await bob.kithJson<Status>('status'); return s.mailboxes.own.length === 1 ? s : undefined }, 'Bob to keep a mailbox')
   expect(bobStatus.mailboxes.own[0]!.node).toBe(mailbox.peerId)
   expect(await bob.kith('status')).toMatch(new RegExp(`mailboxes: 1\\n  ${mailbox.peerId}  (\\d+ waiting|not checked yet)`))
 
   // Bob's MAILBOXES went into the 1:1 before this message, so once Alice has it she knows them.
   const aliceAlias = (JSON.parse(await bob.kith('--json', 'contacts')) as { contacts: Array<{ alias: string }> }).contacts[0]!.alias
-  await until(async () => await bob.kith('send', aliceAlias, 'my mailbox is set'), () => true, 'Bob to send')
-  await until(async () => await alice.kithJson<Messages>('messages', 'bob'), (r) => r.messages.some((m) => m.text === 'my mailbox is set'), 'Alice to hear from Bob')
+  await bob.kith('send', aliceAlias, 'my mailbox is set')
+  await until(async () => (await alice.kithJson<Messages>('messages', 'bob')).messages.some((m) => m.text === 'my mailbox is set') || undefined, 'Alice to hear from Bob')
 
   await bob.stop()
   await alice.kith('send', 'bob', 'see you later')
-  await until(async () => await alice.kithJson<Messages>('messages', 'bob'), (r) => r.messages.some((m) => m.text === 'see you later' && m.state === 'stored'), 'the message to be stored')
+  await until(async () => (await alice.kithJson<Messages>('messages', 'bob')).messages.some((m) => m.text === 'see you later' && m.state === 'stored') || undefined, 'the message to be stored')
   expect(await alice.kith('messages', 'bob')).toMatch(/see you later {2}\[stored ✓⌂\]/)
   const held = await mailbox.kithJson<Status>('status')
   expect(held.mailboxes.served.entries).toBeGreaterThanOrEqual(1)

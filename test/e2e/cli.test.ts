@@ -3,63 +3,14 @@
  * `kith` commands. Also: the local API refuses a caller without the token, errors are one line on
  * stderr with a non-zero status, and `kill -9` loses no message the user saw as sent.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { kith, kithFails, kithJson, until, useDaemons } from './cli-harness.ts'
 
-const run = promisify(execFile)
-const root = join(import.meta.dirname, '../..')
-const NODE = process.execPath
-const ARGS = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
-const dirs: string[] = []
-const daemons: ChildProcess[] = []
-
-function dir (name: string): string {
-  const d = mkdtempSync(join(tmpdir(), `kith-cli-${name}-`))
-  dirs.push(d)
-  return d
-}
-
-async function kith (data: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(NODE, [...ARGS, '--data', data, ...args], { cwd: root })
-  return stdout.trim()
-}
-
-async function kithJson<T> (data: string, ...args: string[]): Promise<T> {
-  return JSON.parse(await kith(data, '--json', ...args)) as T
-}
-
-/** Starts `kith serve` and resolves once it printed that it is running. */
-async function serve (data: string, name: string): Promise<ChildProcess> {
-  const child = spawn(NODE, [...ARGS, '--data', data, 'serve', '--name', name, '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  daemons.push(child)
-  await new Promise<void>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('"peerId"')) resolve() })
-    child.once('exit', (code) => reject(new Error(`kith serve exited with ${code}`)))
-  })
-  return child
-}
-
-async function until<T> (check: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const v = await check().catch(() => undefined)
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+const { dir, serve, daemons } = useDaemons('cli')
 
 interface Msg { text: string, state: string, own: boolean, senderName: string }
-
-afterAll(() => {
-  for (const d of daemons) d.kill('SIGKILL')
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
 
 describe('kith CLI', () => {
   const alice = dir('alice')
@@ -118,12 +69,11 @@ describe('kith CLI', () => {
     expect(res.status).toBe(401)
     const wrong = await fetch(`${daemon.api}/v1/contacts`, { headers: { authorization: 'Bearer nope' } })
     expect(wrong.status).toBe(401)
-    const err = await run(NODE, [...ARGS, '--data', alice, 'send', 'nobody', 'hi'], { cwd: root }).catch((e: { code: number, stderr: string }) => e)
-    expect((err as { code: number }).code).not.toBe(0)
-    expect((err as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1)
-    expect((err as { stderr: string }).stderr).toMatch(/no contact or group named "nobody"/)
-    const bad = await run(NODE, [...ARGS, '--data', alice, 'contact', 'add', 'https://example.invalid/#/invite/AAAA'], { cwd: root }).catch((e: { stderr: string }) => e)
-    expect((bad as { stderr: string }).stderr).toMatch(/kith: This link is damaged or incomplete; ask for a new one\./)
+    // kithFails: the command exited with a non-zero status.
+    const err = await kithFails(alice, 'send', 'nobody', 'hi')
+    expect(err.split('\n')).toHaveLength(1)
+    expect(err).toMatch(/no contact or group named "nobody"/)
+    expect(await kithFails(alice, 'contact', 'add', 'https://example.invalid/#/invite/AAAA')).toMatch(/kith: This link is damaged or incomplete; ask for a new one\./)
   })
 
   it('kill -9 of the receiver loses nothing the sender saw as sent', async () => {
@@ -199,10 +149,8 @@ describe('kith CLI', () => {
     expect(await kith(bob, 'react', 'alice', short, '--remove')).not.toContain('👍')
 
     // Only the author may edit; a bad id is named in the error.
-    const hijack = await run(NODE, [...ARGS, '--data', bob, 'edit', 'alice', short, 'see you never'], { cwd: root }).catch((e: { stderr: string }) => e)
-    expect((hijack as { stderr: string }).stderr).toMatch(/you can only edit your own messages/)
-    const unknown = await run(NODE, [...ARGS, '--data', alice, 'delete', 'bob', 'abcdef12'], { cwd: root }).catch((e: { stderr: string }) => e)
-    expect((unknown as { stderr: string }).stderr).toMatch(/no message abcdef12 in this conversation/)
+    expect(await kithFails(bob, 'edit', 'alice', short, 'see you never')).toMatch(/you can only edit your own messages/)
+    expect(await kithFails(alice, 'delete', 'bob', 'abcdef12')).toMatch(/no message abcdef12 in this conversation/)
 
     expect(await kith(alice, 'delete', 'bob', short)).toBe(`deleted ${short} for everyone`)
     const atBob = await until(async () => {
