@@ -5,8 +5,8 @@
  * node in the same run, the two alternated. Anchor: the IPFS DHT finds 80% of records in under
  * 500 ms across the internet.
  */
-import { addressesOf, DirectoryPublisher, lookupDirectoryRecord } from '../src/net/dht-directory.ts'
-import { startSwarm, testAccount, type DhtNode } from '../test/unit/net/dht-swarm.ts'
+import { addressesOf, lookupDirectoryRecord } from '../src/net/dht-directory.ts'
+import { startSwarm, testAccount, testPublisher, type DhtNode } from '../test/unit/net/dht-swarm.ts'
 import { quantile, result, type BenchResult } from './stats.ts'
 
 /** Runs the benchmark; `log` gets progress lines. */
@@ -25,7 +25,7 @@ export async function benchDirectory (quick: boolean, log: (line: string) => voi
     log(`directory: publishing ${accountCount} records`)
     const accounts = await Promise.all(nodes.slice(0, accountCount).map(async (home, i) => {
       const account = await testAccount(home.peerId.toMultihash().bytes, home.peerId.toString(), [`/ip4/127.0.0.1/tcp/${5000 + i}`])
-      const publisher = new DirectoryPublisher(home, { identity: account.identity, devices: async () => [account.device], nextSeq: async () => 1, log: () => {} })
+      const publisher = testPublisher(home, account, () => 1)
       await publisher.publish()
       return { home, account, addr: `/ip4/127.0.0.1/tcp/${5000 + i}` }
     }))

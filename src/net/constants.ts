@@ -34,6 +34,8 @@ export const RELAY_DATA_LIMIT_BYTES = 64n * 1024n * 1024n
 /** Peers a Kith relay holds reservations for at once. */
 export const RELAY_MAX_RESERVATIONS = 256
 
+/** Directory lookups and publications a Node peer makes for browsers (`protocols/directory-query.ts`). */
+export const DIRECTORY_QUERY_PROTOCOL = '/kith/directory/1.0.0'
 /** Store-and-forward of frames for offline devices (`protocols/mailbox.ts`). */
 export const MAILBOX_PROTOCOL = '/kith/mailbox/1.0.0'
 /** Fetching encrypted file chunks from a device that holds them (docs/PROTOCOL.md §9.4). */

@@ -1,8 +1,8 @@
 /**
  * Kith's directory in the DHT (docs/PROTOCOL.md §10): the kad-dht validator and selector for the
  * `/kith/` key namespace, looking an account's record up, and publishing this account's record at
- * start, when this node's addresses change and before the record expires. Node peers only: browsers
- * run no DHT (a query protocol served to browsers by Node peers is later work).
+ * start, when this node's addresses change and before the record expires. Browsers run no DHT: they
+ * reach it through a Node peer's `/kith/directory/1.0.0` (directory-access.ts).
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { KadDHT, SelectFn, ValidateFn } from '@libp2p/kad-dht'
@@ -10,9 +10,8 @@ import { toHex } from '../core/bytes.ts'
 import { directoryKey, DIRECTORY_NAMESPACE } from '../core/directory/directory-key.ts'
 import { selectDirectoryRecord } from '../core/directory/select.ts'
 import { DirectoryRecordError, readDirectoryRecord, type VerifiedDirectoryRecord } from '../core/directory/verify.ts'
-import { buildDirectoryRecord } from '../core/directory/build.ts'
 import type { DirectoryDevice } from '../core/directory/record.ts'
-import type { SigningKeyPair } from '../core/identity/identity-key.ts'
+import type { DirectoryAccess } from './directory-access.ts'
 import { peerIdToString } from '../core/identity/peer-id.ts'
 import { describeError, PeerError } from '../core/errors.ts'
 import { RetryTimer, type RetryTimerOptions } from './retry-timer.ts'
@@ -101,7 +100,7 @@ export interface LookupOptions {
  * reached the ones holding the record, and another walks a different path. Records that fail the
  * validator never get here (kad-dht drops them as it receives them).
  */
-export async function lookupDirectoryRecord (dht: KadDHT, identityKey: Uint8Array, options: LookupOptions = {}): Promise<VerifiedDirectoryRecord | undefined> {
+export async function lookupDirectoryRecord (dht: KadDHT, identityKey: Uint8Array, options: LookupOptions = {}): Promise<(VerifiedDirectoryRecord & { readonly encoded: Uint8Array }) | undefined> {
   const key = directoryKey(identityKey)
   const attempts = options.attempts ?? 2
   let found: Uint8Array[] = []
@@ -109,7 +108,8 @@ export async function lookupDirectoryRecord (dht: KadDHT, identityKey: Uint8Arra
     found = await queryRecords(dht, key, options)
   }
   if (found.length === 0) return undefined
-  return await readDirectoryRecord(key, found[selectDirectoryRecord(found)]!, (options.now ?? Date.now)())
+  const encoded = found[selectDirectoryRecord(found)]!
+  return { ...await readDirectoryRecord(key, encoded, (options.now ?? Date.now)()), encoded }
 }
 
 /** One DHT query for `key`: the valid records it met, stopping at the quorum. */
@@ -143,11 +143,8 @@ export interface PublishStatus {
 
 /** What the publisher needs from the node. */
 export interface DirectoryPublisherOptions {
-  readonly identity: SigningKeyPair
-  /** This account's devices as they should be listed now. */
-  readonly devices: () => Promise<DirectoryDevice[]>
-  /** The next sequence number, larger than any published before (persisted by the caller). */
-  readonly nextSeq: (issuedAt: number) => Promise<number>
+  /** Signs this device's record, issued now, with the next seq (core/messenger/directory-record.ts). */
+  readonly sign: (issuedAt: number, lifetimeMs: number) => Promise<{ encoded: Uint8Array, seq: number, expiresAt: number }>
   /** Record lifetime (default 24 h); republished after half of it. */
   readonly lifetimeMs?: number
   /** Wait after an address change before publishing, so a burst of changes makes one record. */
@@ -174,7 +171,7 @@ export class DirectoryPublisher {
   /** Until a record is out, a new peer may be the DHT's first: try again without waiting out the backoff. */
   private readonly onConnect = (): void => { if (this.last === undefined) this.schedule() }
 
-  constructor (private readonly libp2p: Libp2p<{ dht: KadDHT }>, private readonly options: DirectoryPublisherOptions) {
+  constructor (private readonly libp2p: Libp2p, private readonly directory: DirectoryAccess, private readonly options: DirectoryPublisherOptions) {
     this.retry = new RetryTimer(options.retry ?? { initialMs: 1_000, maxMs: 60_000 }, () => { void this.publish() })
   }
 
@@ -228,25 +225,10 @@ export class DirectoryPublisher {
     const lifetimeMs = options.lifetimeMs ?? DEFAULT_RECORD_LIFETIME_MS
     try {
       const issuedAt = now()
-      const devices = await options.devices()
-      const seq = await options.nextSeq(issuedAt)
-      const { encoded, record } = await buildDirectoryRecord(options.identity, { seq, issuedAt, lifetimeMs, devices })
-      const dht = this.libp2p.services.dht
-      const key = directoryKey(options.identity.publicKey)
-      // kad-dht stores our own record without validating it: checking it here also tells this
-      // node's validator its seq, so that this node too refuses replays of older ones.
-      await dht.validators[DIRECTORY_NAMESPACE]?.(key, encoded)
-      let storedOn = 0
-      const stored = new Set<string>()
-      for await (const event of dht.put(key, encoded, { signal: AbortSignal.timeout(30_000) })) {
-        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE' && !stored.has(event.from.toString())) {
-          stored.add(event.from.toString())
-          storedOn++
-        }
-      }
-      if (storedOn === 0) throw new PeerError('no DHT peer took the record')
-      this.last = { seq, expiresAt: record.expiresAt, publishedAt: issuedAt, storedOn }
-      options.log(`directory record seq ${seq} published on ${storedOn} DHT peers, expires ${new Date(record.expiresAt).toISOString()}`)
+      const { encoded, seq, expiresAt } = await options.sign(issuedAt, lifetimeMs)
+      const storedOn = await this.directory.publish(encoded, AbortSignal.timeout(45_000))
+      this.last = { seq, expiresAt, publishedAt: issuedAt, storedOn }
+      options.log(`directory record seq ${seq} published on ${storedOn} DHT peers, expires ${new Date(expiresAt).toISOString()}`)
       this.retry.reset()
       clearTimeout(this.republish)
       if (!this.stopped) {

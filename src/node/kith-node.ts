@@ -20,11 +20,10 @@ import { UsageError, describeError, strictAssert } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
-import { addressesOf, deviceEntryOf, DirectoryPublisher, lookupDirectoryRecord, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
-import type { PeerMailbox } from '../core/messenger/mailboxes.ts'
-import { MAX_ADDRS, MAX_MAILBOXES as MAX_DIRECTORY_MAILBOXES, MAX_ONE_TIME_KEY_PACKAGES, type DirectoryDevice } from '../core/directory/record.ts'
-import { encodeDeviceCertificate } from '../core/identity/device-certificate.ts'
-import { fromHex, fromUtf8, utf8 } from '../core/bytes.ts'
+import { DirectoryPublisher, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
+import { dhtDirectory, type DirectoryAccess } from '../net/directory-access.ts'
+import { DirectoryContact } from '../net/directory-contact.ts'
+import { DirectoryQueryService } from '../net/protocols/directory-query.ts'
 import { greetPeers } from '../net/greet.ts'
 import { createKithNode, type KithLibp2p } from '../net/node.ts'
 import { DeliveryService } from '../net/protocols/deliver.ts'
@@ -94,11 +93,6 @@ export interface DirectoryConfig {
   /** Shortest time between two lookups of one account (default 10 s). */
   readonly lookupIntervalMs?: number
 }
-
-/** Meta key of the last directory record seq this device published. */
-const DIRECTORY_SEQ_META = 'directory.seq'
-/** One-time KeyPackages each record lists. */
-const DIRECTORY_KEY_PACKAGES = 2
 
 /** What `kith status` shows of the DHT and this account's record in it. */
 export interface DirectoryStatus {
@@ -384,16 +378,23 @@ export class KithNode {
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),
       ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {})
     })
-    const first = firstContactThroughDirectory(libp2p, store, transport, log)
-    const introMailboxes = first.introMailboxes
-    transport.keyPackageFallback = first.keyPackage
+    const directory = dhtDirectory(libp2p.services.dht)
+    const contactDirectory = new DirectoryContact({
+      directory,
+      identityOf: async (peerId) => await messenger.identityOfDevice(peerId),
+      addAddresses: async (peerId, addrs) => { await transport.addAddresses(peerId, addrs) },
+      replaceAddresses: async (peerId, addrs) => { await replaceAddresses(libp2p, peerId, addrs) },
+      log,
+      locateIntervalMs: config.directory?.lookupIntervalMs ?? 10_000
+    })
+    transport.keyPackageFallback = async (peerId) => await contactDirectory.keyPackage(peerId)
     const courier = new MailboxCourier(libp2p, {
       next: async (peer, after, limit) => await messenger.nextFrames(peer, after, limit),
       deposited: async (peer, rowIds) => { await messenger.framesDeposited(peer, rowIds) },
       // A device that never told us its mailboxes (a first contact) may list intro mailboxes in its record.
       mailboxesOf: async (peer) => {
         const told = await messenger.mailboxesOf(peer)
-        return told.length > 0 ? told : await introMailboxes(peer)
+        return told.length > 0 ? told : await contactDirectory.introMailboxes(peer)
       }
     }, log)
     const delivery = new DeliveryService(libp2p, {
@@ -402,7 +403,7 @@ export class KithNode {
     }, async (from, frame) => await messenger.receive(from.toString(), frame), {
       log,
       unreachable: (peer) => { void courier.unreachable(peer) },
-      locate: locateThroughDirectory(libp2p, store, log, config.directory?.lookupIntervalMs ?? 10_000),
+      locate: async (peerId) => await contactDirectory.locate(peerId),
       ...(config.retry !== undefined ? { retry: config.retry } : {})
     })
     transport.delivery = delivery
@@ -437,7 +438,9 @@ export class KithNode {
     })
     await messenger.start()
     void keeper.start().catch((err: unknown) => { log(`mailboxes did not start: ${describeError(err)}`) })
-    const publisher = await startPublisher(libp2p, messenger, store, account, transport, log, config.directory ?? {})
+    const directoryQueries = new DirectoryQueryService(libp2p, directory, log)
+    await directoryQueries.start()
+    const publisher = startPublisher(libp2p, directory, messenger, transport, log, config.directory ?? {})
     late.publisher = publisher
     // Contacts' devices that queued frames for us while we were away send them as soon as we connect.
     void store.listDevices()
@@ -522,32 +525,10 @@ function directoryStatus (libp2p: KithLibp2p, publisher: DirectoryPublisher): Di
   return { routingTable: routingTableSize(libp2p.services.dht), ...(record !== undefined ? { record } : {}) }
 }
 
-/**
- * Starts publishing this account's record: this device, its addresses, its mailbox nodes, and
- * KeyPackages made once per start (one-time ones plus one meant as last resort).
- */
-async function startPublisher (libp2p: KithLibp2p, messenger: Messenger, store: SqliteStore, account: Account, transport: Libp2pTransport, log: Log, config: DirectoryConfig): Promise<DirectoryPublisher> {
-  const keyPackages: Uint8Array[] = []
-  for (let i = 0; i < Math.min(DIRECTORY_KEY_PACKAGES, MAX_ONE_TIME_KEY_PACKAGES); i++) keyPackages.push((await messenger.provideKeyPackage()).keyPackage)
-  const lastResort = (await messenger.provideKeyPackage()).keyPackage
-  const certificate = encodeDeviceCertificate(account.certificate)
-  const publisher = new DirectoryPublisher(libp2p, {
-    identity: account.identity,
-    devices: async (): Promise<DirectoryDevice[]> => {
-      // Where this device's mailboxes are (not how to deposit: the tokens travel only inside MLS).
-      const own = await messenger.ownMailboxes()
-      const mailboxes = own.flatMap((m) => m.addrs.slice(0, 1).map((a) => `${a}/p2p/${m.node}`)).slice(0, MAX_DIRECTORY_MAILBOXES)
-      // The intro mailboxes' deposit tokens are public: anyone who knows the account may leave a first message.
-      const introMailboxes = own.flatMap((m) => m.intro === undefined || m.addrs[0] === undefined ? [] : [{ node: `${m.addrs[0]}/p2p/${m.node}`, mailboxId: m.intro.mailboxId, depositToken: m.intro.depositToken }]).slice(0, MAX_DIRECTORY_MAILBOXES)
-      return [{ certificate, addrs: transport.listenAddrs().slice(0, MAX_ADDRS), mailboxes, keyPackages, lastResortKeyPackage: lastResort, introMailboxes }]
-    },
-    // Larger than every seq published before, even if this directory lost its count (a restored backup).
-    nextSeq: async (issuedAt) => {
-      const stored = await store.getMeta(DIRECTORY_SEQ_META)
-      const seq = Math.max(stored === undefined ? 0 : Number(fromUtf8(stored)) + 1, issuedAt)
-      await store.apply([{ kind: 'meta', key: DIRECTORY_SEQ_META, value: utf8(String(seq)) }])
-      return seq
-    },
+/** Starts publishing this account's record: this device, its addresses, mailboxes and published KeyPackages. */
+function startPublisher (libp2p: KithLibp2p, directory: DirectoryAccess, messenger: Messenger, transport: Libp2pTransport, log: Log, config: DirectoryConfig): DirectoryPublisher {
+  const publisher = new DirectoryPublisher(libp2p, directory, {
+    sign: async (issuedAt, lifetimeMs) => await messenger.signDirectoryRecord(transport.listenAddrs(), issuedAt, lifetimeMs),
     log,
     ...(config.lifetimeMs !== undefined ? { lifetimeMs: config.lifetimeMs } : {}),
     ...(config.debounceMs !== undefined ? { debounceMs: config.debounceMs } : {}),
@@ -557,79 +538,11 @@ async function startPublisher (libp2p: KithLibp2p, messenger: Messenger, store: 
   return publisher
 }
 
-/**
- * First contact with a device that is offline, from its directory record (PROTOCOL.md §10): one of
- * its published KeyPackages (a one-time one, else the last-resort one) when it cannot hand one out
- * itself, and its intro mailboxes for the Welcome and the first messages. Records are looked up at
- * most once a minute per account and kept for that long.
- */
-function firstContactThroughDirectory (libp2p: KithLibp2p, store: SqliteStore, transport: Libp2pTransport, log: Log): {
-  keyPackage: (peerId: string) => Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
-  introMailboxes: (peerId: string) => Promise<PeerMailbox[]>
-} {
-  const cache = new Map<string, { at: number, entry: DirectoryDevice | undefined }>()
-  const entryOf = async (peerId: string): Promise<DirectoryDevice | undefined> => {
-    const cached = cache.get(peerId)
-    if (cached !== undefined && Date.now() - cached.at < 60_000) return cached.entry
-    const device = await store.getDevice(peerId)
-    if (device === undefined) return undefined
-    const record = await lookupDirectoryRecord(libp2p.services.dht, fromHex(device.identity), { signal: AbortSignal.timeout(15_000) }).catch(() => undefined)
-    const entry = record === undefined ? undefined : deviceEntryOf(record, peerId)
-    if (cache.size > 1000) cache.clear()
-    cache.set(peerId, { at: Date.now(), entry })
-    return entry
+/** The peer store's addresses of `peerId` become `addrs` (from a record newer than what failed). */
+async function replaceAddresses (libp2p: KithLibp2p, peerId: string, addrs: readonly string[]): Promise<void> {
+  const multiaddrs = []
+  for (const a of addrs) {
+    try { multiaddrs.push(multiaddr(a)) } catch { /* the record's addresses were shape-checked; skip one libp2p cannot parse */ }
   }
-  let taken = 0
-  return {
-    keyPackage: async (peerId) => {
-      const entry = await entryOf(peerId)
-      if (entry === undefined) throw new UsageError(`no directory record lists ${peerId}`)
-      // Spread first contacts over the one-time KeyPackages; the last resort when there are none.
-      const keyPackage = entry.keyPackages.length > 0 ? entry.keyPackages[taken++ % entry.keyPackages.length]! : entry.lastResortKeyPackage
-      if (keyPackage.length === 0) throw new UsageError(`the directory record of ${peerId} holds no KeyPackage`)
-      await transport.addAddresses(peerId, entry.addrs)
-      log(`directory: using a published KeyPackage of ${peerId}, which is offline`)
-      return { keyPackage, card: new Uint8Array() }
-    },
-    introMailboxes: async (peerId) => {
-      const entry = await entryOf(peerId)
-      return (entry?.introMailboxes ?? []).flatMap((m) => {
-        const at = m.node.lastIndexOf('/p2p/')
-        return at < 0 ? [] : [{ node: m.node.slice(at + 5), addrs: [m.node.slice(0, at)], mailboxId: m.mailboxId, depositToken: m.depositToken }]
-      })
-    }
-  }
-}
-
-/**
- * The delivery service's `locate`: looks a contact's device up in the DHT when the addresses we
- * know for it fail, and puts the addresses its record lists into the peer store.
- */
-function locateThroughDirectory (libp2p: KithLibp2p, store: SqliteStore, log: Log, intervalMs: number): (peerId: string) => Promise<boolean> {
-  const lastLookup = new Map<string, number>()
-  return async (peerId) => {
-    const device = await store.getDevice(peerId)
-    if (device === undefined) return false
-    const at = lastLookup.get(device.identity)
-    if (at !== undefined && Date.now() - at < intervalMs) return false
-    lastLookup.set(device.identity, Date.now())
-    const record = await lookupDirectoryRecord(libp2p.services.dht, fromHex(device.identity), { signal: AbortSignal.timeout(15_000) })
-    if (record === undefined) {
-      log(`directory: no record found for ${peerId}`)
-      return false
-    }
-    const addrs = addressesOf(record, peerId)
-    const peer = peerIdFromString(peerId)
-    const known = new Set((await libp2p.peerStore.get(peer).catch(() => undefined))?.addresses.map((a) => a.multiaddr.toString()) ?? [])
-    const fresh = addrs.filter((a) => !known.has(a) && !known.has(`${a}/p2p/${peerId}`))
-    log(`directory: record seq ${record.seq} of ${peerId} lists ${addrs.length} address(es), ${fresh.length} not in the peer store`)
-    if (addrs.length === 0) return false
-    const multiaddrs = []
-    for (const a of addrs) {
-      try { multiaddrs.push(multiaddr(a)) } catch { /* the record's addresses were shape-checked; skip one libp2p cannot parse */ }
-    }
-    // The record is signed and newer than what failed: its addresses replace the ones we had.
-    await libp2p.peerStore.patch(peer, { multiaddrs })
-    return true
-  }
+  if (multiaddrs.length > 0) await libp2p.peerStore.patch(peerIdFromString(peerId), { multiaddrs })
 }

@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -716,5 +716,384 @@ export namespace DirectoryRecord {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRecord>): Generator<DirectoryRecordVersionFieldEvent | DirectoryRecordIdentityKeyFieldEvent | DirectoryRecordSeqFieldEvent | DirectoryRecordIssuedAtFieldEvent | DirectoryRecordExpiresAtFieldEvent | DirectoryRecordDevicesCertificateFieldEvent | DirectoryRecordDevicesAddrsFieldEvent | DirectoryRecordDevicesMailboxesFieldEvent | DirectoryRecordDevicesKeyPackagesFieldEvent | DirectoryRecordDevicesLastResortKeyPackageFieldEvent | DirectoryRecordDevicesIntroMailboxesNodeFieldEvent | DirectoryRecordDevicesIntroMailboxesMailboxIdFieldEvent | DirectoryRecordDevicesIntroMailboxesDepositTokenFieldEvent | DirectoryRecordSignatureFieldEvent> {
     return streamMessage(buf, DirectoryRecord.codec(), opts)
+  }
+}
+
+export enum DirectoryQueryOp {
+  LOOKUP = 'LOOKUP',
+  PUBLISH = 'PUBLISH'
+}
+
+enum __DirectoryQueryOpValues {
+  LOOKUP = 0,
+  PUBLISH = 1
+}
+
+export namespace DirectoryQueryOp {
+  export const codec = (): Codec<DirectoryQueryOp> => {
+    return enumeration<DirectoryQueryOp>(__DirectoryQueryOpValues)
+  }
+}
+
+export interface DirectoryQuery {
+  version: number
+  op: DirectoryQueryOp
+  identityKey: Uint8Array<ArrayBuffer>
+  record: Uint8Array<ArrayBuffer>
+}
+
+export namespace DirectoryQuery {
+  let _codec: Codec<DirectoryQuery>
+
+  export const codec = (): Codec<DirectoryQuery> => {
+    if (_codec == null) {
+      _codec = message<DirectoryQuery>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if (obj.op != null && __DirectoryQueryOpValues[obj.op] !== 0) {
+          w.uint32(16)
+          DirectoryQueryOp.codec().encode(obj.op, w)
+        }
+
+        if ((obj.identityKey != null && obj.identityKey.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.identityKey)
+        }
+
+        if ((obj.record != null && obj.record.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.record)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          op: DirectoryQueryOp.LOOKUP,
+          identityKey: uint8ArrayAlloc(0),
+          record: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.op = DirectoryQueryOp.codec().decode(reader)
+              break
+            }
+            case 3: {
+              obj.identityKey = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.record = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.op`,
+                value: DirectoryQueryOp.codec().decode(reader)
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.identityKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.record`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectoryQueryVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface DirectoryQueryOpFieldEvent {
+    field: '$.op'
+    value: DirectoryQueryOp
+  }
+
+  export interface DirectoryQueryIdentityKeyFieldEvent {
+    field: '$.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DirectoryQueryRecordFieldEvent {
+    field: '$.record'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DirectoryQuery>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectoryQuery.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryQuery>): DirectoryQuery {
+    return decodeMessage(buf, DirectoryQuery.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryQuery>): Generator<DirectoryQueryVersionFieldEvent | DirectoryQueryOpFieldEvent | DirectoryQueryIdentityKeyFieldEvent | DirectoryQueryRecordFieldEvent> {
+    return streamMessage(buf, DirectoryQuery.codec(), opts)
+  }
+}
+
+export enum DirectoryAnswerStatus {
+  FOUND = 'FOUND',
+  NOT_FOUND = 'NOT_FOUND',
+  PUBLISHED = 'PUBLISHED',
+  REFUSED = 'REFUSED',
+  BAD_QUERY = 'BAD_QUERY',
+  FAILED = 'FAILED'
+}
+
+enum __DirectoryAnswerStatusValues {
+  FOUND = 0,
+  NOT_FOUND = 1,
+  PUBLISHED = 2,
+  REFUSED = 3,
+  BAD_QUERY = 4,
+  FAILED = 5
+}
+
+export namespace DirectoryAnswerStatus {
+  export const codec = (): Codec<DirectoryAnswerStatus> => {
+    return enumeration<DirectoryAnswerStatus>(__DirectoryAnswerStatusValues)
+  }
+}
+
+export interface DirectoryAnswer {
+  status: DirectoryAnswerStatus
+  error: string
+  record: Uint8Array<ArrayBuffer>
+  storedOn: number
+  routingTable: number
+}
+
+export namespace DirectoryAnswer {
+  let _codec: Codec<DirectoryAnswer>
+
+  export const codec = (): Codec<DirectoryAnswer> => {
+    if (_codec == null) {
+      _codec = message<DirectoryAnswer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __DirectoryAnswerStatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          DirectoryAnswerStatus.codec().encode(obj.status, w)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(18)
+          w.string(obj.error)
+        }
+
+        if ((obj.record != null && obj.record.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.record)
+        }
+
+        if ((obj.storedOn != null && obj.storedOn !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.storedOn)
+        }
+
+        if ((obj.routingTable != null && obj.routingTable !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.routingTable)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: DirectoryAnswerStatus.FOUND,
+          error: '',
+          record: uint8ArrayAlloc(0),
+          storedOn: 0,
+          routingTable: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = DirectoryAnswerStatus.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.error = reader.string()
+              break
+            }
+            case 3: {
+              obj.record = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.storedOn = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.routingTable = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: DirectoryAnswerStatus.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.record`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.storedOn`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.routingTable`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectoryAnswerStatusFieldEvent {
+    field: '$.status'
+    value: DirectoryAnswerStatus
+  }
+
+  export interface DirectoryAnswerErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
+  export interface DirectoryAnswerRecordFieldEvent {
+    field: '$.record'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DirectoryAnswerStoredOnFieldEvent {
+    field: '$.storedOn'
+    value: number
+  }
+
+  export interface DirectoryAnswerRoutingTableFieldEvent {
+    field: '$.routingTable'
+    value: number
+  }
+
+  export function encode (obj: Partial<DirectoryAnswer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectoryAnswer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryAnswer>): DirectoryAnswer {
+    return decodeMessage(buf, DirectoryAnswer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryAnswer>): Generator<DirectoryAnswerStatusFieldEvent | DirectoryAnswerErrorFieldEvent | DirectoryAnswerRecordFieldEvent | DirectoryAnswerStoredOnFieldEvent | DirectoryAnswerRoutingTableFieldEvent> {
+    return streamMessage(buf, DirectoryAnswer.codec(), opts)
   }
 }

@@ -19,6 +19,7 @@ import { newDeviceNotices } from './notices.ts'
 import type { Receiver } from './receiver.ts'
 import { rejoinMarkWrite, rejoinOutboxId } from './rejoin-marks.ts'
 import type { Sender } from './sender.ts'
+import { KeyPackagePublication, type PublishedKeyPackages } from './published-key-packages.ts'
 import type { GroupRow, KeyPackageRow, Write } from './store.ts'
 import type { Views } from './views.ts'
 
@@ -30,28 +31,43 @@ export const WELCOME_LOCK = 'welcome'
 
 /** One device's way into conversations others created. */
 export class Joining {
+  /** The KeyPackages this device lists in its directory record. */
+  readonly publication: KeyPackagePublication
+
   constructor (
     private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender, private readonly contacts: Contacts,
     private readonly conversations: Conversations, private readonly receiver: Receiver
-  ) {}
+  ) {
+    this.publication = new KeyPackagePublication(engine, async () => ({ row: await this.newKeyPackageRow() }))
+  }
+
+  private async newKeyPackageRow (): Promise<KeyPackageRow> {
+    const { engine } = this
+    const kp = await createKeyPackage(engine.account.certificate, engine.account.mlsKey)
+    return { ref: toHex(kp.ref), publicPackage: kp.encoded, initPrivateKey: kp.privatePackage.initPrivateKey, hpkePrivateKey: kp.privatePackage.hpkePrivateKey, createdAt: engine.clock.now() }
+  }
+
+  /** The KeyPackages to list in the directory record now (published-key-packages.ts). */
+  async publishedKeyPackages (): Promise<PublishedKeyPackages> {
+    return await this.engine.withLock(WELCOME_LOCK, async () => await this.publication.current())
+  }
 
   /** Makes a one-time KeyPackage for a peer that wants to add this device, and stores its private half. */
   async provideKeyPackage (): Promise<{ keyPackage: Uint8Array, card: Uint8Array }> {
     const { engine } = this
-    const kp = await createKeyPackage(engine.account.certificate, engine.account.mlsKey)
-    const writes: Write[] = [{
-      kind: 'key-package',
-      row: { ref: toHex(kp.ref), publicPackage: kp.encoded, initPrivateKey: kp.privatePackage.initPrivateKey, hpkePrivateKey: kp.privatePackage.hpkePrivateKey, createdAt: engine.clock.now() }
-    }]
+    const row = await this.newKeyPackageRow()
+    const writes: Write[] = [{ kind: 'key-package', row }]
     const existing = await engine.store.listKeyPackages()
     if (existing.length + 1 > MAX_KEY_PACKAGES) {
-      // Those that rejoin requests carry stay: anyone may ask for KeyPackages, and must not be able to push them out.
+      // Those that rejoin requests carry, and those the directory record lists, stay: anyone may
+      // ask for KeyPackages, and must not be able to push them out.
       const reserved = await engine.rejoins.reservedKeyPackages((await engine.store.listGroups()).map((g) => g.id))
+      for (const ref of await this.publication.reserved()) reserved.add(ref)
       const droppable = existing.filter((k) => !reserved.has(k.ref))
       for (const old of droppable.slice(0, Math.max(0, existing.length + 1 - MAX_KEY_PACKAGES))) writes.push({ kind: 'key-package-used', ref: old.ref })
     }
     await engine.store.apply(writes)
-    return { keyPackage: kp.encoded, card: encodeInvite(engine.invite()) }
+    return { keyPackage: row.publicPackage, card: encodeInvite(engine.invite()) }
   }
 
   private ownKeyPackageFromRow (row: KeyPackageRow): OwnKeyPackage {
@@ -98,7 +114,9 @@ export class Joining {
     const kind: GroupRow['kind'] = directId === groupId ? 'direct' : 'group'
     return await engine.withLock(groupId, async (): Promise<Outcome> => {
       const existing = await engine.load(groupId)
-      const writes: Write[] = [{ kind: 'seen', hash, at: engine.clock.now() }, { kind: 'key-package-used', ref: row.ref }]
+      // A published KeyPackage stays for other Welcomes that may race this one; any other is spent.
+      const spent: Write[] = await this.publication.isPublished(row.ref) ? await this.publication.used(row.ref, engine.clock.now()) : [{ kind: 'key-package-used', ref: row.ref }]
+      const writes: Write[] = [{ kind: 'seen', hash, at: engine.clock.now() }, ...spent]
       const joined = new Set(listMembers(state).map((m) => toHex(m.certificate.identityKey)))
       if (kind === 'direct' && (joined.size !== 2 || !joined.has(engine.identity))) {
         engine.log(`refused welcome from ${fromPeer}: a 1:1 must hold exactly its two accounts`)

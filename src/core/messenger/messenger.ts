@@ -28,6 +28,7 @@ import { ConversationPrefsStore } from './conversation-prefs.ts'
 import { Conversations } from './conversations.ts'
 import { describeError, Engine, messageHash, type MessengerComponents, type MessengerOptions, type Outcome } from './engine.ts'
 import type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
+import { directoryDevice, ownCertificate, signDirectoryRecord, type SignedDirectoryRecord } from './directory-record.ts'
 import { Joining, WELCOME_LOCK } from './joining.ts'
 import { MessageActions } from './message-actions.ts'
 import type { MessageOut } from './message-view.ts'
@@ -358,6 +359,25 @@ export class Messenger {
   /** Makes a one-time KeyPackage for a peer that wants to add this device, and stores its private half. */
   async provideKeyPackage (): Promise<{ keyPackage: Uint8Array, card: Uint8Array }> {
     return await this.joining.provideKeyPackage()
+  }
+
+  /** The KeyPackages this device's directory record lists now (published-key-packages.ts). */
+  async publishedKeyPackages (): Promise<{ oneTime: Uint8Array[], lastResort: Uint8Array }> {
+    return await this.joining.publishedKeyPackages()
+  }
+
+  /**
+   * This device's directory record, signed, listing `addrs`, its mailboxes and its published
+   * KeyPackages (directory-record.ts).
+   */
+  async signDirectoryRecord (addrs: readonly string[], issuedAt: number, lifetimeMs: number): Promise<SignedDirectoryRecord> {
+    const device = directoryDevice(ownCertificate(this.engine), addrs, await this.ownMailboxes(), await this.publishedKeyPackages())
+    return await signDirectoryRecord(this.engine, device, issuedAt, lifetimeMs)
+  }
+
+  /** The hex identity key of the account a known device belongs to, for looking its record up. */
+  async identityOfDevice (peerId: string): Promise<string | undefined> {
+    return (await this.engine.store.getDevice(peerId))?.identity
   }
 
   /**

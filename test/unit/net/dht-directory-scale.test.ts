@@ -5,8 +5,8 @@
  */
 import { afterAll, expect, it } from 'vitest'
 import { describeError } from '../../../src/core/errors.ts'
-import { addressesOf, DirectoryPublisher, lookupDirectoryRecord } from '../../../src/net/dht-directory.ts'
-import { startSwarm, testAccount, type DhtNode, type TestAccount } from './dht-swarm.ts'
+import { addressesOf, lookupDirectoryRecord } from '../../../src/net/dht-directory.ts'
+import { startSwarm, testAccount, testPublisher, type DhtNode, type TestAccount } from './dht-swarm.ts'
 
 const NODES = 50
 const ACCOUNTS = 10
@@ -40,7 +40,7 @@ it(`${NODES} nodes form one DHT; every lookup succeeds, and still does with 30% 
   const homes = nodes.slice(0, ACCOUNTS)
   const accounts = await Promise.all(homes.map(async (home, i) => ({ home, account: await testAccount(home.peerId.toMultihash().bytes, home.peerId.toString(), [`/ip4/127.0.0.1/tcp/${4000 + i}`]) })))
   await Promise.all(accounts.map(async ({ home, account }) => {
-    const publisher = new DirectoryPublisher(home, { identity: account.identity, devices: async () => [account.device], nextSeq: async () => 1, retry: { initialMs: 50, maxMs: 500 }, log: () => {} })
+    const publisher = testPublisher(home, account, () => 1, { retry: { initialMs: 50, maxMs: 500 } })
     // One attempt may time out on two loaded cores; the node would retry on its own, later.
     for (let attempt = 0; attempt < 3 && publisher.status() === undefined; attempt++) await publisher.publish()
     expect(publisher.status()?.storedOn).toBeGreaterThanOrEqual(3)

@@ -3,7 +3,7 @@ import { buildDirectoryRecord } from '../../../src/core/directory/build.ts'
 import { directoryKey } from '../../../src/core/directory/directory-key.ts'
 import { decodeDirectoryRecord, encodeDirectoryRecord } from '../../../src/core/directory/record.ts'
 import { addressesOf, directoryRecordRules, DirectoryPublisher, lookupDirectoryRecord, routingTableSize } from '../../../src/net/dht-directory.ts'
-import { startSwarm, testAccount, type DhtNode, type TestAccount } from './dht-swarm.ts'
+import { startSwarm, testAccount, testPublisher, type DhtNode, type TestAccount } from './dht-swarm.ts'
 
 let nodes: DhtNode[] = []
 const refusals: string[] = []
@@ -30,13 +30,7 @@ async function rawPut (node: DhtNode, key: Uint8Array, value: Uint8Array): Promi
 }
 
 function publisherFor (node: DhtNode, account: TestAccount, seqs: number[]): DirectoryPublisher {
-  return new DirectoryPublisher(node, {
-    identity: account.identity,
-    devices: async () => [account.device],
-    nextSeq: async () => seqs.shift() ?? 1,
-    retry: { initialMs: 50, maxMs: 200 },
-    log: () => {}
-  })
+  return testPublisher(node, account, () => seqs.shift() ?? 1, { retry: { initialMs: 50, maxMs: 200 } })
 }
 
 describe('directory in the DHT', () => {
@@ -90,13 +84,10 @@ describe('directory in the DHT', () => {
     const lines: string[] = []
     const waiters: Array<{ count: number, resolve: () => void }> = []
     let seq = 0
-    const publisher = new DirectoryPublisher(bob!, {
-      identity: account.identity,
-      devices: async () => [account.device],
-      nextSeq: async () => ++seq,
+    const publisher = testPublisher(bob!, account, () => ++seq, {
       lifetimeMs: 1_000,
       debounceMs: 10,
-      log: (line) => {
+      log: (line: string) => {
         lines.push(line)
         const m = line.match(/^directory record seq (\d+) published/)
         if (m === null) return

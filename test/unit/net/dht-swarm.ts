@@ -16,7 +16,9 @@ import type { DirectoryDevice } from '../../../src/core/directory/record.ts'
 import { encodeDeviceCertificate, issueDeviceCertificate } from '../../../src/core/identity/device-certificate.ts'
 import { generateSigningKey, type SigningKeyPair } from '../../../src/core/identity/identity-key.ts'
 import { DHT_PROTOCOL } from '../../../src/net/constants.ts'
-import { directoryRecordRules } from '../../../src/net/dht-directory.ts'
+import { buildDirectoryRecord } from '../../../src/core/directory/build.ts'
+import { DirectoryPublisher, directoryRecordRules, type DirectoryPublisherOptions } from '../../../src/net/dht-directory.ts'
+import { dhtDirectory } from '../../../src/net/directory-access.ts'
 import { kithYamux } from '../../../src/net/yamux-window.ts'
 
 /** A light node: libp2p plus Kith's DHT. */
@@ -99,4 +101,16 @@ export async function testAccount (peerIdBytes: Uint8Array, peerId: string, addr
   const identity = await generateSigningKey()
   const cert = await issueDeviceCertificate(identity, { peerId: peerIdBytes, mlsSignatureKey: (await generateSigningKey()).publicKey, displayName: 'Test', createdAt: Date.now() })
   return { identity, peerId, device: { certificate: encodeDeviceCertificate(cert), addrs, mailboxes: [], keyPackages: [randomBytes(200)], lastResortKeyPackage: randomBytes(200) } }
+}
+
+/** A publisher of `account`'s record from `node`, through its DHT, with seqs from `nextSeq`. */
+export function testPublisher (node: DhtNode, account: TestAccount, nextSeq: () => number, options: Partial<DirectoryPublisherOptions> = {}): DirectoryPublisher {
+  return new DirectoryPublisher(node, dhtDirectory(node.services.dht), {
+    sign: async (issuedAt, lifetimeMs) => {
+      const { encoded, record } = await buildDirectoryRecord(account.identity, { seq: nextSeq(), issuedAt, lifetimeMs, devices: [account.device] })
+      return { encoded, seq: record.seq, expiresAt: record.expiresAt }
+    },
+    log: () => {},
+    ...options
+  })
 }
