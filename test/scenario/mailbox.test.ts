@@ -2,7 +2,7 @@
  * Offline delivery through mailboxes (issue 18): Alice and Bob are never online at the same time,
  * and Bob still gets Alice's message, from a mailbox node; a dead mailbox node loses nothing.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { KithNode, KithNodeConfig } from '../../src/node/kith-node.ts'
 import { fromHex } from '../../src/core/bytes.ts'
 import { lookupDirectoryRecord } from '../../src/net/dht-directory.ts'
@@ -148,5 +148,42 @@ describe('offline delivery through mailboxes', () => {
     const aliceAlias = await eventually([bob], async () => (await bob.messenger.contacts())[0]?.alias, 'Bob to know Alice')
     const got = await waitForMessage(bob, aliceAlias, 'hello while you are away')
     expect(got.own).toBe(false)
+  })
+  it('two people add Bob with the same published KeyPackage while he is offline, and he joins both', async () => {
+    const m = await mailboxNode('mailbox')
+    const bootstrap = tcpAddrs(m)
+    const bobDir = tempDir('bob')
+    let bob = await peer('bob', bobDir, { bootstrap, relayReservation: false })
+    const bobIdentity = fromHex(bob.messenger.identity)
+    await eventually([bob], async () => ((await lookupDirectoryRecord(m.libp2p.services.dht, bobIdentity))?.devices[0]?.introMailboxes?.length ?? 0) > 0, 'Bob\'s record to list an intro mailbox')
+    const link = bob.messenger.inviteLink()
+    await stop(bob)
+
+    const alice = await peer('alice', tempDir('alice'), { bootstrap, relayReservation: false })
+    const carol = await peer('carol', tempDir('carol'), { bootstrap, relayReservation: false })
+    // Both pick the first one-time KeyPackage of the record (the 1:1 is set up in the background,
+    // so until both messages are stored): the race two strangers can run into.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0)
+    try {
+      await Promise.all([alice.messenger.addContact(await parseInviteLink(link), 'bob'), carol.messenger.addContact(await parseInviteLink(link), 'bob')])
+      await alice.messenger.send('bob', 'hello from Alice')
+      await carol.messenger.send('bob', 'hello from Carol')
+      await eventually([alice], async () => await stateOf(alice, 'bob', 'hello from Alice') === 'stored', 'Alice\'s message to be stored')
+      await eventually([carol], async () => await stateOf(carol, 'bob', 'hello from Carol') === 'stored', 'Carol\'s message to be stored')
+    } finally {
+      random.mockRestore()
+    }
+    await stop(alice)
+    await stop(carol)
+
+    bob = await peer('bob', bobDir, { bootstrap, relayReservation: false })
+    const contacts = await eventually([bob], async () => {
+      const list = await bob.messenger.contacts()
+      return list.length === 2 ? list : undefined
+    }, 'Bob to know Alice and Carol')
+    const byName = new Map(contacts.map((c) => [c.displayName, c.alias]))
+    expect((await waitForMessage(bob, byName.get('alice')!, 'hello from Alice')).own).toBe(false)
+    expect((await waitForMessage(bob, byName.get('carol')!, 'hello from Carol')).own).toBe(false)
+    expect(logOf(bob)).not.toContain('not addressed to any key package')
   })
 })
