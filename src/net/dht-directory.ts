@@ -11,7 +11,7 @@ import { directoryKey, DIRECTORY_NAMESPACE } from '../core/directory/directory-k
 import { selectDirectoryRecord } from '../core/directory/select.ts'
 import { DirectoryRecordError, readDirectoryRecord, type VerifiedDirectoryRecord } from '../core/directory/verify.ts'
 import type { DirectoryDevice } from '../core/directory/record.ts'
-import type { DirectoryAccess } from './directory-access.ts'
+import type { DirectoryAccess } from '../core/directory/access.ts'
 import { peerIdToString } from '../core/identity/peer-id.ts'
 import { describeError, PeerError } from '../core/errors.ts'
 import { RetryTimer, type RetryTimerOptions } from './retry-timer.ts'

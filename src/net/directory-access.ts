@@ -7,25 +7,15 @@ import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import { DirectoryAnswerStatus, DirectoryQueryOp } from '../core/codec/directory.ts'
 import { directoryKey, DIRECTORY_NAMESPACE } from '../core/directory/directory-key.ts'
-import { readDirectoryRecord, type VerifiedDirectoryRecord } from '../core/directory/verify.ts'
+import { readDirectoryRecord } from '../core/directory/verify.ts'
+import type { DirectoryAccess } from '../core/directory/access.ts'
+
+export type { DirectoryAccess, FoundRecord } from '../core/directory/access.ts'
 import { decodeDirectoryRecord } from '../core/directory/record.ts'
 import { describeError, PeerError } from '../core/errors.ts'
 import { DIRECTORY_QUERY_PROTOCOL } from './constants.ts'
 import { lookupDirectoryRecord, routingTableSize } from './dht-directory.ts'
 import { queryDirectory } from './protocols/directory-query.ts'
-
-/** A verified record with the bytes it was read from. */
-export type FoundRecord = VerifiedDirectoryRecord & { readonly encoded: Uint8Array }
-
-/** Looking records up and publishing them. */
-export interface DirectoryAccess {
-  /** The newest valid record of `identityKey`, or undefined if there is none. */
-  lookup (identityKey: Uint8Array, signal?: AbortSignal): Promise<FoundRecord | undefined>
-  /** Stores a signed record; resolves to how many DHT peers took it (at least 1), or throws. */
-  publish (encoded: Uint8Array, signal?: AbortSignal): Promise<number>
-  /** DHT peers known: this node's routing table, or the last size a serving node reported. */
-  routingTableSize (): number
-}
 
 /** The directory through this node's own kad-dht. */
 export function dhtDirectory (dht: KadDHT): DirectoryAccess {

@@ -9,7 +9,7 @@ import { fromHex } from '../core/bytes.ts'
 import type { DirectoryDevice } from '../core/directory/record.ts'
 import { UsageError } from '../core/errors.ts'
 import type { PeerMailbox } from '../core/messenger/mailboxes.ts'
-import type { DirectoryAccess } from './directory-access.ts'
+import type { DirectoryAccess } from '../core/directory/access.ts'
 import { addressesOf, deviceEntryOf } from './dht-directory.ts'
 import type { Log } from './protocols/deliver.ts'
 

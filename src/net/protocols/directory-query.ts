@@ -12,7 +12,7 @@ import { MAX_RECORD_BYTES } from '../../core/directory/record.ts'
 import { describeError, PeerError, ValidationError } from '../../core/errors.ts'
 import { DIRECTORY_QUERY_PROTOCOL } from '../constants.ts'
 import { FrameStream } from '../frames.ts'
-import type { DirectoryAccess } from '../directory-access.ts'
+import type { DirectoryAccess } from '../../core/directory/access.ts'
 import type { Log } from './deliver.ts'
 
 /** Largest query or answer frame: a record and a little framing. */

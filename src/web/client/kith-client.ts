@@ -29,7 +29,8 @@ import { requote } from './reply-quotes.ts'
 import { OfferedFrames } from './offered-frames.ts'
 import { personName, personNameByAlias, type NameSources } from './person-names.ts'
 import { fetchServedNode, rememberBootstrap, type ServedNode } from './served-bootstrap.ts'
-import type { ConnectionStatus, Contact, MailboxInfo, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
+import type { DirectoryLink } from './directory-link.ts'
+import type { ConnectionStatus, Contact, DirectoryInfo, MailboxInfo, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
 
 const TYPING_SHOWN_MS = 6_000
 const TYPING_SEND_EVERY_MS = 3_000
@@ -59,6 +60,9 @@ export class BrowserClient implements KithClient {
   readonly me = signal<Me | null>(null)
   readonly connection = signal<ConnectionStatus>({ kind: 'connecting' })
   readonly mailboxes = signal<readonly MailboxInfo[]>([])
+  readonly directory = signal<DirectoryInfo | null>(null)
+  /** Publishing this device's record and looking contacts up; loaded once the page is ready. */
+  private directoryLink: Promise<DirectoryLink> | undefined
   readonly contacts = signal<readonly Contact[]>([])
   readonly conversations = signal<readonly Conversation[]>([])
   readonly typing = signal<Readonly<Record<string, readonly string[]>>>({})
@@ -96,8 +100,15 @@ export class BrowserClient implements KithClient {
     this.rpc = new RpcEndpoint<PageApi, WorkerApi>(this.worker, {
       addAddresses: async (peerId, addrs) => { await this.addAddresses(peerId, addrs) },
       fetchKeyPackage: async (peerId) => {
-        const response = await fetchKeyPackage(this.requireNode(), peerIdFromString(peerId))
-        return { keyPackage: response.keyPackage, card: response.card }
+        try {
+          const response = await fetchKeyPackage(this.requireNode(), peerIdFromString(peerId))
+          return { keyPackage: response.keyPackage, card: response.card }
+        } catch (err) {
+          // The device is offline: a KeyPackage from its directory record makes a first contact anyway.
+          const link = this.directoryLink
+          if (link === undefined) throw err
+          return await (await link).contact.keyPackage(peerId).catch(() => { throw err })
+        }
       },
       notify: (peerId) => { this.delivery?.notify(peerId) },
       offer: (peerId, frames) => {
@@ -258,11 +269,20 @@ export class BrowserClient implements KithClient {
     const courier = new MailboxCourier(node, {
       next: async (peer, after, limit) => await rpc.call('nextFrames', peer, after, limit),
       deposited: async (peer, rowIds) => { await rpc.call('framesDeposited', peer, [...rowIds]) },
-      mailboxesOf: async (peer) => await rpc.call('mailboxesOf', peer)
+      mailboxesOf: async (peer) => {
+        const told = await rpc.call('mailboxesOf', peer)
+        // A device that never told us its mailboxes (a first contact) may list intro mailboxes in its record.
+        if (told.length > 0 || this.directoryLink === undefined) return told
+        return await (await this.directoryLink).contact.introMailboxes(peer)
+      }
     }, log)
     this.mailboxKeeper = new MailboxKeeper(node, {
       own: async () => await rpc.call('ownMailboxes'),
-      setOwn: async (list) => { await rpc.call('setOwnMailboxes', [...list]) },
+      setOwn: async (list) => {
+        await rpc.call('setOwnMailboxes', [...list])
+        // The directory record lists the mailbox nodes too.
+        void this.directoryLink?.then((link) => { link.republish() })
+      },
       receive: async (from, frame) => await rpc.call('receive', from, frame)
     }, () => this.bootstrapList().filter((a) => a.includes('/p2p/') && dialableFromPage(a, location.protocol)), log, () => {
       this.mailboxes.value = this.mailboxKeeper?.status().map((m) => ({ node: m.node, place: m.addrs[0] === undefined ? m.node.slice(-12) : relayLabel(m.addrs[0]), waiting: m.depth ?? null, error: m.lastError ?? null })) ?? []
@@ -270,7 +290,11 @@ export class BrowserClient implements KithClient {
     this.delivery = new DeliveryService(node, {
       next: async (peer, after, limit) => this.offered.take(peer, after, limit) ?? await rpc.call('nextFrames', peer, after, limit),
       settle: async (peer, outcomes) => { await rpc.call('settleFrames', peer, outcomes) }
-    }, async (from, frame) => await rpc.call('receive', from.toString(), frame), { log, unreachable: (peer) => { void courier.unreachable(peer) } })
+    }, async (from, frame) => await rpc.call('receive', from.toString(), frame), {
+      log,
+      unreachable: (peer) => { void courier.unreachable(peer) },
+      locate: async (peer) => this.directoryLink === undefined ? false : await (await this.directoryLink).contact.locate(peer)
+    })
     const keyPackages = new KeyPackageService(node, async () => await rpc.call('provideKeyPackage'), (l) => { this.record(l) })
     await this.delivery.start()
     await keyPackages.start()
@@ -306,6 +330,18 @@ export class BrowserClient implements KithClient {
     this.phase.value = 'ready'
     this.dialer.start()
     void this.mailboxKeeper.start().catch((err: unknown) => { this.record(`mailboxes did not start: ${messageOf(err)}`) })
+    this.directoryLink = import('./directory-link.ts').then((m) => {
+      const link = m.startDirectoryLink(node, {
+        sign: async (issuedAt, lifetimeMs) => await rpc.call('signDirectoryRecord', usableAddrs(node), issuedAt, lifetimeMs),
+        identityOf: async (peerId) => await rpc.call('identityOfDevice', peerId),
+        addAddresses: async (peerId, addrs) => { await this.addAddresses(peerId, addrs) },
+        preferred: () => this.bootstrapList().flatMap((a) => a.split('/p2p/')[1]?.split('/')[0] ?? []),
+        log,
+        changed: () => { this.directory.value = link.info() }
+      })
+      this.directory.value = link.info()
+      return link
+    })
     ;(globalThis as { kithDebug?: unknown }).kithDebug = { libp2p: node, log: this.log, client: this }
   }
 

@@ -19,6 +19,16 @@ export type ConnectionStatus =
   | { readonly kind: 'offline', readonly reason: string }
 
 /** A mailbox this browser keeps at a node, for messages that arrive while it is closed. */
+/** This device's directory record (PROTOCOL.md §10), as the Connection dialog shows it. */
+export interface DirectoryInfo {
+  /** DHT peers the serving node knows (0 before any answer). */
+  readonly routingTable: number
+  /** The last record that reached the DHT, if any. */
+  readonly record: { readonly seq: number, readonly storedOn: number, readonly expiresAt: number } | null
+  /** Why the last attempt to publish failed, if it did. */
+  readonly error: string | null
+}
+
 export interface MailboxInfo {
   /** The node's peer id. */
   readonly node: string
@@ -115,6 +125,8 @@ export interface KithClient {
   readonly connection: ReadonlySignal<ConnectionStatus>
   /** The mailboxes this browser keeps (PROTOCOL.md §5.4), with what waits in them. */
   readonly mailboxes: ReadonlySignal<readonly MailboxInfo[]>
+  /** Null until the directory link has started. */
+  readonly directory: ReadonlySignal<DirectoryInfo | null>
   readonly contacts: ReadonlySignal<readonly Contact[]>
   /** Sorted, most recent activity first. */
   readonly conversations: ReadonlySignal<readonly Conversation[]>

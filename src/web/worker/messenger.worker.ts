@@ -154,6 +154,8 @@ const api: WorkerApi = {
   async mailboxesOf (peerId) { return await need().mailboxesOf(peerId) },
   async framesDeposited (peerId, rowIds) { await need().framesDeposited(peerId, rowIds) },
   peerConnected (peerId) { messenger?.peerConnected(peerId) },
+  async signDirectoryRecord (list, issuedAt, lifetimeMs) { return await need().signDirectoryRecord(list, issuedAt, lifetimeMs) },
+  async identityOfDevice (peerId) { return await need().identityOfDevice(peerId) },
   async flush () { await messenger?.flush() }
 }
 

@@ -6,6 +6,7 @@ import type { Deliver } from '../../core/codec/envelope.ts'
 import type { Messenger, MessengerEvent } from '../../core/messenger/messenger.ts'
 import type { OfferedFrame } from '../client/offered-frames.ts'
 import type { OwnMailbox, PeerMailbox } from '../../core/messenger/mailboxes.ts'
+import type { SignedDirectoryRecord } from '../../core/messenger/directory-record.ts'
 
 /** Who this browser is, once onboarded. */
 export interface WorkerIdentity {
@@ -59,6 +60,10 @@ export interface WorkerApi {
   /** Mailboxes of `peerId` hold copies of these queued frames. */
   framesDeposited (peerId: string, rowIds: number[]): Promise<void>
   peerConnected (peerId: string): void
+  /** This device's directory record, signed, listing `addrs` (core/messenger/directory-record.ts). */
+  signDirectoryRecord (addrs: string[], issuedAt: number, lifetimeMs: number): Promise<SignedDirectoryRecord>
+  /** The hex identity key of the account a known device belongs to. */
+  identityOfDevice (peerId: string): Promise<string | undefined>
   /** Writes group states and closes the store (page hide). */
   flush (): Promise<void>
 }
