@@ -28,7 +28,7 @@ import { ConversationPrefsStore } from './conversation-prefs.ts'
 import { Conversations } from './conversations.ts'
 import { describeError, Engine, messageHash, type MessengerComponents, type MessengerOptions, type Outcome } from './engine.ts'
 import type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
-import { directoryDevice, ownCertificate, signDirectoryRecord, type SignedDirectoryRecord } from './directory-record.ts'
+import type { SignedDirectoryRecord } from './directory-record.ts'
 import { Joining, WELCOME_LOCK } from './joining.ts'
 import { MessageActions } from './message-actions.ts'
 import type { MessageOut } from './message-view.ts'
@@ -371,6 +371,8 @@ export class Messenger {
    * KeyPackages (directory-record.ts).
    */
   async signDirectoryRecord (addrs: readonly string[], issuedAt: number, lifetimeMs: number): Promise<SignedDirectoryRecord> {
+    // Loaded on first use: the browser's worker has no need of the record code before it is online.
+    const { directoryDevice, ownCertificate, signDirectoryRecord } = await import('./directory-record.ts')
     const device = directoryDevice(ownCertificate(this.engine), addrs, await this.ownMailboxes(), await this.publishedKeyPackages())
     return await signDirectoryRecord(this.engine, device, issuedAt, lifetimeMs)
   }

@@ -3,36 +3,49 @@
  * plus whichever dialog is open.
  */
 import type { JSX } from 'preact'
-import { AddContactDialog } from './add-contact-dialog.tsx'
-import { LazyBackupDialog } from './lazy-backup.tsx'
+import { useEffect, useState } from 'preact/hooks'
 import { useKith } from './context.ts'
+import { errorText } from './format.ts'
 import { ConversationView } from './conversation-view.tsx'
-import { GroupInfoDialog } from './group-info-dialog.tsx'
 import { IconLock, IconQr } from './icons.tsx'
-import { InviteDialog } from './invite-dialog.tsx'
 import { Logo } from './logo.tsx'
-import { NewGroupDialog } from './new-group-dialog.tsx'
-import { SafetyNumberDialog } from './safety-number-dialog.tsx'
-import { SettingsDialog } from './settings-dialog.tsx'
-import { ConnectionDialog } from './connection-dialog.tsx'
 import { Sidebar } from './sidebar.tsx'
 
-/** The dialog named by `ui.dialog`, if any. */
+type DialogsModule = typeof import('./dialogs.tsx')
+let dialogs: Promise<DialogsModule> | undefined
+
+/** Loads the dialogs' code: on first use, or once the page is idle, whichever comes first. */
+function loadDialogs (): Promise<DialogsModule> {
+  dialogs ??= import('./dialogs.tsx').catch((err: unknown) => {
+    dialogs = undefined
+    throw err
+  })
+  return dialogs
+}
+
+/**
+ * The dialog named by `ui.dialog`, if any. The dialogs live in their own chunk: they are opened
+ * now and then, and their code stays out of what every page load fetches before it is usable.
+ */
 function OpenDialog (): JSX.Element | null {
   const { ui } = useKith()
-  const dialog = ui.dialog.value
-  const close = (): void => { ui.dialog.value = null }
-  switch (dialog?.kind) {
-    case undefined: return null
-    case 'invite': return <InviteDialog onClose={close} />
-    case 'add-contact': return <AddContactDialog onClose={close} />
-    case 'new-group': return <NewGroupDialog onClose={close} />
-    case 'settings': return <SettingsDialog onClose={close} />
-    case 'connection': return <ConnectionDialog onClose={close} />
-    case 'backup': return <LazyBackupDialog onClose={close} />
-    case 'safety-number': return <SafetyNumberDialog alias={dialog.alias} onClose={close} />
-    case 'group-info': return <GroupInfoDialog conversationId={dialog.conversationId} onClose={close} />
-  }
+  const [loaded, setLoaded] = useState<DialogsModule | string | null>(null)
+  const open = ui.dialog.value !== null
+  useEffect(() => {
+    if (loaded !== null && typeof loaded !== 'string') return
+    const load = (): void => {
+      loadDialogs().then(setLoaded, (err: unknown) => { if (open) setLoaded(`This dialog could not load: ${errorText(err)}`) })
+    }
+    if (open) {
+      load()
+      return
+    }
+    const idle = setTimeout(load, 2_000)
+    return () => { clearTimeout(idle) }
+  }, [open])
+  if (!open) return null
+  if (typeof loaded === 'string') return <p class='field-error dialog-load-error' role='alert'>{loaded}</p>
+  return loaded === null ? null : <loaded.OpenDialog />
 }
 
 /** Shown beside the list on wide screens when no conversation is open. */
