@@ -12,6 +12,11 @@ import type { Deliver } from '../core/codec/envelope.ts'
 import { describeError } from '../core/errors.ts'
 import { newMailboxCredentials } from '../core/mailbox/credentials.ts'
 import type { OwnMailbox } from '../core/messenger/mailboxes.ts'
+import type { KadDHT } from '@libp2p/kad-dht'
+import { routingTableSize } from './dht-directory.ts'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { mailboxNodeAddrs } from './mailbox-courier.ts'
 import { ackMailbox, fetchMailbox, MailboxRefusedError, openMailbox } from './protocols/mailbox.ts'
 import { decodeDeliver, type Log } from './protocols/deliver.ts'
@@ -20,6 +25,10 @@ import { decodeDeliver, type Log } from './protocols/deliver.ts'
 export const MAILBOXES_PER_DEVICE = 2
 /** How often mailboxes are checked while online: frames are deposited only when a direct delivery failed. */
 const POLL_MS = 30_000
+/** While a device has fewer mailboxes than it wants, a new peer makes it look again, at most this often. */
+const TOP_UP_MS = 5_000
+/** A node that refused this device a mailbox is asked again after this long. */
+const RETRY_REFUSED_MS = 10 * 60_000
 
 /** What the keeper reads and records through the messenger. */
 export interface KeeperPorts {
@@ -48,16 +57,29 @@ export class MailboxKeeper {
   private readonly fetching = new Map<string, Promise<void>>()
   private timer: ReturnType<typeof setInterval> | undefined
   private stopped = false
+  /** Nodes that refused a mailbox or did not answer, and when: not asked again for {@link RETRY_REFUSED_MS}. */
+  private readonly declined = new Map<string, number>()
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
     const m = this.mailboxes.find((b) => b.node === evt.detail.toString())
     if (m !== undefined) void this.fetch(m)
   }
 
+  private lastTopUp = 0
+  /** A new peer may be (or lead to) a node that keeps a mailbox: look again while short of them. */
+  private readonly onIdentify = (): void => {
+    if (this.stopped || this.mailboxes.length >= MAILBOXES_PER_DEVICE || Date.now() - this.lastTopUp < TOP_UP_MS) return
+    this.lastTopUp = Date.now()
+    void this.choose().then(() => { this.changed() }, (err: unknown) => { this.log(`could not set up mailboxes: ${describeError(err)}`) })
+  }
+
   constructor (
     private readonly libp2p: Libp2p,
     private readonly ports: KeeperPorts,
-    /** Nodes that may keep a mailbox for this device, as multiaddrs with /p2p/ (`--mailbox`, bootstrap nodes). */
-    private readonly candidates: () => readonly string[],
+    /**
+     * Nodes that may keep a mailbox for this device, as multiaddrs with /p2p/, best first
+     * (`--mailbox`, bootstrap nodes, then Kith nodes met through the DHT).
+     */
+    private readonly candidates: () => readonly string[] | Promise<readonly string[]>,
     private readonly log: Log,
     /** Called whenever {@link status} may have changed. */
     private readonly changed: () => void = () => {},
@@ -69,6 +91,7 @@ export class MailboxKeeper {
   async start (): Promise<void> {
     this.mailboxes = await this.ports.own()
     this.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.libp2p.addEventListener('peer:identify', this.onIdentify)
     await this.refresh()
     this.timer = setInterval(() => { void this.refresh() }, POLL_MS)
     this.timer.unref?.()
@@ -78,6 +101,7 @@ export class MailboxKeeper {
     this.stopped = true
     if (this.timer !== undefined) clearInterval(this.timer)
     this.libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.libp2p.removeEventListener('peer:identify', this.onIdentify)
   }
 
   /** The mailboxes in use and their queue depths. */
@@ -97,7 +121,14 @@ export class MailboxKeeper {
   }
 
   /** Adds mailboxes at candidate nodes until the device has enough; tells its conversations if the set changed. */
+  private choosing: Promise<void> | undefined
+  /** {@link chooseOnce}, one run at a time: a second caller waits for the run under way. */
   private async choose (): Promise<void> {
+    this.choosing ??= this.chooseOnce().finally(() => { this.choosing = undefined })
+    await this.choosing
+  }
+
+  private async chooseOnce (): Promise<void> {
     if (this.stopped) return
     // Mailboxes opened before intro mailboxes existed get one.
     let rekeyed = false
@@ -117,7 +148,9 @@ export class MailboxKeeper {
     const self = this.libp2p.peerId.toString()
     const used = new Set(this.mailboxes.map((m) => m.node))
     const added: OwnMailbox[] = []
-    for (const candidate of this.candidates()) {
+    const candidates = await this.candidates()
+    const now = Date.now()
+    for (const candidate of candidates) {
       if (this.mailboxes.length + added.length >= MAILBOXES_PER_DEVICE) break
       let ma
       try {
@@ -127,6 +160,7 @@ export class MailboxKeeper {
       }
       const node = ma.getComponents().find((c) => c.name === 'p2p')?.value
       if (node === undefined || node === self || used.has(node)) continue
+      if (now - (this.declined.get(node) ?? -Infinity) < RETRY_REFUSED_MS) continue
       const creds = newMailboxCredentials()
       const intro = newMailboxCredentials()
       try {
@@ -134,12 +168,14 @@ export class MailboxKeeper {
         await openMailbox(this.libp2p, [ma], intro, this.ticketFor(node))
         // Depositors dial the node at any of its addresses this device knows (a Node peer cannot
         // use the WebRTC-direct one a page may have used), up to the 4 a MAILBOXES carries.
-        const addrs = [...new Set(this.candidates().filter((c) => c.endsWith(`/p2p/${node}`)).map((c) => c.slice(0, c.lastIndexOf('/p2p/'))))].slice(0, 4)
+        const addrs = [...new Set(candidates.filter((c) => c.endsWith(`/p2p/${node}`)).map((c) => c.slice(0, c.lastIndexOf('/p2p/'))))].slice(0, 4)
         added.push({ node, addrs, ...creds, intro })
         used.add(node)
         this.depths.set(node, depth)
         this.log(`keeping a mailbox at ${node}`)
       } catch (err) {
+        this.declined.set(node, now)
+        if (this.declined.size > 1000) this.declined.delete(this.declined.keys().next().value!)
         if (!(err instanceof MailboxRefusedError)) this.log(`mailbox node ${node} did not answer: ${describeError(err)}`)
         else this.log(`mailbox node ${node} refused a mailbox: ${err.message}`)
       }
@@ -212,5 +248,87 @@ export class MailboxKeeper {
       after = handled[handled.length - 1]!.seq
       if (!page.more) return depth
     }
+  }
+}
+
+/** What public mailbox nodes provide in the DHT: CIDv1 (raw) of SHA-256("/kith/mailbox-nodes/1"). */
+async function mailboxNodesKey (): Promise<CID> {
+  return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode('/kith/mailbox-nodes/1')))
+}
+
+/** How long the mailbox nodes found in the DHT are used before the DHT is asked again. */
+const LOOK_AGAIN_MS = 2 * 60_000
+/** Provider records live 48 h in kad-dht: announce again well before. */
+const REANNOUNCE_MS = 12 * 60 * 60_000
+
+/**
+ * A node that keeps mailboxes for anyone (`--mailbox-for-anyone`) says so in the DHT, as a provider
+ * record: at start once a DHT peer is there (again on each new peer until one took it), then every
+ * 12 h. Returns a function that stops it.
+ */
+export function announceMailboxNode (libp2p: Libp2p<{ dht: KadDHT }>, log: Log): () => void {
+  let done = false
+  let running = false
+  let retry: ReturnType<typeof setTimeout> | undefined
+  const announce = async (): Promise<void> => {
+    if (running) return
+    running = true
+    try {
+      // With no DHT peer the record would stay here alone: wait for one.
+      if (routingTableSize(libp2p.services.dht) === 0) throw new Error('no DHT peer yet')
+      for await (const event of libp2p.services.dht.provide(await mailboxNodesKey(), { signal: AbortSignal.timeout(60_000) })) void event
+      if (!done) log('announced in the DHT as a mailbox node for anyone')
+      done = true
+    } catch (err) {
+      if (!done) {
+        log(`not yet announced as a mailbox node in the DHT: ${describeError(err)}`)
+        // The routing table fills a moment after a peer is identified: try again shortly.
+        clearTimeout(retry)
+        retry = setTimeout(() => { void announce() }, 5_000)
+        retry.unref?.()
+      }
+    } finally {
+      running = false
+    }
+  }
+  const onPeer = (): void => { if (!done) void announce() }
+  libp2p.addEventListener('peer:identify', onPeer)
+  const timer = setInterval(() => { void announce() }, REANNOUNCE_MS)
+  timer.unref?.()
+  void announce()
+  return () => {
+    done = true
+    clearTimeout(retry)
+    clearInterval(timer)
+    libp2p.removeEventListener('peer:identify', onPeer)
+  }
+}
+
+/**
+ * Mailbox nodes for anyone found in the DHT (their provider records), as candidates with /p2p/:
+ * where a device finds its second mailbox when it has only one configured node. A lookup's result
+ * is kept for 2 minutes (5 s if it found none), so the keeper's refreshes do not query the DHT each time.
+ */
+export function mailboxNodesInDht (dht: KadDHT, self: string, log: Log, limit = 8): () => Promise<string[]> {
+  let cached: { at: number, list: string[] } | undefined
+  return async () => {
+    // An empty answer (the DHT is still filling, or no such node yet) is asked again sooner.
+    if (cached !== undefined && Date.now() - cached.at < (cached.list.length > 0 ? LOOK_AGAIN_MS : TOP_UP_MS)) return cached.list
+    const list: string[] = []
+    try {
+      for await (const event of dht.findProviders(await mailboxNodesKey(), { signal: AbortSignal.timeout(15_000) })) {
+        // Providers come in the peers' answers along the path (and as PROVIDER events from this node's own store).
+        const providers = event.name === 'PROVIDER' || event.name === 'PEER_RESPONSE' ? event.providers : []
+        for (const p of providers) {
+          if (p.id.toString() === self || list.some((c) => c.endsWith(`/p2p/${p.id.toString()}`))) continue
+          list.push(...p.multiaddrs.filter((a) => !a.toString().includes('/p2p-circuit')).slice(0, 4).map((a) => `${a.toString()}/p2p/${p.id.toString()}`))
+        }
+        if (new Set(list.map((c) => c.slice(c.lastIndexOf('/p2p/')))).size >= limit) break
+      }
+    } catch (err) {
+      log(`looking for mailbox nodes in the DHT failed: ${describeError(err)}`)
+    }
+    cached = { at: Date.now(), list }
+    return list
   }
 }

@@ -29,7 +29,7 @@ import { createKithNode, type KithLibp2p } from '../net/node.ts'
 import { DeliveryService } from '../net/protocols/deliver.ts'
 import { KeyPackageService } from '../net/protocols/key-package.ts'
 import { MailboxCourier } from '../net/mailbox-courier.ts'
-import { MailboxKeeper, type MailboxStatus } from '../net/mailbox-keeper.ts'
+import { announceMailboxNode, MailboxKeeper, mailboxNodesInDht, type MailboxStatus } from '../net/mailbox-keeper.ts'
 import { MailboxService } from '../net/protocols/mailbox.ts'
 import { SqliteMailboxStore } from '../store/mailbox-sqlite.node.ts'
 import { DEFAULT_QUOTAS, type MailboxQuotas } from '../core/mailbox/limits.ts'
@@ -260,7 +260,7 @@ export class KithNode {
     private readonly delivery: DeliveryService,
     private readonly keyPackages: KeyPackageService,
     private readonly upgrader: DirectUpgrader,
-    private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier },
+    private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier, stopAnnouncing: () => void },
     readonly api: ApiServer | undefined,
     readonly web: WebServer,
     /** The web app's address as a person on another host opens it. */
@@ -418,6 +418,8 @@ export class KithNode {
       return (await store.listDevices()).some((d) => d.peerId === peer.toString())
     }, log)
     const late: { publisher?: DirectoryPublisher } = {}
+    // A device's second mailbox may be at a node for anyone that it finds in the DHT.
+    const publicMailboxNodes = mailboxNodesInDht(libp2p.services.dht, libp2p.peerId.toString(), log)
     const keeper = new MailboxKeeper(libp2p, {
       own: async () => await messenger.ownMailboxes(),
       setOwn: async (list) => {
@@ -426,10 +428,11 @@ export class KithNode {
         late.publisher?.schedule()
       },
       receive: async (from, frame) => await messenger.receive(from, frame)
-    }, () => [...(config.mailboxes ?? config.bootstrap ?? [])], log)
+    }, async () => [...(config.mailboxes ?? config.bootstrap ?? []), ...await publicMailboxNodes()], log)
     await delivery.start()
     await keyPackages.start()
     await mailboxService.start()
+    const stopAnnouncing = config.mailboxForAnyone === true ? announceMailboxNode(libp2p, log) : () => {}
     const upgrader = new DirectUpgrader(libp2p, { log })
     upgrader.start()
     libp2p.addEventListener('peer:connect', (evt) => {
@@ -463,7 +466,7 @@ export class KithNode {
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
     running++
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier }, api, web, webUrl, tls, lock, log, publisher)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier, stopAnnouncing }, api, web, webUrl, tls, lock, log, publisher)
   }
 
   private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
@@ -505,6 +508,7 @@ export class KithNode {
     await this.web.close()
     this.mail.keeper.stop()
     this.mail.courier.stop()
+    this.mail.stopAnnouncing()
     this.publisher.stop()
     await this.delivery.stop().catch(() => {})
     await this.keyPackages.stop().catch(() => {})

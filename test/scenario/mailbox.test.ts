@@ -186,4 +186,16 @@ describe('offline delivery through mailboxes', () => {
     expect((await waitForMessage(bob, byName.get('carol')!, 'hello from Carol')).own).toBe(false)
     expect(logOf(bob)).not.toContain('not addressed to any key package')
   })
+  it('keeps its second mailbox at a node for anyone that it finds only through the DHT', async () => {
+    const first = await mailboxNode('mailbox-a')
+    // Not in Bob's configuration: it announces itself in the DHT as a mailbox node for anyone.
+    const second = await mailboxNode('mailbox-b', { bootstrap: tcpAddrs(first) })
+    await eventually([second], async () => logOf(second).includes('announced in the DHT as a mailbox node for anyone'), 'the second node to announce itself')
+    const bob = await peer('bob', tempDir('bob'), { bootstrap: tcpAddrs(first), relayReservation: false })
+    const own = await eventually([bob, second], async () => {
+      const list = await bob.messenger.ownMailboxes()
+      return list.length === 2 ? list : undefined
+    }, 'Bob to keep two mailboxes', 40_000)
+    expect(new Set(own.map((m) => m.node))).toEqual(new Set([first.libp2p.peerId.toString(), second.libp2p.peerId.toString()]))
+  })
 })
