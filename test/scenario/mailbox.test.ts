@@ -185,6 +185,8 @@ describe('offline delivery through mailboxes', () => {
     expect((await waitForMessage(bob, byName.get('alice')!, 'hello from Alice')).own).toBe(false)
     expect((await waitForMessage(bob, byName.get('carol')!, 'hello from Carol')).own).toBe(false)
     expect(logOf(bob)).not.toContain('not addressed to any key package')
+    // Having joined both with one KeyPackage, Bob replaced his leaf key in each (an update commit).
+    await eventually([bob], async () => (await bob.messenger.conversations()).every((c) => c.epoch >= 2), 'Bob to update his keys in both 1:1s')
   })
   it('keeps its second mailbox at a node for anyone that it finds only through the DHT', async () => {
     const first = await mailboxNode('mailbox-a')

@@ -115,7 +115,8 @@ export class Joining {
     return await engine.withLock(groupId, async (): Promise<Outcome> => {
       const existing = await engine.load(groupId)
       // A published KeyPackage stays for other Welcomes that may race this one; any other is spent.
-      const spent: Write[] = await this.publication.isPublished(row.ref) ? await this.publication.used(row.ref, engine.clock.now()) : [{ kind: 'key-package-used', ref: row.ref }]
+      const published = await this.publication.isPublished(row.ref)
+      const spent: Write[] = published ? await this.publication.used(row.ref, engine.clock.now()) : [{ kind: 'key-package-used', ref: row.ref }]
       const writes: Write[] = [{ kind: 'seen', hash, at: engine.clock.now() }, ...spent]
       const joined = new Set(listMembers(state).map((m) => toHex(m.certificate.identityKey)))
       if (kind === 'direct' && (joined.size !== 2 || !joined.has(engine.identity))) {
@@ -194,6 +195,13 @@ export class Joining {
       for (const n of notices) await this.views.announceNotice(n)
       await this.sender.resendLocked(groupId)
       await this.receiver.drainPendingLocked(groupId)
+      if (published) {
+        // Others may have joined this device to their groups with the same KeyPackage, so its leaf
+        // key is shared between them: replace it here at once (RFC 9420 §16.8).
+        await this.conversations.commitLocked(groupId, { add: [], remove: [] }, []).catch((err: unknown) => {
+          engine.log(`could not update this device's keys in ${groupId.slice(0, 12)} after joining with a published KeyPackage: ${describeError(err)}`)
+        })
+      }
       return 'stored'
     })
   }
