@@ -1,0 +1,113 @@
+/**
+ * The logic of the SFrame transform worker, apart from the worker's globals so that it runs in
+ * Node tests too: one SFrameContext for every transform of the worker (one send key, so the CTR
+ * is unique across all of this participant's streams; receive keys of every peer), the page's key
+ * requests, and a TransformStream per RTCRtpScriptTransform that encrypts or decrypts each encoded
+ * frame's whole `data`. A frame that cannot be processed is dropped and counted, never thrown
+ * and never passed on in the clear.
+ */
+import { describeError } from '../../core/errors.ts'
+import { SFrameContext } from '../../core/sframe/context.ts'
+import type { SFrameSide, SFrameStatsMessage, SFrameTransformOptions, SFrameWorkerEvent } from './sframe-protocol.ts'
+
+/** What a transform needs of an RTCEncodedVideoFrame or RTCEncodedAudioFrame. */
+export interface EncodedFrameLike { data: ArrayBuffer }
+
+interface TransformCounts { side: SFrameSide, peer: string, frames: number, dropped: number }
+
+function isBigint (value: unknown): value is bigint {
+  return typeof value === 'bigint' && value >= 0n
+}
+
+/** Parses `options` given to RTCRtpScriptTransform; throws naming what is wrong. */
+export function parseTransformOptions (options: unknown): SFrameTransformOptions {
+  const o = options as Partial<SFrameTransformOptions> | null | undefined
+  if (o?.side !== 'send' && o?.side !== 'receive') throw new TypeError("SFrame transform options need side 'send' or 'receive'")
+  if (typeof o.peer !== 'string' || o.peer.length === 0 || o.peer.length > 200) throw new TypeError('SFrame transform options need a peer name')
+  return { side: o.side, peer: o.peer }
+}
+
+/** One worker's SFrame state and transforms. */
+export class SFrameTransformer {
+  readonly context: SFrameContext
+  private unkeyed = 0
+  private readonly transforms: TransformCounts[] = []
+
+  constructor (private readonly post: (event: SFrameWorkerEvent) => void, context = new SFrameContext()) {
+    this.context = context
+  }
+
+  /** Handles one request from the page; a bad one is answered with an error event. */
+  handleRequest (request: unknown): void {
+    const r = request as Partial<Record<string, unknown>> | null
+    const fail = (message: string): void => { this.post({ type: 'error', message }) }
+    try {
+      switch (r?.type) {
+        case 'send-key':
+        case 'receive-key': {
+          if (!isBigint(r.kid) || !(r.baseKey instanceof Uint8Array) || (r.epoch !== undefined && !isBigint(r.epoch))) {
+            fail(`${r.type}: kid and epoch must be non-negative bigints and baseKey bytes`)
+            return
+          }
+          const kid = r.kid
+          const side = r.type === 'send-key' ? 'send' : 'receive'
+          const ready = side === 'send' ? this.context.setSendKey(kid, r.baseKey, r.epoch) : this.context.addReceiveKey(kid, r.baseKey, r.epoch)
+          ready.then(() => { this.post({ type: 'key-ready', side, kid }) }, (err: unknown) => { fail(`${r.type} ${kid}: ${describeError(err)}`) })
+          return
+        }
+        case 'remove-key':
+          if (!isBigint(r.kid)) { fail('remove-key: kid must be a non-negative bigint'); return }
+          this.context.removeKey(r.kid)
+          return
+        case 'drop-before':
+          if (!isBigint(r.epoch)) { fail('drop-before: epoch must be a non-negative bigint'); return }
+          this.context.removeKeysBefore(r.epoch)
+          return
+        case 'report':
+          this.post(this.stats())
+          return
+        default:
+          fail(`unknown SFrame worker request ${JSON.stringify(String(r?.type))}`)
+      }
+    } catch (err) {
+      fail(describeError(err))
+    }
+  }
+
+  /** A stream that encrypts (send) or decrypts (receive) every frame passing through it. */
+  createTransform<F extends EncodedFrameLike> (options: SFrameTransformOptions): TransformStream<F, F> {
+    const counts: TransformCounts = { side: options.side, peer: options.peer, frames: 0, dropped: 0 }
+    this.transforms.push(counts)
+    const context = this.context
+    const transform = options.side === 'send'
+      ? async (frame: F, controller: TransformStreamDefaultController<F>): Promise<void> => {
+        if (context.sendKid === undefined) { this.unkeyed++; counts.dropped++; return }
+        try {
+          frame.data = (await context.encrypt(new Uint8Array(frame.data))).buffer as ArrayBuffer
+        } catch {
+          counts.dropped++
+          return
+        }
+        counts.frames++
+        controller.enqueue(frame)
+      }
+      : async (frame: F, controller: TransformStreamDefaultController<F>): Promise<void> => {
+        try {
+          frame.data = (await context.decrypt(new Uint8Array(frame.data))).buffer as ArrayBuffer
+        } catch {
+          // Counted by reason in the context; dropped here, so the decoder never sees it.
+          counts.dropped++
+          return
+        }
+        counts.frames++
+        controller.enqueue(frame)
+      }
+    return new TransformStream<F, F>({ transform })
+  }
+
+  /** The stats message the worker posts. */
+  stats (): SFrameStatsMessage {
+    const s = this.context.stats()
+    return { type: 'stats', ...s, unkeyed: this.unkeyed, transforms: this.transforms.map((t) => ({ ...t })) }
+  }
+}
