@@ -2,41 +2,30 @@
  * SFrame in real headless Chromium: a one-way video call between two RTCPeerConnections on
  * loopback with the transform worker (src/web/calls/sframe-transform.worker.ts) on the sender and
  * the receiver. The page (test/e2e/pages/sframe.html) is served by Vite's dev server on
- * 127.0.0.1, which compiles the worker the way the app build does.
+ * 127.0.0.1 (pages/serve-pages.ts), which compiles the worker the way the app build does.
  */
 import type { Browser, Page } from 'playwright-core'
-import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, openProfile, root } from './browser-harness.ts'
+import { launchBrowser, openProfile } from './browser-harness.ts'
+import { servePages, type PageServer } from './pages/serve-pages.ts'
 import type { CallProbe } from './pages/sframe-page.ts'
 
 const RIGHT_KEY = '000102030405060708090a0b0c0d0e0f'
 const WRONG_KEY = 'ff0102030405060708090a0b0c0d0e0f'
 
-let server: ViteDevServer
+let pages: PageServer
 let browser: Browser
 let pageUrl: string
 
 beforeAll(async () => {
-  server = await createServer({
-    root,
-    configFile: false,
-    logLevel: 'error',
-    appType: 'mpa',
-    server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, watch: null },
-    optimizeDeps: { noDiscovery: true, include: [] },
-    worker: { format: 'es' }
-  })
-  await server.listen()
-  const address = server.httpServer?.address()
-  if (address === null || address === undefined || typeof address === 'string') throw new Error('the Vite dev server has no port')
-  pageUrl = `http://127.0.0.1:${address.port}/test/e2e/pages/sframe.html`
+  pages = await servePages()
+  pageUrl = pages.url('sframe.html')
   browser = await launchBrowser()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await server?.close()
+  await pages?.close()
 })
 
 async function openCall (receiverKey: string): Promise<Page> {

@@ -5,6 +5,7 @@
  */
 import { attachSFrameTransform, createSFrameWorker, postSFrameRequest, readSFrameStats } from '../../../src/web/calls/sframe-keys.ts'
 import type { SFrameStatsMessage } from '../../../src/web/calls/sframe-protocol.ts'
+import { measureFrameCost } from '../../../bench/sframe-cost.ts'
 
 /** What the test reads back. */
 export interface CallProbe {
@@ -69,5 +70,5 @@ async function probe (): Promise<CallProbe> {
   return { framesDecoded, bytesReceived, sender: await readSFrameStats(senderWorker), receiver: await readSFrameStats(receiverWorker) }
 }
 
-Object.assign(window, { sframeTest: { startCall, probe } })
+Object.assign(window, { sframeTest: { startCall, probe, measureFrameCost } })
 document.body.dataset.ready = 'true'
