@@ -12,6 +12,8 @@ import type { CallProbe } from './pages/sframe-page.ts'
 
 const RIGHT_KEY = '000102030405060708090a0b0c0d0e0f'
 const WRONG_KEY = 'ff0102030405060708090a0b0c0d0e0f'
+const NEXT_KEY = '202122232425262728292a2b2c2d2e2f'
+const THIRD_KEY = '303132333435363738393a3b3c3d3e3f'
 
 let pages: PageServer
 let browser: Browser
@@ -33,6 +35,14 @@ async function openCall (receiverKey: string): Promise<Page> {
   await page.locator('body[data-ready="true"]').waitFor()
   await page.evaluate(async (key) => { await (window as unknown as { sframeTest: { startCall: (k: string) => Promise<void> } }).sframeTest.startCall(key) }, receiverKey)
   return page
+}
+
+type Rotate = (kid: string, key: string, epoch: string) => Promise<void>
+
+async function rotate (page: Page, side: 'setSenderKey' | 'setReceiverKey', kid: bigint, key: string, epoch: bigint): Promise<void> {
+  await page.evaluate(async ([fn, k, b, e]) => {
+    await (window as unknown as { sframeTest: Record<string, Rotate> }).sframeTest[fn]!(k, b, e)
+  }, [side, kid.toString(), key, epoch.toString()] as const)
 }
 
 async function probe (page: Page): Promise<CallProbe> {
@@ -63,6 +73,25 @@ describe('SFrame transforms in Chromium', () => {
     expect(result.framesDecoded).toBe(0)
     expect(result.receiver.decrypted).toBe(0)
     expect(result.sender.encrypted).toBeGreaterThan(10)
+    await page.context().close()
+  })
+
+  it('keeps decoding across a key rotation, and a receiver left on the old epoch stops decoding', async () => {
+    const page = await openCall(RIGHT_KEY)
+    await expect.poll(async () => (await probe(page)).framesDecoded, { timeout: 30_000 }).toBeGreaterThan(10)
+    // Epoch 2: the sender switches first, as a member that processed the commit earlier would.
+    await rotate(page, 'setSenderKey', 0x22n, NEXT_KEY, 2n)
+    await expect.poll(async () => (await probe(page)).receiver.dropped.unknownKid, { timeout: 30_000 }).toBeGreaterThan(0)
+    const stalled = await probe(page)
+    await rotate(page, 'setReceiverKey', 0x22n, NEXT_KEY, 2n)
+    await expect.poll(async () => (await probe(page)).framesDecoded, { timeout: 30_000 }).toBeGreaterThan(stalled.framesDecoded + 10)
+
+    // Epoch 3 reaches the sender only: the receiver (as if removed) has no key for it.
+    await rotate(page, 'setSenderKey', 0x23n, THIRD_KEY, 3n)
+    await expect.poll(async () => (await probe(page)).receiver.dropped.unknownKid, { timeout: 30_000 }).toBeGreaterThan(stalled.receiver.dropped.unknownKid + 20)
+    const cut = await probe(page)
+    await expect.poll(async () => (await probe(page)).receiver.dropped.unknownKid, { timeout: 30_000 }).toBeGreaterThan(cut.receiver.dropped.unknownKid + 20)
+    expect((await probe(page)).framesDecoded).toBe(cut.framesDecoded)
     await page.context().close()
   })
 })

@@ -28,7 +28,7 @@ async function keyReady (worker: Worker): Promise<void> {
 async function startCall (receiverKeyHex: string, useTransforms = true): Promise<void> {
   const kid = 0x21n
   const sendKey = Uint8Array.from({ length: 16 }, (_, i) => i)
-  const receiveKey = Uint8Array.from(receiverKeyHex.match(/../g)!.map((h) => parseInt(h, 16)))
+  const receiveKey = hexBytes(receiverKeyHex)
   const senderWorker = createSFrameWorker()
   const receiverWorker = createSFrameWorker()
   const ready = Promise.all([keyReady(senderWorker), keyReady(receiverWorker)])
@@ -59,6 +59,31 @@ async function startCall (receiverKeyHex: string, useTransforms = true): Promise
   Object.assign(window, { call: { caller, callee, senderWorker, receiverWorker } })
 }
 
+function hexBytes (hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)))
+}
+
+function workers (): { senderWorker: Worker, receiverWorker: Worker } {
+  return (window as unknown as { call: { senderWorker: Worker, receiverWorker: Worker } }).call
+}
+
+/** Switches the sender to a new send key, as at an MLS epoch change. */
+async function setSenderKey (kid: string, keyHex: string, epoch: string): Promise<void> {
+  const { senderWorker } = workers()
+  const ready = keyReady(senderWorker)
+  postSFrameRequest(senderWorker, { type: 'send-key', kid: BigInt(kid), baseKey: hexBytes(keyHex), epoch: BigInt(epoch) })
+  await ready
+}
+
+/** Gives the receiver a new epoch's key and forgets the epochs before it. */
+async function setReceiverKey (kid: string, keyHex: string, epoch: string): Promise<void> {
+  const { receiverWorker } = workers()
+  const ready = keyReady(receiverWorker)
+  postSFrameRequest(receiverWorker, { type: 'receive-key', kid: BigInt(kid), baseKey: hexBytes(keyHex), epoch: BigInt(epoch) })
+  postSFrameRequest(receiverWorker, { type: 'drop-before', epoch: BigInt(epoch) })
+  await ready
+}
+
 /** Decoded frames and bytes at the receiver, and both workers' counts. */
 async function probe (): Promise<CallProbe> {
   const { callee, senderWorker, receiverWorker } = (window as unknown as { call: { callee: RTCPeerConnection, senderWorker: Worker, receiverWorker: Worker } }).call
@@ -70,5 +95,5 @@ async function probe (): Promise<CallProbe> {
   return { framesDecoded, bytesReceived, sender: await readSFrameStats(senderWorker), receiver: await readSFrameStats(receiverWorker) }
 }
 
-Object.assign(window, { sframeTest: { startCall, probe, measureFrameCost } })
+Object.assign(window, { sframeTest: { startCall, probe, setSenderKey, setReceiverKey, measureFrameCost } })
 document.body.dataset.ready = 'true'
