@@ -121,6 +121,13 @@ describe('SFrameContext', () => {
     expect(await refusal(bob.decrypt(await alice.encrypt(frame)))).toBe('unknown-kid')
   })
 
+  it('never goes back to an older epoch for sending', async () => {
+    const context = new SFrameContext()
+    await context.setSendKey(0x12n, keyB, 2n)
+    expect(() => context.setSendKey(0x11n, keyA, 1n)).toThrow(UsageError)
+    expect(context.sendKid).toBe(0x12n)
+  })
+
   it('refuses to encrypt without a send key, and a key used both ways', async () => {
     const context = new SFrameContext()
     await expect(context.encrypt(frame)).rejects.toThrow(UsageError)
