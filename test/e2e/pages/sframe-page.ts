@@ -11,6 +11,8 @@ import { measureFrameCost } from '../../../bench/sframe-cost.ts'
 export interface CallProbe {
   framesDecoded: number
   bytesReceived: number
+  /** Audio samples played out that were decoded, not concealed. */
+  audioSamplesDecoded: number
   sender: SFrameStatsMessage
   receiver: SFrameStatsMessage
 }
@@ -24,8 +26,12 @@ async function keyReady (worker: Worker): Promise<void> {
   })
 }
 
-/** Starts a one-way video call; the receiver's base key is `receiverKey` (the sender's is 0..15). */
-async function startCall (receiverKeyHex: string, useTransforms = true): Promise<void> {
+/**
+ * Starts a one-way call, video and optionally audio; the receiver's base key is `receiverKey`
+ * (the sender's is 00..0f). All of the caller's streams go through one worker, so one send key
+ * and one CTR sequence, as in a real call.
+ */
+async function startCall (receiverKeyHex: string, useTransforms = true, withAudio = false): Promise<void> {
   const kid = 0x21n
   const sendKey = Uint8Array.from({ length: 16 }, (_, i) => i)
   const receiveKey = hexBytes(receiverKeyHex)
@@ -41,18 +47,24 @@ async function startCall (receiverKeyHex: string, useTransforms = true): Promise
   caller.onicecandidate = (e) => { if (e.candidate !== null) void callee.addIceCandidate(e.candidate) }
   callee.onicecandidate = (e) => { if (e.candidate !== null) void caller.addIceCandidate(e.candidate) }
 
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false })
-  const track = stream.getVideoTracks()[0]!
-  // The callee offers a recvonly video m-line; its receive transform goes on before the offer.
-  const receiving = callee.addTransceiver('video', { direction: 'recvonly' })
-  if (useTransforms) attachSFrameTransform(receiving.receiver, receiverWorker, { side: 'receive', peer: 'caller' })
-  callee.ontrack = (e) => { (document.getElementById('remote') as HTMLVideoElement).srcObject = new MediaStream([e.track]) }
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: withAudio })
+  // The callee offers recvonly m-lines; its receive transforms go on before the offer.
+  for (const kind of withAudio ? ['audio', 'video'] : ['video']) {
+    const receiving = callee.addTransceiver(kind, { direction: 'recvonly' })
+    if (useTransforms) attachSFrameTransform(receiving.receiver, receiverWorker, { side: 'receive', peer: `caller-${kind}` })
+  }
+  callee.ontrack = (e) => {
+    if (e.track.kind === 'video') (document.getElementById('remote') as HTMLVideoElement).srcObject = new MediaStream([e.track])
+    else (document.getElementById('remote-audio') as HTMLAudioElement).srcObject = new MediaStream([e.track])
+  }
   await callee.setLocalDescription(await callee.createOffer())
 
-  // The caller's addTrack takes the transceiver the offer created; its send transform goes on before the answer.
+  // The caller's addTrack takes the transceivers the offer created; its send transforms go on before the answer.
   await caller.setRemoteDescription(callee.localDescription!)
-  const sender = caller.addTrack(track, stream)
-  if (useTransforms) attachSFrameTransform(sender, senderWorker, { side: 'send', peer: 'callee' })
+  for (const track of stream.getTracks()) {
+    const sender = caller.addTrack(track, stream)
+    if (useTransforms) attachSFrameTransform(sender, senderWorker, { side: 'send', peer: `callee-${track.kind}` })
+  }
   await caller.setLocalDescription(await caller.createAnswer())
   await callee.setRemoteDescription(caller.localDescription!)
 
@@ -89,10 +101,14 @@ async function probe (): Promise<CallProbe> {
   const { callee, senderWorker, receiverWorker } = (window as unknown as { call: { callee: RTCPeerConnection, senderWorker: Worker, receiverWorker: Worker } }).call
   let framesDecoded = 0
   let bytesReceived = 0
-  ;(await callee.getStats()).forEach((s: { type: string, kind?: string, framesDecoded?: number, bytesReceived?: number }) => {
+  let audioSamplesDecoded = 0
+  ;(await callee.getStats()).forEach((s: { type: string, kind?: string, framesDecoded?: number, bytesReceived?: number, totalSamplesReceived?: number, concealedSamples?: number }) => {
     if (s.type === 'inbound-rtp' && s.kind === 'video') { framesDecoded += s.framesDecoded ?? 0; bytesReceived += s.bytesReceived ?? 0 }
+    if (s.type === 'inbound-rtp' && s.kind === 'audio') audioSamplesDecoded += (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0)
   })
-  return { framesDecoded, bytesReceived, sender: await readSFrameStats(senderWorker), receiver: await readSFrameStats(receiverWorker) }
+  // The receiver's counts first: every frame it counts was counted by the sender before.
+  const receiver = await readSFrameStats(receiverWorker)
+  return { framesDecoded, bytesReceived, audioSamplesDecoded, receiver, sender: await readSFrameStats(senderWorker) }
 }
 
 Object.assign(window, { sframeTest: { startCall, probe, setSenderKey, setReceiverKey, measureFrameCost } })
