@@ -73,8 +73,9 @@ export class SFrameContext {
     if (!(baseKey instanceof Uint8Array) || baseKey.length !== this.suite.nk) {
       throw new ValidationError(`SFrame base key must be ${this.suite.nk} bytes`)
     }
-    const keys = deriveFrameKeys(kid, baseKey.slice(), this.suite)
-    keys.catch(() => {}) // surfaced to whoever awaits it; never an unhandled rejection
+    const copy = baseKey.slice() // the caller may reuse or zero its array while we derive
+    const keys = deriveFrameKeys(kid, copy, this.suite)
+    keys.then(() => { copy.fill(0) }, () => { copy.fill(0) }) // also: never an unhandled rejection
     return keys
   }
 

@@ -3,6 +3,7 @@
  * minimal big-endian integers when they do not fit in three bits. Both values are 64-bit, so they
  * are `bigint`s.
  */
+import { ValidationError } from '../errors.ts'
 import { SFrameError } from './sframe-error.ts'
 
 /** Largest KID or CTR: both are 64-bit unsigned integers. */
@@ -16,7 +17,7 @@ export interface SFrameHeader {
 }
 
 function checkUint64 (value: bigint, what: string): void {
-  if (typeof value !== 'bigint' || value < 0n || value > MAX_UINT64) throw new RangeError(`SFrame ${what} must be a 64-bit unsigned bigint`)
+  if (typeof value !== 'bigint' || value < 0n || value > MAX_UINT64) throw new ValidationError(`SFrame ${what} must be a 64-bit unsigned bigint`)
 }
 
 /** Bytes needed for `value` in minimal big-endian form (at least 1). */

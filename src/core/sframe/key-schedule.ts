@@ -22,7 +22,7 @@ export interface FrameKeys {
 }
 
 function labelFor (prefix: string, kid: bigint, suite: CipherSuite): Uint8Array {
-  if (kid < 0n || kid > MAX_UINT64) throw new RangeError('SFrame KID must be a 64-bit unsigned bigint')
+  if (kid < 0n || kid > MAX_UINT64) throw new ValidationError('SFrame KID must be a 64-bit unsigned bigint')
   const tail = new Uint8Array(10)
   const view = new DataView(tail.buffer)
   view.setBigUint64(0, kid)

@@ -4,6 +4,7 @@
  * than `size - 1` below the highest, is refused. The window moves only for frames that
  * authenticated, so a forged frame cannot push real ones out of it.
  */
+import { ValidationError } from '../errors.ts'
 
 /** Default window: a few seconds of audio and video frames sharing one sender's KID. */
 export const DEFAULT_REPLAY_WINDOW = 1024
@@ -15,7 +16,7 @@ export class ReplayWindow {
   private highest: bigint | undefined
 
   constructor (size = DEFAULT_REPLAY_WINDOW) {
-    if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new RangeError('replay window size must be a positive multiple of 32')
+    if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) throw new ValidationError('replay window size must be a positive multiple of 32')
     this.size = size
     this.bits = new Uint32Array(size / 32)
   }

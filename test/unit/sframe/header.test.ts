@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { fromHex } from '../../../src/core/bytes.ts'
+import { ValidationError } from '../../../src/core/errors.ts'
 import { decodeHeader, encodeHeader } from '../../../src/core/sframe/header.ts'
 import { SFrameError } from '../../../src/core/sframe/sframe-error.ts'
 
@@ -27,7 +28,7 @@ describe('SFrame header', () => {
   })
 
   it('refuses to encode values outside 64 bits', () => {
-    expect(() => encodeHeader(1n << 64n, 0n)).toThrow(RangeError)
-    expect(() => encodeHeader(0n, -1n)).toThrow(RangeError)
+    expect(() => encodeHeader(1n << 64n, 0n)).toThrow(ValidationError)
+    expect(() => encodeHeader(0n, -1n)).toThrow(ValidationError)
   })
 })
