@@ -8,12 +8,19 @@
  */
 import { describeError } from '../../core/errors.ts'
 import { SFrameContext } from '../../core/sframe/context.ts'
+import { SFrameError } from '../../core/sframe/sframe-error.ts'
 import type { SFrameSide, SFrameStatsMessage, SFrameTransformOptions, SFrameWorkerEvent } from './sframe-protocol.ts'
 
 /** What a transform needs of an RTCEncodedVideoFrame or RTCEncodedAudioFrame. */
 export interface EncodedFrameLike { data: ArrayBuffer }
 
 interface TransformCounts { side: SFrameSide, peer: string, frames: number, dropped: number }
+
+interface ReceiveTransform {
+  /** Dropped a frame for want of its key since the last one it passed on. */
+  waitingForKey: boolean
+  requestKeyFrame: (() => void) | undefined
+}
 
 function isBigint (value: unknown): value is bigint {
   return typeof value === 'bigint' && value >= 0n
@@ -32,6 +39,7 @@ export class SFrameTransformer {
   readonly context: SFrameContext
   private unkeyed = 0
   private readonly transforms: TransformCounts[] = []
+  private readonly receivers: ReceiveTransform[] = []
 
   constructor (private readonly post: (event: SFrameWorkerEvent) => void, context = new SFrameContext()) {
     this.context = context
@@ -52,7 +60,10 @@ export class SFrameTransformer {
           const kid = r.kid
           const side = r.type === 'send-key' ? 'send' : 'receive'
           const ready = side === 'send' ? this.context.setSendKey(kid, r.baseKey, r.epoch) : this.context.addReceiveKey(kid, r.baseKey, r.epoch)
-          ready.then(() => { this.post({ type: 'key-ready', side, kid }) }, (err: unknown) => { fail(`${r.type} ${kid}: ${describeError(err)}`) })
+          ready.then(() => {
+            if (side === 'receive') this.requestKeyFrames()
+            this.post({ type: 'key-ready', side, kid })
+          }, (err: unknown) => { fail(`${r.type} ${kid}: ${describeError(err)}`) })
           return
         }
         case 'remove-key':
@@ -74,10 +85,26 @@ export class SFrameTransformer {
     }
   }
 
-  /** A stream that encrypts (send) or decrypts (receive) every frame passing through it. */
-  createTransform<F extends EncodedFrameLike> (options: SFrameTransformOptions): TransformStream<F, F> {
+  /**
+   * After a receive key arrives, asks the sender of every stream that lost frames for want of a
+   * key for a key frame: the delta frames after the gap cannot be decoded without one.
+   */
+  private requestKeyFrames (): void {
+    for (const r of this.receivers) {
+      if (r.waitingForKey) { r.waitingForKey = false; r.requestKeyFrame?.() }
+    }
+  }
+
+  /**
+   * A stream that encrypts (send) or decrypts (receive) every frame passing through it.
+   * `requestKeyFrame` (a receiver's RTCRtpScriptTransformer.sendKeyFrameRequest) is called when a
+   * key arrives after frames were dropped for want of it.
+   */
+  createTransform<F extends EncodedFrameLike> (options: SFrameTransformOptions, requestKeyFrame?: () => void): TransformStream<F, F> {
     const counts: TransformCounts = { side: options.side, peer: options.peer, frames: 0, dropped: 0 }
     this.transforms.push(counts)
+    const receiver: ReceiveTransform = { waitingForKey: false, requestKeyFrame }
+    if (options.side === 'receive') this.receivers.push(receiver)
     const context = this.context
     const transform = options.side === 'send'
       ? async (frame: F, controller: TransformStreamDefaultController<F>): Promise<void> => {
@@ -94,11 +121,13 @@ export class SFrameTransformer {
       : async (frame: F, controller: TransformStreamDefaultController<F>): Promise<void> => {
         try {
           frame.data = (await context.decrypt(new Uint8Array(frame.data))).buffer as ArrayBuffer
-        } catch {
+        } catch (err) {
           // Counted by reason in the context; dropped here, so the decoder never sees it.
           counts.dropped++
+          if (err instanceof SFrameError && err.reason === 'unknown-kid') receiver.waitingForKey = true
           return
         }
+        receiver.waitingForKey = false
         counts.frames++
         controller.enqueue(frame)
       }

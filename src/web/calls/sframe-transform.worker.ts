@@ -6,10 +6,18 @@
 import { parseTransformOptions, SFrameTransformer, type EncodedFrameLike } from './sframe-transform.ts'
 import type { SFrameWorkerEvent } from './sframe-protocol.ts'
 
+/** What this worker uses of RTCRtpScriptTransformer. */
+interface ScriptTransformer {
+  options: unknown
+  readable: ReadableStream<EncodedFrameLike>
+  writable: WritableStream<EncodedFrameLike>
+  sendKeyFrameRequest?: () => Promise<void>
+}
+
 /** What this worker uses of DedicatedWorkerGlobalScope (the DOM lib does not declare it). */
 interface TransformWorkerScope {
   onmessage: ((event: MessageEvent) => void) | null
-  onrtctransform: ((event: { transformer: { options: unknown, readable: ReadableStream<EncodedFrameLike>, writable: WritableStream<EncodedFrameLike> } }) => void) | null
+  onrtctransform: ((event: { transformer: ScriptTransformer }) => void) | null
   postMessage: (message: SFrameWorkerEvent) => void
 }
 
@@ -30,7 +38,8 @@ scope.onrtctransform = (event) => {
     void readable.cancel()
     return
   }
-  readable.pipeThrough(transformer.createTransform(parsed)).pipeTo(writable).catch((err: unknown) => {
+  const requestKeyFrame = (): void => { event.transformer.sendKeyFrameRequest?.().catch(() => {}) }
+  readable.pipeThrough(transformer.createTransform(parsed, parsed.side === 'receive' ? requestKeyFrame : undefined)).pipeTo(writable).catch((err: unknown) => {
     scope.postMessage({ type: 'error', message: `SFrame ${parsed.side} transform for ${parsed.peer} stopped: ${err instanceof Error ? err.message : String(err)}` })
   })
 }

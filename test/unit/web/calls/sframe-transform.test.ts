@@ -57,6 +57,31 @@ describe('SFrameTransformer (the transform worker)', () => {
     expect(bob.transformer.stats()).toMatchObject({ decrypted: 0, dropped: { authFailed: 3, malformed: 2 }, transforms: [{ frames: 0, dropped: 5 }] })
   })
 
+  it('asks for a key frame once the key arrives for a stream that lost frames waiting for it', async () => {
+    const alice = worker()
+    const bob = worker()
+    alice.transformer.handleRequest({ type: 'send-key', kid: 0x10n, baseKey })
+    await alice.keyReady(1)
+    const sealed = await pass(alice.transformer.createTransform({ side: 'send', peer: 'bob' }), frames)
+    let requests = 0
+    let idleRequests = 0
+    const receiving = bob.transformer.createTransform<EncodedFrameLike>({ side: 'receive', peer: 'alice' }, () => { requests++ })
+    bob.transformer.createTransform({ side: 'receive', peer: 'carol' }, () => { idleRequests++ })
+    const out: Uint8Array[] = []
+    const done = receiving.readable.pipeTo(new WritableStream({ write (f) { out.push(new Uint8Array(f.data)) } }))
+    const writer = receiving.writable.getWriter()
+    await writer.write({ data: sealed[0]!.slice().buffer }) // no key yet: dropped
+    expect(requests).toBe(0)
+    bob.transformer.handleRequest({ type: 'receive-key', kid: 0x10n, baseKey })
+    await bob.keyReady(1)
+    expect(requests).toBe(1)
+    expect(idleRequests).toBe(0) // a stream that lost nothing is not asked
+    await writer.write({ data: sealed[1]!.slice().buffer })
+    await writer.close()
+    await done
+    expect(out).toEqual([frames[1]])
+  })
+
   it('sends nothing in the clear before the send key is set', async () => {
     const alice = worker()
     expect(await pass(alice.transformer.createTransform({ side: 'send', peer: 'bob' }), frames)).toEqual([])
