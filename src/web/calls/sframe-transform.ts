@@ -6,7 +6,7 @@
  * frame's whole `data`. A frame that cannot be processed is dropped and counted, never thrown
  * and never passed on in the clear.
  */
-import { describeError } from '../../core/errors.ts'
+import { describeError, ValidationError } from '../../core/errors.ts'
 import { SFrameContext } from '../../core/sframe/context.ts'
 import { SFrameError } from '../../core/sframe/sframe-error.ts'
 import type { SFrameSide, SFrameStatsMessage, SFrameTransformOptions, SFrameWorkerEvent } from './sframe-protocol.ts'
@@ -29,8 +29,8 @@ function isBigint (value: unknown): value is bigint {
 /** Parses `options` given to RTCRtpScriptTransform; throws naming what is wrong. */
 export function parseTransformOptions (options: unknown): SFrameTransformOptions {
   const o = options as Partial<SFrameTransformOptions> | null | undefined
-  if (o?.side !== 'send' && o?.side !== 'receive') throw new TypeError("SFrame transform options need side 'send' or 'receive'")
-  if (typeof o.peer !== 'string' || o.peer.length === 0 || o.peer.length > 200) throw new TypeError('SFrame transform options need a peer name')
+  if (o?.side !== 'send' && o?.side !== 'receive') throw new ValidationError("SFrame transform options need side 'send' or 'receive'")
+  if (typeof o.peer !== 'string' || o.peer.length === 0 || o.peer.length > 200) throw new ValidationError('SFrame transform options need a peer name')
   return { side: o.side, peer: o.peer }
 }
 
@@ -40,6 +40,7 @@ export class SFrameTransformer {
   private unkeyed = 0
   private readonly transforms: TransformCounts[] = []
   private readonly receivers: ReceiveTransform[] = []
+  private readonly entries = new WeakMap<object, { counts: TransformCounts, receiver: ReceiveTransform }>()
 
   constructor (private readonly post: (event: SFrameWorkerEvent) => void, context = new SFrameContext()) {
     this.context = context
@@ -131,7 +132,19 @@ export class SFrameTransformer {
         counts.frames++
         controller.enqueue(frame)
       }
-    return new TransformStream<F, F>({ transform })
+    const stream = new TransformStream<F, F>({ transform })
+    this.entries.set(stream, { counts, receiver })
+    return stream
+  }
+
+  /** Forgets a transform whose stream ended (a track stopped, a peer left), so stats stay bounded. */
+  release (stream: TransformStream): void {
+    const entry = this.entries.get(stream)
+    if (entry === undefined) return
+    this.entries.delete(stream)
+    this.transforms.splice(this.transforms.indexOf(entry.counts), 1)
+    const i = this.receivers.indexOf(entry.receiver)
+    if (i >= 0) this.receivers.splice(i, 1)
   }
 
   /** The stats message the worker posts. */

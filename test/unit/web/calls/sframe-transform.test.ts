@@ -108,4 +108,13 @@ describe('SFrameTransformer (the transform worker)', () => {
     expect(() => parseTransformOptions(undefined)).toThrow(/side/)
     expect(() => parseTransformOptions({ side: 'send' })).toThrow(/peer/)
   })
+
+  it('forgets a transform once released, so its counts leave the stats', () => {
+    const { transformer } = worker()
+    const a = transformer.createTransform({ side: 'receive', peer: 'alice' })
+    transformer.createTransform({ side: 'receive', peer: 'carol' })
+    transformer.release(a)
+    transformer.release(a)
+    expect(transformer.stats().transforms.map((t) => t.peer)).toEqual(['carol'])
+  })
 })
