@@ -22,6 +22,20 @@ export function attachSFrameTransform (target: RTCRtpSender | RTCRtpReceiver, wo
   target.transform = new RTCRtpScriptTransform(worker, options)
 }
 
+/** Attaches SFrame transforms in one worker to the senders and receivers of every peer connection of a call. */
+export interface SFrameMediaTransforms {
+  sender (sender: RTCRtpSender, peer: string): void
+  receiver (receiver: RTCRtpReceiver, peer: string): void
+}
+
+/** Transforms for a call's peer links, all in `worker` (so one send key and CTR for all of them). */
+export function sframeMediaTransforms (worker: Worker): SFrameMediaTransforms {
+  return {
+    sender: (sender, peer) => { attachSFrameTransform(sender, worker, { side: 'send', peer }) },
+    receiver: (receiver, peer) => { attachSFrameTransform(receiver, worker, { side: 'receive', peer }) }
+  }
+}
+
 /** True if this browser has RTCRtpScriptTransform (Chromium 141+, Firefox, Safari). */
 export function supportsSFrameTransform (): boolean {
   return typeof RTCRtpScriptTransform === 'function'

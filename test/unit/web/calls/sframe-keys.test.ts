@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { EpochKeys } from '../../../../src/core/sframe/mls-keys.ts'
-import { installEpochKeys, onSFrameEvent, readSFrameStats } from '../../../../src/web/calls/sframe-keys.ts'
+import { installEpochKeys, onSFrameEvent, readSFrameStats, sframeMediaTransforms } from '../../../../src/web/calls/sframe-keys.ts'
 import type { SFrameWorkerRequest } from '../../../../src/web/calls/sframe-protocol.ts'
 import { SFrameTransformer } from '../../../../src/web/calls/sframe-transform.ts'
 
@@ -44,5 +44,23 @@ describe('installEpochKeys', () => {
     onSFrameEvent(worker, (e) => { events.push(e) })
     expect(await readSFrameStats(worker)).toMatchObject({ type: 'stats', encrypted: 0, unkeyed: 0 })
     expect(events).toContainEqual({ type: 'error', message: expect.stringMatching(/epoch 5 is older than the current one \(epoch 9\)/) })
+  })
+})
+
+describe('sframeMediaTransforms', () => {
+  afterEach(() => { vi.unstubAllGlobals() })
+
+  it('puts every sender and receiver of every peer on the same worker, with its side and peer', () => {
+    const made: Array<{ worker: unknown, options: unknown }> = []
+    vi.stubGlobal('RTCRtpScriptTransform', class { constructor (worker: unknown, options: unknown) { made.push({ worker, options }) } })
+    const { worker } = fakeWorker()
+    const transforms = sframeMediaTransforms(worker)
+    const sender = {} as RTCRtpSender
+    const receiver = {} as RTCRtpReceiver
+    transforms.sender(sender, 'bob')
+    transforms.receiver(receiver, 'carol')
+    expect(made).toEqual([{ worker, options: { side: 'send', peer: 'bob' } }, { worker, options: { side: 'receive', peer: 'carol' } }])
+    expect(sender.transform).toBeDefined()
+    expect(receiver.transform).toBeDefined()
   })
 })
