@@ -2,6 +2,8 @@
  * Serves test/e2e/pages with Vite's dev server on 127.0.0.1 (a secure context, so WebCrypto and
  * RTCRtpScriptTransform exist), compiling page modules and workers the way the app build does.
  */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer, type ViteDevServer } from 'vite'
 import { root } from '../browser-harness.ts'
 
@@ -17,6 +19,8 @@ export async function servePages (): Promise<PageServer> {
   const server: ViteDevServer = await createServer({
     root,
     configFile: false,
+    // Not node_modules/.vite: node_modules is shared between worktrees.
+    cacheDir: join(tmpdir(), 'kith-vite-pages'),
     logLevel: 'error',
     appType: 'mpa',
     server: { host: '127.0.0.1', port: 0, strictPort: true, hmr: false, watch: null },
