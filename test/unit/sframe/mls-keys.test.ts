@@ -3,6 +3,7 @@ import { randomBytes, toHex, utf8 } from '../../../src/core/bytes.ts'
 import { commitChanges, createGroupState, joinFromWelcome, ownLeafIndex, processMessage, readMlsMessage, type GroupState } from '../../../src/core/mls/group.ts'
 import { createKeyPackage, type OwnKeyPackage } from '../../../src/core/mls/key-package.ts'
 import { SFrameContext } from '../../../src/core/sframe/context.ts'
+import { decodeHeader } from '../../../src/core/sframe/header.ts'
 import { epochKeys, exportBaseKey, indexBitsFor, parseSenderKid, senderKid, type EpochKeys } from '../../../src/core/sframe/mls-keys.ts'
 import { SFrameError } from '../../../src/core/sframe/sframe-error.ts'
 import { createTestDevice } from '../core/fixtures.ts'
@@ -108,5 +109,24 @@ describe('SFrame keys from an MLS group', () => {
     await expect(carolCtx.decrypt(frame)).rejects.toSatisfy((e) => e instanceof SFrameError && e.reason === 'auth-failed')
     // Her state after the removal has no group to export from that matches.
     expect(toHex(await exportBaseKey(carolAfter))).not.toBe(toHex(after.baseKey))
+  })
+
+  it('rotates when a member is added: the newcomer decrypts media from its epoch on, not from before', async () => {
+    const before = await contextFor(await epochKeys(bobAfter))
+    const earlier = await before.encrypt(utf8('before Dave joined'))
+    const dave = await newMember('Dave')
+    const added = await commitChanges(aliceAfter, { add: [dave.publicPackage], parent: new Uint8Array() })
+    const welcome = readMlsMessage(added.welcome as Uint8Array)
+    if (welcome.kind !== 'welcome') throw new Error('expected a welcome')
+    const daveKeys = await epochKeys(await joinFromWelcome(welcome.welcome, dave))
+    const aliceKeys = await epochKeys(added.state)
+    expect(daveKeys.epoch).toBe(aliceKeys.epoch)
+    expect(toHex(daveKeys.baseKey)).toBe(toHex(aliceKeys.baseKey))
+    const daveCtx = await contextFor(daveKeys)
+    expect(await daveCtx.decrypt(await (await contextFor(aliceKeys)).encrypt(utf8('welcome, Dave')))).toEqual(utf8('welcome, Dave'))
+    await expect(daveCtx.decrypt(earlier)).rejects.toSatisfy((e) => e instanceof SFrameError && e.reason === 'unknown-kid')
+    // Even keyed for the earlier frame's KID, the new epoch's base key does not open it.
+    await daveCtx.addReceiveKey(decodeHeader(earlier).kid, daveKeys.baseKey, daveKeys.epoch)
+    await expect(daveCtx.decrypt(earlier)).rejects.toSatisfy((e) => e instanceof SFrameError && e.reason === 'auth-failed')
   })
 })
