@@ -18,7 +18,24 @@ export interface SFrameContextOptions {
   suite?: CipherSuite
   /** CTRs remembered per receive KID; a multiple of 32. */
   replayWindow?: number
+  /**
+   * Start the first send key's CTR from the clock instead of 0: CTR_PER_MS times the milliseconds
+   * since CTR_CLOCK_ORIGIN. For a sender that may have sent under the same key before and lost its
+   * CTR (a page reloaded and rejoined the same call in the same epoch): RFC 9605 §9.1 forbids
+   * reusing a (base_key, KID, CTR), and receivers' replay windows refuse a CTR far below the last
+   * one. A later session starts above everything an earlier one sent as long as it sent fewer
+   * than CTR_PER_MS frames a millisecond and the clock did not go back. Later send keys are of
+   * newer epochs, never used before, so they start at 0. A 5-byte CTR until 2032.
+   */
+  firstCtrFromClock?: boolean
+  /** The clock, in ms since the Unix epoch; `Date.now` by default. */
+  now?: () => number
 }
+
+/** Origin of clock-based first CTRs: 2024-01-01T00:00:00Z. */
+export const CTR_CLOCK_ORIGIN = 1_704_067_200_000
+/** CTR values per millisecond of clock: far more frames than a sender makes (about 0.1 per ms). */
+export const CTR_PER_MS = 4n
 
 /** Frames counted by a context, as the transform worker reports them. */
 export interface SFrameStats {
@@ -59,6 +76,8 @@ function checkEpoch (epoch: bigint): void {
 export class SFrameContext {
   readonly suite: CipherSuite
   private readonly replayWindow: number
+  private readonly firstCtrFromClock: boolean
+  private readonly now: () => number
   private send: SendKey | undefined
   private readonly receive = new Map<bigint, ReceiveKey>()
   private readonly counts: SFrameStats = { encrypted: 0, decrypted: 0, dropped: { unknownKid: 0, authFailed: 0, replay: 0, malformed: 0 } }
@@ -66,6 +85,8 @@ export class SFrameContext {
   constructor (options: SFrameContextOptions = {}) {
     this.suite = options.suite ?? AES_128_GCM_SHA256_128
     this.replayWindow = options.replayWindow ?? DEFAULT_REPLAY_WINDOW
+    this.firstCtrFromClock = options.firstCtrFromClock ?? false
+    this.now = options.now ?? Date.now
   }
 
   private derive (kid: bigint, baseKey: Uint8Array): Promise<FrameKeys> {
@@ -80,16 +101,19 @@ export class SFrameContext {
   }
 
   /**
-   * Makes `kid` the key frames are sent under, from now on, with CTR starting at 0. `epoch` is the
-   * MLS epoch it belongs to (0 when omitted); a key of an older epoch than the current send key is
-   * refused. Resolves once the key is derived.
+   * Makes `kid` the key frames are sent under, from now on, with CTR starting at 0 (or from the
+   * clock, see `firstCtrFromClock`). `epoch` is the MLS epoch it belongs to (0 when omitted); a key of an
+   * older epoch than the current send key is refused, and the current key set again keeps its CTR
+   * running, so installing the same keys twice never repeats a nonce. Resolves once derived.
    */
   setSendKey (kid: bigint, baseKey: Uint8Array, epoch = 0n): Promise<void> {
     checkEpoch(epoch)
     if (this.receive.has(kid)) throw new UsageError(`SFrame KID ${kid} is already a receive key; a key is for sending or receiving, never both`)
     // Going back to an older epoch would send media a removed member can still decrypt.
     if (this.send !== undefined && epoch < this.send.epoch) throw new UsageError(`SFrame send key of epoch ${epoch} is older than the current one (epoch ${this.send.epoch})`)
-    const send: SendKey = { kid, keys: this.derive(kid, baseKey), epoch, nextCtr: 0n }
+    const current = this.send
+    const nextCtr = current === undefined ? this.initialCtr() : current.kid === kid ? current.nextCtr : 0n
+    const send: SendKey = { kid, keys: this.derive(kid, baseKey), epoch, nextCtr }
     this.send = send
     return send.keys.then(() => {})
   }
@@ -104,6 +128,13 @@ export class SFrameContext {
     const entry: ReceiveKey = { keys: this.derive(kid, baseKey), window: new ReplayWindow(this.replayWindow), epoch }
     this.receive.set(kid, entry)
     return entry.keys.then(() => {})
+  }
+
+  private initialCtr (): bigint {
+    if (!this.firstCtrFromClock) return 0n
+    const ms = Math.floor(this.now()) - CTR_CLOCK_ORIGIN
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new UsageError('the clock is before 2024: cannot choose a fresh SFrame counter')
+    return BigInt(ms) * CTR_PER_MS
   }
 
   /** Forgets the receive key `kid`; frames under it are refused as 'unknown-kid' from now on. */

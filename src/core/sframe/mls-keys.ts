@@ -9,6 +9,12 @@
  *
  * Kith uses E = SFRAME_EPOCH_BITS, S = the bits of the ratchet tree's leaf count, the member's
  * leaf index as sender_index, and context 0 (the shortest KID).
+ *
+ * One departure: a Kith conversation is a persistent group used for many calls, and an epoch can
+ * last through several of them. Every call starts its senders' CTRs at 0, so with one base key
+ * per epoch two calls would reuse (key, nonce) pairs. Kith therefore passes the call's id as the
+ * exporter context, deriving "ephemeral symmetric keys for a specific call" as RFC 9605 §9.2
+ * suggests for persistent groups: base_key = MLS-Exporter("SFrame 1.0 Base Key", call_id, Nk).
  */
 import { mlsExporter } from 'ts-mls'
 import { ValidationError } from '../errors.ts'
@@ -70,9 +76,16 @@ export function parseSenderKid (kid: bigint, indexBits: number, epochBits = SFRA
   }
 }
 
-/** The epoch's base key: MLS-Exporter("SFrame 1.0 Base Key", "", Nk). A secret. */
-export async function exportBaseKey (state: GroupState): Promise<Uint8Array> {
-  return mlsExporter(state.keySchedule.exporterSecret, SFRAME_BASE_KEY_LABEL, new Uint8Array(0), AES_128_GCM_SHA256_128.nk, await getSuite())
+/** Longest call id accepted as exporter context. */
+export const MAX_CALL_ID_BYTES = 64
+
+/**
+ * The base key: MLS-Exporter("SFrame 1.0 Base Key", context, Nk). A secret. With an empty context
+ * this is RFC 9605 §5.2's per-epoch key; calls pass their call id (see the module comment).
+ */
+export async function exportBaseKey (state: GroupState, context: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
+  if (!(context instanceof Uint8Array) || context.length > MAX_CALL_ID_BYTES) throw new ValidationError(`SFrame exporter context must be at most ${MAX_CALL_ID_BYTES} bytes`)
+  return mlsExporter(state.keySchedule.exporterSecret, SFRAME_BASE_KEY_LABEL, context, AES_128_GCM_SHA256_128.nk, await getSuite())
 }
 
 /** Everything a call needs to key SFrame for one epoch. `baseKey` is a secret. */
@@ -85,13 +98,17 @@ export interface EpochKeys {
   readonly members: ReadonlyArray<{ readonly leafIndex: number, readonly kid: bigint }>
 }
 
-/** The base key and the KIDs of every member for the group's current epoch. */
-export async function epochKeys (state: GroupState): Promise<EpochKeys> {
+/**
+ * The base key of call `callId` in the group's current epoch, and the KIDs of every member. The
+ * call id must be unique per call (a random id of 16 bytes is), so that no two calls share keys.
+ */
+export async function epochKeys (state: GroupState, callId: Uint8Array): Promise<EpochKeys> {
+  if (!(callId instanceof Uint8Array) || callId.length === 0) throw new ValidationError('SFrame keys need the call id: each call has its own keys')
   const epoch = state.groupContext.epoch
   const indexBits = indexBitsFor((state.ratchetTree.length + 1) / 2)
   const own = ownLeafIndex(state)
   const members = listMembers(state)
     .filter((m) => m.leafIndex !== own)
     .map((m) => ({ leafIndex: m.leafIndex, kid: senderKid({ epoch, senderIndex: m.leafIndex, indexBits }) }))
-  return { epoch, baseKey: await exportBaseKey(state), ownKid: senderKid({ epoch, senderIndex: own, indexBits }), members }
+  return { epoch, baseKey: await exportBaseKey(state, callId), ownKid: senderKid({ epoch, senderIndex: own, indexBits }), members }
 }

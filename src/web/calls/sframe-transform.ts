@@ -42,7 +42,7 @@ export class SFrameTransformer {
   private readonly receivers: ReceiveTransform[] = []
   private readonly entries = new WeakMap<object, { counts: TransformCounts, receiver: ReceiveTransform }>()
 
-  constructor (private readonly post: (event: SFrameWorkerEvent) => void, context = new SFrameContext()) {
+  constructor (private readonly post: (event: SFrameWorkerEvent) => void, context = new SFrameContext({ firstCtrFromClock: true })) {
     this.context = context
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { utf8 } from '../../../src/core/bytes.ts'
 import { UsageError, ValidationError } from '../../../src/core/errors.ts'
-import { SFrameContext } from '../../../src/core/sframe/context.ts'
+import { CTR_CLOCK_ORIGIN, CTR_PER_MS, SFrameContext } from '../../../src/core/sframe/context.ts'
 import { decodeHeader } from '../../../src/core/sframe/header.ts'
 import { SFrameError, type SFrameDropReason } from '../../../src/core/sframe/sframe-error.ts'
 
@@ -119,6 +119,37 @@ describe('SFrameContext', () => {
     expect(await bob.decrypt(newEpochFrame)).toEqual(frame)
     expect(bob.removeKey(0x12n)).toBe(true)
     expect(await refusal(bob.decrypt(await alice.encrypt(frame)))).toBe('unknown-kid')
+  })
+
+  it('keeps the CTR running when the current send key is set again', async () => {
+    const context = new SFrameContext()
+    await context.setSendKey(0x12n, keyB, 2n)
+    await context.encrypt(frame)
+    await context.setSendKey(0x12n, keyB, 2n)
+    expect(decodeHeader(await context.encrypt(frame)).ctr).toBe(1n)
+    await context.setSendKey(0x22n, keyA, 3n)
+    expect(decodeHeader(await context.encrypt(frame)).ctr).toBe(0n)
+  })
+
+  it('can start the first send key from the clock, so a rejoining sender is above all it sent before and still accepted', async () => {
+    let now = Date.UTC(2026, 11, 6)
+    const bob = new SFrameContext()
+    await bob.addReceiveKey(0x12n, keyB, 2n)
+    const first = new SFrameContext({ firstCtrFromClock: true, now: () => now })
+    await first.setSendKey(0x12n, keyB, 2n)
+    let last = 0n
+    for (let i = 0; i < 300; i++) { const sealed = await first.encrypt(frame); last = decodeHeader(sealed).ctr; await bob.decrypt(sealed) }
+    expect(last).toBe(BigInt(now - CTR_CLOCK_ORIGIN) * CTR_PER_MS + 299n)
+    // 300 frames over 100 ms is 3 a millisecond, more than any real sender; the page reloads.
+    now += 100
+    const rejoined = new SFrameContext({ firstCtrFromClock: true, now: () => now })
+    await rejoined.setSendKey(0x12n, keyB, 2n)
+    const sealed = await rejoined.encrypt(frame)
+    expect(decodeHeader(sealed).ctr).toBeGreaterThan(last)
+    expect(await bob.decrypt(sealed)).toEqual(frame)
+    expect(decodeHeader(sealed).length).toBe(7) // config, 1-byte KID, 5-byte CTR
+    await rejoined.setSendKey(0x22n, keyA, 3n)
+    expect(decodeHeader(await rejoined.encrypt(frame)).ctr).toBe(0n) // a newer epoch was never used
   })
 
   it('never goes back to an older epoch for sending', async () => {

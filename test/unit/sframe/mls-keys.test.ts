@@ -31,6 +31,8 @@ describe('SFrame KIDs for MLS senders (RFC 9605 §5.2)', () => {
 
 interface Member { state: GroupState, own: OwnKeyPackage }
 
+const CALL = utf8('call-0123456789abcdef')
+
 async function newMember (name: string): Promise<OwnKeyPackage> {
   const device = await createTestDevice(name)
   return await createKeyPackage(device.certificate, device.mlsKey)
@@ -76,7 +78,7 @@ describe('SFrame keys from an MLS group', () => {
   })
 
   it('gives every member the same base key, and each its own KID', async () => {
-    const [ka, kb, kc] = await Promise.all([epochKeys(alice.state), epochKeys(bob.state), epochKeys(carol.state)])
+    const [ka, kb, kc] = await Promise.all([epochKeys(alice.state, CALL), epochKeys(bob.state, CALL), epochKeys(carol.state, CALL)])
     expect(toHex(ka.baseKey)).toBe(toHex(kb.baseKey))
     expect(toHex(kb.baseKey)).toBe(toHex(kc.baseKey))
     expect(ka.baseKey).toHaveLength(16)
@@ -84,8 +86,26 @@ describe('SFrame keys from an MLS group', () => {
     expect(kb.members.map((m) => m.kid).sort()).toEqual([ka.ownKid, kc.ownKid].sort())
   })
 
+  it('gives each call of the same epoch its own keys, so CTRs restarting at 0 never repeat a nonce', async () => {
+    const first = await epochKeys(alice.state, CALL)
+    const second = await epochKeys(alice.state, utf8('call-fedcba9876543210'))
+    expect(second.epoch).toBe(first.epoch)
+    expect(second.ownKid).toBe(first.ownKid)
+    expect(toHex(second.baseKey)).not.toBe(toHex(first.baseKey))
+    // RFC 9605 §5.2's per-epoch key (empty exporter context) is neither.
+    const epochKey = toHex(await exportBaseKey(alice.state))
+    expect([toHex(first.baseKey), toHex(second.baseKey)]).not.toContain(epochKey)
+    const inFirst = await contextFor(first)
+    const inSecond = await contextFor(await epochKeys(bob.state, utf8('call-fedcba9876543210')))
+    await expect(inSecond.decrypt(await inFirst.encrypt(utf8('first call')))).rejects.toSatisfy((e) => e instanceof SFrameError && e.reason === 'auth-failed')
+  })
+
+  it('refuses to key a call without its id', async () => {
+    await expect(epochKeys(alice.state, new Uint8Array(0))).rejects.toThrow(/call id/)
+  })
+
   it('lets every member decrypt the media of every other', async () => {
-    const [ca, cb, cc] = await Promise.all([epochKeys(alice.state), epochKeys(bob.state), epochKeys(carol.state)].map(async (k) => await contextFor(await k)))
+    const [ca, cb, cc] = await Promise.all([epochKeys(alice.state, CALL), epochKeys(bob.state, CALL), epochKeys(carol.state, CALL)].map(async (k) => await contextFor(await k)))
     const fromAlice = await ca!.encrypt(utf8('frame from Alice'))
     expect(await cb!.decrypt(fromAlice)).toEqual(utf8('frame from Alice'))
     expect(await cc!.decrypt(fromAlice)).toEqual(utf8('frame from Alice'))
@@ -93,12 +113,12 @@ describe('SFrame keys from an MLS group', () => {
   })
 
   it('rotates on the epoch change: a removed member cannot decrypt media sent after the removal', async () => {
-    const before = await epochKeys(carol.state)
-    const after = await epochKeys(aliceAfter)
+    const before = await epochKeys(carol.state, CALL)
+    const after = await epochKeys(aliceAfter, CALL)
     expect(after.epoch).toBe(before.epoch + 1n)
-    expect(toHex(after.baseKey)).not.toBe(toHex(await exportBaseKey(alice.state)))
+    expect(toHex(after.baseKey)).not.toBe(toHex(await exportBaseKey(alice.state, CALL)))
     const aliceCtx = await contextFor(after)
-    const bobCtx = await contextFor(await epochKeys(bobAfter))
+    const bobCtx = await contextFor(await epochKeys(bobAfter, CALL))
     const frame = await aliceCtx.encrypt(utf8('after Carol left'))
     expect(await bobCtx.decrypt(frame)).toEqual(utf8('after Carol left'))
 
@@ -108,18 +128,18 @@ describe('SFrame keys from an MLS group', () => {
     await carolCtx.addReceiveKey(after.ownKid, before.baseKey, before.epoch)
     await expect(carolCtx.decrypt(frame)).rejects.toSatisfy((e) => e instanceof SFrameError && e.reason === 'auth-failed')
     // Her state after the removal has no group to export from that matches.
-    expect(toHex(await exportBaseKey(carolAfter))).not.toBe(toHex(after.baseKey))
+    expect(toHex(await exportBaseKey(carolAfter, CALL))).not.toBe(toHex(after.baseKey))
   })
 
   it('rotates when a member is added: the newcomer decrypts media from its epoch on, not from before', async () => {
-    const before = await contextFor(await epochKeys(bobAfter))
+    const before = await contextFor(await epochKeys(bobAfter, CALL))
     const earlier = await before.encrypt(utf8('before Dave joined'))
     const dave = await newMember('Dave')
     const added = await commitChanges(aliceAfter, { add: [dave.publicPackage], parent: new Uint8Array() })
     const welcome = readMlsMessage(added.welcome as Uint8Array)
     if (welcome.kind !== 'welcome') throw new Error('expected a welcome')
-    const daveKeys = await epochKeys(await joinFromWelcome(welcome.welcome, dave))
-    const aliceKeys = await epochKeys(added.state)
+    const daveKeys = await epochKeys(await joinFromWelcome(welcome.welcome, dave), CALL)
+    const aliceKeys = await epochKeys(added.state, CALL)
     expect(daveKeys.epoch).toBe(aliceKeys.epoch)
     expect(toHex(daveKeys.baseKey)).toBe(toHex(aliceKeys.baseKey))
     const daveCtx = await contextFor(daveKeys)
