@@ -104,11 +104,11 @@ export class FileOffers {
     return listMembers(group.state).some((m) => peerIdToString(m.certificate.peerId) === peerId)
   }
 
-  /** Devices that may hold a file's chunks: the current member devices but this one, the sender's first. */
+  /** Devices that may hold a file's chunks: the current member devices but this one, the sender's first; none once this device left or was removed. */
   async sourcesOf (fileId: string): Promise<string[]> {
     const record = await this.offer(fileId)
     const group = await this.engine.load(record.groupId)
-    if (group === undefined) return []
+    if (group === undefined || !group.row.active) return []
     const devices = this.engine.recipientsOf(group.state)
     return [...devices.filter((d) => d === record.senderDevice), ...devices.filter((d) => d !== record.senderDevice)]
   }
