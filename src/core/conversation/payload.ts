@@ -12,14 +12,14 @@ import { MAX_CERTIFICATE_BYTES } from '../identity/device-certificate.ts'
 export const MAX_TEXT_LENGTH = 16 * 1024
 /** Length of a message id. */
 export const MESSAGE_ID_LENGTH = 16
-/** Largest encoded payload accepted. */
-export const MAX_PAYLOAD_BYTES = 64 * 1024
+/** Largest encoded payload accepted: room for a FILE offer with a 64 KiB thumbnail and a caption. */
+export const MAX_PAYLOAD_BYTES = 96 * 1024
 /** Longest reaction, in UTF-16 code units. */
 export const MAX_REACTION_LENGTH = 16
 const MAX_GROUP_NAME = 128
 
 /** Kinds of application payload. */
-export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes'
+export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes' | 'file'
 
 /**
  * Control kinds are ephemeral: they are never shown or stored as messages, so they carry `seq` 0
@@ -40,7 +40,8 @@ const KIND_TO_WIRE: Record<PayloadKindName, PayloadKind> = {
   typing: PayloadKind.TYPING,
   leave: PayloadKind.LEAVE,
   profile: PayloadKind.PROFILE,
-  mailboxes: PayloadKind.MAILBOXES
+  mailboxes: PayloadKind.MAILBOXES,
+  file: PayloadKind.FILE
 }
 const WIRE_TO_KIND = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as PayloadKindName]))
 
@@ -58,6 +59,11 @@ export interface Payload {
   readonly certificate?: Uint8Array
   /** MAILBOXES: where to deposit frames for the sending device while it is offline. */
   readonly mailboxes?: readonly MailboxAddress[]
+  /**
+   * FILE: the encoded `FileOffer` (its `text` is an optional caption). Decoded and checked against
+   * PROTOCOL.md §9.1 by messenger/files.ts, which is loaded on first use (browser JS budget).
+   */
+  readonly file?: Uint8Array
 }
 
 /** One mailbox of a device, as a MAILBOXES payload names it (PROTOCOL.md §5.4). */
@@ -136,7 +142,8 @@ export function encodePayload (p: Payload): Uint8Array {
     certificate: (p.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
     mailboxes: (p.mailboxes ?? []).map((m) => ({
       node: m.node as Uint8Array<ArrayBuffer>, addrs: [...m.addrs], mailboxId: m.mailboxId as Uint8Array<ArrayBuffer>, depositToken: m.depositToken as Uint8Array<ArrayBuffer>
-    }))
+    })),
+    file: (p.file ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
   })
 }
 
@@ -157,7 +164,7 @@ function checkMailboxes (list: readonly MailboxAddressCodec[]): MailboxAddress[]
 /** The per-kind rules of PROTOCOL.md §7 for `text` and `target`. */
 function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
   if (isActionKind(kind) && raw.target.length === 0) throw new ValidationError(`a ${kind} payload must name its target message`)
-  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
+  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes' || kind === 'file') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
   if (kind === 'profile') {
     if (raw.certificate.length === 0) throw new ValidationError('a profile payload must carry a device certificate')
     abytes(raw.certificate, 'profile certificate', { max: MAX_CERTIFICATE_BYTES })
@@ -171,6 +178,10 @@ function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
       return
     case 'reaction':
       if (raw.text !== '') validateReaction(raw.text)
+      return
+    case 'file':
+      // The caption: optional, but when present held to a message's rules.
+      if (raw.text !== '') validateText(raw.text)
       return
     case 'delete':
     case 'read':
@@ -207,6 +218,9 @@ export function decodePayload (bytes: Uint8Array): Payload {
   checkKindFields(kind, raw)
   if (kind !== 'mailboxes' && raw.mailboxes.length > 0) throw new ValidationError(`a ${kind} payload names no mailboxes`)
   const mailboxes = kind === 'mailboxes' ? checkMailboxes(raw.mailboxes) : undefined
+  if (kind !== 'file' && raw.file.length > 0) throw new ValidationError(`a ${kind} payload carries no file offer`)
+  if (kind === 'file' && raw.file.length === 0) throw new ValidationError('a file payload must carry a file offer')
+  const file = kind === 'file' ? raw.file : undefined
   const seq = safeNumber(raw.seq, 'sequence number')
   if (isControlKind(kind)) {
     if (seq !== 0) throw new ValidationError(`a ${kind} payload carries sequence number 0`)
@@ -223,6 +237,7 @@ export function decodePayload (bytes: Uint8Array): Payload {
     ...(raw.target.length > 0 ? { target: raw.target } : {}),
     ...(raw.groupName !== '' ? { groupName: raw.groupName } : {}),
     ...(raw.certificate.length > 0 ? { certificate: raw.certificate } : {}),
-    ...(mailboxes !== undefined ? { mailboxes } : {})
+    ...(mailboxes !== undefined ? { mailboxes } : {}),
+    ...(file !== undefined ? { file } : {})
   }
 }

@@ -5,6 +5,7 @@ import {
   validateReaction, validateText, type Payload
 } from '../../../../src/core/conversation/payload.ts'
 import { CodecError, KithError, ValidationError } from '../../../../src/core/errors.ts'
+import { encodeManifest, type FileId, type FileManifest } from '../../../../src/core/files/manifest.ts'
 
 const ID = Uint8Array.from({ length: MESSAGE_ID_LENGTH }, (_, i) => i + 1)
 const TARGET = Uint8Array.from({ length: MESSAGE_ID_LENGTH }, (_, i) => 0xf0 - i)
@@ -104,8 +105,8 @@ describe('decodePayload rejects', () => {
   })
 
   it('an unknown kind', () => {
-    // Field 1 (id, 16 bytes), field 2 (kind) as varint 9, which no PayloadKind has, field 5 (seq) 1.
-    const bytes = new Uint8Array([0x0a, MESSAGE_ID_LENGTH, ...ID, 0x10, 9, 0x28, 1])
+    // Field 1 (id, 16 bytes), field 2 (kind) as varint 15, which no PayloadKind has, field 5 (seq) 1.
+    const bytes = new Uint8Array([0x0a, MESSAGE_ID_LENGTH, ...ID, 0x10, 15, 0x28, 1])
     expect(() => decodePayload(bytes)).toThrow(KithError)
     // The same bytes with a known kind decode, so the kind alone is what was refused.
     bytes[MESSAGE_ID_LENGTH + 3] = 7
@@ -121,8 +122,8 @@ describe('decodePayload rejects', () => {
     expect(() => decodePayload(new Uint8Array())).toThrow(ValidationError)
   })
 
-  it('a payload larger than 64 KiB before parsing it', () => {
-    expect(() => decodePayload(new Uint8Array(MAX_PAYLOAD_BYTES + 1))).toThrow(/payload must be at most 65536 bytes/)
+  it('a payload larger than 96 KiB before parsing it', () => {
+    expect(() => decodePayload(new Uint8Array(MAX_PAYLOAD_BYTES + 1))).toThrow(/payload must be at most 98304 bytes/)
   })
 })
 
@@ -232,5 +233,38 @@ describe('MAILBOXES payloads', () => {
 
   it('refuses mailboxes on any other kind', () => {
     expect(() => decodePayload(encodeRaw({ mailboxes: [box] as AppPayloadCodec['mailboxes'] }))).toThrow('a text payload names no mailboxes')
+  })
+})
+
+describe('FILE payloads', () => {
+  const manifest: FileManifest = {
+    fileId: Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i) as FileId,
+    name: 'photo.jpg',
+    size: 200_000,
+    mimeType: 'image/jpeg',
+    chunkSize: 65_536,
+    key: Uint8Array.from({ length: 32 }, (_, i) => i),
+    merkleRoot: new Uint8Array(32).fill(9)
+  }
+  const file: Payload = { id: ID, kind: 'file', text: 'our holiday', sentAt: 9, seq: 4, lamport: 4, file: encodeManifest(manifest) }
+
+  it('round-trips an offer with its caption, and one without', () => {
+    expect(decodePayload(encodePayload(file))).toEqual(file)
+    expect(decodePayload(encodePayload({ ...file, text: '' }))).toEqual({ ...file, text: '' })
+    expect(isControlKind('file')).toBe(false)
+  })
+
+  it('fits an offer with the largest thumbnail and a long caption', () => {
+    const offer = encodeManifest({ ...manifest, thumbnail: { type: 'image/webp', ciphertext: new Uint8Array(64 * 1024 + 16) } })
+    const big: Payload = { ...file, text: 'x'.repeat(MAX_TEXT_LENGTH), file: offer }
+    expect(decodePayload(encodePayload(big)).file).toEqual(offer)
+  })
+
+  it('refuses a FILE without an offer, an offer on another kind, a target, and a blank caption', () => {
+    const offer = encodeManifest(manifest) as Uint8Array<ArrayBuffer>
+    expect(() => decodePayload(encodeRaw({ kind: PayloadKind.FILE, text: '' }))).toThrow('a file payload must carry a file offer')
+    expect(() => decodePayload(encodeRaw({ file: offer }))).toThrow('a text payload carries no file offer')
+    expect(() => decodePayload(encodeRaw({ kind: PayloadKind.FILE, text: '', file: offer, target: TARGET as Uint8Array<ArrayBuffer> }))).toThrow('a file payload has no target')
+    expect(() => decodePayload(encodeRaw({ kind: PayloadKind.FILE, text: ' ', file: offer }))).toThrow('message text must not be empty')
   })
 })
