@@ -394,6 +394,7 @@ export enum PayloadKind {
   TYPING = 'TYPING',
   LEAVE = 'LEAVE',
   PROFILE = 'PROFILE',
+  FILE = 'FILE',
   MAILBOXES = 'MAILBOXES'
 }
 
@@ -407,6 +408,7 @@ enum __PayloadKindValues {
   TYPING = 6,
   LEAVE = 7,
   PROFILE = 8,
+  FILE = 9,
   MAILBOXES = 12
 }
 
@@ -604,6 +606,7 @@ export interface AppPayload {
   groupName: string
   certificate: Uint8Array<ArrayBuffer>
   mailboxes: MailboxAddress[]
+  file: Uint8Array<ArrayBuffer>
 }
 
 export namespace AppPayload {
@@ -668,6 +671,11 @@ export namespace AppPayload {
           }
         }
 
+        if ((obj.file != null && obj.file.byteLength > 0)) {
+          w.uint32(106)
+          w.bytes(obj.file)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -682,7 +690,8 @@ export namespace AppPayload {
           target: uint8ArrayAlloc(0),
           groupName: '',
           certificate: uint8ArrayAlloc(0),
-          mailboxes: []
+          mailboxes: [],
+          file: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -735,6 +744,10 @@ export namespace AppPayload {
               obj.mailboxes.push(MailboxAddress.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.mailboxes$
               }))
+              break
+            }
+            case 13: {
+              obj.file = reader.bytes()
               break
             }
             default: {
@@ -837,6 +850,13 @@ export namespace AppPayload {
 
               break
             }
+            case 13: {
+              yield {
+                field: `${prefix}.file`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -918,6 +938,11 @@ export namespace AppPayload {
     index: number
   }
 
+  export interface AppPayloadFileFieldEvent {
+    field: '$.file'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<AppPayload>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AppPayload.codec())
   }
@@ -926,7 +951,7 @@ export namespace AppPayload {
     return decodeMessage(buf, AppPayload.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppPayload>): Generator<AppPayloadIdFieldEvent | AppPayloadKindFieldEvent | AppPayloadTextFieldEvent | AppPayloadSentAtFieldEvent | AppPayloadSeqFieldEvent | AppPayloadLamportFieldEvent | AppPayloadTargetFieldEvent | AppPayloadGroupNameFieldEvent | AppPayloadCertificateFieldEvent | AppPayloadMailboxesNodeFieldEvent | AppPayloadMailboxesAddrsFieldEvent | AppPayloadMailboxesMailboxIdFieldEvent | AppPayloadMailboxesDepositTokenFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppPayload>): Generator<AppPayloadIdFieldEvent | AppPayloadKindFieldEvent | AppPayloadTextFieldEvent | AppPayloadSentAtFieldEvent | AppPayloadSeqFieldEvent | AppPayloadLamportFieldEvent | AppPayloadTargetFieldEvent | AppPayloadGroupNameFieldEvent | AppPayloadCertificateFieldEvent | AppPayloadMailboxesNodeFieldEvent | AppPayloadMailboxesAddrsFieldEvent | AppPayloadMailboxesMailboxIdFieldEvent | AppPayloadMailboxesDepositTokenFieldEvent | AppPayloadFileFieldEvent> {
     return streamMessage(buf, AppPayload.codec(), opts)
   }
 }

@@ -7,19 +7,20 @@ import { AppPayload as AppPayloadCodec, PayloadKind, type MailboxAddress as Mail
 import { abytes, randomBytes } from '../bytes.ts'
 import { CodecError, ValidationError } from '../errors.ts'
 import { MAX_CERTIFICATE_BYTES } from '../identity/device-certificate.ts'
+import { decodeManifest, encodeManifest, type FileManifest } from '../files/manifest.ts'
 
 /** Longest text a message may carry, in UTF-16 code units. */
 export const MAX_TEXT_LENGTH = 16 * 1024
 /** Length of a message id. */
 export const MESSAGE_ID_LENGTH = 16
-/** Largest encoded payload accepted. */
-export const MAX_PAYLOAD_BYTES = 64 * 1024
+/** Largest encoded payload accepted: room for a FILE offer with a 64 KiB thumbnail and a caption. */
+export const MAX_PAYLOAD_BYTES = 96 * 1024
 /** Longest reaction, in UTF-16 code units. */
 export const MAX_REACTION_LENGTH = 16
 const MAX_GROUP_NAME = 128
 
 /** Kinds of application payload. */
-export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes'
+export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes' | 'file'
 
 /**
  * Control kinds are ephemeral: they are never shown or stored as messages, so they carry `seq` 0
@@ -40,7 +41,8 @@ const KIND_TO_WIRE: Record<PayloadKindName, PayloadKind> = {
   typing: PayloadKind.TYPING,
   leave: PayloadKind.LEAVE,
   profile: PayloadKind.PROFILE,
-  mailboxes: PayloadKind.MAILBOXES
+  mailboxes: PayloadKind.MAILBOXES,
+  file: PayloadKind.FILE
 }
 const WIRE_TO_KIND = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as PayloadKindName]))
 
@@ -58,6 +60,8 @@ export interface Payload {
   readonly certificate?: Uint8Array
   /** MAILBOXES: where to deposit frames for the sending device while it is offline. */
   readonly mailboxes?: readonly MailboxAddress[]
+  /** FILE: the offer, checked against PROTOCOL.md §9.1 (its `text` is an optional caption). */
+  readonly file?: FileManifest
 }
 
 /** One mailbox of a device, as a MAILBOXES payload names it (PROTOCOL.md §5.4). */
@@ -136,7 +140,8 @@ export function encodePayload (p: Payload): Uint8Array {
     certificate: (p.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
     mailboxes: (p.mailboxes ?? []).map((m) => ({
       node: m.node as Uint8Array<ArrayBuffer>, addrs: [...m.addrs], mailboxId: m.mailboxId as Uint8Array<ArrayBuffer>, depositToken: m.depositToken as Uint8Array<ArrayBuffer>
-    }))
+    })),
+    file: (p.file === undefined ? new Uint8Array() : encodeManifest(p.file)) as Uint8Array<ArrayBuffer>
   })
 }
 
@@ -157,7 +162,7 @@ function checkMailboxes (list: readonly MailboxAddressCodec[]): MailboxAddress[]
 /** The per-kind rules of PROTOCOL.md §7 for `text` and `target`. */
 function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
   if (isActionKind(kind) && raw.target.length === 0) throw new ValidationError(`a ${kind} payload must name its target message`)
-  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
+  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes' || kind === 'file') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
   if (kind === 'profile') {
     if (raw.certificate.length === 0) throw new ValidationError('a profile payload must carry a device certificate')
     abytes(raw.certificate, 'profile certificate', { max: MAX_CERTIFICATE_BYTES })
@@ -171,6 +176,10 @@ function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
       return
     case 'reaction':
       if (raw.text !== '') validateReaction(raw.text)
+      return
+    case 'file':
+      // The caption: optional, but when present held to a message's rules.
+      if (raw.text !== '') validateText(raw.text)
       return
     case 'delete':
     case 'read':
@@ -207,6 +216,9 @@ export function decodePayload (bytes: Uint8Array): Payload {
   checkKindFields(kind, raw)
   if (kind !== 'mailboxes' && raw.mailboxes.length > 0) throw new ValidationError(`a ${kind} payload names no mailboxes`)
   const mailboxes = kind === 'mailboxes' ? checkMailboxes(raw.mailboxes) : undefined
+  if (kind !== 'file' && raw.file.length > 0) throw new ValidationError(`a ${kind} payload carries no file offer`)
+  if (kind === 'file' && raw.file.length === 0) throw new ValidationError('a file payload must carry a file offer')
+  const file = kind === 'file' ? decodeManifest(raw.file) : undefined
   const seq = safeNumber(raw.seq, 'sequence number')
   if (isControlKind(kind)) {
     if (seq !== 0) throw new ValidationError(`a ${kind} payload carries sequence number 0`)
@@ -223,6 +235,7 @@ export function decodePayload (bytes: Uint8Array): Payload {
     ...(raw.target.length > 0 ? { target: raw.target } : {}),
     ...(raw.groupName !== '' ? { groupName: raw.groupName } : {}),
     ...(raw.certificate.length > 0 ? { certificate: raw.certificate } : {}),
-    ...(mailboxes !== undefined ? { mailboxes } : {})
+    ...(mailboxes !== undefined ? { mailboxes } : {}),
+    ...(file !== undefined ? { file } : {})
   }
 }

@@ -6,6 +6,7 @@ import { deliveryState, type DeliveryState } from '../conversation/delivery-stat
 import { foldMessages, readByAll, type FoldedMessage } from '../conversation/message-fold.ts'
 import { describeNotice, readNotice, type NoticeOut } from './notices.ts'
 import type { MessageView } from './store.ts'
+import type { FileOut } from './file-offer-record.ts'
 
 /** One emoji on a message, with who reacted (identity keys, hex) and their names. */
 export interface ReactionOut {
@@ -43,6 +44,8 @@ export interface MessageOut {
   readonly reactions: readonly ReactionOut[]
   /** Set on a timeline notice ("Alice added Bob"), whose `text` is its sentence in the messenger's names. */
   readonly notice?: NoticeOut
+  /** Set on a file offer (kind FILE), whose `text` is its caption. */
+  readonly file?: FileOut
 }
 
 /** What turning folded rows into {@link MessageOut}s needs. */
@@ -53,6 +56,8 @@ export interface MessageViewContext {
   readonly readPositions: readonly number[]
   /** This account's identity, named "You" in notices. */
   readonly self?: string
+  /** The file a FILE message offers (files.ts); without it, file messages show no file. */
+  readonly fileOf?: (messageId: string) => Promise<FileOut | undefined>
 }
 
 /** A freshly stored text message, which nothing has acted on yet. */
@@ -72,6 +77,7 @@ export function stateOf (row: MessageView, readPositions: readonly number[]): De
 export async function toMessageOut (m: FoldedMessage<MessageView>, quotes: ReadonlyMap<string, FoldedMessage<MessageView>>, ctx: MessageViewContext): Promise<MessageOut> {
   const row = m.row
   const quoted = row.target === null ? undefined : quotes.get(row.target)
+  const file = row.kind === 'file' ? await ctx.fileOf?.(row.id) : undefined
   return {
     id: row.id,
     conversation: row.groupId,
@@ -92,7 +98,8 @@ export async function toMessageOut (m: FoldedMessage<MessageView>, quotes: Reado
     deleted: m.deleted,
     reactions: await Promise.all(m.reactions.map(async (r) => ({
       emoji: r.emoji, identities: r.identities, names: await Promise.all(r.identities.map(ctx.nameOf))
-    })))
+    }))),
+    ...(file !== undefined ? { file } : {})
   }
 }
 

@@ -17,6 +17,7 @@
  * | message-actions.ts | send, reply, edit, delete, react, read, typing, leave |
  * | receiver.ts | incoming application data and commits, fork choice, held frames |
  * | joining.ts | KeyPackages handed out and the Welcomes that use them |
+ * | files.ts | file offers (FILE payloads), who may fetch a file, who may serve it |
  */
 import type { Deliver } from '../codec/envelope.ts'
 import { toHex } from '../bytes.ts'
@@ -40,10 +41,13 @@ import { Views } from './views.ts'
 import { Search, type SearchHit } from './search.ts'
 import { Rejoining } from './rejoining.ts'
 import { DeliverKind } from '../codec/envelope.ts'
+import { FileOffers, type FileOfferRecord } from './files.ts'
+import type { FileManifest } from '../files/manifest.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
 export type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
 export type { MessengerComponents, MessengerOptions } from './engine.ts'
+export type { FileOut, FileOfferRecord } from './files.ts'
 
 /** The conversation engine of one device. */
 export class Messenger {
@@ -60,6 +64,7 @@ export class Messenger {
   private readonly prefs: ConversationPrefsStore
   private readonly mailboxBook: Mailboxes
   private readonly rejoining: Rejoining
+  private readonly files: FileOffers
 
   constructor (components: MessengerComponents, options: MessengerOptions = {}) {
     this.engine = new Engine(components, options)
@@ -71,7 +76,8 @@ export class Messenger {
     this.groups = new Conversations(this.engine, this.views, this.sender, this.contactBook, this.profiles)
     this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups)
     this.mailboxBook = new Mailboxes(this.engine, this.sender)
-    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook)
+    this.files = new FileOffers(this.engine, this.views, this.sender, this.groups)
+    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook, this.files)
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)
     this.searcher = new Search(this.engine, this.views)
     this.rejoining = new Rejoining(this.engine, this.contactBook, this.groups)
@@ -298,7 +304,34 @@ export class Messenger {
     return await this.actions.typing(target)
   }
 
-  /** A conversation's text messages in display order, the newest `limit` of them if given. */
+  // ---------------------------------------------------------------- files
+
+  /** Offers a sealed file in a conversation (a FILE message), with an optional caption. */
+  async sendFile (target: string, manifest: FileManifest, caption?: string): Promise<MessageOut> {
+    return await this.files.send(target, manifest, caption)
+  }
+
+  /** Every file offered in a conversation, oldest first, with its key: for this device's own use. */
+  async fileOffers (target: string): Promise<FileOfferRecord[]> {
+    return await this.files.list(target)
+  }
+
+  /** The offer of a file by its hex id; throws NotFoundError if none is held. */
+  async fileOffer (fileId: string): Promise<FileOfferRecord> {
+    return await this.files.offer(fileId)
+  }
+
+  /** Whether a device may fetch a file's chunks: a device of a current member of the conversation it was offered in. */
+  async mayFetchFile (peerId: string, fileId: string): Promise<boolean> {
+    return await this.files.mayFetch(peerId, fileId)
+  }
+
+  /** Devices that may serve a file: the conversation's member devices but this one, the sender's first. */
+  async fileSources (fileId: string): Promise<string[]> {
+    return await this.files.sourcesOf(fileId)
+  }
+
+  /** A conversation's text and file messages in display order, the newest `limit` of them if given. */
   async messages (target: string, limit?: number): Promise<MessageOut[]> {
     return await this.views.messages(await this.groups.resolveTarget(target), limit)
   }

@@ -19,6 +19,7 @@ import type { Mailboxes } from './mailboxes.ts'
 import { describeError, messageHash, type CachedGroup, type Engine, type Outcome } from './engine.ts'
 import { membershipNotices, newDeviceNotices, renameNotice } from './notices.ts'
 import type { Profiles } from './profiles.ts'
+import type { FileOffers } from './files.ts'
 import type { Sender } from './sender.ts'
 import type { GroupRow, MessageView, PendingRow, Write } from './store.ts'
 import type { Views } from './views.ts'
@@ -64,7 +65,7 @@ export class Receiver {
   constructor (
     private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender,
     private readonly contacts: Contacts, private readonly conversations: Conversations, private readonly profiles: Profiles,
-    private readonly mailboxes: Mailboxes
+    private readonly mailboxes: Mailboxes, private readonly files: FileOffers
   ) {}
 
   /** Processes a private message for a locked group. `fresh` is false when replaying a held frame. */
@@ -275,6 +276,16 @@ export class Receiver {
           profileNotices = outcome.notices
         }
       }
+      if (payload.kind === 'file') {
+        const outcome = await this.files.receivedLocked(row.id, id, senderIdentity, senderDevice, payload)
+        if ('refused' in outcome) {
+          engine.log(`ignored file offer ${id.slice(0, 8)} in ${row.id.slice(0, 12)} from ${senderDevice}: ${outcome.refused}`)
+          kind = IGNORED_KIND
+          text = ''
+        } else {
+          writes.push(...outcome.writes)
+        }
+      }
       if (isActionKind(payload.kind)) {
         const check = await this.checkAction(group.row.id, senderIdentity, payload)
         if (!check.ok) {
@@ -314,6 +325,7 @@ export class Receiver {
     engine.announceWhenDurable(async () => {
       switch (m.kind) {
         case 'text':
+        case 'file':
           await this.views.announceNewText(m)
           break
         case 'group-meta':

@@ -12,6 +12,8 @@ import { encodeState, encryptApplication, reserveSendGenerations, sendGeneration
 import type { CachedGroup, Engine, Outcome } from './engine.ts'
 import { stateOf } from './message-view.ts'
 import type { GroupRow, MessageRow, Write } from './store.ts'
+import type { FileManifest } from '../files/manifest.ts'
+import { readFileOfferOfMessage } from './file-offer-record.ts'
 import type { Views } from './views.ts'
 
 /**
@@ -23,7 +25,7 @@ import type { Views } from './views.ts'
 const SEND_RESERVATION = 64
 
 /** What a message sent by {@link Sender.sendLocked} carries besides its kind and text. */
-export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array, certificate?: Uint8Array }
+export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array, certificate?: Uint8Array, file?: FileManifest }
 
 /** One device's sending path. Every `…Locked` method runs under the conversation's lock. */
 export class Sender {
@@ -37,8 +39,11 @@ export class Sender {
     return group
   }
 
-  /** Encrypts, stores and queues one message; `staged` leaves awaiting its durability to the caller. */
-  async sendLocked (groupId: string, content: SendContent, staged = false): Promise<MessageRow> {
+  /**
+   * Encrypts, stores and queues one message; `staged` leaves awaiting its durability to the caller.
+   * `extra` writes (a capability's own rows, such as a file offer) share the message's commit.
+   */
+  async sendLocked (groupId: string, content: SendContent, staged = false, extra: readonly Write[] = []): Promise<MessageRow> {
     const { engine } = this
     const group = await this.activeGroup(groupId)
     const rejoin = await engine.rejoins.get(groupId)
@@ -55,7 +60,8 @@ export class Sender {
       lamport: group.row.lamport + 1,
       ...(content.groupName !== undefined ? { groupName: content.groupName } : {}),
       ...(content.target !== undefined ? { target: content.target } : {}),
-      ...(content.certificate !== undefined ? { certificate: content.certificate } : {})
+      ...(content.certificate !== undefined ? { certificate: content.certificate } : {}),
+      ...(content.file !== undefined ? { file: content.file } : {})
     }
     const message: MessageRow = {
       id: toHex(payload.id),
@@ -77,7 +83,7 @@ export class Sender {
     }
     const recipients = engine.recipientsOf(group.state)
     let state = group.state
-    const writes: Write[] = []
+    const writes: Write[] = [...extra]
     if (recipients.length > 0) {
       const encrypted = await encryptApplication(state, encodePayload(payload))
       state = encrypted.state
@@ -130,12 +136,14 @@ export class Sender {
     let state = group.state
     const writes: Write[] = []
     for (const m of pending) {
+      const file = m.kind === 'file' ? (await readFileOfferOfMessage(engine.store, m.id))?.manifest : undefined
       const payload: Payload = {
         id: fromHex(m.id), kind: m.kind as Payload['kind'], text: m.text, sentAt: m.sentAt, seq: m.seq, lamport: m.lamport,
         ...(m.target !== null ? { target: fromHex(m.target) } : {}),
         ...(m.kind === 'group-meta' ? { groupName: group.row.name } : {}),
         // A PROFILE re-sent carries the certificate this device has now, the newest.
-        ...(m.kind === 'profile' ? { certificate: encodeDeviceCertificate(engine.account.certificate) } : {})
+        ...(m.kind === 'profile' ? { certificate: encodeDeviceCertificate(engine.account.certificate) } : {}),
+        ...(file !== undefined ? { file } : {})
       }
       const encrypted = await encryptApplication(state, encodePayload(payload))
       state = encrypted.state

@@ -15,6 +15,7 @@ import { foldWindow, missingQuotes, toMessageOut, toNoticeOut, unfolded, type Me
 import { compareDisplayOrder } from '../conversation/message-fold.ts'
 import { isNoticeRow } from './notices.ts'
 import type { MessageView } from './store.ts'
+import { describeFile, readFileOfferOfMessage, type FileOut } from './file-offer-record.ts'
 
 /** Rows read to fold one message's view for an event; actions older than them are not reflected. */
 const EVENT_WINDOW = 1000
@@ -80,7 +81,13 @@ export class Views {
   }
 
   private async viewContext (groupId: string): Promise<MessageViewContext> {
-    return { nameOf: this.engine.names.nameOf, readPositions: await this.readPositions(groupId), self: this.engine.identity }
+    return { nameOf: this.engine.names.nameOf, readPositions: await this.readPositions(groupId), self: this.engine.identity, fileOf: this.fileOf }
+  }
+
+  /** The file a FILE message offers, as history shows it. */
+  private readonly fileOf = async (messageId: string): Promise<FileOut | undefined> => {
+    const record = await readFileOfferOfMessage(this.engine.store, messageId)
+    return record === undefined ? undefined : describeFile(record.manifest)
   }
 
   /** Rows that replies in `window` quote but the window does not hold. */
@@ -98,7 +105,8 @@ export class Views {
     const window = await this.engine.store.listMessages(groupId, limit === undefined ? undefined : Math.min(limit * HISTORY_ROWS_PER_MESSAGE, 100_000))
     const folded = foldWindow(groupId, window, await this.quotedRows(window))
     const inWindow = new Set(window.map((r) => r.id))
-    const texts = [...folded.values()].filter((f) => inWindow.has(f.row.id))
+    // File offers show as messages of their own; nothing folds into them.
+    const texts = [...folded.values(), ...window.filter((r) => r.kind === 'file').map(unfolded)].filter((f) => inWindow.has(f.row.id))
     // Notices take their place among the texts by display order.
     type Shown = { row: MessageView, folded?: FoldedMessage<MessageView> }
     let shown: Shown[] = [...texts.map((f) => ({ row: f.row, folded: f })), ...window.filter(isNoticeRow).map((row) => ({ row }))]
@@ -138,12 +146,12 @@ export class Views {
     return foldWindow(groupId, window, context)
   }
 
-  /** Builds and emits the view of a text message just stored (own or received). */
+  /** Builds and emits the view of a text or file message just stored (own or received). */
   async announceNewText (row: MessageView): Promise<MessageOut> {
     // Read positions only mark own messages read, and none can be at a message just stored: a
     // position is the clock of a message this device holds, and an own new message's clock is past
     // every one of those.
-    const ctx: MessageViewContext = { nameOf: this.engine.names.nameOf, readPositions: [] }
+    const ctx: MessageViewContext = { nameOf: this.engine.names.nameOf, readPositions: [], fileOf: this.fileOf }
     // A reply's quote may have been edited or deleted: fold around it. A plain message needs no fold.
     const view = row.target === null
       ? await toMessageOut(unfolded(row), new Map(), ctx)

@@ -1,0 +1,84 @@
+/**
+ * A file offer as this device keeps it: the manifest (with its key) and the conversation and
+ * message it came in, stored as meta rows beside the FILE message (docs/ARCHITECTURE.md, "Files"),
+ * and the public part history shows.
+ */
+import { fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts'
+import { decodeManifest, encodeManifest, fileIdHex, type FileManifest } from '../files/manifest.ts'
+import type { Store, Write } from './store.ts'
+
+/** Meta key prefix of a stored offer, by file id (hex). */
+const OFFER_META = 'file.offer.'
+/** Meta key prefix mapping a FILE message id to its file id. */
+const MESSAGE_META = 'file.message.'
+
+/** What history and the API show of a file: everything but the key and the Merkle root. */
+export interface FileOut {
+  /** 32 lowercase hex digits. */
+  readonly fileId: string
+  readonly name: string
+  readonly size: number
+  readonly mimeType: string
+  readonly chunkSize: number
+  /** MIME type of the encrypted thumbnail the offer carries, if any. */
+  readonly thumbnailType?: string
+}
+
+/** A stored offer: the manifest (with its key) and where it was offered. */
+export interface FileOfferRecord {
+  readonly messageId: string
+  readonly groupId: string
+  readonly senderIdentity: string
+  readonly senderDevice: string
+  readonly caption: string
+  readonly sentAt: number
+  readonly manifest: FileManifest
+}
+
+interface StoredRecord { messageId: string, groupId: string, senderIdentity: string, senderDevice: string, caption: string, sentAt: number, offer: string }
+
+/** The writes that keep an offer. */
+export function offerWrites (record: FileOfferRecord): Write[] {
+  const id = fileIdHex(record.manifest.fileId)
+  const stored: StoredRecord = {
+    messageId: record.messageId,
+    groupId: record.groupId,
+    senderIdentity: record.senderIdentity,
+    senderDevice: record.senderDevice,
+    caption: record.caption,
+    sentAt: record.sentAt,
+    offer: toHex(encodeManifest(record.manifest))
+  }
+  return [
+    { kind: 'meta', key: OFFER_META + id, value: utf8(JSON.stringify(stored)) },
+    { kind: 'meta', key: MESSAGE_META + record.messageId, value: utf8(id) }
+  ]
+}
+
+/** The stored offer of a file (by its hex id), or undefined. */
+export async function readFileOffer (store: Store, fileId: string): Promise<FileOfferRecord | undefined> {
+  if (!/^[0-9a-f]{32}$/.test(fileId)) return undefined
+  const bytes = await store.getMeta(OFFER_META + fileId)
+  if (bytes === undefined) return undefined
+  const s = JSON.parse(fromUtf8(bytes)) as StoredRecord
+  return { messageId: s.messageId, groupId: s.groupId, senderIdentity: s.senderIdentity, senderDevice: s.senderDevice, caption: s.caption, sentAt: s.sentAt, manifest: decodeManifest(fromHex(s.offer)) }
+}
+
+/** The stored offer a FILE message carried, or undefined. */
+export async function readFileOfferOfMessage (store: Store, messageId: string): Promise<FileOfferRecord | undefined> {
+  const id = await store.getMeta(MESSAGE_META + messageId)
+  return id === undefined ? undefined : await readFileOffer(store, fromUtf8(id))
+}
+
+/** The public part of a manifest, as history shows it. */
+export function describeFile (manifest: FileManifest): FileOut {
+  return {
+    fileId: fileIdHex(manifest.fileId),
+    name: manifest.name,
+    size: manifest.size,
+    mimeType: manifest.mimeType,
+    chunkSize: manifest.chunkSize,
+    ...(manifest.thumbnail !== undefined ? { thumbnailType: manifest.thumbnail.type } : {})
+  }
+}
+

@@ -1,0 +1,95 @@
+/**
+ * Files in conversations (docs/PROTOCOL.md §9.6–9.7): a FILE payload's offer is kept beside its
+ * message row, so history shows it and it survives restarts; who may fetch a file's chunks (a
+ * device of a current member of the conversation it was offered in); and which devices may serve
+ * it. The messenger hands FILE payloads here; chunks never pass through the messenger (DESIGN.md §6).
+ */
+export { describeFile, readFileOffer, readFileOfferOfMessage, type FileOfferRecord, type FileOut } from './file-offer-record.ts'
+import { toHex } from '../bytes.ts'
+import { NotFoundError, ValidationError } from '../errors.ts'
+import { newMessageId, validateText, type Payload } from '../conversation/payload.ts'
+import { fileIdHex, validateManifest, type FileManifest } from '../files/manifest.ts'
+import { peerIdToString } from '../identity/peer-id.ts'
+import { listMembers } from '../mls/group.ts'
+import type { Conversations } from './conversations.ts'
+import type { Engine } from './engine.ts'
+import type { MessageOut } from './message-view.ts'
+import type { Sender } from './sender.ts'
+import type { Write } from './store.ts'
+import { offerWrites, readFileOffer, readFileOfferOfMessage, type FileOfferRecord } from './file-offer-record.ts'
+import type { Views } from './views.ts'
+
+/** One device's file offers: sending them, receiving them, and who may fetch what. */
+export class FileOffers {
+  constructor (
+    private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender, private readonly conversations: Conversations
+  ) {}
+
+  /**
+   * Offers a sealed file (files/sealed-file.ts) in a conversation, with an optional caption;
+   * resolves once the offer is stored and queued for every member device.
+   */
+  async send (target: string, manifest: FileManifest, caption = ''): Promise<MessageOut> {
+    const { engine } = this
+    validateManifest(manifest)
+    if (caption !== '') validateText(caption)
+    const groupId = await this.conversations.resolveTarget(target)
+    const id = newMessageId()
+    const record: FileOfferRecord = {
+      messageId: toHex(id), groupId, senderIdentity: engine.identity, senderDevice: engine.account.peerId, caption, sentAt: engine.clock.now(), manifest
+    }
+    const row = await engine.withLock(groupId, async () => {
+      if (await readFileOffer(engine.store, fileIdHex(manifest.fileId)) !== undefined) throw new ValidationError('this file was offered already; seal it again for a new offer')
+      return await this.sender.sendLocked(groupId, { kind: 'file', text: caption, id, file: manifest }, false, offerWrites(record))
+    })
+    return await this.views.announceNewText({ ...row, acknowledged: 0 })
+  }
+
+  /**
+   * The writes that keep a received offer, under the conversation's lock; `refused` when the file
+   * id is already known (a replayed or colliding offer must not take over another's file).
+   */
+  async receivedLocked (groupId: string, messageId: string, senderIdentity: string, senderDevice: string, payload: Payload): Promise<{ writes: Write[] } | { refused: string }> {
+    const manifest = payload.file
+    if (manifest === undefined) return { refused: 'it carries no offer' }
+    const known = await readFileOffer(this.engine.store, fileIdHex(manifest.fileId))
+    if (known !== undefined) return { refused: `file ${fileIdHex(manifest.fileId)} was offered already, in message ${known.messageId.slice(0, 8)}` }
+    return { writes: offerWrites({ messageId, groupId, senderIdentity, senderDevice, caption: payload.text, sentAt: payload.sentAt, manifest }) }
+  }
+
+  /** The offer of a file by its hex id; throws NotFoundError if this device holds none. */
+  async offer (fileId: string): Promise<FileOfferRecord> {
+    const record = await readFileOffer(this.engine.store, fileId.toLowerCase())
+    if (record === undefined) throw new NotFoundError(`no file ${fileId.slice(0, 32)} was offered in any of your conversations`)
+    return record
+  }
+
+  /** Every file offered in a conversation, oldest first. */
+  async list (target: string): Promise<FileOfferRecord[]> {
+    const groupId = await this.conversations.resolveTarget(target)
+    const rows = (await this.engine.store.listMessages(groupId)).filter((r) => r.kind === 'file')
+    const records = await Promise.all(rows.map(async (r) => await readFileOfferOfMessage(this.engine.store, r.id)))
+    return records.filter((r) => r !== undefined)
+  }
+
+  /**
+   * Whether `peerId` may fetch chunks of a file: it is a device of a current member of the
+   * conversation the file was offered in, and this device still takes part in it.
+   */
+  async mayFetch (peerId: string, fileId: string): Promise<boolean> {
+    const record = await readFileOffer(this.engine.store, fileId)
+    if (record === undefined) return false
+    const group = await this.engine.load(record.groupId)
+    if (group === undefined || !group.row.active) return false
+    return listMembers(group.state).some((m) => peerIdToString(m.certificate.peerId) === peerId)
+  }
+
+  /** Devices that may hold a file's chunks: the current member devices but this one, the sender's first. */
+  async sourcesOf (fileId: string): Promise<string[]> {
+    const record = await this.offer(fileId)
+    const group = await this.engine.load(record.groupId)
+    if (group === undefined) return []
+    const devices = this.engine.recipientsOf(group.state)
+    return [...devices.filter((d) => d === record.senderDevice), ...devices.filter((d) => d !== record.senderDevice)]
+  }
+}
