@@ -29,6 +29,7 @@ import { requote } from './reply-quotes.ts'
 import { OfferedFrames } from './offered-frames.ts'
 import { personName, personNameByAlias, type NameSources } from './person-names.ts'
 import { fetchServedNode, rememberBootstrap, type ServedNode } from './served-bootstrap.ts'
+import type { FileTransfers } from './file-transfers.ts'
 import type { ConnectionStatus, Contact, MailboxInfo, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
 
 const TYPING_SHOWN_MS = 6_000
@@ -88,6 +89,8 @@ export class BrowserClient implements KithClient {
   private learned: string[] = []
   /** Lets go of the device lock; set while this tab holds it. */
   private releaseLock: (() => void) | undefined
+  /** The page's file transfers, loaded on first use or once online. */
+  private transfers: Promise<FileTransfers> | undefined
   private readonly devices = 'BroadcastChannel' in globalThis ? new BroadcastChannel(DEVICE_LOCK) : undefined
 
   constructor () {
@@ -306,6 +309,8 @@ export class BrowserClient implements KithClient {
     this.phase.value = 'ready'
     this.dialer.start()
     void this.mailboxKeeper.start().catch((err: unknown) => { this.record(`mailboxes did not start: ${messageOf(err)}`) })
+    // Serving files and resuming interrupted downloads: loaded after start-up, off the critical path.
+    void this.fileTransfers().catch(() => {})
     ;(globalThis as { kithDebug?: unknown }).kithDebug = { libp2p: node, log: this.log, client: this }
   }
 
@@ -589,6 +594,33 @@ export class BrowserClient implements KithClient {
     await this.invoke('send', conversationId, text, replyTo === undefined ? {} : { replyTo })
   }
 
+  async sendFiles (conversationId: string, files: readonly File[], caption: string, previews?: ReadonlyMap<number, Blob>): Promise<void> {
+    for (const [i, file] of files.entries()) {
+      await this.rpc.call('sendFile', conversationId, file, i === 0 ? caption : '', previews?.get(i) ?? null)
+    }
+  }
+
+  async fileTransfers (): Promise<FileTransfers> {
+    this.transfers ??= (async () => {
+      const node = this.requireNode()
+      const { FileTransfers } = await import('./file-transfers.ts')
+      return await FileTransfers.start({
+        node,
+        log: (l) => { this.record(l) },
+        offers: {
+          manifest: async (fileId) => (await this.invoke('fileOffer', fileId)).manifest,
+          mayFetch: async (peerId, fileId) => await this.invoke('mayFetchFile', peerId, fileId),
+          sources: async (fileId) => await this.invoke('fileSources', fileId)
+        }
+      })
+    })()
+    this.transfers.catch((err: unknown) => {
+      this.record(`file transfers did not start: ${messageOf(err)}`)
+      this.transfers = undefined
+    })
+    return await this.transfers
+  }
+
   async edit (conversationId: string, messageId: string, text: string): Promise<void> {
     await this.invoke('edit', conversationId, messageId, text)
   }
@@ -620,8 +652,8 @@ export class BrowserClient implements KithClient {
   async updateSettings (patch: Partial<Settings>): Promise<void> {
     if (patch.readReceipts !== undefined) await this.invoke('setReadReceipts', patch.readReceipts)
     this.settings.value = { ...this.settings.value, ...patch }
-    const { notifications, bootstrap, iceServers, theme } = this.settings.value
-    saveLocalSettings({ notifications, bootstrap, iceServers, theme })
+    const { notifications, bootstrap, iceServers, theme, autoDownloadBytes } = this.settings.value
+    saveLocalSettings({ notifications, bootstrap, iceServers, theme, autoDownloadBytes })
     if (patch.bootstrap !== undefined) this.dialer?.start()
     // New STUN/TURN servers may open a WebRTC path where only the relay got through (the pills follow connection:open).
     if (patch.iceServers !== undefined && this.node !== undefined) {

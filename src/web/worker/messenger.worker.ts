@@ -154,6 +154,12 @@ const api: WorkerApi = {
   async mailboxesOf (peerId) { return await need().mailboxesOf(peerId) },
   async framesDeposited (peerId, rowIds) { await need().framesDeposited(peerId, rowIds) },
   peerConnected (peerId) { messenger?.peerConnected(peerId) },
+  async sendFile (conversationId, file, caption, preview) {
+    const m = need()
+    const { sealBrowserFile } = await import('./file-sealing.ts')
+    const manifest = await sealBrowserFile(file, preview ?? undefined)
+    await m.sendFile(conversationId, manifest, caption)
+  },
   async flush () { await messenger?.flush() }
 }
 

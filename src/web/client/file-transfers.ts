@@ -1,0 +1,342 @@
+/**
+ * Files on the page: `/kith/file/1.0.0` served and fetched over the page's libp2p node (WebRTC
+ * between browsers), chunks kept in the browser chunk store (OPFS, else IndexedDB), progress as
+ * signals the UI reads, and a finished file handed to the person without holding it in memory.
+ * Loaded by dynamic import once the messenger runs, so none of it weighs on start-up.
+ *
+ * The offers themselves (manifests with their keys), who may fetch a file and which devices may
+ * serve it live with the messenger in the worker; this module asks through {@link FileOffersPort}.
+ */
+import { signal, type ReadonlySignal, type Signal } from '@preact/signals'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
+import { QuotaExceededError } from '../../core/files/chunk-store.ts'
+import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
+import { readFilePlaintext } from '../../core/files/sealed-file.ts'
+import type { BrowserLibp2p } from '../../net/node.browser.ts'
+import { downloadFile, FileService } from '../../net/protocols/file.ts'
+import { BrowserChunkStore } from '../../store/chunks.browser.ts'
+import { describeError } from '../../core/errors.ts'
+
+/** Where a file stands on this device, as its card shows it. */
+export type TransferState = 'offered' | 'downloading' | 'paused' | 'done' | 'failed'
+
+/** One file's transfer, as the UI shows it. */
+export interface TransferView {
+  readonly state: TransferState
+  /** Plaintext bytes held (chunks held × chunk size, the last chunk counted at its size). */
+  readonly bytes: number
+  readonly total: number
+  /** Bytes per second over the last few seconds while moving; 0 otherwise. */
+  readonly speed: number
+  /** Seconds left at that speed, or null when not known. */
+  readonly secondsLeft: number | null
+  /** Why it failed or paused on its own (a full disk), for the card. */
+  readonly error: string | null
+  /** False until the store has been read: `state` is only a guess before. */
+  readonly known: boolean
+}
+
+/** What the worker answers about file offers. */
+export interface FileOffersPort {
+  /** The manifest (with its key) of an offer this device holds; throws if unknown. */
+  manifest (fileId: string): Promise<FileManifest>
+  /** Whether a peer device may fetch a file's chunks (a device of a current member of its conversation). */
+  mayFetch (peerId: string, fileId: string): Promise<boolean>
+  /** Devices that may hold chunks of the file: its conversation's other member devices, the sender's first. */
+  sources (fileId: string): Promise<string[]>
+}
+
+/** Options of {@link FileTransfers}. */
+export interface FileTransfersOptions {
+  readonly node: BrowserLibp2p
+  readonly offers: FileOffersPort
+  readonly log: (line: string) => void
+  /** The chunk store; opened on the default database when not given. */
+  readonly store?: BrowserChunkStore
+}
+
+/** Progress updates per file, at most this often. */
+const PROGRESS_EVERY_MS = 250
+/** Speed is measured over this window. */
+const SPEED_WINDOW_MS = 3_000
+/** Downloads wanted across reloads, by file id: 'downloading' resumes on start, 'paused' waits. */
+const WANTED_KEY = 'kith.downloads'
+
+class PausedError extends Error {
+  override readonly name = 'PausedError'
+}
+
+interface Running {
+  readonly abort: AbortController
+  readonly done: Promise<void>
+}
+
+/** Every file transfer of this page. */
+export class FileTransfers {
+  private readonly views = new Map<string, Signal<TransferView>>()
+  private readonly running = new Map<string, Running>()
+  private readonly manifests = new Map<string, FileManifest>()
+  private service: FileService | undefined
+
+  private constructor (private readonly options: FileTransfersOptions, readonly store: BrowserChunkStore) {}
+
+  /** Opens the chunk store, starts serving, and resumes the downloads a reload interrupted. */
+  static async start (options: FileTransfersOptions): Promise<FileTransfers> {
+    const store = options.store ?? await BrowserChunkStore.open()
+    const transfers = new FileTransfers(options, store)
+    transfers.service = new FileService(options.node, {
+      store,
+      mayFetch: async (peer: PeerId, fileId) => await options.offers.mayFetch(peer.toString(), hex(fileId)),
+      log: options.log
+    })
+    await transfers.service.start()
+    for (const [fileId, state] of Object.entries(loadWanted())) {
+      if (state === 'downloading') void transfers.download(fileId)
+    }
+    return transfers
+  }
+
+  /** Stops serving and every download (they resume on the next start). */
+  async stop (): Promise<void> {
+    for (const r of this.running.values()) r.abort.abort(new PausedError('the page is closing'))
+    await this.service?.stop()
+  }
+
+  /** The transfer of a file, kept current; starts from what the store holds. */
+  view (fileId: string, size: number): ReadonlySignal<TransferView> {
+    let view = this.views.get(fileId)
+    if (view === undefined) {
+      const created = signal<TransferView>({ state: 'offered', bytes: 0, total: size, speed: 0, secondsLeft: null, error: null, known: false })
+      view = created
+      this.views.set(fileId, created)
+      void this.refresh(fileId).catch((err: unknown) => { this.options.log(`file ${fileId}: ${describeError(err)}`) })
+    }
+    return view
+  }
+
+  private async manifest (fileId: string): Promise<FileManifest> {
+    let manifest = this.manifests.get(fileId)
+    if (manifest === undefined) {
+      manifest = await this.options.offers.manifest(fileId)
+      this.manifests.set(fileId, manifest)
+    }
+    return manifest
+  }
+
+  private set (fileId: string, patch: Partial<TransferView>): void {
+    const view = this.views.get(fileId)
+    if (view !== undefined) view.value = { ...view.value, ...patch }
+  }
+
+  /** Reads the file's state from the store and the wanted list. */
+  private async refresh (fileId: string): Promise<void> {
+    const manifest = await this.manifest(fileId)
+    const held = await this.store.held(manifest.fileId)
+    const bytes = held === undefined ? 0 : heldBytes(manifest, held.count)
+    const wanted = loadWanted()[fileId]
+    const state: TransferState = held?.complete === true
+      ? 'done'
+      : this.running.has(fileId) ? 'downloading' : wanted === 'paused' ? 'paused' : wanted === 'downloading' ? 'downloading' : 'offered'
+    this.set(fileId, { state, bytes, total: manifest.size, known: true })
+  }
+
+  /** Fetches a file's missing chunks from its conversation's member devices; resolves when it ends. */
+  async download (fileId: string): Promise<void> {
+    const existing = this.running.get(fileId)
+    if (existing !== undefined) return await existing.done
+    const abort = new AbortController()
+    const done = this.run(fileId, abort.signal)
+    this.running.set(fileId, { abort, done })
+    try {
+      await done
+    } finally {
+      this.running.delete(fileId)
+    }
+  }
+
+  private async run (fileId: string, signal: AbortSignal): Promise<void> {
+    const manifest = await this.manifest(fileId)
+    this.view(fileId, manifest.size)
+    saveWanted(fileId, 'downloading')
+    const count = chunkCountOf(manifest.size, manifest.chunkSize)
+    const start = await this.store.open(manifest.fileId, count)
+    this.set(fileId, { state: 'downloading', bytes: heldBytes(manifest, start.count), error: null, known: true })
+    const samples: Array<{ at: number, bytes: number }> = [{ at: Date.now(), bytes: heldBytes(manifest, start.count) }]
+    let lastShown = 0
+    const show = (held: number, final = false): void => {
+      const now = Date.now()
+      const bytes = heldBytes(manifest, held)
+      samples.push({ at: now, bytes })
+      while (samples.length > 2 && now - samples[0]!.at > SPEED_WINDOW_MS) samples.shift()
+      if (!final && now - lastShown < PROGRESS_EVERY_MS) return
+      lastShown = now
+      const first = samples[0]!
+      const speed = now > first.at ? (bytes - first.bytes) * 1000 / (now - first.at) : 0
+      this.set(fileId, { bytes, speed, secondsLeft: speed > 0 ? (manifest.size - bytes) / speed : null })
+    }
+    try {
+      const sources = (await this.options.offers.sources(fileId)).map((p) => peerIdFromString(p))
+      const report = await downloadFile(this.options.node, manifest, sources, {
+        store: this.store,
+        log: this.options.log,
+        signal,
+        onChunk: (p) => {
+          this.service?.announce(manifest.fileId, p.index)
+          show(p.held)
+        }
+      })
+      show(count, true)
+      this.options.log(`file ${fileId}: complete; fetched ${report.chunksFetched} of ${count} chunks this time, ${count - report.chunksFetched} were held already`)
+      saveWanted(fileId, undefined)
+      this.set(fileId, { state: 'done', bytes: manifest.size, speed: 0, secondsLeft: 0, error: null })
+    } catch (err) {
+      const reason = signal.aborted ? signal.reason as unknown : err
+      if (reason instanceof PausedError) {
+        this.set(fileId, { state: reason.message === 'cancelled' ? 'offered' : 'paused', speed: 0, secondsLeft: null })
+        return
+      }
+      const message = describeError(reason)
+      this.options.log(`file ${fileId}: download stopped: ${message}`)
+      if (reason instanceof QuotaExceededError) {
+        // A full disk pauses: resuming later continues from the chunks stored.
+        saveWanted(fileId, 'paused')
+        this.set(fileId, { state: 'paused', speed: 0, secondsLeft: null, error: reason.message })
+      } else {
+        this.set(fileId, { state: 'failed', speed: 0, secondsLeft: null, error: message })
+      }
+      throw reason
+    }
+  }
+
+  /** Stops a download, keeping the verified chunks; {@link resume} continues from them. */
+  async pause (fileId: string): Promise<void> {
+    saveWanted(fileId, 'paused')
+    const running = this.running.get(fileId)
+    running?.abort.abort(new PausedError('paused'))
+    await running?.done.catch(() => {})
+    this.set(fileId, { state: 'paused', speed: 0, secondsLeft: null })
+  }
+
+  /** Continues a paused or failed download. */
+  async resume (fileId: string): Promise<void> {
+    await this.download(fileId)
+  }
+
+  /** Stops a download and deletes its chunks. */
+  async cancel (fileId: string): Promise<void> {
+    saveWanted(fileId, undefined)
+    const running = this.running.get(fileId)
+    running?.abort.abort(new PausedError('cancelled'))
+    await running?.done.catch(() => {})
+    const manifest = await this.manifest(fileId)
+    await this.store.delete(manifest.fileId)
+    this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null })
+  }
+
+  /**
+   * The whole plaintext of a finished file as a disk-backed `File` (decrypted chunk by chunk into
+   * an OPFS file), or, without OPFS, a Blob of the decrypted chunks.
+   */
+  async plaintext (fileId: string): Promise<File> {
+    const manifest = await this.manifest(fileId)
+    const root = await opfsRoot()
+    if (root !== null) {
+      const dir = await root.getDirectoryHandle('kith-plain', { create: true })
+      const handle = await dir.getFileHandle(fileId, { create: true })
+      const existing = await handle.getFile()
+      if (existing.size !== manifest.size) {
+        const writable = await handle.createWritable()
+        try {
+          for await (const part of readFilePlaintext(manifest, this.store)) await writable.write(part as Uint8Array<ArrayBuffer>)
+          await writable.close()
+        } catch (err) {
+          await writable.abort().catch(() => {})
+          throw err
+        }
+      }
+      const file = await handle.getFile()
+      return new File([file], manifest.name, { type: manifest.mimeType })
+    }
+    const parts: BlobPart[] = []
+    for await (const part of readFilePlaintext(manifest, this.store)) parts.push(part as Uint8Array<ArrayBuffer>)
+    return new File(parts, manifest.name, { type: manifest.mimeType })
+  }
+
+  /**
+   * Saves a finished file where the person chooses: through the File System Access API when the
+   * browser has a save picker (written chunk by chunk), else as an ordinary download.
+   */
+  async save (fileId: string): Promise<void> {
+    const manifest = await this.manifest(fileId)
+    const picker = (globalThis as { showSaveFilePicker?: (o: { suggestedName: string }) => Promise<FileSystemFileHandle> }).showSaveFilePicker
+    if (picker !== undefined && !navigator.webdriver) {
+      let handle: FileSystemFileHandle
+      try {
+        handle = await picker({ suggestedName: manifest.name })
+      } catch (err) {
+        if ((err as Error).name === 'AbortError') return
+        throw err
+      }
+      const writable = await handle.createWritable()
+      try {
+        for await (const part of readFilePlaintext(manifest, this.store)) await writable.write(part as Uint8Array<ArrayBuffer>)
+        await writable.close()
+      } catch (err) {
+        await writable.abort().catch(() => {})
+        throw err
+      }
+      return
+    }
+    const url = URL.createObjectURL(await this.plaintext(fileId))
+    const a = document.createElement('a')
+    a.href = url
+    a.download = manifest.name
+    document.body.append(a)
+    a.click()
+    a.remove()
+    setTimeout(() => { URL.revokeObjectURL(url) }, 60_000)
+  }
+
+  /** The file's decrypted thumbnail, if its offer carries one. */
+  async thumbnail (fileId: string): Promise<Blob | null> {
+    const manifest = await this.manifest(fileId)
+    if (manifest.thumbnail === undefined) return null
+    const cipher = await ChunkCipher.create(manifest.fileId, manifest.key)
+    return new Blob([await cipher.decryptThumbnail(manifest.thumbnail.ciphertext) as Uint8Array<ArrayBuffer>], { type: manifest.thumbnail.type })
+  }
+}
+
+function hex (bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** Plaintext bytes in `held` chunks, counting the last chunk at its real size. */
+function heldBytes (manifest: FileManifest, held: number): number {
+  return Math.min(manifest.size, held * manifest.chunkSize)
+}
+
+async function opfsRoot (): Promise<FileSystemDirectoryHandle | null> {
+  try {
+    return navigator.storage?.getDirectory === undefined ? null : await navigator.storage.getDirectory()
+  } catch {
+    return null
+  }
+}
+
+function loadWanted (): Record<string, 'downloading' | 'paused'> {
+  try {
+    const value = JSON.parse(localStorage.getItem(WANTED_KEY) ?? '{}') as unknown
+    return typeof value === 'object' && value !== null ? value as Record<string, 'downloading' | 'paused'> : {}
+  } catch {
+    return {}
+  }
+}
+
+function saveWanted (fileId: string, state: 'downloading' | 'paused' | undefined): void {
+  const wanted = loadWanted()
+  if (state === undefined) delete wanted[fileId]
+  else wanted[fileId] = state
+  localStorage.setItem(WANTED_KEY, JSON.stringify(wanted))
+}

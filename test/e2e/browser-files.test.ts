@@ -1,0 +1,132 @@
+/**
+ * Files between two browsers (issue 19), in headless Debian Chromium on one `kith serve` on
+ * loopback: Alice attaches through the composer's file input, Bob downloads over WebRTC into his
+ * browser's chunk store (OPFS) and saves it, and the bytes are the same; an image shows its
+ * encrypted thumbnail at once and downloads by itself; a reload in the middle of a download
+ * continues from the chunks already verified.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { openConversation, screenshot, useChattingPair, waitOnline, type User } from './browser-harness.ts'
+
+const SLOW = 240_000
+let alice: User
+let bob: User
+const pair = useChattingPair('files', 'Files next')
+const dir = mkdtempSync(join(tmpdir(), 'kith-files-e2e-'))
+beforeAll(() => { ({ alice, bob } = pair) })
+afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+
+/** The card of the file named `name`. */
+function card (page: Page, name: string): ReturnType<Page['getByTestId']> {
+  return page.getByTestId('file-card').filter({ hasText: name })
+}
+
+async function attach (page: Page, path: string): Promise<void> {
+  await page.getByTestId('attach-input').setInputFiles(path)
+}
+
+it('a file attached through the input arrives byte-identical, with progress, and Save hands it over as a download', async () => {
+  const bytes = randomBytes(5 * 1024 * 1024 + 12_345)
+  const path = join(dir, 'report.bin')
+  writeFileSync(path, bytes)
+  await attach(alice.page, path)
+  const chip = alice.page.getByTestId('attachment-chip')
+  await chip.waitFor()
+  expect(await chip.textContent()).toContain('report.bin')
+  await alice.page.getByTestId('composer').fill('The quarterly numbers')
+  await screenshot(alice.page, 'files-attached')
+  await alice.page.getByTestId('send').click()
+  // Alice holds every chunk: her card is done at once.
+  await card(alice.page, 'report.bin').and(alice.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+  expect(await alice.page.getByTestId('attachment-chip').count()).toBe(0)
+
+  const offered = card(bob.page, 'report.bin')
+  await offered.and(bob.page.locator('[data-state="offered"]')).waitFor({ timeout: 60_000 })
+  expect(await bob.page.getByTestId('message').filter({ hasText: 'The quarterly numbers' }).count()).toBe(1)
+  expect(await offered.textContent()).toContain('5.0 MB')
+  await screenshot(bob.page, 'files-offered')
+  await offered.getByTestId('file-download').click()
+  await offered.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+  await screenshot(bob.page, 'files-done')
+
+  const [download] = await Promise.all([bob.page.waitForEvent('download'), offered.getByTestId('file-save').click()])
+  expect(download.suggestedFilename()).toBe('report.bin')
+  const saved = readFileSync(await download.path())
+  expect(saved.length).toBe(bytes.length)
+  expect(sha256(saved)).toBe(sha256(bytes))
+}, SLOW)
+
+it('an image shows its encrypted thumbnail at once and downloads by itself; it opens in a viewer', async () => {
+  // A real PNG, drawn by the browser.
+  const png = Buffer.from(await alice.page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(640, 400)
+    const g = canvas.getContext('2d')!
+    const gradient = g.createLinearGradient(0, 0, 640, 400)
+    gradient.addColorStop(0, '#3d64e0')
+    gradient.addColorStop(1, '#2f9e6e')
+    g.fillStyle = gradient
+    g.fillRect(0, 0, 640, 400)
+    g.fillStyle = '#fff'
+    g.font = 'bold 64px sans-serif'
+    g.fillText('Kith', 240, 220)
+    const blob = await canvas.convertToBlob({ type: 'image/png' })
+    return Array.from(new Uint8Array(await blob.arrayBuffer()))
+  }))
+  const path = join(dir, 'sunset.png')
+  writeFileSync(path, png)
+  await attach(alice.page, path)
+  await alice.page.getByTestId('attachment-chip').locator('img').waitFor()
+  await alice.page.getByTestId('send').click()
+
+  const image = card(bob.page, 'sunset.png')
+  const thumbnail = image.getByTestId('file-thumbnail').locator('img')
+  await thumbnail.waitFor({ timeout: 60_000 })
+  expect(await thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+  // At most 8 MiB (the default): no click needed.
+  await image.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+  await screenshot(bob.page, 'files-image')
+  await image.getByTestId('file-open').click()
+  const viewer = bob.page.getByTestId('image-viewer')
+  await viewer.locator('img').waitFor()
+  expect(await viewer.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(640)
+  await screenshot(bob.page, 'files-viewer')
+  await bob.page.keyboard.press('Escape')
+}, SLOW)
+
+it('a reload in the middle of a download continues from the verified chunks, not from zero', async () => {
+  const bytes = randomBytes(96 * 1024 * 1024)
+  const path = join(dir, 'big.bin')
+  writeFileSync(path, bytes)
+  await attach(alice.page, path)
+  await alice.page.getByTestId('send').click()
+  const offered = card(bob.page, 'big.bin')
+  await offered.and(bob.page.locator('[data-state="offered"]')).waitFor({ timeout: 120_000 })
+  await offered.getByTestId('file-download').click()
+  // Some chunks are here: reload while it runs.
+  await bob.page.waitForFunction(() => {
+    const el = [...document.querySelectorAll('[data-testid="file-card"]')].find((c) => c.textContent?.includes('big.bin'))
+    return el !== undefined && Number(el.getAttribute('data-bytes')) > 0 && el.getAttribute('data-state') === 'downloading'
+  }, undefined, { timeout: 60_000, polling: 50 })
+  await screenshot(bob.page, 'files-downloading')
+  await bob.page.reload()
+  await waitOnline(bob.page)
+  await openConversation(bob.page, 'Alice')
+  const resumed = card(bob.page, 'big.bin')
+  await resumed.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 120_000 })
+  const fileId = await resumed.getAttribute('data-file-id')
+  const line = await bob.page.evaluate((id) => (globalThis as unknown as { kithDebug: { log: string[] } }).kithDebug.log.find((l) => l.includes(`file ${id}: complete; fetched`)) ?? '', fileId)
+  const [, fetched, total] = /fetched (\d+) of (\d+) chunks/.exec(line) ?? []
+  expect(Number(total)).toBe(96)
+  expect(Number(fetched)).toBeGreaterThan(0)
+  expect(Number(fetched)).toBeLessThan(96)
+
+  const [download] = await Promise.all([bob.page.waitForEvent('download'), resumed.getByTestId('file-save').click()])
+  expect(sha256(readFileSync(await download.path()))).toBe(sha256(bytes))
+}, SLOW)
