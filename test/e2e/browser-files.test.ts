@@ -109,6 +109,9 @@ it('a reload in the middle of a download continues from the verified chunks, not
   const offered = card(bob.page, 'big.bin')
   await offered.and(bob.page.locator('[data-state="offered"]')).waitFor({ timeout: 120_000 })
   await offered.getByTestId('file-download').click()
+  // Alice's card shows what she sends.
+  await card(alice.page, 'big.bin').getByTestId('file-upload').waitFor({ timeout: 60_000 })
+  await screenshot(alice.page, 'files-uploading')
   // Some chunks are here: reload while it runs.
   await bob.page.waitForFunction(() => {
     const el = [...document.querySelectorAll('[data-testid="file-card"]')].find((c) => c.textContent?.includes('big.bin'))

@@ -36,6 +36,8 @@ export interface TransferView {
   readonly error: string | null
   /** False until the store has been read: `state` is only a guess before. */
   readonly known: boolean
+  /** While this device serves the file: encrypted bytes sent this session, and the rate now. */
+  readonly upload: { readonly bytes: number, readonly speed: number } | null
 }
 
 /** What the worker answers about file offers. */
@@ -89,7 +91,8 @@ export class FileTransfers {
     transfers.service = new FileService(options.node, {
       store,
       mayFetch: async (peer: PeerId, fileId) => await options.offers.mayFetch(peer.toString(), hex(fileId)),
-      log: options.log
+      log: options.log,
+      onServed: (_peer, fileId, _index, bytes) => { transfers.served(hex(fileId), bytes) }
     })
     await transfers.service.start()
     for (const [fileId, state] of Object.entries(loadWanted())) {
@@ -108,12 +111,33 @@ export class FileTransfers {
   view (fileId: string, size: number): ReadonlySignal<TransferView> {
     let view = this.views.get(fileId)
     if (view === undefined) {
-      const created = signal<TransferView>({ state: 'offered', bytes: 0, total: size, speed: 0, secondsLeft: null, error: null, known: false })
+      const created = signal<TransferView>({ state: 'offered', bytes: 0, total: size, speed: 0, secondsLeft: null, error: null, known: false, upload: null })
       view = created
       this.views.set(fileId, created)
       void this.refresh(fileId).catch((err: unknown) => { this.options.log(`file ${fileId}: ${describeError(err)}`) })
     }
     return view
+  }
+
+  private readonly uploads = new Map<string, { bytes: number, samples: Array<{ at: number, bytes: number }>, shown: number, idle?: ReturnType<typeof setTimeout> }>()
+
+  /** Counts a chunk sent to a downloader, and shows the upload on the file's card (throttled). */
+  private served (fileId: string, bytes: number): void {
+    let upload = this.uploads.get(fileId)
+    if (upload === undefined) this.uploads.set(fileId, upload = { bytes: 0, samples: [], shown: 0 })
+    const now = Date.now()
+    upload.bytes += bytes
+    upload.samples.push({ at: now, bytes: upload.bytes })
+    while (upload.samples.length > 2 && now - upload.samples[0]!.at > SPEED_WINDOW_MS) upload.samples.shift()
+    const u = upload
+    // Once nothing has gone for a while, the upload line goes away.
+    clearTimeout(u.idle)
+    u.idle = setTimeout(() => { this.set(fileId, { upload: null }) }, SPEED_WINDOW_MS)
+    if (now - u.shown < PROGRESS_EVERY_MS) return
+    u.shown = now
+    const first = u.samples[0]!
+    const speed = now > first.at ? (u.bytes - first.bytes) * 1000 / (now - first.at) : 0
+    this.set(fileId, { upload: { bytes: u.bytes, speed } })
   }
 
   private async manifest (fileId: string): Promise<FileManifest> {

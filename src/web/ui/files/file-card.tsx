@@ -18,7 +18,7 @@ import { useObjectUrl, useTransfers } from './use-transfers.ts'
 /** The offer a FILE message carries. */
 export type FileInfo = NonNullable<Message['file']>
 
-const INITIAL: TransferView = { state: 'offered', bytes: 0, total: 0, speed: 0, secondsLeft: null, error: null, known: false }
+const INITIAL: TransferView = { state: 'offered', bytes: 0, total: 0, speed: 0, secondsLeft: null, error: null, known: false, upload: null }
 
 /** The card of a FILE message. */
 export function FileCard ({ message }: { message: Message }): JSX.Element {
@@ -76,10 +76,8 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
         <FileIcon mimeType={file.mimeType} name={file.name} />
         <div class='file-text'>
           <p class='file-name' title={file.name} dir='auto'>{file.name}</p>
-          <p class='file-detail' data-testid='file-detail'>
-            {moving
-              ? <>{formatBytes(view.bytes)} of {formatBytes(view.total)}{view.state === 'downloading' && view.speed > 0 && <> · {formatSpeed(view.speed)}</>}{view.state === 'downloading' && left !== null && <> · {left}</>}{view.state === 'paused' && <> · Paused</>}</>
-              : <>{formatBytes(file.size)}{view.state === 'failed' && <> · <span class='file-error'>Failed</span></>}</>}
+          <p class='file-detail'>
+            {formatBytes(file.size)}{view.state === 'paused' && <> · Paused</>}{view.state === 'failed' && <> · <span class='file-error'>Failed</span></>}
           </p>
         </div>
         <div class='file-actions'>
@@ -108,6 +106,25 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
           aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
           <span style={`width:${percent}%`} />
         </div>
+      )}
+      {moving && (
+        <p class='file-stats' data-testid='file-stats'>
+          <span>{formatBytes(view.bytes)} of {formatBytes(view.total)}</span>
+          {view.state === 'downloading' && view.speed > 0 && <span>{formatSpeed(view.speed)}</span>}
+          {view.state === 'downloading' && left !== null && <span>{left}</span>}
+        </p>
+      )}
+      {view.upload !== null && !moving && (
+        <>
+          <div class='file-progress file-upload' data-testid='file-upload' role='progressbar' aria-label={`${file.name}: sending`}
+            aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.min(100, Math.floor(view.upload.bytes * 100 / Math.max(1, file.size)))}>
+            <span style={`width:${Math.min(100, view.upload.bytes * 100 / Math.max(1, file.size))}%`} />
+          </div>
+          <p class='file-stats'>
+            <span>Sent {formatBytes(view.upload.bytes)}</span>
+            {view.upload.speed > 0 && <span>{formatSpeed(view.upload.speed)}</span>}
+          </p>
+        </>
       )}
       {view.error !== null && view.state !== 'done' && <p class='file-error-text' role='alert'>{view.error}</p>}
       {viewing && full !== null && <ImageViewer name={file.name} src={full} onClose={() => setViewing(false)} onSave={act('save', async (t) => { await t.save(file.fileId) })} />}
