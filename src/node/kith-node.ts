@@ -12,6 +12,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto'
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { networkInterfaces, userInfo } from 'node:os'
+import { join } from 'node:path'
 import { createAccount, DEVICE_KEY_META, hasAccount, loadAccount, type Account } from '../core/messenger/account.ts'
 import { Messenger } from '../core/messenger/messenger.ts'
 import { importBackupFile, type RestoredAccount } from '../core/messenger/account-backup.ts'
@@ -42,8 +43,15 @@ import { acquireInstanceLock, type InstanceLock } from './instance-lock.ts'
 import { dataPaths, type DataPaths } from './paths.ts'
 import { startWebServer, type ServedInfo, type WebServer } from './web-server.ts'
 import { installNodeCrypto } from './mls-crypto.ts'
+import { installNodeFileCrypto } from './file-crypto.ts'
+import { FileTransfers } from './file-transfers.ts'
+import { NodeChunkStore } from '../store/chunks.node.ts'
 
 installNodeCrypto()
+installNodeFileCrypto()
+
+/** Bytes of file chunks a node keeps by default (`--file-quota`). */
+export const DEFAULT_FILE_QUOTA = 64 * 1024 * 1024 * 1024
 
 /** How to start a node. Ports of 0 pick free ones; chosen ports are remembered for the next start. */
 export interface KithNodeConfig {
@@ -81,6 +89,10 @@ export interface KithNodeConfig {
   readonly mailboxQuotas?: Partial<MailboxQuotas>
   /** Timings of the directory record in the DHT (docs/PROTOCOL.md §10); tests shorten them. */
   readonly directory?: DirectoryConfig
+  /** Bytes of encrypted file chunks this node keeps at most, sent and received (default 64 GiB). */
+  readonly fileQuotaBytes?: number
+  /** First wait before a download with no source left tries again (default 1 s, doubling to 30 s). */
+  readonly fileRetryMs?: number
 }
 
 /** Timings of the directory record. */
@@ -275,7 +287,9 @@ export class KithNode {
     readonly tls: TlsMaterial | undefined,
     private readonly lock: InstanceLock,
     readonly log: Log,
-    private readonly publisher: DirectoryPublisher
+    private readonly publisher: DirectoryPublisher,
+    /** Files sent, served and downloaded. */
+    readonly files: FileTransfers
   ) {}
 
 
@@ -435,7 +449,15 @@ export class KithNode {
       messenger.peerConnected(evt.detail.toString())
       courier.seen(evt.detail.toString())
     })
+    const chunks = await NodeChunkStore.open({ dir: join(paths.dir, 'files', 'chunks'), quotaBytes: config.fileQuotaBytes ?? DEFAULT_FILE_QUOTA, log })
+    const files = new FileTransfers(libp2p, messenger, chunks, {
+      downloadsDir: join(paths.dir, 'downloads'),
+      stateFile: join(paths.dir, 'files', 'transfers.json'),
+      log,
+      ...(config.fileRetryMs !== undefined ? { retryMs: config.fileRetryMs } : {})
+    })
     await messenger.start()
+    await files.start()
     void keeper.start().catch((err: unknown) => { log(`mailboxes did not start: ${describeError(err)}`) })
     const publisher = await startPublisher(libp2p, messenger, store, account, transport, log, config.directory ?? {})
     late.publisher = publisher
@@ -455,12 +477,12 @@ export class KithNode {
     if (config.api !== false) {
       if (!existsSync(paths.token)) writeFileSync(paths.token, nodeRandomBytes(32).toString('hex'), { mode: 0o600 })
       chmodSync(paths.token, 0o600)
-      api = await startApiServer({ messenger, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p), mailboxes: mailboxStatus(keeper, mailboxStore), directory: directoryStatus(libp2p, publisher), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
+      api = await startApiServer({ messenger, files, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p), mailboxes: mailboxStatus(keeper, mailboxStore), directory: directoryStatus(libp2p, publisher), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
       writeFileSync(paths.daemon, JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${api.port}`, peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), web: web.port }, null, 2))
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
     running++
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier }, api, web, webUrl, tls, lock, log, publisher)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier }, api, web, webUrl, tls, lock, log, publisher, files)
   }
 
   private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
@@ -503,6 +525,7 @@ export class KithNode {
     this.mail.keeper.stop()
     this.mail.courier.stop()
     this.publisher.stop()
+    await this.files.stop().catch(() => {})
     await this.delivery.stop().catch(() => {})
     await this.keyPackages.stop().catch(() => {})
     await this.mail.service.stop().catch(() => {})

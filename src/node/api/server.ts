@@ -11,6 +11,7 @@ import { parseInviteLink } from '../../core/identity/invite.ts'
 import { formatSafetyNumber } from '../../core/identity/safety-number.ts'
 import type { Messenger } from '../../core/messenger/messenger.ts'
 import type { Log } from '../../core/messenger/ports.ts'
+import type { FileTransfers } from '../file-transfers.ts'
 
 /** A listening API server. */
 export interface ApiServer {
@@ -21,6 +22,8 @@ export interface ApiServer {
 /** What the API serves from. */
 export interface ApiServerOptions {
   readonly messenger: Messenger
+  /** File transfers (`/v1/files`); absent, those endpoints answer 404. */
+  readonly files?: FileTransfers
   readonly token: string
   readonly log: Log
   readonly status: () => Record<string, unknown>
@@ -85,6 +88,11 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
   const authorized = (req: IncomingMessage): boolean => {
     const got = Buffer.from(req.headers.authorization ?? '')
     return got.length === expected.length && timingSafeEqual(got, expected)
+  }
+
+  const requireFiles = (): FileTransfers => {
+    if (options.files === undefined) throw new NotFoundError('this node does not transfer files')
+    return options.files
   }
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -207,9 +215,35 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
         res.write(': connected\n\n')
         const unsubscribe = messenger.subscribe((event) => { res.write(`data: ${JSON.stringify(event)}\n\n`) })
+        const unsubscribeFiles = options.files?.subscribe((file) => { res.write(`data: ${JSON.stringify({ type: 'file', file })}\n\n`) })
         const keepAlive = setInterval(() => res.write(': ping\n\n'), 15_000)
-        req.on('close', () => { clearInterval(keepAlive); unsubscribe() })
+        req.on('close', () => { clearInterval(keepAlive); unsubscribe(); unsubscribeFiles?.() })
         return
+      }
+      case 'GET /v1/files': {
+        const files = requireFiles()
+        if (parts[2] !== undefined) return send(res, 200, { file: await files.view(parts[2]) })
+        const target = url.searchParams.get('target')
+        if (target === null || target === '') throw new ValidationError('"target" query parameter is required')
+        return send(res, 200, { files: await files.list(target) })
+      }
+      case 'POST /v1/files': {
+        const files = requireFiles()
+        const body = await readBody(req)
+        const id = parts[2]
+        if (id === undefined) {
+          const paths = body.paths
+          if (!Array.isArray(paths) || paths.length === 0 || paths.some((p) => typeof p !== 'string' || p.length === 0)) throw new ValidationError('"paths" must be a non-empty list of file paths')
+          const messages = await files.send(field(body, 'target'), paths as string[], optionalField(body, 'caption'))
+          return send(res, 200, { messages, files: await Promise.all(messages.map(async (m) => await files.view(m.file!.fileId))) })
+        }
+        switch (parts[3]) {
+          case 'get': return send(res, 200, { file: await files.get(id, optionalField(body, 'out')) })
+          case 'pause': return send(res, 200, { file: await files.pause(id) })
+          case 'resume': return send(res, 200, { file: await files.resume(id) })
+          case 'cancel': return send(res, 200, { file: await files.cancel(id) })
+        }
+        throw new NotFoundError('use POST /v1/files, or POST /v1/files/ID/get|pause|resume|cancel')
       }
       default:
         throw new NotFoundError(`no such API endpoint: ${method} ${url.pathname}`)

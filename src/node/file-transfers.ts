@@ -1,0 +1,426 @@
+/**
+ * Files on a Node peer: sealing a file into the chunk store and offering it in a conversation,
+ * serving chunks over `/kith/file/1.0.0` to the devices the messenger allows, and downloads that
+ * keep going after the command that started them has exited. A transfer's state (offered,
+ * downloading, paused, done, failed) is kept in `files/transfers.json` and its chunks in the chunk
+ * store, so `kill -9` of either side resumes from the verified chunks.
+ *
+ * The sender's original is copied, encrypted, into the chunk store when it is offered (not
+ * referenced): a file edited or moved afterwards cannot serve chunks that fail their proofs, and
+ * the store's quota covers everything this device serves (docs/ARCHITECTURE.md, "Files").
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { open, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { NotFoundError, UsageError, ValidationError, describeError } from '../core/errors.ts'
+import { QuotaExceededError } from '../core/files/chunk-store.ts'
+import { chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
+import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
+import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
+import type { Log } from '../core/messenger/ports.ts'
+import type { KithLibp2p } from '../net/node.ts'
+import { downloadFile, FileService } from '../net/protocols/file.ts'
+import type { NodeChunkStore } from '../store/chunks.node.ts'
+
+/** Where a transfer stands, as `kith files` shows it. */
+export type TransferState = 'offered' | 'downloading' | 'paused' | 'done' | 'failed'
+
+/** A file offered in a conversation, with this device's transfer of it. */
+export interface TransferView {
+  readonly fileId: string
+  readonly conversation: string
+  readonly messageId: string
+  readonly name: string
+  readonly size: number
+  readonly mimeType: string
+  readonly caption: string
+  /** The sender's identity key, hex. */
+  readonly sender: string
+  readonly own: boolean
+  readonly sentAt: number
+  readonly state: TransferState
+  /** Plaintext bytes of the chunks held. */
+  readonly bytes: number
+  /** Bytes per second over the last seconds, while downloading. */
+  readonly speed: number
+  /** Seconds left at that speed, while downloading and moving. */
+  readonly etaSeconds?: number
+  /** Where the file is: the saved download, or the original an own offer was read from. */
+  readonly path?: string
+  /** Why the transfer is paused, waiting or failed. */
+  readonly error?: string
+}
+
+/** Options of {@link FileTransfers}. */
+export interface FileTransfersOptions {
+  /** The directory downloads are saved in when no `--out` is given. */
+  readonly downloadsDir: string
+  /** The JSON file transfer states are kept in. */
+  readonly stateFile: string
+  readonly log: Log
+  /** First wait before retrying a download whose sources are all gone, doubling to 30 s (default 1 s; tests shorten it). */
+  readonly retryMs?: number
+}
+
+interface Saved {
+  state: Exclude<TransferState, 'offered'>
+  out?: string
+  error?: string
+}
+
+interface Running {
+  readonly controller: AbortController
+  readonly done: Promise<void>
+  /** (time ms, bytes held) samples of the last seconds, for the speed. */
+  readonly samples: Array<[number, number]>
+}
+
+const MIME_TYPES: Record<string, string> = {
+  '.txt': 'text/plain', '.md': 'text/markdown', '.html': 'text/html', '.json': 'application/json', '.pdf': 'application/pdf',
+  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.svg': 'image/svg+xml',
+  '.mp4': 'video/mp4', '.webm': 'video/webm', '.mov': 'video/quicktime', '.mp3': 'audio/mpeg', '.ogg': 'audio/ogg', '.wav': 'audio/wav',
+  '.zip': 'application/zip', '.gz': 'application/gzip', '.tar': 'application/x-tar'
+}
+
+/** The MIME type of a file, from its extension. */
+export function mimeTypeOf (path: string): string {
+  return MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream'
+}
+
+/** Whether an error means the disk or the chunk store's quota is full. */
+function isFull (err: unknown): boolean {
+  return err instanceof QuotaExceededError || (err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC'
+}
+
+/** A device's file transfers. */
+export class FileTransfers {
+  private readonly service: FileService
+  private readonly saved: Map<string, Saved>
+  private readonly running = new Map<string, Running>()
+  private readonly retries = new Map<string, NodeJS.Timeout>()
+  /** Failed attempts in a row, per download, for the retry backoff. */
+  private readonly attempts = new Map<string, number>()
+  private readonly listeners = new Set<(view: TransferView) => void>()
+  private stopped = false
+
+  constructor (private readonly libp2p: KithLibp2p, private readonly messenger: Messenger, private readonly chunks: NodeChunkStore, private readonly options: FileTransfersOptions) {
+    this.service = new FileService(libp2p, {
+      store: chunks,
+      log: options.log,
+      mayFetch: async (peer: PeerId, fileId) => await messenger.mayFetchFile(peer.toString(), fileIdHex(fileId))
+    })
+    this.saved = new Map(Object.entries(FileTransfers.load(options.stateFile)))
+  }
+
+  private static load (path: string): Record<string, Saved> {
+    try { return JSON.parse(readFileSync(path, 'utf8')) as Record<string, Saved> } catch { return {} }
+  }
+
+  /** Writes the states: a new file renamed over the old, so a crash leaves one or the other. */
+  private persist (): void {
+    mkdirSync(dirname(this.options.stateFile), { recursive: true, mode: 0o700 })
+    const tmp = `${this.options.stateFile}.${randomBytes(4).toString('hex')}`
+    writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.saved), null, 1), { mode: 0o600 })
+    renameSync(tmp, this.options.stateFile)
+  }
+
+  /** Serves chunks, and resumes the downloads that were running when the node last stopped. */
+  async start (): Promise<void> {
+    await this.service.start()
+    for (const [id, s] of this.saved) if (s.state === 'downloading') this.run(id)
+    // A member coming online may hold what a waiting download needs.
+    this.libp2p.addEventListener('peer:connect', this.onConnect)
+  }
+
+  private readonly onConnect = (): void => {
+    for (const [id, timer] of this.retries) {
+      clearTimeout(timer)
+      this.retries.delete(id)
+      this.run(id)
+    }
+  }
+
+  /** Stops downloads (they resume at the next start) and serving. */
+  async stop (): Promise<void> {
+    this.stopped = true
+    this.libp2p.removeEventListener('peer:connect', this.onConnect)
+    for (const t of this.retries.values()) clearTimeout(t)
+    this.retries.clear()
+    for (const r of this.running.values()) r.controller.abort(new UsageError('the node is stopping'))
+    await Promise.allSettled([...this.running.values()].map(async (r) => await r.done))
+    await this.service.stop().catch(() => {})
+  }
+
+  /** Listens for a transfer's progress and state changes. */
+  subscribe (listener: (view: TransferView) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private async changed (fileId: string): Promise<void> {
+    if (this.listeners.size === 0) return
+    const view = await this.view(fileId).catch(() => undefined)
+    if (view !== undefined) for (const l of this.listeners) l(view)
+  }
+
+  /**
+   * Seals each file into the chunk store and offers it in a conversation; the first gets the
+   * caption. Returns the offers' messages.
+   */
+  async send (target: string, paths: readonly string[], caption?: string): Promise<MessageOut[]> {
+    if (paths.length === 0) throw new ValidationError('name at least one file to send')
+    const out: MessageOut[] = []
+    for (const [i, given] of paths.entries()) {
+      const path = resolve(given)
+      const info = await stat(path).catch(() => undefined)
+      if (info === undefined || !info.isFile()) throw new NotFoundError(`${given} is not a readable file`)
+      validateFileName(basename(path))
+      const handle = await open(path, 'r')
+      let manifest: FileManifest
+      try {
+        manifest = await sealFile({
+          name: basename(path),
+          size: info.size,
+          mimeType: mimeTypeOf(path),
+          read: async (start, end) => {
+            const buffer = new Uint8Array(end - start)
+            let done = 0
+            while (done < buffer.length) {
+              const { bytesRead } = await handle.read(buffer, done, buffer.length - done, start + done)
+              if (bytesRead === 0) break
+              done += bytesRead
+            }
+            return buffer.subarray(0, done)
+          }
+        }, this.chunks)
+      } catch (err) {
+        if (isFull(err)) throw new UsageError(`${basename(path)} does not fit: ${describeError(err)}. Free some space or raise the file quota`)
+        throw err
+      } finally {
+        await handle.close()
+      }
+      const id = fileIdHex(manifest.fileId)
+      this.saved.set(id, { state: 'done', out: path })
+      this.persist()
+      out.push(await this.messenger.sendFile(target, manifest, i === 0 ? caption : undefined))
+      this.options.log(`file ${id}: offered ${manifest.size} bytes in ${out[out.length - 1]!.conversation.slice(0, 12)}`)
+    }
+    return out
+  }
+
+  /** Every file offered in a conversation, with this device's transfer of each. */
+  async list (target: string): Promise<TransferView[]> {
+    const records = await this.messenger.fileOffers(target)
+    return await Promise.all(records.map(async (r) => await this.viewOf(r)))
+  }
+
+  /** One file's transfer. */
+  async view (fileId: string): Promise<TransferView> {
+    return await this.viewOf(await this.messenger.fileOffer(fileId))
+  }
+
+  private async viewOf (record: FileOfferRecord): Promise<TransferView> {
+    const { manifest } = record
+    const id = fileIdHex(manifest.fileId)
+    const saved = this.saved.get(id)
+    const held = await this.chunks.held(manifest.fileId)
+    const count = chunkCountOf(manifest.size, manifest.chunkSize)
+    let bytes = 0
+    if (held !== undefined) {
+      bytes = held.count * manifest.chunkSize
+      // The last chunk may be short.
+      if (held.has(count - 1)) bytes -= manifest.chunkSize - chunkPlaintextLength(manifest, count - 1)
+    }
+    const running = this.running.get(id)
+    const speed = running === undefined ? 0 : speedOf(running.samples)
+    const own = record.senderDevice === this.libp2p.peerId.toString()
+    return {
+      fileId: id,
+      conversation: record.groupId,
+      messageId: record.messageId,
+      name: manifest.name,
+      size: manifest.size,
+      mimeType: manifest.mimeType,
+      caption: record.caption,
+      sender: record.senderIdentity,
+      own,
+      sentAt: record.sentAt,
+      state: saved?.state ?? (own && held?.complete === true ? 'done' : 'offered'),
+      bytes: Math.min(bytes, manifest.size),
+      speed,
+      ...(speed > 0 ? { etaSeconds: Math.ceil((manifest.size - bytes) / speed) } : {}),
+      ...(saved?.out !== undefined ? { path: saved.out } : {}),
+      ...(saved?.error !== undefined ? { error: saved.error } : {})
+    }
+  }
+
+  /** Starts (or resumes) downloading a file; `out` is where to save it (default: the downloads directory). */
+  async get (fileId: string, out?: string): Promise<TransferView> {
+    const record = await this.messenger.fileOffer(fileId)
+    const id = fileIdHex(record.manifest.fileId)
+    const saved = this.saved.get(id)
+    if (saved?.state === 'done' && saved.out !== undefined && existsSync(saved.out)) return await this.view(id)
+    const target = out === undefined ? undefined : resolve(out)
+    if (target !== undefined && existsSync(target) && (await stat(target)).isDirectory()) {
+      this.saved.set(id, { state: 'downloading', out: join(target, record.manifest.name) })
+    } else {
+      this.saved.set(id, { state: 'downloading', ...(target !== undefined ? { out: target } : saved?.out !== undefined ? { out: saved.out } : {}) })
+    }
+    this.persist()
+    this.run(id)
+    return await this.view(id)
+  }
+
+  /** Pauses a download; the chunks held are kept. */
+  async pause (fileId: string): Promise<TransferView> {
+    const id = (await this.view(fileId)).fileId
+    const s = this.saved.get(id)
+    if (s?.state !== 'downloading') throw new UsageError(`file ${id.slice(0, 8)} is not downloading`)
+    this.saved.set(id, { state: 'paused', ...(s.out !== undefined ? { out: s.out } : {}) })
+    this.persist()
+    await this.halt(id)
+    return await this.view(id)
+  }
+
+  /** Resumes a paused (or failed) download from the chunks held. */
+  async resume (fileId: string): Promise<TransferView> {
+    const view = await this.view(fileId)
+    if (view.state === 'done') return view
+    return await this.get(view.fileId)
+  }
+
+  /** Cancels a download and deletes its chunks; the offer stays in the conversation. */
+  async cancel (fileId: string): Promise<TransferView> {
+    const view = await this.view(fileId)
+    if (view.own) throw new UsageError('this is your own file; the others fetch it from you and from each other')
+    await this.halt(view.fileId)
+    this.saved.delete(view.fileId)
+    this.persist()
+    await this.chunks.delete((await this.messenger.fileOffer(view.fileId)).manifest.fileId)
+    return await this.view(view.fileId)
+  }
+
+  private async halt (id: string): Promise<void> {
+    const timer = this.retries.get(id)
+    if (timer !== undefined) clearTimeout(timer)
+    this.retries.delete(id)
+    const r = this.running.get(id)
+    if (r === undefined) return
+    r.controller.abort(new UsageError('paused'))
+    await r.done
+  }
+
+  /** Runs a download in the background until it is done, paused, or has nobody left to ask. */
+  private run (id: string): void {
+    if (this.stopped || this.running.has(id)) return
+    const controller = new AbortController()
+    const samples: Array<[number, number]> = []
+    const done = this.download(id, controller.signal, samples)
+      .catch((err: unknown) => { this.options.log(`file ${id}: ${describeError(err)}`) })
+      .finally(() => {
+        this.running.delete(id)
+        void this.changed(id)
+      })
+    this.running.set(id, { controller, done, samples })
+  }
+
+  private async download (id: string, signal: AbortSignal, samples: Array<[number, number]>): Promise<void> {
+    const { log } = this.options
+    const record = await this.messenger.fileOffer(id)
+    const { manifest } = record
+    const own = this.libp2p.peerId.toString()
+    const sources = (await this.messenger.fileSources(id)).filter((p) => p !== own).map((p) => peerIdFromString(p))
+    let held = (await this.chunks.held(manifest.fileId))?.count ?? 0
+    samples.push([Date.now(), held * manifest.chunkSize])
+    let lastEvent = 0
+    try {
+      if (sources.length === 0) throw new UsageError('no other member device can serve it')
+      const report = await downloadFile(this.libp2p, manifest, sources, {
+        store: this.chunks,
+        log,
+        signal,
+        onChunk: (p) => {
+          held = p.held
+          this.service.announce(manifest.fileId, p.index)
+          const now = Date.now()
+          samples.push([now, p.held * manifest.chunkSize])
+          while (samples.length > 2 && now - samples[0]![0] > 3000) samples.shift()
+          if (now - lastEvent > 200) {
+            lastEvent = now
+            void this.changed(id)
+          }
+        }
+      })
+      this.attempts.delete(id)
+      log(`file ${id}: all ${chunkCountOf(manifest.size, manifest.chunkSize)} chunks held (${report.chunksFetched} fetched now)`)
+    } catch (err) {
+      if (signal.aborted) return
+      const s = this.saved.get(id)
+      if (s === undefined || s.state !== 'downloading') return
+      if (isFull(err)) {
+        this.saved.set(id, { ...s, state: 'paused', error: `the disk or the file quota is full (${describeError(err)}); free some space, then run kith file resume` })
+        this.persist()
+        return
+      }
+      // Sources may come back (a restart, a member coming online): try again, from the chunks held.
+      this.saved.set(id, { ...s, error: `waiting for a member who holds the rest: ${describeError(err)}` })
+      this.persist()
+      const attempt = (this.attempts.get(id) ?? 0) + 1
+      this.attempts.set(id, attempt)
+      const wait = Math.min(30_000, (this.options.retryMs ?? 1000) * 2 ** Math.min(attempt - 1, 10))
+      if (!this.stopped) this.retries.set(id, setTimeout(() => { this.retries.delete(id); this.run(id) }, wait))
+      return
+    }
+    await this.save(id, manifest)
+  }
+
+  /** Decrypts the held chunks into the output file: a temporary file renamed into place once whole. */
+  private async save (id: string, manifest: FileManifest): Promise<void> {
+    const s = this.saved.get(id)
+    if (s === undefined) return
+    const out = s.out ?? freePath(this.options.downloadsDir, manifest.name)
+    mkdirSync(dirname(out), { recursive: true })
+    const tmp = `${out}.kith-part`
+    const handle = await open(tmp, 'w', 0o600)
+    try {
+      for await (const plaintext of readFilePlaintext(manifest, this.chunks)) await handle.write(plaintext)
+      await handle.sync()
+    } catch (err) {
+      await handle.close()
+      await rm(tmp, { force: true })
+      if (isFull(err)) {
+        this.saved.set(id, { ...s, out, state: 'paused', error: `the disk is full while saving ${out}; free some space, then run kith file resume` })
+      } else {
+        this.saved.set(id, { ...s, state: 'failed', error: `the file does not decrypt: ${describeError(err)}` })
+      }
+      this.persist()
+      return
+    }
+    await handle.close()
+    await rename(tmp, out)
+    this.saved.set(id, { state: 'done', out })
+    this.persist()
+    this.options.log(`file ${id}: saved to ${out}`)
+  }
+}
+
+/** Bytes per second between the oldest and newest sample. */
+function speedOf (samples: ReadonlyArray<[number, number]>): number {
+  if (samples.length < 2) return 0
+  const [t0, b0] = samples[0]!
+  const [t1, b1] = samples[samples.length - 1]!
+  return t1 > t0 ? Math.round((b1 - b0) / ((t1 - t0) / 1000)) : 0
+}
+
+/** `dir/name`, or `dir/name (2).ext` and so on when that exists. */
+function freePath (dir: string, name: string): string {
+  const ext = extname(name)
+  const stem = name.slice(0, name.length - ext.length)
+  for (let i = 1; ; i++) {
+    const candidate = join(dir, i === 1 ? name : `${stem} (${i})${ext}`)
+    if (!existsSync(candidate) && !existsSync(`${candidate}.kith-part`)) return candidate
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Files in conversations with real peers on loopback: a multi-MiB 1:1 transfer that arrives byte
+ * for byte, a group that keeps swarming after the sender leaves, a member serving corrupt chunks,
+ * and a removed member who is refused.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { KithNode } from '../../src/node/kith-node.ts'
+import type { TransferView } from '../../src/node/file-transfers.ts'
+import { NodeChunkStore } from '../../src/store/chunks.node.ts'
+import { downloadFile } from '../../src/net/protocols/file.ts'
+import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
+
+const { peer, stop } = usePeers()
+const MiB = 1024 * 1024
+const fast = { fileRetryMs: 100 }
+
+function sha256 (path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex')
+}
+
+/** A file of `size` random bytes in a fresh directory. */
+function randomFile (name: string, size: number): string {
+  const path = join(tempDir('file'), name)
+  writeFileSync(path, randomBytes(size))
+  return path
+}
+
+/** Waits for a file offer to show in `node`'s history of `target`; returns its file id. */
+async function offerSeen (node: KithNode, target: string, name: string): Promise<string> {
+  return await eventually([node], async () => (await node.messenger.messages(target)).find((m) => m.file?.name === name)?.file?.fileId, `${name} offered`)
+}
+
+async function transferDone (node: KithNode, fileId: string, timeoutMs = 60_000): Promise<TransferView> {
+  return await eventually([node], async () => {
+    const view = await node.files.view(fileId)
+    return view.state === 'done' ? view : undefined
+  }, `file ${fileId.slice(0, 8)} done`, timeoutMs)
+}
+
+describe('files between two people', () => {
+  it('a 6 MiB file sent 1:1 arrives byte-identical and shows in history', async () => {
+    const alice = await peer('Alice', undefined, fast)
+    const bob = await peer('Bob', undefined, fast)
+    await addContact(alice, bob, 'bob')
+    await alice.messenger.send('bob', 'a file follows')
+    await waitForMessage(bob, 'alice', 'a file follows')
+
+    const original = randomFile('holiday.mp4', 6 * MiB + 12_345)
+    const [sent] = await alice.files.send('bob', [original], 'our holiday')
+    expect(sent!.file).toMatchObject({ name: 'holiday.mp4', size: 6 * MiB + 12_345, mimeType: 'video/mp4' })
+    expect(sent!.text).toBe('our holiday')
+
+    const fileId = await offerSeen(bob, 'alice', 'holiday.mp4')
+    expect((await bob.files.view(fileId)).state).toBe('offered')
+    const out = join(tempDir('out'), 'copy.mp4')
+    await bob.files.get(fileId, out)
+    const done = await transferDone(bob, fileId)
+    expect(done.path).toBe(out)
+    expect(done.bytes).toBe(6 * MiB + 12_345)
+    expect(sha256(out)).toBe(sha256(original))
+
+    // History on both sides shows the file with its caption; the list shows its state.
+    const history = await bob.messenger.messages('alice')
+    expect(history.map((m) => m.file?.name ?? m.text)).toEqual(['a file follows', 'holiday.mp4'])
+    expect(history[1]!.text).toBe('our holiday')
+    expect((await alice.files.list('bob')).map((f) => [f.name, f.state, f.own])).toEqual([['holiday.mp4', 'done', true]])
+    expect((await bob.files.list('alice')).map((f) => [f.name, f.state, f.own])).toEqual([['holiday.mp4', 'done', false]])
+  })
+
+  it('an offer and a paused download survive a restart, and the download resumes from its chunks', async () => {
+    const bobDir = tempDir('bob')
+    const alice = await peer('Alice', undefined, fast)
+    let bob = await peer('Bob', bobDir, fast)
+    await addContact(alice, bob, 'bob')
+    const original = randomFile('data.bin', 5 * MiB)
+    await alice.files.send('bob', [original])
+    const fileId = await offerSeen(bob, 'alice', 'data.bin')
+    await bob.files.get(fileId)
+    await eventually([bob], async () => (await bob.files.view(fileId)).bytes > 0, 'some chunks held')
+    await bob.files.pause(fileId).catch(() => {})
+    const before = await bob.files.view(fileId)
+    await stop(bob)
+
+    bob = await peer('Bob', bobDir, fast)
+    const after = await bob.files.view(fileId)
+    expect(after.name).toBe('data.bin')
+    expect(after.bytes).toBe(before.bytes)
+    if (after.state !== 'done') {
+      expect(after.state).toBe('paused')
+      await bob.files.resume(fileId)
+    }
+    const done = await transferDone(bob, fileId)
+    expect(sha256(done.path!)).toBe(sha256(original))
+  })
+})
+
+describe('files in a group', () => {
+  it('a group of 4 completes after the sender goes offline, and a member serving corrupt chunks is dropped', async () => {
+    const alice = await peer('Alice', undefined, fast)
+    const bob = await peer('Bob', undefined, fast)
+    const carol = await peer('Carol', undefined, fast)
+    const dave = await peer('Dave', undefined, fast)
+    for (const [p, alias] of [[bob, 'bob'], [carol, 'carol'], [dave, 'dave']] as const) await addContact(alice, p, alias)
+    await alice.messenger.createGroup('climbers')
+    for (const alias of ['bob', 'carol', 'dave']) await alice.messenger.addMember('climbers', alias)
+    await alice.messenger.send('climbers', 'hello all')
+    for (const p of [bob, carol, dave]) await waitForMessage(p, 'climbers', 'hello all')
+    // Members introduce themselves so that each knows how to reach the others.
+    for (const [p, name] of [[bob, 'bob'], [carol, 'carol'], [dave, 'dave']] as const) await p.messenger.send('climbers', `hi from ${name}`)
+    for (const p of [alice, bob, carol, dave]) {
+      await eventually([p], async () => (await p.messenger.messages('climbers')).filter((m) => m.text.startsWith('hi from')).length >= 2, 'introductions')
+    }
+
+    const original = randomFile('topo.pdf', 4 * MiB + 1)
+    await alice.files.send('climbers', [original])
+    const fileId = await offerSeen(bob, 'climbers', 'topo.pdf')
+    await bob.files.get(fileId)
+    await transferDone(bob, fileId)
+    await offerSeen(carol, 'climbers', 'topo.pdf')
+    await offerSeen(dave, 'climbers', 'topo.pdf')
+
+    // Alice leaves; Bob alone holds the file now.
+    await stop(alice)
+    await carol.files.get(fileId)
+    await dave.files.get(fileId)
+    const carolDone = await transferDone(carol, fileId)
+    const daveDone = await transferDone(dave, fileId)
+    expect(sha256(carolDone.path!)).toBe(sha256(original))
+    expect(sha256(daveDone.path!)).toBe(sha256(original))
+
+    // Bob's chunks get corrupted on disk; a fresh download from him alone is refused chunk by chunk.
+    const chunksDir = join(bob.paths.dir, 'files', 'chunks', 'chunks')
+    for (const sub of readdirSync(chunksDir)) {
+      for (const f of readdirSync(join(chunksDir, sub))) {
+        const path = join(chunksDir, sub, f)
+        const bytes = readFileSync(path)
+        bytes[0] = bytes[0]! ^ 0xff
+        writeFileSync(path, bytes)
+        expect(statSync(path).size).toBe(bytes.length)
+      }
+    }
+    await stop(carol)
+    await dave.files.cancel(fileId)
+    expect((await dave.files.view(fileId)).state).toBe('offered')
+    await dave.files.get(fileId)
+    await eventually([dave], async () => /fails verification/.test(logOf(dave)), 'dave to drop bob as a source', 30_000)
+    const waiting = await dave.files.view(fileId)
+    expect(waiting.state).toBe('downloading')
+    expect(waiting.bytes).toBe(0)
+  })
+
+  it('a removed member is refused', async () => {
+    const alice = await peer('Alice', undefined, fast)
+    const bob = await peer('Bob', undefined, fast)
+    const carol = await peer('Carol', undefined, fast)
+    await addContact(alice, bob, 'bob')
+    await addContact(alice, carol, 'carol')
+    await alice.messenger.createGroup('team')
+    await alice.messenger.addMember('team', 'bob')
+    await alice.messenger.addMember('team', 'carol')
+    await alice.files.send('team', [randomFile('plan.txt', 300_000)])
+    const fileId = await offerSeen(carol, 'team', 'plan.txt')
+    expect(await alice.messenger.mayFetchFile(carol.libp2p.peerId.toString(), fileId)).toBe(true)
+
+    await alice.messenger.removeMember('team', 'carol')
+    expect(await alice.messenger.mayFetchFile(carol.libp2p.peerId.toString(), fileId)).toBe(false)
+    expect(await alice.messenger.mayFetchFile(bob.libp2p.peerId.toString(), fileId)).toBe(true)
+    // Carol still holds the offer (and its key), but Alice answers her OPEN with a refusal.
+    const { manifest } = await carol.messenger.fileOffer(fileId)
+    const store = await NodeChunkStore.open({ dir: tempDir('carol-chunks'), quotaBytes: MiB })
+    await expect(downloadFile(carol.libp2p, manifest, [alice.libp2p.peerId], { store, log: () => {} })).rejects.toThrow(/no source is left|held by none/)
+    expect(logOf(alice)).toContain(`refused ${carol.libp2p.peerId.toString()}: not allowed to fetch it`)
+    expect((await store.held(manifest.fileId))?.count ?? 0).toBe(0)
+    await bob.files.get(fileId)
+    await transferDone(bob, fileId)
+  })
+})
