@@ -3,7 +3,8 @@
  * loopback: Alice attaches through the composer's file input, Bob downloads over WebRTC into his
  * browser's chunk store (OPFS) and saves it, and the bytes are the same; an image shows its
  * encrypted thumbnail at once and downloads by itself; a reload in the middle of a download
- * continues from the chunks already verified.
+ * continues from the chunks already verified; and files go both ways between a browser and a CLI
+ * daemon (through the daemon's local API, what `kith file` calls).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,14 +12,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { openConversation, screenshot, useChattingPair, waitOnline, type User } from './browser-harness.ts'
+import { ApiClient } from '../../src/node/api/client.ts'
+import { dataPaths } from '../../src/node/paths.ts'
+import { openConversation, screenshot, useChattingPair, waitOnline, type Served, type User } from './browser-harness.ts'
 
 const SLOW = 240_000
 let alice: User
 let bob: User
+let carol: Served
 const pair = useChattingPair('files', 'Files next')
 const dir = mkdtempSync(join(tmpdir(), 'kith-files-e2e-'))
-beforeAll(() => { ({ alice, bob } = pair) })
+beforeAll(() => { ({ alice, bob, carol } = pair) })
 afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
@@ -132,4 +136,41 @@ it('a reload in the middle of a download continues from the verified chunks, not
 
   const [download] = await Promise.all([bob.page.waitForEvent('download'), resumed.getByTestId('file-save').click()])
   expect(sha256(readFileSync(await download.path()))).toBe(sha256(bytes))
+}, SLOW)
+
+interface DaemonFile { readonly fileId: string, readonly name: string, readonly state: string, readonly path?: string, readonly own: boolean }
+
+it('files go both ways between a browser and a CLI daemon, byte-identical', async () => {
+  const api = ApiClient.forDataDir(dataPaths(carol.data))
+  await carol.kith('contact', 'add', pair.bobLink, '--name', 'bob')
+  await openConversation(bob.page, 'Carol')
+
+  // CLI → browser.
+  const fromCli = randomBytes(3 * 1024 * 1024 + 777)
+  const cliPath = join(dir, 'from-cli.bin')
+  writeFileSync(cliPath, fromCli)
+  await api.call('POST', '/v1/files', { target: 'bob', paths: [cliPath], caption: 'From the terminal' })
+  const offered = card(bob.page, 'from-cli.bin')
+  await offered.getByTestId('file-download').click({ timeout: 60_000 })
+  await offered.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+  const [download] = await Promise.all([bob.page.waitForEvent('download'), offered.getByTestId('file-save').click()])
+  expect(sha256(readFileSync(await download.path()))).toBe(sha256(fromCli))
+
+  // Browser → CLI.
+  const fromBrowser = randomBytes(2 * 1024 * 1024 + 99)
+  const browserPath = join(dir, 'from-browser.bin')
+  writeFileSync(browserPath, fromBrowser)
+  await attach(bob.page, browserPath)
+  await bob.page.getByTestId('send').click()
+  await card(bob.page, 'from-browser.bin').and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+  let offer: DaemonFile | undefined
+  await expect.poll(async () => {
+    offer = (await api.call<{ files: DaemonFile[] }>('GET', '/v1/files?target=bob')).files.find((f) => f.name === 'from-browser.bin')
+    return offer?.state
+  }, { timeout: 60_000, interval: 250 }).toBe('offered')
+  const out = join(dir, 'saved-by-cli.bin')
+  await api.call('POST', `/v1/files/${offer!.fileId}/get`, { out })
+  await expect.poll(async () => (await api.call<{ file: DaemonFile }>('GET', `/v1/files/${offer!.fileId}`)).file.state, { timeout: 60_000, interval: 250 }).toBe('done')
+  expect(sha256(readFileSync(out))).toBe(sha256(fromBrowser))
+  await screenshot(bob.page, 'files-cli')
 }, SLOW)

@@ -70,6 +70,15 @@ class PausedError extends Error {
   override readonly name = 'PausedError'
 }
 
+/** What this device has sent of one file this session. */
+interface Upload {
+  bytes: number
+  readonly samples: Array<{ at: number, bytes: number }>
+  shown: number
+  idle?: ReturnType<typeof setTimeout>
+  trailing?: ReturnType<typeof setTimeout> | undefined
+}
+
 interface Running {
   readonly abort: AbortController
   readonly done: Promise<void>
@@ -119,25 +128,31 @@ export class FileTransfers {
     return view
   }
 
-  private readonly uploads = new Map<string, { bytes: number, samples: Array<{ at: number, bytes: number }>, shown: number, idle?: ReturnType<typeof setTimeout> }>()
+  private readonly uploads = new Map<string, Upload>()
 
-  /** Counts a chunk sent to a downloader, and shows the upload on the file's card (throttled). */
+  /** Counts a chunk sent to a downloader, and shows the upload on the file's card (throttled, with a trailing update). */
   private served (fileId: string, bytes: number): void {
     let upload = this.uploads.get(fileId)
     if (upload === undefined) this.uploads.set(fileId, upload = { bytes: 0, samples: [], shown: 0 })
-    const now = Date.now()
-    upload.bytes += bytes
-    upload.samples.push({ at: now, bytes: upload.bytes })
-    while (upload.samples.length > 2 && now - upload.samples[0]!.at > SPEED_WINDOW_MS) upload.samples.shift()
     const u = upload
+    const now = Date.now()
+    u.bytes += bytes
+    u.samples.push({ at: now, bytes: u.bytes })
+    while (u.samples.length > 2 && now - u.samples[0]!.at > SPEED_WINDOW_MS) u.samples.shift()
+    const show = (): void => {
+      u.shown = Date.now()
+      const first = u.samples[0]!
+      const speed = u.shown > first.at ? (u.bytes - first.bytes) * 1000 / (u.shown - first.at) : 0
+      this.set(fileId, { upload: { bytes: u.bytes, speed } })
+    }
     // Once nothing has gone for a while, the upload line goes away.
     clearTimeout(u.idle)
-    u.idle = setTimeout(() => { this.set(fileId, { upload: null }) }, SPEED_WINDOW_MS)
-    if (now - u.shown < PROGRESS_EVERY_MS) return
-    u.shown = now
-    const first = u.samples[0]!
-    const speed = now > first.at ? (u.bytes - first.bytes) * 1000 / (now - first.at) : 0
-    this.set(fileId, { upload: { bytes: u.bytes, speed } })
+    u.idle = setTimeout(() => {
+      this.uploads.delete(fileId)
+      this.set(fileId, { upload: null })
+    }, SPEED_WINDOW_MS)
+    if (now - u.shown >= PROGRESS_EVERY_MS) show()
+    else u.trailing ??= setTimeout(() => { u.trailing = undefined; show() }, PROGRESS_EVERY_MS)
   }
 
   private async manifest (fileId: string): Promise<FileManifest> {
