@@ -223,7 +223,8 @@ it('Pause keeps the verified chunks, Resume continues, Cancel deletes them and t
   await alice.page.getByTestId('send').click()
   const c = card(bob.page, 'pausable.bin')
   await c.getByTestId('file-download').click({ timeout: 120_000 })
-  await c.getByTestId('file-progress').waitFor()
+  await bob.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="file-card"]')]
+    .some((el) => el.textContent?.includes('pausable.bin') === true && Number(el.getAttribute('data-bytes')) > 0), undefined, { timeout: 60_000, polling: 50 })
   await c.getByTestId('file-pause').click()
   await c.and(bob.page.locator('[data-state="paused"]')).waitFor()
   await screenshot(bob.page, 'files-paused')

@@ -10,7 +10,7 @@ import type { Message } from '../../client/types.ts'
 import type { TransferView } from '../../client/file-transfers.ts'
 import { useKith } from '../context.ts'
 import { errorText } from '../format.ts'
-import { FileIcon } from './file-icon.tsx'
+import { FileIcon, IconOpen, IconSave } from './file-icon.tsx'
 import { formatBytes, formatSpeed, formatTimeLeft } from './format-files.ts'
 import { ImageViewer } from './image-viewer.tsx'
 import { useObjectUrl, useTransfers } from './use-transfers.ts'
@@ -77,26 +77,17 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
         <div class='file-text'>
           <p class='file-name' title={file.name} dir='auto'>{file.name}</p>
           <p class='file-detail'>
-            {formatBytes(file.size)}{view.state === 'paused' && <> · Paused</>}{view.state === 'failed' && <> · <span class='file-error'>Failed</span></>}
+            {formatBytes(file.size)}{view.state === 'paused' && <> · Paused</>}{view.state === 'failed' && <> · Failed</>}
           </p>
         </div>
         <div class='file-actions'>
           {view.state === 'offered' && (
             <button type='button' class='button button-primary file-button' data-testid='file-download' onClick={act('download', async (t) => { await t.download(file.fileId) })}>Download</button>
           )}
-          {view.state === 'downloading' && (
-            <button type='button' class='button file-button' data-testid='file-pause' onClick={act('pause', async (t) => { await t.pause(file.fileId) })}>Pause</button>
-          )}
-          {(view.state === 'paused' || view.state === 'failed') && (
-            <button type='button' class='button button-primary file-button' data-testid='file-resume' onClick={act('resume', async (t) => { await t.resume(file.fileId) })}>{view.state === 'failed' ? 'Retry' : 'Resume'}</button>
-          )}
-          {moving && (
-            <button type='button' class='button button-danger-quiet file-button' data-testid='file-cancel' onClick={act('cancel', async (t) => { await t.cancel(file.fileId) })}>Cancel</button>
-          )}
           {done && (
             <>
-              <button type='button' class='button file-button' data-testid='file-open' onClick={open}>Open</button>
-              <button type='button' class='button file-button' data-testid='file-save' onClick={act('save', async (t) => { await t.save(file.fileId) })}>Save</button>
+              <button type='button' class='icon-button file-icon-button' data-testid='file-open' aria-label={`Open ${file.name}`} title='Open' onClick={open}><IconOpen /></button>
+              <button type='button' class='icon-button file-icon-button' data-testid='file-save' aria-label={`Save ${file.name}`} title='Save' onClick={act('save', async (t) => { await t.save(file.fileId) })}><IconSave /></button>
             </>
           )}
         </div>
@@ -108,11 +99,23 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
         </div>
       )}
       {moving && (
-        <p class='file-stats' data-testid='file-stats'>
-          <span>{formatBytes(view.bytes)} of {formatBytes(view.total)}</span>
-          {view.state === 'downloading' && view.speed > 0 && <span>{formatSpeed(view.speed)}</span>}
-          {view.state === 'downloading' && left !== null && <span>{left}</span>}
-        </p>
+        <div class='file-controls'>
+          <p class='file-stats' data-testid='file-stats'>
+            <span>{formatBytes(view.bytes)} of {formatBytes(view.total)}</span>
+            {view.state === 'downloading' && view.speed > 0 && <span>{formatSpeed(view.speed)}</span>}
+            {view.state === 'downloading' && left !== null && <span>{left}</span>}
+          </p>
+          {view.state === 'downloading'
+            ? <button key='pause' type='button' class='button file-button file-small' data-testid='file-pause' onClick={act('pause', async (t) => { await t.pause(file.fileId) })}>Pause</button>
+            : <button key='resume' type='button' class='button button-primary file-button file-small' data-testid='file-resume' onClick={act('resume', async (t) => { await t.resume(file.fileId) })}>Resume</button>}
+          <button type='button' class='button button-danger-quiet file-button file-small' data-testid='file-cancel' onClick={act('cancel', async (t) => { await t.cancel(file.fileId) })}>Cancel</button>
+        </div>
+      )}
+      {view.state === 'failed' && (
+        <div class='file-controls'>
+          <p class='file-stats'><span class='file-error'>{view.error ?? 'Failed'}</span></p>
+          <button type='button' class='button button-primary file-button file-small' data-testid='file-resume' onClick={act('retry', async (t) => { await t.resume(file.fileId) })}>Retry</button>
+        </div>
       )}
       {view.upload !== null && !moving && (
         <>
@@ -126,7 +129,7 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
           </p>
         </>
       )}
-      {view.error !== null && view.state !== 'done' && <p class='file-error-text' role='alert'>{view.error}</p>}
+      {view.error !== null && view.state === 'paused' && <p class='file-error-text' role='alert'>{view.error}</p>}
       {viewing && full !== null && <ImageViewer name={file.name} src={full} onClose={() => setViewing(false)} onSave={act('save', async (t) => { await t.save(file.fileId) })} />}
     </div>
   )

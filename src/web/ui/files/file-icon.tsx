@@ -17,3 +17,17 @@ export function FileIcon ({ mimeType, name, size = 40 }: { mimeType: string, nam
     </span>
   )
 }
+
+function strokeIcon (paths: JSX.Element) {
+  return function Icon (): JSX.Element {
+    return (
+      <svg class='icon' width={18} height={18} viewBox='0 0 24 24' fill='none' stroke='currentColor' stroke-width='1.8'
+        stroke-linecap='round' stroke-linejoin='round' aria-hidden='true' focusable='false'>{paths}</svg>
+    )
+  }
+}
+
+/** Open (an arrow out of a box). */
+export const IconOpen = strokeIcon(<><path d='M14 4h6v6M20 4l-9 9' /><path d='M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5' /></>)
+/** Save (an arrow into a tray). */
+export const IconSave = strokeIcon(<><path d='M12 4v11M7.5 10.5 12 15l4.5-4.5' /><path d='M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3' /></>)
