@@ -1,11 +1,17 @@
 /**
- * File transfer, Node to Node in two processes over loopback: one file (256 MiB, 64 MiB with
+ * File transfer, Node to Node in two processes over loopback: one file (1 GiB, 64 MiB with
  * --quick) fetched over `/kith/file/1.0.0` into a chunk store on tmpfs, every chunk verified and
  * stored, against a raw libp2p stream that moves the same number of bytes between the same two
- * nodes in the same run. Rounds alternate baseline and Kith; medians are reported.
+ * nodes in the same run, and `cat FILE | nc` over loopback as the physical ceiling (skipped when
+ * `nc` is not installed). Rounds alternate baseline and Kith; medians are reported.
+ *
+ * The swarm: 1 sender and 4 receiving members, each its own process; every member serves what it
+ * holds to the others. Reported: the bytes the sender uploads over the file size, and the time
+ * until all 4 hold the file, against the sender serving all 4 alone (rounds alternate).
  */
-import { fork } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { randomFillSync } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -30,8 +36,8 @@ const MiB = 1024 * 1024
 
 /** Runs the file benchmark; `log` gets progress lines. */
 export async function benchFiles (quick: boolean, log: (line: string) => void): Promise<BenchResult[]> {
-  const size = (quick ? 64 : 256) * MiB
-  const rounds = 3
+  const size = (quick ? 64 : 1024) * MiB
+  const rounds = quick ? 3 : 2
   installNodeFileCrypto()
   log(`files: sealing a ${size / MiB} MiB file in the sending process`)
   const worker = fork(join(import.meta.dirname, 'files-worker.ts'), [String(size)], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
@@ -99,16 +105,125 @@ export async function benchFiles (quick: boolean, log: (line: string) => void): 
       clearInterval(sample)
     }
     const label = `${size / MiB} MiB`
+    const ceiling = await benchNetcat(size, log)
     return [
+      ...(ceiling === undefined ? [] : [result(`cat | nc over loopback, ${label} (the physical ceiling)`, ceiling, 'MiB/s', 'the raw libp2p stream above', quantile(raw, 0.5))]),
       result(`file transfer Node to Node, ${label}, verified and stored (two processes)`, quantile(kith, 0.5), 'MiB/s', 'raw libp2p stream, same bytes, same nodes', quantile(raw, 0.5)),
       result('CPU per MiB, sending process, file transfer', quantile(cpu.kith.send, 0.5), 'ms', 'the same for the raw libp2p stream', quantile(cpu.raw.send, 0.5)),
       result('CPU per MiB, receiving process, file transfer', quantile(cpu.kith.recv, 0.5), 'ms', 'the same for the raw libp2p stream', quantile(cpu.raw.recv, 0.5)),
-      result(`receiving process peak RSS during ${rounds} x ${label} transfers`, rssPeak / MiB, 'MiB', 'its RSS before them', rssBefore / MiB)
+      result(`receiving process peak RSS during ${rounds} x ${label} transfers`, rssPeak / MiB, 'MiB', 'its RSS before them', rssBefore / MiB),
+      ...await benchSwarm(quick, log)
     ]
   } finally {
     await node.stop()
     worker.send({ cmd: 'stop' })
     await exited
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  }
+}
+
+/** `cat FILE | nc` into `nc -l` over loopback, in MiB/s (median of 3); undefined without `nc`. */
+async function benchNetcat (size: number, log: (line: string) => void): Promise<number | undefined> {
+  try {
+    execFileSync('sh', ['-c', 'command -v nc'], { stdio: 'ignore' })
+  } catch {
+    log('files: nc is not installed; the `cat | nc` ceiling is skipped')
+    return undefined
+  }
+  const dir = mkdtempSync(benchTmp('kith-bench-nc-'))
+  try {
+    const file = join(dir, 'payload')
+    const block = new Uint8Array(MiB)
+    randomFillSync(block)
+    const parts: Uint8Array[] = []
+    for (let i = 0; i < size / MiB; i++) parts.push(block)
+    writeFileSync(file, Buffer.concat(parts))
+    const rates: number[] = []
+    for (let round = 0; round < 3; round++) {
+      const port = 20_000 + Math.floor(Math.random() * 20_000)
+      const listener = spawn('sh', ['-c', `nc -l 127.0.0.1 ${port} > /dev/null || nc -l -p ${port} > /dev/null`], { stdio: 'ignore' })
+      const closed = new Promise<void>((resolve) => listener.once('exit', () => { resolve() }))
+      // nc -l has no "listening" signal: the sender retries until it connects.
+      const t = performance.now()
+      execFileSync('sh', ['-c', `until cat ${file} | nc -N 127.0.0.1 ${port} 2>/dev/null || cat ${file} | nc -q 0 127.0.0.1 ${port} 2>/dev/null; do sleep 0.01; done`])
+      await closed
+      rates.push(size / MiB / ((performance.now() - t) / 1000))
+    }
+    return quantile(rates, 0.5)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+interface Ready { type: 'ready', peerId: string, addrs: string[] }
+interface Done { type: 'done', ms: number, complete: boolean, bytesBySource?: Record<string, number>, error?: string }
+
+/** Starts a helper process and resolves with its first message. */
+async function startWorker<T> (file: string, args: string[]): Promise<{ child: ChildProcess, first: T, exited: Promise<void> }> {
+  const child = fork(join(import.meta.dirname, file), args, { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
+  const first = await new Promise<T>((resolve, reject) => {
+    child.once('message', (m: T) => { resolve(m) })
+    child.once('exit', (code) => { reject(new Error(`${file} exited (${code}) before it was ready`)) })
+  })
+  return { child, first, exited }
+}
+
+/** Sends a command and resolves with the next message of `type`. */
+async function ask<T> (child: ChildProcess, command: object, type: string): Promise<T> {
+  return await new Promise<T>((resolve) => {
+    const on = (m: { type: string }): void => {
+      if (m.type !== type) return
+      child.off('message', on)
+      resolve(m as T)
+    }
+    child.on('message', on)
+    child.send(command)
+  })
+}
+
+/**
+ * 1 sender and 4 receivers, each a process: the swarm (every receiver also asks the other three)
+ * against the sender serving all 4 alone. Alternating rounds; medians.
+ */
+export async function benchSwarm (quick: boolean, log: (line: string) => void): Promise<BenchResult[]> {
+  const size = (quick ? 16 : 256) * MiB
+  const rounds = quick ? 1 : 2
+  const receivers = 4
+  log(`files: swarm of 1 sender and ${receivers} receivers, ${size / MiB} MiB, each in its own process`)
+  const sender = await startWorker<{ addrs: string[], manifest: string }>('files-worker.ts', [String(size)])
+  const peers = await Promise.all(Array.from({ length: receivers }, async () => await startWorker<Ready>('files-peer-worker.ts', [])))
+  try {
+    const senderId = sender.first.addrs[0]!.split('/p2p/')[1]!
+    const senderSource = { id: senderId, addrs: sender.first.addrs.map((a) => a.split('/p2p/')[0]!) }
+    const manifest = sender.first.manifest
+    const swarm = { ms: [] as number[], upload: [] as number[] }
+    const alone = { ms: [] as number[], upload: [] as number[] }
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of ['swarm', 'alone'] as const) {
+        log(`files: swarm round ${round + 1}/${rounds}: ${mode === 'swarm' ? 'members serve each other' : 'the sender serves all alone'}`)
+        await Promise.all(peers.map(async (p) => await ask(p.child, { cmd: 'reset', manifest }, 'reset')))
+        await Promise.all(peers.map(async (p) => await ask(p.child, { cmd: 'prepare', manifest }, 'prepared')))
+        const t = performance.now()
+        const dones = await Promise.all(peers.map(async (p) => {
+          const others = mode === 'swarm' ? peers.filter((q) => q !== p).map((q) => ({ id: q.first.peerId, addrs: q.first.addrs.map((a) => a.split('/p2p/')[0]!) })) : []
+          return await ask<Done>(p.child, { cmd: 'download', manifest, sources: [senderSource, ...others] }, 'done')
+        }))
+        const ms = performance.now() - t
+        const failed = dones.find((d) => !d.complete)
+        if (failed !== undefined) throw new Error(`a receiver did not complete the ${mode} round: ${failed.error ?? 'incomplete'}`)
+        const uploaded = dones.reduce((n, d) => n + (d.bytesBySource?.[senderId] ?? 0), 0)
+        const target = mode === 'swarm' ? swarm : alone
+        target.ms.push(ms)
+        target.upload.push(uploaded / size)
+      }
+    }
+    return [
+      result(`swarm of ${receivers} receivers, ${size / MiB} MiB: bytes the sender uploads / file size`, quantile(swarm.upload, 0.5), 'x', 'the sender serving all 4 alone', quantile(alone.upload, 0.5)),
+      result(`swarm of ${receivers} receivers, ${size / MiB} MiB: time until all hold the file`, quantile(swarm.ms, 0.5), 'ms', 'the sender serving all 4 alone', quantile(alone.ms, 0.5))
+    ]
+  } finally {
+    for (const p of [sender, ...peers]) p.child.send({ cmd: 'stop' })
+    await Promise.all([sender, ...peers].map(async (p) => await p.exited))
   }
 }

@@ -11,8 +11,10 @@
  *   the same baseline's implied rate, with the CPU time each process spent per message;
  * - MLS add-member commit and processing for groups of 10, 100 and 1,000;
  * - catching up on messages queued while offline, from a mailbox against direct delivery (bench/mailbox.ts);
- * - a file (256 MiB, 64 MiB with --quick) fetched over `/kith/file/1.0.0` between two processes,
- *   against a raw libp2p stream moving the same bytes between the same nodes (bench/files.ts);
+ * - a file (1 GiB, 64 MiB with --quick) fetched over `/kith/file/1.0.0` between two processes,
+ *   against a raw libp2p stream moving the same bytes between the same nodes and `cat | nc` (when
+ *   installed), with the receiver's peak RSS; and a swarm of 1 sender and 4 receiving processes
+ *   (256 MiB, 16 MiB with --quick) against the sender serving them alone (bench/files.ts);
  * - directory lookups on a DHT of 100 Kith nodes, against kad-dht getClosestPeers for the same
  *   key (bench/directory.ts);
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);

@@ -97,6 +97,34 @@ describe('files between two people', () => {
   })
 })
 
+describe('bad conditions', () => {
+  it('a full file store pauses the download with a clear message, and it resumes once there is room', async () => {
+    const bobDir = tempDir('bob')
+    const alice = await peer('Alice', undefined, fast)
+    let bob = await peer('Bob', bobDir, { ...fast, fileQuotaBytes: 2 * MiB })
+    await addContact(alice, bob, 'bob')
+    const original = randomFile('big.iso', 5 * MiB)
+    await alice.files.send('bob', [original])
+    const fileId = await offerSeen(bob, 'alice', 'big.iso')
+    await bob.files.get(fileId)
+    const paused = await eventually([bob], async () => {
+      const v = await bob.files.view(fileId)
+      return v.state === 'paused' ? v : undefined
+    }, 'the download to pause')
+    expect(paused.error).toMatch(/the disk or the file quota is full .*; free some space, then run kith file resume/)
+    expect(paused.bytes).toBeGreaterThan(0)
+    expect(paused.bytes).toBeLessThanOrEqual(2 * MiB)
+
+    // More room (here: a larger quota after a restart), then resume: it completes from what it held.
+    await stop(bob)
+    bob = await peer('Bob', bobDir, { ...fast, fileQuotaBytes: 64 * MiB })
+    expect((await bob.files.view(fileId)).state).toBe('paused')
+    await bob.files.resume(fileId)
+    const done = await transferDone(bob, fileId)
+    expect(sha256(done.path!)).toBe(sha256(original))
+  })
+})
+
 describe('files in a group', () => {
   it('a group of 4 completes after the sender goes offline, and a member serving corrupt chunks is dropped', async () => {
     const alice = await peer('Alice', undefined, fast)

@@ -7,13 +7,16 @@
  * /command). Piped, it prints each new message and each change of content as a line.
  */
 import { createInterface } from 'node:readline'
+import { resolve as resolvePath } from 'node:path'
 import { validateText } from '../../core/conversation/payload.ts'
 import { describeError } from '../../core/errors.ts'
 import type { ApiClient } from '../api/client.ts'
 import { ChatScreen } from './chat-screen.ts'
 import { announcesTyping, type MessageJson } from './format.ts'
+import { resolveFile } from './files.ts'
+import type { TransferView } from '../file-transfers.ts'
 
-const COMMANDS = '/reply ID TEXT · /edit ID TEXT · /delete ID · /react ID EMOJI (no EMOJI: remove) · /quit'
+const COMMANDS = '/reply ID TEXT · /edit ID TEXT · /delete ID · /react ID EMOJI (no EMOJI: remove) · /send PATH · /get FILE_ID · /quit'
 /** Your own typing is sent at most this often (the daemon throttles too). */
 const TYPING_SEND_MS = 3_000
 /** Lines of history loaded when the chat opens. */
@@ -45,6 +48,14 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
       if (screen.setState(String(event.id), String(event.state))) view.changed(String(event.id), 'state')
       return
     }
+    if (event.type === 'file') {
+      // A download this chat (or another command) started finished or stopped: say so.
+      const f = event.file as TransferView
+      if (f.conversation !== conversation.id || f.own || f.state === 'downloading') return
+      screen.flash(f.state === 'done' ? `${f.name}: saved to ${f.path ?? '?'}` : `${f.name}: ${f.state}${f.error !== undefined ? ` (${f.error})` : ''}`, Date.now())
+      view.changed(undefined, 'error')
+      return
+    }
     if (event.type !== 'message') return
     const m = event.message as MessageJson
     if (m.conversation !== conversation.id) return
@@ -72,6 +83,12 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
     if (text.length > 0) {
       try {
         const message = await runLine(client, target, text)
+        if (message === undefined) {
+          screen.flash(`downloading ${text.slice(5)}; a line says when it is saved`, Date.now())
+          view.changed(undefined, 'error')
+          view.prompt()
+          continue
+        }
         const isNew = !screen.has(message.id)
         if (screen.upsert(message)) view.changed(message.id, isNew ? 'new' : 'content')
       } catch (err) {
@@ -167,11 +184,20 @@ class LineView implements ChatView {
   stop (): void {}
 }
 
-/** Sends a line: a message, or a slash command acting on a message by id. */
-async function runLine (client: ApiClient, target: string, line: string): Promise<MessageJson> {
+/** Sends a line: a message, a file, or a slash command acting on a message or a file by id; undefined for a download started. */
+async function runLine (client: ApiClient, target: string, line: string): Promise<MessageJson | undefined> {
   const call = async (method: string, path: string, body?: unknown): Promise<MessageJson> =>
     (await client.call<{ message: MessageJson }>(method, path, body)).message
   if (!line.startsWith('/')) return (await client.sendMessage<{ message: MessageJson }>({ target, text: validateText(line) })).message
+  if (line.startsWith('/send ')) {
+    const r = await client.call<{ messages: MessageJson[] }>('POST', '/v1/files', { target, paths: [resolvePath(line.slice(6).trim())] })
+    return r.messages[0]
+  }
+  if (line.startsWith('/get ')) {
+    const file = await resolveFile(client, target, line.slice(5).trim())
+    await client.call('POST', `/v1/files/${file.fileId}/get`, {})
+    return undefined
+  }
   const [command = '', id = '', ...rest] = line.slice(1).split(/\s+/)
   const text = rest.join(' ')
   const path = `/v1/messages/${encodeURIComponent(id)}`

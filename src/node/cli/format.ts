@@ -18,6 +18,8 @@ export interface MessageJson {
   reactions: Array<{ emoji: string, identities: string[], names: string[] }>
   /** Set on a timeline notice ("alice added bob"), whose `text` is its sentence. */
   notice?: { type: string }
+  /** Set on a file offer, whose `text` is its caption. */
+  file?: { fileId: string, name: string, size: number, mimeType: string }
 }
 
 /** A conversation as the API returns it. */
@@ -49,7 +51,7 @@ function quote (q: NonNullable<MessageJson['replyTo']>): string {
  * One line: time, short id, sender, reply quote, text, "(edited)", reactions and, for your own
  * messages, the delivery state. A deleted message shows as "(message deleted)".
  */
-export function formatMessageLine (m: MessageJson): string {
+export function formatMessageLine (m: MessageJson, fileState?: string): string {
   const time = new Date(m.sentAt).toTimeString().slice(0, 5)
   if (m.notice !== undefined) {
     // A new device is the moment to compare safety numbers again: say how.
@@ -59,11 +61,24 @@ export function formatMessageLine (m: MessageJson): string {
   const who = m.own ? 'you' : m.senderName
   const gap = m.gapBefore ? '(earlier messages missing) ' : ''
   const reply = m.replyTo === null ? '' : quote(m.replyTo)
-  const body = m.deleted ? '(message deleted)' : `${m.text}${m.edited ? ' (edited)' : ''}`
+  const body = m.deleted ? '(message deleted)' : m.file !== undefined ? fileBody(m.file, m.text, fileState) : `${m.text}${m.edited ? ' (edited)' : ''}`
   const reactions = m.reactions.length === 0 ? '' : '  ' + m.reactions.map((r) => `${r.emoji} ${r.identities.length}`).join('  ')
   const tick = TICKS[m.state]
   const state = m.own ? `  [${m.state}${tick !== undefined && tick !== '' ? ' ' + tick : ''}]` : ''
   return `${time} ${shortId(m.id)} ${who}: ${gap}${reply}${body}${reactions}${state}`
+}
+
+/** A file offer's line body: short file id (for /get), name, size, this device's transfer state, caption. */
+function fileBody (file: NonNullable<MessageJson['file']>, caption: string, state: string | undefined): string {
+  return `[file ${file.fileId.slice(0, 8)}] ${file.name} (${formatBytes(file.size)}${state !== undefined ? `, ${state}` : ''})${caption !== '' ? ` ${caption}` : ''}`
+}
+
+/** Bytes as a person reads them. */
+export function formatBytes (n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`
 }
 
 /** A notice ("alice added bob") as a dim line on a terminal, set off by dashes when piped. */

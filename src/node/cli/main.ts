@@ -12,6 +12,7 @@ import { initDataDir, KithNode, type KithNodeConfig } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
 import { runBackup } from './backup.ts'
 import { runChat } from './chat.ts'
+import { formatFileMessageLine, listFiles, runFile, transferStates } from './files.ts'
 import { describeDirectory, formatConversationLine, formatMessageLine, formatProfile, shortId, type ConversationJson, type DirectoryStatusJson, type MessageJson, type ProfileJson } from './format.ts'
 
 const HELP = `kith: serverless end-to-end encrypted chat
@@ -57,7 +58,18 @@ usage: kith [--data DIR] [--json] COMMAND
   read TARGET                   mark a conversation read (sends a read receipt)
   messages TARGET               show a conversation's history
   search TEXT [--limit N]       find messages containing TEXT in every conversation
-  chat TARGET                   interactive chat
+  chat TARGET                   interactive chat (/send PATH offers a file, /get ID fetches one)
+  file send TARGET PATH... [--caption TEXT]
+                                offer files in a conversation (encrypted, and copied
+                                into this node's chunk store, which serves them)
+  files TARGET                  every file offered in a conversation, with its state
+                                (offered, downloading, paused, done, failed)
+  file get TARGET FILE_ID [--out PATH]
+                                download a file (to --out, else DATA/downloads) and
+                                follow it; the daemon keeps going if you stop watching
+  file pause|resume|cancel TARGET FILE_ID
+                                pause, resume, or cancel a download (cancel deletes
+                                its chunks)
   settings [--read-receipts on|off]
                                 show or change settings
   backup export FILE [--history] [--passphrase-file PATH]
@@ -100,6 +112,8 @@ interface Flags {
   'read-receipts'?: string
   history?: boolean
   'passphrase-file'?: string
+  caption?: string
+  out?: string
   help?: boolean
 }
 
@@ -154,6 +168,8 @@ async function main (argv: string[]): Promise<void> {
       'read-receipts': { type: 'string' },
       history: { type: 'boolean' },
       'passphrase-file': { type: 'string' },
+      caption: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   }) as { values: Flags, positionals: string[] }
@@ -393,9 +409,18 @@ async function main (argv: string[]): Promise<void> {
     case 'messages': {
       const target = need(positionals, 1, 'target (contact alias or group name)')
       const r = await client.call<{ messages: MessageJson[] }>('GET', `/v1/messages?target=${encodeURIComponent(target)}${values.limit !== undefined ? `&limit=${encodeURIComponent(values.limit)}` : ''}`)
-      print(r.messages.length === 0 ? 'no messages yet' : r.messages.map(formatMessageLine).join('\n'), r)
+      const states = r.messages.some((m) => m.file !== undefined) ? await transferStates(client, target) : new Map()
+      print(r.messages.length === 0 ? 'no messages yet' : r.messages.map((m) => formatFileMessageLine(m, states)).join('\n'), r)
       return
     }
+    case 'files':
+      await listFiles({ client, json, print }, need(positionals, 1, 'target (contact alias or group name)'))
+      return
+    case 'file':
+      await runFile({ client, json, print }, sub, positionals.slice(2), {
+        ...(values.caption !== undefined ? { caption: values.caption } : {}), ...(values.out !== undefined ? { out: values.out } : {})
+      })
+      return
     case 'search': {
       const query = positionals.slice(1).join(' ')
       if (query.trim().length === 0) throw new KithError('missing what to search for: kith search TEXT')

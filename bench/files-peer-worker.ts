@@ -1,0 +1,64 @@
+/**
+ * Benchmark helper process for bench/files.ts's swarm: one receiving member. It holds a chunk
+ * store on tmpfs, serves what it holds over `/kith/file/1.0.0` (as a group member does), and on
+ * `prepare` opens the file's record and on `download` fetches it from the sources it is given,
+ * announcing each chunk it stores. It
+ * reports how long that took and how many bytes each source gave it; `reset` forgets the file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { fromHex } from '../src/core/bytes.ts'
+import { chunkCountOf, decodeManifest } from '../src/core/files/manifest.ts'
+import { createKithNode } from '../src/net/node.ts'
+import { downloadFile, FileService } from '../src/net/protocols/file.ts'
+import { installNodeFileCrypto } from '../src/node/file-crypto.ts'
+import { NodeChunkStore } from '../src/store/chunks.node.ts'
+import { benchTmp } from './files.ts'
+
+if (process.send === undefined) throw new Error('files-peer-worker.ts runs as a child process with IPC')
+installNodeFileCrypto()
+const dir = mkdtempSync(benchTmp('kith-bench-files-peer-'))
+const store = await NodeChunkStore.open({ dir, quotaBytes: 8 * 1024 * 1024 * 1024 })
+const node = await createKithNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], relayReservation: false })
+const log = (m: string): void => { process.stderr.write(`peer ${node.peerId.toString().slice(-6)}: ${m}\n`) }
+const service = new FileService(node, { store, mayFetch: () => true, log })
+await service.start()
+
+interface DownloadCommand { cmd: 'download', manifest: string, sources: Array<{ id: string, addrs: string[] }> }
+
+process.on('message', (msg: { cmd: string }) => {
+  if (msg.cmd === 'prepare') {
+    // Every member holds the file's record before any asks it: one that does not know the file refuses.
+    const manifest = decodeManifest(fromHex((msg as unknown as { manifest: string }).manifest))
+    void store.open(manifest.fileId, chunkCountOf(manifest.size, manifest.chunkSize)).then(() => process.send!({ type: 'prepared' }))
+  }
+  if (msg.cmd === 'download') {
+    const { manifest: hex, sources } = msg as DownloadCommand
+    const manifest = decodeManifest(fromHex(hex))
+    void (async () => {
+      const peers = []
+      for (const s of sources) {
+        const peer = peerIdFromString(s.id)
+        await node.peerStore.patch(peer, { multiaddrs: s.addrs.map((a) => multiaddr(a)) })
+        peers.push(peer)
+      }
+      const t = performance.now()
+      const report = await downloadFile(node, manifest, peers, { store, log, onChunk: (p) => { service.announce(manifest.fileId, p.index) } })
+      const complete = (await store.held(manifest.fileId))?.complete === true
+      process.send!({ type: 'done', ms: performance.now() - t, complete, bytesBySource: Object.fromEntries(report.bytesBySource) })
+    })().catch((err: unknown) => { process.send!({ type: 'done', ms: 0, complete: false, error: String(err) }) })
+  }
+  if (msg.cmd === 'reset') {
+    const { manifest: hex } = msg as unknown as { manifest: string }
+    void store.delete(decodeManifest(fromHex(hex)).fileId).then(() => process.send!({ type: 'reset' }))
+  }
+  if (msg.cmd === 'stop') {
+    void service.stop().then(async () => { await node.stop() }).finally(() => {
+      rmSync(dir, { recursive: true, force: true })
+      process.exit(0)
+    })
+  }
+})
+process.send({ type: 'ready', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) })
