@@ -60,6 +60,8 @@ it('a file attached through the input arrives byte-identical, with progress, and
   await offered.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
   await screenshot(bob.page, 'files-done')
 
+  // Alice's file message is delivered, as a text message would be.
+  await alice.page.getByTestId('message').filter({ hasText: 'report.bin' }).and(alice.page.locator('[data-state="delivered"], [data-state="read"]')).waitFor()
   const [download] = await Promise.all([bob.page.waitForEvent('download'), offered.getByTestId('file-save').click()])
   expect(download.suggestedFilename()).toBe('report.bin')
   const saved = readFileSync(await download.path())

@@ -41,6 +41,8 @@ const GREET_ROUNDS = 3
 const GREET_RETRY_MS = 1_000
 /** The Web Lock one tab holds while it is this device, and the channel tabs ask each other for it on. */
 const DEVICE_LOCK = 'kith-device'
+/** How long a "may fetch" answer is reused at most, even with no membership change seen. */
+const FETCH_ALLOWED_MS = 2_000
 /** Set before a reload that should take the device back from the tab that has it. */
 const TAKE_OVER_FLAG = 'kith.takeOver'
 
@@ -91,6 +93,8 @@ export class BrowserClient implements KithClient {
   private releaseLock: (() => void) | undefined
   /** The page's file transfers, loaded on first use or once online. */
   private transfers: Promise<FileTransfers> | undefined
+  /** When a peer was last allowed to fetch a file, by "peer file"; cleared on any membership change. */
+  private readonly fetchAllowed = new Map<string, number>()
   private readonly devices = 'BroadcastChannel' in globalThis ? new BroadcastChannel(DEVICE_LOCK) : undefined
 
   constructor () {
@@ -443,6 +447,8 @@ export class BrowserClient implements KithClient {
   }
 
   private onEvent (event: MessengerEvent): void {
+    // Membership may have changed: who may fetch files is asked afresh.
+    if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.fetchAllowed.clear()
     if (event.type === 'message' && event.message.notice?.type === 'profile' && !event.message.own) {
       // Someone took a new name: their contact row changed, so lists (and names shown) reload.
       this.scheduleRefresh()
@@ -609,7 +615,16 @@ export class BrowserClient implements KithClient {
         log: (l) => { this.record(l) },
         offers: {
           manifest: async (fileId) => (await this.invoke('fileOffer', fileId)).manifest,
-          mayFetch: async (peerId, fileId) => await this.invoke('mayFetchFile', peerId, fileId),
+          mayFetch: async (peerId, fileId) => {
+            // Asked before every chunk served: a yes is reused until the conversation changes.
+            const key = `${peerId} ${fileId}`
+            const at = this.fetchAllowed.get(key)
+            if (at !== undefined && Date.now() - at < FETCH_ALLOWED_MS) return true
+            const allowed = await this.invoke('mayFetchFile', peerId, fileId)
+            if (allowed) this.fetchAllowed.set(key, Date.now())
+            else this.fetchAllowed.delete(key)
+            return allowed
+          },
           sources: async (fileId) => await this.invoke('fileSources', fileId)
         }
       })
