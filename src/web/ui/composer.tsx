@@ -7,7 +7,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
-import { MAX_TEXT_LENGTH } from '../../core/conversation/payload.ts'
+import { MAX_TEXT_LENGTH } from '../../core/conversation/limits.ts'
 import type { Conversation, Message } from '../client/types.ts'
 import { useKith } from './context.ts'
 import { errorText, formatLengthLeft } from './format.ts'
