@@ -13,7 +13,7 @@ import { InviteDialog } from './invite-dialog.tsx'
 import { Logo } from './logo.tsx'
 import { NewGroupDialog } from './new-group-dialog.tsx'
 import { SafetyNumberDialog } from './safety-number-dialog.tsx'
-import { SettingsDialog } from './settings-dialog.tsx'
+import { LazySettingsDialog } from './lazy-settings.tsx'
 import { ConnectionDialog } from './connection-dialog.tsx'
 import { Sidebar } from './sidebar.tsx'
 
@@ -27,7 +27,7 @@ function OpenDialog (): JSX.Element | null {
     case 'invite': return <InviteDialog onClose={close} />
     case 'add-contact': return <AddContactDialog onClose={close} />
     case 'new-group': return <NewGroupDialog onClose={close} />
-    case 'settings': return <SettingsDialog onClose={close} />
+    case 'settings': return <LazySettingsDialog onClose={close} />
     case 'connection': return <ConnectionDialog onClose={close} />
     case 'backup': return <LazyBackupDialog onClose={close} />
     case 'safety-number': return <SafetyNumberDialog alias={dialog.alias} onClose={close} />
