@@ -336,8 +336,14 @@ export class FileTransfers {
     let held = (await this.chunks.held(manifest.fileId))?.count ?? 0
     samples.push([Date.now(), held * manifest.chunkSize])
     let lastEvent = 0
+    if (sources.length === 0) {
+      // Removed, or alone in the conversation: nobody may serve it, now or later.
+      const s = this.saved.get(id)
+      if (s !== undefined) this.saved.set(id, { ...s, state: 'failed', error: 'no other member device of the conversation can serve it (were you removed?)' })
+      this.persist()
+      return
+    }
     try {
-      if (sources.length === 0) throw new UsageError('no other member device can serve it')
       const report = await downloadFile(this.libp2p, manifest, sources, {
         store: this.chunks,
         log,

@@ -39,6 +39,33 @@ async function api<T> (data: string, method: string, path: string): Promise<T> {
   return await res.json() as T
 }
 
+/** `kith chat TARGET` with piped input and output: type lines, wait for output lines. */
+function chat (data: string, target: string): { type: (line: string) => void, waitFor: (pattern: RegExp) => Promise<string>, exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...ARGS, '--data', data, 'chat', target], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+  const lines: string[] = []
+  const waiters = new Set<() => void>()
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    lines.push(line)
+    for (const w of waiters) w()
+  })
+  return {
+    type: (line) => { child.stdin.write(line + '\n') },
+    waitFor: async (pattern) => await new Promise<string>((resolve, reject) => {
+      const check = (): void => {
+        const found = lines.find((l) => pattern.test(l))
+        if (found === undefined) return
+        waiters.delete(check)
+        clearTimeout(timer)
+        resolve(found)
+      }
+      const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`the chat never printed ${pattern}; it printed:\n${lines.join('\n')}`)) }, 60_000)
+      waiters.add(check)
+      check()
+    }),
+    exited: new Promise((resolve) => child.once('exit', resolve))
+  }
+}
+
 async function killDaemon (index: number): Promise<void> {
   const d = daemons[index]!
   d.kill('SIGKILL')
@@ -131,4 +158,23 @@ describe('kith file', () => {
     expect(fetched).toHaveLength(1)
     expect(fetched[0]).toBeLessThan(160)
   }, 240_000)
+
+  it('kith chat shows file lines, offers a file with /send and fetches one with /get', async () => {
+    const original = join(work, 'chat-photo.png')
+    writeFileSync(original, randomBytes(200_000))
+    const aliceChat = chat(alice, 'bob')
+    const bobChat = chat(bob, 'alice')
+    // Earlier files show as file lines when the chat opens.
+    await bobChat.waitFor(/alice: \[file [0-9a-f]{8}\] notes\.txt \(3\.0 MiB\) read this/)
+    aliceChat.type(`/send ${original}`)
+    const line = await bobChat.waitFor(/alice: \[file ([0-9a-f]{8})\] chat-photo\.png \(195\.3 KiB\)/)
+    const id = line.match(/\[file ([0-9a-f]{8})\]/)![1]!
+    bobChat.type(`/get ${id}`)
+    const saved = await bobChat.waitFor(/chat-photo\.png: saved to (.+)$/)
+    expect(await sha256(saved.match(/saved to (.+)$/)![1]!)).toBe(await sha256(original))
+    aliceChat.type('/quit')
+    bobChat.type('/quit')
+    expect(await aliceChat.exited).toBe(0)
+    expect(await bobChat.exited).toBe(0)
+  }, 120_000)
 })

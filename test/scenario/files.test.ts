@@ -202,6 +202,11 @@ describe('files in a group', () => {
     await expect(downloadFile(carol.libp2p, manifest, [alice.libp2p.peerId], { store, log: () => {} })).rejects.toThrow(/no source is left|held by none/)
     expect(logOf(alice)).toContain(`refused ${carol.libp2p.peerId.toString()}: not allowed to fetch it`)
     expect((await store.held(manifest.fileId))?.count ?? 0).toBe(0)
+    // Once Carol knows she was removed, her own download fails at once, saying why.
+    await eventually([carol], async () => (await carol.messenger.conversation('team')).active === false, 'carol to learn she was removed')
+    await carol.files.get(fileId)
+    const failed = await eventually([carol], async () => { const v = await carol.files.view(fileId); return v.state === 'failed' ? v : undefined }, 'carol\'s download to fail')
+    expect(failed.error).toMatch(/no other member device of the conversation can serve it \(were you removed\?\)/)
     await bob.files.get(fileId)
     await transferDone(bob, fileId)
   })

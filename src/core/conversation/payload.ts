@@ -7,7 +7,6 @@ import { AppPayload as AppPayloadCodec, PayloadKind, type MailboxAddress as Mail
 import { abytes, randomBytes } from '../bytes.ts'
 import { CodecError, ValidationError } from '../errors.ts'
 import { MAX_CERTIFICATE_BYTES } from '../identity/device-certificate.ts'
-import { decodeManifest, encodeManifest, type FileManifest } from '../files/manifest.ts'
 
 import { MAX_TEXT_LENGTH, MESSAGE_ID_LENGTH } from './limits.ts'
 
@@ -59,8 +58,11 @@ export interface Payload {
   readonly certificate?: Uint8Array
   /** MAILBOXES: where to deposit frames for the sending device while it is offline. */
   readonly mailboxes?: readonly MailboxAddress[]
-  /** FILE: the offer, checked against PROTOCOL.md §9.1 (its `text` is an optional caption). */
-  readonly file?: FileManifest
+  /**
+   * FILE: the encoded `FileOffer` (its `text` is an optional caption). Decoded and checked against
+   * PROTOCOL.md §9.1 by messenger/files.ts, which is loaded on first use (browser JS budget).
+   */
+  readonly file?: Uint8Array
 }
 
 /** One mailbox of a device, as a MAILBOXES payload names it (PROTOCOL.md §5.4). */
@@ -140,7 +142,7 @@ export function encodePayload (p: Payload): Uint8Array {
     mailboxes: (p.mailboxes ?? []).map((m) => ({
       node: m.node as Uint8Array<ArrayBuffer>, addrs: [...m.addrs], mailboxId: m.mailboxId as Uint8Array<ArrayBuffer>, depositToken: m.depositToken as Uint8Array<ArrayBuffer>
     })),
-    file: (p.file === undefined ? new Uint8Array() : encodeManifest(p.file)) as Uint8Array<ArrayBuffer>
+    file: (p.file ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
   })
 }
 
@@ -217,7 +219,7 @@ export function decodePayload (bytes: Uint8Array): Payload {
   const mailboxes = kind === 'mailboxes' ? checkMailboxes(raw.mailboxes) : undefined
   if (kind !== 'file' && raw.file.length > 0) throw new ValidationError(`a ${kind} payload carries no file offer`)
   if (kind === 'file' && raw.file.length === 0) throw new ValidationError('a file payload must carry a file offer')
-  const file = kind === 'file' ? decodeManifest(raw.file) : undefined
+  const file = kind === 'file' ? raw.file : undefined
   const seq = safeNumber(raw.seq, 'sequence number')
   if (isControlKind(kind)) {
     if (seq !== 0) throw new ValidationError(`a ${kind} payload carries sequence number 0`)

@@ -1,10 +1,12 @@
 /**
  * A file offer as this device keeps it: the manifest (with its key) and the conversation and
  * message it came in, stored as meta rows beside the FILE message (docs/ARCHITECTURE.md, "Files"),
- * and the public part history shows.
+ * and the public part history shows. Loaded on first use, with the manifest codec (browser JS
+ * budget): only a device that meets a file needs it.
  */
 import { fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts'
-import { decodeManifest, encodeManifest, fileIdHex, type FileManifest } from '../files/manifest.ts'
+import { decodeManifest, encodeManifest, fileIdHex, validateManifest, type FileManifest } from '../files/manifest.ts'
+import { validateText } from '../conversation/payload.ts'
 import type { Store, Write } from './store.ts'
 
 /** Meta key prefix of a stored offer, by file id (hex). */
@@ -82,3 +84,20 @@ export function describeFile (manifest: FileManifest): FileOut {
   }
 }
 
+
+/** A manifest's file id as lowercase hex. */
+export function fileIdOf (manifest: FileManifest): string {
+  return fileIdHex(manifest.fileId)
+}
+
+/** Decodes and checks the offer a FILE payload carries (PROTOCOL.md §9.1); throws naming what is wrong. */
+export function decodeFileOffer (bytes: Uint8Array): FileManifest {
+  return decodeManifest(bytes)
+}
+
+/** Encodes an offer for a FILE payload, checking it and its caption first. */
+export function encodeFileOffer (manifest: FileManifest, caption: string): Uint8Array {
+  validateManifest(manifest)
+  if (caption !== '') validateText(caption)
+  return encodeManifest(manifest)
+}

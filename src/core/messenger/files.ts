@@ -3,12 +3,12 @@
  * message row, so history shows it and it survives restarts; who may fetch a file's chunks (a
  * device of a current member of the conversation it was offered in); and which devices may serve
  * it. The messenger hands FILE payloads here; chunks never pass through the messenger (DESIGN.md §6).
+ * The offer codec and its records are loaded on first use (browser JS budget).
  */
-export { describeFile, readFileOffer, readFileOfferOfMessage, type FileOfferRecord, type FileOut } from './file-offer-record.ts'
 import { toHex } from '../bytes.ts'
 import { NotFoundError, ValidationError } from '../errors.ts'
-import { newMessageId, validateText, type Payload } from '../conversation/payload.ts'
-import { fileIdHex, validateManifest, type FileManifest } from '../files/manifest.ts'
+import { newMessageId, type Payload } from '../conversation/payload.ts'
+import type { FileManifest } from '../files/manifest.ts'
 import { peerIdToString } from '../identity/peer-id.ts'
 import { listMembers } from '../mls/group.ts'
 import type { Conversations } from './conversations.ts'
@@ -16,7 +16,14 @@ import type { Engine } from './engine.ts'
 import type { MessageOut } from './message-view.ts'
 import type { Sender } from './sender.ts'
 import type { Write } from './store.ts'
-import { offerWrites, readFileOffer, readFileOfferOfMessage, type FileOfferRecord } from './file-offer-record.ts'
+import type { FileOfferRecord } from './file-offer-record.ts'
+
+export type { FileOfferRecord, FileOut } from './file-offer-record.ts'
+
+/** The offer codec and records, loaded once, when a file is first met. */
+async function records (): Promise<typeof import('./file-offer-record.ts')> {
+  return await import('./file-offer-record.ts')
+}
 import type { Views } from './views.ts'
 
 /** One device's file offers: sending them, receiving them, and who may fetch what. */
@@ -31,35 +38,46 @@ export class FileOffers {
    */
   async send (target: string, manifest: FileManifest, caption = ''): Promise<MessageOut> {
     const { engine } = this
-    validateManifest(manifest)
-    if (caption !== '') validateText(caption)
+    const { encodeFileOffer, fileIdOf, offerWrites, readFileOffer } = await records()
+    const file = encodeFileOffer(manifest, caption)
     const groupId = await this.conversations.resolveTarget(target)
     const id = newMessageId()
     const record: FileOfferRecord = {
       messageId: toHex(id), groupId, senderIdentity: engine.identity, senderDevice: engine.account.peerId, caption, sentAt: engine.clock.now(), manifest
     }
     const row = await engine.withLock(groupId, async () => {
-      if (await readFileOffer(engine.store, fileIdHex(manifest.fileId)) !== undefined) throw new ValidationError('this file was offered already; seal it again for a new offer')
-      return await this.sender.sendLocked(groupId, { kind: 'file', text: caption, id, file: manifest }, false, offerWrites(record))
+      if (await readFileOffer(engine.store, fileIdOf(manifest)) !== undefined) throw new ValidationError('this file was offered already; seal it again for a new offer')
+      return await this.sender.sendLocked(groupId, { kind: 'file', text: caption, id, file }, false, offerWrites(record))
     })
     return await this.views.announceNewText({ ...row, acknowledged: 0 })
   }
 
   /**
-   * The writes that keep a received offer, under the conversation's lock; `refused` when the file
-   * id is already known (a replayed or colliding offer must not take over another's file).
+   * Checks the offer a received FILE payload carries (PROTOCOL.md §9.1); throws naming what is
+   * wrong, and the payload is then rejected like any other that breaks §7.
+   */
+  async check (payload: Payload): Promise<void> {
+    if (payload.kind !== 'file') return
+    const { decodeFileOffer } = await records()
+    decodeFileOffer(payload.file ?? new Uint8Array())
+  }
+
+  /**
+   * The writes that keep a received offer (checked by {@link check}), under the conversation's
+   * lock; `refused` when the file id is already known (a replayed or colliding offer must not take
+   * over another's file).
    */
   async receivedLocked (groupId: string, messageId: string, senderIdentity: string, senderDevice: string, payload: Payload): Promise<{ writes: Write[] } | { refused: string }> {
-    const manifest = payload.file
-    if (manifest === undefined) return { refused: 'it carries no offer' }
-    const known = await readFileOffer(this.engine.store, fileIdHex(manifest.fileId))
-    if (known !== undefined) return { refused: `file ${fileIdHex(manifest.fileId)} was offered already, in message ${known.messageId.slice(0, 8)}` }
+    const { decodeFileOffer, fileIdOf, offerWrites, readFileOffer } = await records()
+    const manifest = decodeFileOffer(payload.file ?? new Uint8Array())
+    const known = await readFileOffer(this.engine.store, fileIdOf(manifest))
+    if (known !== undefined) return { refused: `file ${fileIdOf(manifest)} was offered already, in message ${known.messageId.slice(0, 8)}` }
     return { writes: offerWrites({ messageId, groupId, senderIdentity, senderDevice, caption: payload.text, sentAt: payload.sentAt, manifest }) }
   }
 
   /** The offer of a file by its hex id; throws NotFoundError if this device holds none. */
   async offer (fileId: string): Promise<FileOfferRecord> {
-    const record = await readFileOffer(this.engine.store, fileId.toLowerCase())
+    const record = await (await records()).readFileOffer(this.engine.store, fileId.toLowerCase())
     if (record === undefined) throw new NotFoundError(`no file ${fileId.slice(0, 32)} was offered in any of your conversations`)
     return record
   }
@@ -68,8 +86,10 @@ export class FileOffers {
   async list (target: string): Promise<FileOfferRecord[]> {
     const groupId = await this.conversations.resolveTarget(target)
     const rows = (await this.engine.store.listMessages(groupId)).filter((r) => r.kind === 'file')
-    const records = await Promise.all(rows.map(async (r) => await readFileOfferOfMessage(this.engine.store, r.id)))
-    return records.filter((r) => r !== undefined)
+    if (rows.length === 0) return []
+    const { readFileOfferOfMessage } = await records()
+    const found = await Promise.all(rows.map(async (r) => await readFileOfferOfMessage(this.engine.store, r.id)))
+    return found.filter((r) => r !== undefined)
   }
 
   /**
@@ -77,18 +97,18 @@ export class FileOffers {
    * conversation the file was offered in, and this device still takes part in it.
    */
   async mayFetch (peerId: string, fileId: string): Promise<boolean> {
-    const record = await readFileOffer(this.engine.store, fileId)
+    const record = await (await records()).readFileOffer(this.engine.store, fileId)
     if (record === undefined) return false
     const group = await this.engine.load(record.groupId)
     if (group === undefined || !group.row.active) return false
     return listMembers(group.state).some((m) => peerIdToString(m.certificate.peerId) === peerId)
   }
 
-  /** Devices that may hold a file's chunks: the current member devices but this one, the sender's first. */
+  /** Devices that may hold a file's chunks: the current member devices but this one, the sender's first; none once this device left or was removed. */
   async sourcesOf (fileId: string): Promise<string[]> {
     const record = await this.offer(fileId)
     const group = await this.engine.load(record.groupId)
-    if (group === undefined) return []
+    if (group === undefined || !group.row.active) return []
     const devices = this.engine.recipientsOf(group.state)
     return [...devices.filter((d) => d === record.senderDevice), ...devices.filter((d) => d !== record.senderDevice)]
   }

@@ -102,6 +102,7 @@ export class Receiver {
       let payload: Payload
       try {
         payload = decodePayload(result.plaintext)
+        await this.files.check(payload)
       } catch (err) {
         return await reject(`bad payload: ${describeError(err)}`)
       }

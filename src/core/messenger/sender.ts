@@ -12,8 +12,7 @@ import { encodeState, encryptApplication, reserveSendGenerations, sendGeneration
 import type { CachedGroup, Engine, Outcome } from './engine.ts'
 import { stateOf } from './message-view.ts'
 import type { GroupRow, MessageRow, Write } from './store.ts'
-import type { FileManifest } from '../files/manifest.ts'
-import { readFileOfferOfMessage } from './file-offer-record.ts'
+
 import type { Views } from './views.ts'
 
 /**
@@ -25,7 +24,15 @@ import type { Views } from './views.ts'
 const SEND_RESERVATION = 64
 
 /** What a message sent by {@link Sender.sendLocked} carries besides its kind and text. */
-export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array, certificate?: Uint8Array, file?: FileManifest }
+export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array, certificate?: Uint8Array, file?: Uint8Array }
+
+/** The encoded offer an own FILE message carried (loaded on first use, as in files.ts). */
+async function fileOfferOf (engine: Engine, messageId: string): Promise<Uint8Array | undefined> {
+  const { encodeManifest } = await import('../files/manifest.ts')
+  const { readFileOfferOfMessage } = await import('./file-offer-record.ts')
+  const record = await readFileOfferOfMessage(engine.store, messageId)
+  return record === undefined ? undefined : encodeManifest(record.manifest)
+}
 
 /** One device's sending path. Every `…Locked` method runs under the conversation's lock. */
 export class Sender {
@@ -136,7 +143,8 @@ export class Sender {
     let state = group.state
     const writes: Write[] = []
     for (const m of pending) {
-      const file = m.kind === 'file' ? (await readFileOfferOfMessage(engine.store, m.id))?.manifest : undefined
+      // A FILE re-sent carries the offer it was sent with: the same key.
+      const file = m.kind === 'file' ? await fileOfferOf(engine, m.id) : undefined
       const payload: Payload = {
         id: fromHex(m.id), kind: m.kind as Payload['kind'], text: m.text, sentAt: m.sentAt, seq: m.seq, lamport: m.lamport,
         ...(m.target !== null ? { target: fromHex(m.target) } : {}),

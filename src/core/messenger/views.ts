@@ -15,7 +15,7 @@ import { foldWindow, missingQuotes, toMessageOut, toNoticeOut, unfolded, type Me
 import { compareDisplayOrder } from '../conversation/message-fold.ts'
 import { isNoticeRow } from './notices.ts'
 import type { MessageView } from './store.ts'
-import { describeFile, readFileOfferOfMessage, type FileOut } from './file-offer-record.ts'
+import type { FileOut } from './file-offer-record.ts'
 
 /** Rows read to fold one message's view for an event; actions older than them are not reflected. */
 const EVENT_WINDOW = 1000
@@ -86,6 +86,8 @@ export class Views {
 
   /** The file a FILE message offers, as history shows it. */
   private readonly fileOf = async (messageId: string): Promise<FileOut | undefined> => {
+    // Loaded only for a file message: the offer codec stays out of the browser's start-up JS.
+    const { describeFile, readFileOfferOfMessage } = await import('./file-offer-record.ts')
     const record = await readFileOfferOfMessage(this.engine.store, messageId)
     return record === undefined ? undefined : describeFile(record.manifest)
   }
