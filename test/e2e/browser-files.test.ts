@@ -245,3 +245,39 @@ it('Pause keeps the verified chunks, Resume continues, Cancel deletes them and t
   const [download] = await Promise.all([bob.page.waitForEvent('download'), c.getByTestId('file-save').click()])
   expect(sha256(readFileSync(await download.path()))).toBe(sha256(bytes))
 }, SLOW)
+
+it('a short video gets a thumbnail from its first frame, drawn by the sender', async () => {
+  await openConversation(alice.page, 'Bob')
+  await openConversation(bob.page, 'Alice')
+  // A real WebM, recorded from a canvas in the browser.
+  const webm = Buffer.from(await alice.page.evaluate(async () => {
+    const canvas = document.createElement('canvas')
+    canvas.width = 320
+    canvas.height = 180
+    const g = canvas.getContext('2d')!
+    const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' })
+    const parts: Blob[] = []
+    recorder.ondataavailable = (e) => { parts.push(e.data) }
+    const stopped = new Promise((resolve) => { recorder.onstop = resolve })
+    recorder.start()
+    for (let i = 0; i < 20; i++) {
+      g.fillStyle = `hsl(${i * 12} 70% 50%)`
+      g.fillRect(0, 0, 320, 180)
+      await new Promise((resolve) => setTimeout(resolve, 40))
+    }
+    recorder.stop()
+    await stopped
+    return Array.from(new Uint8Array(await new Blob(parts).arrayBuffer()))
+  }))
+  const path = join(dir, 'clip.webm')
+  writeFileSync(path, webm)
+  await attach(alice.page, path)
+  await alice.page.getByTestId('send').click()
+  const video = card(bob.page, 'clip.webm')
+  const thumbnail = video.getByTestId('file-thumbnail').locator('img')
+  await thumbnail.waitFor({ timeout: 60_000 })
+  expect(await thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(320)
+  // Not an image: it waits to be asked for.
+  expect(await video.getAttribute('data-state')).toBe('offered')
+  await screenshot(bob.page, 'files-video')
+}, SLOW)

@@ -67,7 +67,7 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
   return (
     <div class={`file-card file-${view.state}`} data-testid='file-card' data-state={view.state} data-file-id={file.fileId} data-bytes={view.bytes}>
       {picture !== null && (
-        <button type='button' class='file-picture' data-testid='file-thumbnail' aria-label={`View ${file.name}`}
+        <button type='button' class={file.mimeType.startsWith('video/') ? 'file-picture file-picture-video' : 'file-picture'} data-testid='file-thumbnail' aria-label={`View ${file.name}`}
           onClick={done ? open : act('download', async (t) => { await t.download(file.fileId) })}>
           <img src={picture} alt={file.name} class={full === null ? 'blurred' : ''} />
         </button>
