@@ -16,7 +16,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NotFoundError, UsageError, ValidationError, describeError } from '../core/errors.ts'
-import { QuotaExceededError } from '../core/files/chunk-store.ts'
+import { QuotaExceededError, type ChunkStore } from '../core/files/chunk-store.ts'
 import { chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
 import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
 import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
@@ -108,11 +108,33 @@ export class FileTransfers {
 
   constructor (private readonly libp2p: KithLibp2p, private readonly messenger: Messenger, private readonly chunks: NodeChunkStore, private readonly options: FileTransfersOptions) {
     this.service = new FileService(libp2p, {
-      store: chunks,
+      store: this.servingStore(),
       log: options.log,
       mayFetch: async (peer: PeerId, fileId) => await messenger.mayFetchFile(peer.toString(), fileIdHex(fileId))
     })
     this.saved = new Map(Object.entries(FileTransfers.load(options.stateFile)))
+  }
+
+  /**
+   * The chunk store as the serving side sees it: a file this device holds an offer for but has not
+   * started is opened empty on first ask, so a member that starts later answers HAVE (then
+   * HAVE_ONE as its chunks arrive) instead of refusing, and stays a source of the asker's swarm.
+   */
+  private servingStore (): ChunkStore {
+    const { chunks, messenger } = this
+    return {
+      open: async (fileId, count) => await chunks.open(fileId, count),
+      held: async (fileId) => {
+        const held = await chunks.held(fileId)
+        if (held !== undefined) return held
+        const record = await messenger.fileOffer(fileIdHex(fileId)).catch(() => undefined)
+        if (record === undefined) return undefined
+        return await chunks.open(fileId, chunkCountOf(record.manifest.size, record.manifest.chunkSize))
+      },
+      put: async (fileId, index, chunk) => { await chunks.put(fileId, index, chunk) },
+      get: async (fileId, index) => await chunks.get(fileId, index),
+      delete: async (fileId) => { await chunks.delete(fileId) }
+    }
   }
 
   private static load (path: string): Record<string, Saved> {

@@ -158,6 +158,8 @@ describe('files in a group', () => {
     const daveDone = await transferDone(dave, fileId)
     expect(sha256(carolDone.path!)).toBe(sha256(original))
     expect(sha256(daveDone.path!)).toBe(sha256(original))
+    // Whichever of Carol and Dave asked the other first was answered (HAVE, then HAVE_ONE), not refused.
+    for (const p of [carol, dave]) expect(logOf(p)).not.toMatch(/refused/)
 
     // Bob's chunks get corrupted on disk; a fresh download from him alone is refused chunk by chunk.
     const chunksDir = join(bob.paths.dir, 'files', 'chunks', 'chunks')
