@@ -11,7 +11,7 @@ import { signal, type ReadonlySignal, type Signal } from '@preact/signals'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
-import { QuotaExceededError } from '../../core/files/chunk-store.ts'
+import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
 import { readFilePlaintext } from '../../core/files/sealed-file.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
@@ -98,7 +98,7 @@ export class FileTransfers {
     const store = options.store ?? await BrowserChunkStore.open()
     const transfers = new FileTransfers(options, store)
     transfers.service = new FileService(options.node, {
-      store,
+      store: transfers.servingStore(),
       mayFetch: async (peer: PeerId, fileId) => await options.offers.mayFetch(peer.toString(), hex(fileId)),
       log: options.log,
       onServed: (_peer, fileId, _index, bytes) => { transfers.served(hex(fileId), bytes) }
@@ -108,6 +108,27 @@ export class FileTransfers {
       if (state === 'downloading') void transfers.download(fileId)
     }
     return transfers
+  }
+
+  /**
+   * The chunk store as the serving side sees it: a file whose offer this device holds but has not
+   * started is opened empty on first ask, so this device answers HAVE (then HAVE_ONE as chunks
+   * arrive) instead of refusing, and stays a source of the asker's swarm (as Node does).
+   */
+  private servingStore (): ChunkStore {
+    const store = this.store
+    return {
+      open: async (fileId, count) => await store.open(fileId, count),
+      held: async (fileId) => {
+        const held = await store.held(fileId)
+        if (held !== undefined) return held
+        const manifest = await this.manifest(hex(fileId)).catch(() => undefined)
+        return manifest === undefined ? undefined : await store.open(fileId, chunkCountOf(manifest.size, manifest.chunkSize))
+      },
+      put: async (fileId, index, chunk) => { await store.put(fileId, index, chunk) },
+      get: async (fileId, index) => await store.get(fileId, index),
+      delete: async (fileId) => { await store.delete(fileId) }
+    }
   }
 
   /** Stops serving and every download (they resume on the next start). */
