@@ -13,11 +13,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
-import { readFilePlaintext } from '../../core/files/sealed-file.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
 import { downloadFile, FileService } from '../../net/protocols/file.ts'
 import { BrowserChunkStore } from '../../store/chunks.browser.ts'
-import { describeError } from '../../core/errors.ts'
+import { PeerError, describeError } from '../../core/errors.ts'
+import { plaintextFile, saveFile } from './file-export.ts'
 
 /** Where a file stands on this device, as its card shows it. */
 export type TransferState = 'offered' | 'downloading' | 'paused' | 'done' | 'failed'
@@ -63,6 +63,9 @@ export interface FileTransfersOptions {
 const PROGRESS_EVERY_MS = 250
 /** Speed is measured over this window. */
 const SPEED_WINDOW_MS = 3_000
+/** The first wait before a download with no reachable source tries again; it doubles up to the most. */
+const FIRST_RETRY_MS = 2_000
+const MAX_RETRY_MS = 60_000
 /** Downloads wanted across reloads, by file id: 'downloading' resumes on start, 'paused' waits. */
 const WANTED_KEY = 'kith.downloads'
 
@@ -104,6 +107,9 @@ export class FileTransfers {
       onServed: (_peer, fileId, _index, bytes) => { transfers.served(hex(fileId), bytes) }
     })
     await transfers.service.start()
+    options.node.addEventListener('peer:connect', () => {
+      for (const fileId of [...transfers.retries.keys()]) transfers.retryNow(fileId)
+    })
     for (const [fileId, state] of Object.entries(loadWanted())) {
       if (state === 'downloading') void transfers.download(fileId)
     }
@@ -263,6 +269,11 @@ export class FileTransfers {
         // A full disk pauses: resuming later continues from the chunks stored.
         saveWanted(fileId, 'paused')
         this.set(fileId, { state: 'paused', speed: 0, secondsLeft: null, error: reason.message })
+      } else if (reason instanceof PeerError && loadWanted()[fileId] === 'downloading') {
+        // No source could be reached (after a reload the connections come back a moment later):
+        // still wanted, so it tries again when a peer connects, and after a backoff.
+        this.set(fileId, { state: 'downloading', speed: 0, secondsLeft: null, error: 'Waiting for a device that has the file to come online…' })
+        this.retryLater(fileId)
       } else {
         this.set(fileId, { state: 'failed', speed: 0, secondsLeft: null, error: message })
       }
@@ -270,9 +281,30 @@ export class FileTransfers {
     }
   }
 
+  /** Downloads waiting for a source, with their next try. */
+  private readonly retries = new Map<string, { timer: ReturnType<typeof setTimeout>, delay: number }>()
+
+  private retryLater (fileId: string): void {
+    const previous = this.retries.get(fileId)
+    clearTimeout(previous?.timer)
+    const delay = Math.min(MAX_RETRY_MS, (previous?.delay ?? FIRST_RETRY_MS / 2) * 2)
+    this.retries.set(fileId, { delay, timer: setTimeout(() => { this.retryNow(fileId) }, delay) })
+  }
+
+  /** Tries a waiting download again now (a peer connected, or its backoff ran out). */
+  private retryNow (fileId: string): void {
+    if (this.running.has(fileId) || loadWanted()[fileId] !== 'downloading') {
+      if (!this.running.has(fileId)) this.retries.delete(fileId)
+      return
+    }
+    this.download(fileId).then(() => { this.retries.delete(fileId) }, () => {})
+  }
+
   /** Stops a download, keeping the verified chunks; {@link resume} continues from them. */
   async pause (fileId: string): Promise<void> {
     saveWanted(fileId, 'paused')
+    clearTimeout(this.retries.get(fileId)?.timer)
+    this.retries.delete(fileId)
     const running = this.running.get(fileId)
     running?.abort.abort(new PausedError('paused'))
     await running?.done.catch(() => {})
@@ -287,6 +319,8 @@ export class FileTransfers {
   /** Stops a download and deletes its chunks. */
   async cancel (fileId: string): Promise<void> {
     saveWanted(fileId, undefined)
+    clearTimeout(this.retries.get(fileId)?.timer)
+    this.retries.delete(fileId)
     const running = this.running.get(fileId)
     running?.abort.abort(new PausedError('cancelled'))
     await running?.done.catch(() => {})
@@ -295,68 +329,14 @@ export class FileTransfers {
     this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null })
   }
 
-  /**
-   * The whole plaintext of a finished file as a disk-backed `File` (decrypted chunk by chunk into
-   * an OPFS file), or, without OPFS, a Blob of the decrypted chunks.
-   */
+  /** The whole plaintext of a finished file as a `File` (file-export.ts). */
   async plaintext (fileId: string): Promise<File> {
-    const manifest = await this.manifest(fileId)
-    const root = await opfsRoot()
-    if (root !== null) {
-      const dir = await root.getDirectoryHandle('kith-plain', { create: true })
-      const handle = await dir.getFileHandle(fileId, { create: true })
-      const existing = await handle.getFile()
-      if (existing.size !== manifest.size) {
-        const writable = await handle.createWritable()
-        try {
-          for await (const part of readFilePlaintext(manifest, this.store)) await writable.write(part as Uint8Array<ArrayBuffer>)
-          await writable.close()
-        } catch (err) {
-          await writable.abort().catch(() => {})
-          throw err
-        }
-      }
-      const file = await handle.getFile()
-      return new File([file], manifest.name, { type: manifest.mimeType })
-    }
-    const parts: BlobPart[] = []
-    for await (const part of readFilePlaintext(manifest, this.store)) parts.push(part as Uint8Array<ArrayBuffer>)
-    return new File(parts, manifest.name, { type: manifest.mimeType })
+    return await plaintextFile(await this.manifest(fileId), this.store)
   }
 
-  /**
-   * Saves a finished file where the person chooses: through the File System Access API when the
-   * browser has a save picker (written chunk by chunk), else as an ordinary download.
-   */
+  /** Saves a finished file where the person chooses, or as an ordinary download (file-export.ts). */
   async save (fileId: string): Promise<void> {
-    const manifest = await this.manifest(fileId)
-    const picker = (globalThis as { showSaveFilePicker?: (o: { suggestedName: string }) => Promise<FileSystemFileHandle> }).showSaveFilePicker
-    if (picker !== undefined && !navigator.webdriver) {
-      let handle: FileSystemFileHandle
-      try {
-        handle = await picker({ suggestedName: manifest.name })
-      } catch (err) {
-        if ((err as Error).name === 'AbortError') return
-        throw err
-      }
-      const writable = await handle.createWritable()
-      try {
-        for await (const part of readFilePlaintext(manifest, this.store)) await writable.write(part as Uint8Array<ArrayBuffer>)
-        await writable.close()
-      } catch (err) {
-        await writable.abort().catch(() => {})
-        throw err
-      }
-      return
-    }
-    const url = URL.createObjectURL(await this.plaintext(fileId))
-    const a = document.createElement('a')
-    a.href = url
-    a.download = manifest.name
-    document.body.append(a)
-    a.click()
-    a.remove()
-    setTimeout(() => { URL.revokeObjectURL(url) }, 60_000)
+    await saveFile(await this.manifest(fileId), this.store)
   }
 
   /** The file's decrypted thumbnail, if its offer carries one. */
@@ -375,14 +355,6 @@ function hex (bytes: Uint8Array): string {
 /** Plaintext bytes in `held` chunks, counting the last chunk at its real size. */
 function heldBytes (manifest: FileManifest, held: number): number {
   return Math.min(manifest.size, held * manifest.chunkSize)
-}
-
-async function opfsRoot (): Promise<FileSystemDirectoryHandle | null> {
-  try {
-    return navigator.storage?.getDirectory === undefined ? null : await navigator.storage.getDirectory()
-  } catch {
-    return null
-  }
 }
 
 function loadWanted (): Record<string, 'downloading' | 'paused'> {

@@ -130,6 +130,7 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
         </>
       )}
       {view.error !== null && view.state === 'paused' && <p class='file-error-text' role='alert'>{view.error}</p>}
+      {view.error !== null && view.state === 'downloading' && <p class='file-note' role='status'>{view.error}</p>}
       {viewing && full !== null && <ImageViewer name={file.name} src={full} onClose={() => setViewing(false)} onSave={act('save', async (t) => { await t.save(file.fileId) })} />}
     </div>
   )
