@@ -2,7 +2,8 @@
  * Benchmark helper process for bench/files.ts's swarm: one receiving member. It holds a chunk
  * store on tmpfs, serves what it holds over `/kith/file/1.0.0` (as a group member does), and on
  * `prepare` opens the file's record and on `download` fetches it from the sources it is given,
- * announcing each chunk it stores. It
+ * announcing each chunk it stores, with the window a node uses when several members serve (as
+ * `FileTransfers` does). It
  * reports how long that took and how many bytes each source gave it; `reset` forgets the file.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -14,6 +15,7 @@ import { chunkCountOf, decodeManifest } from '../src/core/files/manifest.ts'
 import { createKithNode } from '../src/net/node.ts'
 import { downloadFile, FileService } from '../src/net/protocols/file.ts'
 import { installNodeFileCrypto } from '../src/node/file-crypto.ts'
+import { SWARM_IN_FLIGHT_BYTES } from '../src/node/file-transfers.ts'
 import { NodeChunkStore } from '../src/store/chunks.node.ts'
 import { benchTmp } from './files.ts'
 
@@ -45,7 +47,7 @@ process.on('message', (msg: { cmd: string }) => {
         peers.push(peer)
       }
       const t = performance.now()
-      const report = await downloadFile(node, manifest, peers, { store, log, onChunk: (p) => { service.announce(manifest.fileId, p.index) } })
+      const report = await downloadFile(node, manifest, peers, { store, log, ...(peers.length > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}), onChunk: (p) => { service.announce(manifest.fileId, p.index) } })
       const complete = (await store.held(manifest.fileId))?.complete === true
       process.send!({ type: 'done', ms: performance.now() - t, complete, bytesBySource: Object.fromEntries(report.bytesBySource) })
     })().catch((err: unknown) => { process.send!({ type: 'done', ms: 0, complete: false, error: String(err) }) })

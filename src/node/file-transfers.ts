@@ -90,6 +90,14 @@ export function mimeTypeOf (path: string): string {
   return MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream'
 }
 
+/**
+ * Bytes requested and not yet stored per source when several members are online to serve a file.
+ * With the default (16 MiB) every downloader had most of a file asked of the sender before the
+ * others could offer it: in the swarm benchmark (1 sender, 4 receivers, 256 MiB) the sender
+ * uploaded 1.9 times the file; with 4 MiB, 1.4 times.
+ */
+export const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
+
 /** Whether an error means the disk or the chunk store's quota is full. */
 function isFull (err: unknown): boolean {
   return err instanceof QuotaExceededError || (err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC'
@@ -366,10 +374,12 @@ export class FileTransfers {
       return
     }
     try {
+      const connected = sources.filter((p) => this.libp2p.getConnections(p).length > 0).length
       const report = await downloadFile(this.libp2p, manifest, sources, {
         store: this.chunks,
         log,
         signal,
+        ...(connected > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}),
         onChunk: (p) => {
           held = p.held
           this.service.announce(manifest.fileId, p.index)
