@@ -63,6 +63,12 @@ export interface FileTransfersOptions {
 const PROGRESS_EVERY_MS = 250
 /** Speed is measured over this window. */
 const SPEED_WINDOW_MS = 3_000
+/**
+ * Bytes requested and not yet stored per source when several members are online to serve a file,
+ * as in Node (src/node/file-transfers.ts): a smaller window lets the others serve before the
+ * sender has been asked for most of the file.
+ */
+const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** The first wait before a download with no reachable source tries again; it doubles up to the most. */
 const FIRST_RETRY_MS = 2_000
 const MAX_RETRY_MS = 60_000
@@ -244,10 +250,12 @@ export class FileTransfers {
     }
     try {
       const sources = (await this.options.offers.sources(fileId)).map((p) => peerIdFromString(p))
+      const connected = sources.filter((p) => this.options.node.getConnections(p).length > 0).length
       const report = await downloadFile(this.options.node, manifest, sources, {
         store: this.store,
         log: this.options.log,
         signal,
+        ...(connected > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}),
         onChunk: (p) => {
           this.service?.announce(manifest.fileId, p.index)
           show(p.held)
