@@ -281,3 +281,35 @@ it('a short video gets a thumbnail from its first frame, drawn by the sender', a
   expect(await video.getAttribute('data-state')).toBe('offered')
   await screenshot(bob.page, 'files-video')
 }, SLOW)
+
+it('a full browser storage pauses the download with a message saying what to do, and Resume finishes it once there is room', async () => {
+  await openConversation(alice.page, 'Bob')
+  await openConversation(bob.page, 'Alice')
+  const bytes = randomBytes(32 * 1024 * 1024)
+  const path = join(dir, 'too-big.bin')
+  writeFileSync(path, bytes)
+  await attach(alice.page, path)
+  await alice.page.getByTestId('send').click()
+  const c = card(bob.page, 'too-big.bin')
+  await c.and(bob.page.locator('[data-state="offered"]')).waitFor({ timeout: 120_000 })
+
+  // Room for about 8 MiB more than Bob's browser already stores.
+  const cdp = await bob.page.context().newCDPSession(bob.page)
+  const origin = new URL(bob.page.url()).origin
+  const used = await bob.page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0)
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: used + 8 * 1024 * 1024 })
+  await c.getByTestId('file-download').click()
+  await c.and(bob.page.locator('[data-state="paused"]')).waitFor({ timeout: 120_000 })
+  const why = c.getByRole('alert')
+  expect(await why.textContent()).toMatch(/^The browser's storage for this site is full.*then resume/)
+  expect(await bob.page.getByTestId('notice').count()).toBe(0)
+  await screenshot(bob.page, 'files-storage-full')
+  const held = Number(await c.getAttribute('data-bytes'))
+  expect(held).toBeLessThan(bytes.length)
+
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin })
+  await c.getByTestId('file-resume').click()
+  await c.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 120_000 })
+  const [download] = await Promise.all([bob.page.waitForEvent('download'), c.getByTestId('file-save').click()])
+  expect(sha256(readFileSync(await download.path()))).toBe(sha256(bytes))
+}, SLOW)

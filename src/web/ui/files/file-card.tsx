@@ -20,6 +20,11 @@ export type FileInfo = NonNullable<Message['file']>
 
 const INITIAL: TransferView = { state: 'offered', bytes: 0, total: 0, speed: 0, secondsLeft: null, error: null, known: false, upload: null }
 
+/** An error message as a sentence on its own: capitalised. */
+function sentence (text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
 /** The card of a FILE message. */
 export function FileCard ({ message }: { message: Message }): JSX.Element {
   const { client, ui } = useKith()
@@ -49,7 +54,11 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
 
   const act = (what: string, run: (t: NonNullable<typeof transfers>) => Promise<void>) => (): void => {
     if (transfers === null) return
-    run(transfers).catch((err: unknown) => { ui.notify('error', `Couldn’t ${what} ${file.name}: ${errorText(err)}`) })
+    run(transfers).catch((err: unknown) => {
+      // A full storage pauses the transfer, and the card says why: no toast on top.
+      if ((err as Error).name === 'QuotaExceededError') return
+      ui.notify('error', `Couldn’t ${what} ${file.name}: ${errorText(err)}`)
+    })
   }
   const open = act('open', async (t) => {
     if (isImage) {
@@ -129,7 +138,7 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
           </p>
         </>
       )}
-      {view.error !== null && view.state === 'paused' && <p class='file-error-text' role='alert'>{view.error}</p>}
+      {view.error !== null && view.state === 'paused' && <p class='file-error-text' role='alert'>{sentence(view.error)}</p>}
       {view.error !== null && view.state === 'downloading' && <p class='file-note' role='status'>{view.error}</p>}
       {viewing && full !== null && <ImageViewer name={file.name} src={full} onClose={() => setViewing(false)} onSave={act('save', async (t) => { await t.save(file.fileId) })} />}
     </div>
