@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --directory-only | --sframe-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --browser-files-only | --directory-only | --sframe-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -20,6 +20,8 @@
  * - SFrame encrypt + decrypt per video frame, in Node and Chromium, against the 30 fps frame
  *   interval and bare AES-GCM (bench/sframe.ts);
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);
+ * - a file (100 MiB, 16 MiB with --quick) between two browsers against a raw RTCDataChannel between
+ *   the same pages, and the receiving page's heap (bench/browser-files.ts);
  * - on simulated hosts: hole punching through two NATs, and message latency between two hosts
  *   against loopback (bench/hosts.ts; skipped, with the reason, where hosts cannot be simulated).
  */
@@ -36,6 +38,7 @@ import { KithNode } from '../src/node/kith-node.ts'
 import { getSuite } from '../src/core/mls/suite.ts'
 import { encryptApplication, processMessage, readMlsMessage } from '../src/core/mls/group.ts'
 import { benchBrowser } from './browser.ts'
+import { benchBrowserFiles } from './browser-files.ts'
 import { benchHosts } from './hosts.ts'
 import { benchMailbox } from './mailbox.ts'
 import { benchFiles } from './files.ts'
@@ -90,6 +93,10 @@ async function throughput (alice: KithNode, arrival: (text: string) => Promise<n
 async function main (): Promise<void> {
   if (process.argv.includes('--browser-only')) {
     report(await benchBrowser(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--browser-files-only')) {
+    report(await benchBrowserFiles(quick, log), json)
     return
   }
   if (process.argv.includes('--directory-only')) {
@@ -234,6 +241,7 @@ async function main (): Promise<void> {
     if (!process.argv.includes('--node-only')) {
       results.push(...await benchSFrame(quick, log))
       results.push(...await benchBrowser(quick, log))
+      results.push(...await benchBrowserFiles(quick, log))
       results.push(...await benchHosts(quick, log))
     }
     report(results, json)

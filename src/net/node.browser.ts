@@ -92,6 +92,11 @@ export function browserAddressSorter (a: Address, b: Address): -1 | 0 | 1 {
   return Math.sign(order) as -1 | 0 | 1
 }
 
+/** Bytes per RTCDataChannel message between browsers; every browser accepts 256 KiB. */
+const WEBRTC_MESSAGE_BYTES = 64 * 1024
+/** Bytes a data channel may buffer before a stream waits for it to drain. */
+const WEBRTC_BUFFERED_BYTES = 8 * 1024 * 1024
+
 /** Creates and starts the browser's libp2p node. Bootstrap peers are dialled by the caller. */
 export async function createBrowserNode (options: BrowserNodeOptions): Promise<BrowserLibp2p> {
   const servers = options.iceServers
@@ -102,7 +107,9 @@ export async function createBrowserNode (options: BrowserNodeOptions): Promise<B
     addresses: { listen: ['/p2p-circuit', '/webrtc'] },
     transports: [
       webSockets(),
-      webRTC({ rtcConfiguration }),
+      // Bigger messages and send buffer than the defaults (16 KiB, 2 MiB): a file chunk stream
+      // stalls each time the buffer drains to empty (bench/browser-files.ts).
+      webRTC({ rtcConfiguration, dataChannel: { maxMessageSize: WEBRTC_MESSAGE_BYTES, maxBufferedAmount: WEBRTC_BUFFERED_BYTES } }),
       // Dials a Node peer's /udp/…/webrtc-direct/certhash/… address: no TLS certificate needed,
       // so a page over https:// can reach a node that has no domain name.
       webRTCDirect({ rtcConfiguration }),

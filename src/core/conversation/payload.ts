@@ -8,10 +8,9 @@ import { abytes, randomBytes } from '../bytes.ts'
 import { CodecError, ValidationError } from '../errors.ts'
 import { MAX_CERTIFICATE_BYTES } from '../identity/device-certificate.ts'
 
-/** Longest text a message may carry, in UTF-16 code units. */
-export const MAX_TEXT_LENGTH = 16 * 1024
-/** Length of a message id. */
-export const MESSAGE_ID_LENGTH = 16
+import { MAX_TEXT_LENGTH, MESSAGE_ID_LENGTH } from './limits.ts'
+
+export { MAX_TEXT_LENGTH, MESSAGE_ID_LENGTH }
 /** Largest encoded payload accepted: room for a FILE offer with a 64 KiB thumbnail and a caption. */
 export const MAX_PAYLOAD_BYTES = 96 * 1024
 /** Longest reaction, in UTF-16 code units. */

@@ -6,7 +6,7 @@
  * Ordered with messages by their Lamport clock; not text, so never unread, searched or acted on.
  */
 import { randomBytes, toHex } from '../bytes.ts'
-import { MESSAGE_ID_LENGTH } from '../conversation/payload.ts'
+import { MESSAGE_ID_LENGTH } from '../conversation/limits.ts'
 import { peerIdToString } from '../identity/peer-id.ts'
 import type { Member } from '../mls/group.ts'
 import type { MessageView, Store } from './store.ts'

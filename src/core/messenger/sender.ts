@@ -222,7 +222,7 @@ export class Sender {
     const positions = new Map<string, number[]>()
     for (const id of messageIds) {
       const m = await engine.store.getMessage(id)
-      if (m === undefined || m.kind !== 'text') continue
+      if (m === undefined || (m.kind !== 'text' && m.kind !== 'file')) continue
       let readPositions = positions.get(m.groupId)
       if (readPositions === undefined) {
         readPositions = await this.views.readPositions(m.groupId)
@@ -248,7 +248,7 @@ export class Sender {
     }
     for (const id of messageIds) {
       const m = await engine.store.getMessage(id)
-      if (m === undefined || m.kind !== 'text') continue
+      if (m === undefined || (m.kind !== 'text' && m.kind !== 'file')) continue
       engine.emit({ type: 'message-state', id: m.id, conversation: m.groupId, state: stateOf(m, await this.views.readPositions(m.groupId)) })
     }
     engine.log(`${rowIds.length} frame(s) for ${peerId} left in its mailboxes`)

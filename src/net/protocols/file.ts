@@ -34,6 +34,8 @@ export interface FileServiceOptions {
   readonly idleTimeoutMs?: number
   /** Inbound file streams per connection, at most (default 32). */
   readonly maxInboundStreams?: number
+  /** Called after each chunk is written to a downloader (upload progress). */
+  readonly onServed?: (peer: PeerId, fileId: FileId, index: number, bytes: number) => void
 }
 
 /** Chunks read ahead of the one being sent, per stream. */
@@ -206,7 +208,10 @@ export class FileService {
       const stored = await read(index)
       if (!queue.includes(index)) prefetched.delete(index)
       if (stored === undefined) await lp.write(response({ kind: FileResponseKind.DONT_HAVE, index }))
-      else await send(chunkFrame(index, stored.chunk, stored.proof))
+      else {
+        await send(chunkFrame(index, stored.chunk, stored.proof))
+        this.options.onServed?.(peer, fileId, index, stored.chunk.length)
+      }
     }
     await reader
     if (failure !== undefined) throw failure

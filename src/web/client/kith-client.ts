@@ -30,6 +30,7 @@ import { OfferedFrames } from './offered-frames.ts'
 import { personName, personNameByAlias, type NameSources } from './person-names.ts'
 import { fetchServedNode, rememberBootstrap, type ServedNode } from './served-bootstrap.ts'
 import type { DirectoryLink } from './directory-link.ts'
+import type { FileTransfers } from './file-transfers.ts'
 import type { ConnectionStatus, Contact, DirectoryInfo, MailboxInfo, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
 
 const TYPING_SHOWN_MS = 6_000
@@ -41,6 +42,8 @@ const GREET_ROUNDS = 3
 const GREET_RETRY_MS = 1_000
 /** The Web Lock one tab holds while it is this device, and the channel tabs ask each other for it on. */
 const DEVICE_LOCK = 'kith-device'
+/** How long a "may fetch" answer is reused at most, even with no membership change seen. */
+const FETCH_ALLOWED_MS = 2_000
 /** Set before a reload that should take the device back from the tab that has it. */
 const TAKE_OVER_FLAG = 'kith.takeOver'
 
@@ -92,6 +95,10 @@ export class BrowserClient implements KithClient {
   private learned: string[] = []
   /** Lets go of the device lock; set while this tab holds it. */
   private releaseLock: (() => void) | undefined
+  /** The page's file transfers, loaded on first use or once online. */
+  private transfers: Promise<FileTransfers> | undefined
+  /** When a peer was last allowed to fetch a file, by "peer file"; cleared on any membership change. */
+  private readonly fetchAllowed = new Map<string, number>()
   private readonly devices = 'BroadcastChannel' in globalThis ? new BroadcastChannel(DEVICE_LOCK) : undefined
 
   constructor () {
@@ -342,6 +349,8 @@ export class BrowserClient implements KithClient {
       this.directory.value = link.info()
       return link
     })
+    // Serving files and resuming interrupted downloads: loaded after start-up, off the critical path.
+    void this.fileTransfers().catch(() => {})
     ;(globalThis as { kithDebug?: unknown }).kithDebug = { libp2p: node, log: this.log, client: this }
   }
 
@@ -474,6 +483,8 @@ export class BrowserClient implements KithClient {
   }
 
   private onEvent (event: MessengerEvent): void {
+    // Membership may have changed: who may fetch files is asked afresh.
+    if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.fetchAllowed.clear()
     if (event.type === 'message' && event.message.notice?.type === 'profile' && !event.message.own) {
       // Someone took a new name: their contact row changed, so lists (and names shown) reload.
       this.scheduleRefresh()
@@ -625,6 +636,42 @@ export class BrowserClient implements KithClient {
     await this.invoke('send', conversationId, text, replyTo === undefined ? {} : { replyTo })
   }
 
+  async sendFiles (conversationId: string, files: readonly File[], caption: string, previews?: ReadonlyMap<number, Blob>): Promise<void> {
+    for (const [i, file] of files.entries()) {
+      await this.rpc.call('sendFile', conversationId, file, i === 0 ? caption : '', previews?.get(i) ?? null)
+    }
+  }
+
+  async fileTransfers (): Promise<FileTransfers> {
+    this.transfers ??= (async () => {
+      const node = this.requireNode()
+      const { FileTransfers } = await import('./file-transfers.ts')
+      return await FileTransfers.start({
+        node,
+        log: (l) => { this.record(l) },
+        offers: {
+          manifest: async (fileId) => (await this.invoke('fileOffer', fileId)).manifest,
+          mayFetch: async (peerId, fileId) => {
+            // Asked before every chunk served: a yes is reused until the conversation changes.
+            const key = `${peerId} ${fileId}`
+            const at = this.fetchAllowed.get(key)
+            if (at !== undefined && Date.now() - at < FETCH_ALLOWED_MS) return true
+            const allowed = await this.invoke('mayFetchFile', peerId, fileId)
+            if (allowed) this.fetchAllowed.set(key, Date.now())
+            else this.fetchAllowed.delete(key)
+            return allowed
+          },
+          sources: async (fileId) => await this.invoke('fileSources', fileId)
+        }
+      })
+    })()
+    this.transfers.catch((err: unknown) => {
+      this.record(`file transfers did not start: ${messageOf(err)}`)
+      this.transfers = undefined
+    })
+    return await this.transfers
+  }
+
   async edit (conversationId: string, messageId: string, text: string): Promise<void> {
     await this.invoke('edit', conversationId, messageId, text)
   }
@@ -656,8 +703,8 @@ export class BrowserClient implements KithClient {
   async updateSettings (patch: Partial<Settings>): Promise<void> {
     if (patch.readReceipts !== undefined) await this.invoke('setReadReceipts', patch.readReceipts)
     this.settings.value = { ...this.settings.value, ...patch }
-    const { notifications, bootstrap, iceServers, theme } = this.settings.value
-    saveLocalSettings({ notifications, bootstrap, iceServers, theme })
+    const { notifications, bootstrap, iceServers, theme, autoDownloadBytes } = this.settings.value
+    saveLocalSettings({ notifications, bootstrap, iceServers, theme, autoDownloadBytes })
     if (patch.bootstrap !== undefined) this.dialer?.start()
     // New STUN/TURN servers may open a WebRTC path where only the relay got through (the pills follow connection:open).
     if (patch.iceServers !== undefined && this.node !== undefined) {

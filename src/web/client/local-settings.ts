@@ -16,9 +16,16 @@ export interface LocalSettings {
   readonly iceServers: readonly IceServer[] | null
   /** Light, dark, or following the system. */
   readonly theme: Theme
+  /** Images offered up to this many bytes download by themselves (0: never). */
+  readonly autoDownloadBytes: number
 }
 
-const DEFAULTS: LocalSettings = { notifications: false, bootstrap: [], iceServers: null, theme: 'system' }
+/** The default limit for images that download by themselves: 8 MiB. */
+export const DEFAULT_AUTO_DOWNLOAD_BYTES = 8 * 1024 * 1024
+/** The largest limit the setting takes: 1 GiB. */
+const MAX_AUTO_DOWNLOAD_BYTES = 1024 * 1024 * 1024
+
+const DEFAULTS: LocalSettings = { notifications: false, bootstrap: [], iceServers: null, theme: 'system', autoDownloadBytes: DEFAULT_AUTO_DOWNLOAD_BYTES }
 const THEMES: readonly Theme[] = ['system', 'light', 'dark']
 
 /** Reads the saved settings; damaged or missing values fall back to defaults. */
@@ -30,7 +37,10 @@ export function loadLocalSettings (): LocalSettings {
       notifications: raw.notifications === true,
       bootstrap: Array.isArray(raw.bootstrap) ? raw.bootstrap.filter((a): a is string => typeof a === 'string' && a.startsWith('/')) : [],
       iceServers: ice === null || ice.kind === 'invalid' ? null : ice.value,
-      theme: THEMES.find((t) => t === raw.theme) ?? 'system'
+      theme: THEMES.find((t) => t === raw.theme) ?? 'system',
+      autoDownloadBytes: typeof raw.autoDownloadBytes === 'number' && Number.isSafeInteger(raw.autoDownloadBytes) && raw.autoDownloadBytes >= 0 && raw.autoDownloadBytes <= MAX_AUTO_DOWNLOAD_BYTES
+        ? raw.autoDownloadBytes
+        : DEFAULT_AUTO_DOWNLOAD_BYTES
     }
   } catch {
     return DEFAULTS

@@ -7,6 +7,7 @@ import type { ReadonlySignal } from '@preact/signals'
 import type { DeliveryState } from '../../core/conversation/delivery-state.ts'
 import type { MessageOut, ReactionOut } from '../../core/messenger/message-view.ts'
 import type { IceServer } from './ice-servers.ts'
+import type { FileTransfers } from './file-transfers.ts'
 
 /** Delivery state shown beside a message. `received` is for other people's messages. */
 export type MessageState = DeliveryState
@@ -100,6 +101,8 @@ export interface Settings {
   readonly bootstrap: readonly string[]
   /** The person's STUN/TURN servers; null while the build's defaults apply. */
   readonly iceServers: readonly IceServer[] | null
+  /** Images offered up to this many bytes download by themselves (0: never). */
+  readonly autoDownloadBytes: number
 }
 
 /** A short notice for the user (an error from an action, or information). */
@@ -171,6 +174,13 @@ export interface KithClient {
   search (query: string): Promise<readonly SearchResult[]>
   /** The user typed in the composer (throttled inside). */
   typed (conversationId: string): void
+  /**
+   * Offers files in a conversation, one FILE message each, the caption on the first. The worker
+   * reads each `File` in slices and seals it; `previews` are frames drawn for videos, by index.
+   */
+  sendFiles (conversationId: string, files: readonly File[], caption: string, previews?: ReadonlyMap<number, Blob>): Promise<void>
+  /** The page's file transfers (serving, downloads, progress), started once the messenger runs. */
+  fileTransfers (): Promise<FileTransfers>
 
   updateSettings (patch: Partial<Settings>): Promise<void>
 

@@ -1,16 +1,19 @@
 /**
  * The message composer: an auto-growing textarea (Enter sends, Shift+Enter breaks the line), the
  * reply/edit context bar, a counter as the length limit nears, drafts kept per conversation, and an
- * emoji picker that inserts at the caret.
+ * emoji picker that inserts at the caret. Files attach through the paperclip, a paste or a drop on
+ * the conversation; they show as chips above the text, which becomes their caption. Text past the
+ * length limit can go as a .txt file instead.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
-import { MAX_TEXT_LENGTH } from '../../core/conversation/payload.ts'
+import { MAX_TEXT_LENGTH } from '../../core/conversation/limits.ts'
 import type { Conversation, Message } from '../client/types.ts'
 import { useKith } from './context.ts'
 import { errorText, formatLengthLeft } from './format.ts'
 import { EmojiPicker } from './emoji-picker.tsx'
-import { IconCheck, IconClose, IconEdit, IconReply, IconSend, IconSmile } from './icons.tsx'
+import { IconCheck, IconClose, IconEdit, IconPaperclip, IconReply, IconSend, IconSmile } from './icons.tsx'
+import { LazyAttachmentTray } from './lazy-files.tsx'
 
 const MAX_HEIGHT_PX = 180
 
@@ -36,6 +39,8 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
   const draftBeforeEdit = useRef<string | null>(null)
   const [picking, setPicking] = useState(false)
   const composer = useRef<HTMLDivElement>(null)
+  const fileInput = useRef<HTMLInputElement>(null)
+  const attached = ui.attachments.value[id] ?? []
   /** Where the emoji goes: the selection when the picker opened. */
   const caret = useRef<{ start: number, end: number } | null>(null)
 
@@ -77,8 +82,40 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
     if (value.length > 0) client.typed(id)
   }
 
+  const sendAttached = async (files: readonly File[], caption: string): Promise<void> => {
+    ui.detach(id)
+    setText('')
+    ui.drafts.delete(id)
+    try {
+      // Short videos get a first frame drawn here for their thumbnail (the worker cannot decode video).
+      const previews = new Map<number, Blob>()
+      if (files.some((f) => f.type.startsWith('video/'))) {
+        const { videoFrame } = await import('./files/video-frame.ts')
+        for (const [i, f] of files.entries()) {
+          const frame = f.type.startsWith('video/') ? await videoFrame(f) : null
+          if (frame !== null) previews.set(i, frame)
+        }
+      }
+      await client.sendFiles(id, files, caption, previews)
+    } catch (err) {
+      ui.notify('error', `Couldn’t send the file: ${errorText(err)}`)
+    }
+  }
+
+  /** Text past the limit goes as a .txt file (issue 21). */
+  const sendAsFile = (): void => {
+    const body = text.trim()
+    const file = new File([body], `message-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.txt`, { type: 'text/plain' })
+    void sendAttached([...attached, file], '')
+  }
+
   const submit = async (): Promise<void> => {
     const body = text.trim()
+    if (attached.length > 0 && mode?.kind !== 'edit') {
+      if (body.length > MAX_TEXT_LENGTH) return
+      await sendAttached(attached, body)
+      return
+    }
     if (body.length === 0 || body.length > MAX_TEXT_LENGTH) return
     if (mode?.kind === 'edit') {
       try {
@@ -137,7 +174,7 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
   }
 
   const editing = mode?.kind === 'edit'
-  const empty = text.trim().length === 0
+  const empty = text.trim().length === 0 && (attached.length === 0 || editing)
   const left = formatLengthLeft(text.trim().length, MAX_TEXT_LENGTH)
   return (
     <div class='composer' ref={composer}
@@ -159,14 +196,41 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
           </button>
         </div>
       )}
+      {attached.length > 0 && !editing && <LazyAttachmentTray files={attached} onRemove={(i) => ui.detach(id, i)} />}
+      {left?.over === true && !editing && (
+        <div class='composer-context composer-long' data-testid='long-text'>
+          <div class='composer-context-text'>
+            <p class='composer-context-title'>This is too long for one message</p>
+            <p class='composer-context-quote'>Send it as a text file instead.</p>
+          </div>
+          <button type='button' class='button' data-testid='send-as-file' onClick={sendAsFile}>Send as .txt</button>
+        </div>
+      )}
       <form class='composer-row' onSubmit={(e) => { e.preventDefault(); void submit() }}>
+        <input ref={fileInput} type='file' multiple hidden data-testid='attach-input' tabIndex={-1}
+          onChange={(e) => {
+            const input = e.currentTarget
+            ui.attach(id, [...(input.files ?? [])])
+            input.value = ''
+            textarea.current?.focus()
+          }} />
+        <button type='button' class='icon-button composer-attach-button' data-testid='attach-button' aria-label='Attach files'
+          title='Attach files' disabled={editing} onClick={() => fileInput.current?.click()}>
+          <IconPaperclip />
+        </button>
         <button type='button' class='icon-button composer-emoji-button' data-testid='emoji-button' aria-label='Emoji'
           title='Emoji' aria-expanded={picking} aria-haspopup='dialog' onClick={togglePicker}>
           <IconSmile />
         </button>
         <textarea ref={textarea} data-testid='composer' class='composer-input' rows={1} value={text} dir='auto'
-          placeholder={`Message ${conversation.name}`} aria-label={`Message ${conversation.name}`}
-          onInput={(e) => updateText(e.currentTarget.value)} onKeyDown={onKeyDown} />
+          placeholder={attached.length > 0 && !editing ? 'Add a caption…' : `Message ${conversation.name}`} aria-label={`Message ${conversation.name}`}
+          onInput={(e) => updateText(e.currentTarget.value)} onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            const files = [...(e.clipboardData?.files ?? [])]
+            if (files.length === 0 || editing) return
+            e.preventDefault()
+            ui.attach(id, files)
+          }} />
         {left !== null && (
           <span class={left.over ? 'composer-counter over' : 'composer-counter'} data-testid='composer-counter' aria-live='polite'>{left.text}</span>
         )}

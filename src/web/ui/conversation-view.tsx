@@ -2,7 +2,7 @@
  * The open conversation: header (who, how linked, verified, safety number or group info), the
  * message list, who is typing, and the composer. Marks the conversation read while it is visible.
  */
-import { useEffect, useMemo } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import type { Contact, Conversation, Message } from '../client/types.ts'
 import { Avatar } from './avatar.tsx'
@@ -84,6 +84,8 @@ export function ConversationView ({ conversation }: { conversation: Conversation
   // Only others' messages can be unread: your own sends need no markRead (a worker round trip and
   // a store read per message sent).
   const lastFromOthers = useMemo(() => messages.findLast((m) => !m.own)?.id, [messages])
+  const [dragging, setDragging] = useState(false)
+  const canAttach = conversation.active && conversation.rejoining === null
 
   useEffect(() => {
     const markRead = (): void => {
@@ -111,7 +113,22 @@ export function ConversationView ({ conversation }: { conversation: Conversation
   }
 
   return (
-    <section class='conversation' aria-label={conversation.name} data-testid='conversation-view' data-id={id}>
+    <section class={dragging ? 'conversation dropping' : 'conversation'} aria-label={conversation.name} data-testid='conversation-view' data-id={id}
+      onDragOver={(e) => {
+        if (!canAttach || !(e.dataTransfer?.types.includes('Files') ?? false)) return
+        e.preventDefault()
+        if (e.dataTransfer !== null) e.dataTransfer.dropEffect = 'copy'
+        setDragging(true)
+      }}
+      onDragLeave={(e) => { if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false) }}
+      onDrop={(e) => {
+        setDragging(false)
+        const files = [...(e.dataTransfer?.files ?? [])]
+        if (!canAttach || files.length === 0) return
+        e.preventDefault()
+        ui.attach(id, files)
+      }}>
+      {dragging && <div class='drop-overlay' aria-hidden='true'><p>Drop files to send them to {conversation.name}</p></div>}
       <ConversationHeader conversation={conversation} contact={contact} />
       <div class='conversation-body'>
         <MessageList conversation={conversation} messages={messages} myIdentity={me?.identity ?? ''} handlers={handlers}

@@ -19,6 +19,7 @@ function icon (paths: JSX.Element) {
 }
 
 export const IconBack = icon(<path d='M15 18l-6-6 6-6' />)
+export const IconPaperclip = icon(<path d='m20.5 11.5-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.4 3.4 0 0 1 4.8 4.8l-8.4 8.4a1.7 1.7 0 0 1-2.4-2.4l7.7-7.7' />)
 export const IconClose = icon(<path d='M18 6 6 18M6 6l12 12' />)
 export const IconSend = icon(<><path d='M21 3 10.5 13.5' /><path d='M21 3 14.5 21l-4-7.5L3 9.5 21 3z' /></>)
 export const IconSettings = icon(<><path d='M4 7h9M17 7h3M4 17h3M11 17h9' /><circle cx='15' cy='7' r='2' /><circle cx='9' cy='17' r='2' /></>)

@@ -9,6 +9,7 @@ import { DeliveryState } from './delivery-state.tsx'
 import { avatarHue, formatFullTime, formatTime } from './format.ts'
 import { EmojiPicker } from './emoji-picker.tsx'
 import { IconEdit, IconPlus, IconReply, IconSmile, IconTrash } from './icons.tsx'
+import { LazyFileCard } from './lazy-files.tsx'
 
 /** The quick reactions offered by the picker. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏', '🎉', '🔥'] as const
@@ -111,7 +112,9 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
         )}
         {m.deleted
           ? <p class='text deleted'>This message was deleted</p>
-          : <p class='text' dir='auto'>{m.text}</p>}
+          : m.file !== undefined
+            ? <><LazyFileCard message={m} />{m.text !== '' && <p class='text' dir='auto'>{m.text}</p>}</>
+            : <p class='text' dir='auto'>{m.text}</p>}
         <span class='meta'>
           {m.edited && !m.deleted && <span class='edited'>(edited)</span>}
           <time dateTime={new Date(m.sentAt).toISOString()} title={formatFullTime(m.sentAt)}>{formatTime(m.sentAt)}</time>

@@ -36,6 +36,10 @@ async function allowNotifications (): Promise<string | null> {
   return 'Notifications are blocked for this site. Allow them in your browser’s site settings, then try again.'
 }
 
+const MIB = 1024 * 1024
+/** The image auto-download limits offered (the default is 8 MiB). */
+const AUTO_DOWNLOAD_CHOICES: ReadonlyArray<readonly [number, string]> = [[0, 'Never'], [2 * MIB, 'Up to 2 MB'], [8 * MIB, 'Up to 8 MB'], [32 * MIB, 'Up to 32 MB'], [128 * MIB, 'Up to 128 MB']]
+
 /** The "Settings" dialog. */
 export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Element {
   const { client, ui } = useKith()
@@ -62,6 +66,18 @@ export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Eleme
       <Toggle id='setting-notifications' label='Desktop notifications' checked={settings.notifications} disabled={notifications.busy}
         hint='Show a notification when a message arrives while you’re looking elsewhere.' onChange={(on) => { void notifications.run(on) }} />
       {notifications.error !== null && <p class='field-error' role='alert' data-testid='notifications-error'>{notifications.error}</p>}
+
+      <h3 class='section-title'>Files</h3>
+      <div class='setting-row'>
+        <div class='setting-text'>
+          <label for='auto-download-select' class='setting-label'>Download images by themselves</label>
+          <p class='field-hint' id='auto-download-hint'>Images up to this size download as soon as they arrive. Other files wait for you.</p>
+        </div>
+        <select id='auto-download-select' data-testid='auto-download-select' class='input theme-select' value={String(settings.autoDownloadBytes)}
+          aria-describedby='auto-download-hint' onChange={(e) => { void client.updateSettings({ autoDownloadBytes: Number(e.currentTarget.value) }) }}>
+          {AUTO_DOWNLOAD_CHOICES.map(([bytes, label]) => <option key={bytes} value={String(bytes)}>{label}</option>)}
+        </select>
+      </div>
 
       <h3 class='section-title'>Network</h3>
       <NetworkSettings />

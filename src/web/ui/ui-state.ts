@@ -56,6 +56,8 @@ export class UiState {
   readonly localNotices = signal<readonly Notice[]>([])
   /** Unsent text per conversation, kept while switching between them. */
   readonly drafts = new Map<string, string>()
+  /** Files attached and not yet sent, per conversation. */
+  readonly attachments = signal<Readonly<Record<string, readonly File[]>>>({})
   private nextNoticeId = -1
 
   /** Opens a conversation, adding one history entry when coming from the list. */
@@ -88,6 +90,23 @@ export class UiState {
     }
     window.addEventListener('popstate', sync)
     return () => window.removeEventListener('popstate', sync)
+  }
+
+  /** Adds files to a conversation's attachments (paperclip, drop, paste). */
+  attach (conversationId: string, files: readonly File[]): void {
+    if (files.length === 0) return
+    const all = this.attachments.value
+    this.attachments.value = { ...all, [conversationId]: [...(all[conversationId] ?? []), ...files] }
+  }
+
+  /** Removes one attachment, or all of a conversation's when `index` is undefined. */
+  detach (conversationId: string, index?: number): void {
+    const all = { ...this.attachments.value }
+    const list = all[conversationId] ?? []
+    const rest = index === undefined ? [] : list.filter((_, i) => i !== index)
+    if (rest.length === 0) delete all[conversationId]
+    else all[conversationId] = rest
+    this.attachments.value = all
   }
 
   /** Shows a toast that did not come from the client (e.g. an invite link that failed). */

@@ -156,6 +156,12 @@ const api: WorkerApi = {
   peerConnected (peerId) { messenger?.peerConnected(peerId) },
   async signDirectoryRecord (list, issuedAt, lifetimeMs) { return await need().signDirectoryRecord(list, issuedAt, lifetimeMs) },
   async identityOfDevice (peerId) { return await need().identityOfDevice(peerId) },
+  async sendFile (conversationId, file, caption, preview) {
+    const m = need()
+    const { sealBrowserFile } = await import('./file-sealing.ts')
+    const manifest = await sealBrowserFile(file, preview ?? undefined)
+    await m.sendFile(conversationId, manifest, caption)
+  },
   async flush () { await messenger?.flush() }
 }
 

@@ -23,6 +23,7 @@ export type UiMethod =
   | 'createGroup' | 'addMember' | 'removeMember' | 'leave'
   | 'send' | 'edit' | 'deleteMessage' | 'react' | 'markRead' | 'typing'
   | 'settings' | 'setReadReceipts' | 'inviteLink' | 'search' | 'renameGroup' | 'setMuted' | 'setArchived' | 'setDisplayName'
+  | 'fileOffer' | 'mayFetchFile' | 'fileSources'
 
 /** What the worker serves. */
 export interface WorkerApi {
@@ -64,6 +65,12 @@ export interface WorkerApi {
   signDirectoryRecord (addrs: string[], issuedAt: number, lifetimeMs: number): Promise<SignedDirectoryRecord>
   /** The hex identity key of the account a known device belongs to. */
   identityOfDevice (peerId: string): Promise<string | undefined>
+  /**
+   * Seals a file the person attached (read in slices from the `File`, encrypted into the chunk
+   * store the page serves from; an image gets a thumbnail, or `preview` is used for one) and offers
+   * it in a conversation. The bytes never cross back to the page.
+   */
+  sendFile (conversationId: string, file: File, caption: string, preview: Blob | null): Promise<void>
   /** Writes group states and closes the store (page hide). */
   flush (): Promise<void>
 }

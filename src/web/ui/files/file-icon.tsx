@@ -1,0 +1,33 @@
+/** The icon of a file card or chip: a page shape coloured by the file's family, with its extension. */
+import type { JSX } from 'preact'
+import { extensionLabel, fileKind } from './format-files.ts'
+
+/** A file's type icon. */
+export function FileIcon ({ mimeType, name, size = 40 }: { mimeType: string, name: string, size?: number }): JSX.Element {
+  const kind = fileKind(mimeType, name)
+  const label = extensionLabel(name)
+  return (
+    <span class={`file-icon file-icon-${kind}`} style={`--size:${size}px`} aria-hidden='true'>
+      <svg width={size} height={size} viewBox='0 0 40 40' fill='none'>
+        <path d='M10 3.5h14l9.5 9.5v22a2 2 0 0 1-2 2h-21.5a2 2 0 0 1-2-2v-29.5a2 2 0 0 1 2-2z' fill='currentColor' opacity='0.16' />
+        <path d='M10 3.5h14l9.5 9.5v22a2 2 0 0 1-2 2h-21.5a2 2 0 0 1-2-2v-29.5a2 2 0 0 1 2-2z' stroke='currentColor' stroke-width='1.6' />
+        <path d='M24 3.5v7.5a2 2 0 0 0 2 2h7.5' stroke='currentColor' stroke-width='1.6' />
+      </svg>
+      {label !== '' && <span class='file-icon-label'>{label}</span>}
+    </span>
+  )
+}
+
+function strokeIcon (paths: JSX.Element) {
+  return function Icon (): JSX.Element {
+    return (
+      <svg class='icon' width={18} height={18} viewBox='0 0 24 24' fill='none' stroke='currentColor' stroke-width='1.8'
+        stroke-linecap='round' stroke-linejoin='round' aria-hidden='true' focusable='false'>{paths}</svg>
+    )
+  }
+}
+
+/** Open (an arrow out of a box). */
+export const IconOpen = strokeIcon(<><path d='M14 4h6v6M20 4l-9 9' /><path d='M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5' /></>)
+/** Save (an arrow into a tray). */
+export const IconSave = strokeIcon(<><path d='M12 4v11M7.5 10.5 12 15l4.5-4.5' /><path d='M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3' /></>)
