@@ -7,6 +7,7 @@ import { AppPayload as AppPayloadCodec, PayloadKind, type MailboxAddress as Mail
 import { abytes, randomBytes } from '../bytes.ts'
 import { CodecError, ValidationError } from '../errors.ts'
 import { MAX_CERTIFICATE_BYTES } from '../identity/device-certificate.ts'
+import { fromWireSignal, toWireSignal, type CallSignal } from '../calls/signal.ts'
 
 /** Longest text a message may carry, in UTF-16 code units. */
 export const MAX_TEXT_LENGTH = 16 * 1024
@@ -19,13 +20,13 @@ export const MAX_REACTION_LENGTH = 16
 const MAX_GROUP_NAME = 128
 
 /** Kinds of application payload. */
-export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes'
+export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes' | 'call'
 
 /**
  * Control kinds are ephemeral: they are never shown or stored as messages, so they carry `seq` 0
  * and stay out of per-sender gap detection (PROTOCOL.md §7).
  */
-export type ControlKindName = 'read' | 'typing' | 'mailboxes'
+export type ControlKindName = 'read' | 'typing' | 'mailboxes' | 'call'
 
 /** Kinds that act on an earlier message named by `target`. */
 export type ActionKindName = 'edit' | 'delete' | 'reaction' | 'read'
@@ -40,7 +41,8 @@ const KIND_TO_WIRE: Record<PayloadKindName, PayloadKind> = {
   typing: PayloadKind.TYPING,
   leave: PayloadKind.LEAVE,
   profile: PayloadKind.PROFILE,
-  mailboxes: PayloadKind.MAILBOXES
+  mailboxes: PayloadKind.MAILBOXES,
+  call: PayloadKind.CALL
 }
 const WIRE_TO_KIND = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as PayloadKindName]))
 
@@ -58,6 +60,8 @@ export interface Payload {
   readonly certificate?: Uint8Array
   /** MAILBOXES: where to deposit frames for the sending device while it is offline. */
   readonly mailboxes?: readonly MailboxAddress[]
+  /** CALL: the call signal (checked by calls/signal.ts). */
+  readonly call?: CallSignal
 }
 
 /** One mailbox of a device, as a MAILBOXES payload names it (PROTOCOL.md §5.4). */
@@ -77,7 +81,7 @@ const MAX_ADDR_LENGTH = 256
 
 /** True for kinds that carry `seq` 0 and are never stored as messages. */
 export function isControlKind (kind: PayloadKindName): kind is ControlKindName {
-  return kind === 'read' || kind === 'typing' || kind === 'mailboxes'
+  return kind === 'read' || kind === 'typing' || kind === 'mailboxes' || kind === 'call'
 }
 
 /** True for kinds whose `target` must name an earlier message. */
@@ -136,7 +140,8 @@ export function encodePayload (p: Payload): Uint8Array {
     certificate: (p.certificate ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
     mailboxes: (p.mailboxes ?? []).map((m) => ({
       node: m.node as Uint8Array<ArrayBuffer>, addrs: [...m.addrs], mailboxId: m.mailboxId as Uint8Array<ArrayBuffer>, depositToken: m.depositToken as Uint8Array<ArrayBuffer>
-    }))
+    })),
+    ...(p.call !== undefined ? { call: toWireSignal(p.call) } : {})
   })
 }
 
@@ -157,7 +162,7 @@ function checkMailboxes (list: readonly MailboxAddressCodec[]): MailboxAddress[]
 /** The per-kind rules of PROTOCOL.md §7 for `text` and `target`. */
 function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
   if (isActionKind(kind) && raw.target.length === 0) throw new ValidationError(`a ${kind} payload must name its target message`)
-  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
+  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes' || kind === 'call') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
   if (kind === 'profile') {
     if (raw.certificate.length === 0) throw new ValidationError('a profile payload must carry a device certificate')
     abytes(raw.certificate, 'profile certificate', { max: MAX_CERTIFICATE_BYTES })
@@ -178,6 +183,7 @@ function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
     case 'leave':
     case 'profile':
     case 'mailboxes':
+    case 'call':
       if (raw.text !== '') throw new ValidationError(`a ${kind} payload carries no text`)
       return
     case 'group-meta':
@@ -207,6 +213,9 @@ export function decodePayload (bytes: Uint8Array): Payload {
   checkKindFields(kind, raw)
   if (kind !== 'mailboxes' && raw.mailboxes.length > 0) throw new ValidationError(`a ${kind} payload names no mailboxes`)
   const mailboxes = kind === 'mailboxes' ? checkMailboxes(raw.mailboxes) : undefined
+  if (kind === 'call' && raw.call === undefined) throw new ValidationError('a call payload must carry a call signal')
+  if (kind !== 'call' && raw.call !== undefined) throw new ValidationError(`a ${kind} payload carries no call signal`)
+  const call = raw.call === undefined ? undefined : fromWireSignal(raw.call)
   const seq = safeNumber(raw.seq, 'sequence number')
   if (isControlKind(kind)) {
     if (seq !== 0) throw new ValidationError(`a ${kind} payload carries sequence number 0`)
@@ -223,6 +232,7 @@ export function decodePayload (bytes: Uint8Array): Payload {
     ...(raw.target.length > 0 ? { target: raw.target } : {}),
     ...(raw.groupName !== '' ? { groupName: raw.groupName } : {}),
     ...(raw.certificate.length > 0 ? { certificate: raw.certificate } : {}),
-    ...(mailboxes !== undefined ? { mailboxes } : {})
+    ...(mailboxes !== undefined ? { mailboxes } : {}),
+    ...(call !== undefined ? { call } : {})
   }
 }

@@ -17,12 +17,14 @@
  * | message-actions.ts | send, reply, edit, delete, react, read, typing, leave |
  * | receiver.ts | incoming application data and commits, fork choice, held frames |
  * | joining.ts | KeyPackages handed out and the Welcomes that use them |
+ * | calls.ts | call signalling: invites, answers, SDP and ICE, and the history row each call leaves |
  */
 import type { Deliver } from '../codec/envelope.ts'
 import { toHex } from '../bytes.ts'
 import { KithError, ValidationError } from '../errors.ts'
 import { formatInviteLink, type Invite } from '../identity/invite.ts'
 import { encodeState, readMlsMessage, type IncomingMls } from '../mls/group.ts'
+import { Calls } from './calls.ts'
 import { Contacts } from './contacts.ts'
 import { ConversationPrefsStore } from './conversation-prefs.ts'
 import { Conversations } from './conversations.ts'
@@ -40,8 +42,12 @@ import { Views } from './views.ts'
 import { Search, type SearchHit } from './search.ts'
 import { Rejoining } from './rejoining.ts'
 import { DeliverKind } from '../codec/envelope.ts'
+import type { CallDropCounts, CallHistoryEntry, CallView, MediaSignalIn } from '../calls/call-view.ts'
+import type { CallMedia } from '../calls/signal.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
+export type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, MediaSignalIn } from '../calls/call-view.ts'
+export type { CallMedia } from '../calls/signal.ts'
 export type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
 export type { MessengerComponents, MessengerOptions } from './engine.ts'
 
@@ -60,6 +66,7 @@ export class Messenger {
   private readonly prefs: ConversationPrefsStore
   private readonly mailboxBook: Mailboxes
   private readonly rejoining: Rejoining
+  private readonly callBook: Calls
 
   constructor (components: MessengerComponents, options: MessengerOptions = {}) {
     this.engine = new Engine(components, options)
@@ -71,7 +78,9 @@ export class Messenger {
     this.groups = new Conversations(this.engine, this.views, this.sender, this.contactBook, this.profiles)
     this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups)
     this.mailboxBook = new Mailboxes(this.engine, this.sender)
-    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook)
+    this.callBook = new Calls(this.engine, this.sender, this.groups)
+    this.callBook.onRecorded = (row) => { this.engine.announceWhenDurable(async () => { await this.views.announceNotice(row) }) }
+    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook, this.callBook)
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)
     this.searcher = new Search(this.engine, this.views)
     this.rejoining = new Rejoining(this.engine, this.contactBook, this.groups)
@@ -92,6 +101,7 @@ export class Messenger {
     await this.groups.resume()
     await this.rejoining.requestPending()
     await this.mailboxBook.watch()
+    this.callBook.watch()
   }
 
   /**
@@ -124,6 +134,7 @@ export class Messenger {
   stop (): void {
     this.engine.stopped = true
     this.mailboxBook.stop()
+    this.callBook.stop()
     this.groups.stop()
   }
 
@@ -316,6 +327,48 @@ export class Messenger {
   /** Turns read receipts on or off: when off, no READ is sent and others' are not shown. */
   async setReadReceipts (enabled: boolean): Promise<MessengerSettings> {
     return await this.actions.setReadReceipts(enabled)
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /** Starts a call in a conversation: every other member device rings. */
+  async startCall (target: string, media: CallMedia): Promise<CallView> {
+    return await this.callBook.start(target, media)
+  }
+
+  /** Joins a ringing call. */
+  async answerCall (callId: string, media: CallMedia): Promise<CallView> {
+    return await this.callBook.answer(callId, media)
+  }
+
+  /** Declines a ringing call. */
+  async declineCall (callId: string): Promise<CallView> {
+    return await this.callBook.decline(callId)
+  }
+
+  /** Leaves a call, or stops ringing one this device started. */
+  async hangUp (callId: string): Promise<CallView> {
+    return await this.callBook.hangUp(callId)
+  }
+
+  /** Sends an SDP or ICE candidate to one device in a call. */
+  async sendCallSignal (callId: string, signal: MediaSignalIn): Promise<void> {
+    await this.callBook.sendMedia(callId, signal)
+  }
+
+  /** Calls ringing or running on this device. */
+  async activeCalls (): Promise<CallView[]> {
+    return await this.callBook.list()
+  }
+
+  /** Call history, newest first: of one conversation (by target), or of all. */
+  async callHistory (target?: string): Promise<CallHistoryEntry[]> {
+    return await this.callBook.history(target === undefined ? undefined : await this.groups.resolveTarget(target))
+  }
+
+  /** Incoming call signals dropped since start, by reason. */
+  callDrops (): CallDropCounts {
+    return this.callBook.dropCounts()
   }
 
   // ---------------------------------------------------------------- the delivery service's side

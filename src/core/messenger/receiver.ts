@@ -13,6 +13,7 @@ import {
   decodeState, encodeState, epochOf, listMembers, ownLeafIndex, processMessage, readMlsMessage, type GroupState, type IncomingMls, type Member
 } from '../mls/group.ts'
 import { RETAINED_EPOCHS } from '../mls/suite.ts'
+import type { Calls } from './calls.ts'
 import type { Contacts } from './contacts.ts'
 import type { Conversations } from './conversations.ts'
 import type { Mailboxes } from './mailboxes.ts'
@@ -64,7 +65,7 @@ export class Receiver {
   constructor (
     private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender,
     private readonly contacts: Contacts, private readonly conversations: Conversations, private readonly profiles: Profiles,
-    private readonly mailboxes: Mailboxes
+    private readonly mailboxes: Mailboxes, private readonly calls: Calls
   ) {}
 
   /** Processes a private message for a locked group. `fresh` is false when replaying a held frame. */
@@ -238,7 +239,7 @@ export class Receiver {
   private async storeApplication (group: CachedGroup, state: GroupState, sender: Member, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
     const { engine } = this
     const senderIdentity = toHex(sender.certificate.identityKey)
-    if (isControlKind(payload.kind)) return await this.receiveControl(group, state, senderIdentity, payload, hash, done, peerIdToString(sender.certificate.peerId))
+    if (isControlKind(payload.kind)) return await this.receiveControl(group, state, sender, payload, hash, done)
     const senderDevice = peerIdToString(sender.certificate.peerId)
     const id = toHex(payload.id)
     const lamport = Math.max(group.row.lamport, payload.lamport)
@@ -359,9 +360,14 @@ export class Receiver {
     return { ok: true, target }
   }
 
-  /** Handles a READ, TYPING or MAILBOXES: nothing is stored but the seen hash (for a READ, a read position; for a MAILBOXES, the sender device's mailboxes). */
-  private async receiveControl (group: CachedGroup, state: GroupState, senderIdentity: string, payload: Payload, hash: string, done: Write[], senderDevice: string): Promise<Outcome> {
+  /**
+   * Handles a READ, TYPING, MAILBOXES or CALL: nothing is stored but the seen hash (for a READ, a
+   * read position; for a MAILBOXES, the sender device's mailboxes; a CALL goes to calls.ts).
+   */
+  private async receiveControl (group: CachedGroup, state: GroupState, sender: Member, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
     const { engine } = this
+    const senderIdentity = toHex(sender.certificate.identityKey)
+    const senderDevice = peerIdToString(sender.certificate.peerId)
     const groupId = group.row.id
     const unsaved = (group.unsaved ?? 0) + 1
     const save = unsaved >= RECEIVE_SAVE_INTERVAL
@@ -383,6 +389,7 @@ export class Receiver {
       }
     }
     await engine.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }], true)
+    if (payload.kind === 'call') await this.calls.receivedLocked(groupId, state, sender, payload)
     const fresh = Math.abs(engine.clock.now() - payload.sentAt) <= (engine.options.typingFreshMs ?? 10_000)
     engine.announceWhenDurable(async () => {
       if (payload.kind === 'typing' && senderIdentity !== engine.identity && fresh) {

@@ -454,7 +454,7 @@ export class BrowserClient implements KithClient {
       if (list !== undefined) list.value = list.value.map((m) => (m.id === event.id ? { ...m, state: event.state } : m))
     } else if (event.type === 'typing') {
       this.showTyping(event.conversation, event.identity, event.name)
-    } else {
+    } else if (event.type === 'conversation') {
       this.upsertConversation(event.conversation)
     }
   }
