@@ -39,6 +39,8 @@ export type MediaSignalIn =
 export interface CallHistoryEntry {
   readonly id: string
   readonly conversation: string
+  /** The group's name, or the other person's for a 1:1. */
+  readonly conversationName: string
   readonly direction: 'incoming' | 'outgoing'
   readonly callerIdentity: string
   readonly callerName: string

@@ -176,9 +176,14 @@ export class Calls {
     const ids = groupId !== undefined ? [groupId] : (await engine.store.listGroups()).map((g) => g.id)
     const out: CallHistoryEntry[] = []
     for (const id of ids) {
-      for (const row of await engine.store.listMessages(id, HISTORY_WINDOW)) {
-        if (row.kind !== CALL_ROW_KIND) continue
-        const entry = await this.historyEntry(row)
+      const rows = (await engine.store.listMessages(id, HISTORY_WINDOW)).filter((r) => r.kind === CALL_ROW_KIND)
+      if (rows.length === 0) continue
+      const group = await engine.load(id)
+      const conversationName = group === undefined
+        ? ''
+        : group.row.kind === 'direct' && group.row.peerIdentity !== null ? await engine.names.nameOf(group.row.peerIdentity) : group.row.name
+      for (const row of rows) {
+        const entry = await this.historyEntry(row, conversationName)
         if (entry !== undefined) out.push(entry)
       }
     }
@@ -186,12 +191,12 @@ export class Calls {
   }
 
   /** The history entry of a stored call row; undefined if it is malformed. */
-  async historyEntry (row: MessageView): Promise<CallHistoryEntry | undefined> {
+  async historyEntry (row: MessageView, conversationName: string): Promise<CallHistoryEntry | undefined> {
     const body = decodeCallRecordBody(row.text)
     if (body === undefined) return undefined
     const callerName = row.senderIdentity === this.engine.identity ? 'You' : await this.engine.names.nameOf(row.senderIdentity)
     return {
-      id: row.id, conversation: row.groupId, direction: body.direction, callerIdentity: row.senderIdentity, callerName, video: body.video, outcome: body.outcome,
+      id: row.id, conversation: row.groupId, conversationName, direction: body.direction, callerIdentity: row.senderIdentity, callerName, video: body.video, outcome: body.outcome,
       startedAt: row.sentAt, durationMs: body.durationMs, text: describeCall(callerName, body)
     }
   }

@@ -11,7 +11,7 @@ import { validateText } from '../../core/conversation/payload.ts'
 import { describeError } from '../../core/errors.ts'
 import type { ApiClient } from '../api/client.ts'
 import { ChatScreen } from './chat-screen.ts'
-import { announcesTyping, type MessageJson } from './format.ts'
+import { announcesTyping, incomingCallLine, type CallJson, type MessageJson } from './format.ts'
 
 const COMMANDS = '/reply ID TEXT · /edit ID TEXT · /delete ID · /react ID EMOJI (no EMOJI: remove) · /quit'
 /** Your own typing is sent at most this often (the daemon throttles too). */
@@ -43,6 +43,12 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
     }
     if (event.type === 'message-state') {
       if (screen.setState(String(event.id), String(event.state))) view.changed(String(event.id), 'state')
+      return
+    }
+    if (event.type === 'call') {
+      // Node has no media stack: the call is shown as a line, to be answered in the browser app.
+      const line = incomingCallLine(event.call as CallJson, conversation.id)
+      if (line !== undefined && screen.upsert(line)) view.changed(line.id, 'new')
       return
     }
     if (event.type !== 'message') return

@@ -12,7 +12,7 @@ import { initDataDir, KithNode, type KithNodeConfig } from '../kith-node.ts'
 import { dataPaths } from '../paths.ts'
 import { runBackup } from './backup.ts'
 import { runChat } from './chat.ts'
-import { describeDirectory, formatConversationLine, formatMessageLine, formatProfile, shortId, type ConversationJson, type DirectoryStatusJson, type MessageJson, type ProfileJson } from './format.ts'
+import { describeDirectory, formatCallLine, formatConversationLine, formatMessageLine, formatProfile, shortId, type CallHistoryJson, type ConversationJson, type DirectoryStatusJson, type MessageJson, type ProfileJson } from './format.ts'
 
 const HELP = `kith: serverless end-to-end encrypted chat
 
@@ -56,6 +56,7 @@ usage: kith [--data DIR] [--json] COMMAND
   react TARGET ID EMOJI         react to message ID; --remove takes your reaction back
   read TARGET                   mark a conversation read (sends a read receipt)
   messages TARGET               show a conversation's history
+  calls [TARGET]                list calls (missed, declined, answered with their length)
   search TEXT [--limit N]       find messages containing TEXT in every conversation
   chat TARGET                   interactive chat
   settings [--read-receipts on|off]
@@ -394,6 +395,12 @@ async function main (argv: string[]): Promise<void> {
       const target = need(positionals, 1, 'target (contact alias or group name)')
       const r = await client.call<{ messages: MessageJson[] }>('GET', `/v1/messages?target=${encodeURIComponent(target)}${values.limit !== undefined ? `&limit=${encodeURIComponent(values.limit)}` : ''}`)
       print(r.messages.length === 0 ? 'no messages yet' : r.messages.map(formatMessageLine).join('\n'), r)
+      return
+    }
+    case 'calls': {
+      const target = positionals[1]
+      const r = await client.call<{ calls: CallHistoryJson[] }>('GET', `/v1/calls${target !== undefined ? `?target=${encodeURIComponent(target)}` : ''}`)
+      print(r.calls.length === 0 ? 'no calls yet' : r.calls.map(formatCallLine).join('\n'), r)
       return
     }
     case 'search': {
