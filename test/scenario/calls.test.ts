@@ -100,7 +100,7 @@ describe('calls', () => {
     await eventually([bob], async () => atBob.calls.find((c) => c.participants.length === 2), 'Bob to see Carol join')
 
     await alice.messenger.sendCallSignal(started.id, { type: 'ice', toDevice: outsider.messenger.profile().peerId, candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 })
-    await eventually([bob], async () => bob.messenger.callDrops().unknownDevice === 1, 'the bad signal dropped at Bob')
+    await eventually([bob], async () => (await bob.messenger.callDrops()).unknownDevice === 1, 'the bad signal dropped at Bob')
     expect(atBob.signals.some((s) => s.type === 'ice')).toBe(false)
 
     await alice.messenger.hangUp(started.id)

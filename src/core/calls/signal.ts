@@ -5,8 +5,8 @@
  * device they are for.
  */
 import { abytes, astring } from '../bytes.ts'
-import { CallSignal as CallSignalCodec, CallSignalType } from '../codec/kith.ts'
-import { ValidationError } from '../errors.ts'
+import { CallSignal as CallSignalCodec, CallSignalType } from '../codec/calls.ts'
+import { CodecError, ValidationError } from '../errors.ts'
 import { CALL_ID_LENGTH, MAX_CANDIDATE_LENGTH, MAX_DEVICE_ID_BYTES, MAX_SDP_LENGTH, MAX_SDP_MID_LENGTH } from './constants.ts'
 
 /** What a participant sends: at least audio or video is on, or it is listen-only. */
@@ -94,4 +94,20 @@ export function fromWireSignal (raw: CallSignalCodec): CallSignal {
       return { type, callId, toDevice: raw.toDevice, candidate: raw.sdp, sdpMid: raw.sdpMid, sdpMLineIndex: raw.sdpMlineIndex }
     }
   }
+}
+
+/** Encodes a signal for the AppPayload's `call` field. */
+export function encodeCallSignal (signal: CallSignal): Uint8Array {
+  return CallSignalCodec.encode(toWireSignal(signal))
+}
+
+/** Decodes and checks the AppPayload's `call` field. */
+export function decodeCallSignal (bytes: Uint8Array): CallSignal {
+  let raw: CallSignalCodec
+  try {
+    raw = CallSignalCodec.decode(bytes)
+  } catch (err) {
+    throw new CodecError('call signal is not valid protobuf', { cause: err })
+  }
+  return fromWireSignal(raw)
 }

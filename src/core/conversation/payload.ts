@@ -7,7 +7,6 @@ import { AppPayload as AppPayloadCodec, PayloadKind, type MailboxAddress as Mail
 import { abytes, randomBytes } from '../bytes.ts'
 import { CodecError, ValidationError } from '../errors.ts'
 import { MAX_CERTIFICATE_BYTES } from '../identity/device-certificate.ts'
-import { fromWireSignal, toWireSignal, type CallSignal } from '../calls/signal.ts'
 
 /** Longest text a message may carry, in UTF-16 code units. */
 export const MAX_TEXT_LENGTH = 16 * 1024
@@ -60,8 +59,11 @@ export interface Payload {
   readonly certificate?: Uint8Array
   /** MAILBOXES: where to deposit frames for the sending device while it is offline. */
   readonly mailboxes?: readonly MailboxAddress[]
-  /** CALL: the call signal (checked by calls/signal.ts). */
-  readonly call?: CallSignal
+  /**
+   * CALL: the encoded `CallSignal` (calls.proto), decoded and checked by calls/signal.ts where it is
+   * used; that code loads with the first call, off the start-up path.
+   */
+  readonly call?: Uint8Array
 }
 
 /** One mailbox of a device, as a MAILBOXES payload names it (PROTOCOL.md §5.4). */
@@ -141,7 +143,7 @@ export function encodePayload (p: Payload): Uint8Array {
     mailboxes: (p.mailboxes ?? []).map((m) => ({
       node: m.node as Uint8Array<ArrayBuffer>, addrs: [...m.addrs], mailboxId: m.mailboxId as Uint8Array<ArrayBuffer>, depositToken: m.depositToken as Uint8Array<ArrayBuffer>
     })),
-    ...(p.call !== undefined ? { call: toWireSignal(p.call) } : {})
+    call: (p.call ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
   })
 }
 
@@ -213,9 +215,9 @@ export function decodePayload (bytes: Uint8Array): Payload {
   checkKindFields(kind, raw)
   if (kind !== 'mailboxes' && raw.mailboxes.length > 0) throw new ValidationError(`a ${kind} payload names no mailboxes`)
   const mailboxes = kind === 'mailboxes' ? checkMailboxes(raw.mailboxes) : undefined
-  if (kind === 'call' && raw.call === undefined) throw new ValidationError('a call payload must carry a call signal')
-  if (kind !== 'call' && raw.call !== undefined) throw new ValidationError(`a ${kind} payload carries no call signal`)
-  const call = raw.call === undefined ? undefined : fromWireSignal(raw.call)
+  if (kind === 'call' && raw.call.length === 0) throw new ValidationError('a call payload must carry a call signal')
+  if (kind !== 'call' && raw.call.length !== 0) throw new ValidationError(`a ${kind} payload carries no call signal`)
+  const call = kind === 'call' ? raw.call : undefined
   const seq = safeNumber(raw.seq, 'sequence number')
   if (isControlKind(kind)) {
     if (seq !== 0) throw new ValidationError(`a ${kind} payload carries sequence number 0`)

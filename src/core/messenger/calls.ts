@@ -10,7 +10,7 @@ import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallEvent, type CallRecord, type CallState } from '../calls/call-state.ts'
 import { CALL_ROW_KIND, decodeCallRecordBody, describeCall, encodeCallRecordBody } from '../calls/call-record.ts'
 import { CALL_ID_LENGTH, INVITE_MAX_AGE_MS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
-import type { CallMedia, CallSignal } from '../calls/signal.ts'
+import { decodeCallSignal, encodeCallSignal, type CallMedia, type CallSignal } from '../calls/signal.ts'
 import type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, MediaSignalIn } from '../calls/call-view.ts'
 import type { Payload } from '../conversation/payload.ts'
 import { NotFoundError, UsageError, ValidationError, describeError } from '../errors.ts'
@@ -207,13 +207,18 @@ export class Calls {
    */
   async receivedLocked (groupId: string, state: GroupState, sender: Member, payload: Payload): Promise<void> {
     const { engine } = this
-    const signal = payload.call
     const from = peerIdToString(sender.certificate.peerId)
     const drop = (reason: keyof CallDropCounts, why: string): void => {
       this.drops = { ...this.drops, [reason]: this.drops[reason] + 1 }
       engine.log(`dropped call signal in ${groupId.slice(0, 12)} from ${from}: ${why}`)
     }
-    if (signal === undefined) return drop('malformed', 'no signal')
+    if (payload.call === undefined) return drop('malformed', 'no signal')
+    let signal: CallSignal
+    try {
+      signal = decodeCallSignal(payload.call)
+    } catch (err) {
+      return drop('malformed', describeError(err))
+    }
     if (from === engine.account.peerId) return
     const callId = toHex(signal.callId)
     const devices = listMembers(state).map((m) => peerIdToString(m.certificate.peerId))
@@ -274,7 +279,7 @@ export class Calls {
   }
 
   private async sendLocked (groupId: string, call: CallSignal): Promise<void> {
-    await this.sender.sendControlLocked(groupId, 'call', undefined, [], false, { call })
+    await this.sender.sendControlLocked(groupId, 'call', undefined, [], false, { call: encodeCallSignal(call) })
   }
 
   private armTimer (call: CallState): void {

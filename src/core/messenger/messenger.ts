@@ -24,7 +24,7 @@ import { toHex } from '../bytes.ts'
 import { KithError, ValidationError } from '../errors.ts'
 import { formatInviteLink, type Invite } from '../identity/invite.ts'
 import { encodeState, readMlsMessage, type IncomingMls } from '../mls/group.ts'
-import { Calls } from './calls.ts'
+import type { Calls } from './calls.ts'
 import { Contacts } from './contacts.ts'
 import { ConversationPrefsStore } from './conversation-prefs.ts'
 import { Conversations } from './conversations.ts'
@@ -66,7 +66,8 @@ export class Messenger {
   private readonly prefs: ConversationPrefsStore
   private readonly mailboxBook: Mailboxes
   private readonly rejoining: Rejoining
-  private readonly callBook: Calls
+  /** calls.ts, loaded with the first call (it is not needed to start: browser JS budget). */
+  private callBook: Promise<Calls> | undefined
 
   constructor (components: MessengerComponents, options: MessengerOptions = {}) {
     this.engine = new Engine(components, options)
@@ -78,9 +79,8 @@ export class Messenger {
     this.groups = new Conversations(this.engine, this.views, this.sender, this.contactBook, this.profiles)
     this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups)
     this.mailboxBook = new Mailboxes(this.engine, this.sender)
-    this.callBook = new Calls(this.engine, this.sender, this.groups)
-    this.callBook.onRecorded = (row) => { this.engine.announceWhenDurable(async () => { await this.views.announceNotice(row) }) }
-    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook, this.callBook)
+    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook,
+      async (groupId, state, sender, payload) => { await (await this.calls()).receivedLocked(groupId, state, sender, payload) })
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)
     this.searcher = new Search(this.engine, this.views)
     this.rejoining = new Rejoining(this.engine, this.contactBook, this.groups)
@@ -101,7 +101,17 @@ export class Messenger {
     await this.groups.resume()
     await this.rejoining.requestPending()
     await this.mailboxBook.watch()
-    this.callBook.watch()
+  }
+
+  /** The call module, loaded and started on first use. */
+  private async calls (): Promise<Calls> {
+    this.callBook ??= import('./calls.ts').then(({ Calls }) => {
+      const calls = new Calls(this.engine, this.sender, this.groups)
+      calls.onRecorded = (row) => { this.engine.announceWhenDurable(async () => { await this.views.announceNotice(row) }) }
+      calls.watch()
+      return calls
+    })
+    return await this.callBook
   }
 
   /**
@@ -134,7 +144,7 @@ export class Messenger {
   stop (): void {
     this.engine.stopped = true
     this.mailboxBook.stop()
-    this.callBook.stop()
+    void this.callBook?.then((c) => { c.stop() })
     this.groups.stop()
   }
 
@@ -333,42 +343,42 @@ export class Messenger {
 
   /** Starts a call in a conversation: every other member device rings. */
   async startCall (target: string, media: CallMedia): Promise<CallView> {
-    return await this.callBook.start(target, media)
+    return await (await this.calls()).start(target, media)
   }
 
   /** Joins a ringing call. */
   async answerCall (callId: string, media: CallMedia): Promise<CallView> {
-    return await this.callBook.answer(callId, media)
+    return await (await this.calls()).answer(callId, media)
   }
 
   /** Declines a ringing call. */
   async declineCall (callId: string): Promise<CallView> {
-    return await this.callBook.decline(callId)
+    return await (await this.calls()).decline(callId)
   }
 
   /** Leaves a call, or stops ringing one this device started. */
   async hangUp (callId: string): Promise<CallView> {
-    return await this.callBook.hangUp(callId)
+    return await (await this.calls()).hangUp(callId)
   }
 
   /** Sends an SDP or ICE candidate to one device in a call. */
   async sendCallSignal (callId: string, signal: MediaSignalIn): Promise<void> {
-    await this.callBook.sendMedia(callId, signal)
+    await (await this.calls()).sendMedia(callId, signal)
   }
 
   /** Calls ringing or running on this device. */
   async activeCalls (): Promise<CallView[]> {
-    return await this.callBook.list()
+    return this.callBook === undefined ? [] : await (await this.callBook).list()
   }
 
   /** Call history, newest first: of one conversation (by target), or of all. */
   async callHistory (target?: string): Promise<CallHistoryEntry[]> {
-    return await this.callBook.history(target === undefined ? undefined : await this.groups.resolveTarget(target))
+    return await (await this.calls()).history(target === undefined ? undefined : await this.groups.resolveTarget(target))
   }
 
   /** Incoming call signals dropped since start, by reason. */
-  callDrops (): CallDropCounts {
-    return this.callBook.dropCounts()
+  async callDrops (): Promise<CallDropCounts> {
+    return (await this.calls()).dropCounts()
   }
 
   // ---------------------------------------------------------------- the delivery service's side

@@ -13,7 +13,6 @@ import {
   decodeState, encodeState, epochOf, listMembers, ownLeafIndex, processMessage, readMlsMessage, type GroupState, type IncomingMls, type Member
 } from '../mls/group.ts'
 import { RETAINED_EPOCHS } from '../mls/suite.ts'
-import type { Calls } from './calls.ts'
 import type { Contacts } from './contacts.ts'
 import type { Conversations } from './conversations.ts'
 import type { Mailboxes } from './mailboxes.ts'
@@ -65,7 +64,9 @@ export class Receiver {
   constructor (
     private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender,
     private readonly contacts: Contacts, private readonly conversations: Conversations, private readonly profiles: Profiles,
-    private readonly mailboxes: Mailboxes, private readonly calls: Calls
+    private readonly mailboxes: Mailboxes,
+    /** Hands a CALL to calls.ts (loaded with the first call), under the conversation's lock. */
+    private readonly onCall: (groupId: string, state: GroupState, sender: Member, payload: Payload) => Promise<void>
   ) {}
 
   /** Processes a private message for a locked group. `fresh` is false when replaying a held frame. */
@@ -389,7 +390,7 @@ export class Receiver {
       }
     }
     await engine.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }], true)
-    if (payload.kind === 'call') await this.calls.receivedLocked(groupId, state, sender, payload)
+    if (payload.kind === 'call') await this.onCall(groupId, state, sender, payload)
     const fresh = Math.abs(engine.clock.now() - payload.sentAt) <= (engine.options.typingFreshMs ?? 10_000)
     engine.announceWhenDurable(async () => {
       if (payload.kind === 'typing' && senderIdentity !== engine.identity && fresh) {

@@ -205,7 +205,7 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
       }
       case 'GET /v1/calls': {
         const target = url.searchParams.get('target')
-        return send(res, 200, { calls: await messenger.callHistory(target === null || target === '' ? undefined : target), active: await messenger.activeCalls(), drops: messenger.callDrops() })
+        return send(res, 200, { calls: await messenger.callHistory(target === null || target === '' ? undefined : target), active: await messenger.activeCalls(), drops: await messenger.callDrops() })
       }
       case 'GET /v1/events': {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })

@@ -24,6 +24,8 @@ import { BootstrapDialer } from './bootstrap.ts'
 import { buildConfig } from './build-config.ts'
 import { dialableContactAddr, InboundWebRtcCheck, linkOf, relayLabel, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
+import { CallSignalBuffer, type CallSignalling } from './call-signalling.ts'
+import type { CallView } from '../../core/messenger/messenger.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
 import { requote } from './reply-quotes.ts'
 import { OfferedFrames } from './offered-frames.ts'
@@ -66,6 +68,18 @@ export class BrowserClient implements KithClient {
   readonly defaultIceServers: readonly IceServer[] = buildConfig.iceServers
   readonly notices = signal<readonly Notice[]>([])
   readonly backupProgress = signal<number | null>(null)
+  readonly calls = signal<readonly CallView[]>([])
+  private readonly callSignals = new CallSignalBuffer()
+  readonly callSignalling: CallSignalling = {
+    selfDevice: () => this.me.value?.peerId ?? '',
+    iceServers: () => this.settings.value.iceServers ?? this.defaultIceServers,
+    start: async (conversationId, media) => await this.invoke('startCall', conversationId, media),
+    answer: async (callId, media) => await this.invoke('answerCall', callId, media),
+    decline: async (callId) => await this.invoke('declineCall', callId),
+    hangUp: async (callId) => await this.invoke('hangUp', callId),
+    send: async (callId, s) => { await this.invoke('sendCallSignal', callId, s) },
+    listen: (listener) => this.callSignals.listen(listener)
+  }
   /** Recent log lines, for diagnostics (never secrets or plaintext). */
   readonly log: string[] = []
 
@@ -456,6 +470,12 @@ export class BrowserClient implements KithClient {
       this.showTyping(event.conversation, event.identity, event.name)
     } else if (event.type === 'conversation') {
       this.upsertConversation(event.conversation)
+    } else if (event.type === 'call') {
+      const call = event.call
+      const others = this.calls.value.filter((c) => c.id !== call.id)
+      this.calls.value = call.phase === 'ended' ? others : [...others, call]
+    } else if (event.type === 'call-signal') {
+      this.callSignals.push({ conversation: event.conversation, from: event.from, signal: event.signal })
     }
   }
 

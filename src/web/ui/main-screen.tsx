@@ -5,6 +5,7 @@
 import type { JSX } from 'preact'
 import { AddContactDialog } from './add-contact-dialog.tsx'
 import { LazyBackupDialog } from './lazy-backup.tsx'
+import { LazyCallLayer } from './lazy-calls.tsx'
 import { useKith } from './context.ts'
 import { ConversationView } from './conversation-view.tsx'
 import { GroupInfoDialog } from './group-info-dialog.tsx'
@@ -61,6 +62,7 @@ export function MainScreen (): JSX.Element {
         {conversation === undefined ? <NothingOpen /> : <ConversationView key={conversation.id} conversation={conversation} />}
       </main>
       <OpenDialog />
+      <LazyCallLayer />
     </div>
   )
 }

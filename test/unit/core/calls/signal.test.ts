@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { fromWireSignal, toWireSignal, type CallSignal } from '../../../../src/core/calls/signal.ts'
-import { CallSignalType, type CallSignal as WireSignal } from '../../../../src/core/codec/kith.ts'
+import { decodeCallSignal, encodeCallSignal, fromWireSignal, toWireSignal, type CallSignal } from '../../../../src/core/calls/signal.ts'
+import { CallSignalType, type CallSignal as WireSignal } from '../../../../src/core/codec/calls.ts'
 import { decodePayload, encodePayload } from '../../../../src/core/conversation/payload.ts'
 import { ValidationError } from '../../../../src/core/errors.ts'
 
@@ -25,17 +25,17 @@ describe('call signals', () => {
 
   it('every signal type survives a CALL payload round trip', () => {
     for (const call of signals) {
-      const bytes = encodePayload({ id: new Uint8Array(16).fill(1), kind: 'call', text: '', sentAt: 5, seq: 0, lamport: 3, call })
-      expect(decodePayload(bytes).call).toEqual(call)
+      const bytes = encodePayload({ id: new Uint8Array(16).fill(1), kind: 'call', text: '', sentAt: 5, seq: 0, lamport: 3, call: encodeCallSignal(call) })
+      expect(decodeCallSignal(decodePayload(bytes).call!)).toEqual(call)
     }
   })
 
   it('a CALL payload must carry a signal, and no other kind may', () => {
     const bare = encodePayload({ id: new Uint8Array(16).fill(1), kind: 'call', text: '', sentAt: 5, seq: 0, lamport: 3 })
     expect(() => decodePayload(bare)).toThrow(/must carry a call signal/)
-    const text = encodePayload({ id: new Uint8Array(16).fill(1), kind: 'text', text: 'hi', sentAt: 5, seq: 1, lamport: 3, call: signals[0] })
+    const text = encodePayload({ id: new Uint8Array(16).fill(1), kind: 'text', text: 'hi', sentAt: 5, seq: 1, lamport: 3, call: encodeCallSignal(signals[0]!) })
     expect(() => decodePayload(text)).toThrow(/carries no call signal/)
-    const seq = encodePayload({ id: new Uint8Array(16).fill(1), kind: 'call', text: '', sentAt: 5, seq: 4, lamport: 3, call: signals[0] })
+    const seq = encodePayload({ id: new Uint8Array(16).fill(1), kind: 'call', text: '', sentAt: 5, seq: 4, lamport: 3, call: encodeCallSignal(signals[0]!) })
     expect(() => decodePayload(seq)).toThrow(/sequence number 0/)
   })
 
@@ -56,6 +56,10 @@ describe('call signals', () => {
       expect(() => fromWireSignal(wire(fields))).toThrow(ValidationError)
       expect(() => fromWireSignal(wire(fields))).toThrow(message)
     }
+  })
+
+  it('bytes that are not a CallSignal are refused', () => {
+    expect(() => decodeCallSignal(new Uint8Array([0x0a, 0xff]))).toThrow(/not valid protobuf/)
   })
 
   it('wire form keeps unused fields empty', () => {

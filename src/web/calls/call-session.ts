@@ -1,0 +1,333 @@
+/**
+ * The page's side of calls (loaded on first use): local media, one {@link PeerLink} per other
+ * participant (a full mesh), and the state the call screen renders. Call state and signalling live
+ * in the worker's messenger (core/messenger/calls.ts); this follows its `calls` list and the
+ * signals it hands over, and never decides who is in a call by itself. Which side of a pair offers
+ * is `offersTo` from core/calls, so the mesh could give way to a forwarder without changing it.
+ */
+import { signal, type Signal } from '@preact/signals'
+import { offersTo } from '../../core/calls/call-state.ts'
+import { MAX_MESH_PARTICIPANTS } from '../../core/calls/constants.ts'
+import type { CallView } from '../../core/messenger/messenger.ts'
+import type { IncomingCallSignal } from '../client/call-signalling.ts'
+import type { KithClient } from '../client/types.ts'
+import { closeLocalMedia, openLocalMedia, type LocalMedia } from './local-media.ts'
+import { PeerLink, type MediaTransforms } from './peer-link.ts'
+
+/** How often the connection indicators are refreshed from getStats. */
+const STATS_EVERY_MS = 1000
+/** How long the "call ended" bar stays. */
+const ENDED_SHOWN_MS = 8000
+
+/** What `call-status` says: `data-state` in the UI. */
+export type CallStatus = 'ringing' | 'connecting' | 'connected' | 'ended'
+
+/** One other participant as the call screen shows it. */
+export interface ParticipantView {
+  readonly device: string
+  readonly name: string
+  readonly link: PeerLink | undefined
+}
+
+/** Everything the call screen renders. */
+export interface CallScreen {
+  readonly call: CallView
+  readonly status: CallStatus
+  readonly local: LocalMedia | null
+  readonly muted: boolean
+  readonly cameraOn: boolean
+  readonly sharing: boolean
+  /** A sentence the person should read (fallback to audio-only, listen-only, ICE failure, a full call). */
+  readonly notice: string | null
+  readonly participants: readonly ParticipantView[]
+  /** Why the call ended, when it has. */
+  readonly ended: string | null
+}
+
+/** The page's calls: at most one ringing or running call is shown at a time. */
+export class CallManager {
+  readonly screen: Signal<CallScreen | null> = signal(null)
+  /** Moves on every stats refresh, so indicators re-render. */
+  readonly tick = signal(0)
+  private readonly links = new Map<string, PeerLink>()
+  private local: LocalMedia | null = null
+  private screenTrack: MediaStreamTrack | null = null
+  private statsTimer: ReturnType<typeof setInterval> | undefined
+  private endedTimer: ReturnType<typeof setTimeout> | undefined
+  private joined = false
+  transforms: MediaTransforms | undefined
+
+  constructor (private readonly client: KithClient, private readonly log: (line: string) => void = () => {}) {
+    client.callSignalling.listen((s) => { void this.onSignal(s).catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) }) })
+    client.calls.subscribe((calls) => { this.onCalls(calls) })
+  }
+
+  private get current (): CallScreen | null {
+    return this.screen.value
+  }
+
+  private set (patch: Partial<CallScreen>): void {
+    const s = this.current
+    if (s !== null) this.screen.value = this.withStatus({ ...s, ...patch })
+  }
+
+  /** The status follows from the phase and the links: connected once any link is. */
+  private withStatus (s: CallScreen): CallScreen {
+    if (s.ended !== null) return { ...s, status: 'ended' }
+    if (s.call.phase === 'ringing' || s.call.phase === 'calling') return { ...s, status: 'ringing' }
+    const connected = [...this.links.values()].some((l) => l.state === 'connected')
+    const failed = this.links.size > 0 && [...this.links.values()].every((l) => l.state === 'failed')
+    return {
+      ...s,
+      status: connected ? 'connected' : 'connecting',
+      notice: failed ? 'The call could not connect: no network path was found between you (ICE failed). A TURN server in Settings → Network may help.' : s.notice
+    }
+  }
+
+  /** Starts a call from the conversation header. */
+  async start (conversationId: string, video: boolean): Promise<void> {
+    if (this.current !== null && this.current.ended === null) throw new Error('You are already in a call.')
+    this.reset()
+    this.local = await openLocalMedia({ audio: true, video })
+    const call = await this.client.callSignalling.start(conversationId, { audio: this.local.audio !== null, video })
+    this.joined = true
+    this.screen.value = this.withStatus({
+      call, status: 'ringing', local: this.local, muted: false, cameraOn: this.local.video !== null, sharing: false, notice: this.local.notice, participants: [], ended: null
+    })
+    this.startStats()
+  }
+
+  /** Answers the ringing call, with the camera or audio only. */
+  async accept (video: boolean): Promise<void> {
+    const s = this.current
+    if (s === null || s.call.phase !== 'ringing') return
+    if (s.call.full) {
+      this.set({ notice: `This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.` })
+      return
+    }
+    this.local = await openLocalMedia({ audio: true, video })
+    const call = await this.client.callSignalling.answer(s.call.id, { audio: this.local.audio !== null, video: this.local.video !== null })
+    this.joined = true
+    this.set({ call, local: this.local, cameraOn: this.local.video !== null, notice: this.local.notice })
+    this.startStats()
+    this.connectToParticipants(call)
+  }
+
+  /** Declines the ringing call. */
+  async decline (): Promise<void> {
+    const s = this.current
+    if (s === null) return
+    await this.client.callSignalling.decline(s.call.id)
+    this.end('You declined the call.')
+  }
+
+  /** Leaves the call. */
+  async hangUp (): Promise<void> {
+    const s = this.current
+    if (s === null || s.ended !== null) return
+    this.end('You left the call.')
+    await this.client.callSignalling.hangUp(s.call.id)
+  }
+
+  /** Mutes or unmutes the microphone: the others then receive silence. */
+  toggleMute (): void {
+    const s = this.current
+    if (s === null || this.local?.audio == null) return
+    const muted = !s.muted
+    this.local.audio.enabled = !muted
+    this.set({ muted })
+    this.shareFlags()
+  }
+
+  /** Turns the camera off (the others see no picture) or back on. */
+  toggleCamera (): void {
+    const s = this.current
+    if (s === null || this.local?.video == null) return
+    const cameraOn = !s.cameraOn
+    this.local.video.enabled = cameraOn
+    this.set({ cameraOn })
+    this.shareFlags()
+  }
+
+  /** Starts or stops sharing the screen (shown large on the other side). */
+  async toggleScreen (): Promise<void> {
+    const s = this.current
+    if (s === null) return
+    if (this.screenTrack !== null) {
+      this.stopScreen()
+      return
+    }
+    let stream: MediaStream
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
+    } catch (err) {
+      this.set({ notice: `The screen could not be shared: ${err instanceof Error ? err.message : String(err)}` })
+      return
+    }
+    const track = stream.getVideoTracks()[0]
+    if (track === undefined) return
+    this.screenTrack = track
+    track.addEventListener('ended', () => { this.stopScreen() })
+    for (const l of this.links.values()) await l.replace(2, track)
+    this.set({ sharing: true })
+    this.shareFlags()
+  }
+
+  /** Switches to another camera or microphone. */
+  async pickDevice (kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    const s = this.current
+    if (s === null || this.local === null) return
+    const fresh = await navigator.mediaDevices.getUserMedia(kind === 'audioinput' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } })
+    const track = kind === 'audioinput' ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0]
+    if (track === undefined) return
+    const old = kind === 'audioinput' ? this.local.audio : this.local.video
+    if (old !== null) {
+      this.local.stream.removeTrack(old)
+      old.stop()
+    }
+    this.local.stream.addTrack(track)
+    if (kind === 'audioinput') track.enabled = !s.muted
+    else track.enabled = s.cameraOn
+    this.local = { ...this.local, ...(kind === 'audioinput' ? { audio: track } : { video: track }) }
+    for (const l of this.links.values()) await l.replace(kind === 'audioinput' ? 0 : 1, track)
+    this.set({ local: this.local })
+  }
+
+  /** Closes the "call ended" bar. */
+  dismiss (): void {
+    if (this.current?.ended !== null) this.reset()
+  }
+
+  // ---------------------------------------------------------------- following the worker
+
+  private onCalls (calls: readonly CallView[]): void {
+    const s = this.current
+    if (s !== null && s.ended === null) {
+      const mine = calls.find((c) => c.id === s.call.id)
+      if (mine === undefined) {
+        this.end(s.call.phase === 'ringing' ? 'The call was not answered here.' : 'The call ended.')
+        return
+      }
+      this.set({ call: mine, participants: this.participantsOf(mine) })
+      // Links to devices no longer in the call close; new participants get one.
+      const present = new Set(mine.participants.map((p) => p.device))
+      for (const [device, link] of this.links) {
+        if (!present.has(device)) {
+          link.close()
+          this.links.delete(device)
+        }
+      }
+      if (this.joined) this.connectToParticipants(mine)
+      this.set({ participants: this.participantsOf(mine) })
+      return
+    }
+    // Nothing shown (or only an ended call): a new incoming call rings.
+    const ringing = calls.find((c) => c.phase === 'ringing')
+    if (ringing !== undefined) {
+      this.reset()
+      this.screen.value = this.withStatus({
+        call: ringing, status: 'ringing', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
+      })
+    }
+  }
+
+  private participantsOf (call: CallView): ParticipantView[] {
+    return call.participants.map((p) => ({ device: p.device, name: p.name, link: this.links.get(p.device) }))
+  }
+
+  private connectToParticipants (call: CallView): void {
+    const self = this.client.callSignalling.selfDevice()
+    for (const p of call.participants) {
+      if (this.links.has(p.device) || !offersTo(self, p.device)) continue
+      const link = this.newLink(p.device)
+      void link.offer().catch((err: unknown) => { this.log(`offer to ${p.device} failed: ${String(err)}`) })
+    }
+  }
+
+  private newLink (device: string): PeerLink {
+    const s = this.current!
+    const callId = s.call.id
+    const local = this.local ?? { stream: new MediaStream(), audio: null, video: null }
+    const link = new PeerLink({
+      device,
+      iceServers: this.client.callSignalling.iceServers().map((x) => ({ ...x })),
+      local: { stream: local.stream, audio: local.audio, video: local.video },
+      send: async (signal) => { await this.client.callSignalling.send(callId, signal) },
+      changed: () => { this.set({}); this.tick.value++ },
+      log: this.log,
+      ...(this.transforms !== undefined ? { transforms: this.transforms } : {})
+    })
+    this.links.set(device, link)
+    if (this.screenTrack !== null) void link.replace(2, this.screenTrack)
+    this.set({ participants: this.participantsOf(s.call) })
+    return link
+  }
+
+  private async onSignal (s: IncomingCallSignal): Promise<void> {
+    const screen = this.current
+    if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id || !this.joined) return
+    const device = s.from.device
+    if (s.signal.type === 'sdp') {
+      let link = this.links.get(device)
+      if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device)
+      if (link === undefined) return
+      await link.receiveSdp(s.signal.sdpType, s.signal.sdp)
+      // The offer carried its flags channel; send ours once it opens.
+      this.shareFlags()
+    } else if (s.signal.type === 'ice') {
+      await this.links.get(device)?.receiveIce({ candidate: s.signal.candidate, sdpMid: s.signal.sdpMid, sdpMLineIndex: s.signal.sdpMLineIndex })
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private shareFlags (): void {
+    const s = this.current
+    if (s === null) return
+    const flags = { muted: s.muted || this.local?.audio == null, camera: s.cameraOn, screen: this.screenTrack !== null }
+    for (const l of this.links.values()) l.setFlags(flags)
+  }
+
+  private stopScreen (): void {
+    const track = this.screenTrack
+    if (track === null) return
+    this.screenTrack = null
+    track.stop()
+    for (const l of this.links.values()) void l.replace(2, null)
+    this.set({ sharing: false })
+    this.shareFlags()
+  }
+
+  private startStats (): void {
+    clearInterval(this.statsTimer)
+    this.statsTimer = setInterval(() => {
+      void Promise.all([...this.links.values()].map(async (l) => { await l.refreshStats().catch(() => {}) })).then(() => { this.tick.value++ })
+    }, STATS_EVERY_MS)
+  }
+
+  private end (why: string): void {
+    const s = this.current
+    if (s === null || s.ended !== null) return
+    this.teardown()
+    this.screen.value = { ...s, status: 'ended', ended: why, participants: [] }
+    this.endedTimer = setTimeout(() => { if (this.current?.ended != null) this.screen.value = null }, ENDED_SHOWN_MS)
+  }
+
+  private teardown (): void {
+    clearInterval(this.statsTimer)
+    this.statsTimer = undefined
+    for (const l of this.links.values()) l.close()
+    this.links.clear()
+    if (this.screenTrack !== null) this.screenTrack.stop()
+    this.screenTrack = null
+    if (this.local !== null) closeLocalMedia(this.local)
+    this.local = null
+    this.joined = false
+  }
+
+  private reset (): void {
+    clearTimeout(this.endedTimer)
+    this.teardown()
+    this.screen.value = null
+  }
+}
