@@ -8,6 +8,7 @@
 import { signal, type Signal } from '@preact/signals'
 import { offersTo } from '../../core/calls/call-state.ts'
 import { MAX_MESH_PARTICIPANTS } from '../../core/calls/constants.ts'
+import { formatCallDuration } from '../../core/calls/call-record.ts'
 import type { CallView } from '../../core/messenger/messenger.ts'
 import type { IncomingCallSignal } from '../client/call-signalling.ts'
 import type { KithClient } from '../client/types.ts'
@@ -25,6 +26,7 @@ export type CallStatus = 'ringing' | 'connecting' | 'connected' | 'ended'
 /** One other participant as the call screen shows it. */
 export interface ParticipantView {
   readonly device: string
+  readonly identity: string
   readonly name: string
   readonly link: PeerLink | undefined
 }
@@ -118,14 +120,14 @@ export class CallManager {
     const s = this.current
     if (s === null) return
     await this.client.callSignalling.decline(s.call.id)
-    this.end('You declined the call.')
+    this.end('You declined')
   }
 
   /** Leaves the call. */
   async hangUp (): Promise<void> {
     const s = this.current
     if (s === null || s.ended !== null) return
-    this.end('You left the call.')
+    this.end(s.call.connectedAt === undefined ? 'You hung up' : formatCallDuration(Date.now() - s.call.connectedAt))
     await this.client.callSignalling.hangUp(s.call.id)
   }
 
@@ -205,7 +207,8 @@ export class CallManager {
     if (s !== null && s.ended === null) {
       const mine = calls.find((c) => c.id === s.call.id)
       if (mine === undefined) {
-        this.end(s.call.phase === 'ringing' ? 'The call was not answered here.' : 'The call ended.')
+        const connectedAt = s.call.connectedAt
+        this.end(s.call.phase === 'ringing' ? 'Missed' : connectedAt === undefined ? 'Not answered' : formatCallDuration(Date.now() - connectedAt))
         return
       }
       this.set({ call: mine, participants: this.participantsOf(mine) })
@@ -232,11 +235,12 @@ export class CallManager {
   }
 
   private participantsOf (call: CallView): ParticipantView[] {
-    return call.participants.map((p) => ({ device: p.device, name: p.name, link: this.links.get(p.device) }))
+    return call.participants.map((p) => ({ device: p.device, identity: p.identity, name: p.name, link: this.links.get(p.device) }))
   }
 
   private connectToParticipants (call: CallView): void {
     const self = this.client.callSignalling.selfDevice()
+    this.log(`connecting as ${self.slice(-8)} to ${call.participants.map((p) => p.device.slice(-8)).join(', ')}`)
     for (const p of call.participants) {
       if (this.links.has(p.device) || !offersTo(self, p.device)) continue
       const link = this.newLink(p.device)
@@ -246,6 +250,7 @@ export class CallManager {
 
   private newLink (device: string): PeerLink {
     const s = this.current!
+    this.log(`link to ${device.slice(-8)} for call ${s.call.id.slice(0, 8)}`)
     const callId = s.call.id
     const local = this.local ?? { stream: new MediaStream(), audio: null, video: null }
     const link = new PeerLink({
@@ -267,6 +272,7 @@ export class CallManager {
     const screen = this.current
     if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id || !this.joined) return
     const device = s.from.device
+    this.log(`${s.signal.type}${s.signal.type === 'sdp' ? ` ${s.signal.sdpType}` : ''} from ${device.slice(-8)}`)
     if (s.signal.type === 'sdp') {
       let link = this.links.get(device)
       if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device)

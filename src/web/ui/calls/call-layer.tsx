@@ -13,6 +13,7 @@ import { useKith } from '../context.ts'
 import { errorText } from '../format.ts'
 import { icon, IconClose, IconLock, IconPhone, IconVideo } from '../icons.tsx'
 import { notifyCall, startRing } from './ring.ts'
+import { personName } from '../../client/person-names.ts'
 import './calls.css'
 
 const IconMic = icon(<><rect x='9' y='3' width='6' height='11' rx='3' /><path d='M5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21' /></>)
@@ -30,6 +31,8 @@ function managerFor (kith: KithUi): CallManager {
     callLog.push(`${new Date().toISOString()} ${line}`)
     if (callLog.length > 200) callLog.shift()
   })
+  const debug = (globalThis as { kithDebug?: Record<string, unknown> }).kithDebug
+  if (debug !== undefined) debug.calls = { manager, log: callLog }
   return manager
 }
 
@@ -39,7 +42,7 @@ export async function startCall (kith: KithUi, conversationId: string, video: bo
 }
 
 /** A <video> showing a stream. */
-function MediaVideo ({ stream, muted, testid, data, cls }: { stream: MediaStream | null, muted: boolean, testid: string, data?: Record<string, string | number>, cls?: string }): JSX.Element {
+function MediaVideo ({ stream, muted, testid, data, cls }: { stream: MediaStream | null, muted: boolean, testid: string, data?: Record<string, string | number>, cls?: string, tick?: number }): JSX.Element {
   const ref = useRef<HTMLVideoElement>(null)
   useEffect(() => {
     const v = ref.current
@@ -63,7 +66,7 @@ function Timer ({ since }: { since: number | undefined }): JSX.Element | null {
   return <span class='call-timer' data-testid='call-timer'>{formatCallDuration(Date.now() - since)}</span>
 }
 
-function Indicator ({ p }: { p: ParticipantView }): JSX.Element {
+function Indicator ({ p }: { p: ParticipantView, tick: number }): JSX.Element {
   const link = p.link
   if (link === undefined) return <span class='call-indicator'>waiting…</span>
   if (link.state === 'failed') return <span class='call-indicator call-indicator-bad'>couldn’t connect</span>
@@ -77,17 +80,18 @@ function Indicator ({ p }: { p: ParticipantView }): JSX.Element {
   )
 }
 
-function RemoteTile ({ p }: { p: ParticipantView }): JSX.Element {
+function RemoteTile ({ p, tick }: { p: ParticipantView, tick: number }): JSX.Element {
+  const name = useNameOf()(p.identity, p.name)
   const link = p.link
   const s = link?.stats
   return (
     <figure class='call-tile' data-device={p.device}>
-      <MediaVideo stream={link?.remote ?? null} muted={false} testid='call-remote-video'
+      <MediaVideo stream={link?.remote ?? null} muted={false} testid='call-remote-video' tick={tick}
         data={{ 'frames-decoded': s?.framesDecoded ?? 0, 'audio-level': s?.audioLevel ?? 0, 'screen-frames': s?.screenFramesDecoded ?? 0, state: link?.state ?? 'new' }} />
-      {link !== undefined && !link.flags.camera && <div class='call-tile-off'>{p.name}’s camera is off</div>}
+      {link !== undefined && !link.flags.camera && <div class='call-tile-off'>{name}’s camera is off</div>}
       <figcaption class='call-tile-caption'>
-        <span class='call-tile-name'>{p.name}{link?.flags.muted === true && <IconMicOff size={14} class='call-muted-mark' />}</span>
-        <Indicator p={p} />
+        <span class='call-tile-name'>{name}{link?.flags.muted === true && <IconMicOff size={14} class='call-muted-mark' />}</span>
+        <Indicator p={p} tick={tick} />
       </figcaption>
     </figure>
   )
@@ -113,24 +117,32 @@ function DevicePickers ({ m }: { m: CallManager }): JSX.Element | null {
   )
 }
 
+/** How the page names a person in a call (person-names.ts: display names, not aliases). */
+function useNameOf (): (identity: string, fallback: string) => string {
+  const { client } = useKith()
+  const sources = { contacts: client.contacts.value, myIdentity: client.me.value?.identity ?? null }
+  return (identity, fallback) => personName(sources, identity, fallback)
+}
+
 function IncomingBanner ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Element {
   const { client, ui } = useKith()
+  const caller = useNameOf()(s.call.caller.identity, s.call.caller.name)
   const conversation = client.conversations.value.find((c) => c.id === s.call.conversation)
   const where = conversation === undefined || conversation.kind === 'direct' ? null : conversation.name
   const what = s.call.media.video ? 'Video call' : 'Voice call'
   useEffect(() => {
     const stopRing = startRing()
-    const closeNotification = notifyCall(`${what} from ${s.call.caller.name}`, where === null ? 'Kith' : `in ${where}`, () => {})
+    const closeNotification = notifyCall(`${what} from ${caller}`, where === null ? 'Kith' : `in ${where}`, () => {})
     return () => { stopRing(); closeNotification() }
   }, [s.call.id])
   const act = (fn: () => Promise<void>) => () => { fn().catch((err: unknown) => { ui.notify('error', `Couldn’t answer: ${errorText(err)}`) }) }
   return (
-    <div class='call-incoming' role='alertdialog' aria-label={`${what} from ${s.call.caller.name}`} data-testid='call-incoming'>
+    <div class='call-incoming' role='alertdialog' aria-label={`${what} from ${caller}`} data-testid='call-incoming'>
       <span class='call-status-hidden' data-testid='call-status' data-state={s.status} />
       <div class='call-incoming-who'>
         <span class='call-incoming-pulse' aria-hidden='true'>{s.call.media.video ? <IconVideo size={22} /> : <IconPhone size={22} />}</span>
         <span>
-          <strong data-testid='call-incoming-caller'>{s.call.caller.name}</strong>
+          <strong data-testid='call-incoming-caller'>{caller}</strong>
           <span class='call-incoming-what'>{what}{where !== null ? ` · ${where}` : ''}</span>
         </span>
       </div>
@@ -160,9 +172,8 @@ function EncryptedMark ({ s }: { s: CallScreen }): JSX.Element {
   )
 }
 
-function InCall ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Element {
+function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }): JSX.Element {
   const { client, ui } = useKith()
-  void m.tick.value
   const conversation = client.conversations.value.find((c) => c.id === s.call.conversation)
   const sharer = s.participants.find((p) => p.link?.flags.screen === true)
   const act = (what: string, fn: () => Promise<void> | void) => () => {
@@ -170,7 +181,7 @@ function InCall ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Element {
   }
   const label = s.status === 'ringing' ? 'Ringing…' : s.status === 'connecting' ? 'Connecting…' : null
   return (
-    <section class='call-screen' aria-label={`Call in ${conversation?.name ?? 'a conversation'}`} data-testid='call-screen'>
+    <section class='call-screen' aria-label={`Call in ${conversation?.name ?? 'a conversation'}`} data-testid='call-view'>
       <header class='call-header'>
         <span class='call-title'>{conversation?.name ?? 'Call'}</span>
         <span class='call-status' data-testid='call-status' data-state={s.status}>{label ?? <Timer since={s.call.connectedAt} />}</span>
@@ -179,12 +190,12 @@ function InCall ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Element {
       {s.notice !== null && <p class='call-notice' role='status' data-testid='call-notice'>{s.notice}</p>}
       <div class={sharer !== undefined ? 'call-stage call-stage-sharing' : 'call-stage'}>
         {sharer?.link !== undefined && (
-          <MediaVideo stream={sharer.link.remoteScreen} muted testid='call-remote-screen' cls='call-video call-screen-video'
+          <MediaVideo stream={sharer.link.remoteScreen} muted testid='call-remote-screen' cls='call-video call-screen-video' tick={tick}
             data={{ 'screen-frames': sharer.link.stats.screenFramesDecoded }} />
         )}
         <div class={`call-grid call-grid-${Math.min(s.participants.length, 6)}`}>
           {s.participants.length === 0 && <p class='call-waiting'>Waiting for others to answer…</p>}
-          {s.participants.map((p) => <RemoteTile key={p.device} p={p} />)}
+          {s.participants.map((p) => <RemoteTile key={p.device} p={p} tick={tick} />)}
         </div>
         <div class='call-self'>
           <MediaVideo stream={s.local?.stream ?? null} muted testid='call-local-video' cls='call-video call-self-video' />
@@ -228,8 +239,11 @@ export function CallLayer (): JSX.Element | null {
   const kith = useKith()
   const m = managerFor(kith)
   const s = m.screen.value
+  // Stats and link states change inside the links: the tick, passed down, makes the views look
+  // again (@preact/signals skips a component whose props are unchanged).
+  const tick = m.tick.value
   if (s === null) return null
   if (s.ended !== null) return <Ended s={s} m={m} />
   if (s.call.direction === 'incoming' && s.call.phase === 'ringing') return <IncomingBanner s={s} m={m} />
-  return <InCall s={s} m={m} />
+  return <InCall s={s} m={m} tick={tick} />
 }
