@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --directory-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --directory-only | --sframe-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -15,6 +15,8 @@
  *   against a raw libp2p stream moving the same bytes between the same nodes (bench/files.ts);
  * - directory lookups on a DHT of 100 Kith nodes, against kad-dht getClosestPeers for the same
  *   key (bench/directory.ts);
+ * - SFrame encrypt + decrypt per video frame, in Node and Chromium, against the 30 fps frame
+ *   interval and bare AES-GCM (bench/sframe.ts);
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);
  * - on simulated hosts: hole punching through two NATs, and message latency between two hosts
  *   against loopback (bench/hosts.ts; skipped, with the reason, where hosts cannot be simulated).
@@ -37,6 +39,7 @@ import { benchMailbox } from './mailbox.ts'
 import { benchFiles } from './files.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { benchDirectory } from './directory.ts'
+import { benchSFrame } from './sframe.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
 const json = process.argv.includes('--json')
@@ -101,6 +104,10 @@ async function main (): Promise<void> {
   }
   if (process.argv.includes('--files-only')) {
     report(await benchFiles(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--sframe-only')) {
+    report(await benchSFrame(quick, log), json)
     return
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
@@ -223,6 +230,7 @@ async function main (): Promise<void> {
     results.push(...await benchFiles(quick, log))
     results.push(...await benchDirectory(quick, log))
     if (!process.argv.includes('--node-only')) {
+      results.push(...await benchSFrame(quick, log))
       results.push(...await benchBrowser(quick, log))
       results.push(...await benchHosts(quick, log))
     }

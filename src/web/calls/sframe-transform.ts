@@ -1,0 +1,155 @@
+/**
+ * The logic of the SFrame transform worker, apart from the worker's globals so that it runs in
+ * Node tests too: one SFrameContext for every transform of the worker (one send key, so the CTR
+ * is unique across all of this participant's streams; receive keys of every peer), the page's key
+ * requests, and a TransformStream per RTCRtpScriptTransform that encrypts or decrypts each encoded
+ * frame's whole `data`. A frame that cannot be processed is dropped and counted, never thrown
+ * and never passed on in the clear.
+ */
+import { describeError, ValidationError } from '../../core/errors.ts'
+import { SFrameContext } from '../../core/sframe/context.ts'
+import { SFrameError } from '../../core/sframe/sframe-error.ts'
+import type { SFrameSide, SFrameStatsMessage, SFrameTransformOptions, SFrameWorkerEvent } from './sframe-protocol.ts'
+
+/** What a transform needs of an RTCEncodedVideoFrame or RTCEncodedAudioFrame. */
+export interface EncodedFrameLike { data: ArrayBuffer }
+
+interface TransformCounts { side: SFrameSide, peer: string, frames: number, dropped: number }
+
+interface ReceiveTransform {
+  /** Dropped a frame for want of its key since the last one it passed on. */
+  waitingForKey: boolean
+  requestKeyFrame: (() => void) | undefined
+}
+
+function isBigint (value: unknown): value is bigint {
+  return typeof value === 'bigint' && value >= 0n
+}
+
+/** Parses `options` given to RTCRtpScriptTransform; throws naming what is wrong. */
+export function parseTransformOptions (options: unknown): SFrameTransformOptions {
+  const o = options as Partial<SFrameTransformOptions> | null | undefined
+  if (o?.side !== 'send' && o?.side !== 'receive') throw new ValidationError("SFrame transform options need side 'send' or 'receive'")
+  if (typeof o.peer !== 'string' || o.peer.length === 0 || o.peer.length > 200) throw new ValidationError('SFrame transform options need a peer name')
+  return { side: o.side, peer: o.peer }
+}
+
+/** One worker's SFrame state and transforms. */
+export class SFrameTransformer {
+  readonly context: SFrameContext
+  private unkeyed = 0
+  private readonly transforms: TransformCounts[] = []
+  private readonly receivers: ReceiveTransform[] = []
+  private readonly entries = new WeakMap<object, { counts: TransformCounts, receiver: ReceiveTransform }>()
+
+  constructor (private readonly post: (event: SFrameWorkerEvent) => void, context = new SFrameContext()) {
+    this.context = context
+  }
+
+  /** Handles one request from the page; a bad one is answered with an error event. */
+  handleRequest (request: unknown): void {
+    const r = request as Partial<Record<string, unknown>> | null
+    const fail = (message: string): void => { this.post({ type: 'error', message }) }
+    try {
+      switch (r?.type) {
+        case 'send-key':
+        case 'receive-key': {
+          if (!isBigint(r.kid) || !(r.baseKey instanceof Uint8Array) || (r.epoch !== undefined && !isBigint(r.epoch))) {
+            fail(`${r.type}: kid and epoch must be non-negative bigints and baseKey bytes`)
+            return
+          }
+          const kid = r.kid
+          const side = r.type === 'send-key' ? 'send' : 'receive'
+          const ready = side === 'send' ? this.context.setSendKey(kid, r.baseKey, r.epoch) : this.context.addReceiveKey(kid, r.baseKey, r.epoch)
+          ready.then(() => {
+            if (side === 'receive') this.requestKeyFrames()
+            this.post({ type: 'key-ready', side, kid })
+          }, (err: unknown) => { fail(`${r.type} ${kid}: ${describeError(err)}`) })
+          return
+        }
+        case 'remove-key':
+          if (!isBigint(r.kid)) { fail('remove-key: kid must be a non-negative bigint'); return }
+          this.context.removeKey(r.kid)
+          return
+        case 'drop-before':
+          if (!isBigint(r.epoch)) { fail('drop-before: epoch must be a non-negative bigint'); return }
+          this.context.removeKeysBefore(r.epoch)
+          return
+        case 'report':
+          this.post(this.stats())
+          return
+        default:
+          fail(`unknown SFrame worker request ${JSON.stringify(String(r?.type))}`)
+      }
+    } catch (err) {
+      fail(describeError(err))
+    }
+  }
+
+  /**
+   * After a receive key arrives, asks the sender of every stream that lost frames for want of a
+   * key for a key frame: the delta frames after the gap cannot be decoded without one.
+   */
+  private requestKeyFrames (): void {
+    for (const r of this.receivers) {
+      if (r.waitingForKey) { r.waitingForKey = false; r.requestKeyFrame?.() }
+    }
+  }
+
+  /**
+   * A stream that encrypts (send) or decrypts (receive) every frame passing through it.
+   * `requestKeyFrame` (a receiver's RTCRtpScriptTransformer.sendKeyFrameRequest) is called when a
+   * key arrives after frames were dropped for want of it.
+   */
+  createTransform<F extends EncodedFrameLike> (options: SFrameTransformOptions, requestKeyFrame?: () => void): TransformStream<F, F> {
+    const counts: TransformCounts = { side: options.side, peer: options.peer, frames: 0, dropped: 0 }
+    this.transforms.push(counts)
+    const receiver: ReceiveTransform = { waitingForKey: false, requestKeyFrame }
+    if (options.side === 'receive') this.receivers.push(receiver)
+    const context = this.context
+    const transform = options.side === 'send'
+      ? async (frame: F, controller: TransformStreamDefaultController<F>): Promise<void> => {
+        if (context.sendKid === undefined) { this.unkeyed++; counts.dropped++; return }
+        try {
+          frame.data = (await context.encrypt(new Uint8Array(frame.data))).buffer as ArrayBuffer
+        } catch {
+          counts.dropped++
+          return
+        }
+        counts.frames++
+        controller.enqueue(frame)
+      }
+      : async (frame: F, controller: TransformStreamDefaultController<F>): Promise<void> => {
+        try {
+          frame.data = (await context.decrypt(new Uint8Array(frame.data))).buffer as ArrayBuffer
+        } catch (err) {
+          // Counted by reason in the context; dropped here, so the decoder never sees it.
+          counts.dropped++
+          if (err instanceof SFrameError && err.reason === 'unknown-kid') receiver.waitingForKey = true
+          return
+        }
+        receiver.waitingForKey = false
+        counts.frames++
+        controller.enqueue(frame)
+      }
+    const stream = new TransformStream<F, F>({ transform })
+    this.entries.set(stream, { counts, receiver })
+    return stream
+  }
+
+  /** Forgets a transform whose stream ended (a track stopped, a peer left), so stats stay bounded. */
+  release (stream: TransformStream): void {
+    const entry = this.entries.get(stream)
+    if (entry === undefined) return
+    this.entries.delete(stream)
+    this.transforms.splice(this.transforms.indexOf(entry.counts), 1)
+    const i = this.receivers.indexOf(entry.receiver)
+    if (i >= 0) this.receivers.splice(i, 1)
+  }
+
+  /** The stats message the worker posts. */
+  stats (): SFrameStatsMessage {
+    const s = this.context.stats()
+    return { type: 'stats', ...s, unkeyed: this.unkeyed, transforms: this.transforms.map((t) => ({ ...t })) }
+  }
+}
