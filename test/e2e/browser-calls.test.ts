@@ -24,6 +24,26 @@ async function framesKeepGrowing (page: Page, attribute = 'frames-decoded', test
   await expect.poll(async () => await dataNumber(page, testId, attribute), POLL).toBeGreaterThan(first + more)
 }
 
+interface DebugCalls {
+  kithDebug: { calls: { manager: { links: Map<string, { pc: RTCPeerConnection }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
+}
+
+/** Whether every sender and receiver of the page's calls has its SFrame transform, and frames pass both ways. */
+async function sframeState (page: Page): Promise<{ transforms: boolean, sending: boolean, receiving: boolean, refusedButReplays: number }> {
+  return await page.evaluate(async () => {
+    const { manager } = (globalThis as unknown as DebugCalls).kithDebug.calls
+    const pcs = [...manager.links.values()].map((l) => l.pc)
+    const all = pcs.flatMap((pc) => [...pc.getSenders(), ...pc.getReceivers()])
+    const stats = await manager.sframeStats()
+    return {
+      transforms: all.length > 0 && all.every((x) => x.transform != null),
+      sending: stats?.transforms.some((t) => t.side === 'send' && t.frames > 0) ?? false,
+      receiving: stats?.transforms.some((t) => t.side === 'receive' && t.frames > 0) ?? false,
+      refusedButReplays: stats === null ? -1 : stats.dropped.authFailed + stats.dropped.malformed
+    }
+  })
+}
+
 function callState (page: Page): ReturnType<Page['getByTestId']> {
   return page.getByTestId('call-status').first()
 }
@@ -52,22 +72,11 @@ describe('browser app, calls', () => {
       expect(await page.getByTestId('call-remote-video').count()).toBe(1)
       expect(await page.getByTestId('call-local-video').count()).toBe(1)
     }
-    const dump = async (page: Page): Promise<unknown> => await page.evaluate(async () => {
-      const d = (globalThis as unknown as { kithDebug: { calls: { manager: { links: Map<string, { state: string, pc: RTCPeerConnection, stats: unknown }> }, log: string[] } } }).kithDebug.calls
-      const links = await Promise.all([...d.manager.links.entries()].map(async ([k, l]) => {
-        const st: unknown[] = []
-        ;(await l.pc.getStats()).forEach((x: { type: string }) => { if (x.type === 'inbound-rtp' || x.type === 'candidate-pair') st.push(x) })
-        return { k, state: l.state, pcState: l.pc.connectionState, stats: l.stats, st }
-      }))
-      return { links: links.map((l) => ({ ...l, st: undefined })), log: d.log, dom: document.querySelector('.call-grid')?.outerHTML.slice(0, 300) }
-    })
-    try {
-      await framesKeepGrowing(alice.page)
-      await framesKeepGrowing(bob.page)
-    } catch (err) {
-      console.log(JSON.stringify(await dump(alice.page), null, 1).slice(0, 6000))
-      console.log(JSON.stringify(await dump(bob.page), null, 1).slice(0, 6000))
-      throw err
+    await framesKeepGrowing(alice.page)
+    await framesKeepGrowing(bob.page)
+    // Every sender and receiver runs through SFrame, and frames go through both ways.
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await sframeState(page), POLL).toMatchObject({ transforms: true, sending: true, receiving: true, refusedButReplays: 0 })
     }
     await expect.poll(async () => await bob.page.getByTestId('call-indicator').getAttribute('data-route'), POLL).toBe('direct')
     await screenshot(alice.page, 'call-connected-alice')
@@ -80,7 +89,7 @@ describe('browser app, calls', () => {
 
     await alice.page.getByTestId('call-screen').click()
     await bob.page.getByTestId('call-remote-screen').waitFor({ timeout: 30_000 })
-    await framesKeepGrowing(bob.page, 'screen-frames', 'call-remote-video', 10)
+    await framesKeepGrowing(bob.page, 'screen-frames', 'call-remote-screen', 10)
     await screenshot(bob.page, 'call-screen-share-bob')
 
     await alice.page.getByTestId('call-hangup').click()

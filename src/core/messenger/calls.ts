@@ -18,6 +18,7 @@ import { peerIdFromText, peerIdToString } from '../identity/peer-id.ts'
 import { listMembers, type GroupState, type Member } from '../mls/group.ts'
 import type { Conversations } from './conversations.ts'
 import type { Engine } from './engine.ts'
+import { epochKeys, type EpochKeys } from '../sframe/mls-keys.ts'
 import type { Sender } from './sender.ts'
 import type { MessageView, Write } from './store.ts'
 
@@ -168,6 +169,21 @@ export class Calls {
       ? { type: 'sdp', callId: fromHex(callId), toDevice, sdpType: signal.sdpType, sdp: signal.sdp }
       : { type: 'ice', callId: fromHex(callId), toDevice, candidate: signal.candidate, sdpMid: signal.sdpMid, sdpMLineIndex: signal.sdpMLineIndex }
     await this.runLocked(call.conversation, async () => { await this.sendLocked(call.conversation, wire) })
+  }
+
+  /**
+   * The SFrame keys of the current epoch of a conversation this device is in a call in (RFC 9605
+   * §5.2: the base key from the MLS exporter, one KID per member). The app asks again whenever the
+   * conversation's epoch moves. `baseKey` is a secret: it goes to the media transforms only.
+   */
+  async mediaKeys (groupId: string): Promise<EpochKeys> {
+    const inCall = [...this.active.values()].some((c) => c.conversation === groupId && (c.phase === 'joined' || c.phase === 'calling'))
+    if (!inCall) throw new UsageError('media keys are given only for a call this device is in')
+    return await this.engine.withLock(groupId, async () => {
+      const group = await this.engine.load(groupId)
+      if (group === undefined || !group.row.active) throw new UsageError('you are no longer a member of this conversation')
+      return await epochKeys(group.state)
+    })
   }
 
   /** Call history, newest first: of one conversation, or of all. */

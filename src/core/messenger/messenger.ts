@@ -44,6 +44,7 @@ import { Rejoining } from './rejoining.ts'
 import { DeliverKind } from '../codec/envelope.ts'
 import type { CallDropCounts, CallHistoryEntry, CallView, MediaSignalIn } from '../calls/call-view.ts'
 import type { CallMedia } from '../calls/signal.ts'
+import type { EpochKeys } from '../sframe/mls-keys.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
 export type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, MediaSignalIn } from '../calls/call-view.ts'
@@ -364,6 +365,11 @@ export class Messenger {
   /** Sends an SDP or ICE candidate to one device in a call. */
   async sendCallSignal (callId: string, signal: MediaSignalIn): Promise<void> {
     await (await this.calls()).sendMedia(callId, signal)
+  }
+
+  /** The SFrame keys of a conversation's current epoch, for a call this device is in. */
+  async callKeys (conversationId: string): Promise<EpochKeys> {
+    return await (await this.calls()).mediaKeys(conversationId)
   }
 
   /** Calls ringing or running on this device. */

@@ -14,6 +14,8 @@ import type { IncomingCallSignal } from '../client/call-signalling.ts'
 import type { KithClient } from '../client/types.ts'
 import { closeLocalMedia, openLocalMedia, type LocalMedia } from './local-media.ts'
 import { PeerLink, type MediaTransforms } from './peer-link.ts'
+import { attachSFrameTransform, createSFrameWorker, installEpochKeys, readSFrameStats, supportsSFrameTransform } from './sframe-keys.ts'
+import type { SFrameStatsMessage } from './sframe-protocol.ts'
 
 /** How often the connection indicators are refreshed from getStats. */
 const STATS_EVERY_MS = 1000
@@ -57,11 +59,53 @@ export class CallManager {
   private statsTimer: ReturnType<typeof setInterval> | undefined
   private endedTimer: ReturnType<typeof setTimeout> | undefined
   private joined = false
-  transforms: MediaTransforms | undefined
+  private transforms: MediaTransforms | undefined
+  /** The SFrame transform worker of the call this page is in. */
+  private sframe: Worker | null = null
+  /** The MLS epoch whose keys the transforms have. */
+  private keyedEpoch = -1n
 
   constructor (private readonly client: KithClient, private readonly log: (line: string) => void = () => {}) {
     client.callSignalling.listen((s) => { void this.onSignal(s).catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) }) })
     client.calls.subscribe((calls) => { this.onCalls(calls) })
+    // A member added or removed moves the epoch: the media keys move with it (RFC 9605 §5.2).
+    client.conversations.subscribe((list) => {
+      const s = this.current
+      if (s === null || s.ended !== null || this.sframe === null) return
+      const c = list.find((x) => x.id === s.call.conversation)
+      if (c !== undefined && BigInt(c.epoch) > this.keyedEpoch) void this.installKeys()
+    })
+  }
+
+  /** The SFrame worker's counters, or null when media is not SFrame-encrypted. */
+  async sframeStats (): Promise<SFrameStatsMessage | null> {
+    return this.sframe === null ? null : await readSFrameStats(this.sframe)
+  }
+
+  /** Starts the SFrame transform worker; links made from now on encrypt and decrypt through it. */
+  private startSFrame (): void {
+    if (this.sframe !== null) return
+    if (!supportsSFrameTransform()) {
+      this.log('no RTCRtpScriptTransform: media is protected by DTLS only')
+      return
+    }
+    const worker = this.sframe = createSFrameWorker()
+    this.transforms = {
+      sender: (sender, peer) => { attachSFrameTransform(sender, worker, { side: 'send', peer }) },
+      receiver: (receiver, peer) => { attachSFrameTransform(receiver, worker, { side: 'receive', peer }) }
+    }
+  }
+
+  /** Hands the transforms the keys of the conversation's current epoch. */
+  private async installKeys (): Promise<void> {
+    const s = this.current
+    const worker = this.sframe
+    if (s === null || worker === null) return
+    const keys = await this.client.callSignalling.keys(s.call.conversation)
+    if (keys.epoch <= this.keyedEpoch || this.sframe !== worker) return
+    installEpochKeys(worker, keys)
+    this.keyedEpoch = keys.epoch
+    this.log(`media keys of epoch ${keys.epoch}`)
   }
 
   private get current (): CallScreen | null {
@@ -91,11 +135,13 @@ export class CallManager {
     if (this.current !== null && this.current.ended === null) throw new Error('You are already in a call.')
     this.reset()
     this.local = await openLocalMedia({ audio: true, video })
+    this.startSFrame()
     const call = await this.client.callSignalling.start(conversationId, { audio: this.local.audio !== null, video })
     this.joined = true
     this.screen.value = this.withStatus({
       call, status: 'ringing', local: this.local, muted: false, cameraOn: this.local.video !== null, sharing: false, notice: this.local.notice, participants: [], ended: null
     })
+    await this.installKeys()
     this.startStats()
   }
 
@@ -108,9 +154,11 @@ export class CallManager {
       return
     }
     this.local = await openLocalMedia({ audio: true, video })
+    this.startSFrame()
     const call = await this.client.callSignalling.answer(s.call.id, { audio: this.local.audio !== null, video: this.local.video !== null })
     this.joined = true
     this.set({ call, local: this.local, cameraOn: this.local.video !== null, notice: this.local.notice })
+    await this.installKeys()
     this.startStats()
     this.connectToParticipants(call)
   }
@@ -170,7 +218,7 @@ export class CallManager {
     if (track === undefined) return
     this.screenTrack = track
     track.addEventListener('ended', () => { this.stopScreen() })
-    for (const l of this.links.values()) await l.replace(2, track)
+    for (const l of this.links.values()) await l.replace(1, track)
     this.set({ sharing: true })
     this.shareFlags()
   }
@@ -182,6 +230,7 @@ export class CallManager {
     const fresh = await navigator.mediaDevices.getUserMedia(kind === 'audioinput' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } })
     const track = kind === 'audioinput' ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0]
     if (track === undefined) return
+    const replaceSending = kind === 'audioinput' || this.screenTrack === null
     const old = kind === 'audioinput' ? this.local.audio : this.local.video
     if (old !== null) {
       this.local.stream.removeTrack(old)
@@ -191,7 +240,7 @@ export class CallManager {
     if (kind === 'audioinput') track.enabled = !s.muted
     else track.enabled = s.cameraOn
     this.local = { ...this.local, ...(kind === 'audioinput' ? { audio: track } : { video: track }) }
-    for (const l of this.links.values()) await l.replace(kind === 'audioinput' ? 0 : 1, track)
+    if (replaceSending) for (const l of this.links.values()) await l.replace(kind === 'audioinput' ? 0 : 1, track)
     this.set({ local: this.local })
   }
 
@@ -263,7 +312,7 @@ export class CallManager {
       ...(this.transforms !== undefined ? { transforms: this.transforms } : {})
     })
     this.links.set(device, link)
-    if (this.screenTrack !== null) void link.replace(2, this.screenTrack)
+    if (this.screenTrack !== null) void link.replace(1, this.screenTrack)
     this.set({ participants: this.participantsOf(s.call) })
     return link
   }
@@ -290,7 +339,8 @@ export class CallManager {
   private shareFlags (): void {
     const s = this.current
     if (s === null) return
-    const flags = { muted: s.muted || this.local?.audio == null, camera: s.cameraOn, screen: this.screenTrack !== null }
+    const sharing = this.screenTrack !== null
+    const flags = { muted: s.muted || this.local?.audio == null, camera: sharing || s.cameraOn, screen: sharing }
     for (const l of this.links.values()) l.setFlags(flags)
   }
 
@@ -299,7 +349,8 @@ export class CallManager {
     if (track === null) return
     this.screenTrack = null
     track.stop()
-    for (const l of this.links.values()) void l.replace(2, null)
+    // The camera comes back (or nothing, if there is none).
+    for (const l of this.links.values()) void l.replace(1, this.local?.video ?? null)
     this.set({ sharing: false })
     this.shareFlags()
   }
@@ -329,6 +380,10 @@ export class CallManager {
     if (this.local !== null) closeLocalMedia(this.local)
     this.local = null
     this.joined = false
+    this.sframe?.terminate()
+    this.sframe = null
+    this.transforms = undefined
+    this.keyedEpoch = -1n
   }
 
   private reset (): void {

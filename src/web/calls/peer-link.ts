@@ -1,7 +1,9 @@
 /**
  * One RTCPeerConnection between this device and one other in a call (the mesh is one per pair).
- * Three media sections, in this order, fixed for the life of the link so that nothing is ever
- * renegotiated: microphone, camera, and screen (empty until shared). A negotiated data channel
+ * Two media sections, in this order, fixed for the life of the link so that nothing is ever
+ * renegotiated: microphone, and video (the camera, or the screen while it is shared: a third
+ * section added for the screen after negotiation never reached the decoder once SFrame was on, in
+ * Chromium 156). A negotiated data channel
  * (id 0) carries what the other side shows about this one: muted, camera off, sharing the screen.
  * SDP is sent once ICE gathering finishes (or after {@link GATHER_WAIT_MS}); candidates found later
  * trickle as ICE signals. Encoded transforms (SFrame) are attached through {@link MediaTransforms}
@@ -34,9 +36,9 @@ export interface LinkStats {
   readonly lossPercent: number
   /** Received media bitrate over the last interval. */
   readonly kbps: number
-  /** Camera frames decoded. */
+  /** Video frames decoded (camera or screen). */
   readonly framesDecoded: number
-  /** Screen-share frames decoded. */
+  /** Video frames decoded while the other side shares its screen. */
   readonly screenFramesDecoded: number
   /** Received audio energy (RFC 6464 level squared, summed over time). */
   readonly audioEnergy: number
@@ -59,7 +61,6 @@ export interface PeerLinkOptions {
 export class PeerLink {
   readonly pc: RTCPeerConnection
   readonly remote = new MediaStream()
-  readonly remoteScreen = new MediaStream()
   flags: RemoteFlags = { muted: false, camera: true, screen: false }
   state: 'new' | 'connecting' | 'connected' | 'failed' | 'closed' = 'new'
   stats: LinkStats = { route: 'unknown', lossPercent: 0, kbps: 0, framesDecoded: 0, screenFramesDecoded: 0, audioEnergy: 0, audioLevel: 0 }
@@ -93,8 +94,7 @@ export class PeerLink {
     const { local } = this.options
     this.attach([
       this.pc.addTransceiver(local.audio ?? 'audio', { direction: 'sendrecv', streams: [local.stream] }),
-      this.pc.addTransceiver(local.video ?? 'video', { direction: 'sendrecv', streams: [local.stream] }),
-      this.pc.addTransceiver('video', { direction: 'sendrecv' })
+      this.pc.addTransceiver(local.video ?? 'video', { direction: 'sendrecv', streams: [local.stream] })
     ])
     this.state = 'connecting'
     await this.pc.setLocalDescription(await this.pc.createOffer())
@@ -103,23 +103,44 @@ export class PeerLink {
 
   /** An SDP from the other side: an offer is answered; an answer completes the offer. */
   async receiveSdp (type: 'offer' | 'answer', sdp: string): Promise<void> {
-    await this.pc.setRemoteDescription({ type, sdp })
-    if (type === 'offer') {
-      const found = this.pc.getTransceivers()
-      if (found.length < 3) throw new Error(`the offer has ${found.length} media sections; a Kith call has 3`)
-      const { local } = this.options
-      found[0]!.direction = 'sendrecv'
-      found[1]!.direction = 'sendrecv'
-      found[2]!.direction = 'sendrecv'
-      if (local.audio !== null) await found[0]!.sender.replaceTrack(local.audio)
-      if (local.video !== null) await found[1]!.sender.replaceTrack(local.video)
-      for (const t of found.slice(0, 2)) t.sender.setStreams(local.stream)
-      this.attach(found.slice(0, 3))
-      this.state = 'connecting'
-      await this.pc.setLocalDescription(await this.pc.createAnswer())
-      await this.sendDescription()
+    if (type === 'offer' && this.transceivers.length === 0) {
+      await this.answer(sdp)
+    } else {
+      await this.pc.setRemoteDescription({ type, sdp })
     }
     for (const c of this.queuedCandidates.splice(0)) await this.pc.addIceCandidate(c).catch((err: unknown) => { this.options.log(`ICE candidate refused: ${String(err)}`) })
+  }
+
+  /**
+   * The answering side. Its transforms must be on before the offer is applied (set once the
+   * offer's transceivers exist, Chromium never calls a receive transform), so it adds its two
+   * sections with addTrack first, which the offer's sections then take over (JSEP §5.10); a
+   * section with nothing to send starts on a placeholder track that is dropped after.
+   */
+  private async answer (sdp: string): Promise<void> {
+    const { local } = this.options
+    const placeholders: MediaStreamTrack[] = []
+    const track = (real: MediaStreamTrack | null, kind: 'audio' | 'video'): MediaStreamTrack => {
+      if (real !== null) return real
+      const t = kind === 'audio' ? silentTrack() : blankTrack()
+      placeholders.push(t)
+      return t
+    }
+    const senders = [
+      this.pc.addTrack(track(local.audio, 'audio'), local.stream),
+      this.pc.addTrack(track(local.video, 'video'), local.stream)
+    ]
+    const transceivers = senders.map((sender) => this.pc.getTransceivers().find((t) => t.sender === sender)!)
+    this.attach(transceivers)
+    this.state = 'connecting'
+    await this.pc.setRemoteDescription({ type: 'offer', sdp })
+    if (this.pc.getTransceivers().length !== 2) throw new Error(`the offer has ${this.pc.getTransceivers().length} media sections; a Kith call has 2`)
+    for (const t of transceivers) {
+      if (placeholders.includes(t.sender.track!)) await t.sender.replaceTrack(null)
+    }
+    for (const p of placeholders) p.stop()
+    await this.pc.setLocalDescription(await this.pc.createAnswer())
+    await this.sendDescription()
   }
 
   /** A trickled ICE candidate from the other side. */
@@ -131,8 +152,8 @@ export class PeerLink {
     await this.pc.addIceCandidate(candidate)
   }
 
-  /** Replaces what this side sends in one section: 0 microphone, 1 camera, 2 screen. */
-  async replace (section: 0 | 1 | 2, track: MediaStreamTrack | null): Promise<void> {
+  /** Replaces what this side sends in one section: 0 microphone, 1 video (camera or screen). */
+  async replace (section: 0 | 1, track: MediaStreamTrack | null): Promise<void> {
     await this.transceivers[section]?.sender.replaceTrack(track)
   }
 
@@ -145,13 +166,11 @@ export class PeerLink {
   /** Reads getStats into {@link stats}. */
   async refreshStats (): Promise<void> {
     const report = await this.pc.getStats()
-    const mids = this.transceivers.map((t) => t.mid)
     let route: LinkStats['route'] = 'unknown'
     let lost = 0
     let received = 0
     let bytes = 0
     let framesDecoded = 0
-    let screenFramesDecoded = 0
     let audioEnergy = 0
     const byId = new Map<string, Record<string, unknown>>()
     report.forEach((s: Record<string, unknown>) => { byId.set(s.id as string, s) })
@@ -167,10 +186,7 @@ export class PeerLink {
       received += Number(s.packetsReceived ?? 0)
       bytes += Number(s.bytesReceived ?? 0)
       if (s.kind === 'audio') audioEnergy += Number(s.totalAudioEnergy ?? 0)
-      if (s.kind === 'video') {
-        if (s.mid !== undefined && s.mid === mids[2]) screenFramesDecoded += Number(s.framesDecoded ?? 0)
-        else framesDecoded += Number(s.framesDecoded ?? 0)
-      }
+      if (s.kind === 'video') framesDecoded += Number(s.framesDecoded ?? 0)
     }
     const now = performance.now()
     const kbps = this.lastAt === 0 ? 0 : Math.max(0, (bytes - this.lastBytes) * 8 / (now - this.lastAt))
@@ -179,6 +195,8 @@ export class PeerLink {
     this.energySteps.push(Math.max(0, audioEnergy - this.stats.audioEnergy))
     if (this.energySteps.length > AUDIO_LEVEL_WINDOW) this.energySteps.shift()
     const audioLevel = Math.max(...this.energySteps)
+    // Counted from the first stats taken while the other side says it shares its screen.
+    const screenFramesDecoded = this.flags.screen ? this.stats.screenFramesDecoded + Math.max(0, framesDecoded - this.stats.framesDecoded) : 0
     this.stats = { route, lossPercent: lost + received === 0 ? 0 : (100 * lost) / (lost + received), kbps, framesDecoded, screenFramesDecoded, audioEnergy, audioLevel }
   }
 
@@ -200,7 +218,6 @@ export class PeerLink {
     }
     this.remote.addTrack(transceivers[0]!.receiver.track)
     this.remote.addTrack(transceivers[1]!.receiver.track)
-    this.remoteScreen.addTrack(transceivers[2]!.receiver.track)
   }
 
   private async sendDescription (): Promise<void> {
@@ -240,4 +257,20 @@ export class PeerLink {
       this.options.log('ignored a malformed call flags message')
     }
   }
+}
+
+/** A silent audio track, to hold a section open until there is something to send. */
+function silentTrack (): MediaStreamTrack {
+  const ctx = new AudioContext()
+  const track = ctx.createMediaStreamDestination().stream.getAudioTracks()[0]!
+  track.addEventListener('ended', () => { void ctx.close() })
+  return track
+}
+
+/** A blank video track, to hold a section open until there is something to send. */
+function blankTrack (): MediaStreamTrack {
+  const canvas = document.createElement('canvas')
+  canvas.width = 2
+  canvas.height = 2
+  return canvas.captureStream(0).getVideoTracks()[0]!
 }

@@ -5,6 +5,7 @@
  */
 import type { CallMedia, CallSignalOut, CallView, MediaSignalIn } from '../../core/messenger/messenger.ts'
 import type { IceServer } from './ice-servers.ts'
+import type { EpochKeys } from '../../core/sframe/mls-keys.ts'
 
 /** A call signal from another device, as the worker hands it over. */
 export interface IncomingCallSignal {
@@ -24,6 +25,8 @@ export interface CallSignalling {
   decline (callId: string): Promise<CallView>
   hangUp (callId: string): Promise<CallView>
   send (callId: string, signal: MediaSignalIn): Promise<void>
+  /** The SFrame keys of the conversation's current epoch (only while this device is in a call there). */
+  keys (conversationId: string): Promise<EpochKeys>
   /** Receives signals from other devices, first those that arrived before it was called; returns the unsubscribe. */
   listen (listener: (s: IncomingCallSignal) => void): () => void
 }

@@ -78,6 +78,7 @@ export class BrowserClient implements KithClient {
     decline: async (callId) => await this.invoke('declineCall', callId),
     hangUp: async (callId) => await this.invoke('hangUp', callId),
     send: async (callId, s) => { await this.invoke('sendCallSignal', callId, s) },
+    keys: async (conversationId) => await this.invoke('callKeys', conversationId),
     listen: (listener) => this.callSignals.listen(listener)
   }
   /** Recent log lines, for diagnostics (never secrets or plaintext). */
@@ -418,6 +419,7 @@ export class BrowserClient implements KithClient {
       kind: c.kind,
       name: c.peerIdentity === null ? c.name : personName(names, c.peerIdentity, c.name),
       active: c.active,
+      epoch: c.epoch,
       // The member list shows my own display name (the dialog adds "(you)"), and each person once
       // however many devices they take part with.
       members: c.members.filter((m, i) => c.members.findIndex((o) => o.identity === m.identity) === i)

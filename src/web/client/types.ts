@@ -59,6 +59,8 @@ export interface Conversation {
   readonly kind: 'direct' | 'group'
   readonly name: string
   readonly active: boolean
+  /** The MLS epoch: it moves on every membership change (and the call media keys with it). */
+  readonly epoch: number
   readonly members: readonly Member[]
   /** For a 1:1: the contact's identity. */
   readonly peerIdentity: string | null

@@ -175,6 +175,7 @@ function EncryptedMark ({ s }: { s: CallScreen }): JSX.Element {
 function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }): JSX.Element {
   const { client, ui } = useKith()
   const conversation = client.conversations.value.find((c) => c.id === s.call.conversation)
+  const nameOf = useNameOf()
   const sharer = s.participants.find((p) => p.link?.flags.screen === true)
   const act = (what: string, fn: () => Promise<void> | void) => () => {
     Promise.resolve().then(fn).catch((err: unknown) => { ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`) })
@@ -190,8 +191,11 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
       {s.notice !== null && <p class='call-notice' role='status' data-testid='call-notice'>{s.notice}</p>}
       <div class={sharer !== undefined ? 'call-stage call-stage-sharing' : 'call-stage'}>
         {sharer?.link !== undefined && (
-          <MediaVideo stream={sharer.link.remoteScreen} muted testid='call-remote-screen' cls='call-video call-screen-video' tick={tick}
-            data={{ 'screen-frames': sharer.link.stats.screenFramesDecoded }} />
+          <figure class='call-shared'>
+            <MediaVideo stream={sharer.link.remote} muted testid='call-remote-screen' cls='call-video call-screen-video' tick={tick}
+              data={{ 'screen-frames': sharer.link.stats.screenFramesDecoded }} />
+            <figcaption class='call-tile-caption'><span class='call-tile-name'><IconScreen size={14} /> {nameOf(sharer.identity, sharer.name)} is sharing the screen</span></figcaption>
+          </figure>
         )}
         <div class={`call-grid call-grid-${Math.min(s.participants.length, 6)}`}>
           {s.participants.length === 0 && <p class='call-waiting'>Waiting for others to answer…</p>}
