@@ -25,15 +25,14 @@ async function framesKeepGrowing (page: Page, attribute = 'frames-decoded', test
 }
 
 interface DebugCalls {
-  kithDebug: { calls: { manager: { links: Map<string, { pc: RTCPeerConnection }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
+  kithDebug: { calls: { manager: { links: Map<string, { endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
 }
 
 /** Whether every sender and receiver of the page's calls has its SFrame transform, and frames pass both ways. */
 async function sframeState (page: Page): Promise<{ transforms: boolean, sending: boolean, receiving: boolean, refusedButReplays: number }> {
   return await page.evaluate(async () => {
     const { manager } = (globalThis as unknown as DebugCalls).kithDebug.calls
-    const pcs = [...manager.links.values()].map((l) => l.pc)
-    const all = pcs.flatMap((pc) => [...pc.getSenders(), ...pc.getReceivers()])
+    const all = [...manager.links.values()].flatMap((l) => l.endpoints())
     const stats = await manager.sframeStats()
     return {
       transforms: all.length > 0 && all.every((x) => x.transform != null),

@@ -115,14 +115,6 @@ export function canJoin (state: CallState): boolean {
   return state.phase === 'ringing' && state.participants.length + 1 <= MAX_MESH_PARTICIPANTS
 }
 
-/**
- * Of two participants, the one that sends the SDP offer: the device with the smaller id. Both
- * sides compute the same answer, so a pair never offers twice at once.
- */
-export function offersTo (self: string, other: string): boolean {
-  return self < other
-}
-
 function end (state: CallState, outcome: CallOutcome, at: number): CallTransition {
   const ended: CallState = { ...state, phase: 'ended', outcome, endedAt: at }
   return {

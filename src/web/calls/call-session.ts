@@ -2,11 +2,11 @@
  * The page's side of calls (loaded on first use): local media, one {@link PeerLink} per other
  * participant (a full mesh), and the state the call screen renders. Call state and signalling live
  * in the worker's messenger (core/messenger/calls.ts); this follows its `calls` list and the
- * signals it hands over, and never decides who is in a call by itself. Which side of a pair offers
- * is `offersTo` from core/calls, so the mesh could give way to a forwarder without changing it.
+ * signals it hands over, and never decides who is in a call by itself. Each side offers the
+ * connection it receives on to every other participant (peer-link.ts), so neither side of a pair
+ * waits for the other to start.
  */
 import { signal, type Signal } from '@preact/signals'
-import { offersTo } from '../../core/calls/call-state.ts'
 import { MAX_MESH_PARTICIPANTS } from '../../core/calls/constants.ts'
 import { formatCallDuration } from '../../core/calls/call-record.ts'
 import type { CallView } from '../../core/messenger/messenger.ts'
@@ -62,8 +62,8 @@ export class CallManager {
   private transforms: MediaTransforms | undefined
   /** The SFrame transform worker of the call this page is in. */
   private sframe: Worker | null = null
-  /** The MLS epoch whose keys the transforms have. */
-  private keyedEpoch = -1n
+  /** The MLS epoch whose keys the transforms have (-1 before any). */
+  keyedEpoch = -1n
 
   constructor (private readonly client: KithClient, private readonly log: (line: string) => void = () => {}) {
     client.callSignalling.listen((s) => { void this.onSignal(s).catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) }) })
@@ -288,12 +288,9 @@ export class CallManager {
   }
 
   private connectToParticipants (call: CallView): void {
-    const self = this.client.callSignalling.selfDevice()
-    this.log(`connecting as ${self.slice(-8)} to ${call.participants.map((p) => p.device.slice(-8)).join(', ')}`)
+    this.log(`connecting to ${call.participants.map((p) => p.device.slice(-8)).join(', ')}`)
     for (const p of call.participants) {
-      if (this.links.has(p.device) || !offersTo(self, p.device)) continue
-      const link = this.newLink(p.device)
-      void link.offer().catch((err: unknown) => { this.log(`offer to ${p.device} failed: ${String(err)}`) })
+      if (!this.links.has(p.device)) this.newLink(p.device)
     }
   }
 
@@ -314,6 +311,7 @@ export class CallManager {
     this.links.set(device, link)
     if (this.screenTrack !== null) void link.replace(1, this.screenTrack)
     this.set({ participants: this.participantsOf(s.call) })
+    void link.offer().catch((err: unknown) => { this.log(`offer to ${device} failed: ${String(err)}`) })
     return link
   }
 
@@ -322,16 +320,13 @@ export class CallManager {
     if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id || !this.joined) return
     const device = s.from.device
     this.log(`${s.signal.type}${s.signal.type === 'sdp' ? ` ${s.signal.sdpType}` : ''} from ${device.slice(-8)}`)
-    if (s.signal.type === 'sdp') {
-      let link = this.links.get(device)
-      if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device)
-      if (link === undefined) return
-      await link.receiveSdp(s.signal.sdpType, s.signal.sdp)
-      // The offer carried its flags channel; send ours once it opens.
-      this.shareFlags()
-    } else if (s.signal.type === 'ice') {
-      await this.links.get(device)?.receiveIce({ candidate: s.signal.candidate, sdpMid: s.signal.sdpMid, sdpMLineIndex: s.signal.sdpMLineIndex })
-    }
+    // Candidates travel inside the SDP (peer-link.ts gathers first), so ICE signals are not used.
+    if (s.signal.type !== 'sdp') return
+    let link = this.links.get(device)
+    if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device)
+    if (link === undefined) return
+    await link.receiveSdp(s.signal.sdpType, s.signal.sdp)
+    this.shareFlags()
   }
 
   // ---------------------------------------------------------------- internals

@@ -1,13 +1,15 @@
 /**
- * One RTCPeerConnection between this device and one other in a call (the mesh is one per pair).
- * Two media sections, in this order, fixed for the life of the link so that nothing is ever
- * renegotiated: microphone, and video (the camera, or the screen while it is shared: a third
- * section added for the screen after negotiation never reached the decoder once SFrame was on, in
- * Chromium 156). A negotiated data channel
- * (id 0) carries what the other side shows about this one: muted, camera off, sharing the screen.
- * SDP is sent once ICE gathering finishes (or after {@link GATHER_WAIT_MS}); candidates found later
- * trickle as ICE signals. Encoded transforms (SFrame) are attached through {@link MediaTransforms}
- * right after each transceiver exists, before the offer or answer is made.
+ * The media between this device and one other in a call: two one-way RTCPeerConnections (the mesh
+ * has one pair per two participants). Each side offers the connection it receives on, with
+ * receive-only microphone and video sections whose decrypting transforms go on right after
+ * addTransceiver, before the offer; it answers the other's offer on the connection it sends on,
+ * adding its tracks with addTrack and the encrypting transforms before the answer. In Chromium 156
+ * a receive transform put on a section the remote offer created passed frames on that never
+ * reached the decoder once a page had more than one such section; a section of one's own offer
+ * has no such trouble. The video section carries the camera, or the screen while it is shared.
+ * A negotiated data channel (id 0) on the sending connection tells the other side what to show
+ * about this one: muted, camera off, sharing the screen. SDP is sent once ICE gathering finishes
+ * (or after {@link GATHER_WAIT_MS}), with the candidates in it.
  */
 import type { MediaSignalIn } from '../../core/messenger/messenger.ts'
 
@@ -57,104 +59,78 @@ export interface PeerLinkOptions {
   readonly transforms?: MediaTransforms
 }
 
-/** One peer connection of a call. */
+/** The media of one participant of a call. */
 export class PeerLink {
-  readonly pc: RTCPeerConnection
+  /** The connection this side receives on (it made the offer). */
+  readonly rx: RTCPeerConnection
+  /** The connection this side sends on (it answers the other's offer). */
+  readonly tx: RTCPeerConnection
   readonly remote = new MediaStream()
   flags: RemoteFlags = { muted: false, camera: true, screen: false }
   state: 'new' | 'connecting' | 'connected' | 'failed' | 'closed' = 'new'
   stats: LinkStats = { route: 'unknown', lossPercent: 0, kbps: 0, framesDecoded: 0, screenFramesDecoded: 0, audioEnergy: 0, audioLevel: 0 }
-  private transceivers: RTCRtpTransceiver[] = []
+  private senders: RTCRtpSender[] = []
   private readonly channel: RTCDataChannel
-  private described = false
-  private readonly queuedCandidates: RTCIceCandidateInit[] = []
   private lastBytes = 0
   private lastAt = 0
   private readonly energySteps: number[] = []
   private ownFlags: RemoteFlags = { muted: false, camera: true, screen: false }
+  /** Tracks this side sends, by section (0 microphone, 1 video), for a connection not answered yet. */
+  private readonly sending: Array<MediaStreamTrack | null>
 
   constructor (private readonly options: PeerLinkOptions) {
-    this.pc = new RTCPeerConnection({ iceServers: options.iceServers, bundlePolicy: 'max-bundle' })
-    this.channel = this.pc.createDataChannel('kith-call', { negotiated: true, id: 0 })
-    this.channel.onmessage = (e) => { this.readFlags(e.data) }
+    const config: RTCConfiguration = { iceServers: options.iceServers, bundlePolicy: 'max-bundle' }
+    this.rx = new RTCPeerConnection(config)
+    this.tx = new RTCPeerConnection(config)
+    this.sending = [options.local.audio, options.local.video]
+    // The flags go the way the media goes: from the sender's tx to the receiver's rx.
+    const rxChannel = this.rx.createDataChannel('kith-call', { negotiated: true, id: 0 })
+    rxChannel.onmessage = (e) => { this.readFlags(e.data) }
+    this.channel = this.tx.createDataChannel('kith-call', { negotiated: true, id: 0 })
     this.channel.onopen = () => { this.sendFlags() }
-    this.pc.onicecandidate = (e) => {
-      if (!this.described || e.candidate === null || e.candidate.candidate === '') return
-      void options.send({ type: 'ice', toDevice: options.device, candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid ?? '', sdpMLineIndex: e.candidate.sdpMLineIndex ?? 0 }).catch(() => {})
-    }
-    this.pc.onconnectionstatechange = () => {
-      const s = this.pc.connectionState
-      this.state = s === 'connected' ? 'connected' : s === 'failed' ? 'failed' : s === 'closed' ? 'closed' : 'connecting'
-      options.changed()
-    }
+    for (const pc of [this.rx, this.tx]) pc.onconnectionstatechange = () => { this.updateState() }
   }
 
-  /** The offering side: creates the three transceivers and sends the offer. */
+  /** Offers the receiving connection: receive-only microphone and video, transforms on first. */
   async offer (): Promise<void> {
-    const { local } = this.options
-    this.attach([
-      this.pc.addTransceiver(local.audio ?? 'audio', { direction: 'sendrecv', streams: [local.stream] }),
-      this.pc.addTransceiver(local.video ?? 'video', { direction: 'sendrecv', streams: [local.stream] })
-    ])
+    const t = this.options.transforms
+    for (const kind of ['audio', 'video'] as const) {
+      const transceiver = this.rx.addTransceiver(kind, { direction: 'recvonly' })
+      t?.receiver(transceiver.receiver, this.options.device)
+      this.remote.addTrack(transceiver.receiver.track)
+    }
     this.state = 'connecting'
-    await this.pc.setLocalDescription(await this.pc.createOffer())
-    await this.sendDescription()
+    await this.rx.setLocalDescription(await this.rx.createOffer())
+    await this.sendDescription(this.rx)
   }
 
-  /** An SDP from the other side: an offer is answered; an answer completes the offer. */
+  /** An SDP from the other side: its offer is answered on the sending connection; its answer completes ours. */
   async receiveSdp (type: 'offer' | 'answer', sdp: string): Promise<void> {
-    if (type === 'offer' && this.transceivers.length === 0) {
-      await this.answer(sdp)
-    } else {
-      await this.pc.setRemoteDescription({ type, sdp })
-    }
-    for (const c of this.queuedCandidates.splice(0)) await this.pc.addIceCandidate(c).catch((err: unknown) => { this.options.log(`ICE candidate refused: ${String(err)}`) })
-  }
-
-  /**
-   * The answering side. Its transforms must be on before the offer is applied (set once the
-   * offer's transceivers exist, Chromium never calls a receive transform), so it adds its two
-   * sections with addTrack first, which the offer's sections then take over (JSEP §5.10); a
-   * section with nothing to send starts on a placeholder track that is dropped after.
-   */
-  private async answer (sdp: string): Promise<void> {
-    const { local } = this.options
-    const placeholders: MediaStreamTrack[] = []
-    const track = (real: MediaStreamTrack | null, kind: 'audio' | 'video'): MediaStreamTrack => {
-      if (real !== null) return real
-      const t = kind === 'audio' ? silentTrack() : blankTrack()
-      placeholders.push(t)
-      return t
-    }
-    const senders = [
-      this.pc.addTrack(track(local.audio, 'audio'), local.stream),
-      this.pc.addTrack(track(local.video, 'video'), local.stream)
-    ]
-    const transceivers = senders.map((sender) => this.pc.getTransceivers().find((t) => t.sender === sender)!)
-    this.attach(transceivers)
-    this.state = 'connecting'
-    await this.pc.setRemoteDescription({ type: 'offer', sdp })
-    if (this.pc.getTransceivers().length !== 2) throw new Error(`the offer has ${this.pc.getTransceivers().length} media sections; a Kith call has 2`)
-    for (const t of transceivers) {
-      if (placeholders.includes(t.sender.track!)) await t.sender.replaceTrack(null)
-    }
-    for (const p of placeholders) p.stop()
-    await this.pc.setLocalDescription(await this.pc.createAnswer())
-    await this.sendDescription()
-  }
-
-  /** A trickled ICE candidate from the other side. */
-  async receiveIce (candidate: RTCIceCandidateInit): Promise<void> {
-    if (this.pc.remoteDescription === null) {
-      this.queuedCandidates.push(candidate)
+    if (type === 'answer') {
+      await this.rx.setRemoteDescription({ type, sdp })
       return
     }
-    await this.pc.addIceCandidate(candidate)
+    await this.tx.setRemoteDescription({ type, sdp })
+    const t = this.options.transforms
+    const placeholders: MediaStreamTrack[] = []
+    this.senders = this.sending.map((track, i) => {
+      // A section with nothing to send yet still needs a sender, so that a track can come later.
+      const real = track ?? (i === 0 ? silentTrack() : blankTrack())
+      if (track === null) placeholders.push(real)
+      const sender = this.tx.addTrack(real, this.options.local.stream)
+      t?.sender(sender, this.options.device)
+      return sender
+    })
+    for (const [i, track] of this.sending.entries()) if (track === null) await this.senders[i]!.replaceTrack(null)
+    for (const p of placeholders) p.stop()
+    await this.tx.setLocalDescription(await this.tx.createAnswer())
+    await this.sendDescription(this.tx)
   }
 
   /** Replaces what this side sends in one section: 0 microphone, 1 video (camera or screen). */
   async replace (section: 0 | 1, track: MediaStreamTrack | null): Promise<void> {
-    await this.transceivers[section]?.sender.replaceTrack(track)
+    this.sending[section] = track
+    await this.senders[section]?.replaceTrack(track)
   }
 
   /** Tells the other side what it should show about this one. */
@@ -163,9 +139,9 @@ export class PeerLink {
     this.sendFlags()
   }
 
-  /** Reads getStats into {@link stats}. */
+  /** Reads getStats of the receiving connection into {@link stats}. */
   async refreshStats (): Promise<void> {
-    const report = await this.pc.getStats()
+    const report = await this.rx.getStats()
     let route: LinkStats['route'] = 'unknown'
     let lost = 0
     let received = 0
@@ -200,47 +176,32 @@ export class PeerLink {
     this.stats = { route, lossPercent: lost + received === 0 ? 0 : (100 * lost) / (lost + received), kbps, framesDecoded, screenFramesDecoded, audioEnergy, audioLevel }
   }
 
+  /** Every sender and receiver this link has (for checks that each has its transform). */
+  endpoints (): Array<RTCRtpSender | RTCRtpReceiver> {
+    return [...this.tx.getSenders(), ...this.rx.getReceivers()]
+  }
+
   /** Ends the link. */
   close (): void {
     this.state = 'closed'
     this.channel.close()
-    this.pc.close()
+    this.rx.close()
+    this.tx.close()
   }
 
-  private attach (transceivers: RTCRtpTransceiver[]): void {
-    this.transceivers = transceivers
-    const t = this.options.transforms
-    for (const x of transceivers) {
-      if (t !== undefined) {
-        t.sender(x.sender, this.options.device)
-        t.receiver(x.receiver, this.options.device)
-      }
-    }
-    this.remote.addTrack(transceivers[0]!.receiver.track)
-    this.remote.addTrack(transceivers[1]!.receiver.track)
+  /** Connected once both directions are; failed if either failed. */
+  private updateState (): void {
+    const states = [this.rx.connectionState, this.tx.connectionState]
+    if (this.state === 'closed') return
+    this.state = states.includes('failed') ? 'failed' : states.every((s) => s === 'connected') ? 'connected' : 'connecting'
+    this.options.changed()
   }
 
-  private async sendDescription (): Promise<void> {
-    await this.gathered()
-    const description = this.pc.localDescription
+  private async sendDescription (pc: RTCPeerConnection): Promise<void> {
+    await gathered(pc)
+    const description = pc.localDescription
     if (description === null) return
-    this.described = true
     await this.options.send({ type: 'sdp', toDevice: this.options.device, sdpType: description.type === 'offer' ? 'offer' : 'answer', sdp: description.sdp })
-  }
-
-  private async gathered (): Promise<void> {
-    if (this.pc.iceGatheringState === 'complete') return
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, GATHER_WAIT_MS)
-      const pc = this.pc
-      function done (): void {
-        clearTimeout(timer)
-        pc.removeEventListener('icegatheringstatechange', check)
-        resolve()
-      }
-      function check (): void { if (pc.iceGatheringState === 'complete') done() }
-      pc.addEventListener('icegatheringstatechange', check)
-    })
   }
 
   private sendFlags (): void {
@@ -257,6 +218,21 @@ export class PeerLink {
       this.options.log('ignored a malformed call flags message')
     }
   }
+}
+
+/** Resolves once ICE gathering is complete, or after {@link GATHER_WAIT_MS}. */
+async function gathered (pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, GATHER_WAIT_MS)
+    function done (): void {
+      clearTimeout(timer)
+      pc.removeEventListener('icegatheringstatechange', check)
+      resolve()
+    }
+    function check (): void { if (pc.iceGatheringState === 'complete') done() }
+    pc.addEventListener('icegatheringstatechange', check)
+  })
 }
 
 /** A silent audio track, to hold a section open until there is something to send. */

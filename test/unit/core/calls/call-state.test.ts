@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { advanceCall, canJoin, offersTo, startIncomingCall, startOutgoingCall, type CallParticipant, type CallState } from '../../../../src/core/calls/call-state.ts'
+import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallParticipant, type CallState } from '../../../../src/core/calls/call-state.ts'
 import { describeCall, decodeCallRecordBody, encodeCallRecordBody, formatCallDuration } from '../../../../src/core/calls/call-record.ts'
 
 const video = { audio: true, video: true }
@@ -68,10 +68,6 @@ describe('call state', () => {
     expect(canJoin(call)).toBe(false)
   })
 
-  it('exactly one of two participants sends the offer', () => {
-    expect(offersTo('devA', 'devB')).toBe(true)
-    expect(offersTo('devB', 'devA')).toBe(false)
-  })
 })
 
 describe('call records', () => {
