@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --directory-only | --sframe-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --directory-only | --sframe-only | --calls-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -40,6 +40,7 @@ import { benchFiles } from './files.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { benchDirectory } from './directory.ts'
 import { benchSFrame } from './sframe.ts'
+import { benchCalls } from './calls.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
 const json = process.argv.includes('--json')
@@ -108,6 +109,10 @@ async function main (): Promise<void> {
   }
   if (process.argv.includes('--sframe-only')) {
     report(await benchSFrame(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--calls-only')) {
+    report(await benchCalls(quick, log), json)
     return
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
@@ -231,6 +236,7 @@ async function main (): Promise<void> {
     results.push(...await benchDirectory(quick, log))
     if (!process.argv.includes('--node-only')) {
       results.push(...await benchSFrame(quick, log))
+      results.push(...await benchCalls(quick, log))
       results.push(...await benchBrowser(quick, log))
       results.push(...await benchHosts(quick, log))
     }

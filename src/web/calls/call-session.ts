@@ -59,6 +59,8 @@ export class CallManager {
   private statsTimer: ReturnType<typeof setInterval> | undefined
   private endedTimer: ReturnType<typeof setTimeout> | undefined
   private joined = false
+  /** The camera and microphone while they open, during an answer. */
+  private opening: Promise<LocalMedia> | null = null
   private transforms: MediaTransforms | undefined
   /** The SFrame transform worker of the call this page is in. */
   private sframe: Worker | null = null
@@ -134,14 +136,17 @@ export class CallManager {
   async start (conversationId: string, video: boolean): Promise<void> {
     if (this.current !== null && this.current.ended === null) throw new Error('You are already in a call.')
     this.reset()
-    this.local = await openLocalMedia({ audio: true, video })
     this.startSFrame()
-    const call = await this.client.callSignalling.start(conversationId, { audio: this.local.audio !== null, video })
+    // The invite goes out while the camera opens: the others start ringing sooner.
+    const [local, call] = await Promise.all([openLocalMedia({ audio: true, video }), this.client.callSignalling.start(conversationId, { audio: true, video })])
+    this.local = local
     this.joined = true
     this.screen.value = this.withStatus({
-      call, status: 'ringing', local: this.local, muted: false, cameraOn: this.local.video !== null, sharing: false, notice: this.local.notice, participants: [], ended: null
+      call, status: 'ringing', local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], ended: null
     })
     await this.installKeys()
+    // Someone may have answered while the camera opened.
+    this.onCalls(this.client.calls.value)
     this.startStats()
   }
 
@@ -153,14 +158,26 @@ export class CallManager {
       this.set({ notice: `This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.` })
       return
     }
-    this.local = await openLocalMedia({ audio: true, video })
     this.startSFrame()
-    const call = await this.client.callSignalling.answer(s.call.id, { audio: this.local.audio !== null, video: this.local.video !== null })
+    // The answer goes out while the camera opens; offers that arrive meanwhile wait for it (onSignal).
+    const media = openLocalMedia({ audio: true, video }).then((local) => { this.local = local; return local })
+    this.opening = media
     this.joined = true
-    this.set({ call, local: this.local, cameraOn: this.local.video !== null, notice: this.local.notice })
+    let local: LocalMedia
+    let call: CallView
+    try {
+      [local, call] = await Promise.all([media, this.client.callSignalling.answer(s.call.id, { audio: true, video })])
+    } catch (err) {
+      this.joined = false
+      throw err
+    } finally {
+      this.opening = null
+    }
+    this.set({ call, local, cameraOn: local.video !== null, notice: local.notice })
     await this.installKeys()
+    // Connects to everyone in the call now, including those who joined while the camera opened.
+    this.onCalls(this.client.calls.value)
     this.startStats()
-    this.connectToParticipants(call)
   }
 
   /** Declines the ringing call. */
@@ -269,7 +286,8 @@ export class CallManager {
           this.links.delete(device)
         }
       }
-      if (this.joined) this.connectToParticipants(mine)
+      // While the camera opens during an answer, accept() connects once it is open.
+      if (this.joined && this.opening === null) this.connectToParticipants(mine)
       this.set({ participants: this.participantsOf(mine) })
       return
     }
@@ -316,6 +334,7 @@ export class CallManager {
   }
 
   private async onSignal (s: IncomingCallSignal): Promise<void> {
+    if (this.opening !== null) await this.opening
     const screen = this.current
     if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id || !this.joined) return
     const device = s.from.device
