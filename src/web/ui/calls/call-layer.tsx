@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import { formatCallDuration } from '../../../core/calls/call-record.ts'
+import { MAX_MESH_PARTICIPANTS } from '../../../core/calls/constants.ts'
 import { CallManager, type CallScreen, type ParticipantView } from '../../calls/call-session.ts'
 import type { KithUi } from '../context.ts'
 import { useKith } from '../context.ts'
@@ -146,6 +147,7 @@ function IncomingBanner ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Eleme
           <span class='call-incoming-what'>{what}{where !== null ? ` · ${where}` : ''}</span>
         </span>
       </div>
+      {s.call.full && <p class='call-notice' role='status' data-testid='call-full'>This call already has {MAX_MESH_PARTICIPANTS} people, the most one call can have, so you can’t join it.</p>}
       {s.notice !== null && <p class='call-notice' role='status'>{s.notice}</p>}
       <div class='call-incoming-actions'>
         <button type='button' class='button button-danger' data-testid='call-decline' onClick={act(async () => { await m.decline() })}><IconHangUp size={18} /> Decline</button>
