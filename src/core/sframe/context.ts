@@ -80,16 +80,18 @@ export class SFrameContext {
   }
 
   /**
-   * Makes `kid` the key frames are sent under, from now on, with CTR starting at 0. `epoch` is the
-   * MLS epoch it belongs to (0 when omitted); a key of an older epoch than the current send key is
-   * refused. Resolves once the key is derived.
+   * Makes `kid` the key frames are sent under, from now on, with CTR starting at `firstCtr` (0 by
+   * default; contexts that share one KID must use CTR ranges that never overlap, §7.4). `epoch` is
+   * the MLS epoch it belongs to (0 when omitted); a key of an older epoch than the current send key
+   * is refused. Resolves once the key is derived.
    */
-  setSendKey (kid: bigint, baseKey: Uint8Array, epoch = 0n): Promise<void> {
+  setSendKey (kid: bigint, baseKey: Uint8Array, epoch = 0n, firstCtr = 0n): Promise<void> {
     checkEpoch(epoch)
+    if (firstCtr < 0n || firstCtr > MAX_UINT64) throw new ValidationError('the first SFrame CTR must fit in 64 bits')
     if (this.receive.has(kid)) throw new UsageError(`SFrame KID ${kid} is already a receive key; a key is for sending or receiving, never both`)
     // Going back to an older epoch would send media a removed member can still decrypt.
     if (this.send !== undefined && epoch < this.send.epoch) throw new UsageError(`SFrame send key of epoch ${epoch} is older than the current one (epoch ${this.send.epoch})`)
-    const send: SendKey = { kid, keys: this.derive(kid, baseKey), epoch, nextCtr: 0n }
+    const send: SendKey = { kid, keys: this.derive(kid, baseKey), epoch, nextCtr: firstCtr }
     this.send = send
     return send.keys.then(() => {})
   }

@@ -16,9 +16,12 @@ import { closeLocalMedia, openLocalMedia, type LocalMedia } from './local-media.
 import { PeerLink, type MediaTransforms } from './peer-link.ts'
 import { attachSFrameTransform, createSFrameWorker, installEpochKeys, readSFrameStats, supportsSFrameTransform } from './sframe-keys.ts'
 import type { SFrameStatsMessage } from './sframe-protocol.ts'
+import type { EpochKeys } from '../../core/sframe/mls-keys.ts'
 
 /** How often the connection indicators are refreshed from getStats. */
 const STATS_EVERY_MS = 1000
+/** Bits of CTR space each transform worker of a call has (2^48 frames: years of video). */
+const CTR_RANGE_BITS = 48n
 /** How long the "call ended" bar stays. */
 const ENDED_SHOWN_MS = 8000
 
@@ -62,8 +65,14 @@ export class CallManager {
   /** The camera and microphone while they open, during an answer. */
   private opening: Promise<LocalMedia> | null = null
   private transforms: MediaTransforms | undefined
-  /** The SFrame transform worker of the call this page is in. */
-  private sframe: Worker | null = null
+  /**
+   * The SFrame transform workers of the call this page is in, one per other participant: with a
+   * second video sender's transform in the same worker, Chromium 156 sent frames the receiver
+   * could not assemble. They share this device's send KID, so each takes its own CTR range.
+   */
+  private sframe: Map<string, { worker: Worker, ctrStart: bigint }> | null = null
+  private nextCtrRange = 0n
+  private keys: EpochKeys | null = null
   /** The MLS epoch whose keys the transforms have (-1 before any). */
   keyedEpoch = -1n
 
@@ -81,7 +90,29 @@ export class CallManager {
 
   /** The SFrame worker's counters, or null when media is not SFrame-encrypted. */
   async sframeStats (): Promise<SFrameStatsMessage | null> {
-    return this.sframe === null ? null : await readSFrameStats(this.sframe)
+    if (this.sframe === null) return null
+    const all = await Promise.all([...this.sframe.values()].map(async (w) => await readSFrameStats(w.worker)))
+    const sum = (f: (x: SFrameStatsMessage) => number): number => all.reduce((n, x) => n + f(x), 0)
+    return {
+      type: 'stats',
+      encrypted: sum((x) => x.encrypted),
+      decrypted: sum((x) => x.decrypted),
+      unkeyed: sum((x) => x.unkeyed),
+      dropped: { unknownKid: sum((x) => x.dropped.unknownKid), authFailed: sum((x) => x.dropped.authFailed), replay: sum((x) => x.dropped.replay), malformed: sum((x) => x.dropped.malformed) },
+      transforms: all.flatMap((x) => x.transforms)
+    }
+  }
+
+  /** The transform worker for one participant, keyed like the others. */
+  private workerFor (peer: string): Worker {
+    const workers = this.sframe!
+    let entry = workers.get(peer)
+    if (entry === undefined) {
+      entry = { worker: createSFrameWorker(), ctrStart: this.nextCtrRange++ << CTR_RANGE_BITS }
+      workers.set(peer, entry)
+      if (this.keys !== null) installEpochKeys(entry.worker, this.keys, 1n, entry.ctrStart)
+    }
+    return entry.worker
   }
 
   /** Starts the SFrame transform worker; links made from now on encrypt and decrypt through it. */
@@ -91,21 +122,23 @@ export class CallManager {
       this.log('no RTCRtpScriptTransform: media is protected by DTLS only')
       return
     }
-    const worker = this.sframe = createSFrameWorker()
+    this.sframe = new Map()
     this.transforms = {
-      sender: (sender, peer) => { attachSFrameTransform(sender, worker, { side: 'send', peer }) },
-      receiver: (receiver, peer) => { attachSFrameTransform(receiver, worker, { side: 'receive', peer }) }
+      sender: (sender, peer) => { attachSFrameTransform(sender, this.workerFor(peer), { side: 'send', peer }) },
+      receiver: (receiver, peer) => { attachSFrameTransform(receiver, this.workerFor(peer), { side: 'receive', peer }) }
     }
   }
 
   /** Hands the transforms the keys of the conversation's current epoch. */
   private async installKeys (): Promise<void> {
     const s = this.current
-    const worker = this.sframe
-    if (s === null || worker === null) return
+    const workers = this.sframe
+    if (s === null || workers === null) return
     const keys = await this.client.callSignalling.keys(s.call.conversation)
-    if (keys.epoch <= this.keyedEpoch || this.sframe !== worker) return
-    installEpochKeys(worker, keys)
+    if (keys.epoch <= this.keyedEpoch || this.sframe !== workers) return
+    // A new epoch's send key starts its CTRs afresh: the ranges stay disjoint under the new KID too.
+    for (const w of workers.values()) installEpochKeys(w.worker, keys, 1n, w.ctrStart)
+    this.keys = keys
     this.keyedEpoch = keys.epoch
     this.log(`media keys of epoch ${keys.epoch}`)
   }
@@ -284,6 +317,8 @@ export class CallManager {
         if (!present.has(device)) {
           link.close()
           this.links.delete(device)
+          this.sframe?.get(device)?.worker.terminate()
+          this.sframe?.delete(device)
         }
       }
       // While the camera opens during an answer, accept() connects once it is open.
@@ -394,8 +429,10 @@ export class CallManager {
     if (this.local !== null) closeLocalMedia(this.local)
     this.local = null
     this.joined = false
-    this.sframe?.terminate()
+    for (const w of this.sframe?.values() ?? []) w.worker.terminate()
     this.sframe = null
+    this.keys = null
+    this.nextCtrRange = 0n
     this.transforms = undefined
     this.keyedEpoch = -1n
   }
