@@ -3,10 +3,9 @@
  * has one pair per two participants). Each side offers the connection it receives on, with
  * receive-only microphone and video sections whose decrypting transforms go on right after
  * addTransceiver, before the offer; it answers the other's offer on the connection it sends on,
- * adding its tracks with addTrack and the encrypting transforms before the answer. In Chromium 156
- * a receive transform put on a section the remote offer created passed frames on that never
- * reached the decoder once a page had more than one such section; a section of one's own offer
- * has no such trouble. The video section carries the camera, or the screen while it is shared.
+ * adding its tracks with addTrack and the encrypting transforms before the answer, so every
+ * transform is in place before media can flow (see docs/ARCHITECTURE.md, calls, for how this came
+ * about). The video section carries the camera, or the screen while it is shared.
  * A negotiated data channel (id 0) on the sending connection tells the other side what to show
  * about this one: muted, camera off, sharing the screen. SDP is sent once ICE gathering finishes
  * (or after {@link GATHER_WAIT_MS}), with the candidates in it.
