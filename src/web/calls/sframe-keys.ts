@@ -7,7 +7,10 @@
 import type { EpochKeys } from '../../core/sframe/mls-keys.ts'
 import type { SFrameStatsMessage, SFrameTransformOptions, SFrameWorkerEvent, SFrameWorkerRequest } from './sframe-protocol.ts'
 
-/** Starts an SFrame transform worker. One per call: its send key and CTR are shared by all its senders. */
+/**
+ * Starts an SFrame transform worker. The call code runs one per other participant; workers that
+ * share a send KID must be given disjoint CTR ranges (`installEpochKeys`'s `ctrStart`).
+ */
 export function createSFrameWorker (): Worker {
   return new Worker(new URL('./sframe-transform.worker.ts', import.meta.url), { type: 'module', name: 'kith-sframe' })
 }
