@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --browser-files-only | --directory-only | --sframe-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --browser-files-only | --directory-only | --sframe-only | --calls-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -45,6 +45,7 @@ import { benchFiles } from './files.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { benchDirectory } from './directory.ts'
 import { benchSFrame } from './sframe.ts'
+import { benchCalls } from './calls.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
 const json = process.argv.includes('--json')
@@ -117,6 +118,10 @@ async function main (): Promise<void> {
   }
   if (process.argv.includes('--sframe-only')) {
     report(await benchSFrame(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--calls-only')) {
+    report(await benchCalls(quick, log), json)
     return
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
@@ -240,6 +245,7 @@ async function main (): Promise<void> {
     results.push(...await benchDirectory(quick, log))
     if (!process.argv.includes('--node-only')) {
       results.push(...await benchSFrame(quick, log))
+      results.push(...await benchCalls(quick, log))
       results.push(...await benchBrowser(quick, log))
       results.push(...await benchBrowserFiles(quick, log))
       results.push(...await benchHosts(quick, log))

@@ -395,7 +395,8 @@ export enum PayloadKind {
   LEAVE = 'LEAVE',
   PROFILE = 'PROFILE',
   FILE = 'FILE',
-  MAILBOXES = 'MAILBOXES'
+  MAILBOXES = 'MAILBOXES',
+  CALL = 'CALL'
 }
 
 enum __PayloadKindValues {
@@ -409,7 +410,8 @@ enum __PayloadKindValues {
   LEAVE = 7,
   PROFILE = 8,
   FILE = 9,
-  MAILBOXES = 12
+  MAILBOXES = 12,
+  CALL = 13
 }
 
 export namespace PayloadKind {
@@ -607,6 +609,7 @@ export interface AppPayload {
   certificate: Uint8Array<ArrayBuffer>
   mailboxes: MailboxAddress[]
   file: Uint8Array<ArrayBuffer>
+  call: Uint8Array<ArrayBuffer>
 }
 
 export namespace AppPayload {
@@ -676,6 +679,11 @@ export namespace AppPayload {
           w.bytes(obj.file)
         }
 
+        if ((obj.call != null && obj.call.byteLength > 0)) {
+          w.uint32(114)
+          w.bytes(obj.call)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -691,7 +699,8 @@ export namespace AppPayload {
           groupName: '',
           certificate: uint8ArrayAlloc(0),
           mailboxes: [],
-          file: uint8ArrayAlloc(0)
+          file: uint8ArrayAlloc(0),
+          call: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -748,6 +757,10 @@ export namespace AppPayload {
             }
             case 13: {
               obj.file = reader.bytes()
+              break
+            }
+            case 14: {
+              obj.call = reader.bytes()
               break
             }
             default: {
@@ -857,6 +870,13 @@ export namespace AppPayload {
               }
               break
             }
+            case 14: {
+              yield {
+                field: `${prefix}.call`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -943,6 +963,11 @@ export namespace AppPayload {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface AppPayloadCallFieldEvent {
+    field: '$.call'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<AppPayload>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AppPayload.codec())
   }
@@ -951,7 +976,7 @@ export namespace AppPayload {
     return decodeMessage(buf, AppPayload.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppPayload>): Generator<AppPayloadIdFieldEvent | AppPayloadKindFieldEvent | AppPayloadTextFieldEvent | AppPayloadSentAtFieldEvent | AppPayloadSeqFieldEvent | AppPayloadLamportFieldEvent | AppPayloadTargetFieldEvent | AppPayloadGroupNameFieldEvent | AppPayloadCertificateFieldEvent | AppPayloadMailboxesNodeFieldEvent | AppPayloadMailboxesAddrsFieldEvent | AppPayloadMailboxesMailboxIdFieldEvent | AppPayloadMailboxesDepositTokenFieldEvent | AppPayloadFileFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppPayload>): Generator<AppPayloadIdFieldEvent | AppPayloadKindFieldEvent | AppPayloadTextFieldEvent | AppPayloadSentAtFieldEvent | AppPayloadSeqFieldEvent | AppPayloadLamportFieldEvent | AppPayloadTargetFieldEvent | AppPayloadGroupNameFieldEvent | AppPayloadCertificateFieldEvent | AppPayloadMailboxesNodeFieldEvent | AppPayloadMailboxesAddrsFieldEvent | AppPayloadMailboxesMailboxIdFieldEvent | AppPayloadMailboxesDepositTokenFieldEvent | AppPayloadFileFieldEvent | AppPayloadCallFieldEvent> {
     return streamMessage(buf, AppPayload.codec(), opts)
   }
 }

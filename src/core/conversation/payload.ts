@@ -18,13 +18,13 @@ export const MAX_REACTION_LENGTH = 16
 const MAX_GROUP_NAME = 128
 
 /** Kinds of application payload. */
-export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes' | 'file'
+export type PayloadKindName = 'text' | 'group-meta' | 'edit' | 'delete' | 'reaction' | 'read' | 'typing' | 'leave' | 'profile' | 'mailboxes' | 'file' | 'call'
 
 /**
  * Control kinds are ephemeral: they are never shown or stored as messages, so they carry `seq` 0
  * and stay out of per-sender gap detection (PROTOCOL.md §7).
  */
-export type ControlKindName = 'read' | 'typing' | 'mailboxes'
+export type ControlKindName = 'read' | 'typing' | 'mailboxes' | 'call'
 
 /** Kinds that act on an earlier message named by `target`. */
 export type ActionKindName = 'edit' | 'delete' | 'reaction' | 'read'
@@ -40,7 +40,8 @@ const KIND_TO_WIRE: Record<PayloadKindName, PayloadKind> = {
   leave: PayloadKind.LEAVE,
   profile: PayloadKind.PROFILE,
   mailboxes: PayloadKind.MAILBOXES,
-  file: PayloadKind.FILE
+  file: PayloadKind.FILE,
+  call: PayloadKind.CALL
 }
 const WIRE_TO_KIND = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as PayloadKindName]))
 
@@ -63,6 +64,11 @@ export interface Payload {
    * PROTOCOL.md §9.1 by messenger/files.ts, which is loaded on first use (browser JS budget).
    */
   readonly file?: Uint8Array
+  /**
+   * CALL: the encoded `CallSignal` (calls.proto), decoded and checked by calls/signal.ts where it is
+   * used; that code loads with the first call, off the start-up path.
+   */
+  readonly call?: Uint8Array
 }
 
 /** One mailbox of a device, as a MAILBOXES payload names it (PROTOCOL.md §5.4). */
@@ -82,7 +88,7 @@ const MAX_ADDR_LENGTH = 256
 
 /** True for kinds that carry `seq` 0 and are never stored as messages. */
 export function isControlKind (kind: PayloadKindName): kind is ControlKindName {
-  return kind === 'read' || kind === 'typing' || kind === 'mailboxes'
+  return kind === 'read' || kind === 'typing' || kind === 'mailboxes' || kind === 'call'
 }
 
 /** True for kinds whose `target` must name an earlier message. */
@@ -142,7 +148,8 @@ export function encodePayload (p: Payload): Uint8Array {
     mailboxes: (p.mailboxes ?? []).map((m) => ({
       node: m.node as Uint8Array<ArrayBuffer>, addrs: [...m.addrs], mailboxId: m.mailboxId as Uint8Array<ArrayBuffer>, depositToken: m.depositToken as Uint8Array<ArrayBuffer>
     })),
-    file: (p.file ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
+    file: (p.file ?? new Uint8Array()) as Uint8Array<ArrayBuffer>,
+    call: (p.call ?? new Uint8Array()) as Uint8Array<ArrayBuffer>
   })
 }
 
@@ -163,7 +170,7 @@ function checkMailboxes (list: readonly MailboxAddressCodec[]): MailboxAddress[]
 /** The per-kind rules of PROTOCOL.md §7 for `text` and `target`. */
 function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
   if (isActionKind(kind) && raw.target.length === 0) throw new ValidationError(`a ${kind} payload must name its target message`)
-  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes' || kind === 'file') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
+  if ((kind === 'group-meta' || kind === 'typing' || kind === 'leave' || kind === 'profile' || kind === 'mailboxes' || kind === 'file' || kind === 'call') && raw.target.length !== 0) throw new ValidationError(`a ${kind} payload has no target`)
   if (kind === 'profile') {
     if (raw.certificate.length === 0) throw new ValidationError('a profile payload must carry a device certificate')
     abytes(raw.certificate, 'profile certificate', { max: MAX_CERTIFICATE_BYTES })
@@ -188,6 +195,7 @@ function checkKindFields (kind: PayloadKindName, raw: AppPayloadCodec): void {
     case 'leave':
     case 'profile':
     case 'mailboxes':
+    case 'call':
       if (raw.text !== '') throw new ValidationError(`a ${kind} payload carries no text`)
       return
     case 'group-meta':
@@ -220,6 +228,9 @@ export function decodePayload (bytes: Uint8Array): Payload {
   if (kind !== 'file' && raw.file.length > 0) throw new ValidationError(`a ${kind} payload carries no file offer`)
   if (kind === 'file' && raw.file.length === 0) throw new ValidationError('a file payload must carry a file offer')
   const file = kind === 'file' ? raw.file : undefined
+  if (kind === 'call' && raw.call.length === 0) throw new ValidationError('a call payload must carry a call signal')
+  if (kind !== 'call' && raw.call.length !== 0) throw new ValidationError(`a ${kind} payload carries no call signal`)
+  const call = kind === 'call' ? raw.call : undefined
   const seq = safeNumber(raw.seq, 'sequence number')
   if (isControlKind(kind)) {
     if (seq !== 0) throw new ValidationError(`a ${kind} payload carries sequence number 0`)
@@ -237,6 +248,7 @@ export function decodePayload (bytes: Uint8Array): Payload {
     ...(raw.groupName !== '' ? { groupName: raw.groupName } : {}),
     ...(raw.certificate.length > 0 ? { certificate: raw.certificate } : {}),
     ...(mailboxes !== undefined ? { mailboxes } : {}),
-    ...(file !== undefined ? { file } : {})
+    ...(file !== undefined ? { file } : {}),
+    ...(call !== undefined ? { call } : {})
   }
 }

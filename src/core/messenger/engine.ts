@@ -45,6 +45,8 @@ export interface MessengerOptions {
   readonly typingIntervalMs?: number
   /** A received TYPING is shown only if its `sent_at` is within this of the local clock (default 10 s). */
   readonly typingFreshMs?: number
+  /** How long an unanswered call rings (default calls/constants.ts RING_TIMEOUT_MS). */
+  readonly callRingTimeoutMs?: number
 }
 
 /** A conversation's stored row and its MLS state in memory. */

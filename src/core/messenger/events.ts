@@ -4,6 +4,7 @@
  */
 import type { DeliveryState } from '../conversation/delivery-state.ts'
 import type { MessageOut } from './message-view.ts'
+import type { CallSignalOut, CallView } from '../calls/call-view.ts'
 
 /** A contact as the CLI and UI show it. */
 export interface ContactView {
@@ -67,6 +68,12 @@ export type MessengerEvent =
   | { type: 'message-state', id: string, conversation: string, state: DeliveryState }
   | { type: 'conversation', conversation: ConversationView }
   | { type: 'typing', conversation: string, identity: string, name: string }
+  /** A call started ringing here, or changed: who is in it, whether it ended. */
+  | { type: 'call', call: CallView }
+  /** A call signal from another device, for the app's peer connections (sdp and ice only name this device). */
+  | { type: 'call-signal', conversation: string, from: { identity: string, device: string }, signal: CallSignalOut }
+  /** A call ended on this device and its history row was written. */
+  | { type: 'call-ended', conversation: string, callId: string, outcome: 'missed' | 'declined' | 'answered' }
 
 /** Options of a text send. */
 export interface SendOptions {

@@ -127,7 +127,11 @@ export async function toNoticeOut (row: MessageView, ctx: MessageViewContext): P
     edited: false,
     deleted: false,
     reactions: [],
-    notice: { type: body.type, subjects, name: body.name, ...('previous' in body && body.previous !== undefined ? { previous: body.previous } : {}) }
+    notice: {
+      type: body.type, subjects, name: body.name,
+      ...('previous' in body && body.previous !== undefined ? { previous: body.previous } : {}),
+      ...('call' in body ? { call: body.call } : {})
+    }
   }
 }
 

@@ -18,12 +18,14 @@
  * | receiver.ts | incoming application data and commits, fork choice, held frames |
  * | joining.ts | KeyPackages handed out and the Welcomes that use them |
  * | files.ts | file offers (FILE payloads), who may fetch a file, who may serve it |
+ * | calls.ts | call signalling: invites, answers, SDP and ICE, and the history row each call leaves |
  */
 import type { Deliver } from '../codec/envelope.ts'
 import { toHex } from '../bytes.ts'
 import { KithError, ValidationError } from '../errors.ts'
 import { formatInviteLink, type Invite } from '../identity/invite.ts'
 import { encodeState, readMlsMessage, type IncomingMls } from '../mls/group.ts'
+import type { Calls } from './calls.ts'
 import { Contacts } from './contacts.ts'
 import { ConversationPrefsStore } from './conversation-prefs.ts'
 import { Conversations } from './conversations.ts'
@@ -44,8 +46,13 @@ import { Rejoining } from './rejoining.ts'
 import { DeliverKind } from '../codec/envelope.ts'
 import { FileOffers, type FileOfferRecord } from './files.ts'
 import type { FileManifest } from '../files/manifest.ts'
+import type { CallDropCounts, CallHistoryEntry, CallView, MediaSignalIn } from '../calls/call-view.ts'
+import type { CallMedia } from '../calls/signal.ts'
+import type { EpochKeys } from '../sframe/mls-keys.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
+export type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, MediaSignalIn } from '../calls/call-view.ts'
+export type { CallMedia } from '../calls/signal.ts'
 export type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
 export type { MessengerComponents, MessengerOptions } from './engine.ts'
 export type { FileOut, FileOfferRecord } from './files.ts'
@@ -66,6 +73,8 @@ export class Messenger {
   private readonly mailboxBook: Mailboxes
   private readonly rejoining: Rejoining
   private readonly files: FileOffers
+  /** calls.ts, loaded with the first call (it is not needed to start: browser JS budget). */
+  private callBook: Promise<Calls> | undefined
 
   constructor (components: MessengerComponents, options: MessengerOptions = {}) {
     this.engine = new Engine(components, options)
@@ -78,7 +87,8 @@ export class Messenger {
     this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups)
     this.mailboxBook = new Mailboxes(this.engine, this.sender)
     this.files = new FileOffers(this.engine, this.views, this.sender, this.groups)
-    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook, this.files)
+    this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook, this.files,
+      async (groupId, state, sender, payload) => { await (await this.calls()).receivedLocked(groupId, state, sender, payload) })
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)
     this.searcher = new Search(this.engine, this.views)
     this.rejoining = new Rejoining(this.engine, this.contactBook, this.groups)
@@ -99,6 +109,17 @@ export class Messenger {
     await this.groups.resume()
     await this.rejoining.requestPending()
     await this.mailboxBook.watch()
+  }
+
+  /** The call module, loaded and started on first use. */
+  private async calls (): Promise<Calls> {
+    this.callBook ??= import('./calls.ts').then(({ Calls }) => {
+      const calls = new Calls(this.engine, this.sender, this.groups)
+      calls.onRecorded = (row) => { this.engine.announceWhenDurable(async () => { await this.views.announceNotice(row) }) }
+      calls.watch()
+      return calls
+    })
+    return await this.callBook
   }
 
   /**
@@ -131,6 +152,7 @@ export class Messenger {
   stop (): void {
     this.engine.stopped = true
     this.mailboxBook.stop()
+    void this.callBook?.then((c) => { c.stop() })
     this.groups.stop()
   }
 
@@ -350,6 +372,53 @@ export class Messenger {
   /** Turns read receipts on or off: when off, no READ is sent and others' are not shown. */
   async setReadReceipts (enabled: boolean): Promise<MessengerSettings> {
     return await this.actions.setReadReceipts(enabled)
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /** Starts a call in a conversation: every other member device rings. */
+  async startCall (target: string, media: CallMedia): Promise<CallView> {
+    return await (await this.calls()).start(target, media)
+  }
+
+  /** Joins a ringing call. */
+  async answerCall (callId: string, media: CallMedia): Promise<CallView> {
+    return await (await this.calls()).answer(callId, media)
+  }
+
+  /** Declines a ringing call. */
+  async declineCall (callId: string): Promise<CallView> {
+    return await (await this.calls()).decline(callId)
+  }
+
+  /** Leaves a call, or stops ringing one this device started. */
+  async hangUp (callId: string): Promise<CallView> {
+    return await (await this.calls()).hangUp(callId)
+  }
+
+  /** Sends an SDP or ICE candidate to one device in a call. */
+  async sendCallSignal (callId: string, signal: MediaSignalIn): Promise<void> {
+    await (await this.calls()).sendMedia(callId, signal)
+  }
+
+  /** The SFrame keys of a conversation's current epoch, for a call this device is in. */
+  async callKeys (conversationId: string): Promise<EpochKeys> {
+    return await (await this.calls()).mediaKeys(conversationId)
+  }
+
+  /** Calls ringing or running on this device. */
+  async activeCalls (): Promise<CallView[]> {
+    return this.callBook === undefined ? [] : await (await this.callBook).list()
+  }
+
+  /** Call history, newest first: of one conversation (by target), or of all. */
+  async callHistory (target?: string): Promise<CallHistoryEntry[]> {
+    return await (await this.calls()).history(target === undefined ? undefined : await this.groups.resolveTarget(target))
+  }
+
+  /** Incoming call signals dropped since start, by reason. */
+  async callDrops (): Promise<CallDropCounts> {
+    return (await this.calls()).dropCounts()
   }
 
   // ---------------------------------------------------------------- the delivery service's side

@@ -10,6 +10,7 @@ import { MESSAGE_ID_LENGTH } from '../conversation/limits.ts'
 import { peerIdToString } from '../identity/peer-id.ts'
 import type { Member } from '../mls/group.ts'
 import type { MessageView, Store } from './store.ts'
+import { CALL_ROW_KIND, decodeCallRecordBody, describeCall, type CallRecordBody } from '../calls/call-record.ts'
 
 /** The `kind` of a stored notice row. */
 export const NOTICE_KIND = 'notice'
@@ -17,7 +18,7 @@ export const NOTICE_KIND = 'notice'
 const LEAVE_WINDOW = 1000
 
 /** What a notice says happened; the actor is the row's sender. */
-export type NoticeType = 'added' | 'removed' | 'left' | 'renamed' | 'profile' | 'new-device'
+export type NoticeType = 'added' | 'removed' | 'left' | 'renamed' | 'profile' | 'new-device' | 'call'
 
 const STORED_TYPES: ReadonlySet<string> = new Set(['added', 'removed', 'renamed', 'profile', 'new-device'])
 
@@ -30,11 +31,13 @@ export interface NoticeOut {
   readonly name: string
   /** For `profile`: the display name the actor had before. */
   readonly previous?: string
+  /** For `call`: how the call went (the actor is the caller). */
+  readonly call?: CallRecordBody
 }
 
 /** A notice's stored body (the row's text, as JSON). */
 interface NoticeBody {
-  readonly type: Exclude<NoticeType, 'left'>
+  readonly type: Exclude<NoticeType, 'left' | 'call'>
   readonly subjects: readonly string[]
   readonly name: string
   readonly previous?: string
@@ -42,12 +45,16 @@ interface NoticeBody {
 
 /** Whether a stored row is shown as a notice. */
 export function isNoticeRow (row: { kind: string }): boolean {
-  return row.kind === NOTICE_KIND || row.kind === 'leave'
+  return row.kind === NOTICE_KIND || row.kind === 'leave' || row.kind === CALL_ROW_KIND
 }
 
 /** The notice a row stands for, subjects still unnamed; undefined if it is not one (or is malformed). */
-export function readNotice (row: { kind: string, text: string }): NoticeBody | { type: 'left', subjects: [], name: '' } | undefined {
+export function readNotice (row: { kind: string, text: string }): NoticeBody | { type: 'left', subjects: [], name: '' } | { type: 'call', subjects: [], name: '', call: CallRecordBody } | undefined {
   if (row.kind === 'leave') return { type: 'left', subjects: [], name: '' }
+  if (row.kind === CALL_ROW_KIND) {
+    const call = decodeCallRecordBody(row.text)
+    return call === undefined ? undefined : { type: 'call', subjects: [], name: '', call }
+  }
   if (row.kind !== NOTICE_KIND) return undefined
   try {
     const body = JSON.parse(row.text) as Partial<NoticeBody>
@@ -156,7 +163,7 @@ function joinNames (names: readonly string[]): string {
 }
 
 /** The sentence of a notice, given the names to use for its actor and subjects. */
-export function describeNotice (actorName: string, notice: { type: NoticeType, name: string, previous?: string }, subjectNames: readonly string[]): string {
+export function describeNotice (actorName: string, notice: { type: NoticeType, name: string, previous?: string, call?: CallRecordBody }, subjectNames: readonly string[]): string {
   switch (notice.type) {
     case 'added': return `${actorName} added ${joinNames(subjectNames)}`
     case 'removed': return `${actorName} removed ${joinNames(subjectNames)}`
@@ -164,5 +171,6 @@ export function describeNotice (actorName: string, notice: { type: NoticeType, n
     case 'renamed': return `${actorName} renamed the group to “${notice.name}”`
     case 'profile': return actorName === 'You' ? `You are now ${notice.name}` : `${notice.previous ?? actorName} is now ${notice.name}`
     case 'new-device': return `${actorName} is using a new device`
+    case 'call': return notice.call === undefined ? 'Call' : describeCall(actorName, notice.call)
   }
 }

@@ -65,7 +65,9 @@ export class Receiver {
   constructor (
     private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender,
     private readonly contacts: Contacts, private readonly conversations: Conversations, private readonly profiles: Profiles,
-    private readonly mailboxes: Mailboxes, private readonly files: FileOffers
+    private readonly mailboxes: Mailboxes, private readonly files: FileOffers,
+    /** Hands a CALL to calls.ts (loaded with the first call), under the conversation's lock. */
+    private readonly onCall: (groupId: string, state: GroupState, sender: Member, payload: Payload) => Promise<void>
   ) {}
 
   /** Processes a private message for a locked group. `fresh` is false when replaying a held frame. */
@@ -240,7 +242,7 @@ export class Receiver {
   private async storeApplication (group: CachedGroup, state: GroupState, sender: Member, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
     const { engine } = this
     const senderIdentity = toHex(sender.certificate.identityKey)
-    if (isControlKind(payload.kind)) return await this.receiveControl(group, state, senderIdentity, payload, hash, done, peerIdToString(sender.certificate.peerId))
+    if (isControlKind(payload.kind)) return await this.receiveControl(group, state, sender, payload, hash, done)
     const senderDevice = peerIdToString(sender.certificate.peerId)
     const id = toHex(payload.id)
     const lamport = Math.max(group.row.lamport, payload.lamport)
@@ -372,9 +374,14 @@ export class Receiver {
     return { ok: true, target }
   }
 
-  /** Handles a READ, TYPING or MAILBOXES: nothing is stored but the seen hash (for a READ, a read position; for a MAILBOXES, the sender device's mailboxes). */
-  private async receiveControl (group: CachedGroup, state: GroupState, senderIdentity: string, payload: Payload, hash: string, done: Write[], senderDevice: string): Promise<Outcome> {
+  /**
+   * Handles a READ, TYPING, MAILBOXES or CALL: nothing is stored but the seen hash (for a READ, a
+   * read position; for a MAILBOXES, the sender device's mailboxes; a CALL goes to calls.ts).
+   */
+  private async receiveControl (group: CachedGroup, state: GroupState, sender: Member, payload: Payload, hash: string, done: Write[]): Promise<Outcome> {
     const { engine } = this
+    const senderIdentity = toHex(sender.certificate.identityKey)
+    const senderDevice = peerIdToString(sender.certificate.peerId)
     const groupId = group.row.id
     const unsaved = (group.unsaved ?? 0) + 1
     const save = unsaved >= RECEIVE_SAVE_INTERVAL
@@ -396,6 +403,7 @@ export class Receiver {
       }
     }
     await engine.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }], true)
+    if (payload.kind === 'call') await this.onCall(groupId, state, sender, payload)
     const fresh = Math.abs(engine.clock.now() - payload.sentAt) <= (engine.options.typingFreshMs ?? 10_000)
     engine.announceWhenDurable(async () => {
       if (payload.kind === 'typing' && senderIdentity !== engine.identity && fresh) {

@@ -111,7 +111,7 @@ export class Sender {
    * `droppable`, its outbox rows carry the payload id (returned), so a later write can drop them.
    * Returns undefined when there was nobody to send to.
    */
-  async sendControlLocked (groupId: string, kind: ControlKindName, target: Uint8Array | undefined, extra: Write[], droppable: boolean, fields: Pick<Payload, 'mailboxes'> = {}): Promise<string | undefined> {
+  async sendControlLocked (groupId: string, kind: ControlKindName, target: Uint8Array | undefined, extra: Write[], droppable: boolean, fields: Pick<Payload, 'mailboxes' | 'call'> = {}): Promise<string | undefined> {
     const { engine } = this
     const group = await this.activeGroup(groupId)
     const recipients = engine.recipientsOf(group.state)

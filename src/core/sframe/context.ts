@@ -101,18 +101,21 @@ export class SFrameContext {
   }
 
   /**
-   * Makes `kid` the key frames are sent under, from now on, with CTR starting at 0 (or from the
-   * clock, see `firstCtrFromClock`). `epoch` is the MLS epoch it belongs to (0 when omitted); a key of an
-   * older epoch than the current send key is refused, and the current key set again keeps its CTR
-   * running, so installing the same keys twice never repeats a nonce. Resolves once derived.
+   * Makes `kid` the key frames are sent under, from now on. `epoch` is the MLS epoch it belongs to
+   * (0 when omitted); a key of an older epoch than the current send key is refused, and the
+   * current key set again keeps its CTR running, so installing the same keys twice never repeats a
+   * nonce. The first key's CTR starts at `firstCtr` (0 by default; contexts that share one KID use
+   * CTR ranges that never overlap, §12.4) plus, if so configured, an offset from the clock (see
+   * `firstCtrFromClock`); a later new key starts at `firstCtr`. Resolves once derived.
    */
-  setSendKey (kid: bigint, baseKey: Uint8Array, epoch = 0n): Promise<void> {
+  setSendKey (kid: bigint, baseKey: Uint8Array, epoch = 0n, firstCtr = 0n): Promise<void> {
     checkEpoch(epoch)
+    if (firstCtr < 0n || firstCtr > MAX_UINT64) throw new ValidationError('the first SFrame CTR must fit in 64 bits')
     if (this.receive.has(kid)) throw new UsageError(`SFrame KID ${kid} is already a receive key; a key is for sending or receiving, never both`)
     // Going back to an older epoch would send media a removed member can still decrypt.
     if (this.send !== undefined && epoch < this.send.epoch) throw new UsageError(`SFrame send key of epoch ${epoch} is older than the current one (epoch ${this.send.epoch})`)
     const current = this.send
-    const nextCtr = current === undefined ? this.initialCtr() : current.kid === kid ? current.nextCtr : 0n
+    const nextCtr = current === undefined ? firstCtr + this.initialCtr() : current.kid === kid ? current.nextCtr : firstCtr
     const send: SendKey = { kid, keys: this.derive(kid, baseKey), epoch, nextCtr }
     this.send = send
     return send.keys.then(() => {})

@@ -211,6 +211,10 @@ export async function startApiServer (options: ApiServerOptions): Promise<ApiSer
         if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new ValidationError('"limit" must be an integer from 1 to 100000')
         return send(res, 200, { messages: await messenger.messages(target, limit) })
       }
+      case 'GET /v1/calls': {
+        const target = url.searchParams.get('target')
+        return send(res, 200, { calls: await messenger.callHistory(target === null || target === '' ? undefined : target), active: await messenger.activeCalls(), drops: await messenger.callDrops() })
+      }
       case 'GET /v1/events': {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
         res.write(': connected\n\n')

@@ -12,7 +12,7 @@ import { validateText } from '../../core/conversation/payload.ts'
 import { describeError } from '../../core/errors.ts'
 import type { ApiClient } from '../api/client.ts'
 import { ChatScreen } from './chat-screen.ts'
-import { announcesTyping, type MessageJson } from './format.ts'
+import { announcesTyping, incomingCallLine, type CallJson, type MessageJson } from './format.ts'
 import { resolveFile } from './files.ts'
 import type { TransferView } from '../file-transfers.ts'
 
@@ -54,6 +54,12 @@ export async function runChat (client: ApiClient, target: string): Promise<void>
       if (f.conversation !== conversation.id || f.own || f.state === 'downloading') return
       screen.flash(f.state === 'done' ? `${f.name}: saved to ${f.path ?? '?'}` : `${f.name}: ${f.state}${f.error !== undefined ? ` (${f.error})` : ''}`, Date.now())
       view.changed(undefined, 'error')
+      return
+    }
+    if (event.type === 'call') {
+      // Node has no media stack: the call is shown as a line, to be answered in the browser app.
+      const line = incomingCallLine(event.call as CallJson, conversation.id)
+      if (line !== undefined && screen.upsert(line)) view.changed(line.id, 'new')
       return
     }
     if (event.type !== 'message') return

@@ -22,6 +22,56 @@ export interface MessageJson {
   file?: { fileId: string, name: string, size: number, mimeType: string }
 }
 
+/** A call as the API and its events carry it (core/calls/call-view.ts). */
+export interface CallJson {
+  id: string
+  conversation: string
+  direction: 'incoming' | 'outgoing'
+  caller: { name: string }
+  media: { audio: boolean, video: boolean }
+  phase: string
+  startedAt: number
+}
+
+/** A call history entry as `GET /v1/calls` returns it. */
+export interface CallHistoryJson {
+  id: string
+  conversation: string
+  conversationName: string
+  direction: 'incoming' | 'outgoing'
+  outcome: string
+  video: boolean
+  startedAt: number
+  durationMs: number
+  text: string
+}
+
+/** The line `kith chat` shows while a call to this conversation rings; undefined for other calls. */
+export function incomingCallLine (call: CallJson, conversation: string): MessageJson | undefined {
+  if (call.conversation !== conversation || call.phase !== 'ringing' || call.direction !== 'incoming') return undefined
+  return {
+    id: `ring-${call.id}`,
+    conversation,
+    senderName: call.caller.name,
+    own: false,
+    text: `Incoming ${call.media.video ? 'video' : 'voice'} call from ${call.caller.name} (answer it in the browser app)`,
+    sentAt: call.startedAt,
+    state: 'received',
+    gapBefore: false,
+    replyTo: null,
+    edited: false,
+    deleted: false,
+    reactions: [],
+    notice: { type: 'call' }
+  }
+}
+
+/** One line of `kith calls`: when, where, and how it went. */
+export function formatCallLine (c: CallHistoryJson): string {
+  const when = new Date(c.startedAt)
+  return `${when.toISOString().slice(0, 10)} ${when.toTimeString().slice(0, 5)}  ${c.conversationName}  ${c.text}`
+}
+
 /** A conversation as the API returns it. */
 export interface ConversationJson {
   id: string

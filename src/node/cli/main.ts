@@ -13,7 +13,7 @@ import { dataPaths } from '../paths.ts'
 import { runBackup } from './backup.ts'
 import { runChat } from './chat.ts'
 import { formatFileMessageLine, listFiles, runFile, transferStates } from './files.ts'
-import { describeDirectory, formatConversationLine, formatMessageLine, formatProfile, shortId, type ConversationJson, type DirectoryStatusJson, type MessageJson, type ProfileJson } from './format.ts'
+import { describeDirectory, formatCallLine, formatConversationLine, formatMessageLine, formatProfile, shortId, type CallHistoryJson, type ConversationJson, type DirectoryStatusJson, type MessageJson, type ProfileJson } from './format.ts'
 
 const HELP = `kith: serverless end-to-end encrypted chat
 
@@ -57,6 +57,7 @@ usage: kith [--data DIR] [--json] COMMAND
   react TARGET ID EMOJI         react to message ID; --remove takes your reaction back
   read TARGET                   mark a conversation read (sends a read receipt)
   messages TARGET               show a conversation's history
+  calls [TARGET]                list calls (missed, declined, answered with their length)
   search TEXT [--limit N]       find messages containing TEXT in every conversation
   chat TARGET                   interactive chat (/send PATH offers a file, /get ID fetches one)
   file send TARGET PATH... [--caption TEXT]
@@ -421,6 +422,12 @@ async function main (argv: string[]): Promise<void> {
         ...(values.caption !== undefined ? { caption: values.caption } : {}), ...(values.out !== undefined ? { out: values.out } : {})
       })
       return
+    case 'calls': {
+      const target = positionals[1]
+      const r = await client.call<{ calls: CallHistoryJson[] }>('GET', `/v1/calls${target !== undefined ? `?target=${encodeURIComponent(target)}` : ''}`)
+      print(r.calls.length === 0 ? 'no calls yet' : r.calls.map(formatCallLine).join('\n'), r)
+      return
+    }
     case 'search': {
       const query = positionals.slice(1).join(' ')
       if (query.trim().length === 0) throw new KithError('missing what to search for: kith search TEXT')

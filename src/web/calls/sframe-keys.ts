@@ -7,7 +7,10 @@
 import type { EpochKeys } from '../../core/sframe/mls-keys.ts'
 import type { SFrameStatsMessage, SFrameTransformOptions, SFrameWorkerEvent, SFrameWorkerRequest } from './sframe-protocol.ts'
 
-/** Starts an SFrame transform worker. One per call: its send key and CTR are shared by all its senders. */
+/**
+ * Starts an SFrame transform worker. The call code runs one per other participant; workers that
+ * share a send KID must be given disjoint CTR ranges (`installEpochKeys`'s `ctrStart`).
+ */
 export function createSFrameWorker (): Worker {
   return new Worker(new URL('./sframe-transform.worker.ts', import.meta.url), { type: 'module', name: 'kith-sframe' })
 }
@@ -44,11 +47,12 @@ export function supportsSFrameTransform (): boolean {
 /**
  * Installs one epoch's keys: every other member's receive key first, then this device's send key,
  * then forgets the keys of epochs older than `epoch - retainEpochs` (by default the previous
- * epoch stays, for frames still in flight when the epoch changed).
+ * epoch stays, for frames still in flight when the epoch changed). Workers of one device that
+ * send under the same KID each take their own `ctrStart`, so that no CTR repeats.
  */
-export function installEpochKeys (worker: Worker, keys: EpochKeys, retainEpochs = 1n): void {
+export function installEpochKeys (worker: Worker, keys: EpochKeys, retainEpochs = 1n, ctrStart = 0n): void {
   for (const m of keys.members) postSFrameRequest(worker, { type: 'receive-key', kid: m.kid, baseKey: keys.baseKey, epoch: keys.epoch })
-  postSFrameRequest(worker, { type: 'send-key', kid: keys.ownKid, baseKey: keys.baseKey, epoch: keys.epoch })
+  postSFrameRequest(worker, { type: 'send-key', kid: keys.ownKid, baseKey: keys.baseKey, epoch: keys.epoch, ctrStart })
   if (keys.epoch > retainEpochs) postSFrameRequest(worker, { type: 'drop-before', epoch: keys.epoch - retainEpochs })
 }
 

@@ -15,7 +15,8 @@ export interface SFrameTransformOptions {
 
 /** Page to worker. */
 export type SFrameWorkerRequest =
-  | { type: 'send-key', kid: bigint, baseKey: Uint8Array, epoch?: bigint }
+  /** `ctrStart`: the first CTR, for workers that share one send KID in disjoint CTR ranges (0 when omitted). */
+  | { type: 'send-key', kid: bigint, baseKey: Uint8Array, epoch?: bigint, ctrStart?: bigint }
   | { type: 'receive-key', kid: bigint, baseKey: Uint8Array, epoch?: bigint }
   | { type: 'remove-key', kid: bigint }
   | { type: 'drop-before', epoch: bigint }

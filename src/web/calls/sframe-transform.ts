@@ -54,13 +54,13 @@ export class SFrameTransformer {
       switch (r?.type) {
         case 'send-key':
         case 'receive-key': {
-          if (!isBigint(r.kid) || !(r.baseKey instanceof Uint8Array) || (r.epoch !== undefined && !isBigint(r.epoch))) {
-            fail(`${r.type}: kid and epoch must be non-negative bigints and baseKey bytes`)
+          if (!isBigint(r.kid) || !(r.baseKey instanceof Uint8Array) || (r.epoch !== undefined && !isBigint(r.epoch)) || (r.ctrStart !== undefined && !isBigint(r.ctrStart))) {
+            fail(`${r.type}: kid, epoch and ctrStart must be non-negative bigints and baseKey bytes`)
             return
           }
           const kid = r.kid
           const side = r.type === 'send-key' ? 'send' : 'receive'
-          const ready = side === 'send' ? this.context.setSendKey(kid, r.baseKey, r.epoch) : this.context.addReceiveKey(kid, r.baseKey, r.epoch)
+          const ready = side === 'send' ? this.context.setSendKey(kid, r.baseKey, r.epoch, r.ctrStart) : this.context.addReceiveKey(kid, r.baseKey, r.epoch)
           ready.then(() => {
             if (side === 'receive') this.requestKeyFrames()
             this.post({ type: 'key-ready', side, kid })

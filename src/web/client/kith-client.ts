@@ -24,6 +24,8 @@ import { BootstrapDialer } from './bootstrap.ts'
 import { buildConfig } from './build-config.ts'
 import { dialableContactAddr, InboundWebRtcCheck, linkOf, relayLabel, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
+import { CallSignalBuffer, type CallSignalling } from './call-signalling.ts'
+import type { CallView } from '../../core/messenger/messenger.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
 import { requote } from './reply-quotes.ts'
 import { OfferedFrames } from './offered-frames.ts'
@@ -73,6 +75,19 @@ export class BrowserClient implements KithClient {
   readonly defaultIceServers: readonly IceServer[] = buildConfig.iceServers
   readonly notices = signal<readonly Notice[]>([])
   readonly backupProgress = signal<number | null>(null)
+  readonly calls = signal<readonly CallView[]>([])
+  private readonly callSignals = new CallSignalBuffer()
+  readonly callSignalling: CallSignalling = {
+    selfDevice: () => this.me.value?.peerId ?? '',
+    iceServers: () => this.settings.value.iceServers ?? this.defaultIceServers,
+    start: async (conversationId, media) => await this.invoke('startCall', conversationId, media),
+    answer: async (callId, media) => await this.invoke('answerCall', callId, media),
+    decline: async (callId) => await this.invoke('declineCall', callId),
+    hangUp: async (callId) => await this.invoke('hangUp', callId),
+    send: async (callId, s) => { await this.invoke('sendCallSignal', callId, s) },
+    keys: async (conversationId) => await this.invoke('callKeys', conversationId),
+    listen: (listener) => this.callSignals.listen(listener)
+  }
   /** Recent log lines, for diagnostics (never secrets or plaintext). */
   readonly log: string[] = []
 
@@ -449,6 +464,7 @@ export class BrowserClient implements KithClient {
       kind: c.kind,
       name: c.peerIdentity === null ? c.name : personName(names, c.peerIdentity, c.name),
       active: c.active,
+      epoch: c.epoch,
       // The member list shows my own display name (the dialog adds "(you)"), and each person once
       // however many devices they take part with.
       members: c.members.filter((m, i) => c.members.findIndex((o) => o.identity === m.identity) === i)
@@ -501,8 +517,14 @@ export class BrowserClient implements KithClient {
       if (list !== undefined) list.value = list.value.map((m) => (m.id === event.id ? { ...m, state: event.state } : m))
     } else if (event.type === 'typing') {
       this.showTyping(event.conversation, event.identity, event.name)
-    } else {
+    } else if (event.type === 'conversation') {
       this.upsertConversation(event.conversation)
+    } else if (event.type === 'call') {
+      const call = event.call
+      const others = this.calls.value.filter((c) => c.id !== call.id)
+      this.calls.value = call.phase === 'ended' ? others : [...others, call]
+    } else if (event.type === 'call-signal') {
+      this.callSignals.push({ conversation: event.conversation, from: event.from, signal: event.signal })
     }
   }
 

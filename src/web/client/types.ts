@@ -8,6 +8,8 @@ import type { DeliveryState } from '../../core/conversation/delivery-state.ts'
 import type { MessageOut, ReactionOut } from '../../core/messenger/message-view.ts'
 import type { IceServer } from './ice-servers.ts'
 import type { FileTransfers } from './file-transfers.ts'
+import type { CallView } from '../../core/messenger/messenger.ts'
+import type { CallSignalling } from './call-signalling.ts'
 
 /** Delivery state shown beside a message. `received` is for other people's messages. */
 export type MessageState = DeliveryState
@@ -68,6 +70,8 @@ export interface Conversation {
   readonly kind: 'direct' | 'group'
   readonly name: string
   readonly active: boolean
+  /** The MLS epoch: it moves on every membership change (and the call media keys with it). */
+  readonly epoch: number
   readonly members: readonly Member[]
   /** For a 1:1: the contact's identity. */
   readonly peerIdentity: string | null
@@ -142,6 +146,10 @@ export interface KithClient {
   readonly defaultIceServers: readonly IceServer[]
   readonly notices: ReadonlySignal<readonly Notice[]>
   dismissNotice (id: number): void
+  /** Calls ringing or running on this device, as the worker sees them; an ended call leaves the list. */
+  readonly calls: ReadonlySignal<readonly CallView[]>
+  /** Call signalling for the call code (src/web/calls/), which is loaded on first use. */
+  readonly callSignalling: CallSignalling
 
   onboard (displayName: string): Promise<void>
   /** Accepts a full invite link or the bare code. Resolves with the 1:1's id and whether they were a contact already. */

@@ -11,6 +11,7 @@ import { useKith } from './context.ts'
 import { errorText, formatLink, formatMemberCount, formatRejoining, formatTyping } from './format.ts'
 import { IconArchive, IconBack, IconBell, IconBellOff, IconInfo, IconShield, IconUnarchive, IconVerified } from './icons.tsx'
 import { MessageList } from './message-list.tsx'
+import { CallButtons } from './lazy-calls.tsx'
 
 /** Mute and archive, this account's own choices for the conversation. */
 function PrefButtons ({ conversation }: { conversation: Conversation }): JSX.Element {
@@ -62,6 +63,7 @@ function ConversationHeader ({ conversation, contact }: { conversation: Conversa
           </span>
         </span>
       </button>
+      <CallButtons conversation={conversation} />
       <PrefButtons conversation={conversation} />
       {group
         ? <button type='button' class='icon-button' aria-label='Group info' title='Group info' data-testid='open-group-info' onClick={openDetails}><IconInfo /></button>

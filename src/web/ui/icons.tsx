@@ -7,7 +7,8 @@ import type { JSX } from 'preact'
 /** Props every icon accepts. */
 export interface IconProps { readonly size?: number, readonly class?: string }
 
-function icon (paths: JSX.Element) {
+/** Makes an icon component from its paths. */
+export function icon (paths: JSX.Element) {
   return function Icon ({ size = 20, class: cls }: IconProps): JSX.Element {
     return (
       <svg class={cls === undefined ? 'icon' : `icon ${cls}`} width={size} height={size} viewBox='0 0 24 24' fill='none'
@@ -48,3 +49,5 @@ export const IconBellOff = icon(<><path d='M13.7 20a2 2 0 0 1-3.4 0M18 13.5V10a6
 export const IconArchive = icon(<><rect x='3' y='4' width='18' height='4.5' rx='1' /><path d='M4.5 8.5V18a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V8.5M10 12.5h4' /></>)
 export const IconUnarchive = icon(<><rect x='3' y='4' width='18' height='4.5' rx='1' /><path d='M4.5 8.5V18a2 2 0 0 0 2 2h11a2 2 0 0 0 2-2V8.5M12 17v-5M9.5 14.5 12 12l2.5 2.5' /></>)
 export const IconBell = icon(<path d='M13.7 20a2 2 0 0 1-3.4 0M18 10a6 6 0 0 0-12 0c0 6-2.5 7.5-2.5 7.5h17S18 16 18 10z' />)
+export const IconPhone = icon(<path d='M6.6 3.5h-2A1.6 1.6 0 0 0 3 5.2C3.4 13.4 10.6 20.6 18.8 21a1.6 1.6 0 0 0 1.7-1.6v-2a1.5 1.5 0 0 0-1.1-1.4l-3-.9a1.5 1.5 0 0 0-1.5.4l-1 1a12 12 0 0 1-5.4-5.4l1-1a1.5 1.5 0 0 0 .4-1.5l-.9-3a1.5 1.5 0 0 0-1.4-1.1z' />)
+export const IconVideo = icon(<><rect x='2.5' y='6' width='13' height='12' rx='2' /><path d='m15.5 10.5 6-3.5v10l-6-3.5' /></>)

@@ -4,6 +4,7 @@
  */
 import type { JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
+import { LazyCallLayer } from './lazy-calls.tsx'
 import { useKith } from './context.ts'
 import { errorText } from './format.ts'
 import { ConversationView } from './conversation-view.tsx'
@@ -74,6 +75,7 @@ export function MainScreen (): JSX.Element {
         {conversation === undefined ? <NothingOpen /> : <ConversationView key={conversation.id} conversation={conversation} />}
       </main>
       <OpenDialog />
+      <LazyCallLayer />
     </div>
   )
 }

@@ -24,6 +24,7 @@ export type UiMethod =
   | 'send' | 'edit' | 'deleteMessage' | 'react' | 'markRead' | 'typing'
   | 'settings' | 'setReadReceipts' | 'inviteLink' | 'search' | 'renameGroup' | 'setMuted' | 'setArchived' | 'setDisplayName'
   | 'fileOffer' | 'mayFetchFile' | 'fileSources'
+  | 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallSignal' | 'activeCalls' | 'callHistory' | 'callKeys'
 
 /** What the worker serves. */
 export interface WorkerApi {

@@ -24,6 +24,22 @@ async function refusal (promise: Promise<unknown>): Promise<SFrameDropReason> {
 }
 
 describe('SFrameContext', () => {
+  it('contexts sharing a send KID take disjoint CTR ranges, and one receiver accepts both', async () => {
+    const first = new SFrameContext()
+    const second = new SFrameContext()
+    const bob = new SFrameContext()
+    await first.setSendKey(0x13n, keyA, 0n)
+    await second.setSendKey(0x13n, keyA, 0n, 1n << 48n)
+    await bob.addReceiveKey(0x13n, keyA)
+    const a = await first.encrypt(frame)
+    const b = await second.encrypt(frame)
+    expect(decodeHeader(a).ctr).toBe(0n)
+    expect(decodeHeader(b).ctr).toBe(1n << 48n)
+    expect(await bob.decrypt(a)).toEqual(frame)
+    expect(await bob.decrypt(b)).toEqual(frame)
+    expect(() => new SFrameContext().setSendKey(1n, keyA, 0n, -1n)).toThrow(ValidationError)
+  })
+
   it('round-trips frames, with the KID and an increasing CTR in the header', async () => {
     const { alice, bob } = await pair()
     const first = await alice.encrypt(frame)

@@ -1,0 +1,20 @@
+/**
+ * Calls (docs/PROTOCOL.md §11): the numbers both sides of a call must agree on.
+ */
+
+/** Length of a call id: 16 random bytes, chosen by the caller. */
+export const CALL_ID_LENGTH = 16
+/** Most people in one full-mesh call (each sends its media to every other). */
+export const MAX_MESH_PARTICIPANTS = 6
+/** An INVITE older than this (by its sender's clock) no longer rings: it is recorded as missed. */
+export const INVITE_MAX_AGE_MS = 60_000
+/** How long an unanswered call rings before it counts as missed (and the caller stops it). */
+export const RING_TIMEOUT_MS = 45_000
+/** Longest SDP accepted (an offer for a 6-way mesh with audio, video and a screen stays well under it). */
+export const MAX_SDP_LENGTH = 48 * 1024
+/** Longest ICE candidate line accepted. */
+export const MAX_CANDIDATE_LENGTH = 1024
+/** Longest `sdpMid` accepted. */
+export const MAX_SDP_MID_LENGTH = 64
+/** Longest device id (peer id multihash) a signal may name. */
+export const MAX_DEVICE_ID_BYTES = 64

@@ -1,0 +1,399 @@
+/**
+ * Calls in the messenger (docs/PROTOCOL.md §11): call signals go out as CALL control payloads
+ * through the normal delivery, and incoming ones are checked (a call id seen before, an invite
+ * older than {@link INVITE_MAX_AGE_MS}, a device not in the group: dropped and counted), moved
+ * through the call state machine (calls/call-state.ts), and handed to the app as events. Media
+ * never comes here: the app's peer connections do that. Each call leaves one history row when it
+ * ends on this device (calls/call-record.ts).
+ */
+import { fromHex, randomBytes, toHex } from '../bytes.ts'
+import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallEvent, type CallRecord, type CallState } from '../calls/call-state.ts'
+import { CALL_ROW_KIND, decodeCallRecordBody, describeCall, encodeCallRecordBody } from '../calls/call-record.ts'
+import { CALL_ID_LENGTH, INVITE_MAX_AGE_MS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
+import { decodeCallSignal, encodeCallSignal, type CallMedia, type CallSignal } from '../calls/signal.ts'
+import type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, MediaSignalIn } from '../calls/call-view.ts'
+import type { Payload } from '../conversation/payload.ts'
+import { NotFoundError, UsageError, ValidationError, describeError } from '../errors.ts'
+import { peerIdFromText, peerIdToString } from '../identity/peer-id.ts'
+import { listMembers, type GroupState, type Member } from '../mls/group.ts'
+import type { Conversations } from './conversations.ts'
+import type { Engine } from './engine.ts'
+import { epochKeys, type EpochKeys } from '../sframe/mls-keys.ts'
+import type { Sender } from './sender.ts'
+import type { MessageView, Write } from './store.ts'
+
+/** Invites remembered for replay detection, at most (oldest forgotten first). */
+const SEEN_CALLS = 1000
+/** Call history rows read per conversation. */
+const HISTORY_WINDOW = 2000
+
+function toSignalOut (s: CallSignal): CallSignalOut {
+  const callId = toHex(s.callId)
+  switch (s.type) {
+    case 'invite':
+    case 'accept':
+      return { type: s.type, callId, media: s.media }
+    case 'decline':
+    case 'hangup':
+      return { type: s.type, callId }
+    case 'sdp':
+      return { type: 'sdp', callId, toDevice: peerIdToString(s.toDevice), sdpType: s.sdpType, sdp: s.sdp }
+    case 'ice':
+      return { type: 'ice', callId, toDevice: peerIdToString(s.toDevice), candidate: s.candidate, sdpMid: s.sdpMid, sdpMLineIndex: s.sdpMLineIndex }
+  }
+}
+
+function checkMedia (media: CallMedia): CallMedia {
+  if (typeof media !== 'object' || media === null || typeof media.audio !== 'boolean' || typeof media.video !== 'boolean') {
+    throw new ValidationError('call media is { audio: boolean, video: boolean }')
+  }
+  return { audio: media.audio, video: media.video }
+}
+
+function checkCallId (id: string): string {
+  if (typeof id !== 'string' || !new RegExp(`^[0-9a-f]{${CALL_ID_LENGTH * 2}}$`).test(id)) throw new ValidationError(`a call id is ${CALL_ID_LENGTH * 2} lowercase hex digits`)
+  return id
+}
+
+/** One device's calls. Incoming signals arrive under the conversation's lock (receiver.ts). */
+export class Calls {
+  private readonly active = new Map<string, CallState>()
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Call ids this device has seen an invite for (or started), oldest first. */
+  private readonly seen = new Set<string>()
+  private drops = { malformed: 0, replayed: 0, stale: 0, unknownDevice: 0, unknownCall: 0 }
+  private unwatch: (() => void) | undefined
+
+  constructor (private readonly engine: Engine, private readonly sender: Sender, private readonly conversations: Conversations) {}
+
+  /** Follows membership changes: a removed participant leaves the call; a removed self ends it. */
+  watch (): void {
+    this.unwatch?.()
+    this.unwatch = this.engine.onGroupChanged((groupId, active, devices) => {
+      for (const call of [...this.active.values()]) {
+        if (call.conversation !== groupId) continue
+        const at = this.engine.clock.now()
+        if (!active) {
+          void this.runLocked(groupId, async () => { await this.advanceLocked(call.id, { kind: 'hang-up', at }) })
+          continue
+        }
+        const present = new Set(devices)
+        for (const p of call.participants) {
+          if (!present.has(p.device)) void this.runLocked(groupId, async () => { await this.advanceLocked(call.id, { kind: 'member-removed', device: p.device, at }) })
+        }
+      }
+    })
+  }
+
+  /** Stops ring timers. */
+  stop (): void {
+    this.unwatch?.()
+    for (const t of this.timers.values()) clearTimeout(t)
+    this.timers.clear()
+  }
+
+  /** Drops of incoming signals by reason. */
+  dropCounts (): CallDropCounts {
+    return { ...this.drops }
+  }
+
+  /** Calls that are ringing or running. */
+  async list (): Promise<CallView[]> {
+    return await Promise.all([...this.active.values()].map(async (c) => await this.view(c)))
+  }
+
+  /** Starts a call in a conversation: rings every other member device. */
+  async start (target: string, media: CallMedia): Promise<CallView> {
+    const { engine } = this
+    checkMedia(media)
+    const groupId = await this.conversations.resolveTarget(target)
+    const busy = [...this.active.values()].find((c) => c.phase === 'joined' || c.phase === 'calling')
+    if (busy !== undefined) throw new UsageError('you are already in a call; hang up first')
+    const id = toHex(randomBytes(CALL_ID_LENGTH))
+    const view = await engine.withLock(groupId, async () => {
+      const group = await engine.load(groupId)
+      if (group === undefined || !group.row.active) throw new UsageError('you are no longer a member of this conversation')
+      const invited = engine.recipientsOf(group.state).length
+      if (invited === 0) throw new UsageError('nobody else is in this conversation to call')
+      const call = startOutgoingCall({ id, conversation: groupId, self: { identity: engine.identity, device: engine.account.peerId }, media, invited, at: engine.clock.now() })
+      this.remember(id)
+      this.active.set(id, call)
+      this.armTimer(call)
+      await this.sendLocked(groupId, { type: 'invite', callId: fromHex(id), media })
+      return await this.announce(call)
+    })
+    return view
+  }
+
+  /** Joins a ringing call. Refused when the call already has {@link MAX_MESH_PARTICIPANTS} people. */
+  async answer (callId: string, media: CallMedia): Promise<CallView> {
+    checkMedia(media)
+    const call = this.require(callId)
+    if (call.phase !== 'ringing') throw new UsageError('this call is not ringing')
+    if (!canJoin(call)) throw new UsageError(`this call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have`)
+    return await this.runLocked(call.conversation, async () => {
+      await this.sendLocked(call.conversation, { type: 'accept', callId: fromHex(call.id), media })
+      return await this.advanceLocked(call.id, { kind: 'answer', at: this.engine.clock.now() })
+    })
+  }
+
+  /** Declines a ringing call: the others are told, and it is recorded as declined. */
+  async decline (callId: string): Promise<CallView> {
+    const call = this.require(callId)
+    return await this.runLocked(call.conversation, async () => {
+      await this.sendLocked(call.conversation, { type: 'decline', callId: fromHex(call.id) })
+      return await this.advanceLocked(call.id, { kind: 'decline', at: this.engine.clock.now() })
+    })
+  }
+
+  /** Leaves a call (or stops ringing it, for the caller before anyone joined). */
+  async hangUp (callId: string): Promise<CallView> {
+    const call = this.require(callId)
+    return await this.runLocked(call.conversation, async () => {
+      await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) })
+      return await this.advanceLocked(call.id, { kind: 'hang-up', at: this.engine.clock.now() })
+    })
+  }
+
+  /** Sends an SDP or ICE candidate to one device in a call this device is in. */
+  async sendMedia (callId: string, signal: MediaSignalIn): Promise<void> {
+    const call = this.require(callId)
+    if (call.phase !== 'joined' && call.phase !== 'calling') throw new UsageError('you are not in this call')
+    let toDevice: Uint8Array
+    try {
+      toDevice = peerIdFromText(signal.toDevice)
+    } catch {
+      throw new ValidationError('a call signal names its device by peer id')
+    }
+    const wire: CallSignal = signal.type === 'sdp'
+      ? { type: 'sdp', callId: fromHex(callId), toDevice, sdpType: signal.sdpType, sdp: signal.sdp }
+      : { type: 'ice', callId: fromHex(callId), toDevice, candidate: signal.candidate, sdpMid: signal.sdpMid, sdpMLineIndex: signal.sdpMLineIndex }
+    await this.runLocked(call.conversation, async () => { await this.sendLocked(call.conversation, wire) })
+  }
+
+  /**
+   * The SFrame keys of the current epoch of a conversation this device is in a call in (RFC 9605
+   * §5.2: the base key from the MLS exporter, one KID per member). The app asks again whenever the
+   * conversation's epoch moves. `baseKey` is a secret: it goes to the media transforms only.
+   */
+  async mediaKeys (groupId: string): Promise<EpochKeys> {
+    const call = [...this.active.values()].find((c) => c.conversation === groupId && (c.phase === 'joined' || c.phase === 'calling'))
+    if (call === undefined) throw new UsageError('media keys are given only for a call this device is in')
+    return await this.engine.withLock(groupId, async () => {
+      const group = await this.engine.load(groupId)
+      if (group === undefined || !group.row.active) throw new UsageError('you are no longer a member of this conversation')
+      // Each call has its own keys: the call id is the exporter context (PROTOCOL.md §12).
+      return await epochKeys(group.state, fromHex(call.id))
+    })
+  }
+
+  /** Call history, newest first: of one conversation, or of all. */
+  async history (groupId?: string): Promise<CallHistoryEntry[]> {
+    const { engine } = this
+    const ids = groupId !== undefined ? [groupId] : (await engine.store.listGroups()).map((g) => g.id)
+    const out: CallHistoryEntry[] = []
+    for (const id of ids) {
+      const rows = (await engine.store.listMessages(id, HISTORY_WINDOW)).filter((r) => r.kind === CALL_ROW_KIND)
+      if (rows.length === 0) continue
+      const group = await engine.load(id)
+      const conversationName = group === undefined
+        ? ''
+        : group.row.kind === 'direct' && group.row.peerIdentity !== null ? await engine.names.nameOf(group.row.peerIdentity) : group.row.name
+      for (const row of rows) {
+        const entry = await this.historyEntry(row, conversationName)
+        if (entry !== undefined) out.push(entry)
+      }
+    }
+    return out.sort((a, b) => b.startedAt - a.startedAt)
+  }
+
+  /** The history entry of a stored call row; undefined if it is malformed. */
+  async historyEntry (row: MessageView, conversationName: string): Promise<CallHistoryEntry | undefined> {
+    const body = decodeCallRecordBody(row.text)
+    if (body === undefined) return undefined
+    const callerName = row.senderIdentity === this.engine.identity ? 'You' : await this.engine.names.nameOf(row.senderIdentity)
+    return {
+      id: row.id, conversation: row.groupId, conversationName, direction: body.direction, callerIdentity: row.senderIdentity, callerName, video: body.video, outcome: body.outcome,
+      startedAt: row.sentAt, durationMs: body.durationMs, text: describeCall(callerName, body)
+    }
+  }
+
+  /**
+   * A CALL payload from a member device, under the conversation's lock. Never throws: a signal that
+   * cannot be used is dropped, counted and logged.
+   */
+  async receivedLocked (groupId: string, state: GroupState, sender: Member, payload: Payload): Promise<void> {
+    const { engine } = this
+    const from = peerIdToString(sender.certificate.peerId)
+    const drop = (reason: keyof CallDropCounts, why: string): void => {
+      this.drops = { ...this.drops, [reason]: this.drops[reason] + 1 }
+      engine.log(`dropped call signal in ${groupId.slice(0, 12)} from ${from}: ${why}`)
+    }
+    if (payload.call === undefined) return drop('malformed', 'no signal')
+    let signal: CallSignal
+    try {
+      signal = decodeCallSignal(payload.call)
+    } catch (err) {
+      return drop('malformed', describeError(err))
+    }
+    if (from === engine.account.peerId) return
+    const callId = toHex(signal.callId)
+    const devices = listMembers(state).map((m) => peerIdToString(m.certificate.peerId))
+    if ('toDevice' in signal) {
+      const to = peerIdToString(signal.toDevice)
+      if (!devices.includes(to)) return drop('unknownDevice', `it names device ${to}, which is not in the conversation`)
+      if (to !== engine.account.peerId) return
+    }
+    const identity = toHex(sender.certificate.identityKey)
+    const now = engine.clock.now()
+    try {
+      if (signal.type === 'invite') {
+        if (this.seen.has(callId)) return drop('replayed', `call ${callId.slice(0, 8)} was already seen`)
+        this.remember(callId)
+        const caller = { identity, device: from, media: signal.media }
+        const call = startIncomingCall({ id: callId, conversation: groupId, caller, invited: devices.length - 1, at: payload.sentAt })
+        if (Math.abs(now - payload.sentAt) > INVITE_MAX_AGE_MS) {
+          drop('stale', `invite for call ${callId.slice(0, 8)} is ${Math.round((now - payload.sentAt) / 1000)} s old`)
+          // It no longer rings, but a person should still learn they missed it.
+          await this.recordLocked(groupId, advanceCall(call, { kind: 'timeout', at: payload.sentAt }).ended)
+          return
+        }
+        this.active.set(callId, call)
+        this.armTimer(call)
+        await this.announce(call)
+        this.emitSignal(groupId, identity, from, signal)
+        return
+      }
+      const call = this.active.get(callId)
+      if (call === undefined || call.conversation !== groupId) return drop('unknownCall', `call ${callId.slice(0, 8)} is not ringing or running here`)
+      this.emitSignal(groupId, identity, from, signal)
+      const event: CallEvent | undefined = signal.type === 'accept'
+        ? { kind: 'accepted', from: { identity, device: from, media: signal.media }, at: now }
+        : signal.type === 'decline'
+          ? { kind: 'declined', from, at: now }
+          : signal.type === 'hangup' ? { kind: 'hung-up', from, at: now } : undefined
+      if (event !== undefined) await this.advanceLocked(callId, event)
+    } catch (err) {
+      drop('malformed', describeError(err))
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private require (callId: string): CallState {
+    const call = this.active.get(checkCallId(callId))
+    if (call === undefined) throw new NotFoundError(`no call ${callId.slice(0, 8)} is ringing or running`)
+    return call
+  }
+
+  private async runLocked<T> (groupId: string, fn: () => Promise<T>): Promise<T> {
+    return await this.engine.withLock(groupId, fn)
+  }
+
+  private remember (callId: string): void {
+    this.seen.add(callId)
+    if (this.seen.size > SEEN_CALLS) this.seen.delete(this.seen.values().next().value!)
+  }
+
+  private async sendLocked (groupId: string, call: CallSignal): Promise<void> {
+    await this.sender.sendControlLocked(groupId, 'call', undefined, [], false, { call: encodeCallSignal(call) })
+  }
+
+  private armTimer (call: CallState): void {
+    const ms = this.engine.options.callRingTimeoutMs ?? RING_TIMEOUT_MS
+    const timer = setTimeout(() => {
+      this.timers.delete(call.id)
+      const current = this.active.get(call.id)
+      if (current === undefined || (current.phase !== 'ringing' && current.phase !== 'calling')) return
+      void this.runLocked(call.conversation, async () => {
+        // The caller stops the others ringing too.
+        if (current.phase === 'calling') await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) })
+        await this.advanceLocked(call.id, { kind: 'timeout', at: this.engine.clock.now() })
+      }).catch((err: unknown) => this.engine.log(`call ${call.id.slice(0, 8)} could not time out: ${describeError(err)}`))
+    }, ms)
+    this.timers.set(call.id, timer)
+  }
+
+  /** Applies an event to an active call, records it if it ended, and announces the new state. */
+  private async advanceLocked (callId: string, event: CallEvent): Promise<CallView> {
+    const call = this.active.get(callId)
+    if (call === undefined) throw new NotFoundError(`no call ${callId.slice(0, 8)} is ringing or running`)
+    const { state, ended } = advanceCall(call, event)
+    if (state.phase === 'ended') {
+      this.active.delete(callId)
+      const timer = this.timers.get(callId)
+      if (timer !== undefined) clearTimeout(timer)
+      this.timers.delete(callId)
+    } else {
+      this.active.set(callId, state)
+    }
+    await this.recordLocked(call.conversation, ended)
+    return state === call ? await this.view(state) : await this.announce(state)
+  }
+
+  /** Writes a call's one history row and announces it. */
+  private async recordLocked (groupId: string, record: CallRecord | undefined): Promise<void> {
+    if (record === undefined) return
+    const { engine } = this
+    const group = await engine.load(groupId)
+    if (group === undefined) return
+    const row: MessageView = {
+      id: record.id,
+      groupId,
+      senderIdentity: record.callerIdentity,
+      senderDevice: '',
+      own: record.direction === 'outgoing',
+      kind: CALL_ROW_KIND,
+      text: encodeCallRecordBody(record),
+      target: null,
+      seq: 0,
+      lamport: group.row.lamport + 1,
+      sentAt: record.startedAt,
+      receivedAt: engine.clock.now(),
+      epoch: group.row.epoch,
+      recipients: 0,
+      needsSend: false,
+      gap: false,
+      acknowledged: 0
+    }
+    const updated = { ...group, row: { ...group.row, lamport: row.lamport } }
+    const writes: Write[] = [
+      { kind: 'message', row },
+      { kind: 'group-clock', id: groupId, lamport: row.lamport, ownSeq: group.row.ownSeq, name: group.row.name }
+    ]
+    await engine.commit(writes, [updated])
+    engine.emit({ type: 'call-ended', conversation: groupId, callId: record.id, outcome: record.outcome })
+    this.onRecorded?.(row)
+  }
+
+  /** Set by the messenger: announces a stored call row as a timeline message. */
+  onRecorded: ((row: MessageView) => void) | undefined
+
+  private emitSignal (conversation: string, identity: string, device: string, signal: CallSignal): void {
+    this.engine.emit({ type: 'call-signal', conversation, from: { identity, device }, signal: toSignalOut(signal) })
+  }
+
+  private async announce (call: CallState): Promise<CallView> {
+    const view = await this.view(call)
+    this.engine.emit({ type: 'call', call: view })
+    return view
+  }
+
+  private async view (call: CallState): Promise<CallView> {
+    const nameOf = this.engine.names.nameOf
+    return {
+      id: call.id,
+      conversation: call.conversation,
+      direction: call.direction,
+      caller: { ...call.caller, name: call.caller.identity === this.engine.identity ? 'You' : await nameOf(call.caller.identity) },
+      media: call.media,
+      phase: call.phase,
+      participants: await Promise.all(call.participants.map(async (p) => ({ ...p, name: await nameOf(p.identity) }))),
+      startedAt: call.startedAt,
+      ...(call.connectedAt !== undefined ? { connectedAt: call.connectedAt } : {}),
+      ...(call.endedAt !== undefined ? { endedAt: call.endedAt } : {}),
+      ...(call.outcome !== undefined ? { outcome: call.outcome } : {}),
+      full: call.phase === 'ringing' && !canJoin(call)
+    }
+  }
+}

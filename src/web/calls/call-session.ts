@@ -1,0 +1,445 @@
+/**
+ * The page's side of calls (loaded on first use): local media, one {@link PeerLink} per other
+ * participant (a full mesh), and the state the call screen renders. Call state and signalling live
+ * in the worker's messenger (core/messenger/calls.ts); this follows its `calls` list and the
+ * signals it hands over, and never decides who is in a call by itself. Each side offers the
+ * connection it receives on to every other participant (peer-link.ts), so neither side of a pair
+ * waits for the other to start.
+ */
+import { signal, type Signal } from '@preact/signals'
+import { MAX_MESH_PARTICIPANTS } from '../../core/calls/constants.ts'
+import { formatCallDuration } from '../../core/calls/call-record.ts'
+import type { CallView } from '../../core/messenger/messenger.ts'
+import type { IncomingCallSignal } from '../client/call-signalling.ts'
+import type { KithClient } from '../client/types.ts'
+import { closeLocalMedia, openLocalMedia, type LocalMedia } from './local-media.ts'
+import { PeerLink, type MediaTransforms } from './peer-link.ts'
+import { attachSFrameTransform, createSFrameWorker, installEpochKeys, readSFrameStats, supportsSFrameTransform } from './sframe-keys.ts'
+import type { SFrameStatsMessage } from './sframe-protocol.ts'
+import type { EpochKeys } from '../../core/sframe/mls-keys.ts'
+
+/** How often the connection indicators are refreshed from getStats. */
+const STATS_EVERY_MS = 1000
+/** Bits of CTR space each transform worker of a call has (2^48 frames: years of video). */
+const CTR_RANGE_BITS = 48n
+/** How long the "call ended" bar stays. */
+const ENDED_SHOWN_MS = 8000
+
+/** What `call-status` says: `data-state` in the UI. */
+export type CallStatus = 'ringing' | 'connecting' | 'connected' | 'ended'
+
+/** One other participant as the call screen shows it. */
+export interface ParticipantView {
+  readonly device: string
+  readonly identity: string
+  readonly name: string
+  readonly link: PeerLink | undefined
+}
+
+/** Everything the call screen renders. */
+export interface CallScreen {
+  readonly call: CallView
+  readonly status: CallStatus
+  readonly local: LocalMedia | null
+  readonly muted: boolean
+  readonly cameraOn: boolean
+  readonly sharing: boolean
+  /** A sentence the person should read (fallback to audio-only, listen-only, ICE failure, a full call). */
+  readonly notice: string | null
+  readonly participants: readonly ParticipantView[]
+  /** Why the call ended, when it has. */
+  readonly ended: string | null
+}
+
+/** The page's calls: at most one ringing or running call is shown at a time. */
+export class CallManager {
+  readonly screen: Signal<CallScreen | null> = signal(null)
+  /** Moves on every stats refresh, so indicators re-render. */
+  readonly tick = signal(0)
+  private readonly links = new Map<string, PeerLink>()
+  private local: LocalMedia | null = null
+  private screenTrack: MediaStreamTrack | null = null
+  private statsTimer: ReturnType<typeof setInterval> | undefined
+  private endedTimer: ReturnType<typeof setTimeout> | undefined
+  private joined = false
+  /** The camera and microphone while they open, during an answer. */
+  private opening: Promise<LocalMedia> | null = null
+  private transforms: MediaTransforms | undefined
+  /**
+   * The SFrame transform workers of the call this page is in, one per other participant: with a
+   * second video sender's transform in the same worker, Chromium 156 sent frames the receiver
+   * could not assemble. They share this device's send KID, so each takes its own CTR range.
+   */
+  private sframe: Map<string, { worker: Worker, ctrStart: bigint }> | null = null
+  private nextCtrRange = 0n
+  private keys: EpochKeys | null = null
+  /** The MLS epoch whose keys the transforms have (-1 before any). */
+  keyedEpoch = -1n
+
+  constructor (private readonly client: KithClient, private readonly log: (line: string) => void = () => {}) {
+    client.callSignalling.listen((s) => { void this.onSignal(s).catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) }) })
+    client.calls.subscribe((calls) => { this.onCalls(calls) })
+    // A member added or removed moves the epoch: the media keys move with it (RFC 9605 §5.2).
+    client.conversations.subscribe((list) => {
+      const s = this.current
+      if (s === null || s.ended !== null || this.sframe === null) return
+      const c = list.find((x) => x.id === s.call.conversation)
+      if (c !== undefined && BigInt(c.epoch) > this.keyedEpoch) void this.installKeys()
+    })
+  }
+
+  /** The SFrame worker's counters, or null when media is not SFrame-encrypted. */
+  async sframeStats (): Promise<SFrameStatsMessage | null> {
+    if (this.sframe === null) return null
+    const all = await Promise.all([...this.sframe.values()].map(async (w) => await readSFrameStats(w.worker)))
+    const sum = (f: (x: SFrameStatsMessage) => number): number => all.reduce((n, x) => n + f(x), 0)
+    return {
+      type: 'stats',
+      encrypted: sum((x) => x.encrypted),
+      decrypted: sum((x) => x.decrypted),
+      unkeyed: sum((x) => x.unkeyed),
+      dropped: { unknownKid: sum((x) => x.dropped.unknownKid), authFailed: sum((x) => x.dropped.authFailed), replay: sum((x) => x.dropped.replay), malformed: sum((x) => x.dropped.malformed) },
+      transforms: all.flatMap((x) => x.transforms)
+    }
+  }
+
+  /** The transform worker for one participant, keyed like the others. */
+  private workerFor (peer: string): Worker {
+    const workers = this.sframe!
+    let entry = workers.get(peer)
+    if (entry === undefined) {
+      entry = { worker: createSFrameWorker(), ctrStart: this.nextCtrRange++ << CTR_RANGE_BITS }
+      workers.set(peer, entry)
+      if (this.keys !== null) installEpochKeys(entry.worker, this.keys, 1n, entry.ctrStart)
+    }
+    return entry.worker
+  }
+
+  /** Starts the SFrame transform worker; links made from now on encrypt and decrypt through it. */
+  private startSFrame (): void {
+    if (this.sframe !== null) return
+    if (!supportsSFrameTransform()) {
+      this.log('no RTCRtpScriptTransform: media is protected by DTLS only')
+      return
+    }
+    this.sframe = new Map()
+    this.transforms = {
+      sender: (sender, peer) => { attachSFrameTransform(sender, this.workerFor(peer), { side: 'send', peer }) },
+      receiver: (receiver, peer) => { attachSFrameTransform(receiver, this.workerFor(peer), { side: 'receive', peer }) }
+    }
+  }
+
+  /** Hands the transforms the keys of the conversation's current epoch. */
+  private async installKeys (): Promise<void> {
+    const s = this.current
+    const workers = this.sframe
+    if (s === null || workers === null) return
+    const keys = await this.client.callSignalling.keys(s.call.conversation)
+    if (keys.epoch <= this.keyedEpoch || this.sframe !== workers) return
+    // A new epoch's send key starts its CTRs afresh: the ranges stay disjoint under the new KID too.
+    for (const w of workers.values()) installEpochKeys(w.worker, keys, 1n, w.ctrStart)
+    this.keys = keys
+    this.keyedEpoch = keys.epoch
+    this.log(`media keys of epoch ${keys.epoch}`)
+  }
+
+  private get current (): CallScreen | null {
+    return this.screen.value
+  }
+
+  private set (patch: Partial<CallScreen>): void {
+    const s = this.current
+    if (s !== null) this.screen.value = this.withStatus({ ...s, ...patch })
+  }
+
+  /** The status follows from the phase and the links: connected once any link is. */
+  private withStatus (s: CallScreen): CallScreen {
+    if (s.ended !== null) return { ...s, status: 'ended' }
+    if (s.call.phase === 'ringing' || s.call.phase === 'calling') return { ...s, status: 'ringing' }
+    const connected = [...this.links.values()].some((l) => l.state === 'connected')
+    const failed = this.links.size > 0 && [...this.links.values()].every((l) => l.state === 'failed')
+    return {
+      ...s,
+      status: connected ? 'connected' : 'connecting',
+      notice: failed ? 'The call could not connect: no network path was found between you (ICE failed). A TURN server in Settings → Network may help.' : s.notice
+    }
+  }
+
+  /** Starts a call from the conversation header. */
+  async start (conversationId: string, video: boolean): Promise<void> {
+    if (this.current !== null && this.current.ended === null) throw new Error('You are already in a call.')
+    this.reset()
+    this.startSFrame()
+    // The invite goes out while the camera opens: the others start ringing sooner.
+    const [local, call] = await Promise.all([openLocalMedia({ audio: true, video }), this.client.callSignalling.start(conversationId, { audio: true, video })])
+    this.local = local
+    this.joined = true
+    this.screen.value = this.withStatus({
+      call, status: 'ringing', local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], ended: null
+    })
+    await this.installKeys()
+    // Someone may have answered while the camera opened.
+    this.onCalls(this.client.calls.value)
+    this.startStats()
+  }
+
+  /** Answers the ringing call, with the camera or audio only. */
+  async accept (video: boolean): Promise<void> {
+    const s = this.current
+    if (s === null || s.call.phase !== 'ringing') return
+    if (s.call.full) {
+      this.set({ notice: `This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.` })
+      return
+    }
+    this.startSFrame()
+    // The answer goes out while the camera opens; offers that arrive meanwhile wait for it (onSignal).
+    const media = openLocalMedia({ audio: true, video }).then((local) => { this.local = local; return local })
+    this.opening = media
+    this.joined = true
+    let local: LocalMedia
+    let call: CallView
+    try {
+      [local, call] = await Promise.all([media, this.client.callSignalling.answer(s.call.id, { audio: true, video })])
+    } catch (err) {
+      this.joined = false
+      throw err
+    } finally {
+      this.opening = null
+    }
+    this.set({ call, local, cameraOn: local.video !== null, notice: local.notice })
+    await this.installKeys()
+    // Connects to everyone in the call now, including those who joined while the camera opened.
+    this.onCalls(this.client.calls.value)
+    this.startStats()
+  }
+
+  /** Declines the ringing call. */
+  async decline (): Promise<void> {
+    const s = this.current
+    if (s === null) return
+    await this.client.callSignalling.decline(s.call.id)
+    this.end('You declined')
+  }
+
+  /** Leaves the call. */
+  async hangUp (): Promise<void> {
+    const s = this.current
+    if (s === null || s.ended !== null) return
+    this.end(s.call.connectedAt === undefined ? 'You hung up' : formatCallDuration(Date.now() - s.call.connectedAt))
+    await this.client.callSignalling.hangUp(s.call.id)
+  }
+
+  /** Mutes or unmutes the microphone: the others then receive silence. */
+  toggleMute (): void {
+    const s = this.current
+    if (s === null || this.local?.audio == null) return
+    const muted = !s.muted
+    this.local.audio.enabled = !muted
+    this.set({ muted })
+    this.shareFlags()
+  }
+
+  /** Turns the camera off (the others see no picture) or back on. */
+  toggleCamera (): void {
+    const s = this.current
+    if (s === null || this.local?.video == null) return
+    const cameraOn = !s.cameraOn
+    this.local.video.enabled = cameraOn
+    this.set({ cameraOn })
+    this.shareFlags()
+  }
+
+  /** Starts or stops sharing the screen (shown large on the other side). */
+  async toggleScreen (): Promise<void> {
+    const s = this.current
+    if (s === null) return
+    if (this.screenTrack !== null) {
+      this.stopScreen()
+      return
+    }
+    let stream: MediaStream
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })
+    } catch (err) {
+      this.set({ notice: `The screen could not be shared: ${err instanceof Error ? err.message : String(err)}` })
+      return
+    }
+    const track = stream.getVideoTracks()[0]
+    if (track === undefined) return
+    this.screenTrack = track
+    track.addEventListener('ended', () => { this.stopScreen() })
+    for (const l of this.links.values()) await l.replace(1, track)
+    this.set({ sharing: true })
+    this.shareFlags()
+  }
+
+  /** Switches to another camera or microphone. */
+  async pickDevice (kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
+    const s = this.current
+    if (s === null || this.local === null) return
+    const fresh = await navigator.mediaDevices.getUserMedia(kind === 'audioinput' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } })
+    const track = kind === 'audioinput' ? fresh.getAudioTracks()[0] : fresh.getVideoTracks()[0]
+    if (track === undefined) return
+    const replaceSending = kind === 'audioinput' || this.screenTrack === null
+    const old = kind === 'audioinput' ? this.local.audio : this.local.video
+    if (old !== null) {
+      this.local.stream.removeTrack(old)
+      old.stop()
+    }
+    this.local.stream.addTrack(track)
+    if (kind === 'audioinput') track.enabled = !s.muted
+    else track.enabled = s.cameraOn
+    this.local = { ...this.local, ...(kind === 'audioinput' ? { audio: track } : { video: track }) }
+    if (replaceSending) for (const l of this.links.values()) await l.replace(kind === 'audioinput' ? 0 : 1, track)
+    this.set({ local: this.local })
+  }
+
+  /** Closes the "call ended" bar. */
+  dismiss (): void {
+    if (this.current?.ended !== null) this.reset()
+  }
+
+  // ---------------------------------------------------------------- following the worker
+
+  private onCalls (calls: readonly CallView[]): void {
+    const s = this.current
+    if (s !== null && s.ended === null) {
+      const mine = calls.find((c) => c.id === s.call.id)
+      if (mine === undefined) {
+        const connectedAt = s.call.connectedAt
+        this.end(s.call.phase === 'ringing' ? 'Missed' : connectedAt === undefined ? 'Not answered' : formatCallDuration(Date.now() - connectedAt))
+        return
+      }
+      this.set({ call: mine, participants: this.participantsOf(mine) })
+      // Links to devices no longer in the call close; new participants get one.
+      const present = new Set(mine.participants.map((p) => p.device))
+      for (const [device, link] of this.links) {
+        if (!present.has(device)) {
+          link.close()
+          this.links.delete(device)
+          this.sframe?.get(device)?.worker.terminate()
+          this.sframe?.delete(device)
+        }
+      }
+      // While the camera opens during an answer, accept() connects once it is open.
+      if (this.joined && this.opening === null) this.connectToParticipants(mine)
+      this.set({ participants: this.participantsOf(mine) })
+      return
+    }
+    // Nothing shown (or only an ended call): a new incoming call rings.
+    const ringing = calls.find((c) => c.phase === 'ringing')
+    if (ringing !== undefined) {
+      this.reset()
+      this.screen.value = this.withStatus({
+        call: ringing, status: 'ringing', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
+      })
+    }
+  }
+
+  private participantsOf (call: CallView): ParticipantView[] {
+    return call.participants.map((p) => ({ device: p.device, identity: p.identity, name: p.name, link: this.links.get(p.device) }))
+  }
+
+  private connectToParticipants (call: CallView): void {
+    this.log(`connecting to ${call.participants.map((p) => p.device.slice(-8)).join(', ')}`)
+    for (const p of call.participants) {
+      if (!this.links.has(p.device)) this.newLink(p.device)
+    }
+  }
+
+  private newLink (device: string): PeerLink {
+    const s = this.current!
+    this.log(`link to ${device.slice(-8)} for call ${s.call.id.slice(0, 8)}`)
+    const callId = s.call.id
+    const local = this.local ?? { stream: new MediaStream(), audio: null, video: null }
+    const link = new PeerLink({
+      device,
+      iceServers: this.client.callSignalling.iceServers().map((x) => ({ ...x })),
+      local: { stream: local.stream, audio: local.audio, video: local.video },
+      send: async (signal) => { await this.client.callSignalling.send(callId, signal) },
+      changed: () => { this.set({}); this.tick.value++ },
+      log: this.log,
+      ...(this.transforms !== undefined ? { transforms: this.transforms } : {})
+    })
+    this.links.set(device, link)
+    if (this.screenTrack !== null) void link.replace(1, this.screenTrack)
+    this.set({ participants: this.participantsOf(s.call) })
+    void link.offer().catch((err: unknown) => { this.log(`offer to ${device} failed: ${String(err)}`) })
+    return link
+  }
+
+  private async onSignal (s: IncomingCallSignal): Promise<void> {
+    if (this.opening !== null) await this.opening
+    const screen = this.current
+    if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id || !this.joined) return
+    const device = s.from.device
+    this.log(`${s.signal.type}${s.signal.type === 'sdp' ? ` ${s.signal.sdpType}` : ''} from ${device.slice(-8)}`)
+    // Candidates travel inside the SDP (peer-link.ts gathers first), so ICE signals are not used.
+    if (s.signal.type !== 'sdp') return
+    let link = this.links.get(device)
+    if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device)
+    if (link === undefined) return
+    await link.receiveSdp(s.signal.sdpType, s.signal.sdp)
+    this.shareFlags()
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private shareFlags (): void {
+    const s = this.current
+    if (s === null) return
+    const sharing = this.screenTrack !== null
+    const flags = { muted: s.muted || this.local?.audio == null, camera: sharing || s.cameraOn, screen: sharing }
+    for (const l of this.links.values()) l.setFlags(flags)
+  }
+
+  private stopScreen (): void {
+    const track = this.screenTrack
+    if (track === null) return
+    this.screenTrack = null
+    track.stop()
+    // The camera comes back (or nothing, if there is none).
+    for (const l of this.links.values()) void l.replace(1, this.local?.video ?? null)
+    this.set({ sharing: false })
+    this.shareFlags()
+  }
+
+  private startStats (): void {
+    clearInterval(this.statsTimer)
+    this.statsTimer = setInterval(() => {
+      void Promise.all([...this.links.values()].map(async (l) => { await l.refreshStats().catch(() => {}) })).then(() => { this.tick.value++ })
+    }, STATS_EVERY_MS)
+  }
+
+  private end (why: string): void {
+    const s = this.current
+    if (s === null || s.ended !== null) return
+    this.teardown()
+    this.screen.value = { ...s, status: 'ended', ended: why, participants: [] }
+    this.endedTimer = setTimeout(() => { if (this.current?.ended != null) this.screen.value = null }, ENDED_SHOWN_MS)
+  }
+
+  private teardown (): void {
+    clearInterval(this.statsTimer)
+    this.statsTimer = undefined
+    for (const l of this.links.values()) l.close()
+    this.links.clear()
+    if (this.screenTrack !== null) this.screenTrack.stop()
+    this.screenTrack = null
+    if (this.local !== null) closeLocalMedia(this.local)
+    this.local = null
+    this.joined = false
+    for (const w of this.sframe?.values() ?? []) w.worker.terminate()
+    this.sframe = null
+    this.keys = null
+    this.nextCtrRange = 0n
+    this.transforms = undefined
+    this.keyedEpoch = -1n
+  }
+
+  private reset (): void {
+    clearTimeout(this.endedTimer)
+    this.teardown()
+    this.screen.value = null
+  }
+}

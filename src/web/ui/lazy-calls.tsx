@@ -1,0 +1,54 @@
+/**
+ * Calls in the initial JavaScript: only the two header buttons and this loader. The call screen,
+ * the peer connections and the ring (src/web/ui/calls/, src/web/calls/) load on first use: when a
+ * call is started here, or when one rings (the browser's 300 KB budget).
+ */
+import { useEffect, useState } from 'preact/hooks'
+import type { JSX } from 'preact'
+import type { Conversation } from '../client/types.ts'
+import { useKith, type KithUi } from './context.ts'
+import { errorText } from './format.ts'
+import { IconPhone, IconVideo } from './icons.tsx'
+
+type CallsModule = typeof import('./calls/call-layer.tsx')
+
+let loading: Promise<CallsModule> | undefined
+
+/** Loads the call code once. */
+function loadCalls (): Promise<CallsModule> {
+  loading ??= import('./calls/call-layer.tsx').catch((err: unknown) => {
+    loading = undefined
+    throw err
+  })
+  return loading
+}
+
+/** Voice call and Video call, in a conversation's header. */
+export function CallButtons ({ conversation }: { conversation: Conversation }): JSX.Element | null {
+  const kith = useKith()
+  if (!conversation.active || conversation.rejoining !== null) return null
+  const start = (video: boolean) => () => {
+    loadCalls()
+      .then(async (m) => { await m.startCall(kith, conversation.id, video) })
+      .catch((err: unknown) => { kith.ui.notify('error', `Couldn’t start the call: ${errorText(err)}`) })
+  }
+  return (
+    <>
+      <button type='button' class='icon-button' aria-label='Voice call' title='Voice call' data-testid='call-start-audio' onClick={start(false)}><IconPhone /></button>
+      <button type='button' class='icon-button' aria-label='Video call' title='Video call' data-testid='call-start-video' onClick={start(true)}><IconVideo /></button>
+    </>
+  )
+}
+
+/** The call screen, once a call has rung or been started on this page. */
+export function LazyCallLayer (): JSX.Element | null {
+  const kith: KithUi = useKith()
+  const [m, setM] = useState<CallsModule | null>(null)
+  const wanted = kith.client.calls.value.length > 0
+  useEffect(() => {
+    if (!wanted || m !== null) return
+    loadCalls().then(setM, (err: unknown) => { kith.ui.notify('error', `The call screen could not load: ${errorText(err)}`) })
+  }, [wanted])
+  useEffect(() => { void loading?.then(setM, () => {}) }, [])
+  return m === null ? null : <m.CallLayer />
+}

@@ -1,0 +1,116 @@
+/**
+ * Calls in the browser (issue 20), in headless Debian Chromium with fake camera, microphone and
+ * screen, against `kith serve` on loopback: a 1:1 video call where each side decodes the other's
+ * video, mute silences the audio on the other side, a shared screen shows up as a decoded track,
+ * hanging up ends the call on both sides and writes its history line; a declined call writes one too.
+ */
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { openConversation, screenshot, type User, useChattingPair } from './browser-harness.ts'
+
+const SLOW = 120_000
+const POLL = { timeout: 30_000, intervals: [250] }
+
+/** A number in a data attribute of the first element with this test id. */
+async function dataNumber (page: Page, testId: string, attribute: string): Promise<number> {
+  const value = await page.getByTestId(testId).first().getAttribute(`data-${attribute}`)
+  return Number(value ?? 'NaN')
+}
+
+/** Resolves once the remote video's decoded frames grew by `more` past their count now. */
+async function framesKeepGrowing (page: Page, attribute = 'frames-decoded', testId = 'call-remote-video', more = 15): Promise<void> {
+  await expect.poll(async () => await dataNumber(page, testId, attribute), POLL).toBeGreaterThan(0)
+  const first = await dataNumber(page, testId, attribute)
+  await expect.poll(async () => await dataNumber(page, testId, attribute), POLL).toBeGreaterThan(first + more)
+}
+
+interface DebugCalls {
+  kithDebug: { calls: { manager: { links: Map<string, { endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
+}
+
+/** Whether every sender and receiver of the page's calls has its SFrame transform, and frames pass both ways. */
+async function sframeState (page: Page): Promise<{ transforms: boolean, sending: boolean, receiving: boolean, refusedButReplays: number }> {
+  return await page.evaluate(async () => {
+    const { manager } = (globalThis as unknown as DebugCalls).kithDebug.calls
+    const all = [...manager.links.values()].flatMap((l) => l.endpoints())
+    const stats = await manager.sframeStats()
+    return {
+      transforms: all.length > 0 && all.every((x) => x.transform != null),
+      sending: stats?.transforms.some((t) => t.side === 'send' && t.frames > 0) ?? false,
+      receiving: stats?.transforms.some((t) => t.side === 'receive' && t.frames > 0) ?? false,
+      refusedButReplays: stats === null ? -1 : stats.dropped.authFailed + stats.dropped.malformed
+    }
+  })
+}
+
+function callState (page: Page): ReturnType<Page['getByTestId']> {
+  return page.getByTestId('call-status').first()
+}
+
+describe('browser app, calls', () => {
+  let alice: User
+  let bob: User
+
+  const pair = useChattingPair('calls', 'Can I call you?')
+  beforeAll(() => { ({ alice, bob } = pair) })
+
+  it('a 1:1 video call: both sides decode video, mute silences Alice, her screen share is decoded, hang-up ends it on both and writes history', async () => {
+    await openConversation(alice.page, 'Bob')
+    await alice.page.getByTestId('call-start-video').click()
+    await expect.poll(async () => await callState(alice.page).getAttribute('data-state'), POLL).toBe('ringing')
+
+    const banner = bob.page.getByTestId('call-incoming')
+    await banner.waitFor({ timeout: 30_000 })
+    expect(await bob.page.getByTestId('call-incoming-caller').textContent()).toBe('Alice')
+    expect(await banner.textContent()).toContain('Video call')
+    await screenshot(bob.page, 'call-incoming-bob')
+    await bob.page.getByTestId('call-accept').click()
+
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('connected')
+      expect(await page.getByTestId('call-remote-video').count()).toBe(1)
+      expect(await page.getByTestId('call-local-video').count()).toBe(1)
+    }
+    await framesKeepGrowing(alice.page)
+    await framesKeepGrowing(bob.page)
+    // Every sender and receiver runs through SFrame, and frames go through both ways.
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await sframeState(page), POLL).toMatchObject({ transforms: true, sending: true, receiving: true, refusedButReplays: 0 })
+    }
+    await expect.poll(async () => await bob.page.getByTestId('call-indicator').getAttribute('data-route'), POLL).toBe('direct')
+    await screenshot(alice.page, 'call-connected-alice')
+
+    // Alice's fake microphone beeps: Bob hears energy, until she mutes.
+    await expect.poll(async () => await dataNumber(bob.page, 'call-remote-video', 'audio-level'), POLL).toBeGreaterThan(0.001)
+    await alice.page.getByTestId('call-mute').click()
+    expect(await alice.page.getByTestId('call-mute').getAttribute('aria-pressed')).toBe('true')
+    await expect.poll(async () => await dataNumber(bob.page, 'call-remote-video', 'audio-level'), POLL).toBeLessThan(0.0001)
+
+    await alice.page.getByTestId('call-screen').click()
+    await bob.page.getByTestId('call-remote-screen').waitFor({ timeout: 30_000 })
+    await framesKeepGrowing(bob.page, 'screen-frames', 'call-remote-screen', 10)
+    await screenshot(bob.page, 'call-screen-share-bob')
+
+    await alice.page.getByTestId('call-hangup').click()
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('ended')
+    }
+    const line = (page: Page, pattern: RegExp): ReturnType<Page['getByTestId']> => page.getByTestId('timeline-notice').filter({ hasText: pattern })
+    await line(alice.page, /^Video call · \d+:\d\d$/).waitFor({ timeout: 30_000 })
+    await openConversation(bob.page, 'Alice')
+    await line(bob.page, /^Video call from Alice · \d+:\d\d$/).waitFor({ timeout: 30_000 })
+    await screenshot(bob.page, 'call-history-bob')
+  }, SLOW)
+
+  it('a declined voice call ends on both sides and is recorded on both', async () => {
+    await alice.page.getByTestId('call-start-audio').click()
+    await bob.page.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    expect(await bob.page.getByTestId('call-incoming').textContent()).toContain('Voice call')
+    await bob.page.getByTestId('call-decline').click()
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('ended')
+    }
+    await alice.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call declined' }).waitFor({ timeout: 30_000 })
+    await bob.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call from Alice declined' }).waitFor({ timeout: 30_000 })
+  }, SLOW)
+})

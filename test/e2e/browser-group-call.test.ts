@@ -1,0 +1,113 @@
+/**
+ * A group video call in three headless Chromium browsers (issue 20): Alice calls a group, Bob and
+ * Dave answer, and each browser decodes the other two over a full mesh with SFrame. Then Alice
+ * removes Dave from the group during the call: Dave's call ends, the others drop him, their media
+ * moves to the new epoch's keys, and Dave can get no keys for it.
+ */
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  addContact, conversationItem, inviteLink, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair
+} from './browser-harness.ts'
+
+const SLOW = 180_000
+const POLL = { timeout: 45_000, intervals: [250] }
+const GROUP = 'Standup'
+
+interface DebugCalls {
+  kithDebug: {
+    client: { callSignalling: { keys: (id: string) => Promise<unknown> }, conversations: { value: Array<{ id: string, name: string, epoch: number }> } }
+    calls: { manager: { keyedEpoch: bigint } }
+  }
+}
+
+/** Decoded frames of every remote video on the page. */
+async function framesPerRemote (page: Page): Promise<number[]> {
+  return await page.getByTestId('call-remote-video').evaluateAll((videos) => videos.map((v) => Number(v.getAttribute('data-frames-decoded'))))
+}
+
+/** Resolves once the page shows `count` remote videos and each one's decoded frames grew. */
+async function decodesEachOf (page: Page, count: number): Promise<void> {
+  await expect.poll(async () => (await framesPerRemote(page)).filter((n) => n > 0).length, POLL).toBe(count)
+  const first = await framesPerRemote(page)
+  await expect.poll(async () => {
+    const now = await framesPerRemote(page)
+    return now.length === count && now.every((n, i) => n > (first[i] ?? 0) + 10)
+  }, POLL).toBe(true)
+}
+
+function callState (page: Page): ReturnType<Page['getByTestId']> {
+  return page.getByTestId('call-status').first()
+}
+
+describe('browser app, group call', () => {
+  let alice: User
+  let bob: User
+  let dave: User
+
+  const pair = useChattingPair('group-call', 'Standup in five')
+  beforeAll(async () => {
+    ({ alice, bob } = pair)
+    dave = await onboard(pair.browser, pair.carol.url, 'Dave')
+    await addContact(alice.page, await inviteLink(dave.page))
+    await alice.page.getByTestId('composer').waitFor()
+    await alice.page.getByTestId('open-new-group').click()
+    await alice.page.getByTestId('group-name').fill(GROUP)
+    await alice.page.getByTestId('group-create').click()
+    await alice.page.locator('[data-testid="member-option"][data-alias="bob"]').check()
+    await alice.page.locator('[data-testid="member-option"][data-alias="dave"]').check()
+    await alice.page.getByTestId('group-add-members').click()
+    await alice.page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
+    await sendMessage(alice.page, 'Call in a minute')
+    for (const user of [bob, dave]) {
+      await conversationItem(user.page, GROUP).waitFor({ timeout: 60_000 })
+      await openConversation(user.page, GROUP)
+    }
+  }, SLOW)
+  afterAll(async () => { await dave?.context.close() })
+
+  it('three browsers in one call each decode the other two; Dave, removed from the group, is dropped and gets no new keys', async () => {
+    await alice.page.getByTestId('call-start-video').click()
+    for (const user of [bob, dave]) {
+      await user.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
+      await user.page.getByTestId('call-accept').click()
+    }
+    for (const user of [alice, bob, dave]) {
+      await expect.poll(async () => await callState(user.page).getAttribute('data-state'), POLL).toBe('connected')
+    }
+    for (const user of [alice, bob, dave]) {
+      await expect.poll(async () => await user.page.locator('[data-testid="call-remote-video"][data-state="connected"]').count(), POLL).toBe(2)
+    }
+    for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
+    await screenshot(bob.page, 'group-call-bob')
+
+    const epochBefore = await alice.page.evaluate(() => (globalThis as unknown as DebugCalls).kithDebug.calls.manager.keyedEpoch.toString())
+    // During the call, the "end-to-end encrypted" mark opens the group's members.
+    await alice.page.getByTestId('call-e2e').click()
+    await alice.page.locator('[data-testid="member"]').filter({ hasText: 'Dave' }).getByTestId('remove-member').click()
+    await alice.page.getByTestId('confirm-ok').click()
+    await alice.page.locator('[data-testid="member"]').filter({ hasText: 'Dave' }).waitFor({ state: 'detached', timeout: 30_000 })
+    await alice.page.keyboard.press('Escape')
+
+    // Dave's device applies its removal: the call ends there.
+    await expect.poll(async () => await callState(dave.page).getAttribute('data-state'), POLL).toBe('ended')
+    // Alice and Bob go on with each other only, under the next epoch's keys.
+    for (const user of [alice, bob]) {
+      await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
+      await expect.poll(async () => BigInt(await user.page.evaluate(() => (globalThis as unknown as DebugCalls).kithDebug.calls.manager.keyedEpoch.toString())), POLL).toBeGreaterThan(BigInt(epochBefore))
+      await decodesEachOf(user.page, 1)
+    }
+    // The new epoch's key comes from MLS, which Dave is no longer in.
+    const refused = await dave.page.evaluate(async (name) => {
+      const client = (globalThis as unknown as DebugCalls).kithDebug.client
+      const id = client.conversations.value.find((c) => c.name === name)!.id
+      try {
+        await client.callSignalling.keys(id)
+        return 'given'
+      } catch (err) {
+        return String(err)
+      }
+    }, GROUP)
+    expect(refused).toMatch(/only for a call this device is in|no longer a member/)
+  }, SLOW)
+})

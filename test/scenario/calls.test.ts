@@ -1,0 +1,112 @@
+/**
+ * Call signalling between real peers on loopback: Alice calls Bob, who answers, exchanges SDP
+ * through MLS and hangs up; a declined call; a group call where a signal naming a device outside
+ * the group is dropped; and the one history entry each call leaves on each side.
+ */
+import { describe, expect, it } from 'vitest'
+import type { CallSignalOut, CallView, MessengerEvent } from '../../src/core/messenger/messenger.ts'
+import type { KithNode } from '../../src/node/kith-node.ts'
+import { addContact, eventually, usePeers, waitForMessage } from './harness.ts'
+
+const { peer } = usePeers()
+
+/** Collects a peer's call events from now on. */
+function callEvents (node: KithNode): { calls: CallView[], signals: CallSignalOut[] } {
+  const out = { calls: [] as CallView[], signals: [] as CallSignalOut[] }
+  node.messenger.subscribe((e: MessengerEvent) => {
+    if (e.type === 'call') out.calls.push(e.call)
+    if (e.type === 'call-signal') out.signals.push(e.signal)
+  })
+  return out
+}
+
+async function pair (): Promise<{ alice: KithNode, bob: KithNode }> {
+  const alice = await peer('Alice')
+  const bob = await peer('Bob')
+  await addContact(alice, bob, 'bob')
+  await alice.messenger.send('bob', 'hi')
+  await waitForMessage(bob, 'alice', 'hi')
+  return { alice, bob }
+}
+
+describe('calls', () => {
+  it('Bob answers Alice\'s video call, SDP reaches the named device, and both record one answered call', async () => {
+    const { alice, bob } = await pair()
+    const atBob = callEvents(bob)
+    const atAlice = callEvents(alice)
+    const started = await alice.messenger.startCall('bob', { audio: true, video: true })
+    expect(started.phase).toBe('calling')
+
+    const ringing = await eventually([bob], async () => atBob.calls.find((c) => c.id === started.id && c.phase === 'ringing'), 'Bob\'s phone to ring')
+    expect(ringing).toMatchObject({ direction: 'incoming', media: { audio: true, video: true }, caller: { name: 'alice' } })
+    expect((await bob.messenger.activeCalls()).map((c) => c.id)).toEqual([started.id])
+
+    await bob.messenger.answerCall(started.id, { audio: true, video: false })
+    await eventually([alice], async () => atAlice.calls.find((c) => c.id === started.id && c.phase === 'joined'), 'Alice to see Bob join')
+    const bobDevice = bob.messenger.profile().peerId
+    await alice.messenger.sendCallSignal(started.id, { type: 'sdp', toDevice: bobDevice, sdpType: 'offer', sdp: 'v=0\r\ns=kith\r\n' })
+    const offer = await eventually([bob], async () => atBob.signals.find((s) => s.type === 'sdp'), 'the offer at Bob')
+    expect(offer).toMatchObject({ type: 'sdp', sdpType: 'offer', sdp: 'v=0\r\ns=kith\r\n', toDevice: bobDevice, callId: started.id })
+
+    await bob.messenger.hangUp(started.id)
+    for (const [node, direction] of [[alice, 'outgoing'], [bob, 'incoming']] as const) {
+      const history = await eventually([node], async () => {
+        const h = await node.messenger.callHistory()
+        return h.length > 0 ? h : undefined
+      }, 'the call in history')
+      expect(history).toHaveLength(1)
+      expect(history[0]).toMatchObject({ id: started.id, outcome: 'answered', direction, video: true })
+      expect(await node.messenger.activeCalls()).toEqual([])
+    }
+    // The timeline shows it as a line, like a notice.
+    const line = (await bob.messenger.messages('alice')).find((m) => m.notice?.type === 'call')
+    expect(line?.text).toMatch(/^Video call from alice · \d+:\d\d$/)
+    // An ended call cannot be hung up again.
+    await expect(alice.messenger.hangUp(started.id)).rejects.toThrow(/no call/)
+  })
+
+  it('a declined call is recorded as declined on both sides', async () => {
+    const { alice, bob } = await pair()
+    const atBob = callEvents(bob)
+    const started = await alice.messenger.startCall('bob', { audio: true, video: false })
+    await eventually([bob], async () => atBob.calls.find((c) => c.phase === 'ringing'), 'ringing')
+    await bob.messenger.declineCall(started.id)
+    const aliceHistory = await eventually([alice], async () => (await alice.messenger.callHistory('bob'))[0], 'declined at Alice')
+    expect(aliceHistory).toMatchObject({ outcome: 'declined', direction: 'outgoing', video: false, text: 'Voice call declined' })
+    expect((await bob.messenger.callHistory('alice'))[0]).toMatchObject({ outcome: 'declined', direction: 'incoming', text: 'Voice call from alice declined' })
+  })
+
+  it('a caller who gives up leaves a missed call; a signal naming a device outside the group is dropped and counted', async () => {
+    const alice = await peer('Alice')
+    const bob = await peer('Bob')
+    const carol = await peer('Carol')
+    const outsider = await peer('Dave')
+    await addContact(alice, bob, 'bob')
+    await addContact(alice, carol, 'carol')
+    await alice.messenger.createGroup('friends')
+    await alice.messenger.addMember('friends', 'bob')
+    await alice.messenger.addMember('friends', 'carol')
+    await alice.messenger.send('friends', 'call soon')
+    await waitForMessage(bob, 'friends', 'call soon')
+    await waitForMessage(carol, 'friends', 'call soon')
+    const atBob = callEvents(bob)
+    const atCarol = callEvents(carol)
+
+    const started = await alice.messenger.startCall('friends', { audio: true, video: true })
+    await eventually([carol], async () => atCarol.calls.find((c) => c.phase === 'ringing'), 'Carol ringing')
+    await eventually([bob], async () => atBob.calls.find((c) => c.phase === 'ringing'), 'Bob ringing')
+    await carol.messenger.answerCall(started.id, { audio: true, video: true })
+    // Bob sees Carol join while his phone still rings.
+    await eventually([bob], async () => atBob.calls.find((c) => c.participants.length === 2), 'Bob to see Carol join')
+
+    await alice.messenger.sendCallSignal(started.id, { type: 'ice', toDevice: outsider.messenger.profile().peerId, candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 })
+    await eventually([bob], async () => (await bob.messenger.callDrops()).unknownDevice === 1, 'the bad signal dropped at Bob')
+    expect(atBob.signals.some((s) => s.type === 'ice')).toBe(false)
+
+    await alice.messenger.hangUp(started.id)
+    await carol.messenger.hangUp(started.id)
+    const missed = await eventually([bob], async () => (await bob.messenger.callHistory('friends'))[0], 'Bob\'s missed call')
+    expect(missed).toMatchObject({ outcome: 'missed', direction: 'incoming', text: 'Missed video call from alice' })
+    expect((await alice.messenger.callHistory('friends'))[0]).toMatchObject({ outcome: 'answered', direction: 'outgoing' })
+  })
+})

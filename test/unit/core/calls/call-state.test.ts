@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallParticipant, type CallState } from '../../../../src/core/calls/call-state.ts'
+import { describeCall, decodeCallRecordBody, encodeCallRecordBody, formatCallDuration } from '../../../../src/core/calls/call-record.ts'
+
+const video = { audio: true, video: true }
+const self = { identity: 'aa', device: 'devA' }
+const bob: CallParticipant = { identity: 'bb', device: 'devB', media: video }
+const carol: CallParticipant = { identity: 'cc', device: 'devC', media: video }
+
+function outgoing (invited = 1): CallState {
+  return startOutgoingCall({ id: '01'.repeat(16), conversation: 'g', self, media: video, invited, at: 1000 })
+}
+
+function incoming (): CallState {
+  return startIncomingCall({ id: '02'.repeat(16), conversation: 'g', caller: bob, invited: 2, at: 1000 })
+}
+
+describe('call state', () => {
+  it('an answered 1:1 call records its length from the answer to the hang-up', () => {
+    let t = advanceCall(outgoing(), { kind: 'accepted', from: bob, at: 3000 })
+    expect(t.state.phase).toBe('joined')
+    t = advanceCall(t.state, { kind: 'hung-up', from: 'devB', at: 68_000 })
+    expect(t.state.phase).toBe('ended')
+    expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 65_000, direction: 'outgoing', video: true, callerIdentity: 'aa' })
+  })
+
+  it('the callee records an answered call when it hangs up', () => {
+    let t = advanceCall(incoming(), { kind: 'answer', at: 2000 })
+    expect(t.state.phase).toBe('joined')
+    t = advanceCall(t.state, { kind: 'hang-up', at: 12_000 })
+    expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 10_000, direction: 'incoming', callerIdentity: 'bb' })
+  })
+
+  it('a caller that stops ringing leaves a missed call; a decline is recorded on both sides', () => {
+    const missed = advanceCall(incoming(), { kind: 'hung-up', from: 'devB', at: 5000 })
+    expect(missed.ended?.outcome).toBe('missed')
+    const declined = advanceCall(incoming(), { kind: 'decline', at: 5000 })
+    expect(declined.ended?.outcome).toBe('declined')
+    const callerSide = advanceCall(outgoing(1), { kind: 'declined', from: 'devB', at: 5000 })
+    expect(callerSide.ended).toMatchObject({ outcome: 'declined', direction: 'outgoing' })
+  })
+
+  it('in a group, one decline does not end the call, and the call runs until the last other leaves', () => {
+    let t = advanceCall(outgoing(2), { kind: 'declined', from: 'devB', at: 2000 })
+    expect(t.state.phase).toBe('calling')
+    expect(t.ended).toBeUndefined()
+    t = advanceCall(t.state, { kind: 'accepted', from: carol, at: 3000 })
+    t = advanceCall(t.state, { kind: 'accepted', from: bob, at: 3500 })
+    t = advanceCall(t.state, { kind: 'hung-up', from: 'devC', at: 4000 })
+    expect(t.state.phase).toBe('joined')
+    t = advanceCall(t.state, { kind: 'member-removed', device: 'devB', at: 9000 })
+    expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 6000 })
+  })
+
+  it('an unanswered call times out as missed on both sides; an ended call stays ended', () => {
+    expect(advanceCall(incoming(), { kind: 'timeout', at: 50_000 }).ended?.outcome).toBe('missed')
+    const t = advanceCall(outgoing(), { kind: 'timeout', at: 50_000 })
+    expect(t.ended).toMatchObject({ outcome: 'missed', direction: 'outgoing' })
+    expect(advanceCall(t.state, { kind: 'accepted', from: bob, at: 60_000 })).toEqual({ state: t.state })
+  })
+
+  it('a seventh person cannot join a mesh of six', () => {
+    let call = incoming()
+    for (const d of ['d1', 'd2', 'd3', 'd4']) call = advanceCall(call, { kind: 'accepted', from: { identity: d, device: d, media: video }, at: 1 }).state
+    expect(call.participants).toHaveLength(5)
+    expect(canJoin(call)).toBe(true)
+    call = advanceCall(call, { kind: 'accepted', from: { identity: 'd5', device: 'd5', media: video }, at: 1 }).state
+    expect(canJoin(call)).toBe(false)
+  })
+
+})
+
+describe('call records', () => {
+  it('round-trip and read as sentences', () => {
+    const body = decodeCallRecordBody(encodeCallRecordBody({ id: 'x', conversation: 'g', direction: 'incoming', callerIdentity: 'bb', video: true, outcome: 'answered', startedAt: 0, durationMs: 65_000 }))
+    expect(body).toEqual({ direction: 'incoming', video: true, outcome: 'answered', durationMs: 65_000 })
+    expect(describeCall('Bob', body!)).toBe('Video call from Bob · 1:05')
+    expect(describeCall('Bob', { direction: 'incoming', video: false, outcome: 'missed', durationMs: 0 })).toBe('Missed voice call from Bob')
+    expect(describeCall('You', { direction: 'outgoing', video: true, outcome: 'declined', durationMs: 0 })).toBe('Video call declined')
+    expect(formatCallDuration(3_723_000)).toBe('1:02:03')
+    expect(decodeCallRecordBody('{"direction":"sideways"}')).toBeUndefined()
+    expect(decodeCallRecordBody('not json')).toBeUndefined()
+  })
+})
