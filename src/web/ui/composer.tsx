@@ -11,7 +11,7 @@ import { MAX_TEXT_LENGTH } from '../../core/conversation/limits.ts'
 import type { Conversation, Message } from '../client/types.ts'
 import { useKith } from './context.ts'
 import { errorText, formatLengthLeft } from './format.ts'
-import { EmojiPicker } from './emoji-picker.tsx'
+import { LazyEmojiPicker as EmojiPicker } from './lazy-emoji-picker.tsx'
 import { IconCheck, IconClose, IconEdit, IconPaperclip, IconReply, IconSend, IconSmile } from './icons.tsx'
 import { LazyAttachmentTray } from './lazy-files.tsx'
 

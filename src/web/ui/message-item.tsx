@@ -7,7 +7,7 @@ import type { JSX } from 'preact'
 import type { Message } from '../client/types.ts'
 import { DeliveryState } from './delivery-state.tsx'
 import { avatarHue, formatFullTime, formatTime } from './format.ts'
-import { EmojiPicker } from './emoji-picker.tsx'
+import { LazyEmojiPicker as EmojiPicker } from './lazy-emoji-picker.tsx'
 import { IconEdit, IconPlus, IconReply, IconSmile, IconTrash } from './icons.tsx'
 import { LazyFileCard } from './lazy-files.tsx'
 
