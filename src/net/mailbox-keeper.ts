@@ -111,12 +111,15 @@ export class MailboxKeeper {
 
   /** Tops up the set of mailboxes, then fetches from each. Never throws. */
   async refresh (): Promise<void> {
+    // What waits in the mailboxes this device has comes first: choosing more may wait on the DHT.
+    const kept = new Set(this.mailboxes.map((m) => m.node))
+    const fetching = Promise.all(this.mailboxes.map(async (m) => { await this.fetch(m) }))
     try {
       await this.choose()
     } catch (err) {
       this.log(`could not set up mailboxes: ${describeError(err)}`)
     }
-    await Promise.all(this.mailboxes.map(async (m) => { await this.fetch(m) }))
+    await Promise.all([fetching, ...this.mailboxes.filter((m) => !kept.has(m.node)).map(async (m) => { await this.fetch(m) })])
     this.changed()
   }
 
@@ -316,7 +319,7 @@ export function mailboxNodesInDht (dht: KadDHT, self: string, log: Log, limit = 
     if (cached !== undefined && Date.now() - cached.at < (cached.list.length > 0 ? LOOK_AGAIN_MS : TOP_UP_MS)) return cached.list
     const list: string[] = []
     try {
-      for await (const event of dht.findProviders(await mailboxNodesKey(), { signal: AbortSignal.timeout(15_000) })) {
+      for await (const event of dht.findProviders(await mailboxNodesKey(), { signal: AbortSignal.timeout(5_000) })) {
         // Providers come in the peers' answers along the path (and as PROVIDER events from this node's own store).
         const providers = event.name === 'PROVIDER' || event.name === 'PEER_RESPONSE' ? event.providers : []
         for (const p of providers) {
