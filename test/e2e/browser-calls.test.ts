@@ -7,22 +7,10 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { openConversation, screenshot, type User, useChattingPair } from './browser-harness.ts'
+import { CALL_POLL, callState, dataNumber, framesKeepGrowing } from './call-harness.ts'
 
 const SLOW = 120_000
-const POLL = { timeout: 30_000, intervals: [250] }
-
-/** A number in a data attribute of the first element with this test id. */
-async function dataNumber (page: Page, testId: string, attribute: string): Promise<number> {
-  const value = await page.getByTestId(testId).first().getAttribute(`data-${attribute}`)
-  return Number(value ?? 'NaN')
-}
-
-/** Resolves once the remote video's decoded frames grew by `more` past their count now. */
-async function framesKeepGrowing (page: Page, attribute = 'frames-decoded', testId = 'call-remote-video', more = 15): Promise<void> {
-  await expect.poll(async () => await dataNumber(page, testId, attribute), POLL).toBeGreaterThan(0)
-  const first = await dataNumber(page, testId, attribute)
-  await expect.poll(async () => await dataNumber(page, testId, attribute), POLL).toBeGreaterThan(first + more)
-}
+const POLL = CALL_POLL
 
 interface DebugCalls {
   kithDebug: { calls: { manager: { links: Map<string, { endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
@@ -43,9 +31,6 @@ async function sframeState (page: Page): Promise<{ transforms: boolean, sending:
   })
 }
 
-function callState (page: Page): ReturnType<Page['getByTestId']> {
-  return page.getByTestId('call-status').first()
-}
 
 describe('browser app, calls', () => {
   let alice: User

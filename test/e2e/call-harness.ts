@@ -1,0 +1,27 @@
+/**
+ * What the browser call tests share: the call's state on a page, and waiting for a remote video
+ * whose decoded frames keep growing.
+ */
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+
+/** How long and how often a call test polls the page. */
+export const CALL_POLL = { timeout: 30_000, intervals: [250] }
+
+/** The call status element (its data-state is ringing, connecting, connected or ended). */
+export function callState (page: Page): ReturnType<Page['getByTestId']> {
+  return page.getByTestId('call-status').first()
+}
+
+/** A number in a data attribute of the first element with this test id. */
+export async function dataNumber (page: Page, testId: string, attribute: string): Promise<number> {
+  const value = await page.getByTestId(testId).first().getAttribute(`data-${attribute}`)
+  return Number(value ?? 'NaN')
+}
+
+/** Resolves once the remote video's decoded frames grew by `more` past their count now. */
+export async function framesKeepGrowing (page: Page, attribute = 'frames-decoded', testId = 'call-remote-video', more = 15): Promise<void> {
+  await expect.poll(async () => await dataNumber(page, testId, attribute), CALL_POLL).toBeGreaterThan(0)
+  const first = await dataNumber(page, testId, attribute)
+  await expect.poll(async () => await dataNumber(page, testId, attribute), CALL_POLL).toBeGreaterThan(first + more)
+}
