@@ -101,6 +101,9 @@ describe('browser app, everyday features', () => {
     await results.first().click()
     await alice.page.getByTestId('conversation-name').filter({ hasText: 'Bob' }).waitFor()
     await message(alice.page, 'The picnic is on Saturday').waitFor()
+    // Opening a conversation focuses its composer once it has mounted; clear the search after that,
+    // or the focus can move in the middle of the clearing.
+    await expect.poll(async () => await alice.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer')
     await input.fill('')
     await conversationItem(alice.page, GROUP).waitFor()
   }, SLOW)
