@@ -4,10 +4,10 @@
  */
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import type { Transport } from '../core/messenger/ports.ts'
 import type { DeliveryService } from './protocols/deliver.ts'
 import { fetchKeyPackage } from './protocols/key-package.ts'
+import { storePeerAddresses } from './peer-addresses.ts'
 
 /** Binds the messenger to a running libp2p node. */
 export class Libp2pTransport implements Transport {
@@ -30,12 +30,7 @@ export class Libp2pTransport implements Transport {
   }
 
   async addAddresses (peerId: string, addrs: readonly string[]): Promise<void> {
-    const multiaddrs = []
-    for (const a of addrs) {
-      try { multiaddrs.push(multiaddr(a)) } catch { /* skip an address we cannot parse */ }
-    }
-    if (multiaddrs.length === 0) return
-    await this.libp2p.peerStore.merge(peerIdFromString(peerId), { multiaddrs })
+    await storePeerAddresses(this.libp2p, peerId, addrs, 'merge')
   }
 
   async fetchKeyPackage (peerId: string): Promise<{ keyPackage: Uint8Array, card: Uint8Array }> {

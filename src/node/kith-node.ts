@@ -5,7 +5,7 @@
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { cleanup as cleanupWebRtc } from 'node-datachannel'
 import { isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -32,6 +32,7 @@ import { KeyPackageService } from '../net/protocols/key-package.ts'
 import { MailboxCourier } from '../net/mailbox-courier.ts'
 import { MailboxKeeper, type MailboxStatus } from '../net/mailbox-keeper.ts'
 import { announceMailboxNode, mailboxNodesInDht } from '../net/mailbox-nodes.ts'
+import { storePeerAddresses } from '../net/peer-addresses.ts'
 import { MailboxService } from '../net/protocols/mailbox.ts'
 import { SqliteMailboxStore } from '../store/mailbox-sqlite.node.ts'
 import { DEFAULT_QUOTAS, type MailboxQuotas } from '../core/mailbox/limits.ts'
@@ -398,7 +399,7 @@ export class KithNode {
       directory,
       identityOf: async (peerId) => await messenger.identityOfDevice(peerId),
       addAddresses: async (peerId, addrs) => { await transport.addAddresses(peerId, addrs) },
-      replaceAddresses: async (peerId, addrs) => { await replaceAddresses(libp2p, peerId, addrs) },
+      replaceAddresses: async (peerId, addrs) => { await storePeerAddresses(libp2p, peerId, addrs, 'replace') },
       log,
       locateIntervalMs: config.directory?.lookupIntervalMs ?? 10_000
     })
@@ -566,11 +567,3 @@ function startPublisher (libp2p: KithLibp2p, directory: DirectoryAccess, messeng
   return publisher
 }
 
-/** The peer store's addresses of `peerId` become `addrs` (from a record newer than what failed). */
-async function replaceAddresses (libp2p: KithLibp2p, peerId: string, addrs: readonly string[]): Promise<void> {
-  const multiaddrs = []
-  for (const a of addrs) {
-    try { multiaddrs.push(multiaddr(a)) } catch { /* the record's addresses were shape-checked; skip one libp2p cannot parse */ }
-  }
-  if (multiaddrs.length > 0) await libp2p.peerStore.patch(peerIdFromString(peerId), { multiaddrs })
-}

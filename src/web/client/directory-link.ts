@@ -4,12 +4,11 @@
  * service of the Kith nodes the page is connected to. The record is signed in the messenger
  * worker, which holds the identity key; the page only carries it.
  */
-import { multiaddr } from '@multiformats/multiaddr'
-import { peerIdFromString } from '@libp2p/peer-id'
 import type { Libp2p } from '@libp2p/interface'
 import { DirectoryPublisher } from '../../net/dht-directory.ts'
 import { servedDirectory, type DirectoryAccess } from '../../net/directory-access.ts'
 import { DirectoryContact } from '../../net/directory-contact.ts'
+import { storePeerAddresses } from '../../net/peer-addresses.ts'
 import type { SignedDirectoryRecord } from '../../core/messenger/directory-record.ts'
 import { dialableContactAddr } from './connectivity.ts'
 import type { DirectoryInfo } from './types.ts'
@@ -55,8 +54,7 @@ export function startDirectoryLink (node: Libp2p, deps: DirectoryLinkDeps): Dire
     addAddresses: deps.addAddresses,
     replaceAddresses: async (peerId, addrs) => {
       // Only what this page can open; the record is newer than what failed, so it replaces it.
-      const multiaddrs = addrs.filter((a) => dialableContactAddr(a, location.protocol)).map((a) => multiaddr(a))
-      if (multiaddrs.length > 0) await node.peerStore.patch(peerIdFromString(peerId), { multiaddrs })
+      await storePeerAddresses(node, peerId, addrs.filter((a) => dialableContactAddr(a, location.protocol)), 'replace')
     },
     log: deps.log
   })
