@@ -3,26 +3,16 @@
  * plus whichever dialog is open.
  */
 import type { JSX } from 'preact'
-import { useEffect, useState } from 'preact/hooks'
 import { LazyCallLayer } from './lazy-calls.tsx'
 import { useKith } from './context.ts'
-import { errorText } from './format.ts'
 import { ConversationView } from './conversation-view.tsx'
 import { IconLock, IconQr } from './icons.tsx'
+import { lazyChunk, preloadWhenIdle, useLazyChunk } from './lazy-chunk.ts'
 import { Logo } from './logo.tsx'
 import { Sidebar } from './sidebar.tsx'
 
-type DialogsModule = typeof import('./dialogs.tsx')
-let dialogs: Promise<DialogsModule> | undefined
-
-/** Loads the dialogs' code: on first use, or once the page is idle, whichever comes first. */
-function loadDialogs (): Promise<DialogsModule> {
-  dialogs ??= import('./dialogs.tsx').catch((err: unknown) => {
-    dialogs = undefined
-    throw err
-  })
-  return dialogs
-}
+const dialogs = lazyChunk(async () => await import('./dialogs.tsx'))
+preloadWhenIdle(dialogs)
 
 /**
  * The dialog named by `ui.dialog`, if any. The dialogs live in their own chunk: they are opened
@@ -30,23 +20,11 @@ function loadDialogs (): Promise<DialogsModule> {
  */
 function OpenDialog (): JSX.Element | null {
   const { ui } = useKith()
-  const [loaded, setLoaded] = useState<DialogsModule | string | null>(null)
   const open = ui.dialog.value !== null
-  useEffect(() => {
-    if (loaded !== null && typeof loaded !== 'string') return
-    const load = (): void => {
-      loadDialogs().then(setLoaded, (err: unknown) => { if (open) setLoaded(`This dialog could not load: ${errorText(err)}`) })
-    }
-    if (open) {
-      load()
-      return
-    }
-    const idle = setTimeout(load, 2_000)
-    return () => { clearTimeout(idle) }
-  }, [open])
+  const m = useLazyChunk(dialogs, 'This dialog', open)
   if (!open) return null
-  if (typeof loaded === 'string') return <p class='field-error dialog-load-error' role='alert'>{loaded}</p>
-  return loaded === null ? null : <loaded.OpenDialog />
+  if (typeof m === 'string') return <p class='field-error dialog-load-error' role='alert'>{m}</p>
+  return m === null ? null : <m.OpenDialog />
 }
 
 /** Shown beside the list on wide screens when no conversation is open. */
