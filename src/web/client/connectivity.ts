@@ -9,6 +9,7 @@
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { probeConnection } from '../../net/connection-probe.ts'
 import { relayRank } from '../../net/node.browser.ts'
 import { dialableFromPage } from './bootstrap-addrs.ts'
 import type { ConnectionStatus, LinkKind } from './types.ts'
@@ -18,7 +19,6 @@ const CIRCUIT = '/p2p-circuit'
 const UPGRADE_TIMEOUT_MS = 10_000
 /** How long an accepted WebRTC connection may take to open its first stream before it is dropped. */
 const PROOF_TIMEOUT_MS = 5_000
-const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 
 /** Which connections count as links; {@link InboundWebRtcCheck.counts} leaves out unproven ones. */
 export type CountsAsLink = (connection: Connection) => boolean
@@ -165,11 +165,9 @@ export class InboundWebRtcCheck {
 
   private async check (connection: Connection): Promise<void> {
     if (!isAcceptedWebRtc(connection)) return
-    const signal = AbortSignal.timeout(this.options.timeoutMs ?? PROOF_TIMEOUT_MS)
     try {
       // Negotiating a protocol needs a round trip over a data channel: proof that ICE connected.
-      const stream = await connection.newStream(PING_PROTOCOL, { signal })
-      await stream.close({ signal }).catch(() => { stream.abort(new Error('closing the probe stream timed out')) })
+      await probeConnection(connection, this.options.timeoutMs ?? PROOF_TIMEOUT_MS)
       this.proven.add(connection)
     } catch (err) {
       if (connection.status === 'open') {

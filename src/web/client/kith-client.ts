@@ -22,6 +22,7 @@ import type { Messenger } from '../../core/messenger/messenger.ts'
 import { dialableFromPage } from './bootstrap-addrs.ts'
 import { BootstrapDialer } from './bootstrap.ts'
 import { buildConfig } from './build-config.ts'
+import { StaleConnectionSweeper } from '../../net/connection-probe.ts'
 import { dialableContactAddr, InboundWebRtcCheck, linkOf, relayLabel, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
 import { CallSignalBuffer, type CallSignalling } from './call-signalling.ts'
@@ -105,6 +106,7 @@ export class BrowserClient implements KithClient {
   private served: ServedNode = { bootstrap: [] }
   private dialer: BootstrapDialer | undefined
   private webRtcCheck: InboundWebRtcCheck | undefined
+  private staleSweeper: StaleConnectionSweeper | undefined
   private refreshTimer: ReturnType<typeof setTimeout> | undefined
   private nextNotice = 1
   private learned: string[] = []
@@ -177,6 +179,7 @@ export class BrowserClient implements KithClient {
     this.releaseLock = undefined
     this.record('another tab of this browser takes over')
     this.webRtcCheck?.stop()
+    this.staleSweeper?.stop()
     this.dialer?.stop()
     this.mailboxKeeper?.stop()
     const node = this.node
@@ -323,6 +326,8 @@ export class BrowserClient implements KithClient {
     const update = (): void => { this.updateConnectivity() }
     this.webRtcCheck = new InboundWebRtcCheck(node, { log: (l) => { this.record(l) }, changed: update })
     this.webRtcCheck.start()
+    this.staleSweeper = new StaleConnectionSweeper(node, { log: (l) => { this.record(l) }, changed: update })
+    this.staleSweeper.start()
     // libp2p announces its own new addresses after a 1 s debounce; a relay reservation shows up
     // in getMultiaddrs() as soon as its listener is up, so react to that too.
     const addressesChanged = (): void => {
