@@ -27,7 +27,8 @@ async function pane (): Promise<string> {
 }
 
 async function paneShows (pattern: RegExp, what: string): Promise<string> {
-  const deadline = Date.now() + 30_000
+  // Generous: a loaded CI machine can take many seconds to start the chat or deliver.
+  const deadline = Date.now() + 60_000
   let text = ''
   while (Date.now() < deadline) {
     text = await pane()
@@ -82,4 +83,4 @@ it('kith chat updates states in place and shows typing in one status line', asyn
   expect(after).not.toContain('is typing…')
   expect(after.split('\n').filter((l) => l.includes('is typing…'))).toHaveLength(0)
   await tmux('send-keys', '-t', session, '/quit', 'Enter')
-})
+}, 180_000)
