@@ -42,6 +42,11 @@ export async function startCall (kith: KithUi, conversationId: string, video: bo
   await managerFor(kith).start(conversationId, video)
 }
 
+/** Joins a call that goes on in a conversation (the header's Join button loaded this module). */
+export async function joinCall (kith: KithUi, callId: string, video: boolean): Promise<void> {
+  await managerFor(kith).join(callId, video)
+}
+
 /** A <video> showing a stream. */
 function MediaVideo ({ stream, muted, testid, data, cls }: { stream: MediaStream | null, muted: boolean, testid: string, data?: Record<string, string | number>, cls?: string, tick?: number }): JSX.Element {
   const ref = useRef<HTMLVideoElement>(null)

@@ -1,0 +1,28 @@
+/**
+ * Timings and switches that tests and benchmarks set in `localStorage["kith.test"]` (JSON) before
+ * the page loads. Nothing in the app shows or sets them; anything malformed is ignored.
+ */
+
+/** What a test may change. */
+export interface TestHooks {
+  /** How long an unanswered call rings on this page (milliseconds). */
+  readonly callRingTimeoutMs?: number
+  /** `false` runs calls without SFrame transforms (the CPU benchmark's baseline). */
+  readonly sframe?: boolean
+}
+
+const KEY = 'kith.test'
+
+/** The hooks set for this page (none, normally). */
+export function testHooks (): TestHooks {
+  try {
+    const raw = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? '{}') as Record<string, unknown>
+    const ring = raw.callRingTimeoutMs
+    return {
+      ...(typeof ring === 'number' && Number.isFinite(ring) && ring > 0 ? { callRingTimeoutMs: ring } : {}),
+      ...(raw.sframe === false ? { sframe: false } : {})
+    }
+  } catch {
+    return {}
+  }
+}
