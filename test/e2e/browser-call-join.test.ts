@@ -2,12 +2,14 @@
  * Joining calls that are already going on, in headless Chromium (issue 20): Bob reloads his page
  * while Alice's call rings and it rings again, and he answers it; in a group, Dave lets his ring run
  * out (a short ring through the `kith.test` hook), the header then offers Join, and once he joins,
- * Alice, Bob and Dave each decode the other two; Dave leaves, Join comes back, and he returns.
+ * Alice, Bob and Dave each decode the other two; Dave leaves, Join comes back, and he returns;
+ * and a call that rang while Bob's tab was closed rings when he opens it (the invite reaches the new
+ * page from his mailbox or from Alice's queue, whichever comes first).
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  addContact, conversationItem, inviteLink, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair, waitOnline
+  addContact, conversationItem, inviteLink, message, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair, waitOnline
 } from './browser-harness.ts'
 import { CALL_POLL, callState, framesKeepGrowing } from './call-harness.ts'
 
@@ -35,7 +37,7 @@ async function endCall (page: Page, pages: Page[]): Promise<void> {
   await page.getByTestId('call-hangup').click()
   for (const p of pages) {
     await p.locator('[data-testid="call-status"][data-state="ended"]').waitFor({ timeout: 30_000 })
-    await p.locator('[data-testid="call-ended"] button').click()
+    await p.getByTestId('call-ended').getByRole('button', { name: 'Close' }).click()
   }
 }
 
@@ -119,4 +121,27 @@ describe('browser app, joining calls that are going on', () => {
     await expect.poll(async () => await dave.page.getByTestId('call-join').count(), POLL).toBe(0)
     expect(await dave.page.getByTestId('call-start-video').count()).toBe(1)
   }, SLOW * 2)
+
+  it('a call that rang while Bob\'s tab was closed rings when he opens it, while it is still live', async () => {
+    await openConversation(alice.page, 'Bob')
+    await openConversation(bob.page, 'Alice')
+    // Bob's mailboxes went into the 1:1 with his messages: once Alice has one, she knows them.
+    await sendMessage(bob.page, 'Back in a minute')
+    await message(alice.page, 'Back in a minute').waitFor({ timeout: 30_000 })
+    await bob.page.close()
+
+    await alice.page.getByTestId('call-start-video').click()
+    await expect.poll(async () => await callState(alice.page).getAttribute('data-state'), POLL).toBe('ringing')
+    const page = await bob.context.newPage()
+    await page.goto(pair.carol.url)
+    await waitOnline(page)
+    await page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
+    await screenshot(page, 'call-rings-at-open-bob')
+    await page.getByTestId('call-accept').click()
+    for (const p of [alice.page, page]) {
+      await expect.poll(async () => await callState(p).getAttribute('data-state'), CALL_POLL).toBe('connected')
+      await framesKeepGrowing(p)
+    }
+    await endCall(alice.page, [alice.page, page])
+  }, SLOW)
 })
