@@ -2,7 +2,8 @@
  * Joining calls that are already going on, in headless Chromium (issue 20): Bob reloads his page
  * while Alice's call rings and it rings again, and he answers it; in a group, Dave lets his ring run
  * out (a short ring through the `kith.test` hook), the header then offers Join, and once he joins,
- * Alice, Bob and Dave each decode the other two; Dave leaves, Join comes back, and he returns;
+ * Alice, Bob and Dave each decode the other two; Dave leaves (by hanging up, then by reloading),
+ * Join comes back, and he returns;
  * and a call that rang while Bob's tab was closed rings when he opens it (the invite reaches the new
  * page from his mailbox or from Alice's queue, whichever comes first).
  */
@@ -109,6 +110,16 @@ describe('browser app, joining calls that are going on', () => {
 
     // Dave leaves; Alice and Bob go on, and Dave can come back.
     await endCall(dave.page, [dave.page])
+    await dave.page.getByTestId('call-join').waitFor({ timeout: 30_000 })
+    for (const user of [alice, bob]) {
+      await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
+    }
+    await dave.page.getByTestId('call-join').click()
+    for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
+    // A reload drops Dave's media: his page leaves the call (the others see him go) and offers Join.
+    await dave.page.reload()
+    await waitOnline(dave.page)
+    await openConversation(dave.page, GROUP)
     await dave.page.getByTestId('call-join').waitFor({ timeout: 30_000 })
     for (const user of [alice, bob]) {
       await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
