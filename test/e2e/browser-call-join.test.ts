@@ -140,6 +140,9 @@ describe('browser app, joining calls that are going on', () => {
     await sendMessage(bob.page, 'Back in a minute')
     await message(alice.page, 'Back in a minute').waitFor({ timeout: 30_000 })
     await bob.page.close()
+    // Alice's page finds Bob gone and keeps what she sends for him in his mailbox.
+    await sendMessage(alice.page, 'Are you there?')
+    await message(alice.page, 'Are you there?').locator('.delivery-stored').waitFor({ timeout: 60_000 })
 
     await alice.page.getByTestId('call-start-video').click()
     await expect.poll(async () => await callState(alice.page).getAttribute('data-state'), POLL).toBe('ringing')
