@@ -193,11 +193,17 @@ export class CallManager {
     if (this.current !== null && this.current.ended === null) throw new Error('You are already in a call.')
     const call = this.client.calls.value.find((c) => c.id === callId && c.phase === 'running')
     if (call === undefined) throw new Error('This call has ended.')
+    if (call.full) throw new Error(`This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.`)
     this.reset()
     this.screen.value = this.withStatus({
       call, status: 'connecting', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), ended: null
     })
-    await this.accept(video)
+    try {
+      await this.accept(video)
+    } catch (err) {
+      this.reset()
+      throw err
+    }
   }
 
   /** Answers the ringing call (or joins the running one), with the camera or audio only. */
