@@ -65,7 +65,7 @@ describe('calls', () => {
     await expect(alice.messenger.hangUp(started.id)).rejects.toThrow(/no call/)
   })
 
-  it('a declined call is recorded as declined on both sides', async () => {
+  it('a declined call is recorded as declined on both sides, and is then over on both', async () => {
     const { alice, bob } = await pair()
     const atBob = callEvents(bob)
     const started = await alice.messenger.startCall('bob', { audio: true, video: false })
@@ -74,6 +74,8 @@ describe('calls', () => {
     const aliceHistory = await eventually([alice], async () => (await alice.messenger.callHistory('bob'))[0], 'declined at Alice')
     expect(aliceHistory).toMatchObject({ outcome: 'declined', direction: 'outgoing', video: false, text: 'Voice call declined' })
     expect((await bob.messenger.callHistory('alice'))[0]).toMatchObject({ outcome: 'declined', direction: 'incoming', text: 'Voice call from alice declined' })
+    // Alice, whom everyone declined, stops the call: Bob has nothing left to join.
+    await eventually([bob], async () => (await bob.messenger.activeCalls()).length === 0, 'the declined call over at Bob')
   })
 
   it('a caller who gives up leaves a missed call; a signal naming a device outside the group is dropped and counted', async () => {
