@@ -6,6 +6,7 @@
  * window, per page. Baseline: the same call between the same pages with SFrame switched off by the
  * `kith.test` hook (client/test-hooks.ts), media then protected by DTLS only. Calls alternate; medians are reported.
  */
+import { readdirSync, readFileSync } from 'node:fs'
 import type { CDPSession, Page } from 'playwright-core'
 import {
   addContact, buildApp, conversationItem, inviteLink, launchBrowser, onboard, openConversation, sendMessage, serve
@@ -21,6 +22,25 @@ interface DebugCalls { kithDebug: { calls: { manager: { sframeStats: () => Promi
 async function rendererCpu (cdp: CDPSession): Promise<number> {
   const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as unknown as { processInfo: ProcessInfo[] }
   return processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0)
+}
+
+/** CPU ticks of every thread of the renderer processes, summed by thread name (Linux /proc). */
+async function threadTicks (cdp: CDPSession): Promise<Map<string, number>> {
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo') as unknown as { processInfo: ProcessInfo[] }
+  const out = new Map<string, number>()
+  for (const p of processInfo.filter((x) => x.type === 'renderer')) {
+    let tasks: string[]
+    try { tasks = readdirSync(`/proc/${p.id}/task`) } catch { continue }
+    for (const t of tasks) {
+      try {
+        const stat = readFileSync(`/proc/${p.id}/task/${t}/stat`, 'utf8')
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '')
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        out.set(name, (out.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]))
+      } catch {}
+    }
+  }
+  return out
 }
 
 /** On a page: accepts the next call as soon as its banner shows. */
@@ -42,7 +62,7 @@ async function framesPerRemote (page: Page): Promise<number[]> {
 }
 
 /** One call with SFrame on or off: the renderers' CPU per page over `windowMs`, as % of one core. */
-async function measureCall (pages: Page[], cdp: CDPSession, sframe: boolean, windowMs: number): Promise<number> {
+async function measureCall (pages: Page[], cdp: CDPSession, sframe: boolean, windowMs: number, log: (s: string) => void): Promise<number> {
   for (const page of pages) await page.evaluate((on) => { localStorage.setItem('kith.test', JSON.stringify(on ? {} : { sframe: false })) }, sframe)
   const [caller, ...callees] = pages
   for (const page of callees) await autoAccept(page)
@@ -58,12 +78,16 @@ async function measureCall (pages: Page[], cdp: CDPSession, sframe: boolean, win
     const stats = await page.evaluate(async () => await (globalThis as unknown as DebugCalls).kithDebug.calls.manager.sframeStats())
     if (sframe !== (stats !== null && stats.encrypted > 0 && stats.decrypted > 0)) throw new Error(`SFrame was expected ${sframe ? 'on' : 'off'}: ${JSON.stringify(stats)}`)
   }
+  const threadsBefore = await threadTicks(cdp)
   const before = await rendererCpu(cdp)
   const framesBefore = (await Promise.all(pages.map(framesPerRemote))).flat()
   const started = performance.now()
   await new Promise((resolve) => setTimeout(resolve, windowMs))
   const cpu = await rendererCpu(cdp) - before
   const elapsed = (performance.now() - started) / 1000
+  // Where it went, by renderer thread (100 ticks a second on Linux), per page.
+  const threads = [...(await threadTicks(cdp)).entries()].map(([name, t]) => [name, (t - (threadsBefore.get(name) ?? 0)) / elapsed / pages.length] as const)
+  log(`    SFrame ${sframe ? 'on' : 'off'}, % of a core per page by thread: ${threads.filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${v.toFixed(1)}`).join(', ')}`)
   const framesAfter = (await Promise.all(pages.map(framesPerRemote))).flat()
   if (framesAfter.some((n, i) => n <= (framesBefore[i] ?? 0))) throw new Error('a remote video stopped decoding during the window')
   // Two hang up; the third, left alone, ends the call by itself. Then the header offers a new call.
@@ -108,8 +132,8 @@ export async function benchCallCpu (quick: boolean, log: (s: string) => void): P
     const on: number[] = []
     const off: number[] = []
     for (let r = 0; r < rounds; r++) {
-      off.push(await measureCall(pages, cdp, false, windowMs))
-      on.push(await measureCall(pages, cdp, true, windowMs))
+      off.push(await measureCall(pages, cdp, false, windowMs, log))
+      on.push(await measureCall(pages, cdp, true, windowMs, log))
       log(`  round ${r + 1}: SFrame on ${on.at(-1)!.toFixed(1)} %, off ${off.at(-1)!.toFixed(1)} % of a core per page`)
     }
     return [result('3-person video call: renderer CPU per page, SFrame on', quantile(on, 0.5), '% core', 'the same call with SFrame off', quantile(off, 0.5))]
