@@ -52,7 +52,7 @@ async function kithSetup (caller: Page, callee: Page): Promise<number> {
   await caller.getByTestId('call-hangup').click()
   for (const page of [caller, callee]) {
     await page.locator('[data-testid="call-status"][data-state="ended"]').waitFor({ timeout: 30_000 })
-    await page.locator('[data-testid="call-ended"] button').click()
+    await page.getByTestId('call-ended').getByRole('button', { name: 'Close' }).click()
   }
   return ms
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --browser-files-only | --directory-only | --sframe-only | --calls-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --browser-files-only | --directory-only | --sframe-only | --calls-only | --call-cpu-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -19,6 +19,7 @@
  *   key (bench/directory.ts);
  * - SFrame encrypt + decrypt per video frame, in Node and Chromium, against the 30 fps frame
  *   interval and bare AES-GCM (bench/sframe.ts);
+ * - a 3-person group video call: the renderers' CPU per page with SFrame on against off (bench/call-cpu.ts);
  * - the browser app: initial JS, load to online, browser-to-browser latency (bench/browser.ts);
  * - a file (100 MiB, 16 MiB with --quick) between two browsers against a raw RTCDataChannel between
  *   the same pages, and the receiving page's heap (bench/browser-files.ts);
@@ -46,6 +47,7 @@ import { benchCommits, pairGroup } from './mls.ts'
 import { benchDirectory } from './directory.ts'
 import { benchSFrame } from './sframe.ts'
 import { benchCalls } from './calls.ts'
+import { benchCallCpu } from './call-cpu.ts'
 import { quantile, report, result, type BenchResult } from './stats.ts'
 
 const json = process.argv.includes('--json')
@@ -122,6 +124,10 @@ async function main (): Promise<void> {
   }
   if (process.argv.includes('--calls-only')) {
     report(await benchCalls(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--call-cpu-only')) {
+    report(await benchCallCpu(quick, log), json)
     return
   }
   const dirs = [mkdtempSync(join(tmpdir(), 'kith-bench-a-')), mkdtempSync(join(tmpdir(), 'kith-bench-b-'))]
@@ -246,6 +252,7 @@ async function main (): Promise<void> {
     if (!process.argv.includes('--node-only')) {
       results.push(...await benchSFrame(quick, log))
       results.push(...await benchCalls(quick, log))
+      results.push(...await benchCallCpu(quick, log))
       results.push(...await benchBrowser(quick, log))
       results.push(...await benchBrowserFiles(quick, log))
       results.push(...await benchHosts(quick, log))

@@ -79,6 +79,8 @@ export interface KithNodeConfig {
   readonly retry?: RetryTimerOptions
   readonly establishRetryMs?: number
   readonly establishRetryMaxMs?: number
+  /** How long an unanswered call rings here (tests; default 45 s). */
+  readonly callRingTimeoutMs?: number
   /** Serve the local API (default true). */
   readonly api?: boolean
   /** Also print log lines to stderr. */
@@ -394,7 +396,8 @@ export class KithNode {
     const messenger = new Messenger({ store, transport, account, log, yieldToIo, runSoon }, {
       webBase: webUrl,
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),
-      ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {})
+      ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {}),
+      ...(config.callRingTimeoutMs !== undefined ? { callRingTimeoutMs: config.callRingTimeoutMs } : {})
     })
     const directory = dhtDirectory(libp2p.services.dht)
     const contactDirectory = new DirectoryContact({

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import type { CallSignalOut, CallView, MessengerEvent } from '../../src/core/messenger/messenger.ts'
 import type { KithNode } from '../../src/node/kith-node.ts'
-import { addContact, eventually, usePeers, waitForMessage } from './harness.ts'
+import { addContact, eventually, tempDir, usePeers, waitForMessage } from './harness.ts'
 
-const { peer } = usePeers()
+const { peer, stop } = usePeers()
 
 /** Collects a peer's call events from now on. */
 function callEvents (node: KithNode): { calls: CallView[], signals: CallSignalOut[] } {
@@ -20,9 +20,9 @@ function callEvents (node: KithNode): { calls: CallView[], signals: CallSignalOu
   return out
 }
 
-async function pair (): Promise<{ alice: KithNode, bob: KithNode }> {
+async function pair (bobDir?: string): Promise<{ alice: KithNode, bob: KithNode }> {
   const alice = await peer('Alice')
-  const bob = await peer('Bob')
+  const bob = await peer('Bob', bobDir)
   await addContact(alice, bob, 'bob')
   await alice.messenger.send('bob', 'hi')
   await waitForMessage(bob, 'alice', 'hi')
@@ -65,7 +65,7 @@ describe('calls', () => {
     await expect(alice.messenger.hangUp(started.id)).rejects.toThrow(/no call/)
   })
 
-  it('a declined call is recorded as declined on both sides', async () => {
+  it('a declined call is recorded as declined on both sides, and is then over on both', async () => {
     const { alice, bob } = await pair()
     const atBob = callEvents(bob)
     const started = await alice.messenger.startCall('bob', { audio: true, video: false })
@@ -74,6 +74,8 @@ describe('calls', () => {
     const aliceHistory = await eventually([alice], async () => (await alice.messenger.callHistory('bob'))[0], 'declined at Alice')
     expect(aliceHistory).toMatchObject({ outcome: 'declined', direction: 'outgoing', video: false, text: 'Voice call declined' })
     expect((await bob.messenger.callHistory('alice'))[0]).toMatchObject({ outcome: 'declined', direction: 'incoming', text: 'Voice call from alice declined' })
+    // Alice, whom everyone declined, stops the call: Bob has nothing left to join.
+    await eventually([bob], async () => (await bob.messenger.activeCalls()).length === 0, 'the declined call over at Bob')
   })
 
   it('a caller who gives up leaves a missed call; a signal naming a device outside the group is dropped and counted', async () => {
@@ -108,5 +110,69 @@ describe('calls', () => {
     const missed = await eventually([bob], async () => (await bob.messenger.callHistory('friends'))[0], 'Bob\'s missed call')
     expect(missed).toMatchObject({ outcome: 'missed', direction: 'incoming', text: 'Missed video call from alice' })
     expect((await alice.messenger.callHistory('friends'))[0]).toMatchObject({ outcome: 'answered', direction: 'outgoing' })
+  })
+
+  it('Carol, whose ring ran out, joins the group call that goes on; the others see her arrive, and she can leave and come back', async () => {
+    const alice = await peer('Alice')
+    const bob = await peer('Bob')
+    const carol = await peer('Carol', undefined, { callRingTimeoutMs: 1500 })
+    await addContact(alice, bob, 'bob')
+    await addContact(alice, carol, 'carol')
+    await alice.messenger.createGroup('friends')
+    await alice.messenger.addMember('friends', 'bob')
+    await alice.messenger.addMember('friends', 'carol')
+    await alice.messenger.send('friends', 'call now')
+    await waitForMessage(bob, 'friends', 'call now')
+    await waitForMessage(carol, 'friends', 'call now')
+    const atBob = callEvents(bob)
+    const atCarol = callEvents(carol)
+
+    const started = await alice.messenger.startCall('friends', { audio: true, video: true })
+    await eventually([bob], async () => atBob.calls.find((c) => c.phase === 'ringing'), 'Bob ringing')
+    await bob.messenger.answerCall(started.id, { audio: true, video: true })
+    // Carol's ring runs out: a missed call in her history, and the call still going on, to join.
+    const running = await eventually([carol], async () => (await carol.messenger.activeCalls()).find((c) => c.phase === 'running' && c.participants.length === 2), 'the call running at Carol')
+    expect(running.participants.map((p) => p.name.toLowerCase()).sort()).toEqual(['alice', 'bob'])
+    expect((await carol.messenger.callHistory('friends'))[0]).toMatchObject({ id: started.id, outcome: 'missed' })
+    expect(atCarol.calls.some((c) => c.phase === 'ringing')).toBe(true)
+
+    const carolDevice = carol.messenger.profile().peerId
+    const joined = await carol.messenger.answerCall(started.id, { audio: true, video: false })
+    expect(joined.phase).toBe('joined')
+    for (const node of [alice, bob]) {
+      await eventually([node], async () => (await node.messenger.activeCalls()).find((c) => c.participants.some((p) => p.device === carolDevice)), 'Carol to arrive')
+    }
+    // She leaves while the two go on, and comes back.
+    await carol.messenger.hangUp(started.id)
+    await eventually([alice], async () => (await alice.messenger.activeCalls()).find((c) => c.participants.length === 1), 'Carol gone at Alice')
+    expect((await carol.messenger.activeCalls())[0]).toMatchObject({ phase: 'running' })
+    await carol.messenger.answerCall(started.id, { audio: true, video: false })
+    await eventually([bob], async () => (await bob.messenger.activeCalls()).find((c) => c.participants.length === 2), 'Carol back at Bob')
+    await expect(carol.messenger.answerCall(started.id, { audio: true, video: false })).rejects.toThrow(/already in this call/)
+
+    // Once only one is left, the call is over everywhere.
+    await carol.messenger.hangUp(started.id)
+    await alice.messenger.hangUp(started.id)
+    for (const node of [alice, bob, carol]) {
+      await eventually([node], async () => (await node.messenger.activeCalls()).length === 0, 'the call over')
+    }
+  })
+
+  it('a device restarted while its phone rings rings again, and can answer; one restarted in a call leaves it', async () => {
+    const bobDir = tempDir('Bob')
+    const { alice, bob } = await pair(bobDir)
+    const started = await alice.messenger.startCall('bob', { audio: true, video: true })
+    await eventually([bob], async () => (await bob.messenger.activeCalls()).find((c) => c.phase === 'ringing'), 'Bob ringing')
+    await stop(bob)
+    const restarted = await peer('Bob', bobDir)
+    await eventually([restarted], async () => (await restarted.messenger.activeCalls()).find((c) => c.id === started.id && c.phase === 'ringing'), 'Bob ringing again after the restart')
+    await restarted.messenger.answerCall(started.id, { audio: true, video: true })
+    await eventually([alice], async () => (await alice.messenger.activeCalls()).find((c) => c.phase === 'joined'), 'Alice to see Bob answer')
+    // Restarted in the call, Bob has no media any more: he leaves it, and Alice, alone, ends it.
+    await stop(restarted)
+    const again = await peer('Bob', bobDir)
+    await eventually([alice], async () => (await alice.messenger.activeCalls()).length === 0, 'the call over at Alice')
+    expect((await again.messenger.callHistory('alice'))[0]).toMatchObject({ id: started.id, outcome: 'answered' })
+    expect(await again.messenger.activeCalls()).toEqual([])
   })
 })

@@ -17,8 +17,11 @@ export interface CallParticipant {
   readonly media: CallMedia
 }
 
-/** Where a call is for this device. */
-export type CallPhase = 'ringing' | 'calling' | 'joined' | 'ended'
+/**
+ * Where a call is for this device. `running`: the call goes on among others without this device
+ * (its ring ran out, it declined or it left), and it may join.
+ */
+export type CallPhase = 'ringing' | 'calling' | 'joined' | 'running' | 'ended'
 
 /** How a call ended for this device: the one history entry it leaves. */
 export type CallOutcome = 'missed' | 'declined' | 'answered'
@@ -33,7 +36,7 @@ export interface CallState {
   readonly caller: { readonly identity: string, readonly device: string }
   /** What the caller offered. */
   readonly media: CallMedia
-  /** `ringing`: incoming, not answered; `calling`: own, nobody joined yet; `joined`: this device is in. */
+  /** `ringing`: incoming, not answered; `calling`: own, nobody joined yet; `joined`: this device is in; `running`: going on without it. */
   readonly phase: CallPhase
   /** The other devices in the call now (the caller counts from the invite until it hangs up). */
   readonly participants: readonly CallParticipant[]
@@ -41,6 +44,8 @@ export interface CallState {
   readonly invited: number
   /** Devices that declined. */
   readonly declined: readonly string[]
+  /** Someone other than the caller has joined: from then on a participant left alone ends the call. */
+  readonly answered: boolean
   readonly startedAt: number
   /** When this device and at least one other were first both in the call. */
   readonly connectedAt?: number
@@ -58,6 +63,7 @@ export type CallEvent =
   | { readonly kind: 'hang-up', readonly at: number }
   | { readonly kind: 'timeout', readonly at: number }
   | { readonly kind: 'member-removed', readonly device: string, readonly at: number }
+  | { readonly kind: 'removed', readonly at: number }
 
 /** A transition's result: the new state, and the entry for history when this event ended the call. */
 export interface CallTransition {
@@ -90,6 +96,7 @@ export function startOutgoingCall (fields: { id: string, conversation: string, s
     participants: [],
     invited: fields.invited,
     declined: [],
+    answered: false,
     startedAt: fields.at
   }
 }
@@ -106,17 +113,30 @@ export function startIncomingCall (fields: { id: string, conversation: string, c
     participants: [fields.caller],
     invited: fields.invited,
     declined: [],
+    answered: false,
     startedAt: fields.at
   }
 }
 
-/** Whether this device may still join: the call is not over and has room. */
+/** Whether this device may (still or again) join: the call is not over and has room. */
 export function canJoin (state: CallState): boolean {
-  return state.phase === 'ringing' && state.participants.length + 1 <= MAX_MESH_PARTICIPANTS
+  return (state.phase === 'ringing' || state.phase === 'running') && state.participants.length + 1 <= MAX_MESH_PARTICIPANTS
 }
 
-function end (state: CallState, outcome: CallOutcome, at: number): CallTransition {
-  const ended: CallState = { ...state, phase: 'ended', outcome, endedAt: at }
+/** Whether the others are still in a call once this device is out of it. */
+function goesOn (state: CallState): boolean {
+  // Once someone has answered, a participant left alone ends the call on its side (below); before
+  // that, the caller alone is still ringing the others.
+  return state.answered ? state.participants.length >= 2 : state.participants.length >= 1
+}
+
+/**
+ * This device's part in the call ends with `outcome` (its one history entry). If the others go on,
+ * the call stays `running` here, so this device may join it later.
+ */
+function end (state: CallState, outcome: CallOutcome, at: number, mayGoOn = true): CallTransition {
+  const over = !mayGoOn || !goesOn(state)
+  const ended: CallState = over ? { ...state, phase: 'ended', outcome, endedAt: at } : { ...state, phase: 'running', outcome }
   return {
     state: ended,
     ended: {
@@ -139,17 +159,18 @@ function without (list: readonly CallParticipant[], device: string): CallPartici
 /** Moves a call by one event. An ended call stays ended; events that do not apply change nothing. */
 export function advanceCall (state: CallState, event: CallEvent): CallTransition {
   if (state.phase === 'ended') return { state }
+  if (state.phase === 'running') return advanceRunning(state, event)
   switch (event.kind) {
     case 'accepted': {
       const participants = [...without(state.participants, event.from.device), event.from]
-      if (state.phase === 'calling') return { state: { ...state, phase: 'joined', participants, connectedAt: event.at } }
-      return { state: { ...state, participants } }
+      if (state.phase === 'calling') return { state: { ...state, phase: 'joined', participants, answered: true, connectedAt: event.at } }
+      return { state: { ...state, participants, answered: true } }
     }
     case 'declined': {
       if (state.declined.includes(event.from)) return { state }
       const next = { ...state, declined: [...state.declined, event.from] }
       // Everyone asked said no before anyone joined: the call is over.
-      if (state.phase === 'calling' && next.declined.length >= state.invited) return end(next, 'declined', event.at)
+      if (state.phase === 'calling' && next.declined.length >= state.invited) return end(next, 'declined', event.at, false)
       return { state: next }
     }
     case 'hung-up':
@@ -157,24 +178,58 @@ export function advanceCall (state: CallState, event: CallEvent): CallTransition
       const from = event.kind === 'hung-up' ? event.from : event.device
       if (!state.participants.some((p) => p.device === from)) return { state }
       const next = { ...state, participants: without(state.participants, from) }
+      // Ringing, with only someone left alone (who ends the call on their side): missed.
+      if (state.phase === 'ringing' && !goesOn(next)) return end(next, 'missed', event.at, false)
       if (next.participants.length > 0) return { state: next }
       // The last other participant left.
-      if (state.phase === 'ringing') return end(next, 'missed', event.at)
       if (state.phase === 'joined') return end(next, 'answered', event.at)
       return { state: next }
     }
     case 'answer':
       if (state.phase !== 'ringing') return { state }
-      return { state: { ...state, phase: 'joined', connectedAt: event.at } }
+      return { state: { ...state, phase: 'joined', answered: true, connectedAt: event.at } }
     case 'decline':
       if (state.phase !== 'ringing') return { state }
       return end(state, 'declined', event.at)
     case 'hang-up':
       if (state.phase === 'ringing') return end(state, 'declined', event.at)
-      if (state.phase === 'calling') return end(state, 'missed', event.at)
+      if (state.phase === 'calling') return end(state, 'missed', event.at, false)
       return end(state, 'answered', event.at)
+    case 'removed':
+      // Removed from the group: out of the call for good.
+      return end(state, state.phase === 'joined' ? 'answered' : 'missed', event.at, false)
     case 'timeout':
-      if (state.phase === 'ringing' || state.phase === 'calling') return end(state, 'missed', event.at)
+      if (state.phase === 'ringing') return end(state, 'missed', event.at)
+      if (state.phase === 'calling') return end(state, 'missed', event.at, false)
+      return { state }
+  }
+}
+
+/**
+ * A call going on without this device: it follows who is in it, and this device may join again.
+ * Its history entry is already written, so nothing here writes another.
+ */
+function advanceRunning (state: CallState, event: CallEvent): CallTransition {
+  const over = (): CallTransition => ({ state: { ...state, phase: 'ended', endedAt: event.at } })
+  switch (event.kind) {
+    case 'accepted':
+      return { state: { ...state, participants: [...without(state.participants, event.from.device), event.from], answered: true } }
+    case 'hung-up':
+    case 'member-removed': {
+      const from = event.kind === 'hung-up' ? event.from : event.device
+      if (!state.participants.some((p) => p.device === from)) return { state }
+      const next = { ...state, participants: without(state.participants, from) }
+      return goesOn(next) ? { state: next } : { state: { ...next, phase: 'ended', endedAt: event.at } }
+    }
+    case 'answer':
+      // Joins again: connected once someone else is there (always, while it runs).
+      return { state: { ...state, phase: 'joined', answered: true, connectedAt: event.at } }
+    case 'removed':
+      return over()
+    case 'declined':
+    case 'decline':
+    case 'hang-up':
+    case 'timeout':
       return { state }
   }
 }

@@ -18,3 +18,7 @@ export const MAX_CANDIDATE_LENGTH = 1024
 export const MAX_SDP_MID_LENGTH = 64
 /** Longest device id (peer id multihash) a signal may name. */
 export const MAX_DEVICE_ID_BYTES = 64
+/** A call kept across a restart is forgotten once it started longer ago than this. */
+export const KEPT_CALL_MAX_AGE_MS = 12 * 60 * 60_000
+/** The store's meta key under which the calls a device follows are kept (calls/stored-calls.ts). */
+export const STORED_CALLS_META = 'calls'

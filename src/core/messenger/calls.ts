@@ -4,12 +4,15 @@
  * older than {@link INVITE_MAX_AGE_MS}, a device not in the group: dropped and counted), moved
  * through the call state machine (calls/call-state.ts), and handed to the app as events. Media
  * never comes here: the app's peer connections do that. Each call leaves one history row when it
- * ends on this device (calls/call-record.ts).
+ * ends on this device (calls/call-record.ts); a call that goes on without this device stays
+ * `running`, so it may join it later. The calls are kept in the store (calls/stored-calls.ts), so a
+ * reload still rings for a live call.
  */
 import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallEvent, type CallRecord, type CallState } from '../calls/call-state.ts'
 import { CALL_ROW_KIND, decodeCallRecordBody, describeCall, encodeCallRecordBody } from '../calls/call-record.ts'
-import { CALL_ID_LENGTH, INVITE_MAX_AGE_MS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
+import { CALL_ID_LENGTH, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
+import { encodeStoredCalls, parseStoredCalls, STORED_CALLS_META } from '../calls/stored-calls.ts'
 import { decodeCallSignal, encodeCallSignal, type CallMedia, type CallSignal } from '../calls/signal.ts'
 import type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, MediaSignalIn } from '../calls/call-view.ts'
 import type { Payload } from '../conversation/payload.ts'
@@ -74,7 +77,7 @@ export class Calls {
         if (call.conversation !== groupId) continue
         const at = this.engine.clock.now()
         if (!active) {
-          void this.runLocked(groupId, async () => { await this.advanceLocked(call.id, { kind: 'hang-up', at }) })
+          void this.runLocked(groupId, async () => { await this.advanceLocked(call.id, { kind: 'removed', at }) })
           continue
         }
         const present = new Set(devices)
@@ -97,9 +100,38 @@ export class Calls {
     return { ...this.drops }
   }
 
-  /** Calls that are ringing or running. */
+  /** Calls that are ringing or running (with or without this device). */
   async list (): Promise<CallView[]> {
     return await Promise.all([...this.active.values()].map(async (c) => await this.view(c)))
+  }
+
+  /**
+   * Takes up the calls kept before a restart (a page reload): one still ringing rings for the rest
+   * of its time, or is recorded as missed; a call this device was in or calling from has lost its
+   * media, so this device leaves it (the others are told) and may join it again while it runs.
+   */
+  async restore (): Promise<void> {
+    const { engine } = this
+    const now = engine.clock.now()
+    for (const call of parseStoredCalls(await engine.store.getMeta(STORED_CALLS_META))) {
+      if (this.active.has(call.id) || now - call.startedAt > KEPT_CALL_MAX_AGE_MS) continue
+      this.remember(call.id)
+      await this.runLocked(call.conversation, async () => {
+        const group = await engine.load(call.conversation)
+        if (group === undefined || !group.row.active) return
+        this.active.set(call.id, call)
+        if (call.phase === 'ringing') {
+          this.armTimer(call)
+          await this.announce(call)
+        } else if (call.phase === 'running') {
+          await this.announce(call)
+        } else {
+          await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) })
+          await this.advanceLocked(call.id, { kind: 'hang-up', at: now })
+        }
+      }).catch((err: unknown) => { engine.log(`call ${call.id.slice(0, 8)} could not be taken up again: ${describeError(err)}`) })
+    }
+    await this.persist()
   }
 
   /** Starts a call in a conversation: rings every other member device. */
@@ -120,16 +152,20 @@ export class Calls {
       this.active.set(id, call)
       this.armTimer(call)
       await this.sendLocked(groupId, { type: 'invite', callId: fromHex(id), media })
+      await this.persist()
       return await this.announce(call)
     })
     return view
   }
 
-  /** Joins a ringing call. Refused when the call already has {@link MAX_MESH_PARTICIPANTS} people. */
+  /**
+   * Joins a ringing call, or one that goes on without this device (its ring ran out, it declined
+   * or it left). Refused when the call already has {@link MAX_MESH_PARTICIPANTS} people.
+   */
   async answer (callId: string, media: CallMedia): Promise<CallView> {
     checkMedia(media)
     const call = this.require(callId)
-    if (call.phase !== 'ringing') throw new UsageError('this call is not ringing')
+    if (call.phase !== 'ringing' && call.phase !== 'running') throw new UsageError('you are already in this call')
     if (!canJoin(call)) throw new UsageError(`this call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have`)
     return await this.runLocked(call.conversation, async () => {
       await this.sendLocked(call.conversation, { type: 'accept', callId: fromHex(call.id), media })
@@ -140,6 +176,7 @@ export class Calls {
   /** Declines a ringing call: the others are told, and it is recorded as declined. */
   async decline (callId: string): Promise<CallView> {
     const call = this.require(callId)
+    if (call.phase !== 'ringing') throw new UsageError('this call is not ringing')
     return await this.runLocked(call.conversation, async () => {
       await this.sendLocked(call.conversation, { type: 'decline', callId: fromHex(call.id) })
       return await this.advanceLocked(call.id, { kind: 'decline', at: this.engine.clock.now() })
@@ -149,6 +186,7 @@ export class Calls {
   /** Leaves a call (or stops ringing it, for the caller before anyone joined). */
   async hangUp (callId: string): Promise<CallView> {
     const call = this.require(callId)
+    if (call.phase === 'running') throw new UsageError('you are not in this call')
     return await this.runLocked(call.conversation, async () => {
       await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) })
       return await this.advanceLocked(call.id, { kind: 'hang-up', at: this.engine.clock.now() })
@@ -254,13 +292,22 @@ export class Calls {
         const call = startIncomingCall({ id: callId, conversation: groupId, caller, invited: devices.length - 1, at: payload.sentAt })
         if (Math.abs(now - payload.sentAt) > INVITE_MAX_AGE_MS) {
           drop('stale', `invite for call ${callId.slice(0, 8)} is ${Math.round((now - payload.sentAt) / 1000)} s old`)
-          // It no longer rings, but a person should still learn they missed it.
-          await this.recordLocked(groupId, advanceCall(call, { kind: 'timeout', at: payload.sentAt }).ended)
+          // It no longer rings, but a person should still learn they missed it; the signals that
+          // follow it (from a mailbox) tell whether the call still runs, to be joined.
+          const { state, ended } = advanceCall(call, { kind: 'timeout', at: payload.sentAt })
+          await this.recordLocked(groupId, ended)
+          if (state.phase === 'running') {
+            this.active.set(callId, state)
+            await this.announce(state)
+            await this.persist()
+          }
           return
         }
         this.active.set(callId, call)
+        // An invite that waited in a mailbox rings for what is left of its time (armTimer).
         this.armTimer(call)
         await this.announce(call)
+        await this.persist()
         this.emitSignal(groupId, identity, from, signal)
         return
       }
@@ -272,7 +319,11 @@ export class Calls {
         : signal.type === 'decline'
           ? { kind: 'declined', from, at: now }
           : signal.type === 'hangup' ? { kind: 'hung-up', from, at: now } : undefined
-      if (event !== undefined) await this.advanceLocked(callId, event)
+      if (event !== undefined) {
+        const after = await this.advanceLocked(callId, event)
+        // Everyone this device called declined: those who declined stop following the call.
+        if (call.phase === 'calling' && after.phase === 'ended') await this.sendLocked(groupId, { type: 'hangup', callId: signal.callId })
+      }
     } catch (err) {
       drop('malformed', describeError(err))
     }
@@ -300,7 +351,10 @@ export class Calls {
   }
 
   private armTimer (call: CallState): void {
-    const ms = this.engine.options.callRingTimeoutMs ?? RING_TIMEOUT_MS
+    const ring = this.engine.options.callRingTimeoutMs ?? RING_TIMEOUT_MS
+    // Counted from the invite (by its sender's clock, within INVITE_MAX_AGE_MS of this one): an
+    // invite that waited in a mailbox, or a call taken up after a reload, rings only for the rest.
+    const ms = Math.min(ring, Math.max(0, call.startedAt + ring - this.engine.clock.now()))
     const timer = setTimeout(() => {
       this.timers.delete(call.id)
       const current = this.active.get(call.id)
@@ -319,16 +373,22 @@ export class Calls {
     const call = this.active.get(callId)
     if (call === undefined) throw new NotFoundError(`no call ${callId.slice(0, 8)} is ringing or running`)
     const { state, ended } = advanceCall(call, event)
-    if (state.phase === 'ended') {
-      this.active.delete(callId)
+    if (state.phase === 'ended') this.active.delete(callId)
+    else this.active.set(callId, state)
+    if (state.phase !== 'ringing' && state.phase !== 'calling') {
       const timer = this.timers.get(callId)
       if (timer !== undefined) clearTimeout(timer)
       this.timers.delete(callId)
-    } else {
-      this.active.set(callId, state)
     }
     await this.recordLocked(call.conversation, ended)
-    return state === call ? await this.view(state) : await this.announce(state)
+    if (state === call) return await this.view(state)
+    await this.persist()
+    return await this.announce(state)
+  }
+
+  /** Keeps the calls in the store, so that a reload takes them up again (see {@link restore}). */
+  private async persist (): Promise<void> {
+    await this.engine.store.apply([{ kind: 'meta', key: STORED_CALLS_META, value: encodeStoredCalls([...this.active.values()]) }])
   }
 
   /** Writes a call's one history row and announces it. */
@@ -393,7 +453,7 @@ export class Calls {
       ...(call.connectedAt !== undefined ? { connectedAt: call.connectedAt } : {}),
       ...(call.endedAt !== undefined ? { endedAt: call.endedAt } : {}),
       ...(call.outcome !== undefined ? { outcome: call.outcome } : {}),
-      full: call.phase === 'ringing' && !canJoin(call)
+      full: (call.phase === 'ringing' || call.phase === 'running') && !canJoin(call)
     }
   }
 }

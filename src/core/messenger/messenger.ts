@@ -48,6 +48,7 @@ import { FileOffers, type FileOfferRecord } from './files.ts'
 import type { FileManifest } from '../files/manifest.ts'
 import type { CallDropCounts, CallHistoryEntry, CallView, MediaSignalIn } from '../calls/call-view.ts'
 import type { CallMedia } from '../calls/signal.ts'
+import { STORED_CALLS_META } from '../calls/constants.ts'
 import type { EpochKeys } from '../sframe/mls-keys.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
@@ -109,6 +110,9 @@ export class Messenger {
     await this.groups.resume()
     await this.rejoining.requestPending()
     await this.mailboxBook.watch()
+    // Calls kept before a restart ring again, or are recorded as missed (calls.ts loads only then).
+    const kept = await store.getMeta(STORED_CALLS_META)
+    if (kept !== undefined && kept.length > 2) await (await this.calls()).restore()
   }
 
   /** The call module, loaded and started on first use. */

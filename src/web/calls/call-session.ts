@@ -12,6 +12,7 @@ import { formatCallDuration } from '../../core/calls/call-record.ts'
 import type { CallView } from '../../core/messenger/messenger.ts'
 import type { IncomingCallSignal } from '../client/call-signalling.ts'
 import type { KithClient } from '../client/types.ts'
+import { testHooks } from '../client/test-hooks.ts'
 import { closeLocalMedia, openLocalMedia, type LocalMedia } from './local-media.ts'
 import { PeerLink, type MediaTransforms } from './peer-link.ts'
 import { attachSFrameTransform, createSFrameWorker, installEpochKeys, readSFrameStats, supportsSFrameTransform } from './sframe-keys.ts'
@@ -118,6 +119,10 @@ export class CallManager {
   /** Starts the SFrame transform worker; links made from now on encrypt and decrypt through it. */
   private startSFrame (): void {
     if (this.sframe !== null) return
+    if (testHooks().sframe === false) {
+      this.log('SFrame is switched off by a test hook: media is protected by DTLS only')
+      return
+    }
     if (!supportsSFrameTransform()) {
       this.log('no RTCRtpScriptTransform: media is protected by DTLS only')
       return
@@ -183,10 +188,28 @@ export class CallManager {
     this.startStats()
   }
 
-  /** Answers the ringing call, with the camera or audio only. */
+  /** Joins a call that goes on without this device (its ring ran out, it declined or it left). */
+  async join (callId: string, video: boolean): Promise<void> {
+    if (this.current !== null && this.current.ended === null) throw new Error('You are already in a call.')
+    const call = this.client.calls.value.find((c) => c.id === callId && c.phase === 'running')
+    if (call === undefined) throw new Error('This call has ended.')
+    if (call.full) throw new Error(`This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.`)
+    this.reset()
+    this.screen.value = this.withStatus({
+      call, status: 'connecting', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), ended: null
+    })
+    try {
+      await this.accept(video)
+    } catch (err) {
+      this.reset()
+      throw err
+    }
+  }
+
+  /** Answers the ringing call (or joins the running one), with the camera or audio only. */
   async accept (video: boolean): Promise<void> {
     const s = this.current
-    if (s === null || s.call.phase !== 'ringing') return
+    if (s === null || (s.call.phase !== 'ringing' && s.call.phase !== 'running')) return
     if (s.call.full) {
       this.set({ notice: `This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.` })
       return
@@ -305,7 +328,8 @@ export class CallManager {
     const s = this.current
     if (s !== null && s.ended === null) {
       const mine = calls.find((c) => c.id === s.call.id)
-      if (mine === undefined) {
+      // Gone, or going on without this device (its ring ran out): over here.
+      if (mine === undefined || (mine.phase === 'running' && !this.joined)) {
         const connectedAt = s.call.connectedAt
         this.end(s.call.phase === 'ringing' ? 'Missed' : connectedAt === undefined ? 'Not answered' : formatCallDuration(Date.now() - connectedAt))
         return

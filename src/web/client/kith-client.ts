@@ -26,6 +26,7 @@ import { StaleConnectionSweeper } from '../../net/connection-probe.ts'
 import { dialableContactAddr, InboundWebRtcCheck, linkOf, relayLabel, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
 import { CallSignalBuffer, type CallSignalling } from './call-signalling.ts'
+import { testHooks } from './test-hooks.ts'
 import type { CallView } from '../../core/messenger/messenger.ts'
 import { loadLocalSettings, saveLocalSettings } from './local-settings.ts'
 import { requote } from './reply-quotes.ts'
@@ -201,7 +202,8 @@ export class BrowserClient implements KithClient {
       // host, or the service worker's copy while this node is down) can still reach them later.
       // Asked while storage opens: a host that does not answer must not delay start-up.
       const served = fetchServedNode()
-      const existing = await this.rpc.call('open', location.origin)
+      const ring = testHooks().callRingTimeoutMs
+      const existing = await this.rpc.call('open', location.origin, ring !== undefined ? { callRingTimeoutMs: ring } : {})
       this.served = await served
       this.learned = rememberBootstrap([...this.served.bootstrap, ...urlBootstrap()])
       if (existing === null) this.phase.value = 'onboarding'

@@ -9,11 +9,13 @@ import { Avatar } from './avatar.tsx'
 import { now } from './clock.ts'
 import { useKith } from './context.ts'
 import { formatPreview, formatRelative } from './format.ts'
-import { IconArchive, IconBack, IconBellOff, IconQr, IconUserPlus, IconUsers } from './icons.tsx'
+import { IconArchive, IconBack, IconBellOff, IconPhone, IconQr, IconUserPlus, IconUsers } from './icons.tsx'
 
 function ConversationItem ({ conversation, selected }: { conversation: Conversation, selected: boolean }): JSX.Element {
-  const { ui } = useKith()
+  const { client, ui } = useKith()
   const last = conversation.lastMessage
+  // A call going on here (with or without this device): a green phone in the row.
+  const call = client.calls.value.some((c) => c.conversation === conversation.id && (c.phase === 'running' || c.phase === 'joined'))
   const group = conversation.kind === 'group'
   const unread = conversation.unread
   return (
@@ -29,6 +31,7 @@ function ConversationItem ({ conversation, selected }: { conversation: Conversat
             {last !== null && <time class='conversation-time' dateTime={new Date(last.sentAt).toISOString()}>{formatRelative(last.sentAt, now.value)}</time>}
           </span>
           <span class='conversation-bottom'>
+            {call && <span class='conversation-call' title='Call in progress' data-testid='conversation-call'><IconPhone size={14} /> Call</span>}
             <span class='conversation-preview'>{formatPreview(conversation)}</span>
             {conversation.muted && <span class='conversation-muted' title='Muted' data-testid='muted-icon'><IconBellOff size={15} /><span class='sr-only'>Muted</span></span>}
             {unread > 0 && <span class={conversation.muted ? 'badge badge-muted' : 'badge'} aria-label={`${unread} unread`}>{unread > 99 ? '99+' : unread}</span>}

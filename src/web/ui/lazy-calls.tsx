@@ -23,15 +23,23 @@ function loadCalls (): Promise<CallsModule> {
   return loading
 }
 
-/** Voice call and Video call, in a conversation's header. */
+/** Voice call and Video call in a conversation's header; Join instead while a call goes on there without this device. */
 export function CallButtons ({ conversation }: { conversation: Conversation }): JSX.Element | null {
   const kith = useKith()
   if (!conversation.active || conversation.rejoining !== null) return null
-  const start = (video: boolean) => () => {
-    loadCalls()
-      .then(async (m) => { await m.startCall(kith, conversation.id, video) })
-      .catch((err: unknown) => { kith.ui.notify('error', `Couldn’t start the call: ${errorText(err)}`) })
+  const fail = (what: string) => (err: unknown) => { kith.ui.notify('error', `Couldn’t ${what} the call: ${errorText(err)}`) }
+  const running = kith.client.calls.value.find((c) => c.conversation === conversation.id && c.phase === 'running')
+  if (running !== undefined) {
+    const join = (): void => { loadCalls().then(async (m) => { await m.joinCall(kith, running.id, running.media.video) }).catch(fail('join')) }
+    const people = running.participants.length
+    return (
+      <button type='button' class='button button-small call-join' data-testid='call-join' onClick={join}
+        title={`${people} ${people === 1 ? 'person is' : 'people are'} in a ${running.media.video ? 'video' : 'voice'} call here`}>
+        {running.media.video ? <IconVideo size={16} /> : <IconPhone size={16} />} Join
+      </button>
+    )
   }
+  const start = (video: boolean) => () => { loadCalls().then(async (m) => { await m.startCall(kith, conversation.id, video) }).catch(fail('start')) }
   return (
     <>
       <button type='button' class='icon-button' aria-label='Voice call' title='Voice call' data-testid='call-start-audio' onClick={start(false)}><IconPhone /></button>

@@ -20,6 +20,7 @@ let store: IndexedDbStore | undefined
 let messenger: Messenger | undefined
 let identity: WorkerIdentity | undefined
 let webBase = ''
+let callRingTimeoutMs: number | undefined
 let addrs: string[] = []
 
 function need (): Messenger {
@@ -68,15 +69,16 @@ const transport: Transport = {
 
 async function bind (account: Account, libp2pKey: Uint8Array): Promise<WorkerIdentity> {
   const s = await openStore()
-  messenger = new Messenger({ store: s, transport, account, log }, { webBase })
+  messenger = new Messenger({ store: s, transport, account, log }, { webBase, ...(callRingTimeoutMs !== undefined ? { callRingTimeoutMs } : {}) })
   messenger.subscribe((event) => { page.note('event', event) })
   identity = { name: account.certificate.displayName, identity: account.identityHex, peerId: account.peerId, libp2pKey }
   return identity
 }
 
 const api: WorkerApi = {
-  async open (base) {
+  async open (base, timings) {
     webBase = base
+    if (typeof timings?.callRingTimeoutMs === 'number') callRingTimeoutMs = timings.callRingTimeoutMs
     if (identity !== undefined) return identity
     const s = await openStore()
     if (!await hasAccount(s)) return null

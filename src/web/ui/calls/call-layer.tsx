@@ -42,6 +42,11 @@ export async function startCall (kith: KithUi, conversationId: string, video: bo
   await managerFor(kith).start(conversationId, video)
 }
 
+/** Joins a call that goes on in a conversation (the header's Join button loaded this module). */
+export async function joinCall (kith: KithUi, callId: string, video: boolean): Promise<void> {
+  await managerFor(kith).join(callId, video)
+}
+
 /** A <video> showing a stream. */
 function MediaVideo ({ stream, muted, testid, data, cls }: { stream: MediaStream | null, muted: boolean, testid: string, data?: Record<string, string | number>, cls?: string, tick?: number }): JSX.Element {
   const ref = useRef<HTMLVideoElement>(null)
@@ -231,10 +236,17 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
 }
 
 function Ended ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Element {
+  const { client, ui } = useKith()
+  // Ended here, but going on among the others (a ring that ran out, a decline, a hang-up): join it.
+  const running = client.calls.value.find((c) => c.id === s.call.id && c.phase === 'running')
+  const join = (): void => {
+    if (running !== undefined) m.join(running.id, running.media.video).catch((err: unknown) => { ui.notify('error', `Couldn’t join the call: ${errorText(err)}`) })
+  }
   return (
     <div class='call-ended' role='status' data-testid='call-ended'>
       <span class='call-status' data-testid='call-status' data-state='ended'>Call ended</span>
       <span class='call-ended-why'>{s.ended}</span>
+      {running !== undefined && <button type='button' class='button button-small button-accept' data-testid='call-ended-join' onClick={join}>Join</button>}
       <button type='button' class='icon-button' aria-label='Close' onClick={() => { m.dismiss() }}><IconClose size={18} /></button>
     </div>
   )

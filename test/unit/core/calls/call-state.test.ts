@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallParticipant, type CallState } from '../../../../src/core/calls/call-state.ts'
+import { encodeStoredCalls, parseStoredCalls } from '../../../../src/core/calls/stored-calls.ts'
 import { describeCall, decodeCallRecordBody, encodeCallRecordBody, formatCallDuration } from '../../../../src/core/calls/call-record.ts'
 
 const video = { audio: true, video: true }
@@ -68,6 +69,64 @@ describe('call state', () => {
     expect(canJoin(call)).toBe(false)
   })
 
+  it('a callee whose ring ran out follows the call that goes on, and joins it later', () => {
+    let t = advanceCall(incoming(), { kind: 'accepted', from: carol, at: 2000 })
+    t = advanceCall(t.state, { kind: 'timeout', at: 46_000 })
+    expect(t.ended).toMatchObject({ outcome: 'missed' })
+    expect(t.state.phase).toBe('running')
+    expect(canJoin(t.state)).toBe(true)
+    const dave = { identity: 'dd', device: 'devD', media: video }
+    t = advanceCall(t.state, { kind: 'accepted', from: dave, at: 50_000 })
+    expect(t.state.participants.map((p) => p.device)).toEqual(['devB', 'devC', 'devD'])
+    t = advanceCall(t.state, { kind: 'answer', at: 60_000 })
+    expect(t.state).toMatchObject({ phase: 'joined', connectedAt: 60_000 })
+    expect(t.ended).toBeUndefined()
+    // Leaving while two others go on: it can come back again.
+    t = advanceCall(t.state, { kind: 'hang-up', at: 70_000 })
+    expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 10_000 })
+    expect(t.state.phase).toBe('running')
+    expect(advanceCall(t.state, { kind: 'answer', at: 80_000 }).state.phase).toBe('joined')
+  })
+
+  it('a running call ends once only one is left in it, or when this device is removed from the group', () => {
+    let t = advanceCall(incoming(), { kind: 'accepted', from: carol, at: 2000 })
+    t = advanceCall(t.state, { kind: 'decline', at: 3000 })
+    expect(t.state.phase).toBe('running')
+    expect(advanceCall(t.state, { kind: 'removed', at: 3500 }).state.phase).toBe('ended')
+    t = advanceCall(t.state, { kind: 'hung-up', from: 'devC', at: 4000 })
+    // Bob, alone, ends the call on his side.
+    expect(t.state.phase).toBe('ended')
+    expect(t.ended).toBeUndefined()
+  })
+
+  it('a 1:1 ends for both when one hangs up; before anyone answered, a decline follows the caller until it stops', () => {
+    const oneToOne = startIncomingCall({ id: '03'.repeat(16), conversation: 'g', caller: bob, invited: 1, at: 1000 })
+    let t = advanceCall(oneToOne, { kind: 'answer', at: 2000 })
+    expect(advanceCall(t.state, { kind: 'hang-up', at: 5000 }).state.phase).toBe('ended')
+    t = advanceCall(oneToOne, { kind: 'decline', at: 2000 })
+    expect(t.state.phase).toBe('running')
+    expect(advanceCall(t.state, { kind: 'hung-up', from: 'devB', at: 2500 }).state.phase).toBe('ended')
+  })
+
+  it('a ringing callee stops ringing once the one left in the call is alone', () => {
+    let t = advanceCall(incoming(), { kind: 'accepted', from: carol, at: 2000 })
+    t = advanceCall(t.state, { kind: 'hung-up', from: 'devC', at: 3000 })
+    expect(t.ended).toMatchObject({ outcome: 'missed' })
+    expect(t.state.phase).toBe('ended')
+  })
+})
+
+describe('kept calls', () => {
+  it('round-trip the calls not ended, and skip an entry that is not a call', () => {
+    const ringing = incoming()
+    const ended = advanceCall(incoming(), { kind: 'hung-up', from: 'devB', at: 2 }).state
+    const kept = parseStoredCalls(encodeStoredCalls([ringing, ended]))
+    expect(kept).toEqual([ringing])
+    const damaged = new TextEncoder().encode(JSON.stringify([{ ...ringing, phase: 'sideways' }, { ...ringing, id: 'zz' }, ringing]))
+    expect(parseStoredCalls(damaged)).toEqual([ringing])
+    expect(parseStoredCalls(new TextEncoder().encode('not json'))).toEqual([])
+    expect(parseStoredCalls(undefined)).toEqual([])
+  })
 })
 
 describe('call records', () => {

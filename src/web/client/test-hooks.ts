@@ -1,0 +1,31 @@
+/**
+ * Timings and switches that tests and benchmarks set in `localStorage["kith.test"]` (JSON) before
+ * the page loads. Nothing in the app shows or sets them; anything malformed is ignored; and they
+ * apply only in a browser driven by automation (`navigator.webdriver`), so that nothing left in a
+ * person's storage can turn SFrame off.
+ */
+
+/** What a test may change. */
+export interface TestHooks {
+  /** How long an unanswered call rings on this page (milliseconds). */
+  readonly callRingTimeoutMs?: number
+  /** `false` runs calls without SFrame transforms (the CPU benchmark's baseline). */
+  readonly sframe?: boolean
+}
+
+const KEY = 'kith.test'
+
+/** The hooks set for this page (none, normally). */
+export function testHooks (): TestHooks {
+  if (globalThis.navigator?.webdriver !== true) return {}
+  try {
+    const raw = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? '{}') as Record<string, unknown>
+    const ring = raw.callRingTimeoutMs
+    return {
+      ...(typeof ring === 'number' && Number.isFinite(ring) && ring > 0 ? { callRingTimeoutMs: ring } : {}),
+      ...(raw.sframe === false ? { sframe: false } : {})
+    }
+  } catch {
+    return {}
+  }
+}

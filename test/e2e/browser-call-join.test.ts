@@ -1,0 +1,161 @@
+/**
+ * Joining calls that are already going on, in headless Chromium (issue 20): Bob reloads his page
+ * while Alice's call rings and it rings again, and he answers it; in a group, Dave lets his ring run
+ * out (a short ring through the `kith.test` hook), the header then offers Join, and once he joins,
+ * Alice, Bob and Dave each decode the other two; Dave leaves (by hanging up, then by reloading),
+ * Join comes back, and he returns;
+ * and a call that rang while Bob's tab was closed rings when he opens it (the invite reaches the new
+ * page from his mailbox or from Alice's queue, whichever comes first).
+ */
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  addContact, conversationItem, inviteLink, message, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair, waitOnline
+} from './browser-harness.ts'
+import { CALL_POLL, callState, framesKeepGrowing } from './call-harness.ts'
+
+const SLOW = 240_000
+const POLL = { timeout: 45_000, intervals: [250] }
+const GROUP = 'Retro'
+
+/** Decoded frames of every remote video on the page. */
+async function framesPerRemote (page: Page): Promise<number[]> {
+  return await page.getByTestId('call-remote-video').evaluateAll((videos) => videos.map((v) => Number(v.getAttribute('data-frames-decoded'))))
+}
+
+/** Resolves once the page shows `count` remote videos and each one's decoded frames grew. */
+async function decodesEachOf (page: Page, count: number): Promise<void> {
+  await expect.poll(async () => (await framesPerRemote(page)).filter((n) => n > 0).length, POLL).toBe(count)
+  const first = await framesPerRemote(page)
+  await expect.poll(async () => {
+    const now = await framesPerRemote(page)
+    return now.length === count && now.every((n, i) => n > (first[i] ?? 0) + 10)
+  }, POLL).toBe(true)
+}
+
+/** Hangs up on `page` and closes the "call ended" bar on each of `pages`. */
+async function endCall (page: Page, pages: Page[]): Promise<void> {
+  await page.getByTestId('call-hangup').click()
+  for (const p of pages) {
+    await p.locator('[data-testid="call-status"][data-state="ended"]').waitFor({ timeout: 30_000 })
+    await p.getByTestId('call-ended').getByRole('button', { name: 'Close' }).click()
+  }
+}
+
+describe('browser app, joining calls that are going on', () => {
+  let alice: User
+  let bob: User
+  let dave: User
+
+  const pair = useChattingPair('call-join', 'Calling you in a bit')
+  beforeAll(async () => {
+    ({ alice, bob } = pair)
+    dave = await onboard(pair.browser, pair.carol.url, 'Dave')
+    // Dave's phone rings for 4 s only (a test hook the worker reads when the page opens).
+    await dave.page.evaluate(() => { localStorage.setItem('kith.test', JSON.stringify({ callRingTimeoutMs: 4000 })) })
+    await dave.page.reload()
+    await waitOnline(dave.page)
+    await addContact(alice.page, await inviteLink(dave.page))
+    await alice.page.getByTestId('composer').waitFor()
+  }, SLOW)
+  afterAll(async () => { await dave?.context.close() })
+
+  it('a page reloaded while the call rings rings again, and answers it', async () => {
+    await openConversation(alice.page, 'Bob')
+    await alice.page.getByTestId('call-start-video').click()
+    await bob.page.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    await bob.page.reload()
+    await waitOnline(bob.page)
+    // The call is still live: the new page rings for it.
+    await bob.page.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    expect(await bob.page.getByTestId('call-incoming-caller').textContent()).toBe('Alice')
+    await bob.page.getByTestId('call-accept').click()
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await callState(page).getAttribute('data-state'), CALL_POLL).toBe('connected')
+      await framesKeepGrowing(page)
+    }
+    await endCall(alice.page, [alice.page, bob.page])
+  }, SLOW)
+
+  it('Dave, whose ring ran out, joins the running group call and each of the three decodes the other two; he leaves and comes back', async () => {
+    await alice.page.getByTestId('open-new-group').click()
+    await alice.page.getByTestId('group-name').fill(GROUP)
+    await alice.page.getByTestId('group-create').click()
+    await alice.page.locator('[data-testid="member-option"][data-alias="bob"]').check()
+    await alice.page.locator('[data-testid="member-option"][data-alias="dave"]').check()
+    await alice.page.getByTestId('group-add-members').click()
+    await alice.page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
+    await sendMessage(alice.page, 'Retro call')
+    for (const user of [bob, dave]) {
+      await conversationItem(user.page, GROUP).waitFor({ timeout: 60_000 })
+      await openConversation(user.page, GROUP)
+    }
+
+    await alice.page.getByTestId('call-start-video').click()
+    await bob.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
+    await bob.page.getByTestId('call-accept').click()
+    // Dave does not answer: his ring runs out, and the header offers to join the call that goes on.
+    await dave.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
+    await dave.page.getByTestId('call-join').waitFor({ timeout: 45_000 })
+    expect(await dave.page.getByTestId('call-incoming').count()).toBe(0)
+    await expect.poll(async () => await conversationItem(dave.page, GROUP).getByTestId('conversation-call').count(), POLL).toBe(1)
+    await screenshot(dave.page, 'call-join-offered-dave')
+
+    await dave.page.getByTestId('call-join').click()
+    for (const user of [alice, bob, dave]) {
+      await expect.poll(async () => await user.page.locator('[data-testid="call-remote-video"][data-state="connected"]').count(), POLL).toBe(2)
+    }
+    for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
+    await screenshot(alice.page, 'call-join-joined-alice')
+
+    // Dave leaves; Alice and Bob go on, and Dave can come back.
+    await endCall(dave.page, [dave.page])
+    await dave.page.getByTestId('call-join').waitFor({ timeout: 30_000 })
+    for (const user of [alice, bob]) {
+      await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
+    }
+    await dave.page.getByTestId('call-join').click()
+    for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
+    // A reload drops Dave's media: his page leaves the call (the others see him go) and offers Join.
+    await dave.page.reload()
+    await waitOnline(dave.page)
+    await openConversation(dave.page, GROUP)
+    await dave.page.getByTestId('call-join').waitFor({ timeout: 30_000 })
+    for (const user of [alice, bob]) {
+      await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
+    }
+    await dave.page.getByTestId('call-join').click()
+    for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
+    // Once everyone hangs up, nothing is left to join.
+    await endCall(dave.page, [dave.page])
+    await endCall(bob.page, [bob.page, alice.page])
+    await expect.poll(async () => await dave.page.getByTestId('call-join').count(), POLL).toBe(0)
+    expect(await dave.page.getByTestId('call-start-video').count()).toBe(1)
+  }, SLOW * 2)
+
+  it('a call that rang while Bob\'s tab was closed rings when he opens it, while it is still live', async () => {
+    await openConversation(alice.page, 'Bob')
+    await openConversation(bob.page, 'Alice')
+    // Bob's mailboxes went into the 1:1 with his messages: once Alice has one, she knows them.
+    await sendMessage(bob.page, 'Back in a minute')
+    await message(alice.page, 'Back in a minute').waitFor({ timeout: 30_000 })
+    await bob.page.close()
+    // Alice's page finds Bob gone and keeps what she sends for him in his mailbox.
+    await sendMessage(alice.page, 'Are you there?')
+    await message(alice.page, 'Are you there?').locator('.delivery-stored').waitFor({ timeout: 60_000 })
+
+    await alice.page.getByTestId('call-start-video').click()
+    await expect.poll(async () => await callState(alice.page).getAttribute('data-state'), POLL).toBe('ringing')
+    const page = await bob.context.newPage()
+    await page.goto(pair.carol.url)
+    await waitOnline(page)
+    await page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
+    await screenshot(page, 'call-rings-at-open-bob')
+    await page.getByTestId('call-accept').click()
+    for (const p of [alice.page, page]) {
+      await expect.poll(async () => await callState(p).getAttribute('data-state'), CALL_POLL).toBe('connected')
+      await framesKeepGrowing(p)
+    }
+    await endCall(alice.page, [alice.page, page])
+  }, SLOW)
+})

@@ -1,0 +1,28 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { testHooks } from '../../../../src/web/client/test-hooks.ts'
+
+function stubPage (webdriver: boolean, stored: string | null): void {
+  vi.stubGlobal('navigator', { webdriver })
+  vi.stubGlobal('localStorage', { getItem: (key: string) => key === 'kith.test' ? stored : null })
+}
+
+describe('test hooks', () => {
+  afterEach(() => { vi.unstubAllGlobals() })
+
+  it('apply under automation: a shorter ring, SFrame off', () => {
+    stubPage(true, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false }))
+    expect(testHooks()).toEqual({ callRingTimeoutMs: 4000, sframe: false })
+  })
+
+  it('do nothing in a browser a person uses, whatever its storage holds', () => {
+    stubPage(false, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false }))
+    expect(testHooks()).toEqual({})
+  })
+
+  it('ignore malformed values', () => {
+    stubPage(true, JSON.stringify({ callRingTimeoutMs: -1, sframe: 'no' }))
+    expect(testHooks()).toEqual({})
+    stubPage(true, '{not json')
+    expect(testHooks()).toEqual({})
+  })
+})
