@@ -13,11 +13,14 @@ const SLOW = 120_000
 const POLL = CALL_POLL
 
 interface DebugCalls {
-  kithDebug: { calls: { manager: { links: Map<string, { endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
+  kithDebug: { calls: { manager: { links: Map<string, { pc: RTCPeerConnection, endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, peer: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
 }
 
-/** Whether every sender and receiver of the page's calls has its SFrame transform, and frames pass both ways. */
-async function sframeState (page: Page): Promise<{ transforms: boolean, sending: boolean, receiving: boolean, refusedButReplays: number }> {
+/**
+ * Whether every sender and receiver of the page's calls has its SFrame transform, and frames pass
+ * both ways; and the sections of each pair's one peer connection, as `kind:direction`.
+ */
+async function sframeState (page: Page): Promise<{ transforms: boolean, sending: boolean, receiving: boolean, refusedButReplays: number, sections: string[][] }> {
   return await page.evaluate(async () => {
     const { manager } = (globalThis as unknown as DebugCalls).kithDebug.calls
     const all = [...manager.links.values()].flatMap((l) => l.endpoints())
@@ -26,7 +29,8 @@ async function sframeState (page: Page): Promise<{ transforms: boolean, sending:
       transforms: all.length > 0 && all.every((x) => x.transform != null),
       sending: stats?.transforms.some((t) => t.side === 'send' && t.frames > 0) ?? false,
       receiving: stats?.transforms.some((t) => t.side === 'receive' && t.frames > 0) ?? false,
-      refusedButReplays: stats === null ? -1 : stats.dropped.authFailed + stats.dropped.malformed
+      refusedButReplays: stats === null ? -1 : stats.dropped.authFailed + stats.dropped.malformed,
+      sections: [...manager.links.values()].map((l) => l.pc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.currentDirection ?? 'none'}`))
     }
   })
 }
@@ -58,9 +62,12 @@ describe('browser app, calls', () => {
     }
     await framesKeepGrowing(alice.page)
     await framesKeepGrowing(bob.page)
-    // Every sender and receiver runs through SFrame, and frames go through both ways.
+    // One peer connection carries both ways, microphone and video; every sender and receiver runs
+    // through SFrame (one transform worker holds both ways of the pair), and frames go through both ways.
     for (const page of [alice.page, bob.page]) {
-      await expect.poll(async () => await sframeState(page), POLL).toMatchObject({ transforms: true, sending: true, receiving: true, refusedButReplays: 0 })
+      await expect.poll(async () => await sframeState(page), POLL).toMatchObject({
+        transforms: true, sending: true, receiving: true, refusedButReplays: 0, sections: [['audio:sendrecv', 'video:sendrecv']]
+      })
     }
     await expect.poll(async () => await bob.page.getByTestId('call-indicator').getAttribute('data-route'), POLL).toBe('direct')
     await screenshot(alice.page, 'call-connected-alice')
