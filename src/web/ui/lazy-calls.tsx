@@ -1,7 +1,8 @@
 /**
  * Calls in the initial JavaScript: only the two header buttons and this loader. The call screen,
  * the peer connections and the ring (src/web/ui/calls/, src/web/calls/) load on first use: when a
- * call is started here, or when one rings (the browser's 300 KB budget).
+ * call is started here, or when one rings (the browser's 300 KB budget); pointing at a call button
+ * starts loading it.
  */
 import { useEffect, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
@@ -27,6 +28,8 @@ function loadCalls (): Promise<CallsModule> {
 export function CallButtons ({ conversation }: { conversation: Conversation }): JSX.Element | null {
   const kith = useKith()
   if (!conversation.active || conversation.rejoining !== null) return null
+  // Pointing at a call button (or tabbing to it) starts loading the call code, ahead of the click.
+  const preload = (): void => { loadCalls().catch(() => {}) }
   const start = (video: boolean) => () => {
     loadCalls()
       .then(async (m) => { await m.startCall(kith, conversation.id, video) })
@@ -34,8 +37,8 @@ export function CallButtons ({ conversation }: { conversation: Conversation }): 
   }
   return (
     <>
-      <button type='button' class='icon-button' aria-label='Voice call' title='Voice call' data-testid='call-start-audio' onClick={start(false)}><IconPhone /></button>
-      <button type='button' class='icon-button' aria-label='Video call' title='Video call' data-testid='call-start-video' onClick={start(true)}><IconVideo /></button>
+      <button type='button' class='icon-button' aria-label='Voice call' title='Voice call' data-testid='call-start-audio' onPointerEnter={preload} onFocus={preload} onClick={start(false)}><IconPhone /></button>
+      <button type='button' class='icon-button' aria-label='Video call' title='Video call' data-testid='call-start-video' onPointerEnter={preload} onFocus={preload} onClick={start(true)}><IconVideo /></button>
     </>
   )
 }
