@@ -2,7 +2,8 @@
  * Calls in the browser (issue 20), in headless Debian Chromium with fake camera, microphone and
  * screen, against `kith serve` on loopback: a 1:1 video call where each side decodes the other's
  * video, mute silences the audio on the other side, a shared screen shows up as a decoded track,
- * hanging up ends the call on both sides and writes its history line; a declined call writes one too.
+ * hanging up ends the call on both sides and writes its history line; a declined call writes one too;
+ * a voice call answered audio only carries sound both ways.
  */
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -104,5 +105,24 @@ describe('browser app, calls', () => {
     }
     await alice.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call declined' }).waitFor({ timeout: 30_000 })
     await bob.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call from Alice declined' }).waitFor({ timeout: 30_000 })
+  }, SLOW)
+
+  it('a voice call answered audio only: each side hears the other over one connection whose video sections send nothing', async () => {
+    await alice.page.getByTestId('call-start-audio').click()
+    await bob.page.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    await bob.page.getByTestId('call-accept-audio').click()
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('connected')
+      // Neither has a camera on: the video section is there, both ways, holding no track.
+      await expect.poll(async () => await sframeState(page), POLL).toMatchObject({ transforms: true, sending: true, receiving: true, sections: [['audio:sendrecv', 'video:sendrecv']] })
+      await expect.poll(async () => await dataNumber(page, 'call-remote-video', 'audio-level'), POLL).toBeGreaterThan(0.001)
+      expect(await dataNumber(page, 'call-remote-video', 'frames-decoded')).toBe(0)
+    }
+    await screenshot(alice.page, 'call-voice-alice')
+    await bob.page.getByTestId('call-hangup').click()
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('ended')
+    }
+    await alice.page.getByTestId('timeline-notice').filter({ hasText: /^Voice call · \d+:\d\d$/ }).waitFor({ timeout: 30_000 })
   }, SLOW)
 })

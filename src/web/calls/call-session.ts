@@ -388,13 +388,17 @@ export class CallManager {
     return call.participants.map((p) => ({ device: p.device, identity: p.identity, name: p.name, link: this.links.get(p.device) }))
   }
 
-  /** Offers a link to each participant this side offers to; the others offer to it (onSignal). */
+  /**
+   * Offers a link to each participant this side offers to; for the others, which offer to it, gets
+   * the answering side of the link ready before their offer comes (onSignal).
+   */
   private connectToParticipants (call: CallView): void {
     const self = this.client.callSignalling.selfDevice()
     for (const p of call.participants) {
-      if (this.links.has(p.device) || !offersTo(self, p.device, call.caller.device)) continue
+      if (this.links.has(p.device)) continue
       const link = this.newLink(p.device)
-      void link.offer().catch((err: unknown) => { this.log(`offer to ${p.device} failed: ${String(err)}`) })
+      if (offersTo(self, p.device, call.caller.device)) void link.offer().catch((err: unknown) => { this.log(`offer to ${p.device} failed: ${String(err)}`) })
+      else link.expectOffer()
     }
   }
 

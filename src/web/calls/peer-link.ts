@@ -76,7 +76,14 @@ export interface PeerLinkOptions {
 /** The media of one participant of a call. */
 export class PeerLink {
   readonly pc: RTCPeerConnection
+  /** What the other side sends: its microphone and its video section. */
   readonly remote = new MediaStream()
+  /**
+   * Its microphone alone, to play out through an audio element: a video element whose video track
+   * never gets a frame (a voice call, a camera that is off from the start) never starts playing,
+   * and so never plays the sound either.
+   */
+  readonly remoteAudio = new MediaStream()
   flags: RemoteFlags = { muted: false, camera: true, screen: false }
   state: 'new' | 'connecting' | 'connected' | 'failed' | 'closed' = 'new'
   stats: LinkStats = { route: 'unknown', lossPercent: 0, kbps: 0, framesDecoded: 0, screenFramesDecoded: 0, audioEnergy: 0, audioLevel: 0 }
@@ -89,6 +96,10 @@ export class PeerLink {
   private ownFlags: RemoteFlags = { muted: false, camera: true, screen: false }
   /** Tracks this side sends, by section, also before the sections exist. */
   private readonly sending: Array<MediaStreamTrack | null>
+  /** Placeholder tracks holding the sections of a side that has no microphone or camera, until the offer is in. */
+  private readonly placeholders: MediaStreamTrack[] = []
+  /** Whether an offer and its answer have been applied. */
+  private negotiated = false
   /** Whether this side's description went out: candidates found after it trickle. */
   private described = false
   /** Candidates from the other side that came before its description. */
@@ -107,6 +118,25 @@ export class PeerLink {
       void options.send({ type: 'ice', toDevice: options.device, candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid ?? '', sdpMLineIndex: e.candidate.sdpMLineIndex ?? 0 })
         .catch((err: unknown) => { options.log(`ICE candidate to ${options.device.slice(-8)} not sent: ${String(err)}`) })
     }
+  }
+
+  /**
+   * The answering side, ahead of the offer (when the other joins): adds this side's tracks with
+   * addTrack (a silent or blank placeholder where it has none, replaced by nothing once the offer
+   * is in), and their transforms with them, so that only the offer itself is left to apply.
+   */
+  expectOffer (): void {
+    if (this.senders.length > 0) return
+    this.senders = KINDS.map((kind, i) => {
+      let track = this.sending[i] ?? null
+      if (track === null) {
+        track = kind === 'audio' ? silentTrack() : blankTrack()
+        this.placeholders.push(track)
+      }
+      const sender = this.pc.addTrack(track, this.options.local.stream)
+      this.attach(this.pc.getTransceivers().find((t) => t.sender === sender)!)
+      return sender
+    })
   }
 
   /** The offering side: both sections send and receive, transforms on, then the offer. */
@@ -130,6 +160,7 @@ export class PeerLink {
         return
       }
       await this.pc.setRemoteDescription({ type, sdp })
+      this.negotiated = true
     } else if (this.pc.signalingState === 'have-local-offer') {
       // Both sides offered (they disagreed on who offers): the impolite side's offer wins.
       if (!this.options.polite) {
@@ -139,7 +170,7 @@ export class PeerLink {
       await this.pc.setLocalDescription({ type: 'rollback' })
       this.forgetSections()
       await this.answer(sdp)
-    } else if (this.senders.length === 0) {
+    } else if (!this.negotiated) {
       await this.answer(sdp)
     } else {
       // A renegotiation (an ICE restart, for one): the sections and their transforms stay.
@@ -216,6 +247,7 @@ export class PeerLink {
   /** Ends the link. */
   close (): void {
     this.state = 'closed'
+    for (const p of this.placeholders.splice(0)) p.stop()
     this.channel.close()
     this.pc.close()
   }
@@ -225,27 +257,17 @@ export class PeerLink {
    * none, replaced by nothing after), and their transforms with them, before the offer is applied.
    */
   private async answer (sdp: string): Promise<void> {
-    const { local } = this.options
-    const placeholders: MediaStreamTrack[] = []
-    this.senders = KINDS.map((kind, i) => {
-      let track = this.sending[i] ?? null
-      if (track === null) {
-        track = kind === 'audio' ? silentTrack() : blankTrack()
-        placeholders.push(track)
-      }
-      const sender = this.pc.addTrack(track, local.stream)
-      this.attach(this.pc.getTransceivers().find((t) => t.sender === sender)!)
-      return sender
-    })
+    if (this.senders.length === 0) this.expectOffer()
     this.state = 'connecting'
     await this.pc.setRemoteDescription({ type: 'offer', sdp })
-    const sections = this.pc.getTransceivers()
+    const sections = this.pc.getTransceivers().filter((t) => t.direction !== 'stopped')
     if (sections.length !== KINDS.length || sections.some((t) => t.mid === null)) {
       throw new Error(`the offer from ${this.options.device.slice(-8)} has ${sections.length} media sections; a Kith call has ${KINDS.length}, microphone then video`)
     }
     for (const [i, track] of this.sending.entries()) if (track === null) await this.senders[i]!.replaceTrack(null)
-    for (const p of placeholders) p.stop()
+    for (const p of this.placeholders.splice(0)) p.stop()
     await this.pc.setLocalDescription(await this.pc.createAnswer())
+    this.negotiated = true
     await this.sendDescription()
   }
 
@@ -255,11 +277,14 @@ export class PeerLink {
     t?.sender(transceiver.sender, this.options.device)
     t?.receiver(transceiver.receiver, this.options.device)
     this.remote.addTrack(transceiver.receiver.track)
+    if (transceiver.receiver.track.kind === 'audio') this.remoteAudio.addTrack(transceiver.receiver.track)
   }
 
-  /** After a rollback: the sections of our own offer are gone. */
+  /** After a rollback: the sections of our own offer stop; those of the answer replace them. */
   private forgetSections (): void {
     for (const t of this.remote.getTracks()) this.remote.removeTrack(t)
+    for (const t of this.remoteAudio.getTracks()) this.remoteAudio.removeTrack(t)
+    for (const t of this.pc.getTransceivers()) t.stop()
     this.senders = []
   }
 
