@@ -1,8 +1,9 @@
 /**
  * Calls in the initial JavaScript: only the two header buttons and this loader. The call screen,
  * the peer connections and the ring (src/web/ui/calls/, src/web/calls/) load on first use: when a
- * call is started here, or when one rings (the browser's 300 KB budget); pointing at a call button
- * starts loading it.
+ * call is started here, or when one rings (the browser's 300 KB budget); a few seconds after a
+ * conversation with call buttons shows, or as soon as someone points at one, it starts loading, so
+ * that the first call does not wait for it.
  */
 import { useEffect, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
@@ -12,6 +13,9 @@ import { errorText } from './format.ts'
 import { IconPhone, IconVideo } from './icons.tsx'
 
 type CallsModule = typeof import('./calls/call-layer.tsx')
+
+/** How long after the call buttons show the call code starts loading anyway (after start-up's own work). */
+const PRELOAD_AFTER_MS = 3_000
 
 let loading: Promise<CallsModule> | undefined
 
@@ -27,9 +31,12 @@ function loadCalls (): Promise<CallsModule> {
 /** Voice call and Video call, in a conversation's header. */
 export function CallButtons ({ conversation }: { conversation: Conversation }): JSX.Element | null {
   const kith = useKith()
-  if (!conversation.active || conversation.rejoining !== null) return null
-  // Pointing at a call button (or tabbing to it) starts loading the call code, ahead of the click.
   const preload = (): void => { loadCalls().catch(() => {}) }
+  useEffect(() => {
+    const timer = setTimeout(preload, PRELOAD_AFTER_MS)
+    return () => { clearTimeout(timer) }
+  }, [])
+  if (!conversation.active || conversation.rejoining !== null) return null
   const start = (video: boolean) => () => {
     loadCalls()
       .then(async (m) => { await m.startCall(kith, conversation.id, video) })
