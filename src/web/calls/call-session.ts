@@ -67,9 +67,9 @@ export class CallManager {
   private transforms: MediaTransforms | undefined
   /**
    * The SFrame transform workers of the call this page is in, one per other participant, holding
-   * the send and the receive transforms of that pair: with two video senders' transforms in the
-   * same worker, Chromium 156 sent frames the receiver could not assemble. They share this
-   * device's send KID, so each takes its own CTR range.
+   * the send and the receive transforms of that pair (docs/ARCHITECTURE.md, Calls, says what was
+   * found about sharing workers in Chromium 156). They share this device's send KID, so each takes
+   * its own CTR range.
    */
   private sframe: Map<string, { worker: Worker, ctrStart: bigint }> | null = null
   /** A transform worker started with the call, before anyone answers, so the first link need not wait for one. */
