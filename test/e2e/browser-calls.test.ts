@@ -2,7 +2,8 @@
  * Calls in the browser (issue 20), in headless Debian Chromium with fake camera, microphone and
  * screen, against `kith serve` on loopback: a 1:1 video call where each side decodes the other's
  * video, mute silences the audio on the other side, a shared screen shows up as a decoded track,
- * hanging up ends the call on both sides and writes its history line; a declined call writes one too.
+ * hanging up ends the call on both sides and writes its history line; a declined call writes one too;
+ * a voice call answered audio only carries sound both ways.
  */
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -13,11 +14,14 @@ const SLOW = 120_000
 const POLL = CALL_POLL
 
 interface DebugCalls {
-  kithDebug: { calls: { manager: { links: Map<string, { endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
+  kithDebug: { calls: { manager: { links: Map<string, { pc: RTCPeerConnection, endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, peer: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
 }
 
-/** Whether every sender and receiver of the page's calls has its SFrame transform, and frames pass both ways. */
-async function sframeState (page: Page): Promise<{ transforms: boolean, sending: boolean, receiving: boolean, refusedButReplays: number }> {
+/**
+ * Whether every sender and receiver of the page's calls has its SFrame transform, and frames pass
+ * both ways; and the sections of each pair's one peer connection, as `kind:direction`.
+ */
+async function sframeState (page: Page): Promise<{ transforms: boolean, sending: boolean, receiving: boolean, refusedButReplays: number, sections: string[][] }> {
   return await page.evaluate(async () => {
     const { manager } = (globalThis as unknown as DebugCalls).kithDebug.calls
     const all = [...manager.links.values()].flatMap((l) => l.endpoints())
@@ -26,7 +30,8 @@ async function sframeState (page: Page): Promise<{ transforms: boolean, sending:
       transforms: all.length > 0 && all.every((x) => x.transform != null),
       sending: stats?.transforms.some((t) => t.side === 'send' && t.frames > 0) ?? false,
       receiving: stats?.transforms.some((t) => t.side === 'receive' && t.frames > 0) ?? false,
-      refusedButReplays: stats === null ? -1 : stats.dropped.authFailed + stats.dropped.malformed
+      refusedButReplays: stats === null ? -1 : stats.dropped.authFailed + stats.dropped.malformed,
+      sections: [...manager.links.values()].map((l) => l.pc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.currentDirection ?? 'none'}`))
     }
   })
 }
@@ -58,9 +63,12 @@ describe('browser app, calls', () => {
     }
     await framesKeepGrowing(alice.page)
     await framesKeepGrowing(bob.page)
-    // Every sender and receiver runs through SFrame, and frames go through both ways.
+    // One peer connection carries both ways, microphone and video; every sender and receiver runs
+    // through SFrame (one transform worker holds both ways of the pair), and frames go through both ways.
     for (const page of [alice.page, bob.page]) {
-      await expect.poll(async () => await sframeState(page), POLL).toMatchObject({ transforms: true, sending: true, receiving: true, refusedButReplays: 0 })
+      await expect.poll(async () => await sframeState(page), POLL).toMatchObject({
+        transforms: true, sending: true, receiving: true, refusedButReplays: 0, sections: [['audio:sendrecv', 'video:sendrecv']]
+      })
     }
     await expect.poll(async () => await bob.page.getByTestId('call-indicator').getAttribute('data-route'), POLL).toBe('direct')
     await screenshot(alice.page, 'call-connected-alice')
@@ -97,5 +105,24 @@ describe('browser app, calls', () => {
     }
     await alice.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call declined' }).waitFor({ timeout: 30_000 })
     await bob.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call from Alice declined' }).waitFor({ timeout: 30_000 })
+  }, SLOW)
+
+  it('a voice call answered audio only: each side hears the other over one connection whose video sections send nothing', async () => {
+    await alice.page.getByTestId('call-start-audio').click()
+    await bob.page.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    await bob.page.getByTestId('call-accept-audio').click()
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('connected')
+      // Neither has a camera on: the video section is there, both ways, holding no track.
+      await expect.poll(async () => await sframeState(page), POLL).toMatchObject({ transforms: true, sending: true, receiving: true, sections: [['audio:sendrecv', 'video:sendrecv']] })
+      await expect.poll(async () => await dataNumber(page, 'call-remote-video', 'audio-level'), POLL).toBeGreaterThan(0.001)
+      expect(await dataNumber(page, 'call-remote-video', 'frames-decoded')).toBe(0)
+    }
+    await screenshot(alice.page, 'call-voice-alice')
+    await bob.page.getByTestId('call-hangup').click()
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('ended')
+    }
+    await alice.page.getByTestId('timeline-notice').filter({ hasText: /^Voice call · \d+:\d\d$/ }).waitFor({ timeout: 30_000 })
   }, SLOW)
 })

@@ -17,8 +17,14 @@ const GROUP = 'Standup'
 interface DebugCalls {
   kithDebug: {
     client: { callSignalling: { keys: (id: string) => Promise<unknown> }, conversations: { value: Array<{ id: string, name: string, epoch: number }> } }
-    calls: { manager: { keyedEpoch: bigint } }
+    calls: { manager: { keyedEpoch: bigint, links: Map<string, { pc: RTCPeerConnection }> } }
   }
+}
+
+/** For each other participant, the sections of the one peer connection with it, as `kind:direction`. */
+async function linkSections (page: Page): Promise<string[][]> {
+  return await page.evaluate(() => [...(globalThis as unknown as DebugCalls).kithDebug.calls.manager.links.values()]
+    .map((l) => l.pc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.currentDirection ?? 'none'}`)))
 }
 
 /** Decoded frames of every remote video on the page. */
@@ -79,6 +85,9 @@ describe('browser app, group call', () => {
       await expect.poll(async () => await user.page.locator('[data-testid="call-remote-video"][data-state="connected"]').count(), POLL).toBe(2)
     }
     for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
+    // A full mesh of one peer connection per pair, each carrying both ways.
+    const both = ['audio:sendrecv', 'video:sendrecv']
+    for (const user of [alice, bob, dave]) expect(await linkSections(user.page)).toEqual([both, both])
     await screenshot(bob.page, 'group-call-bob')
 
     const epochBefore = await alice.page.evaluate(() => (globalThis as unknown as DebugCalls).kithDebug.calls.manager.keyedEpoch.toString())

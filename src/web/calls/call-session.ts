@@ -2,9 +2,8 @@
  * The page's side of calls (loaded on first use): local media, one {@link PeerLink} per other
  * participant (a full mesh), and the state the call screen renders. Call state and signalling live
  * in the worker's messenger (core/messenger/calls.ts); this follows its `calls` list and the
- * signals it hands over, and never decides who is in a call by itself. Each side offers the
- * connection it receives on to every other participant (peer-link.ts), so neither side of a pair
- * waits for the other to start.
+ * signals it hands over, and never decides who is in a call by itself. Each pair of participants
+ * shares one peer connection (peer-link.ts), offered by the side `offersTo` names (offer-rule.ts).
  */
 import { signal, type Signal } from '@preact/signals'
 import { MAX_MESH_PARTICIPANTS } from '../../core/calls/constants.ts'
@@ -14,6 +13,7 @@ import type { IncomingCallSignal } from '../client/call-signalling.ts'
 import type { KithClient } from '../client/types.ts'
 import { testHooks } from '../client/test-hooks.ts'
 import { closeLocalMedia, openLocalMedia, type LocalMedia } from './local-media.ts'
+import { offersTo } from './offer-rule.ts'
 import { PeerLink, type MediaTransforms } from './peer-link.ts'
 import { attachSFrameTransform, createSFrameWorker, installEpochKeys, readSFrameStats, supportsSFrameTransform } from './sframe-keys.ts'
 import type { SFrameStatsMessage } from './sframe-protocol.ts'
@@ -63,22 +63,37 @@ export class CallManager {
   private statsTimer: ReturnType<typeof setInterval> | undefined
   private endedTimer: ReturnType<typeof setTimeout> | undefined
   private joined = false
-  /** The camera and microphone while they open, during an answer. */
-  private opening: Promise<LocalMedia> | null = null
+  /** While a start waits for the camera, the invite and the keys, or an answer for the worker: signals wait for it. */
+  private opening: Promise<unknown> | null = null
   private transforms: MediaTransforms | undefined
   /**
-   * The SFrame transform workers of the call this page is in, one per other participant: with a
-   * second video sender's transform in the same worker, Chromium 156 sent frames the receiver
-   * could not assemble. They share this device's send KID, so each takes its own CTR range.
+   * The SFrame transform workers of the call this page is in, one per other participant, holding
+   * the send and the receive transforms of that pair (docs/ARCHITECTURE.md, Calls, says what was
+   * found about sharing workers in Chromium 156). They share this device's send KID, so each takes
+   * its own CTR range.
    */
   private sframe: Map<string, { worker: Worker, ctrStart: bigint }> | null = null
+  /** A transform worker started with the call, before anyone answers, so the first link need not wait for one. */
+  private spareWorker: Worker | null = null
+  /** Each device's incoming signals, handled one after another in the order they came. */
+  private readonly signalQueues = new Map<string, Promise<void>>()
+  /** Resolves once the worker has this device in the call: media signals go out only then. */
+  private inCall: Promise<unknown> = Promise.resolve()
+  /** While a call rings: lets the offers prepared for it go out, once it is answered. */
+  private admit: (() => void) | null = null
   private nextCtrRange = 0n
   private keys: EpochKeys | null = null
   /** The MLS epoch whose keys the transforms have (-1 before any). */
   keyedEpoch = -1n
 
   constructor (private readonly client: KithClient, private readonly log: (line: string) => void = () => {}) {
-    client.callSignalling.listen((s) => { void this.onSignal(s).catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) }) })
+    client.callSignalling.listen((s) => {
+      const device = s.from.device
+      const next = (this.signalQueues.get(device) ?? Promise.resolve()).then(async () => { await this.onSignal(s) })
+        .catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) })
+      this.signalQueues.set(device, next)
+      void next.then(() => { if (this.signalQueues.get(device) === next) this.signalQueues.delete(device) })
+    })
     client.calls.subscribe((calls) => { this.onCalls(calls) })
     // A member added or removed moves the epoch: the media keys move with it (RFC 9605 §5.2).
     client.conversations.subscribe((list) => {
@@ -109,7 +124,8 @@ export class CallManager {
     const workers = this.sframe!
     let entry = workers.get(peer)
     if (entry === undefined) {
-      entry = { worker: createSFrameWorker(), ctrStart: this.nextCtrRange++ << CTR_RANGE_BITS }
+      entry = { worker: this.spareWorker ?? createSFrameWorker(), ctrStart: this.nextCtrRange++ << CTR_RANGE_BITS }
+      this.spareWorker = null
       workers.set(peer, entry)
       if (this.keys !== null) installEpochKeys(entry.worker, this.keys, 1n, entry.ctrStart)
     }
@@ -128,6 +144,7 @@ export class CallManager {
       return
     }
     this.sframe = new Map()
+    this.spareWorker = createSFrameWorker()
     this.transforms = {
       sender: (sender, peer) => { attachSFrameTransform(sender, this.workerFor(peer), { side: 'send', peer }) },
       receiver: (receiver, peer) => { attachSFrameTransform(receiver, this.workerFor(peer), { side: 'receive', peer }) }
@@ -135,11 +152,10 @@ export class CallManager {
   }
 
   /** Hands the transforms the keys of the conversation's current epoch. */
-  private async installKeys (): Promise<void> {
-    const s = this.current
+  private async installKeys (conversation = this.current?.call.conversation): Promise<void> {
     const workers = this.sframe
-    if (s === null || workers === null) return
-    const keys = await this.client.callSignalling.keys(s.call.conversation)
+    if (conversation === undefined || workers === null) return
+    const keys = await this.client.callSignalling.keys(conversation)
     if (keys.epoch <= this.keyedEpoch || this.sframe !== workers) return
     // A new epoch's send key starts its CTRs afresh: the ranges stay disjoint under the new KID too.
     for (const w of workers.values()) installEpochKeys(w.worker, keys, 1n, w.ctrStart)
@@ -175,14 +191,26 @@ export class CallManager {
     if (this.current !== null && this.current.ended === null) throw new Error('You are already in a call.')
     this.reset()
     this.startSFrame()
-    // The invite goes out while the camera opens: the others start ringing sooner.
-    const [local, call] = await Promise.all([openLocalMedia({ audio: true, video }), this.client.callSignalling.start(conversationId, { audio: true, video })])
-    this.local = local
+    // The invite goes out while the camera opens, and the media keys come meanwhile: the others
+    // start ringing sooner. Offers that arrive meanwhile wait for all three (onSignal).
+    const media = openLocalMedia({ audio: true, video }).then((local) => { this.local = local; return local })
+    const started = this.client.callSignalling.start(conversationId, { audio: true, video })
+    const ready = Promise.all([media, started, started.then(async (c) => { await this.installKeys(c.conversation) })])
+    this.opening = ready
     this.joined = true
+    let local: LocalMedia
+    let call: CallView
+    try {
+      [local, call] = await ready
+    } catch (err) {
+      this.joined = false
+      throw err
+    } finally {
+      this.opening = null
+    }
     this.screen.value = this.withStatus({
       call, status: 'ringing', local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], ended: null
     })
-    await this.installKeys()
     // Someone may have answered while the camera opened.
     this.onCalls(this.client.calls.value)
     this.startStats()
@@ -215,22 +243,30 @@ export class CallManager {
       return
     }
     this.startSFrame()
-    // The answer goes out while the camera opens; offers that arrive meanwhile wait for it (onSignal).
-    const media = openLocalMedia({ audio: true, video }).then((local) => { this.local = local; return local })
-    this.opening = media
+    // The answer goes out while the camera opens and the media keys come. The offers of this side
+    // are made meanwhile and go out right behind the answer, their tracks put in once the camera
+    // is open; signals that arrive before the answer went out wait for it (onSignal).
+    const media = openLocalMedia({ audio: true, video }).then((local) => { this.useLocalMedia(local); return local })
+    const answered = this.client.callSignalling.answer(s.call.id, { audio: true, video })
+    const admit = this.admit
+    void answered.then(() => { admit?.() }, () => {})
+    this.opening = answered
+    this.inCall = answered.catch(() => {})
     this.joined = true
+    this.connectToParticipants(s.call)
     let local: LocalMedia
     let call: CallView
     try {
-      [local, call] = await Promise.all([media, this.client.callSignalling.answer(s.call.id, { audio: true, video })])
+      [local, call] = await Promise.all([media, answered, answered.then(async () => { await this.installKeys(s.call.conversation) })])
     } catch (err) {
       this.joined = false
+      for (const l of this.links.values()) l.close()
+      this.links.clear()
       throw err
     } finally {
       this.opening = null
     }
     this.set({ call, local, cameraOn: local.video !== null, notice: local.notice })
-    await this.installKeys()
     // Connects to everyone in the call now, including those who joined while the camera opened.
     this.onCalls(this.client.calls.value)
     this.startStats()
@@ -345,7 +381,7 @@ export class CallManager {
           this.sframe?.delete(device)
         }
       }
-      // While the camera opens during an answer, accept() connects once it is open.
+      // While an answer is on its way, accept() connects to whoever joined meanwhile.
       if (this.joined && this.opening === null) this.connectToParticipants(mine)
       this.set({ participants: this.participantsOf(mine) })
       return
@@ -357,17 +393,36 @@ export class CallManager {
       this.screen.value = this.withStatus({
         call: ringing, status: 'ringing', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
       })
+      if (!ringing.full) this.prepare(ringing)
     }
+  }
+
+  /**
+   * While a call rings, makes the offers this device will send if it answers (transform worker,
+   * peer connections, ICE gathering), so that they go out right behind the answer. Nothing is
+   * sent before then; a call declined or missed closes them.
+   */
+  private prepare (call: CallView): void {
+    this.startSFrame()
+    this.inCall = new Promise<void>((resolve) => { this.admit = resolve })
+    this.connectToParticipants(call)
   }
 
   private participantsOf (call: CallView): ParticipantView[] {
     return call.participants.map((p) => ({ device: p.device, identity: p.identity, name: p.name, link: this.links.get(p.device) }))
   }
 
+  /**
+   * Offers a link to each participant this side offers to; for the others, which offer to it, gets
+   * the answering side of the link ready before their offer comes (onSignal).
+   */
   private connectToParticipants (call: CallView): void {
-    this.log(`connecting to ${call.participants.map((p) => p.device.slice(-8)).join(', ')}`)
+    const self = this.client.callSignalling.selfDevice()
     for (const p of call.participants) {
-      if (!this.links.has(p.device)) this.newLink(p.device)
+      if (this.links.has(p.device)) continue
+      const link = this.newLink(p.device)
+      if (offersTo(self, p.device, call.caller.device)) void link.offer().catch((err: unknown) => { this.log(`offer to ${p.device} failed: ${String(err)}`) })
+      else link.expectOffer()
     }
   }
 
@@ -380,25 +435,31 @@ export class CallManager {
       device,
       iceServers: this.client.callSignalling.iceServers().map((x) => ({ ...x })),
       local: { stream: local.stream, audio: local.audio, video: local.video },
-      send: async (signal) => { await this.client.callSignalling.send(callId, signal) },
+      send: async (signal) => {
+        await this.inCall
+        await this.client.callSignalling.send(callId, signal)
+      },
       changed: () => { this.set({}); this.tick.value++ },
       log: this.log,
+      polite: !offersTo(this.client.callSignalling.selfDevice(), device, s.call.caller.device),
       ...(this.transforms !== undefined ? { transforms: this.transforms } : {})
     })
     this.links.set(device, link)
     if (this.screenTrack !== null) void link.replace(1, this.screenTrack)
     this.set({ participants: this.participantsOf(s.call) })
-    void link.offer().catch((err: unknown) => { this.log(`offer to ${device} failed: ${String(err)}`) })
     return link
   }
 
   private async onSignal (s: IncomingCallSignal): Promise<void> {
-    if (this.opening !== null) await this.opening
+    if (this.opening !== null) await this.opening.catch(() => {})
     const screen = this.current
     if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id || !this.joined) return
     const device = s.from.device
     this.log(`${s.signal.type}${s.signal.type === 'sdp' ? ` ${s.signal.sdpType}` : ''} from ${device.slice(-8)}`)
-    // Candidates travel inside the SDP (peer-link.ts gathers first), so ICE signals are not used.
+    if (s.signal.type === 'ice') {
+      await this.links.get(device)?.receiveIce({ candidate: s.signal.candidate, sdpMid: s.signal.sdpMid, sdpMLineIndex: s.signal.sdpMLineIndex })
+      return
+    }
     if (s.signal.type !== 'sdp') return
     let link = this.links.get(device)
     if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device)
@@ -415,6 +476,15 @@ export class CallManager {
     const sharing = this.screenTrack !== null
     const flags = { muted: s.muted || this.local?.audio == null, camera: sharing || s.cameraOn, screen: sharing }
     for (const l of this.links.values()) l.setFlags(flags)
+  }
+
+  /** The camera and microphone are open: links made before they were send them from now on. */
+  private useLocalMedia (local: LocalMedia): void {
+    this.local = local
+    for (const l of this.links.values()) {
+      void l.replace(0, local.audio)
+      void l.replace(1, this.screenTrack ?? local.video)
+    }
   }
 
   private stopScreen (): void {
@@ -453,7 +523,11 @@ export class CallManager {
     if (this.local !== null) closeLocalMedia(this.local)
     this.local = null
     this.joined = false
+    this.inCall = Promise.resolve()
+    this.admit = null
     for (const w of this.sframe?.values() ?? []) w.worker.terminate()
+    this.spareWorker?.terminate()
+    this.spareWorker = null
     this.sframe = null
     this.keys = null
     this.nextCtrRange = 0n

@@ -1,21 +1,34 @@
 /**
- * The media between this device and one other in a call: two one-way RTCPeerConnections (the mesh
- * has one pair per two participants). Each side offers the connection it receives on, with
- * receive-only microphone and video sections whose decrypting transforms go on right after
- * addTransceiver, before the offer; it answers the other's offer on the connection it sends on,
- * adding its tracks with addTrack and the encrypting transforms before the answer, so every
- * transform is in place before media can flow (see docs/ARCHITECTURE.md, calls, for how this came
- * about). The video section carries the camera, or the screen while it is shared.
- * A negotiated data channel (id 0) on the sending connection tells the other side what to show
- * about this one: muted, camera off, sharing the screen. SDP is sent once ICE gathering finishes
- * (or after {@link GATHER_WAIT_MS}), with the candidates in it.
+ * The media between this device and one other in a call: one RTCPeerConnection carrying both
+ * directions (the mesh has one per pair of participants). Two media sections, fixed for the life
+ * of the link: microphone, and video (the camera, or the screen while it is shared), each
+ * send-and-receive, plus a data channel negotiated with id 0 that tells the other side what to
+ * show about this one (muted, camera off, sharing the screen).
+ *
+ * One side of the pair offers (`offersTo`, offer-rule.ts). The offering side adds its two sections
+ * with addTransceiver; the answering side adds its tracks with addTrack before it applies the
+ * offer, whose sections then take those transceivers over (JSEP §5.10). Either way the SFrame send
+ * and receive transforms of both sections go on right after the transceiver exists, before the
+ * offer or answer (w3c/webrtc-encoded-transform#314), so every transform is in place before media
+ * can flow. An offer on a link that has one already is a renegotiation, and is answered.
+ *
+ * The SDP goes out as soon as it has a candidate (ICE servers of its own are rare, and loopback
+ * and LAN host candidates come within milliseconds); candidates found later trickle as ICE signals.
  */
 import type { MediaSignalIn } from '../../core/messenger/messenger.ts'
 
-/** Longest wait for ICE gathering before the SDP goes out with the candidates found so far. */
-const GATHER_WAIT_MS = 1500
+/** Longest wait for a first ICE candidate before the SDP goes out without one. */
+const FIRST_CANDIDATE_WAIT_MS = 1500
+/**
+ * After a candidate, how long gathering must stay quiet before the SDP goes out: Chromium finds
+ * the UDP host candidates of every interface within a millisecond or two of each other, and its TCP
+ * ones (which two browsers cannot use with each other) about 130 ms later.
+ */
+const CANDIDATES_QUIET_MS = 15
 /** Stats intervals over which {@link LinkStats.audioLevel} takes its maximum. */
 const AUDIO_LEVEL_WINDOW = 3
+/** The media sections of a link, in order. */
+const KINDS = ['audio', 'video'] as const
 
 /** Sets encoded transforms on a link's senders and receivers (SFrame). */
 export interface MediaTransforms {
@@ -56,74 +69,125 @@ export interface PeerLinkOptions {
   readonly changed: () => void
   readonly log: (line: string) => void
   readonly transforms?: MediaTransforms
+  /** In a glare (both sides offered at once), whether this side gives way: exactly one side of a pair is polite. */
+  readonly polite: boolean
 }
 
 /** The media of one participant of a call. */
 export class PeerLink {
-  /** The connection this side receives on (it made the offer). */
-  readonly rx: RTCPeerConnection
-  /** The connection this side sends on (it answers the other's offer). */
-  readonly tx: RTCPeerConnection
+  readonly pc: RTCPeerConnection
+  /** What the other side sends: its microphone and its video section. */
   readonly remote = new MediaStream()
+  /**
+   * Its microphone alone, to play out through an audio element: a video element whose video track
+   * never gets a frame (a voice call, a camera that is off from the start) never starts playing,
+   * and so never plays the sound either.
+   */
+  readonly remoteAudio = new MediaStream()
   flags: RemoteFlags = { muted: false, camera: true, screen: false }
   state: 'new' | 'connecting' | 'connected' | 'failed' | 'closed' = 'new'
   stats: LinkStats = { route: 'unknown', lossPercent: 0, kbps: 0, framesDecoded: 0, screenFramesDecoded: 0, audioEnergy: 0, audioLevel: 0 }
+  /** This side's senders, by section (0 microphone, 1 video), once the link has its sections. */
   private senders: RTCRtpSender[] = []
   private readonly channel: RTCDataChannel
   private lastBytes = 0
   private lastAt = 0
   private readonly energySteps: number[] = []
   private ownFlags: RemoteFlags = { muted: false, camera: true, screen: false }
-  /** Tracks this side sends, by section (0 microphone, 1 video), for a connection not answered yet. */
+  /** Tracks this side sends, by section, also before the sections exist. */
   private readonly sending: Array<MediaStreamTrack | null>
+  /** Placeholder tracks holding the sections of a side that has no microphone or camera, until the offer is in. */
+  private readonly placeholders: MediaStreamTrack[] = []
+  /** Whether an offer and its answer have been applied. */
+  private negotiated = false
+  /** Whether this side's description went out: candidates found after it trickle. */
+  private described = false
+  /** Candidates from the other side that came before its description. */
+  private readonly earlyCandidates: RTCIceCandidateInit[] = []
+  private readonly createdAt = performance.now()
 
   constructor (private readonly options: PeerLinkOptions) {
-    const config: RTCConfiguration = { iceServers: options.iceServers, bundlePolicy: 'max-bundle' }
-    this.rx = new RTCPeerConnection(config)
-    this.tx = new RTCPeerConnection(config)
+    this.pc = new RTCPeerConnection({ iceServers: options.iceServers, bundlePolicy: 'max-bundle' })
     this.sending = [options.local.audio, options.local.video]
-    // The flags go the way the media goes: from the sender's tx to the receiver's rx.
-    const rxChannel = this.rx.createDataChannel('kith-call', { negotiated: true, id: 0 })
-    rxChannel.onmessage = (e) => { this.readFlags(e.data) }
-    this.channel = this.tx.createDataChannel('kith-call', { negotiated: true, id: 0 })
+    this.channel = this.pc.createDataChannel('kith-call', { negotiated: true, id: 0 })
+    this.channel.onmessage = (e) => { this.readFlags(e.data) }
     this.channel.onopen = () => { this.sendFlags() }
-    for (const pc of [this.rx, this.tx]) pc.onconnectionstatechange = () => { this.updateState() }
+    this.pc.onconnectionstatechange = () => { this.updateState() }
+    this.pc.onicecandidate = (e) => {
+      if (!this.described || e.candidate === null || !worthTrickling(e.candidate.candidate)) return
+      void options.send({ type: 'ice', toDevice: options.device, candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid ?? '', sdpMLineIndex: e.candidate.sdpMLineIndex ?? 0 })
+        .catch((err: unknown) => { options.log(`ICE candidate to ${options.device.slice(-8)} not sent: ${String(err)}`) })
+    }
   }
 
-  /** Offers the receiving connection: receive-only microphone and video, transforms on first. */
-  async offer (): Promise<void> {
-    const t = this.options.transforms
-    for (const kind of ['audio', 'video'] as const) {
-      const transceiver = this.rx.addTransceiver(kind, { direction: 'recvonly' })
-      t?.receiver(transceiver.receiver, this.options.device)
-      this.remote.addTrack(transceiver.receiver.track)
-    }
-    this.state = 'connecting'
-    await this.rx.setLocalDescription(await this.rx.createOffer())
-    await this.sendDescription(this.rx)
-  }
-
-  /** An SDP from the other side: its offer is answered on the sending connection; its answer completes ours. */
-  async receiveSdp (type: 'offer' | 'answer', sdp: string): Promise<void> {
-    if (type === 'answer') {
-      await this.rx.setRemoteDescription({ type, sdp })
-      return
-    }
-    await this.tx.setRemoteDescription({ type, sdp })
-    const t = this.options.transforms
-    const placeholders: MediaStreamTrack[] = []
-    this.senders = this.sending.map((track, i) => {
-      // A section with nothing to send yet still needs a sender, so that a track can come later.
-      const real = track ?? (i === 0 ? silentTrack() : blankTrack())
-      if (track === null) placeholders.push(real)
-      const sender = this.tx.addTrack(real, this.options.local.stream)
-      t?.sender(sender, this.options.device)
+  /**
+   * The answering side, ahead of the offer (when the other joins): adds this side's tracks with
+   * addTrack (a silent or blank placeholder where it has none, replaced by nothing once the offer
+   * is in), and their transforms with them, so that only the offer itself is left to apply.
+   */
+  expectOffer (): void {
+    if (this.senders.length > 0) return
+    this.senders = KINDS.map((kind, i) => {
+      let track = this.sending[i] ?? null
+      if (track === null) {
+        track = kind === 'audio' ? silentTrack() : blankTrack()
+        this.placeholders.push(track)
+      }
+      const sender = this.pc.addTrack(track, this.options.local.stream)
+      this.attach(this.pc.getTransceivers().find((t) => t.sender === sender)!)
       return sender
     })
-    for (const [i, track] of this.sending.entries()) if (track === null) await this.senders[i]!.replaceTrack(null)
-    for (const p of placeholders) p.stop()
-    await this.tx.setLocalDescription(await this.tx.createAnswer())
-    await this.sendDescription(this.tx)
+  }
+
+  /** The offering side: both sections send and receive, transforms on, then the offer. */
+  async offer (): Promise<void> {
+    const { local } = this.options
+    this.senders = KINDS.map((kind, i) => {
+      const transceiver = this.pc.addTransceiver(this.sending[i] ?? kind, { direction: 'sendrecv', streams: [local.stream] })
+      this.attach(transceiver)
+      return transceiver.sender
+    })
+    this.state = 'connecting'
+    await this.pc.setLocalDescription(await this.pc.createOffer())
+    await this.sendDescription()
+  }
+
+  /** An SDP from the other side: an offer is answered (glare resolved politely); an answer completes ours. */
+  async receiveSdp (type: 'offer' | 'answer', sdp: string): Promise<void> {
+    if (type === 'answer') {
+      if (this.pc.signalingState !== 'have-local-offer') {
+        this.options.log(`ignored an answer from ${this.options.device.slice(-8)}: no offer of ours is open`)
+        return
+      }
+      await this.pc.setRemoteDescription({ type, sdp })
+      this.negotiated = true
+    } else if (this.pc.signalingState === 'have-local-offer') {
+      // Both sides offered (they disagreed on who offers): the impolite side's offer wins.
+      if (!this.options.polite) {
+        this.options.log(`ignored an offer from ${this.options.device.slice(-8)} that crossed ours`)
+        return
+      }
+      await this.pc.setLocalDescription({ type: 'rollback' })
+      this.forgetSections()
+      await this.answer(sdp)
+    } else if (!this.negotiated) {
+      await this.answer(sdp)
+    } else {
+      // A renegotiation (an ICE restart, for one): the sections and their transforms stay.
+      await this.pc.setRemoteDescription({ type, sdp })
+      await this.pc.setLocalDescription(await this.pc.createAnswer())
+      await this.sendDescription()
+    }
+    for (const c of this.earlyCandidates.splice(0)) await this.addCandidate(c)
+  }
+
+  /** A candidate the other side trickled. */
+  async receiveIce (candidate: RTCIceCandidateInit): Promise<void> {
+    if (this.pc.remoteDescription === null) {
+      this.earlyCandidates.push(candidate)
+      return
+    }
+    await this.addCandidate(candidate)
   }
 
   /** Replaces what this side sends in one section: 0 microphone, 1 video (camera or screen). */
@@ -138,9 +202,9 @@ export class PeerLink {
     this.sendFlags()
   }
 
-  /** Reads getStats of the receiving connection into {@link stats}. */
+  /** Reads getStats into {@link stats}. */
   async refreshStats (): Promise<void> {
-    const report = await this.rx.getStats()
+    const report = await this.pc.getStats()
     let route: LinkStats['route'] = 'unknown'
     let lost = 0
     let received = 0
@@ -177,29 +241,75 @@ export class PeerLink {
 
   /** Every sender and receiver this link has (for checks that each has its transform). */
   endpoints (): Array<RTCRtpSender | RTCRtpReceiver> {
-    return [...this.tx.getSenders(), ...this.rx.getReceivers()]
+    return [...this.pc.getSenders(), ...this.pc.getReceivers()]
   }
 
   /** Ends the link. */
   close (): void {
     this.state = 'closed'
+    for (const p of this.placeholders.splice(0)) p.stop()
     this.channel.close()
-    this.rx.close()
-    this.tx.close()
+    this.pc.close()
   }
 
-  /** Connected once both directions are; failed if either failed. */
+  /**
+   * The answering side. Its tracks go on with addTrack (a silent or blank placeholder where it has
+   * none, replaced by nothing after), and their transforms with them, before the offer is applied.
+   */
+  private async answer (sdp: string): Promise<void> {
+    if (this.senders.length === 0) this.expectOffer()
+    this.state = 'connecting'
+    await this.pc.setRemoteDescription({ type: 'offer', sdp })
+    const sections = this.pc.getTransceivers().filter((t) => t.direction !== 'stopped')
+    if (sections.length !== KINDS.length || sections.some((t) => t.mid === null)) {
+      throw new Error(`the offer from ${this.options.device.slice(-8)} has ${sections.length} media sections; a Kith call has ${KINDS.length}, microphone then video`)
+    }
+    for (const [i, track] of this.sending.entries()) if (track === null) await this.senders[i]!.replaceTrack(null)
+    for (const p of this.placeholders.splice(0)) p.stop()
+    await this.pc.setLocalDescription(await this.pc.createAnswer())
+    this.negotiated = true
+    await this.sendDescription()
+  }
+
+  /** Puts a section's SFrame transforms on and shows what it receives. */
+  private attach (transceiver: RTCRtpTransceiver): void {
+    const t = this.options.transforms
+    t?.sender(transceiver.sender, this.options.device)
+    t?.receiver(transceiver.receiver, this.options.device)
+    this.remote.addTrack(transceiver.receiver.track)
+    if (transceiver.receiver.track.kind === 'audio') this.remoteAudio.addTrack(transceiver.receiver.track)
+  }
+
+  /** After a rollback: the sections of our own offer stop; those of the answer replace them. */
+  private forgetSections (): void {
+    for (const t of this.remote.getTracks()) this.remote.removeTrack(t)
+    for (const t of this.remoteAudio.getTracks()) this.remoteAudio.removeTrack(t)
+    for (const t of this.pc.getTransceivers()) t.stop()
+    this.senders = []
+  }
+
+  private async addCandidate (candidate: RTCIceCandidateInit): Promise<void> {
+    await this.pc.addIceCandidate(candidate).catch((err: unknown) => { this.options.log(`ICE candidate from ${this.options.device.slice(-8)} refused: ${String(err)}`) })
+  }
+
+  /** Connected, failed, or still on its way. */
   private updateState (): void {
-    const states = [this.rx.connectionState, this.tx.connectionState]
     if (this.state === 'closed') return
-    this.state = states.includes('failed') ? 'failed' : states.every((s) => s === 'connected') ? 'connected' : 'connecting'
+    const s = this.pc.connectionState
+    this.state = s === 'connected' ? 'connected' : s === 'failed' ? 'failed' : s === 'closed' ? 'closed' : 'connecting'
+    if (s === 'connected') this.options.log(`connected to ${this.options.device.slice(-8)} after ${Math.round(performance.now() - this.createdAt)} ms`)
     this.options.changed()
   }
 
-  private async sendDescription (pc: RTCPeerConnection): Promise<void> {
-    await gathered(pc)
-    const description = pc.localDescription
+  /** Sends this side's description once it has a candidate; later candidates trickle. */
+  private async sendDescription (): Promise<void> {
+    const since = performance.now()
+    await firstCandidates(this.pc)
+    const description = this.pc.localDescription
     if (description === null) return
+    this.described = true
+    const candidates = description.sdp.split('\r\na=candidate:').length - 1
+    this.options.log(`${description.type} to ${this.options.device.slice(-8)} with ${candidates} candidates after ${Math.round(performance.now() - since)} ms`)
     await this.options.send({ type: 'sdp', toDevice: this.options.device, sdpType: description.type === 'offer' ? 'offer' : 'answer', sdp: description.sdp })
   }
 
@@ -219,19 +329,37 @@ export class PeerLink {
   }
 }
 
-/** Resolves once ICE gathering is complete, or after {@link GATHER_WAIT_MS}. */
-async function gathered (pc: RTCPeerConnection): Promise<void> {
+/**
+ * Resolves once gathering is complete, or has been quiet for {@link CANDIDATES_QUIET_MS} after a
+ * candidate, or after {@link FIRST_CANDIDATE_WAIT_MS} without one.
+ */
+async function firstCandidates (pc: RTCPeerConnection): Promise<void> {
   if (pc.iceGatheringState === 'complete') return
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, GATHER_WAIT_MS)
+    let timer = setTimeout(done, FIRST_CANDIDATE_WAIT_MS)
     function done (): void {
       clearTimeout(timer)
-      pc.removeEventListener('icegatheringstatechange', check)
+      pc.removeEventListener('icecandidate', candidate)
+      pc.removeEventListener('icegatheringstatechange', gathering)
       resolve()
     }
-    function check (): void { if (pc.iceGatheringState === 'complete') done() }
-    pc.addEventListener('icegatheringstatechange', check)
+    function candidate (): void {
+      clearTimeout(timer)
+      timer = setTimeout(done, CANDIDATES_QUIET_MS)
+    }
+    function gathering (): void { if (pc.iceGatheringState === 'complete') done() }
+    pc.addEventListener('icecandidate', candidate)
+    pc.addEventListener('icegatheringstatechange', gathering)
   })
+}
+
+/**
+ * Whether a candidate found after the SDP went out is worth an ICE signal: not an active TCP host
+ * candidate, which only connects out to a peer listening on TCP, and browsers do not listen.
+ */
+function worthTrickling (candidate: string): boolean {
+  if (candidate === '') return false
+  return !(/ tcp /i.test(candidate) && / typ host /.test(candidate) && / tcptype active/.test(candidate))
 }
 
 /** A silent audio track, to hold a section open until there is something to send. */

@@ -1,7 +1,9 @@
 /**
  * Calls in the initial JavaScript: only the two header buttons and this loader. The call screen,
  * the peer connections and the ring (src/web/ui/calls/, src/web/calls/) load on first use: when a
- * call is started here, or when one rings (the browser's 300 KB budget).
+ * call is started here, or when one rings (the browser's 300 KB budget); a few seconds after a
+ * conversation with call buttons shows, or as soon as someone points at one, it starts loading, so
+ * that the first call does not wait for it.
  */
 import { useEffect, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
@@ -11,6 +13,9 @@ import { errorText } from './format.ts'
 import { IconPhone, IconVideo } from './icons.tsx'
 
 type CallsModule = typeof import('./calls/call-layer.tsx')
+
+/** How long after the call buttons show the call code starts loading anyway (after start-up's own work). */
+const PRELOAD_AFTER_MS = 3_000
 
 let loading: Promise<CallsModule> | undefined
 
@@ -26,6 +31,11 @@ function loadCalls (): Promise<CallsModule> {
 /** Voice call and Video call in a conversation's header; Join instead while a call goes on there without this device. */
 export function CallButtons ({ conversation }: { conversation: Conversation }): JSX.Element | null {
   const kith = useKith()
+  const preload = (): void => { loadCalls().catch(() => {}) }
+  useEffect(() => {
+    const timer = setTimeout(preload, PRELOAD_AFTER_MS)
+    return () => { clearTimeout(timer) }
+  }, [])
   if (!conversation.active || conversation.rejoining !== null) return null
   const fail = (what: string) => (err: unknown) => { kith.ui.notify('error', `Couldn’t ${what} the call: ${errorText(err)}`) }
   const running = kith.client.calls.value.find((c) => c.conversation === conversation.id && c.phase === 'running')
@@ -42,8 +52,8 @@ export function CallButtons ({ conversation }: { conversation: Conversation }): 
   const start = (video: boolean) => () => { loadCalls().then(async (m) => { await m.startCall(kith, conversation.id, video) }).catch(fail('start')) }
   return (
     <>
-      <button type='button' class='icon-button' aria-label='Voice call' title='Voice call' data-testid='call-start-audio' onClick={start(false)}><IconPhone /></button>
-      <button type='button' class='icon-button' aria-label='Video call' title='Video call' data-testid='call-start-video' onClick={start(true)}><IconVideo /></button>
+      <button type='button' class='icon-button' aria-label='Voice call' title='Voice call' data-testid='call-start-audio' onPointerEnter={preload} onFocus={preload} onClick={start(false)}><IconPhone /></button>
+      <button type='button' class='icon-button' aria-label='Video call' title='Video call' data-testid='call-start-video' onPointerEnter={preload} onFocus={preload} onClick={start(true)}><IconVideo /></button>
     </>
   )
 }

@@ -61,6 +61,18 @@ function MediaVideo ({ stream, muted, testid, data, cls }: { stream: MediaStream
   return <video ref={ref} class={cls ?? 'call-video'} data-testid={testid} autoplay playsInline muted={muted} {...attrs} />
 }
 
+/** Plays a participant's sound (kept apart from its video: see PeerLink.remoteAudio). */
+function MediaAudio ({ stream }: { stream: MediaStream | null }): JSX.Element {
+  const ref = useRef<HTMLAudioElement>(null)
+  useEffect(() => {
+    const a = ref.current
+    if (a === null || a.srcObject === stream) return
+    a.srcObject = stream
+    if (stream !== null) void a.play().catch(() => {})
+  }, [stream])
+  return <audio ref={ref} autoplay data-testid='call-remote-audio' />
+}
+
 /** "0:42" since `since`, updated every second. */
 function Timer ({ since }: { since: number | undefined }): JSX.Element | null {
   const [, setNow] = useState(0)
@@ -92,8 +104,9 @@ function RemoteTile ({ p, tick }: { p: ParticipantView, tick: number }): JSX.Ele
   const s = link?.stats
   return (
     <figure class='call-tile' data-device={p.device}>
-      <MediaVideo stream={link?.remote ?? null} muted={false} testid='call-remote-video' tick={tick}
+      <MediaVideo stream={link?.remote ?? null} muted testid='call-remote-video' tick={tick}
         data={{ 'frames-decoded': s?.framesDecoded ?? 0, 'audio-level': s?.audioLevel ?? 0, 'screen-frames': s?.screenFramesDecoded ?? 0, state: link?.state ?? 'new' }} />
+      <MediaAudio stream={link?.remoteAudio ?? null} />
       {link !== undefined && !link.flags.camera && <div class='call-tile-off'>{name}’s camera is off</div>}
       <figcaption class='call-tile-caption'>
         <span class='call-tile-name'>{name}{link?.flags.muted === true && <IconMicOff size={14} class='call-muted-mark' />}</span>
