@@ -182,6 +182,43 @@ describe('files in a group', () => {
     expect(waiting.bytes).toBe(0)
   })
 
+  it('a download running while the only holder is away picks that holder up when it comes back, without starting over', async () => {
+    const aliceDir = tempDir('alice')
+    let alice = await peer('Alice', aliceDir, fast)
+    const bob = await peer('Bob', undefined, fast)
+    const carol = await peer('Carol', undefined, fast)
+    await addContact(alice, bob, 'bob')
+    await addContact(alice, carol, 'carol')
+    await alice.messenger.createGroup('hikers')
+    for (const alias of ['bob', 'carol']) await alice.messenger.addMember('hikers', alias)
+    await alice.messenger.send('hikers', 'hello hikers')
+    for (const p of [bob, carol]) await waitForMessage(p, 'hikers', 'hello hikers')
+    await bob.messenger.send('hikers', 'hi from bob')
+    await waitForMessage(carol, 'hikers', 'hi from bob')
+
+    const original = randomFile('map.gpx', 3 * MiB + 7)
+    await alice.files.send('hikers', [original])
+    const fileId = await offerSeen(carol, 'hikers', 'map.gpx')
+    await offerSeen(bob, 'hikers', 'map.gpx')
+    // Alice, the only device holding the file, goes away. Carol's download starts with Bob as its
+    // only reachable source, who holds none of it: it runs, waiting.
+    await stop(alice)
+    await carol.files.get(fileId)
+    await eventually([carol], async () => logOf(carol).includes(`source ${alice.libp2p.peerId.toString()} unavailable`), 'carol to find alice away')
+    expect((await carol.files.view(fileId)).state).toBe('downloading')
+
+    // Alice comes back and says so; the connection alone makes Carol's running download ask her.
+    alice = await peer('Alice', aliceDir, fast)
+    await alice.messenger.send('hikers', 'back online')
+    await waitForMessage(carol, 'hikers', 'back online')
+    const done = await transferDone(carol, fileId)
+    expect(sha256(done.path!)).toBe(sha256(original))
+    const log = logOf(carol)
+    expect(log).toContain(`file ${fileId}: asking ${alice.libp2p.peerId.toString()} too`)
+    // One download, never failed and retried.
+    expect(log).not.toMatch(/waiting for a member who holds the rest/)
+  })
+
   it('a removed member is refused', async () => {
     const alice = await peer('Alice', undefined, fast)
     const bob = await peer('Bob', undefined, fast)

@@ -78,6 +78,19 @@ function request (kind: FileRequestKind, fields: { fileId?: Uint8Array, index?: 
   return FileRequest.encode({ kind, fileId: (fields.fileId ?? new Uint8Array()) as Uint8Array<ArrayBuffer>, index: fields.index ?? 0 })
 }
 
+/** A download under way, which sources can join while it runs. */
+export interface FileDownload {
+  /** Settles as {@link downloadFile}'s promise does. */
+  readonly done: Promise<DownloadReport>
+  /**
+   * Asks `peer` too (a member device that came online, connected, or joined after the download
+   * began): it is opened like the first sources and its HAVE counted from then on. Returns false,
+   * doing nothing, when it is this device, already a source (open or opening), was dropped for
+   * misbehaving, or the download has finished.
+   */
+  addSource: (peer: PeerId) => boolean
+}
+
 /**
  * Fetches every chunk of `manifest` that `options.store` does not hold yet from `sources`, and
  * stores each once verified. Resolves when the store holds the whole file. Rejects with a
@@ -85,6 +98,31 @@ function request (kind: FileRequestKind, fields: { fileId?: Uint8Array, index?: 
  * store is full (resume by calling again once there is room), or with the signal's reason.
  */
 export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sources: readonly PeerId[], options: DownloadOptions): Promise<DownloadReport> {
+  return await startDownload(libp2p, manifest, sources, options).done
+}
+
+/** {@link downloadFile}, with a handle to add sources to it while it runs. */
+export function startDownload (libp2p: Libp2p, manifest: FileManifest, sources: readonly PeerId[], options: DownloadOptions): FileDownload {
+  // Sources added before the download has opened its store wait here.
+  const early: PeerId[] = []
+  let add: ((peer: PeerId) => boolean) | undefined
+  let finished = false
+  const done = runDownload(libp2p, manifest, sources, options, (ready) => {
+    add = ready
+    for (const peer of early.splice(0)) ready(peer)
+  }).finally(() => { finished = true })
+  return {
+    done,
+    addSource: (peer) => {
+      if (add !== undefined) return add(peer)
+      if (finished || early.some((p) => p.equals(peer))) return false
+      early.push(peer)
+      return true
+    }
+  }
+}
+
+async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: readonly PeerId[], options: DownloadOptions, expose: (addSource: (peer: PeerId) => boolean) => void): Promise<DownloadReport> {
   validateManifest(manifest)
   const count = chunkCountOf(manifest.size, manifest.chunkSize)
   const held = await options.store.open(manifest.fileId, count)
@@ -97,6 +135,10 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   const openMs = options.openTimeoutMs ?? 10_000
   const picker = new PiecePicker(held, options.random !== undefined ? { random: options.random } : {})
   const active = new Map<string, Source>()
+  /** Sources being opened. */
+  const opening = new Set<string>()
+  /** Sources dropped for misbehaving (a bad chunk, a protocol violation): never asked again by this download. */
+  const penalised = new Set<string>()
   let fetched = 0
   /** Chunks being checked and stored. */
   const running = new Set<Promise<void>>()
@@ -124,10 +166,12 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
     })
   }
 
-  const drop = (source: Source, reason: string): void => {
+  /** Drops a source; `misbehaved` false for one that is merely gone (it may be added again when it is back). */
+  const drop = (source: Source, reason: string, misbehaved = true): void => {
     if (source.dropped) return
     source.dropped = true
     active.delete(source.id)
+    if (misbehaved) penalised.add(source.id)
     dropped.push({ peer: source.id, reason })
     options.log(`file ${fileName}: dropped source ${source.id}: ${reason}`)
     source.abort(new PeerError(reason))
@@ -137,7 +181,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
 
   const send = (source: Source, frames: Uint8Array[]): void => {
     if (frames.length === 0) return
-    void source.lp.write(...frames).catch((err: unknown) => { drop(source, `write failed: ${describeError(err)}`) })
+    void source.lp.write(...frames).catch((err: unknown) => { drop(source, `write failed: ${describeError(err)}`, false) })
   }
 
   const fill = (source: Source): void => {
@@ -289,6 +333,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
       source = undefined
     } finally {
       pending--
+      opening.delete(id)
     }
     fillAll()
     if (source === undefined) return
@@ -298,7 +343,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
       try {
         bytes = await s.lp.read()
       } catch (err) {
-        if (!settled) drop(s, `stream ended: ${describeError(err)}`)
+        if (!settled) drop(s, `stream ended: ${describeError(err)}`, false)
         return
       }
       s.lastFrameAt = Date.now()
@@ -311,7 +356,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   const timer = setInterval(() => {
     const now = Date.now()
     for (const s of [...active.values()]) {
-      if (picker.inFlight(s.id).size > s.processing.size && now - s.lastFrameAt > stallMs) drop(s, `stalled: nothing for ${stallMs} ms with requests outstanding`)
+      if (picker.inFlight(s.id).size > s.processing.size && now - s.lastFrameAt > stallMs) drop(s, `stalled: nothing for ${stallMs} ms with requests outstanding`, false)
     }
     if (stuckSince !== undefined && now - stuckSince > stallMs) {
       finish(new PeerError(`${picker.missing} of ${count} chunks of file ${fileName} are held by none of the ${active.size} source(s)`))
@@ -322,9 +367,16 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   if (options.signal?.aborted === true) onAbort()
 
   const self = libp2p.peerId.toString()
-  const unique = [...new Map(sources.filter((p) => p.toString() !== self).map((p) => [p.toString(), p])).values()]
-  pending = unique.length
-  for (const peer of unique) void openSource(peer)
+  const addSource = (peer: PeerId): boolean => {
+    const id = peer.toString()
+    if (settled || id === self || active.has(id) || opening.has(id) || penalised.has(id)) return false
+    opening.add(id)
+    pending++
+    void openSource(peer)
+    return true
+  }
+  for (const peer of sources) addSource(peer)
+  expose(addSource)
   checkStuck()
   await done
   return { chunksFetched: fetched, bytesBySource, dropped }

@@ -14,7 +14,7 @@ import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
-import { downloadFile, FileService } from '../../net/protocols/file.ts'
+import { FileService, startDownload, type FileDownload } from '../../net/protocols/file.ts'
 import { BrowserChunkStore } from '../../store/chunks.browser.ts'
 import { PeerError, describeError } from '../../core/errors.ts'
 import { plaintextFile, saveFile } from './file-export.ts'
@@ -91,7 +91,14 @@ interface Upload {
 interface Running {
   readonly abort: AbortController
   readonly done: Promise<void>
+  /** The download once it runs, to add sources to; with when each device was last asked. */
+  download?: { readonly handle: FileDownload, readonly asked: Map<string, number> }
 }
+
+/** How often a running download looks again for member devices that may serve it. */
+const SOURCE_REFRESH_MS = 5_000
+/** A connected member device that is not a source of a running download is asked again after this long. */
+const REASK_MS = 30_000
 
 /** Every file transfer of this page. */
 export class FileTransfers {
@@ -99,6 +106,7 @@ export class FileTransfers {
   private readonly running = new Map<string, Running>()
   private readonly manifests = new Map<string, FileManifest>()
   private service: FileService | undefined
+  private refreshTimer: ReturnType<typeof setInterval> | undefined
 
   private constructor (private readonly options: FileTransfersOptions, readonly store: BrowserChunkStore) {}
 
@@ -113,9 +121,11 @@ export class FileTransfers {
       onServed: (_peer, fileId, _index, bytes) => { transfers.served(hex(fileId), bytes) }
     })
     await transfers.service.start()
-    options.node.addEventListener('peer:connect', () => {
+    options.node.addEventListener('peer:connect', (evt) => {
       for (const fileId of [...transfers.retries.keys()]) transfers.retryNow(fileId)
+      transfers.refreshSources(evt.detail.toString())
     })
+    transfers.refreshTimer = setInterval(() => { transfers.refreshSources() }, SOURCE_REFRESH_MS)
     for (const [fileId, state] of Object.entries(loadWanted())) {
       if (state === 'downloading') void transfers.download(fileId)
     }
@@ -143,8 +153,32 @@ export class FileTransfers {
     }
   }
 
+  /**
+   * Adds to each running download the member devices it does not fetch from yet: one that joined
+   * the conversation since, one that just connected (`connected`), and one connected now that was
+   * last asked over {@link REASK_MS} ago. So a member coming online mid-download is used without
+   * restarting the download (as in Node).
+   */
+  private refreshSources (connected?: string): void {
+    for (const [fileId, running] of this.running) {
+      const download = running.download
+      if (download === undefined) continue
+      void this.options.offers.sources(fileId).then((sources) => {
+        const now = Date.now()
+        for (const p of sources) {
+          const peer = peerIdFromString(p)
+          const asked = download.asked.get(p)
+          if (asked !== undefined && p !== connected && (now - asked < REASK_MS || this.options.node.getConnections(peer).length === 0)) continue
+          download.asked.set(p, now)
+          if (download.handle.addSource(peer)) this.options.log(`file ${fileId}: asking ${p} too`)
+        }
+      }, () => {})
+    }
+  }
+
   /** Stops serving and every download (they resume on the next start). */
   async stop (): Promise<void> {
+    clearInterval(this.refreshTimer)
     for (const r of this.running.values()) r.abort.abort(new PausedError('the page is closing'))
     await this.service?.stop()
   }
@@ -219,8 +253,9 @@ export class FileTransfers {
     const existing = this.running.get(fileId)
     if (existing !== undefined) return await existing.done
     const abort = new AbortController()
-    const done = this.run(fileId, abort.signal)
-    this.running.set(fileId, { abort, done })
+    const running: Omit<Running, 'done'> = { abort }
+    const done = this.run(fileId, abort.signal, running)
+    this.running.set(fileId, Object.assign(running, { done }))
     try {
       await done
     } finally {
@@ -228,7 +263,7 @@ export class FileTransfers {
     }
   }
 
-  private async run (fileId: string, signal: AbortSignal): Promise<void> {
+  private async run (fileId: string, signal: AbortSignal, running: Omit<Running, 'done'>): Promise<void> {
     const manifest = await this.manifest(fileId)
     this.view(fileId, manifest.size)
     saveWanted(fileId, 'downloading')
@@ -251,7 +286,7 @@ export class FileTransfers {
     try {
       const sources = (await this.options.offers.sources(fileId)).map((p) => peerIdFromString(p))
       const connected = sources.filter((p) => this.options.node.getConnections(p).length > 0).length
-      const report = await downloadFile(this.options.node, manifest, sources, {
+      const handle = startDownload(this.options.node, manifest, sources, {
         store: this.store,
         log: this.options.log,
         signal,
@@ -261,6 +296,8 @@ export class FileTransfers {
           show(p.held)
         }
       })
+      running.download = { handle, asked: new Map(sources.map((p) => [p.toString(), Date.now()])) }
+      const report = await handle.done
       show(count, true)
       this.options.log(`file ${fileId}: complete; fetched ${report.chunksFetched} of ${count} chunks this time, ${count - report.chunksFetched} were held already`)
       saveWanted(fileId, undefined)
