@@ -55,6 +55,10 @@ describe('files between two people', () => {
 
     const fileId = await offerSeen(bob, 'alice', 'holiday.mp4')
     expect((await bob.files.view(fileId)).state).toBe('offered')
+    // The conversation list previews the file message, which counts as unread until read.
+    expect(await bob.messenger.conversation('alice')).toMatchObject({ unread: 2, lastMessage: { text: 'our holiday', own: false, file: { name: 'holiday.mp4', mimeType: 'video/mp4' } } })
+    expect((await alice.messenger.conversation('bob')).lastMessage).toMatchObject({ own: true, file: { name: 'holiday.mp4' } })
+    expect((await bob.messenger.markRead('alice')).unread).toBe(0)
     const out = join(tempDir('out'), 'copy.mp4')
     await bob.files.get(fileId, out)
     const done = await transferDone(bob, fileId)

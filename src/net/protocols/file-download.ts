@@ -38,6 +38,12 @@ export interface DownloadOptions {
   readonly log: Log
   /** Bytes of chunks requested and not yet stored, per source, at most (default 16 MiB; one request always goes). */
   readonly maxInFlightBytes?: number
+  /**
+   * The window of a source that holds the whole file (the sender, typically) while another source
+   * that does not is open too (default: `maxInFlightBytes`). Smaller, it leaves the chunks the
+   * others hold to them, so that the swarm, not the sender, serves most copies.
+   */
+  readonly seedInFlightBytes?: number
   /** A source with requests outstanding that sends nothing for this long is dropped (default 20 s). */
   readonly stallTimeoutMs?: number
   /** How long to wait for a source to open the stream and send HAVE (default 10 s). */
@@ -47,6 +53,18 @@ export interface DownloadOptions {
   readonly onChunk?: (progress: DownloadProgress) => void
   /** Tie-breaking for the piece picker (default Math.random). */
   readonly random?: () => number
+  /** This downloader's part of a swarm fetching the file at once (see `PiecePickerOptions.part`; {@link swarmPart}). */
+  readonly part?: { readonly index: number, readonly of: number }
+}
+
+/**
+ * This device's part of the swarm of a file: its place among the member devices that may fetch it
+ * (`devices`, this one included), the offer's sender left out, ordered by peer id, so that every
+ * member computes the same split without a word. Undefined when it would be the whole file.
+ */
+export function swarmPart (self: string, sender: string, devices: Iterable<string>): { index: number, of: number } | undefined {
+  const members = [...new Set([self, ...devices])].filter((d) => d !== sender).sort()
+  return members.length < 2 ? undefined : { index: members.indexOf(self), of: members.length }
 }
 
 /** What a finished download did. */
@@ -70,6 +88,8 @@ interface Source {
   readonly cancelled: Set<number>
   /** Chunks arrived from this source and being checked and stored. */
   readonly processing: Set<number>
+  /** It held every chunk when it opened (a seed). */
+  seed: boolean
   lastFrameAt: number
   dropped: boolean
 }
@@ -131,9 +151,15 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
   const dropped: Array<{ peer: string, reason: string }> = []
   if (held.complete) return { chunksFetched: 0, bytesBySource, dropped }
   const maxInFlight = options.maxInFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES
+  const seedInFlight = options.seedInFlightBytes ?? maxInFlight
+  const windowOf = (source: Source): number => {
+    if (!source.seed || seedInFlight >= maxInFlight) return maxInFlight
+    for (const other of active.values()) if (!other.seed) return seedInFlight
+    return maxInFlight
+  }
   const stallMs = options.stallTimeoutMs ?? 20_000
   const openMs = options.openTimeoutMs ?? 10_000
-  const picker = new PiecePicker(held, options.random !== undefined ? { random: options.random } : {})
+  const picker = new PiecePicker(held, { ...(options.random !== undefined ? { random: options.random } : {}), ...(options.part !== undefined ? { part: options.part } : {}) })
   const active = new Map<string, Source>()
   /** Sources being opened. */
   const opening = new Set<string>()
@@ -186,6 +212,7 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
 
   const fill = (source: Source): void => {
     if (settled || source.dropped) return
+    const maxInFlight = windowOf(source)
     // The stall clock runs only while requests are outstanding.
     if (picker.inFlight(source.id).size <= source.processing.size) source.lastFrameAt = Date.now()
     const frames: Uint8Array[] = []
@@ -207,7 +234,9 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
 
   function fillAll (): void {
     if (settled) return
-    for (const s of active.values()) fill(s)
+    // Sources that hold part of the file first, seeds last: a seed is asked for what is left.
+    for (const s of active.values()) if (!s.seed) fill(s)
+    for (const s of active.values()) if (s.seed) fill(s)
     checkStuck()
   }
 
@@ -310,7 +339,7 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
     try {
       const stream = await libp2p.dialProtocol(peer, FILE_PROTOCOL, { signal: AbortSignal.timeout(openMs) })
       const lp = new FrameStream(stream, { maxFrame: MAX_FILE_RESPONSE_FRAME, maxBuffered: 2 * maxInFlight + 2 * MAX_FILE_RESPONSE_FRAME })
-      source = { id, lp, abort: (err) => { stream.abort(err) }, close: async () => { await stream.close() }, awaiting: 0, cancelled: new Set(), processing: new Set(), lastFrameAt: Date.now(), dropped: false }
+      source = { id, lp, abort: (err) => { stream.abort(err) }, close: async () => { await stream.close() }, awaiting: 0, cancelled: new Set(), processing: new Set(), lastFrameAt: Date.now(), dropped: false, seed: false }
       if (settled) {
         source.abort(new Error('download finished'))
         return
@@ -320,6 +349,7 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
       if (first.kind === FileResponseKind.REFUSED) throw new PeerError(`refused: ${first.reason.slice(0, 200)}`)
       if (first.kind !== FileResponseKind.HAVE) throw new PeerError(`answered OPEN with ${first.kind}, not HAVE`)
       const have = Bitfield.fromBytes(first.bitfield, count)
+      source.seed = have.complete
       if (settled) {
         source.abort(new Error('download finished'))
         return

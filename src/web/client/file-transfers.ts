@@ -14,7 +14,7 @@ import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
-import { FileService, startDownload, type FileDownload } from '../../net/protocols/file.ts'
+import { FileService, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
 import { BrowserChunkStore } from '../../store/chunks.browser.ts'
 import { PeerError, describeError } from '../../core/errors.ts'
 import { plaintextFile, saveFile } from './file-export.ts'
@@ -48,6 +48,8 @@ export interface FileOffersPort {
   mayFetch (peerId: string, fileId: string): Promise<boolean>
   /** Devices that may hold chunks of the file: its conversation's other member devices, the sender's first. */
   sources (fileId: string): Promise<string[]>
+  /** The peer id of the device that offered the file. */
+  senderDevice (fileId: string): Promise<string>
 }
 
 /** Options of {@link FileTransfers}. */
@@ -64,9 +66,9 @@ const PROGRESS_EVERY_MS = 250
 /** Speed is measured over this window. */
 const SPEED_WINDOW_MS = 3_000
 /**
- * Bytes requested and not yet stored per source when several members are online to serve a file,
- * as in Node (src/node/file-transfers.ts): a smaller window lets the others serve before the
- * sender has been asked for most of the file.
+ * Bytes requested and not yet stored at a source that holds the whole file while a member that
+ * holds part of it is a source too, as in Node (src/node/file-transfers.ts): the others serve
+ * what they hold before the sender is asked for it.
  */
 const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** The first wait before a download with no reachable source tries again; it doubles up to the most. */
@@ -285,12 +287,13 @@ export class FileTransfers {
     }
     try {
       const sources = (await this.options.offers.sources(fileId)).map((p) => peerIdFromString(p))
-      const connected = sources.filter((p) => this.options.node.getConnections(p).length > 0).length
+      const part = swarmPart(this.options.node.peerId.toString(), await this.options.offers.senderDevice(fileId), sources.map(String))
       const handle = startDownload(this.options.node, manifest, sources, {
         store: this.store,
         log: this.options.log,
         signal,
-        ...(connected > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}),
+        seedInFlightBytes: SWARM_IN_FLIGHT_BYTES,
+        ...(part !== undefined ? { part } : {}),
         onChunk: (p) => {
           this.service?.announce(manifest.fileId, p.index)
           show(p.held)

@@ -314,6 +314,35 @@ describe('/kith/file/1.0.0', () => {
     expect(asked).toBe(3)
   })
 
+  it('asks a seed for a smaller window while a member that holds part of the file is open too', async () => {
+    const [alice, carol, bob] = [await peer(), await peer(), await peer()]
+    const manifest = await seal(alice.store, randomBytes(4 * 1024 * 1024))
+    const have = (lp: FrameStream, bits: Bitfield): Promise<void> => lp.write(FileResponse.encode({ kind: FileResponseKind.HAVE, bitfield: bits.toBytes() as Uint8Array<ArrayBuffer>, index: 0, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' }))
+    // Carol holds nothing yet; Alice holds everything and answers nothing, counting what she is asked.
+    let carolOpen!: () => void
+    const carolHas = new Promise<void>((resolve) => { carolOpen = resolve })
+    await carol.node.handle(FILE_PROTOCOL, async (stream) => {
+      const lp = new FrameStream(stream, { maxFrame: 64 })
+      await lp.read()
+      await have(lp, new Bitfield(16))
+      carolOpen()
+      try { for (;;) await lp.read() } catch {}
+    })
+    let asked = 0
+    await alice.node.handle(FILE_PROTOCOL, async (stream) => {
+      const lp = new FrameStream(stream, { maxFrame: 64 })
+      await lp.read()
+      await carolHas
+      await have(lp, Bitfield.full(16))
+      try { for (;;) if (FileRequest.decode(await lp.read()).kind === FileRequestKind.GET) asked++ } catch {}
+    })
+    const download = downloadFile(bob.node, manifest, [await know(bob, alice), await know(bob, carol)], {
+      store: bob.store, log: bob.log.log, maxInFlightBytes: 8 * (CHUNK + 16), seedInFlightBytes: 2 * (CHUNK + 16), stallTimeoutMs: 300
+    })
+    await expect(download).rejects.toThrow(/stalled|held by none/)
+    expect(asked).toBe(2)
+  })
+
   it('lets two downloaders fetch from the sender and from each other at once (swarm)', async () => {
     const [alice, bob, carol] = [await peer(), await peer(), await peer()]
     const data = randomBytes(4 * 1024 * 1024)
