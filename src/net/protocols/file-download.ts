@@ -388,7 +388,9 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
     for (const s of [...active.values()]) {
       if (picker.inFlight(s.id).size > s.processing.size && now - s.lastFrameAt > stallMs) drop(s, `stalled: nothing for ${stallMs} ms with requests outstanding`, false)
     }
-    if (stuckSince !== undefined && now - stuckSince > stallMs) {
+    // Requests may have gone out since stuckSince was set (a source refilled on its own): look again.
+    checkStuck()
+    if (!settled && stuckSince !== undefined && now - stuckSince > stallMs) {
       finish(new PeerError(`${picker.missing} of ${count} chunks of file ${fileName} are held by none of the ${active.size} source(s)`))
     }
   }, Math.max(10, Math.floor(stallMs / 4)))

@@ -317,29 +317,33 @@ describe('/kith/file/1.0.0', () => {
   it('asks a seed for a smaller window while a member that holds part of the file is open too', async () => {
     const [alice, carol, bob] = [await peer(), await peer(), await peer()]
     const manifest = await seal(alice.store, randomBytes(4 * 1024 * 1024))
-    const have = (lp: FrameStream, bits: Bitfield): Promise<void> => lp.write(FileResponse.encode({ kind: FileResponseKind.HAVE, bitfield: bits.toBytes() as Uint8Array<ArrayBuffer>, index: 0, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' }))
-    // Carol holds nothing yet; Alice holds everything and answers nothing, counting what she is asked.
-    let carolOpen!: () => void
-    const carolHas = new Promise<void>((resolve) => { carolOpen = resolve })
+    const have = async (lp: FrameStream, bits: Bitfield): Promise<void> => { await lp.write(FileResponse.encode({ kind: FileResponseKind.HAVE, bitfield: bits.toBytes() as Uint8Array<ArrayBuffer>, index: 0, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' })) }
+    // Carol claims chunk 0 and, asked for it, says she lacks it after all: by then she is surely one
+    // of Bob's sources. Only then does Alice, who holds everything and answers nothing, say HAVE.
+    let carolAsked!: () => void
+    const carolIsSource = new Promise<void>((resolve) => { carolAsked = resolve })
     await carol.node.handle(FILE_PROTOCOL, async (stream) => {
       const lp = new FrameStream(stream, { maxFrame: 64 })
       await lp.read()
-      await have(lp, new Bitfield(16))
-      carolOpen()
+      await have(lp, (() => { const b = new Bitfield(16); b.set(0); return b })())
+      const get = FileRequest.decode(await lp.read())
+      await lp.write(FileResponse.encode({ kind: FileResponseKind.DONT_HAVE, bitfield: new Uint8Array(), index: get.index, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' }))
+      carolAsked()
       try { for (;;) await lp.read() } catch {}
     })
     let asked = 0
     await alice.node.handle(FILE_PROTOCOL, async (stream) => {
       const lp = new FrameStream(stream, { maxFrame: 64 })
       await lp.read()
-      await carolHas
+      await carolIsSource
       await have(lp, Bitfield.full(16))
       try { for (;;) if (FileRequest.decode(await lp.read()).kind === FileRequestKind.GET) asked++ } catch {}
     })
-    const download = downloadFile(bob.node, manifest, [await know(bob, alice), await know(bob, carol)], {
+    const download = downloadFile(bob.node, manifest, [await know(bob, carol), await know(bob, alice)], {
       store: bob.store, log: bob.log.log, maxInFlightBytes: 8 * (CHUNK + 16), seedInFlightBytes: 2 * (CHUNK + 16), stallTimeoutMs: 300
     })
-    await expect(download).rejects.toThrow(/stalled|held by none/)
+    await expect(download).rejects.toThrow(/held by none/)
+    expect(bob.log.text()).toMatch(/dropped source .*: stalled/)
     expect(asked).toBe(2)
   })
 
