@@ -14,7 +14,7 @@ import { readFilePlaintext, sealFile } from '../../../../src/core/files/sealed-f
 import { FILE_PROTOCOL } from '../../../../src/net/constants.ts'
 import { FrameStream, encodeFrames } from '../../../../src/net/frames.ts'
 import type { KithLibp2p } from '../../../../src/net/node.ts'
-import { FileService, chunkFrame, downloadFile, startDownload, type MayFetch } from '../../../../src/net/protocols/file.ts'
+import { FileService, chunkFrame, downloadFile, startDownload, swarmPart, type MayFetch } from '../../../../src/net/protocols/file.ts'
 import { installNodeFileCrypto } from '../../../../src/node/file-crypto.ts'
 import { NodeChunkStore } from '../../../../src/store/chunks.node.ts'
 import { LoopbackPeers } from '../loopback.ts'
@@ -490,6 +490,17 @@ describe('/kith/file/1.0.0 serving bad input', () => {
     expect(FileResponse.decode(await raw.read())).toMatchObject({ kind: FileResponseKind.DONT_HAVE, index: 2 })
     await expect(raw.read()).rejects.toThrow()
     await logged(alice, /no request for 200 ms/)
+  })
+})
+
+describe('swarmPart', () => {
+  it('gives every member downloading at once the same split, by peer id, without the sender', () => {
+    const devices = ['sender', 'carol', 'alice', 'bob']
+    expect(['alice', 'bob', 'carol'].map((self) => swarmPart(self, 'sender', devices.filter((d) => d !== self)))).toEqual([
+      { index: 0, of: 3 }, { index: 1, of: 3 }, { index: 2, of: 3 }
+    ])
+    // Alone with the sender: the whole file is one part.
+    expect(swarmPart('bob', 'sender', ['sender'])).toBeUndefined()
   })
 })
 
