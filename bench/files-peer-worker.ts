@@ -1,11 +1,11 @@
 /**
  * Benchmark helper process for bench/files.ts's swarm: one receiving member. It holds a chunk
  * store on tmpfs, serves what it holds over `/kith/file/1.0.0` (as a group member does), and on
- * `prepare` opens the file's record and on `download` fetches it from the sources it is given,
- * announcing each chunk it stores, with the window a node uses when several members serve (as
- * `FileTransfers` does). It
- * reports how long that took, the CPU time it spent meanwhile (fetching and serving), and how many
- * bytes each source gave it; `reset` forgets the file.
+ * `prepare` opens the file's record, on `connect` connects to the other members, and on `download`
+ * fetches it from the sources it is given, announcing each chunk it stores, with the seed window
+ * and the part of the swarm a node uses (as `FileTransfers` does). It reports how long that took, the CPU time it spent meanwhile (fetching and serving), and how many
+ * bytes each source gave it; `reset` forgets the file. For experiments, KITH_BENCH_SEED_WINDOW sets
+ * the seed window in bytes and KITH_BENCH_NO_PART turns the parts of the swarm off.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { generateKeyPair } from '@libp2p/crypto/keys'
