@@ -101,7 +101,8 @@ export function mimeTypeOf (path: string): string {
  * the others could offer it: in the swarm benchmark (1 sender, 4 receivers, 256 MiB) the sender
  * uploaded 1.9 times the file; with 4 MiB everywhere 1.4 times and the swarm was slower than the
  * sender alone; with 4 MiB for the sender only (filled last) and each receiver asking the sender
- * for its own part of the file first (`swarmPart`), 1.15 times and faster than the sender alone.
+ * for its own part of the file first (`swarmPart`), 1.15–1.2 times, and the swarm's time went from
+ * 22–57 s to 16–21 s (docs/ARCHITECTURE.md, "Swarming"). An 8 MiB seed window gave 1.34–1.42.
  */
 export const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 
