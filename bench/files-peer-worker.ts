@@ -1,19 +1,21 @@
 /**
  * Benchmark helper process for bench/files.ts's swarm: one receiving member. It holds a chunk
  * store on tmpfs, serves what it holds over `/kith/file/1.0.0` (as a group member does), and on
- * `prepare` opens the file's record and on `download` fetches it from the sources it is given,
- * announcing each chunk it stores, with the window a node uses when several members serve (as
- * `FileTransfers` does). It
- * reports how long that took and how many bytes each source gave it; `reset` forgets the file.
+ * `prepare` opens the file's record, on `connect` connects to the other members, and on `download`
+ * fetches it from the sources it is given, announcing each chunk it stores, with the seed window
+ * and the part of the swarm a node uses (as `FileTransfers` does). It reports how long that took, the CPU time it spent meanwhile (fetching and serving), and how many
+ * bytes each source gave it; `reset` forgets the file. For experiments, KITH_BENCH_SEED_WINDOW sets
+ * the seed window in bytes and KITH_BENCH_NO_PART turns the parts of the swarm off.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { fromHex } from '../src/core/bytes.ts'
 import { chunkCountOf, decodeManifest } from '../src/core/files/manifest.ts'
 import { createKithNode } from '../src/net/node.ts'
-import { downloadFile, FileService } from '../src/net/protocols/file.ts'
+import { FileService, startDownload, swarmPart } from '../src/net/protocols/file.ts'
 import { installNodeFileCrypto } from '../src/node/file-crypto.ts'
 import { SWARM_IN_FLIGHT_BYTES } from '../src/node/file-transfers.ts'
 import { NodeChunkStore } from '../src/store/chunks.node.ts'
@@ -36,20 +38,43 @@ process.on('message', (msg: { cmd: string }) => {
     const manifest = decodeManifest(fromHex((msg as unknown as { manifest: string }).manifest))
     void store.open(manifest.fileId, chunkCountOf(manifest.size, manifest.chunkSize)).then(() => process.send!({ type: 'prepared' }))
   }
+  if (msg.cmd === 'connect') {
+    // Members of a group are connected already, through its chat; so are these, before a download.
+    void (async () => {
+      for (const s of (msg as unknown as { peers: Array<{ id: string, addrs: string[] }> }).peers) {
+        await node.dial(s.addrs.map((a) => multiaddr(`${a}/p2p/${s.id}`))).catch((err: unknown) => { log(`could not connect to ${s.id}: ${String(err)}`) })
+      }
+      process.send!({ type: 'connected' })
+    })()
+  }
   if (msg.cmd === 'download') {
     const { manifest: hex, sources } = msg as DownloadCommand
     const manifest = decodeManifest(fromHex(hex))
     void (async () => {
-      const peers = []
+      const peers: PeerId[] = []
       for (const s of sources) {
         const peer = peerIdFromString(s.id)
         await node.peerStore.patch(peer, { multiaddrs: s.addrs.map((a) => multiaddr(a)) })
         peers.push(peer)
       }
       const t = performance.now()
-      const report = await downloadFile(node, manifest, peers, { store, log, ...(peers.length > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}), onChunk: (p) => { service.announce(manifest.fileId, p.index) } })
+      const cpu = process.cpuUsage()
+      // As FileTransfers does: the window for several members online, this device's part of the
+      // swarm, and a source that connects (again) mid-download is asked.
+      const part = swarmPart(node.peerId.toString(), sources[0]!.id, sources.map((s) => s.id))
+      const download = startDownload(node, manifest, peers, {
+        store,
+        log,
+        seedInFlightBytes: process.env.KITH_BENCH_SEED_WINDOW !== undefined ? Number(process.env.KITH_BENCH_SEED_WINDOW) : SWARM_IN_FLIGHT_BYTES,
+        ...(part !== undefined && process.env.KITH_BENCH_NO_PART === undefined ? { part } : {}),
+        onChunk: (p) => { service.announce(manifest.fileId, p.index) }
+      })
+      const onConnect = (evt: CustomEvent<PeerId>): void => { if (peers.some((p) => p.equals(evt.detail))) download.addSource(evt.detail) }
+      node.addEventListener('peer:connect', onConnect)
+      const report = await download.done.finally(() => { node.removeEventListener('peer:connect', onConnect) })
       const complete = (await store.held(manifest.fileId))?.complete === true
-      process.send!({ type: 'done', ms: performance.now() - t, complete, bytesBySource: Object.fromEntries(report.bytesBySource) })
+      const { user, system } = process.cpuUsage(cpu)
+      process.send!({ type: 'done', ms: performance.now() - t, cpuMs: (user + system) / 1000, complete, bytesBySource: Object.fromEntries(report.bytesBySource) })
     })().catch((err: unknown) => { process.send!({ type: 'done', ms: 0, complete: false, error: String(err) }) })
   }
   if (msg.cmd === 'reset') {

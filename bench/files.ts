@@ -156,7 +156,7 @@ async function benchNetcat (size: number, log: (line: string) => void): Promise<
 }
 
 interface Ready { type: 'ready', peerId: string, addrs: string[] }
-interface Done { type: 'done', ms: number, complete: boolean, bytesBySource?: Record<string, number>, error?: string }
+interface Done { type: 'done', ms: number, cpuMs?: number, complete: boolean, bytesBySource?: Record<string, number>, error?: string }
 
 /** Starts a helper process and resolves with its first message. */
 async function startWorker<T> (file: string, args: string[]): Promise<{ child: ChildProcess, first: T, exited: Promise<void> }> {
@@ -197,30 +197,40 @@ export async function benchSwarm (quick: boolean, log: (line: string) => void): 
     const senderId = sender.first.addrs[0]!.split('/p2p/')[1]!
     const senderSource = { id: senderId, addrs: sender.first.addrs.map((a) => a.split('/p2p/')[0]!) }
     const manifest = sender.first.manifest
-    const swarm = { ms: [] as number[], upload: [] as number[] }
-    const alone = { ms: [] as number[], upload: [] as number[] }
+    const swarm = { ms: [] as number[], upload: [] as number[], cpu: [] as number[] }
+    const alone = { ms: [] as number[], upload: [] as number[], cpu: [] as number[] }
+    const senderCpu = async (): Promise<number> => (await ask<{ micros: number }>(sender.child, { cmd: 'cpu' }, 'cpu')).micros / 1000
     for (let round = 0; round < rounds; round++) {
       for (const mode of ['swarm', 'alone'] as const) {
         log(`files: swarm round ${round + 1}/${rounds}: ${mode === 'swarm' ? 'members serve each other' : 'the sender serves all alone'}`)
         await Promise.all(peers.map(async (p) => await ask(p.child, { cmd: 'reset', manifest }, 'reset')))
         await Promise.all(peers.map(async (p) => await ask(p.child, { cmd: 'prepare', manifest }, 'prepared')))
+        if (mode === 'swarm' && round === 0) {
+          // Group members are connected through the conversation's chat before anyone downloads.
+          await Promise.all(peers.map(async (p) => await ask(p.child, { cmd: 'connect', peers: peers.filter((q) => q !== p).map((q) => ({ id: q.first.peerId, addrs: q.first.addrs.map((a) => a.split('/p2p/')[0]!) })) }, 'connected')))
+        }
+        const cpuBefore = await senderCpu()
         const t = performance.now()
         const dones = await Promise.all(peers.map(async (p) => {
           const others = mode === 'swarm' ? peers.filter((q) => q !== p).map((q) => ({ id: q.first.peerId, addrs: q.first.addrs.map((a) => a.split('/p2p/')[0]!) })) : []
           return await ask<Done>(p.child, { cmd: 'download', manifest, sources: [senderSource, ...others] }, 'done')
         }))
         const ms = performance.now() - t
+        const cpu = await senderCpu() - cpuBefore + dones.reduce((n, d) => n + (d.cpuMs ?? 0), 0)
         const failed = dones.find((d) => !d.complete)
         if (failed !== undefined) throw new Error(`a receiver did not complete the ${mode} round: ${failed.error ?? 'incomplete'}`)
         const uploaded = dones.reduce((n, d) => n + (d.bytesBySource?.[senderId] ?? 0), 0)
         const target = mode === 'swarm' ? swarm : alone
         target.ms.push(ms)
         target.upload.push(uploaded / size)
+        target.cpu.push(cpu)
+        log(`files: ${mode}: ${Math.round(ms)} ms, the sender uploaded ${(uploaded / size).toFixed(2)} x the file, ${Math.round(cpu)} ms of CPU in the 5 processes; receivers done after ${dones.map((d) => Math.round(d.ms)).join(', ')} ms`)
       }
     }
     return [
       result(`swarm of ${receivers} receivers, ${size / MiB} MiB: bytes the sender uploads / file size`, quantile(swarm.upload, 0.5), 'x', 'the sender serving all 4 alone', quantile(alone.upload, 0.5)),
-      result(`swarm of ${receivers} receivers, ${size / MiB} MiB: time until all hold the file`, quantile(swarm.ms, 0.5), 'ms', 'the sender serving all 4 alone', quantile(alone.ms, 0.5))
+      result(`swarm of ${receivers} receivers, ${size / MiB} MiB: time until all hold the file`, quantile(swarm.ms, 0.5), 'ms', 'the sender serving all 4 alone', quantile(alone.ms, 0.5)),
+      result(`swarm of ${receivers} receivers, ${size / MiB} MiB: CPU time of the 5 processes`, quantile(swarm.cpu, 0.5), 'ms', 'the sender serving all 4 alone', quantile(alone.cpu, 0.5))
     ]
   } finally {
     for (const p of [sender, ...peers]) p.child.send({ cmd: 'stop' })

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --browser-files-only | --directory-only | --sframe-only | --calls-only | --call-cpu-only]`: Kith's
+ * `npm run bench [-- --json] [-- --quick] [-- --browser-only | --node-only | --hosts-only | --mailbox-only | --files-only | --swarm-only | --browser-files-only | --directory-only | --sframe-only | --calls-only | --call-cpu-only]`: Kith's
  * benchmarks, each against a baseline measured in the same run on this machine (`--node-only`
  * runs the in-process ones below, without the browser and the simulated hosts).
  *
@@ -42,7 +42,7 @@ import { benchBrowser } from './browser.ts'
 import { benchBrowserFiles } from './browser-files.ts'
 import { benchHosts } from './hosts.ts'
 import { benchMailbox } from './mailbox.ts'
-import { benchFiles } from './files.ts'
+import { benchFiles, benchSwarm } from './files.ts'
 import { benchCommits, pairGroup } from './mls.ts'
 import { benchDirectory } from './directory.ts'
 import { benchSFrame } from './sframe.ts'
@@ -116,6 +116,10 @@ async function main (): Promise<void> {
   }
   if (process.argv.includes('--files-only')) {
     report(await benchFiles(quick, log), json)
+    return
+  }
+  if (process.argv.includes('--swarm-only')) {
+    report(await benchSwarm(quick, log), json)
     return
   }
   if (process.argv.includes('--sframe-only')) {

@@ -22,7 +22,7 @@ import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
 import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
 import type { KithLibp2p } from '../net/node.ts'
-import { downloadFile, FileService } from '../net/protocols/file.ts'
+import { FileService, startDownload, swarmPart, type FileDownload } from '../net/protocols/file.ts'
 import type { NodeChunkStore } from '../store/chunks.node.ts'
 
 /** Where a transfer stands, as `kith files` shows it. */
@@ -63,6 +63,8 @@ export interface FileTransfersOptions {
   readonly log: Log
   /** First wait before retrying a download whose sources are all gone, doubling to 30 s (default 1 s; tests shorten it). */
   readonly retryMs?: number
+  /** How often a running download looks again for member devices that may serve it (default 5 s). */
+  readonly sourceRefreshMs?: number
 }
 
 interface Saved {
@@ -76,6 +78,8 @@ interface Running {
   readonly done: Promise<void>
   /** (time ms, bytes held) samples of the last seconds, for the speed. */
   readonly samples: Array<[number, number]>
+  /** The download once it runs, to add sources to; with the devices it has been given so far. */
+  download?: { readonly handle: FileDownload, readonly asked: Map<string, number> }
 }
 
 const MIME_TYPES: Record<string, string> = {
@@ -91,12 +95,19 @@ export function mimeTypeOf (path: string): string {
 }
 
 /**
- * Bytes requested and not yet stored per source when several members are online to serve a file.
- * With the default (16 MiB) every downloader had most of a file asked of the sender before the
- * others could offer it: in the swarm benchmark (1 sender, 4 receivers, 256 MiB) the sender
- * uploaded 1.9 times the file; with 4 MiB, 1.4 times.
+ * Bytes requested and not yet stored at a source that holds the whole file (the sender) while a
+ * member that holds part of it is a source too (`seedInFlightBytes`); others get the default
+ * 16 MiB. With 16 MiB everywhere every downloader had most of a file asked of the sender before
+ * the others could offer it: in the swarm benchmark (1 sender, 4 receivers, 256 MiB) the sender
+ * uploaded 1.9 times the file; with 4 MiB everywhere 1.4 times and the swarm was slower than the
+ * sender alone; with 4 MiB for the sender only (filled last) and each receiver asking the sender
+ * for its own part of the file first (`swarmPart`), 1.15–1.2 times, and the swarm's time went from
+ * 22–57 s to 16–21 s (docs/ARCHITECTURE.md, "Swarming"). An 8 MiB seed window gave 1.34–1.42.
  */
 export const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
+
+/** A connected member device that is not a source of a running download is asked again after this long. */
+const REASK_MS = 30_000
 
 /** Whether an error means the disk or the chunk store's quota is full. */
 function isFull (err: unknown): boolean {
@@ -113,6 +124,7 @@ export class FileTransfers {
   private readonly attempts = new Map<string, number>()
   private readonly listeners = new Set<(view: TransferView) => void>()
   private stopped = false
+  private refreshTimer: NodeJS.Timeout | undefined
 
   constructor (private readonly libp2p: KithLibp2p, private readonly messenger: Messenger, private readonly chunks: NodeChunkStore, private readonly options: FileTransfersOptions) {
     this.service = new FileService(libp2p, {
@@ -163,13 +175,41 @@ export class FileTransfers {
     for (const [id, s] of this.saved) if (s.state === 'downloading') this.run(id)
     // A member coming online may hold what a waiting download needs.
     this.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.refreshTimer = setInterval(() => { this.refreshSources() }, this.options.sourceRefreshMs ?? 5_000)
+    this.refreshTimer.unref()
   }
 
-  private readonly onConnect = (): void => {
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
     for (const [id, timer] of this.retries) {
       clearTimeout(timer)
       this.retries.delete(id)
       this.run(id)
+    }
+    this.refreshSources(evt.detail.toString())
+  }
+
+  /**
+   * Adds to each running download the member devices it does not fetch from yet: one that joined
+   * the conversation since, one that just connected (`connected`), and one connected now that was
+   * last asked over {@link REASK_MS} ago (it was unreachable, refused, or went away). So a member
+   * coming online mid-download is used without restarting the download.
+   */
+  private refreshSources (connected?: string): void {
+    const own = this.libp2p.peerId.toString()
+    for (const [id, running] of this.running) {
+      const download = running.download
+      if (download === undefined) continue
+      void this.messenger.fileSources(id).then((sources) => {
+        const now = Date.now()
+        for (const p of sources) {
+          if (p === own) continue
+          const peer = peerIdFromString(p)
+          const asked = download.asked.get(p)
+          if (asked !== undefined && p !== connected && (now - asked < REASK_MS || this.libp2p.getConnections(peer).length === 0)) continue
+          download.asked.set(p, now)
+          if (download.handle.addSource(peer)) this.options.log(`file ${id}: asking ${p} too`)
+        }
+      }, () => {})
     }
   }
 
@@ -177,6 +217,7 @@ export class FileTransfers {
   async stop (): Promise<void> {
     this.stopped = true
     this.libp2p.removeEventListener('peer:connect', this.onConnect)
+    clearInterval(this.refreshTimer)
     for (const t of this.retries.values()) clearTimeout(t)
     this.retries.clear()
     for (const r of this.running.values()) r.controller.abort(new UsageError('the node is stopping'))
@@ -348,16 +389,18 @@ export class FileTransfers {
     if (this.stopped || this.running.has(id)) return
     const controller = new AbortController()
     const samples: Array<[number, number]> = []
-    const done = this.download(id, controller.signal, samples)
+    const running: Omit<Running, 'done'> = { controller, samples }
+    const done = this.download(id, running)
       .catch((err: unknown) => { this.options.log(`file ${id}: ${describeError(err)}`) })
       .finally(() => {
         this.running.delete(id)
         void this.changed(id)
       })
-    this.running.set(id, { controller, done, samples })
+    this.running.set(id, Object.assign(running, { done }))
   }
 
-  private async download (id: string, signal: AbortSignal, samples: Array<[number, number]>): Promise<void> {
+  private async download (id: string, running: Omit<Running, 'done'>): Promise<void> {
+    const { samples, controller: { signal } } = running
     const { log } = this.options
     const record = await this.messenger.fileOffer(id)
     const { manifest } = record
@@ -374,12 +417,13 @@ export class FileTransfers {
       return
     }
     try {
-      const connected = sources.filter((p) => this.libp2p.getConnections(p).length > 0).length
-      const report = await downloadFile(this.libp2p, manifest, sources, {
+      const part = swarmPart(own, record.senderDevice, sources.map(String))
+      const handle = startDownload(this.libp2p, manifest, sources, {
         store: this.chunks,
         log,
         signal,
-        ...(connected > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}),
+        seedInFlightBytes: SWARM_IN_FLIGHT_BYTES,
+        ...(part !== undefined ? { part } : {}),
         onChunk: (p) => {
           held = p.held
           this.service.announce(manifest.fileId, p.index)
@@ -392,6 +436,8 @@ export class FileTransfers {
           }
         }
       })
+      running.download = { handle, asked: new Map(sources.map((p) => [p.toString(), Date.now()])) }
+      const report = await handle.done
       this.attempts.delete(id)
       log(`file ${id}: all ${chunkCountOf(manifest.size, manifest.chunkSize)} chunks held (${report.chunksFetched} fetched now)`)
     } catch (err) {
@@ -409,6 +455,7 @@ export class FileTransfers {
       const attempt = (this.attempts.get(id) ?? 0) + 1
       this.attempts.set(id, attempt)
       const wait = Math.min(30_000, (this.options.retryMs ?? 1000) * 2 ** Math.min(attempt - 1, 10))
+      log(`file ${id}: waiting for a member who holds the rest, trying again in ${wait} ms: ${describeError(err)}`)
       if (!this.stopped) this.retries.set(id, setTimeout(() => { this.retries.delete(id); this.run(id) }, wait))
       return
     }

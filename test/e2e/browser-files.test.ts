@@ -55,6 +55,9 @@ it('a file attached through the input arrives byte-identical, with progress, and
   await offered.and(bob.page.locator('[data-state="offered"]')).waitFor({ timeout: 60_000 })
   expect(await bob.page.getByTestId('message').filter({ hasText: 'The quarterly numbers' }).count()).toBe(1)
   expect(await offered.textContent()).toContain('5.0 MB')
+  // The conversation list previews the file message by its name and caption, as it would a text.
+  await bob.page.locator('.conversation-preview', { hasText: '📎 report.bin · The quarterly numbers' }).waitFor()
+  await alice.page.locator('.conversation-preview', { hasText: 'You: 📎 report.bin · The quarterly numbers' }).waitFor()
   await screenshot(bob.page, 'files-offered')
   await offered.getByTestId('file-download').click()
   await offered.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
@@ -97,6 +100,7 @@ it('an image shows its encrypted thumbnail at once and downloads by itself; it o
   expect(await thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
   // At most 8 MiB (the default): no click needed.
   await image.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+  expect(await bob.page.locator('.conversation-preview').allTextContents()).toContain('🖼 Photo')
   await screenshot(bob.page, 'files-image')
   await image.getByTestId('file-open').click()
   const viewer = bob.page.getByTestId('image-viewer')

@@ -55,6 +55,10 @@ describe('files between two people', () => {
 
     const fileId = await offerSeen(bob, 'alice', 'holiday.mp4')
     expect((await bob.files.view(fileId)).state).toBe('offered')
+    // The conversation list previews the file message, which counts as unread until read.
+    expect(await bob.messenger.conversation('alice')).toMatchObject({ unread: 2, lastMessage: { text: 'our holiday', own: false, file: { name: 'holiday.mp4', mimeType: 'video/mp4' } } })
+    expect((await alice.messenger.conversation('bob')).lastMessage).toMatchObject({ own: true, file: { name: 'holiday.mp4' } })
+    expect((await bob.messenger.markRead('alice')).unread).toBe(0)
     const out = join(tempDir('out'), 'copy.mp4')
     await bob.files.get(fileId, out)
     const done = await transferDone(bob, fileId)
@@ -180,6 +184,43 @@ describe('files in a group', () => {
     const waiting = await dave.files.view(fileId)
     expect(waiting.state).toBe('downloading')
     expect(waiting.bytes).toBe(0)
+  })
+
+  it('a download running while the only holder is away picks that holder up when it comes back, without starting over', async () => {
+    const aliceDir = tempDir('alice')
+    let alice = await peer('Alice', aliceDir, fast)
+    const bob = await peer('Bob', undefined, fast)
+    const carol = await peer('Carol', undefined, fast)
+    await addContact(alice, bob, 'bob')
+    await addContact(alice, carol, 'carol')
+    await alice.messenger.createGroup('hikers')
+    for (const alias of ['bob', 'carol']) await alice.messenger.addMember('hikers', alias)
+    await alice.messenger.send('hikers', 'hello hikers')
+    for (const p of [bob, carol]) await waitForMessage(p, 'hikers', 'hello hikers')
+    await bob.messenger.send('hikers', 'hi from bob')
+    await waitForMessage(carol, 'hikers', 'hi from bob')
+
+    const original = randomFile('map.gpx', 3 * MiB + 7)
+    await alice.files.send('hikers', [original])
+    const fileId = await offerSeen(carol, 'hikers', 'map.gpx')
+    await offerSeen(bob, 'hikers', 'map.gpx')
+    // Alice, the only device holding the file, goes away. Carol's download starts with Bob as its
+    // only reachable source, who holds none of it: it runs, waiting.
+    await stop(alice)
+    await carol.files.get(fileId)
+    await eventually([carol], async () => logOf(carol).includes(`source ${alice.libp2p.peerId.toString()} unavailable`), 'carol to find alice away')
+    expect((await carol.files.view(fileId)).state).toBe('downloading')
+
+    // Alice comes back and says so; the connection alone makes Carol's running download ask her.
+    alice = await peer('Alice', aliceDir, fast)
+    await alice.messenger.send('hikers', 'back online')
+    await waitForMessage(carol, 'hikers', 'back online')
+    const done = await transferDone(carol, fileId)
+    expect(sha256(done.path!)).toBe(sha256(original))
+    const log = logOf(carol)
+    expect(log).toContain(`file ${fileId}: asking ${alice.libp2p.peerId.toString()} too`)
+    // One download, never failed and retried.
+    expect(log).not.toMatch(/waiting for a member who holds the rest/)
   })
 
   it('a removed member is refused', async () => {

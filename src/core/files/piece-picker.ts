@@ -1,6 +1,7 @@
 /**
  * Which chunk to ask which source for next (docs/PROTOCOL.md §9.5): rarest first among the chunks
- * the source holds and nobody has been asked for yet, ties in a random order fixed per download;
+ * the source holds and nobody has been asked for yet, ties in a random order fixed per download
+ * (which, given this downloader's part of the swarm, starts with that part's chunks);
  * once every chunk any source holds has been asked for, end-game: a chunk already asked of
  * another source is asked again, and the first copy to arrive cancels the others. Pure state: the
  * downloader (src/net/protocols/file-download.ts) drives it.
@@ -21,6 +22,13 @@ export interface PiecePick {
 export interface PiecePickerOptions {
   /** Uniform in [0, 1): breaks ties between equally rare chunks (default Math.random). */
   readonly random?: () => number
+  /**
+   * This downloader's place among `of` members fetching the file at once (`index` in 0..of-1):
+   * among equally rare chunks it prefers the `index`-th of `of` equal runs of the file, then the
+   * runs after it, so that downloaders asking the same source (the sender) ask it for different
+   * chunks, and then fetch each other's runs from each other (§9.5).
+   */
+  readonly part?: { readonly index: number, readonly of: number }
 }
 
 interface Source {
@@ -53,6 +61,17 @@ export class PiecePicker {
       const t = this.order[i]!
       this.order[i] = this.order[j]!
       this.order[j] = t
+    }
+    const part = options.part
+    if (part !== undefined) {
+      if (!Number.isInteger(part.of) || part.of < 1 || !Number.isInteger(part.index) || part.index < 0 || part.index >= part.of) {
+        throw new UsageError(`part ${part.index} of ${part.of} is not a part of the swarm`)
+      }
+      // Runs in the order index, index + 1, ..., wrapping; random order within each run.
+      const n = held.size
+      const runs: number[][] = Array.from({ length: part.of }, () => [])
+      for (const i of this.order) runs[(Math.floor(i * part.of / n) - part.index + part.of) % part.of]!.push(i)
+      this.order.set(runs.flat())
     }
     for (const i of this.order) if (!this.held.has(i)) this.buckets[0]!.add(i)
   }

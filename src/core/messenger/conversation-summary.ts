@@ -1,18 +1,22 @@
 /**
  * What a conversation list shows of each conversation: the unread count and the newest message.
- * Folded from the latest rows once per conversation, then kept current as text messages arrive,
- * and folded again after anything that can lower the count or change the newest message (an edit,
- * a delete, a new read position).
+ * Folded from the latest rows once per conversation, then kept current as text and file messages
+ * arrive, and folded again after anything that can lower the count or change the newest message
+ * (an edit, a delete, a new read position, a call's history row).
  */
+import { CALL_ROW_KIND } from '../calls/call-record.ts'
 import { compareDisplayOrder, summarizeConversation } from '../conversation/message-fold.ts'
-import { foldWindow } from './message-view.ts'
+import { foldWindow, unfolded } from './message-view.ts'
 import type { ReadState } from './read-state.ts'
 import type { MessageView, Store } from './store.ts'
 
 /** Rows folded for a summary; unread messages older than this window are not counted. */
 export const SUMMARY_WINDOW = 2000
 
-/** A conversation's unread messages and newest undeleted text message (its text as edited). */
+/**
+ * A conversation's unread messages (others' texts and files) and its newest undeleted text
+ * message (its text as edited), file message or call.
+ */
 export interface Summary {
   /** Ids, so that counting one message twice is harmless. */
   readonly unread: ReadonlySet<string>
@@ -46,9 +50,15 @@ export class SummaryCache {
     if (cached !== undefined) return cached
     const generation = this.generations.get(groupId) ?? 0
     const position = await this.components.reads.ownPosition(groupId)
-    const folded = foldWindow(groupId, await this.components.store.listMessages(groupId, SUMMARY_WINDOW))
-    const s = summarizeConversation([...folded.values()], this.components.identity, position)
-    const summary: MutableSummary = { unread: new Set(s.unread.map((m) => m.row.id)), last: s.last === null ? null : { ...s.last.row, text: s.last.text } }
+    const rows = await this.components.store.listMessages(groupId, SUMMARY_WINDOW)
+    const folded = foldWindow(groupId, rows)
+    // File offers count as messages of their own; nothing folds into them.
+    const shown = [...folded.values(), ...rows.filter((r) => r.kind === 'file').map(unfolded)].sort((a, b) => compareDisplayOrder(a.row, b.row))
+    const s = summarizeConversation(shown, this.components.identity, position)
+    let last = s.last === null ? null : { ...s.last.row, text: s.last.text }
+    // A call's history row can be the newest entry, but it is never unread.
+    for (const r of rows) if (r.kind === CALL_ROW_KIND && (last === null || compareDisplayOrder(r, last) > 0)) last = r
+    const summary: MutableSummary = { unread: new Set(s.unread.map((m) => m.row.id)), last }
     if ((this.generations.get(groupId) ?? 0) === generation) {
       if (this.summaries.size > 10_000) this.summaries.clear()
       this.summaries.set(groupId, summary)
@@ -62,7 +72,7 @@ export class SummaryCache {
     this.bump(groupId)
   }
 
-  /** Counts a text message that was just stored. Call it right after the write. */
+  /** Counts a text or file message that was just stored. Call it right after the write. */
   async noteNewText (m: MessageView): Promise<void> {
     this.bump(m.groupId)
     const position = await this.components.reads.ownPosition(m.groupId)

@@ -5,6 +5,7 @@
 import type { DeliveryState } from '../conversation/delivery-state.ts'
 import type { MessageOut } from './message-view.ts'
 import type { CallSignalOut, CallView } from '../calls/call-view.ts'
+import type { CallRecordBody } from '../calls/call-record.ts'
 
 /** A contact as the CLI and UI show it. */
 export interface ContactView {
@@ -34,6 +35,19 @@ export interface AddContactResult {
   readonly warning?: string
 }
 
+/** A conversation's newest entry, as its preview line in a conversation list shows it. */
+export interface LastMessageView {
+  /** The text as edited; a file message's caption (often empty); empty for a call. */
+  readonly text: string
+  readonly senderName: string
+  readonly own: boolean
+  readonly sentAt: number
+  /** Set when it is a file message: what the file is. */
+  readonly file?: { readonly name: string, readonly mimeType: string }
+  /** Set when it is a call: how it went (the sender is the caller). */
+  readonly call?: CallRecordBody
+}
+
 /** A conversation as the CLI and UI show it. */
 export interface ConversationView {
   readonly id: string
@@ -46,8 +60,8 @@ export interface ConversationView {
   readonly peerIdentity: string | null
   /** Others' undeleted text messages after this account's read position. */
   readonly unread: number
-  /** The newest undeleted text message. */
-  readonly lastMessage: { text: string, senderName: string, own: boolean, sentAt: number } | null
+  /** The newest undeleted text message, file message or call, for the list's preview line. */
+  readonly lastMessage: LastMessageView | null
   /** This account muted it: no desktop notification for it. */
   readonly muted: boolean
   /** This account archived it: shown apart from the main list. */

@@ -96,14 +96,17 @@ export class MessageActions {
     const moved = await engine.withLock(groupId, async () => {
       const group = await engine.load(groupId)
       if (group === undefined) return false
-      const texts = (await engine.store.listMessages(groupId, SUMMARY_WINDOW)).filter((m) => m.kind === 'text')
-      const newest = texts.at(-1)
+      const rows = await engine.store.listMessages(groupId, SUMMARY_WINDOW)
+      // File messages count as unread too, so reading moves past them; a READ names a text message (§7).
+      const newest = rows.filter((m) => m.kind === 'text' || m.kind === 'file').at(-1)
+      const texts = rows.filter((m) => m.kind === 'text')
+      const newestText = texts.at(-1)
       const before = await engine.reads.ownPosition(groupId)
       if (newest === undefined || newest.lamport <= before) return false
       const writes = [engine.reads.ownPositionWrite(groupId, newest.lamport)]
       const fromOthers = texts.some((m) => m.senderIdentity !== engine.identity && m.lamport > before)
-      if (fromOthers && group.row.active && await engine.reads.readReceipts()) {
-        await this.sender.sendControlLocked(groupId, 'read', fromHex(newest.id), writes, false)
+      if (fromOthers && newestText !== undefined && group.row.active && await engine.reads.readReceipts()) {
+        await this.sender.sendControlLocked(groupId, 'read', fromHex(newestText.id), writes, false)
       } else {
         await engine.commit(writes)
       }

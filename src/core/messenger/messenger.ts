@@ -119,7 +119,15 @@ export class Messenger {
   private async calls (): Promise<Calls> {
     this.callBook ??= import('./calls.ts').then(({ Calls }) => {
       const calls = new Calls(this.engine, this.sender, this.groups)
-      calls.onRecorded = (row) => { this.engine.announceWhenDurable(async () => { await this.views.announceNotice(row) }) }
+      calls.onRecorded = (row) => {
+        // The call is now the conversation's newest entry, which its list preview shows.
+        this.engine.summaries.invalidate(row.groupId)
+        this.engine.announceWhenDurable(async () => {
+          await this.views.announceNotice(row)
+          const group = this.engine.cached(row.groupId)
+          if (group !== undefined) await this.views.announceConversation(group)
+        })
+      }
       calls.watch()
       return calls
     })

@@ -324,7 +324,7 @@ export class Receiver {
     await engine.commit(writes, [save ? { row, state } : { row, state, unsaved, reserved: group.reserved }], true)
     if (stored === undefined) return 'stored'
     const m = stored
-    if (m.kind === 'text') await engine.summaries.noteNewText(m)
+    if (m.kind === 'text' || m.kind === 'file') await engine.summaries.noteNewText(m)
     engine.announceWhenDurable(async () => {
       switch (m.kind) {
         case 'text':

@@ -102,7 +102,7 @@ export class Sender {
     const updated = await this.afterSend(group, state, { ...group.row, ownSeq: payload.seq, lamport: payload.lamport }, writes)
     await engine.commit(writes, [updated], staged)
     if (recipients.length > 0) engine.prepareNext(groupId, undefined)
-    if (payload.kind === 'text') await engine.summaries.noteNewText({ ...message, acknowledged: 0 })
+    if (payload.kind === 'text' || payload.kind === 'file') await engine.summaries.noteNewText({ ...message, acknowledged: 0 })
     return { ...message, recipients: recipients.length, needsSend: recipients.length === 0 }
   }
 

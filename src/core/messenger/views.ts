@@ -10,7 +10,8 @@ import { peerIdToString } from '../identity/peer-id.ts'
 import { listMembers } from '../mls/group.ts'
 import type { ConversationPrefsStore } from './conversation-prefs.ts'
 import type { CachedGroup, Engine } from './engine.ts'
-import type { ConversationView } from './events.ts'
+import type { ConversationView, LastMessageView } from './events.ts'
+import { CALL_ROW_KIND, decodeCallRecordBody } from '../calls/call-record.ts'
 import { foldWindow, missingQuotes, toMessageOut, toNoticeOut, unfolded, type MessageOut, type MessageViewContext } from './message-view.ts'
 import { compareDisplayOrder } from '../conversation/message-fold.ts'
 import { isNoticeRow } from './notices.ts'
@@ -52,11 +53,23 @@ export class Views {
       members,
       peerIdentity: group.row.kind === 'direct' ? group.row.peerIdentity : null,
       unread: summary.unread.size,
-      lastMessage: last === null ? null : { text: last.text, senderName: await names.nameOf(last.senderIdentity), own: last.own, sentAt: last.sentAt },
+      lastMessage: last === null ? null : await this.lastMessageView(last),
       muted: prefs.muted,
       archived: prefs.archived,
       ...(rejoining !== undefined ? { rejoining } : {})
     }
+  }
+
+  /** The preview of a conversation's newest entry: a text, a file message (what file), or a call (how it went). */
+  private async lastMessageView (last: MessageView): Promise<LastMessageView> {
+    const base = { text: last.text, senderName: await this.engine.names.nameOf(last.senderIdentity), own: last.own, sentAt: last.sentAt }
+    if (last.kind === CALL_ROW_KIND) {
+      const call = decodeCallRecordBody(last.text)
+      return { ...base, text: '', ...(call !== undefined ? { call } : {}) }
+    }
+    if (last.kind !== 'file') return base
+    const file = await this.fileOf(last.id)
+    return file === undefined ? base : { ...base, file: { name: file.name, mimeType: file.mimeType } }
   }
 
   /** Emits a conversation's new view. */

@@ -38,6 +38,12 @@ export interface DownloadOptions {
   readonly log: Log
   /** Bytes of chunks requested and not yet stored, per source, at most (default 16 MiB; one request always goes). */
   readonly maxInFlightBytes?: number
+  /**
+   * The window of a source that holds the whole file (the sender, typically) while another source
+   * that does not is open too (default: `maxInFlightBytes`). Smaller, it leaves the chunks the
+   * others hold to them, so that the swarm, not the sender, serves most copies.
+   */
+  readonly seedInFlightBytes?: number
   /** A source with requests outstanding that sends nothing for this long is dropped (default 20 s). */
   readonly stallTimeoutMs?: number
   /** How long to wait for a source to open the stream and send HAVE (default 10 s). */
@@ -47,6 +53,18 @@ export interface DownloadOptions {
   readonly onChunk?: (progress: DownloadProgress) => void
   /** Tie-breaking for the piece picker (default Math.random). */
   readonly random?: () => number
+  /** This downloader's part of a swarm fetching the file at once (see `PiecePickerOptions.part`; {@link swarmPart}). */
+  readonly part?: { readonly index: number, readonly of: number }
+}
+
+/**
+ * This device's part of the swarm of a file: its place among the member devices that may fetch it
+ * (`devices`, this one included), the offer's sender left out, ordered by peer id, so that every
+ * member computes the same split without a word. Undefined when it would be the whole file.
+ */
+export function swarmPart (self: string, sender: string, devices: Iterable<string>): { index: number, of: number } | undefined {
+  const members = [...new Set([self, ...devices])].filter((d) => d !== sender).sort()
+  return members.length < 2 ? undefined : { index: members.indexOf(self), of: members.length }
 }
 
 /** What a finished download did. */
@@ -70,12 +88,27 @@ interface Source {
   readonly cancelled: Set<number>
   /** Chunks arrived from this source and being checked and stored. */
   readonly processing: Set<number>
+  /** It held every chunk when it opened (a seed). */
+  seed: boolean
   lastFrameAt: number
   dropped: boolean
 }
 
 function request (kind: FileRequestKind, fields: { fileId?: Uint8Array, index?: number }): Uint8Array {
   return FileRequest.encode({ kind, fileId: (fields.fileId ?? new Uint8Array()) as Uint8Array<ArrayBuffer>, index: fields.index ?? 0 })
+}
+
+/** A download under way, which sources can join while it runs. */
+export interface FileDownload {
+  /** Settles as {@link downloadFile}'s promise does. */
+  readonly done: Promise<DownloadReport>
+  /**
+   * Asks `peer` too (a member device that came online, connected, or joined after the download
+   * began): it is opened like the first sources and its HAVE counted from then on. Returns false,
+   * doing nothing, when it is this device, already a source (open or opening), was dropped for
+   * misbehaving, or the download has finished.
+   */
+  addSource: (peer: PeerId) => boolean
 }
 
 /**
@@ -85,6 +118,31 @@ function request (kind: FileRequestKind, fields: { fileId?: Uint8Array, index?: 
  * store is full (resume by calling again once there is room), or with the signal's reason.
  */
 export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sources: readonly PeerId[], options: DownloadOptions): Promise<DownloadReport> {
+  return await startDownload(libp2p, manifest, sources, options).done
+}
+
+/** {@link downloadFile}, with a handle to add sources to it while it runs. */
+export function startDownload (libp2p: Libp2p, manifest: FileManifest, sources: readonly PeerId[], options: DownloadOptions): FileDownload {
+  // Sources added before the download has opened its store wait here.
+  const early: PeerId[] = []
+  let add: ((peer: PeerId) => boolean) | undefined
+  let finished = false
+  const done = runDownload(libp2p, manifest, sources, options, (ready) => {
+    add = ready
+    for (const peer of early.splice(0)) ready(peer)
+  }).finally(() => { finished = true })
+  return {
+    done,
+    addSource: (peer) => {
+      if (add !== undefined) return add(peer)
+      if (finished || early.some((p) => p.equals(peer))) return false
+      early.push(peer)
+      return true
+    }
+  }
+}
+
+async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: readonly PeerId[], options: DownloadOptions, expose: (addSource: (peer: PeerId) => boolean) => void): Promise<DownloadReport> {
   validateManifest(manifest)
   const count = chunkCountOf(manifest.size, manifest.chunkSize)
   const held = await options.store.open(manifest.fileId, count)
@@ -93,10 +151,20 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   const dropped: Array<{ peer: string, reason: string }> = []
   if (held.complete) return { chunksFetched: 0, bytesBySource, dropped }
   const maxInFlight = options.maxInFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES
+  const seedInFlight = options.seedInFlightBytes ?? maxInFlight
+  const windowOf = (source: Source): number => {
+    if (!source.seed || seedInFlight >= maxInFlight) return maxInFlight
+    for (const other of active.values()) if (!other.seed) return seedInFlight
+    return maxInFlight
+  }
   const stallMs = options.stallTimeoutMs ?? 20_000
   const openMs = options.openTimeoutMs ?? 10_000
-  const picker = new PiecePicker(held, options.random !== undefined ? { random: options.random } : {})
+  const picker = new PiecePicker(held, { ...(options.random !== undefined ? { random: options.random } : {}), ...(options.part !== undefined ? { part: options.part } : {}) })
   const active = new Map<string, Source>()
+  /** Sources being opened. */
+  const opening = new Set<string>()
+  /** Sources dropped for misbehaving (a bad chunk, a protocol violation): never asked again by this download. */
+  const penalised = new Set<string>()
   let fetched = 0
   /** Chunks being checked and stored. */
   const running = new Set<Promise<void>>()
@@ -124,10 +192,12 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
     })
   }
 
-  const drop = (source: Source, reason: string): void => {
+  /** Drops a source; `misbehaved` false for one that is merely gone (it may be added again when it is back). */
+  const drop = (source: Source, reason: string, misbehaved = true): void => {
     if (source.dropped) return
     source.dropped = true
     active.delete(source.id)
+    if (misbehaved) penalised.add(source.id)
     dropped.push({ peer: source.id, reason })
     options.log(`file ${fileName}: dropped source ${source.id}: ${reason}`)
     source.abort(new PeerError(reason))
@@ -137,11 +207,12 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
 
   const send = (source: Source, frames: Uint8Array[]): void => {
     if (frames.length === 0) return
-    void source.lp.write(...frames).catch((err: unknown) => { drop(source, `write failed: ${describeError(err)}`) })
+    void source.lp.write(...frames).catch((err: unknown) => { drop(source, `write failed: ${describeError(err)}`, false) })
   }
 
   const fill = (source: Source): void => {
     if (settled || source.dropped) return
+    const maxInFlight = windowOf(source)
     // The stall clock runs only while requests are outstanding.
     if (picker.inFlight(source.id).size <= source.processing.size) source.lastFrameAt = Date.now()
     const frames: Uint8Array[] = []
@@ -163,7 +234,9 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
 
   function fillAll (): void {
     if (settled) return
-    for (const s of active.values()) fill(s)
+    // Sources that hold part of the file first, seeds last: a seed is asked for what is left.
+    for (const s of active.values()) if (!s.seed) fill(s)
+    for (const s of active.values()) if (s.seed) fill(s)
     checkStuck()
   }
 
@@ -266,7 +339,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
     try {
       const stream = await libp2p.dialProtocol(peer, FILE_PROTOCOL, { signal: AbortSignal.timeout(openMs) })
       const lp = new FrameStream(stream, { maxFrame: MAX_FILE_RESPONSE_FRAME, maxBuffered: 2 * maxInFlight + 2 * MAX_FILE_RESPONSE_FRAME })
-      source = { id, lp, abort: (err) => { stream.abort(err) }, close: async () => { await stream.close() }, awaiting: 0, cancelled: new Set(), processing: new Set(), lastFrameAt: Date.now(), dropped: false }
+      source = { id, lp, abort: (err) => { stream.abort(err) }, close: async () => { await stream.close() }, awaiting: 0, cancelled: new Set(), processing: new Set(), lastFrameAt: Date.now(), dropped: false, seed: false }
       if (settled) {
         source.abort(new Error('download finished'))
         return
@@ -276,6 +349,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
       if (first.kind === FileResponseKind.REFUSED) throw new PeerError(`refused: ${first.reason.slice(0, 200)}`)
       if (first.kind !== FileResponseKind.HAVE) throw new PeerError(`answered OPEN with ${first.kind}, not HAVE`)
       const have = Bitfield.fromBytes(first.bitfield, count)
+      source.seed = have.complete
       if (settled) {
         source.abort(new Error('download finished'))
         return
@@ -289,6 +363,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
       source = undefined
     } finally {
       pending--
+      opening.delete(id)
     }
     fillAll()
     if (source === undefined) return
@@ -298,7 +373,7 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
       try {
         bytes = await s.lp.read()
       } catch (err) {
-        if (!settled) drop(s, `stream ended: ${describeError(err)}`)
+        if (!settled) drop(s, `stream ended: ${describeError(err)}`, false)
         return
       }
       s.lastFrameAt = Date.now()
@@ -311,9 +386,11 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   const timer = setInterval(() => {
     const now = Date.now()
     for (const s of [...active.values()]) {
-      if (picker.inFlight(s.id).size > s.processing.size && now - s.lastFrameAt > stallMs) drop(s, `stalled: nothing for ${stallMs} ms with requests outstanding`)
+      if (picker.inFlight(s.id).size > s.processing.size && now - s.lastFrameAt > stallMs) drop(s, `stalled: nothing for ${stallMs} ms with requests outstanding`, false)
     }
-    if (stuckSince !== undefined && now - stuckSince > stallMs) {
+    // Requests may have gone out since stuckSince was set (a source refilled on its own): look again.
+    checkStuck()
+    if (!settled && stuckSince !== undefined && now - stuckSince > stallMs) {
       finish(new PeerError(`${picker.missing} of ${count} chunks of file ${fileName} are held by none of the ${active.size} source(s)`))
     }
   }, Math.max(10, Math.floor(stallMs / 4)))
@@ -322,9 +399,16 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
   if (options.signal?.aborted === true) onAbort()
 
   const self = libp2p.peerId.toString()
-  const unique = [...new Map(sources.filter((p) => p.toString() !== self).map((p) => [p.toString(), p])).values()]
-  pending = unique.length
-  for (const peer of unique) void openSource(peer)
+  const addSource = (peer: PeerId): boolean => {
+    const id = peer.toString()
+    if (settled || id === self || active.has(id) || opening.has(id) || penalised.has(id)) return false
+    opening.add(id)
+    pending++
+    void openSource(peer)
+    return true
+  }
+  for (const peer of sources) addSource(peer)
+  expose(addSource)
   checkStuck()
   await done
   return { chunksFetched: fetched, bytesBySource, dropped }

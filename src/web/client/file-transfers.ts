@@ -14,7 +14,7 @@ import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
-import { downloadFile, FileService } from '../../net/protocols/file.ts'
+import { FileService, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
 import { BrowserChunkStore } from '../../store/chunks.browser.ts'
 import { PeerError, describeError } from '../../core/errors.ts'
 import { plaintextFile, saveFile } from './file-export.ts'
@@ -48,6 +48,8 @@ export interface FileOffersPort {
   mayFetch (peerId: string, fileId: string): Promise<boolean>
   /** Devices that may hold chunks of the file: its conversation's other member devices, the sender's first. */
   sources (fileId: string): Promise<string[]>
+  /** The peer id of the device that offered the file. */
+  senderDevice (fileId: string): Promise<string>
 }
 
 /** Options of {@link FileTransfers}. */
@@ -64,9 +66,9 @@ const PROGRESS_EVERY_MS = 250
 /** Speed is measured over this window. */
 const SPEED_WINDOW_MS = 3_000
 /**
- * Bytes requested and not yet stored per source when several members are online to serve a file,
- * as in Node (src/node/file-transfers.ts): a smaller window lets the others serve before the
- * sender has been asked for most of the file.
+ * Bytes requested and not yet stored at a source that holds the whole file while a member that
+ * holds part of it is a source too, as in Node (src/node/file-transfers.ts): the others serve
+ * what they hold before the sender is asked for it.
  */
 const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** The first wait before a download with no reachable source tries again; it doubles up to the most. */
@@ -91,7 +93,14 @@ interface Upload {
 interface Running {
   readonly abort: AbortController
   readonly done: Promise<void>
+  /** The download once it runs, to add sources to; with when each device was last asked. */
+  download?: { readonly handle: FileDownload, readonly asked: Map<string, number> }
 }
+
+/** How often a running download looks again for member devices that may serve it. */
+const SOURCE_REFRESH_MS = 5_000
+/** A connected member device that is not a source of a running download is asked again after this long. */
+const REASK_MS = 30_000
 
 /** Every file transfer of this page. */
 export class FileTransfers {
@@ -99,6 +108,7 @@ export class FileTransfers {
   private readonly running = new Map<string, Running>()
   private readonly manifests = new Map<string, FileManifest>()
   private service: FileService | undefined
+  private refreshTimer: ReturnType<typeof setInterval> | undefined
 
   private constructor (private readonly options: FileTransfersOptions, readonly store: BrowserChunkStore) {}
 
@@ -113,9 +123,11 @@ export class FileTransfers {
       onServed: (_peer, fileId, _index, bytes) => { transfers.served(hex(fileId), bytes) }
     })
     await transfers.service.start()
-    options.node.addEventListener('peer:connect', () => {
+    options.node.addEventListener('peer:connect', (evt) => {
       for (const fileId of [...transfers.retries.keys()]) transfers.retryNow(fileId)
+      transfers.refreshSources(evt.detail.toString())
     })
+    transfers.refreshTimer = setInterval(() => { transfers.refreshSources() }, SOURCE_REFRESH_MS)
     for (const [fileId, state] of Object.entries(loadWanted())) {
       if (state === 'downloading') void transfers.download(fileId)
     }
@@ -143,8 +155,32 @@ export class FileTransfers {
     }
   }
 
+  /**
+   * Adds to each running download the member devices it does not fetch from yet: one that joined
+   * the conversation since, one that just connected (`connected`), and one connected now that was
+   * last asked over {@link REASK_MS} ago. So a member coming online mid-download is used without
+   * restarting the download (as in Node).
+   */
+  private refreshSources (connected?: string): void {
+    for (const [fileId, running] of this.running) {
+      const download = running.download
+      if (download === undefined) continue
+      void this.options.offers.sources(fileId).then((sources) => {
+        const now = Date.now()
+        for (const p of sources) {
+          const peer = peerIdFromString(p)
+          const asked = download.asked.get(p)
+          if (asked !== undefined && p !== connected && (now - asked < REASK_MS || this.options.node.getConnections(peer).length === 0)) continue
+          download.asked.set(p, now)
+          if (download.handle.addSource(peer)) this.options.log(`file ${fileId}: asking ${p} too`)
+        }
+      }, () => {})
+    }
+  }
+
   /** Stops serving and every download (they resume on the next start). */
   async stop (): Promise<void> {
+    clearInterval(this.refreshTimer)
     for (const r of this.running.values()) r.abort.abort(new PausedError('the page is closing'))
     await this.service?.stop()
   }
@@ -219,8 +255,9 @@ export class FileTransfers {
     const existing = this.running.get(fileId)
     if (existing !== undefined) return await existing.done
     const abort = new AbortController()
-    const done = this.run(fileId, abort.signal)
-    this.running.set(fileId, { abort, done })
+    const running: Omit<Running, 'done'> = { abort }
+    const done = this.run(fileId, abort.signal, running)
+    this.running.set(fileId, Object.assign(running, { done }))
     try {
       await done
     } finally {
@@ -228,7 +265,7 @@ export class FileTransfers {
     }
   }
 
-  private async run (fileId: string, signal: AbortSignal): Promise<void> {
+  private async run (fileId: string, signal: AbortSignal, running: Omit<Running, 'done'>): Promise<void> {
     const manifest = await this.manifest(fileId)
     this.view(fileId, manifest.size)
     saveWanted(fileId, 'downloading')
@@ -250,17 +287,20 @@ export class FileTransfers {
     }
     try {
       const sources = (await this.options.offers.sources(fileId)).map((p) => peerIdFromString(p))
-      const connected = sources.filter((p) => this.options.node.getConnections(p).length > 0).length
-      const report = await downloadFile(this.options.node, manifest, sources, {
+      const part = swarmPart(this.options.node.peerId.toString(), await this.options.offers.senderDevice(fileId), sources.map(String))
+      const handle = startDownload(this.options.node, manifest, sources, {
         store: this.store,
         log: this.options.log,
         signal,
-        ...(connected > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}),
+        seedInFlightBytes: SWARM_IN_FLIGHT_BYTES,
+        ...(part !== undefined ? { part } : {}),
         onChunk: (p) => {
           this.service?.announce(manifest.fileId, p.index)
           show(p.held)
         }
       })
+      running.download = { handle, asked: new Map(sources.map((p) => [p.toString(), Date.now()])) }
+      const report = await handle.done
       show(count, true)
       this.options.log(`file ${fileId}: complete; fetched ${report.chunksFetched} of ${count} chunks this time, ${count - report.chunksFetched} were held already`)
       saveWanted(fileId, undefined)

@@ -690,7 +690,8 @@ export class BrowserClient implements KithClient {
             else this.fetchAllowed.delete(key)
             return allowed
           },
-          sources: async (fileId) => await this.invoke('fileSources', fileId)
+          sources: async (fileId) => await this.invoke('fileSources', fileId),
+          senderDevice: async (fileId) => (await this.invoke('fileOffer', fileId)).senderDevice
         }
       })
     })()

@@ -9,6 +9,7 @@ import type { MessageOut, ReactionOut } from '../../core/messenger/message-view.
 import type { IceServer } from './ice-servers.ts'
 import type { FileTransfers } from './file-transfers.ts'
 import type { CallView } from '../../core/messenger/messenger.ts'
+import type { LastMessageView } from '../../core/messenger/events.ts'
 import type { CallSignalling } from './call-signalling.ts'
 
 /** Delivery state shown beside a message. `received` is for other people's messages. */
@@ -76,7 +77,8 @@ export interface Conversation {
   /** For a 1:1: the contact's identity. */
   readonly peerIdentity: string | null
   readonly unread: number
-  readonly lastMessage: { readonly text: string, readonly senderName: string, readonly own: boolean, readonly sentAt: number } | null
+  /** The newest text, file message or call, for the preview line (`senderName` is "You" for own). */
+  readonly lastMessage: LastMessageView | null
   /** Muted by this account: no desktop notification. */
   readonly muted: boolean
   /** Archived by this account: listed under "Archived" instead of the main list. */

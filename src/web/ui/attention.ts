@@ -5,6 +5,7 @@
 import { effect } from '@preact/signals'
 import type { KithClient } from '../client/types.ts'
 import type { UiState } from './ui-state.ts'
+import { formatLastMessage } from './format.ts'
 
 const APP_TITLE = 'Kith'
 
@@ -25,7 +26,7 @@ export function watchAttention (client: KithClient, ui: UiState): () => void {
       if (!allowed || c.muted || before === undefined || c.unread <= before || last === null || last.own) continue
       if (document.visibilityState === 'visible' && ui.selected.peek() === c.id) continue
       const notification = new Notification(c.name, {
-        body: c.kind === 'group' ? `${last.senderName}: ${last.text}` : last.text,
+        body: c.kind === 'group' ? `${last.senderName}: ${formatLastMessage(last)}` : formatLastMessage(last),
         tag: c.id,
         icon: '/icon.svg'
       })

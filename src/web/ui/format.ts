@@ -2,6 +2,8 @@
  * Pure formatting for the UI: times, initials, avatar hues, previews and status lines. No DOM, so
  * every string a user reads is decided here and can be unit-tested.
  */
+import { formatCallDuration } from '../../core/calls/call-record.ts'
+import type { LastMessageView } from '../../core/messenger/events.ts'
 import type { ConnectionStatus, Conversation, LinkKind } from '../client/types.ts'
 
 const MINUTE = 60_000
@@ -82,11 +84,39 @@ export function avatarHue (seed: string): number {
   return AVATAR_HUES[(hash >>> 0) % AVATAR_HUES.length] ?? AVATAR_HUES[0]
 }
 
+/**
+ * What a conversation's newest entry says, without who sent it: its text; for a file "🖼 Photo",
+ * "🎬 Video" (or their caption), "📎 report.pdf" (with its caption after a dot); for a call
+ * "📞 Missed call" and the like.
+ */
+export function formatLastMessage (last: LastMessageView): string {
+  const text = last.text.replace(/\s+/g, ' ').trim()
+  if (last.call !== undefined) {
+    const { call } = last
+    const icon = call.video ? '📹' : '📞'
+    const what = call.video ? 'Video call' : 'Voice call'
+    switch (call.outcome) {
+      case 'answered': return `${icon} ${what} · ${formatCallDuration(call.durationMs)}`
+      case 'declined': return `${icon} Declined call`
+      case 'missed': return call.direction === 'incoming' ? `${icon} Missed call` : `${icon} No answer`
+    }
+  }
+  if (last.file !== undefined) {
+    const { name, mimeType } = last.file
+    if (mimeType.startsWith('image/')) return `🖼 ${text !== '' ? text : 'Photo'}`
+    if (mimeType.startsWith('video/')) return `🎬 ${text !== '' ? text : 'Video'}`
+    return `📎 ${name}${text !== '' ? ` · ${text}` : ''}`
+  }
+  return text
+}
+
 /** The line under a conversation's name in the list. */
 export function formatPreview (conversation: Conversation): string {
   const last = conversation.lastMessage
   if (last === null) return conversation.kind === 'group' ? 'New group' : 'Say hello 👋'
-  const text = last.text.replace(/\s+/g, ' ').trim()
+  const text = formatLastMessage(last)
+  // A call's line says which way it went; who called is the conversation's business.
+  if (last.call !== undefined) return text
   if (last.own) return `You: ${text}`
   return conversation.kind === 'group' ? `${last.senderName}: ${text}` : text
 }

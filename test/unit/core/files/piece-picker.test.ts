@@ -22,6 +22,23 @@ describe('PiecePicker', () => {
     expect([0, 1]).toContain(third)
   })
 
+  it('asks first for its own part of the file among equally rare chunks, then for the parts after it', () => {
+    // Three downloaders of 9 chunks, each holding a different place in the swarm, all asking the sender.
+    const firsts = [0, 1, 2].map((index) => {
+      const picker = new PiecePicker(new Bitfield(9), { part: { index, of: 3 } })
+      picker.addSource('sender', all(9))
+      return Array.from({ length: 6 }, () => picker.pick('sender')!.index)
+    })
+    expect(firsts.map((f) => f.slice(0, 3).sort())).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8]])
+    expect(firsts.map((f) => f.slice(3).sort())).toEqual([[3, 4, 5], [6, 7, 8], [0, 1, 2]])
+    // Rarity still comes first: a chunk only the sender holds before one of its own part that a peer holds.
+    const picker = new PiecePicker(new Bitfield(4), { part: { index: 0, of: 2 } })
+    picker.addSource('sender', all(4))
+    picker.addSource('peer', field(4, [0, 1]))
+    expect([picker.pick('sender')!.index, picker.pick('sender')!.index].sort()).toEqual([2, 3])
+    expect(() => new PiecePicker(new Bitfield(4), { part: { index: 2, of: 2 } })).toThrow(/part 2 of 2/)
+  })
+
   it('never asks a source for a chunk it lacks, nor for one already held', () => {
     const picker = new PiecePicker(field(6, [0, 1]))
     picker.addSource('a', field(6, [0, 1, 4]))

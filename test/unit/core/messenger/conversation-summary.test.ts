@@ -63,4 +63,22 @@ describe('SummaryCache', () => {
     expect(await cache.get('g')).toMatchObject({ last: null })
     expect((await cache.get('g')).unread.size).toBe(0)
   })
+
+  it('shows a file message as the newest and counts it unread; a later call is the newest but never unread', async () => {
+    const rows = [message(BOB, 2, 'hello'), message(BOB, 3, 'the plan', { kind: 'file' })]
+    const { store } = fakeStore(rows)
+    const cache = new SummaryCache({ store, reads: new ReadState(store), identity: ME })
+    const s = await cache.get('g')
+    expect(s.last).toMatchObject({ kind: 'file', text: 'the plan' })
+    expect(s.unread.size).toBe(2)
+    rows.push(message(BOB, 4, '{"direction":"incoming","video":false,"outcome":"missed","durationMs":0}', { kind: 'call' }))
+    cache.invalidate('g')
+    expect((await cache.get('g')).last).toMatchObject({ kind: 'call' })
+    expect((await cache.get('g')).unread.size).toBe(2)
+    // A file arriving later is counted like a text.
+    const next = message(BOB, 5, '', { kind: 'file' })
+    await cache.noteNewText(next)
+    expect((await cache.get('g')).last?.id).toBe(next.id)
+    expect((await cache.get('g')).unread.size).toBe(3)
+  })
 })

@@ -14,7 +14,7 @@ import { readFilePlaintext, sealFile } from '../../../../src/core/files/sealed-f
 import { FILE_PROTOCOL } from '../../../../src/net/constants.ts'
 import { FrameStream, encodeFrames } from '../../../../src/net/frames.ts'
 import type { KithLibp2p } from '../../../../src/net/node.ts'
-import { FileService, chunkFrame, downloadFile, type MayFetch } from '../../../../src/net/protocols/file.ts'
+import { FileService, chunkFrame, downloadFile, startDownload, swarmPart, type MayFetch } from '../../../../src/net/protocols/file.ts'
 import { installNodeFileCrypto } from '../../../../src/node/file-crypto.ts'
 import { NodeChunkStore } from '../../../../src/store/chunks.node.ts'
 import { LoopbackPeers } from '../loopback.ts'
@@ -96,6 +96,17 @@ function corrupting (store: ChunkStore): ChunkStore {
       chunk[100]! ^= 0x01
       return { chunk, proof: got.proof }
     }
+  }
+}
+
+/** A store that calls `onOpen` when a downloader opens a stream for one of its files. */
+function noticingOpen (store: ChunkStore, onOpen: () => void): ChunkStore {
+  return {
+    open: async (id, n) => await store.open(id, n),
+    held: async (id) => { onOpen(); return await store.held(id) },
+    put: async (id, i, c) => { await store.put(id, i, c) },
+    delete: async (id) => { await store.delete(id) },
+    get: async (id, i) => await store.get(id, i)
   }
 }
 
@@ -303,6 +314,39 @@ describe('/kith/file/1.0.0', () => {
     expect(asked).toBe(3)
   })
 
+  it('asks a seed for a smaller window while a member that holds part of the file is open too', async () => {
+    const [alice, carol, bob] = [await peer(), await peer(), await peer()]
+    const manifest = await seal(alice.store, randomBytes(4 * 1024 * 1024))
+    const have = async (lp: FrameStream, bits: Bitfield): Promise<void> => { await lp.write(FileResponse.encode({ kind: FileResponseKind.HAVE, bitfield: bits.toBytes() as Uint8Array<ArrayBuffer>, index: 0, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' })) }
+    // Carol claims chunk 0 and, asked for it, says she lacks it after all: by then she is surely one
+    // of Bob's sources. Only then does Alice, who holds everything and answers nothing, say HAVE.
+    let carolAsked!: () => void
+    const carolIsSource = new Promise<void>((resolve) => { carolAsked = resolve })
+    await carol.node.handle(FILE_PROTOCOL, async (stream) => {
+      const lp = new FrameStream(stream, { maxFrame: 64 })
+      await lp.read()
+      await have(lp, (() => { const b = new Bitfield(16); b.set(0); return b })())
+      const get = FileRequest.decode(await lp.read())
+      await lp.write(FileResponse.encode({ kind: FileResponseKind.DONT_HAVE, bitfield: new Uint8Array(), index: get.index, chunk: new Uint8Array(), proof: new Uint8Array(), reason: '' }))
+      carolAsked()
+      try { for (;;) await lp.read() } catch {}
+    })
+    let asked = 0
+    await alice.node.handle(FILE_PROTOCOL, async (stream) => {
+      const lp = new FrameStream(stream, { maxFrame: 64 })
+      await lp.read()
+      await carolIsSource
+      await have(lp, Bitfield.full(16))
+      try { for (;;) if (FileRequest.decode(await lp.read()).kind === FileRequestKind.GET) asked++ } catch {}
+    })
+    const download = downloadFile(bob.node, manifest, [await know(bob, carol), await know(bob, alice)], {
+      store: bob.store, log: bob.log.log, maxInFlightBytes: 8 * (CHUNK + 16), seedInFlightBytes: 2 * (CHUNK + 16), stallTimeoutMs: 300
+    })
+    await expect(download).rejects.toThrow(/held by none/)
+    expect(bob.log.text()).toMatch(/dropped source .*: stalled/)
+    expect(asked).toBe(2)
+  })
+
   it('lets two downloaders fetch from the sender and from each other at once (swarm)', async () => {
     const [alice, bob, carol] = [await peer(), await peer(), await peer()]
     const data = randomBytes(4 * 1024 * 1024)
@@ -326,6 +370,46 @@ describe('/kith/file/1.0.0', () => {
     expect(fromPeers).toBeGreaterThan(0)
     expect(bobReport.dropped).toEqual([])
     expect(carolReport.dropped).toEqual([])
+  })
+
+  it('takes a source added while it runs (a member come online) and completes from it', async () => {
+    const [alice, bob, carol] = [await peer(), await peer(), await peer()]
+    const data = randomBytes(2 * 1024 * 1024)
+    const manifest = await seal(alice.store, data)
+    await serve(alice)
+    // Carol knows the file but holds none of it: the download runs with nothing to ask for.
+    await carol.store.open(manifest.fileId, 8)
+    let opened!: () => void
+    const carolOpened = new Promise<void>((resolve) => { opened = resolve })
+    await serve(carol, { store: noticingOpen(carol.store, () => { opened() }) })
+    const download = startDownload(bob.node, manifest, [await know(bob, carol)], { store: bob.store, log: bob.log.log, stallTimeoutMs: 60_000 })
+    await carolOpened
+    const source = await know(bob, alice)
+    expect(download.addSource(source)).toBe(true)
+    // Already a source, this device itself: nothing to add.
+    expect(download.addSource(source)).toBe(false)
+    expect(download.addSource(bob.node.peerId)).toBe(false)
+    const report = await download.done
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+    expect([...report.bytesBySource.keys()]).toEqual([alice.node.peerId.toString()])
+    expect(download.addSource(carol.node.peerId)).toBe(false)
+  })
+
+  it('does not take back a source dropped for serving corrupt chunks', async () => {
+    const [alice, rogue, bob] = [await peer(), await peer(), await peer()]
+    const data = randomBytes(1024 * 1024)
+    const manifest = await seal(alice.store, data)
+    await serve(rogue, { store: corrupting(alice.store) })
+    const rogueId = await know(bob, rogue)
+    const running: { download?: ReturnType<typeof startDownload> } = {}
+    const readded: boolean[] = []
+    // Alice answers once the rogue is dropped: then the rogue is offered again, and refused.
+    await serve(alice, { mayFetch: async () => { await bob.log.waitFor(/dropped source/); readded.push(running.download!.addSource(rogueId)); return true } })
+    const download = running.download = startDownload(bob.node, manifest, [rogueId, await know(bob, alice)], { store: bob.store, log: bob.log.log, maxInFlightBytes: CHUNK })
+    const report = await download.done
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+    expect(readded[0]).toBe(false)
+    expect(report.dropped.map((d) => d.peer)).toEqual([rogue.node.peerId.toString()])
   })
 
   it('fails with a clear error when every source is gone', async () => {
@@ -406,6 +490,17 @@ describe('/kith/file/1.0.0 serving bad input', () => {
     expect(FileResponse.decode(await raw.read())).toMatchObject({ kind: FileResponseKind.DONT_HAVE, index: 2 })
     await expect(raw.read()).rejects.toThrow()
     await logged(alice, /no request for 200 ms/)
+  })
+})
+
+describe('swarmPart', () => {
+  it('gives every member downloading at once the same split, by peer id, without the sender', () => {
+    const devices = ['sender', 'carol', 'alice', 'bob']
+    expect(['alice', 'bob', 'carol'].map((self) => swarmPart(self, 'sender', devices.filter((d) => d !== self)))).toEqual([
+      { index: 0, of: 3 }, { index: 1, of: 3 }, { index: 2, of: 3 }
+    ])
+    // Alone with the sender: the whole file is one part.
+    expect(swarmPart('bob', 'sender', ['sender'])).toBeUndefined()
   })
 })
 

@@ -51,6 +51,22 @@ describe('conversation previews', () => {
     expect(formatPreview(conversation({ lastMessage: last }))).toBe('see you soon')
     expect(formatPreview(conversation({ kind: 'group', lastMessage: last }))).toBe('Bob: see you soon')
   })
+  it('shows a file message by what it is, with its caption', () => {
+    const file = (name: string, mimeType: string, text = ''): Conversation['lastMessage'] => ({ ...last, text, file: { name, mimeType } })
+    expect(formatPreview(conversation({ lastMessage: file('report.pdf', 'application/pdf') }))).toBe('📎 report.pdf')
+    expect(formatPreview(conversation({ lastMessage: file('report.pdf', 'application/pdf', 'Q3 numbers') }))).toBe('📎 report.pdf · Q3 numbers')
+    expect(formatPreview(conversation({ lastMessage: file('IMG_1.jpg', 'image/jpeg') }))).toBe('🖼 Photo')
+    expect(formatPreview(conversation({ kind: 'group', lastMessage: file('IMG_1.jpg', 'image/jpeg', 'the\nsummit') }))).toBe('Bob: 🖼 the summit')
+    expect(formatPreview(conversation({ lastMessage: { ...file('clip.mp4', 'video/mp4')!, own: true } }))).toBe('You: 🎬 Video')
+  })
+  it('shows a call by how it went, without a sender', () => {
+    const call = (patch: Partial<NonNullable<NonNullable<Conversation['lastMessage']>['call']>>): Conversation['lastMessage'] =>
+      ({ ...last, text: '', call: { direction: 'incoming', video: false, outcome: 'missed', durationMs: 0, ...patch } })
+    expect(formatPreview(conversation({ kind: 'group', lastMessage: call({}) }))).toBe('📞 Missed call')
+    expect(formatPreview(conversation({ lastMessage: call({ direction: 'outgoing' }) }))).toBe('📞 No answer')
+    expect(formatPreview(conversation({ lastMessage: call({ outcome: 'answered', video: true, durationMs: 65_000 }) }))).toBe('📹 Video call · 1:05')
+    expect(formatPreview(conversation({ lastMessage: call({ outcome: 'declined' }) }))).toBe('📞 Declined call')
+  })
 })
 
 describe('status lines', () => {
