@@ -1,5 +1,5 @@
 /**
- * `/kith/file/1.0.0`, the downloading side (docs/PROTOCOL.md §9.4–8.5): fetches a file's chunks
+ * `/kith/file/1.0.0`, the downloading side (docs/PROTOCOL.md §9.4–9.5): fetches a file's chunks
  * from several sources at once. Each source gets one stream and up to `maxInFlightBytes` of
  * requests outstanding; the piece picker chooses rarest first and runs the end-game. Every chunk
  * is checked against the manifest's Merkle root before it is stored; a source that sends a chunk
