@@ -257,7 +257,7 @@ function Ended ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Element {
   }
   return (
     <div class='call-ended' role='status' data-testid='call-ended'>
-      <span class='call-status' data-testid='call-status' data-state='ended'>Call ended</span>
+      <span class='call-status' data-testid='call-status' data-state='ended'>{running !== undefined ? 'Call in progress' : 'Call ended'}</span>
       <span class='call-ended-why'>{s.ended}</span>
       {running !== undefined && <button type='button' class='button button-small button-accept' data-testid='call-ended-join' onClick={join}>Join</button>}
       <button type='button' class='icon-button' aria-label='Close' onClick={() => { m.dismiss() }}><IconClose size={18} /></button>
