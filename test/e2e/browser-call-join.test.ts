@@ -5,7 +5,8 @@
  * Alice, Bob and Dave each decode the other two; then each side of a pair leaves and comes back, by
  * hanging up and by reloading, and every page decodes the other two again: Dave, who offers to
  * Alice (whoever answered the caller offers to it, offer-rule.ts), and Alice, the caller, to whom
- * Bob and Dave both offer, so that she answers;
+ * Bob and Dave both offer, so that she answers; and when Alice's HANGUP is lost (her ACCEPT is
+ * pushed into Bob's page while he still has a link to her), both replace their links;
  * and a call that rang while Bob's tab was closed rings when he opens it (the invite reaches the new
  * page from his mailbox or from Alice's queue, whichever comes first).
  */
@@ -53,6 +54,29 @@ async function leaveAndRejoin (user: User, others: User[], group: string, how: '
   }
   await user.page.getByTestId('call-join').click()
   for (const u of [user, ...others]) await decodesEachOf(u.page, 2)
+}
+
+interface DebugCalls {
+  kithDebug: {
+    client: { callSignals: { push: (s: unknown) => void } }
+    calls: { manager: {
+      screen: { value: { call: { id: string, conversation: string, caller: { identity: string, device: string } } } }
+      links: Map<string, { pc: RTCPeerConnection & { stale?: boolean } }>
+    } }
+  }
+}
+
+/** Marks every peer connection `page` has now, to tell later whether a link was replaced. */
+async function markLinks (page: Page): Promise<void> {
+  await page.evaluate(() => { for (const l of (globalThis as unknown as DebugCalls).kithDebug.calls.manager.links.values()) l.pc.stale = true })
+}
+
+/** Whether the link to the call's caller is one made since {@link markLinks}. */
+async function callerLinkIsNew (page: Page): Promise<boolean> {
+  return await page.evaluate(() => {
+    const m = (globalThis as unknown as DebugCalls).kithDebug.calls.manager
+    return m.links.get(m.screen.value.call.caller.device)?.pc.stale !== true
+  })
 }
 
 /** Hangs up on `page` and closes the "call ended" bar on each of `pages`. */
@@ -140,6 +164,22 @@ describe('browser app, joining calls that are going on', () => {
     await leaveAndRejoin(alice, [bob, dave], GROUP, 'hang-up')
     await screenshot(alice.page, 'call-join-caller-back-alice')
     await leaveAndRejoin(alice, [bob, dave], GROUP, 'reload')
+    // A HANGUP that never arrived: Bob's page gets an ACCEPT from Alice (the caller) while it still
+    // has a link to her. Bob replaces the link and, as the side that offers to the caller, offers
+    // again; the offer reaches Alice's old link with another DTLS fingerprint, so she replaces
+    // hers too instead of renegotiating, and the pair comes back.
+    for (const user of [alice, bob]) await markLinks(user.page)
+    await bob.page.evaluate(() => {
+      const { client, calls } = (globalThis as unknown as DebugCalls).kithDebug
+      const call = calls.manager.screen.value.call
+      client.callSignals.push({ conversation: call.conversation, from: call.caller, signal: { type: 'accept', callId: call.id, media: { audio: true, video: true } } })
+    })
+    await expect.poll(async () => await callerLinkIsNew(bob.page), POLL).toBe(true)
+    await expect.poll(async () => await alice.page.evaluate(() => {
+      const m = (globalThis as unknown as DebugCalls).kithDebug.calls.manager
+      return [...m.links.values()].filter((l) => l.pc.stale !== true).length
+    }), POLL).toBe(1)
+    for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
     // Once everyone hangs up, nothing is left to join.
     await endCall(dave.page, [dave.page])
     await endCall(bob.page, [bob.page, alice.page])
