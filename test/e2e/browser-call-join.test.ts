@@ -2,8 +2,11 @@
  * Joining calls that are already going on, in headless Chromium (issue 20): Bob reloads his page
  * while Alice's call rings and it rings again, and he answers it; in a group, Dave lets his ring run
  * out (a short ring through the `kith.test` hook), the header then offers Join, and once he joins,
- * Alice, Bob and Dave each decode the other two; Dave leaves (by hanging up, then by reloading),
- * Join comes back, and he returns;
+ * Alice, Bob and Dave each decode the other two; then each side of a pair leaves and comes back, by
+ * hanging up and by reloading, and every page decodes the other two again: Dave, who offers to
+ * Alice (whoever answered the caller offers to it, offer-rule.ts), and Alice, the caller, to whom
+ * Bob and Dave both offer, so that she answers; and when Alice's HANGUP is lost (her ACCEPT is
+ * pushed into Bob's page while he still has a link to her), both replace their links;
  * and a call that rang while Bob's tab was closed rings when he opens it (the invite reaches the new
  * page from his mailbox or from Alice's queue, whichever comes first).
  */
@@ -31,6 +34,49 @@ async function decodesEachOf (page: Page, count: number): Promise<void> {
     const now = await framesPerRemote(page)
     return now.length === count && now.every((n, i) => n > (first[i] ?? 0) + 10)
   }, POLL).toBe(true)
+}
+
+/**
+ * `user` leaves the running call in `group` (hanging up, or reloading the page, which leaves it
+ * too), the two others see them go and go on, and `user` joins again through the header's Join.
+ */
+async function leaveAndRejoin (user: User, others: User[], group: string, how: 'hang-up' | 'reload'): Promise<void> {
+  if (how === 'hang-up') {
+    await endCall(user.page, [user.page])
+  } else {
+    await user.page.reload()
+    await waitOnline(user.page)
+    await openConversation(user.page, group)
+  }
+  await user.page.getByTestId('call-join').waitFor({ timeout: 30_000 })
+  for (const other of others) {
+    await expect.poll(async () => await other.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
+  }
+  await user.page.getByTestId('call-join').click()
+  for (const u of [user, ...others]) await decodesEachOf(u.page, 2)
+}
+
+interface DebugCalls {
+  kithDebug: {
+    client: { callSignals: { push: (s: unknown) => void } }
+    calls: { manager: {
+      screen: { value: { call: { id: string, conversation: string, caller: { identity: string, device: string } } } }
+      links: Map<string, { pc: RTCPeerConnection & { stale?: boolean } }>
+    } }
+  }
+}
+
+/** Marks every peer connection `page` has now, to tell later whether a link was replaced. */
+async function markLinks (page: Page): Promise<void> {
+  await page.evaluate(() => { for (const l of (globalThis as unknown as DebugCalls).kithDebug.calls.manager.links.values()) l.pc.stale = true })
+}
+
+/** Whether the link to the call's caller is one made since {@link markLinks}. */
+async function callerLinkIsNew (page: Page): Promise<boolean> {
+  return await page.evaluate(() => {
+    const m = (globalThis as unknown as DebugCalls).kithDebug.calls.manager
+    return m.links.get(m.screen.value.call.caller.device)?.pc.stale !== true
+  })
 }
 
 /** Hangs up on `page` and closes the "call ended" bar on each of `pages`. */
@@ -108,23 +154,31 @@ describe('browser app, joining calls that are going on', () => {
     for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
     await screenshot(alice.page, 'call-join-joined-alice')
 
-    // Dave leaves; Alice and Bob go on, and Dave can come back.
-    await endCall(dave.page, [dave.page])
-    await dave.page.getByTestId('call-join').waitFor({ timeout: 30_000 })
-    for (const user of [alice, bob]) {
-      await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
-    }
-    await dave.page.getByTestId('call-join').click()
-    for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
-    // A reload drops Dave's media: his page leaves the call (the others see him go) and offers Join.
-    await dave.page.reload()
-    await waitOnline(dave.page)
-    await openConversation(dave.page, GROUP)
-    await dave.page.getByTestId('call-join').waitFor({ timeout: 30_000 })
-    for (const user of [alice, bob]) {
-      await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
-    }
-    await dave.page.getByTestId('call-join').click()
+    // Dave leaves; Alice and Bob go on, and Dave can come back. Toward Alice, the caller, Dave is
+    // the offering side: his new page's offer must start a fresh link at Alice's, not renegotiate
+    // the old one. A reload drops his media: his page leaves the call and offers Join.
+    await leaveAndRejoin(dave, [alice, bob], GROUP, 'hang-up')
+    await leaveAndRejoin(dave, [alice, bob], GROUP, 'reload')
+    // Alice, the caller, leaves and comes back: Bob and Dave both offer to her, so she is the
+    // answering side of both pairs, and they must offer again to her new page.
+    await leaveAndRejoin(alice, [bob, dave], GROUP, 'hang-up')
+    await screenshot(alice.page, 'call-join-caller-back-alice')
+    await leaveAndRejoin(alice, [bob, dave], GROUP, 'reload')
+    // A HANGUP that never arrived: Bob's page gets an ACCEPT from Alice (the caller) while it still
+    // has a link to her. Bob replaces the link and, as the side that offers to the caller, offers
+    // again; the offer reaches Alice's old link with another DTLS fingerprint, so she replaces
+    // hers too instead of renegotiating, and the pair comes back.
+    for (const user of [alice, bob]) await markLinks(user.page)
+    await bob.page.evaluate(() => {
+      const { client, calls } = (globalThis as unknown as DebugCalls).kithDebug
+      const call = calls.manager.screen.value.call
+      client.callSignals.push({ conversation: call.conversation, from: call.caller, signal: { type: 'accept', callId: call.id, media: { audio: true, video: true } } })
+    })
+    await expect.poll(async () => await callerLinkIsNew(bob.page), POLL).toBe(true)
+    await expect.poll(async () => await alice.page.evaluate(() => {
+      const m = (globalThis as unknown as DebugCalls).kithDebug.calls.manager
+      return [...m.links.values()].filter((l) => l.pc.stale !== true).length
+    }), POLL).toBe(1)
     for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
     // Once everyone hangs up, nothing is left to join.
     await endCall(dave.page, [dave.page])

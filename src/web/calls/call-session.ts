@@ -4,6 +4,12 @@
  * in the worker's messenger (core/messenger/calls.ts); this follows its `calls` list and the
  * signals it hands over, and never decides who is in a call by itself. Each pair of participants
  * shares one peer connection (peer-link.ts), offered by the side `offersTo` names (offer-rule.ts).
+ *
+ * A device that leaves and joins again (hang-up, or a reload) is a new session of it: a link to a
+ * device that sent HANGUP closes; an ACCEPT from a device whose link was made before that ACCEPT
+ * arrived replaces the link (the old one set up with a peer connection that is gone, and if this
+ * side offers, the new session waits for a new offer); and an offer with another DTLS fingerprint
+ * than the link's starts a fresh link instead of a renegotiation.
  */
 import { signal, type Signal } from '@preact/signals'
 import { MAX_MESH_PARTICIPANTS } from '../../core/calls/constants.ts'
@@ -77,6 +83,14 @@ export class CallManager {
   private spareWorker: Worker | null = null
   /** Each device's incoming signals, handled one after another in the order they came. */
   private readonly signalQueues = new Map<string, Promise<void>>()
+  /**
+   * ACCEPTs seen from each device, by call and device (`callId/device`), counted as they arrive,
+   * before any handling waits: one more than a link's {@link linkSessions} means the device joined
+   * again after the link was made.
+   */
+  private readonly accepts = new Map<string, number>()
+  /** For each link, the ACCEPTs seen from its device when it was made. */
+  private readonly linkSessions = new Map<string, number>()
   /** Resolves once the worker has this device in the call: media signals go out only then. */
   private inCall: Promise<unknown> = Promise.resolve()
   /** While a call rings: lets the offers prepared for it go out, once it is answered. */
@@ -89,7 +103,10 @@ export class CallManager {
   constructor (private readonly client: KithClient, private readonly log: (line: string) => void = () => {}) {
     client.callSignalling.listen((s) => {
       const device = s.from.device
-      const next = (this.signalQueues.get(device) ?? Promise.resolve()).then(async () => { await this.onSignal(s) })
+      const key = `${s.signal.callId}/${device}`
+      if (s.signal.type === 'accept') this.accepts.set(key, (this.accepts.get(key) ?? 0) + 1)
+      const accepts = this.accepts.get(key) ?? 0
+      const next = (this.signalQueues.get(device) ?? Promise.resolve()).then(async () => { await this.onSignal(s, accepts) })
         .catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) })
       this.signalQueues.set(device, next)
       void next.then(() => { if (this.signalQueues.get(device) === next) this.signalQueues.delete(device) })
@@ -262,6 +279,7 @@ export class CallManager {
       this.joined = false
       for (const l of this.links.values()) l.close()
       this.links.clear()
+      this.linkSessions.clear()
       throw err
     } finally {
       this.opening = null
@@ -373,13 +391,8 @@ export class CallManager {
       this.set({ call: mine, participants: this.participantsOf(mine) })
       // Links to devices no longer in the call close; new participants get one.
       const present = new Set(mine.participants.map((p) => p.device))
-      for (const [device, link] of this.links) {
-        if (!present.has(device)) {
-          link.close()
-          this.links.delete(device)
-          this.sframe?.get(device)?.worker.terminate()
-          this.sframe?.delete(device)
-        }
+      for (const device of this.links.keys()) {
+        if (!present.has(device)) this.dropLink(device)
       }
       // While an answer is on its way, accept() connects to whoever joined meanwhile.
       if (this.joined && this.opening === null) this.connectToParticipants(mine)
@@ -426,6 +439,15 @@ export class CallManager {
     }
   }
 
+  /** Closes the link to `device` and ends its transform worker (a new link gets a fresh one: fresh replay windows). */
+  private dropLink (device: string): void {
+    this.links.get(device)?.close()
+    this.links.delete(device)
+    this.linkSessions.delete(device)
+    this.sframe?.get(device)?.worker.terminate()
+    this.sframe?.delete(device)
+  }
+
   private newLink (device: string): PeerLink {
     const s = this.current!
     this.log(`link to ${device.slice(-8)} for call ${s.call.id.slice(0, 8)}`)
@@ -445,23 +467,45 @@ export class CallManager {
       ...(this.transforms !== undefined ? { transforms: this.transforms } : {})
     })
     this.links.set(device, link)
+    this.linkSessions.set(device, this.accepts.get(`${callId}/${device}`) ?? 0)
     if (this.screenTrack !== null) void link.replace(1, this.screenTrack)
     this.set({ participants: this.participantsOf(s.call) })
     return link
   }
 
-  private async onSignal (s: IncomingCallSignal): Promise<void> {
+  /** One signal from another device; `accepts` is how many ACCEPTs had come from it when this one came. */
+  private async onSignal (s: IncomingCallSignal, accepts: number): Promise<void> {
     if (this.opening !== null) await this.opening.catch(() => {})
     const screen = this.current
     if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id || !this.joined) return
     const device = s.from.device
     this.log(`${s.signal.type}${s.signal.type === 'sdp' ? ` ${s.signal.sdpType}` : ''} from ${device.slice(-8)}`)
+    // A link made after a later ACCEPT of the device (it left and came back meanwhile) is for the
+    // new session: a HANGUP of the old one leaves it alone.
+    const session = this.linkSessions.get(device)
+    if (s.signal.type === 'hangup') {
+      if (session !== undefined && session <= accepts) this.dropLink(device)
+      return
+    }
+    if (s.signal.type === 'accept') {
+      if (session !== undefined && session < accepts) {
+        this.log(`${device.slice(-8)} joined again: its link is replaced`)
+        this.dropLink(device)
+      }
+      if (this.opening === null) this.connectToParticipants(screen.call)
+      return
+    }
     if (s.signal.type === 'ice') {
       await this.links.get(device)?.receiveIce({ candidate: s.signal.candidate, sdpMid: s.signal.sdpMid, sdpMLineIndex: s.signal.sdpMLineIndex })
       return
     }
     if (s.signal.type !== 'sdp') return
     let link = this.links.get(device)
+    if (s.signal.sdpType === 'offer' && link?.isNewSession(s.signal.sdp) === true) {
+      this.log(`offer from ${device.slice(-8)} comes from a new peer connection: its link is replaced`)
+      this.dropLink(device)
+      link = undefined
+    }
     if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device)
     if (link === undefined) return
     await link.receiveSdp(s.signal.sdpType, s.signal.sdp)
@@ -518,6 +562,7 @@ export class CallManager {
     this.statsTimer = undefined
     for (const l of this.links.values()) l.close()
     this.links.clear()
+    this.linkSessions.clear()
     if (this.screenTrack !== null) this.screenTrack.stop()
     this.screenTrack = null
     if (this.local !== null) closeLocalMedia(this.local)
@@ -538,6 +583,10 @@ export class CallManager {
   private reset (): void {
     clearTimeout(this.endedTimer)
     this.teardown()
+    // Counts of calls that are over; those of live calls stay, or a signal counted before would
+    // take a link made now for an older one.
+    const live = new Set(this.client.calls.value.map((c) => c.id))
+    for (const key of this.accepts.keys()) if (!live.has(key.slice(0, key.indexOf('/')))) this.accepts.delete(key)
     this.screen.value = null
   }
 }

@@ -10,12 +10,15 @@
  * offer, whose sections then take those transceivers over (JSEP §5.10). Either way the SFrame send
  * and receive transforms of both sections go on right after the transceiver exists, before the
  * offer or answer (w3c/webrtc-encoded-transform#314), so every transform is in place before media
- * can flow. An offer on a link that has one already is a renegotiation, and is answered.
+ * can flow. An offer on a link that has one already is a renegotiation, and is answered, unless it
+ * comes from a new peer connection on the other side ({@link PeerLink.isNewSession}): the call then
+ * replaces the link.
  *
  * The SDP goes out as soon as it has a candidate (ICE servers of its own are rare, and loopback
  * and LAN host candidates come within milliseconds); candidates found later trickle as ICE signals.
  */
 import type { MediaSignalIn } from '../../core/messenger/messenger.ts'
+import { isNewDtlsSession } from './dtls-fingerprint.ts'
 
 /** Longest wait for a first ICE candidate before the SDP goes out without one. */
 const FIRST_CANDIDATE_WAIT_MS = 1500
@@ -150,6 +153,16 @@ export class PeerLink {
     this.state = 'connecting'
     await this.pc.setLocalDescription(await this.pc.createOffer())
     await this.sendDescription()
+  }
+
+  /**
+   * Whether an offer comes from another peer connection than the one this link set up with (its
+   * DTLS fingerprint differs): the other side reloaded or joined again, and this link is stale.
+   * Applied here it would be a renegotiation that changes the certificate, which Chromium refuses.
+   */
+  isNewSession (offer: string): boolean {
+    const current = this.pc.remoteDescription
+    return current !== null && isNewDtlsSession(current.sdp, offer)
   }
 
   /** An SDP from the other side: an offer is answered (glare resolved politely); an answer completes ours. */
