@@ -22,7 +22,7 @@ import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
 import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
 import type { KithLibp2p } from '../net/node.ts'
-import { FileService, startDownload, swarmPart, type FileDownload } from '../net/protocols/file.ts'
+import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../net/protocols/file.ts'
 import type { NodeChunkStore } from '../store/chunks.node.ts'
 
 /** Where a transfer stands, as `kith files` shows it. */
@@ -125,6 +125,7 @@ export class FileTransfers {
   private readonly listeners = new Set<(view: TransferView) => void>()
   private stopped = false
   private refreshTimer: NodeJS.Timeout | undefined
+  private stopWatchingServices: () => void = () => {}
 
   constructor (private readonly libp2p: KithLibp2p, private readonly messenger: Messenger, private readonly chunks: NodeChunkStore, private readonly options: FileTransfersOptions) {
     this.service = new FileService(libp2p, {
@@ -175,6 +176,8 @@ export class FileTransfers {
     for (const [id, s] of this.saved) if (s.state === 'downloading') this.run(id)
     // A member coming online may hold what a waiting download needs.
     this.libp2p.addEventListener('peer:connect', this.onConnect)
+    // One that connected while it was starting is asked once its file service is up.
+    this.stopWatchingServices = onFileServiceAppears(this.libp2p, (peer) => { this.refreshSources(peer.toString()) })
     this.refreshTimer = setInterval(() => { this.refreshSources() }, this.options.sourceRefreshMs ?? 5_000)
     this.refreshTimer.unref()
   }
@@ -217,6 +220,7 @@ export class FileTransfers {
   async stop (): Promise<void> {
     this.stopped = true
     this.libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.stopWatchingServices()
     clearInterval(this.refreshTimer)
     for (const t of this.retries.values()) clearTimeout(t)
     this.retries.clear()

@@ -6,7 +6,7 @@
  * against `mayFetch` before anything is sent; unknown files and refused peers get the same answer.
  * The downloading side is in file-download.ts.
  */
-import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId, PeerUpdate, Stream } from '@libp2p/interface'
 import { FileRequest, FileRequestKind, FileResponse, FileResponseKind } from '../../core/codec/files.ts'
 import { describeError } from '../../core/errors.ts'
 import type { ChunkStore, StoredChunk } from '../../core/files/chunk-store.ts'
@@ -76,6 +76,20 @@ export function chunkFrame (index: number, chunk: Uint8Array, proof: Uint8Array)
 /** A request frame the source could not accept; the stream is dropped. */
 class FileProtocolError extends Error {
   override readonly name = 'FileProtocolError'
+}
+
+/**
+ * Calls `serving` with each connected peer that starts serving files: a peer that connects while it
+ * is still starting (its file service not registered yet) refuses `/kith/file/1.0.0`, and learns
+ * this node of the protocol through identify only later. Returns a function that stops listening.
+ */
+export function onFileServiceAppears (libp2p: Libp2p, serving: (peer: PeerId) => void): () => void {
+  const onUpdate = (evt: CustomEvent<PeerUpdate>): void => {
+    const { peer, previous } = evt.detail
+    if (peer.protocols.includes(FILE_PROTOCOL) && previous?.protocols.includes(FILE_PROTOCOL) !== true) serving(peer.id)
+  }
+  libp2p.addEventListener('peer:update', onUpdate)
+  return () => { libp2p.removeEventListener('peer:update', onUpdate) }
 }
 
 /** Serves chunks of the files in a chunk store to the peers `mayFetch` allows. */

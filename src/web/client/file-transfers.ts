@@ -14,7 +14,7 @@ import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
-import { FileService, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
+import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
 import { BrowserChunkStore } from '../../store/chunks.browser.ts'
 import { PeerError, describeError } from '../../core/errors.ts'
 import { plaintextFile, saveFile } from './file-export.ts'
@@ -127,6 +127,8 @@ export class FileTransfers {
       for (const fileId of [...transfers.retries.keys()]) transfers.retryNow(fileId)
       transfers.refreshSources(evt.detail.toString())
     })
+    // One that connected while it was starting is asked once its file service is up.
+    onFileServiceAppears(options.node, (peer) => { transfers.refreshSources(peer.toString()) })
     transfers.refreshTimer = setInterval(() => { transfers.refreshSources() }, SOURCE_REFRESH_MS)
     for (const [fileId, state] of Object.entries(loadWanted())) {
       if (state === 'downloading') void transfers.download(fileId)
