@@ -15,6 +15,7 @@ import { leafHash, verifyProof } from '../../core/files/merkle.ts'
 import { PiecePicker } from '../../core/files/piece-picker.ts'
 import { FILE_PROTOCOL, MAX_FILE_RESPONSE_FRAME } from '../constants.ts'
 import { FrameStream } from '../frames.ts'
+import { widenReceiveWindow } from '../yamux-window.ts'
 import type { Log } from './deliver.ts'
 
 /**
@@ -265,6 +266,8 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
     let source: Source | undefined
     try {
       const stream = await libp2p.dialProtocol(peer, FILE_PROTOCOL, { signal: AbortSignal.timeout(openMs) })
+      // The muxer's window would otherwise hold the source to a fraction of what was asked for.
+      widenReceiveWindow(stream, maxInFlight + MAX_FILE_RESPONSE_FRAME)
       const lp = new FrameStream(stream, { maxFrame: MAX_FILE_RESPONSE_FRAME, maxBuffered: 2 * maxInFlight + 2 * MAX_FILE_RESPONSE_FRAME })
       source = { id, lp, abort: (err) => { stream.abort(err) }, close: async () => { await stream.close() }, awaiting: 0, cancelled: new Set(), processing: new Set(), lastFrameAt: Date.now(), dropped: false }
       if (settled) {
