@@ -3,19 +3,23 @@
  * tmpfs and serves what it holds over `/kith/file/1.0.0` (as a group member does). Commands:
  * `prepare` opens the file's record; `download` fetches it from the sources it is given,
  * announcing each chunk it stores, with the window a node uses when several members serve (as
- * `FileTransfers` does); `raw` reads the baseline, a raw libp2p stream of as many bytes; `reset`
- * forgets the file; `cpu` and `rss` report this process's CPU time and resident memory (sampled
- * every 20 ms; the peak since the last `rss`). Being its own process, its RSS is the receiving
- * node's and nothing else's.
+ * `FileTransfers` does); `raw` reads the baseline, a raw libp2p stream of as many bytes, with
+ * the Yamux window a file stream gets; `reset` forgets the file; `cpu` and `rss` report this
+ * process's CPU time and resident memory (sampled every 20 ms; the peak since the last `rss`).
+ * Being its own process, its RSS is the receiving node's and nothing else's.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { fromHex } from '../src/core/bytes.ts'
+import { PeerError } from '../src/core/errors.ts'
 import { chunkCountOf, decodeManifest } from '../src/core/files/manifest.ts'
 import { createKithNode } from '../src/net/node.ts'
+import { MAX_FILE_RESPONSE_FRAME } from '../src/net/constants.ts'
 import { downloadFile, FileService } from '../src/net/protocols/file.ts'
+import { DEFAULT_IN_FLIGHT_BYTES } from '../src/net/protocols/file-download.ts'
+import { widenReceiveWindow } from '../src/net/yamux-window.ts'
 import { installNodeFileCrypto } from '../src/node/file-crypto.ts'
 import { SWARM_IN_FLIGHT_BYTES } from '../src/node/file-transfers.ts'
 import { NodeChunkStore } from '../src/store/chunks.node.ts'
@@ -32,6 +36,9 @@ await service.start()
 let rssPeak = process.memoryUsage.rss()
 const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()) }, 20)
 
+/** Downloads tried before a round counts as failed. */
+const MAX_ATTEMPTS = 3
+
 interface Source { id: string, addrs: string[] }
 interface DownloadCommand { cmd: 'download', manifest: string, sources: Source[] }
 interface RawCommand { cmd: 'raw', source: Source, size: number }
@@ -45,6 +52,8 @@ async function known (s: Source): Promise<ReturnType<typeof peerIdFromString>> {
 /** Reads `size` bytes from the source's raw protocol; resolves with the milliseconds it took. */
 async function readRaw (source: Source, size: number): Promise<number> {
   const stream = await node.dialProtocol(await known(source), RAW_PROTOCOL)
+  // The same Yamux window a file stream gets, so the baseline is not held back where Kith is not.
+  widenReceiveWindow(stream, DEFAULT_IN_FLIGHT_BYTES + MAX_FILE_RESPONSE_FRAME)
   let received = 0
   const ended = new Promise<void>((resolve) => {
     stream.addEventListener('message', (evt) => { received += evt.data.byteLength })
@@ -75,9 +84,25 @@ process.on('message', (msg: { cmd: string }) => {
       const peers = []
       for (const s of sources) peers.push(await known(s))
       const t = performance.now()
-      const report = await downloadFile(node, manifest, peers, { store, log, ...(peers.length > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}), onChunk: (p) => { service.announce(manifest.fileId, p.index) } })
+      const bytesBySource = new Map<string, number>()
+      let dropped = 0
+      // As FileTransfers does, a download left without sources resumes from the chunks it holds:
+      // on a swamped machine libp2p's connection monitor may abort a connection whose ping
+      // waited more than 5 s. Counted and reported, not hidden.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const report = await downloadFile(node, manifest, peers, { store, log, ...(peers.length > 1 ? { maxInFlightBytes: SWARM_IN_FLIGHT_BYTES } : {}), onChunk: (p) => { service.announce(manifest.fileId, p.index) } })
+          dropped += report.dropped.length
+          for (const [peer, n] of report.bytesBySource) bytesBySource.set(peer, (bytesBySource.get(peer) ?? 0) + n)
+          break
+        } catch (err) {
+          if (!(err instanceof PeerError) || attempt === MAX_ATTEMPTS) throw err
+          dropped++
+          log(`download attempt ${attempt} failed, resuming: ${String(err)}`)
+        }
+      }
       const complete = (await store.held(manifest.fileId))?.complete === true
-      process.send!({ type: 'done', ms: performance.now() - t, complete, dropped: report.dropped.length, bytesBySource: Object.fromEntries(report.bytesBySource) })
+      process.send!({ type: 'done', ms: performance.now() - t, complete, dropped, bytesBySource: Object.fromEntries(bytesBySource) })
     })().catch((err: unknown) => { process.send!({ type: 'done', ms: 0, complete: false, error: String(err) }) })
   }
   if (msg.cmd === 'raw') {

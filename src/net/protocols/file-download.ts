@@ -23,7 +23,7 @@ import type { Log } from './deliver.ts'
  * busy processes, 2 MiB ran at about a third of 8 MiB's rate and 16–32 MiB faster still: a
  * request waits behind the source's disk reads and event loop, so the window has to cover that.
  */
-const DEFAULT_IN_FLIGHT_BYTES = 16 * 1024 * 1024
+export const DEFAULT_IN_FLIGHT_BYTES = 16 * 1024 * 1024
 
 /** Progress after each stored chunk. */
 export interface DownloadProgress {
