@@ -58,9 +58,10 @@ interface WidenableStream extends WindowState {
  * Lets the peer send up to `bytes` on `stream` before it waits for a window update, and tells it
  * so at once. For bulk streams whose reader bounds what is in flight itself (file chunks
  * requested): Yamux starts every stream at 256 KiB and grows it only when an update goes out
- * within four ping round trips of the last, which on loopback (RTT rounded to 0 ms) is almost
- * never. A source then had at most 256 KiB on the way and stalled whenever the reader's event
- * loop was busy hashing or storing a chunk (bench/files.ts: 0.24x of a raw stream before this).
+ * within four ping round trips of the last, which on a quiet loopback (RTT rounded to 0 ms) is
+ * almost never. A source then had at most 256 KiB on the way and stalled whenever the reader's
+ * event loop was busy hashing or storing a chunk. (On a loaded machine the measured RTT is larger
+ * and Yamux widens the window by itself; there this changes nothing.)
  * Not a Yamux stream (WebRTC), or already as wide: nothing changes.
  */
 export function widenReceiveWindow (stream: unknown, bytes: number): void {
