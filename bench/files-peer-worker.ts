@@ -37,7 +37,7 @@ let rssPeak = process.memoryUsage.rss()
 const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()) }, 20)
 
 /** Downloads tried before a round counts as failed. */
-const MAX_ATTEMPTS = 3
+const MAX_ATTEMPTS = 5
 
 interface Source { id: string, addrs: string[] }
 interface DownloadCommand { cmd: 'download', manifest: string, sources: Source[] }
@@ -99,6 +99,8 @@ process.on('message', (msg: { cmd: string }) => {
           if (!(err instanceof PeerError) || attempt === MAX_ATTEMPTS) throw err
           dropped++
           log(`download attempt ${attempt} failed, resuming: ${String(err)}`)
+          // FileTransfers' backoff: 1 s, doubling.
+          await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** (attempt - 1)))
         }
       }
       const complete = (await store.held(manifest.fileId))?.complete === true
