@@ -3,8 +3,8 @@
  * tmpfs and serves what it holds over `/kith/file/1.0.0` (as a group member does). Commands:
  * `prepare` opens the file's record; `download` fetches it from the sources it is given,
  * announcing each chunk it stores, with the window a node uses when several members serve (as
- * `FileTransfers` does); `raw` reads the baseline, a raw libp2p stream of as many bytes, with
- * the Yamux window a file stream gets; `reset` forgets the file; `cpu` and `rss` report this
+ * `FileTransfers` does); `raw` reads the baseline, a raw libp2p stream of as many bytes;
+ * `reset` forgets the file; `cpu` and `rss` report this
  * process's CPU time and resident memory (sampled every 20 ms; the peak since the last `rss`).
  * Being its own process, its RSS is the receiving node's and nothing else's.
  */
@@ -16,10 +16,7 @@ import { fromHex } from '../src/core/bytes.ts'
 import { PeerError } from '../src/core/errors.ts'
 import { chunkCountOf, decodeManifest } from '../src/core/files/manifest.ts'
 import { createKithNode } from '../src/net/node.ts'
-import { MAX_FILE_RESPONSE_FRAME } from '../src/net/constants.ts'
 import { downloadFile, FileService } from '../src/net/protocols/file.ts'
-import { DEFAULT_IN_FLIGHT_BYTES } from '../src/net/protocols/file-download.ts'
-import { widenReceiveWindow } from '../src/net/yamux-window.ts'
 import { installNodeFileCrypto } from '../src/node/file-crypto.ts'
 import { SWARM_IN_FLIGHT_BYTES } from '../src/node/file-transfers.ts'
 import { NodeChunkStore } from '../src/store/chunks.node.ts'
@@ -52,8 +49,6 @@ async function known (s: Source): Promise<ReturnType<typeof peerIdFromString>> {
 /** Reads `size` bytes from the source's raw protocol; resolves with the milliseconds it took. */
 async function readRaw (source: Source, size: number): Promise<number> {
   const stream = await node.dialProtocol(await known(source), RAW_PROTOCOL)
-  // The same Yamux window a file stream gets, so the baseline is not held back where Kith is not.
-  widenReceiveWindow(stream, DEFAULT_IN_FLIGHT_BYTES + MAX_FILE_RESPONSE_FRAME)
   let received = 0
   const ended = new Promise<void>((resolve) => {
     stream.addEventListener('message', (evt) => { received += evt.data.byteLength })

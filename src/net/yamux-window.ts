@@ -46,34 +46,3 @@ export function kithYamux (): ReturnType<typeof yamux> {
   installHalfWindowUpdates()
   return yamux()
 }
-
-/** The private fields and method {@link widenReceiveWindow} uses (`@libp2p/yamux` 8.0.3, `stream.ts`). */
-interface WidenableStream extends WindowState {
-  /** The most the window may grow to by itself. */
-  maxStreamWindowSize: number
-  sendWindowUpdate: () => void
-}
-
-/**
- * Lets the peer send up to `bytes` on `stream` before it waits for a window update, and tells it
- * so at once. For bulk streams whose reader bounds what is in flight itself (file chunks
- * requested): Yamux starts every stream at 256 KiB and grows it only when an update goes out
- * within four ping round trips of the last, which on a quiet loopback (RTT rounded to 0 ms) is
- * almost never. A source then had at most 256 KiB on the way and stalled whenever the reader's
- * event loop was busy hashing or storing a chunk. (On a loaded machine the measured RTT is larger
- * and Yamux widens the window by itself; there this changes nothing.)
- * Not a Yamux stream (WebRTC), or already as wide: nothing changes.
- */
-export function widenReceiveWindow (stream: unknown, bytes: number): void {
-  if (!(stream instanceof YamuxStream)) return
-  const s = stream as unknown as WidenableStream
-  if (typeof s.recvWindow !== 'number' || typeof s.sendWindowUpdate !== 'function') {
-    throw new Error('@libp2p/yamux streams no longer have recvWindow/sendWindowUpdate: review src/net/yamux-window.ts for this version')
-  }
-  // Yamux window sizes are uint32 (hashicorp/yamux spec, "Window Update").
-  const wanted = Math.min(bytes, 2 ** 32 - 1)
-  if (s.recvWindow >= wanted) return
-  s.maxStreamWindowSize = Math.max(s.maxStreamWindowSize, wanted)
-  s.recvWindow = wanted
-  s.sendWindowUpdate()
-}

@@ -15,7 +15,6 @@ import { leafHash, verifyProof } from '../../core/files/merkle.ts'
 import { PiecePicker } from '../../core/files/piece-picker.ts'
 import { FILE_PROTOCOL, MAX_FILE_RESPONSE_FRAME } from '../constants.ts'
 import { FrameStream } from '../frames.ts'
-import { widenReceiveWindow } from '../yamux-window.ts'
 import type { Log } from './deliver.ts'
 
 /**
@@ -23,7 +22,7 @@ import type { Log } from './deliver.ts'
  * busy processes, 2 MiB ran at about a third of 8 MiB's rate and 16–32 MiB faster still: a
  * request waits behind the source's disk reads and event loop, so the window has to cover that.
  */
-export const DEFAULT_IN_FLIGHT_BYTES = 16 * 1024 * 1024
+const DEFAULT_IN_FLIGHT_BYTES = 16 * 1024 * 1024
 
 /** Progress after each stored chunk. */
 export interface DownloadProgress {
@@ -266,8 +265,6 @@ export async function downloadFile (libp2p: Libp2p, manifest: FileManifest, sour
     let source: Source | undefined
     try {
       const stream = await libp2p.dialProtocol(peer, FILE_PROTOCOL, { signal: AbortSignal.timeout(openMs) })
-      // The muxer's window would otherwise hold the source to a fraction of what was asked for.
-      widenReceiveWindow(stream, maxInFlight + MAX_FILE_RESPONSE_FRAME)
       const lp = new FrameStream(stream, { maxFrame: MAX_FILE_RESPONSE_FRAME, maxBuffered: 2 * maxInFlight + 2 * MAX_FILE_RESPONSE_FRAME })
       source = { id, lp, abort: (err) => { stream.abort(err) }, close: async () => { await stream.close() }, awaiting: 0, cancelled: new Set(), processing: new Set(), lastFrameAt: Date.now(), dropped: false }
       if (settled) {

@@ -3,7 +3,7 @@ import { lpStream } from '@libp2p/utils'
 import { StreamState, YamuxStream } from '@libp2p/yamux/stream'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { afterEach, describe, expect, it } from 'vitest'
-import { installHalfWindowUpdates, widenReceiveWindow } from '../../../src/net/yamux-window.ts'
+import { installHalfWindowUpdates } from '../../../src/net/yamux-window.ts'
 import { LoopbackPeers } from './loopback.ts'
 
 const DATA = 0
@@ -96,31 +96,5 @@ describe('half-window updates', () => {
       await listener.write(got.subarray(0, 100))
       expect(bytesOf(await dialer.read())).toEqual(frame.subarray(0, 100))
     }
-  })
-})
-
-describe('widenReceiveWindow', () => {
-  const MiB = 1024 * 1024
-
-  it('gives the peer the whole window at once, then lets it fill half before the next update', () => {
-    installHalfWindowUpdates()
-    const { stream, sent } = recordingStream(StreamState.Established)
-    // A reader, as the file protocol's FrameStream is: unread bytes past 4 MiB abort a stream.
-    stream.addEventListener('message', () => {})
-    widenReceiveWindow(stream, 16 * MiB)
-    expect(sent).toEqual([{ type: WINDOW_UPDATE, flag: 0, length: 16 * MiB - WINDOW }])
-    // 8 MiB in 64 KiB frames: more than the default window would allow without updates, and
-    // under half the widened one, so no update is due.
-    receive(stream, 128, 64 * 1024)
-    expect(sent).toHaveLength(1)
-    receive(stream, 1, 64 * 1024)
-    expect(sent).toEqual([{ type: WINDOW_UPDATE, flag: 0, length: 16 * MiB - WINDOW }, { type: WINDOW_UPDATE, flag: 0, length: 8 * MiB + 64 * 1024 }])
-  })
-
-  it('never narrows a window and leaves other streams alone', () => {
-    const { stream, sent } = recordingStream(StreamState.Established)
-    widenReceiveWindow(stream, 64 * 1024)
-    expect(sent).toEqual([])
-    expect(() => { widenReceiveWindow({ recvWindow: 1 }, 16 * MiB) }).not.toThrow()
   })
 })

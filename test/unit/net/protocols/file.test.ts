@@ -303,24 +303,6 @@ describe('/kith/file/1.0.0', () => {
     expect(asked).toBe(3)
   })
 
-  it('opens the muxer window to the whole in-flight window, so a source never waits on it mid-chunk', async () => {
-    const [alice, bob] = [await peer(), await peer()]
-    const manifest = await seal(alice.store, randomBytes(4 * 1024 * 1024))
-    const windowAtOpen = new Promise<number>((resolve) => {
-      void alice.node.handle(FILE_PROTOCOL, async (stream) => {
-        const lp = new FrameStream(stream, { maxFrame: 64 })
-        await lp.read()
-        // The downloader's window update goes out before its OPEN, so it is here by now.
-        resolve((stream as unknown as { sendWindowCapacity: number }).sendWindowCapacity)
-        stream.abort(new Error('enough'))
-      })
-    })
-    const window = 12 * (CHUNK + 16)
-    await expect(downloadFile(bob.node, manifest, [await know(bob, alice)], { store: bob.store, log: bob.log.log, maxInFlightBytes: window })).rejects.toThrow(PeerError)
-    // Yamux's own window is 256 KiB: a 3 MiB window would otherwise be held to a twelfth.
-    expect(await windowAtOpen).toBeGreaterThanOrEqual(window)
-  })
-
   it('lets two downloaders fetch from the sender and from each other at once (swarm)', async () => {
     const [alice, bob, carol] = [await peer(), await peer(), await peer()]
     const data = randomBytes(4 * 1024 * 1024)
