@@ -3,7 +3,10 @@
  * --quick) fetched over `/kith/file/1.0.0` into a chunk store on tmpfs, every chunk verified and
  * stored, against a raw libp2p stream that moves the same number of bytes between the same two
  * nodes in the same run, and `cat FILE | nc` over loopback as the physical ceiling (skipped when
- * `nc` is not installed). Rounds alternate baseline and Kith; medians are reported.
+ * `nc` is not installed; .ci/run installs netcat-openbsd). Rounds alternate baseline and Kith;
+ * medians are reported. The sending and the receiving node are each a process of their own
+ * (files-worker.ts, files-peer-worker.ts), which this one drives: the receiver's peak RSS is
+ * then a node's, not this process's with every benchmark loaded.
  *
  * The swarm: 1 sender and 4 receiving members, each its own process; every member serves what it
  * holds to the others. Reported: the bytes the sender uploads over the file size, and the time
@@ -14,14 +17,6 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { randomFillSync } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { multiaddr } from '@multiformats/multiaddr'
-import { fromHex } from '../src/core/bytes.ts'
-import { decodeManifest } from '../src/core/files/manifest.ts'
-import { createKithNode } from '../src/net/node.ts'
-import { downloadFile } from '../src/net/protocols/file.ts'
-import { installNodeFileCrypto } from '../src/node/file-crypto.ts'
-import { NodeChunkStore } from '../src/store/chunks.node.ts'
 import { quantile, result, type BenchResult } from './stats.ts'
 
 /** The baseline's protocol: the dialer writes a uint64be byte count, the listener writes that many bytes. */
@@ -38,87 +33,64 @@ const MiB = 1024 * 1024
 export async function benchFiles (quick: boolean, log: (line: string) => void): Promise<BenchResult[]> {
   const size = (quick ? 64 : 1024) * MiB
   const rounds = quick ? 3 : 2
-  installNodeFileCrypto()
   log(`files: sealing a ${size / MiB} MiB file in the sending process`)
-  const worker = fork(join(import.meta.dirname, 'files-worker.ts'), [String(size)], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => { resolve() }))
-  const ready = await new Promise<{ addrs: string[], manifest: string }>((resolve, reject) => {
-    worker.once('message', (m: { type: string, addrs: string[], manifest: string }) => { resolve(m) })
-    worker.once('exit', (code) => { reject(new Error(`the sending process exited (${code}) before it was ready`)) })
-  })
-  const manifest = decodeManifest(fromHex(ready.manifest))
-  const node = await createKithNode({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], relayReservation: false })
-  const dirs: string[] = []
+  // The sender and the receiver are processes of their own, so the receiver's RSS is a node's.
+  const sender = await startWorker<{ addrs: string[], manifest: string }>('files-worker.ts', [String(size)])
+  const receiver = await startWorker<Ready>('files-peer-worker.ts', [])
   try {
-    const addrs = ready.addrs.map((a) => multiaddr(a))
-    const connection = await node.dial(addrs)
-    const sender = connection.remotePeer
-    const cpuReplies: Array<(micros: number) => void> = []
-    worker.on('message', (m: { type: string, micros?: number }) => { if (m.type === 'cpu') cpuReplies.shift()?.(m.micros!) })
-    const senderCpu = async (): Promise<number> => await new Promise((resolve) => { cpuReplies.push(resolve); worker.send({ cmd: 'cpu' }) })
-    const ownCpu = (): number => { const { user, system } = process.cpuUsage(); return user + system }
+    const source = { id: sender.first.addrs[0]!.split('/p2p/')[1]!, addrs: sender.first.addrs.map((a) => a.split('/p2p/')[0]!) }
+    const manifest = sender.first.manifest
+    /** CPU microseconds of both processes so far. */
+    const cpuNow = async (): Promise<[number, number]> => await Promise.all([sender, receiver].map(async (w) => (await ask<{ micros: number }>(w.child, { cmd: 'cpu' }, 'cpu')).micros)) as [number, number]
     /** CPU milliseconds per MiB moved, in the sending and the receiving process. */
     const cpu = { raw: { send: [] as number[], recv: [] as number[] }, kith: { send: [] as number[], recv: [] as number[] } }
+    const perMiB = (after: number, before: number): number => (after - before) / 1000 / (size / MiB)
     const raw: number[] = []
     const kith: number[] = []
-    const rssBefore = process.memoryUsage().rss
+    const peakRss = async (): Promise<number> => (await ask<{ peak: number }>(receiver.child, { cmd: 'rss' }, 'rss')).peak
+    const rssBefore = (await ask<{ rss: number }>(receiver.child, { cmd: 'rss' }, 'rss')).rss
+    /** The receiver's peak while it read the first raw stream, before any file transfer. */
+    let rssRaw = 0
     let rssPeak = rssBefore
-    const sample = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss) }, 50)
-    try {
-      for (let round = 0; round < rounds; round++) {
-        log(`files: round ${round + 1}/${rounds}: raw libp2p stream, ${size / MiB} MiB`)
-        const stream = await node.dialProtocol(sender, RAW_PROTOCOL)
-        let received = 0
-        const ended = new Promise<void>((resolve) => {
-          stream.addEventListener('message', (evt) => { received += evt.data.byteLength })
-          stream.addEventListener('remoteCloseWrite', () => { resolve() })
-          stream.addEventListener('close', () => { resolve() })
-        })
-        const request = new Uint8Array(8)
-        new DataView(request.buffer).setBigUint64(0, BigInt(size))
-        let [sendBefore, recvBefore] = [await senderCpu(), ownCpu()]
-        let t = performance.now()
-        stream.send(request)
-        await ended
-        const rawMs = performance.now() - t
-        cpu.raw.send.push((await senderCpu() - sendBefore) / 1000 / (size / MiB))
-        cpu.raw.recv.push((ownCpu() - recvBefore) / 1000 / (size / MiB))
-        if (received !== size) throw new Error(`the raw stream moved ${received} bytes, not ${size}`)
-        raw.push(size / MiB / (rawMs / 1000))
-        await stream.close().catch(() => {})
+    for (let round = 0; round < rounds; round++) {
+      log(`files: round ${round + 1}/${rounds}: raw libp2p stream, ${size / MiB} MiB`)
+      let before = await cpuNow()
+      const r = await ask<{ ms: number, error?: string }>(receiver.child, { cmd: 'raw', source, size }, 'raw')
+      if (r.error !== undefined) throw new Error(`the raw stream failed: ${r.error}`)
+      let after = await cpuNow()
+      cpu.raw.send.push(perMiB(after[0], before[0]))
+      cpu.raw.recv.push(perMiB(after[1], before[1]))
+      raw.push(size / MiB / (r.ms / 1000))
+      log(`files: round ${round + 1}/${rounds}: raw libp2p stream ${raw.at(-1)!.toFixed(1)} MiB/s`)
+      if (round === 0) rssRaw = await peakRss()
 
-        log(`files: round ${round + 1}/${rounds}: /kith/file/1.0.0, ${size / MiB} MiB into a chunk store on tmpfs`)
-        const dir = mkdtempSync(benchTmp('kith-bench-files-recv-'))
-        dirs.push(dir)
-        const store = await NodeChunkStore.open({ dir, quotaBytes: 2 * size })
-        ;[sendBefore, recvBefore] = [await senderCpu(), ownCpu()]
-        t = performance.now()
-        const report = await downloadFile(node, manifest, [sender], { store, log })
-        const ms = performance.now() - t
-        cpu.kith.send.push((await senderCpu() - sendBefore) / 1000 / (size / MiB))
-        cpu.kith.recv.push((ownCpu() - recvBefore) / 1000 / (size / MiB))
-        if (!(await store.held(manifest.fileId))!.complete || report.dropped.length > 0) throw new Error('the file transfer did not complete cleanly')
-        kith.push(size / MiB / (ms / 1000))
-        rmSync(dir, { recursive: true, force: true })
-      }
-    } finally {
-      clearInterval(sample)
+      log(`files: round ${round + 1}/${rounds}: /kith/file/1.0.0, ${size / MiB} MiB into a chunk store on tmpfs`)
+      before = await cpuNow()
+      const done = await ask<Done>(receiver.child, { cmd: 'download', manifest, sources: [source] }, 'done')
+      after = await cpuNow()
+      if (!done.complete) throw new Error(`the file transfer did not complete${done.error !== undefined ? `: ${done.error}` : ''}`)
+      if ((done.dropped ?? 0) > 0) log(`files: round ${round + 1}/${rounds}: ${done.dropped} source drop(s) during the download (counted in the time)`)
+      cpu.kith.send.push(perMiB(after[0], before[0]))
+      cpu.kith.recv.push(perMiB(after[1], before[1]))
+      kith.push(size / MiB / (done.ms / 1000))
+      log(`files: round ${round + 1}/${rounds}: /kith/file/1.0.0 ${kith.at(-1)!.toFixed(1)} MiB/s`)
+      rssPeak = Math.max(rssPeak, await peakRss())
+      await ask(receiver.child, { cmd: 'reset', manifest }, 'reset')
     }
     const label = `${size / MiB} MiB`
     const ceiling = await benchNetcat(size, log)
     return [
-      ...(ceiling === undefined ? [] : [result(`cat | nc over loopback, ${label} (the physical ceiling)`, ceiling, 'MiB/s', 'the raw libp2p stream above', quantile(raw, 0.5))]),
+      ...(ceiling === undefined ? [] : [result(`cat | nc over loopback, ${label} (the physical ceiling)`, ceiling, 'MiB/s', 'the raw libp2p stream below', quantile(raw, 0.5))]),
       result(`file transfer Node to Node, ${label}, verified and stored (two processes)`, quantile(kith, 0.5), 'MiB/s', 'raw libp2p stream, same bytes, same nodes', quantile(raw, 0.5)),
       result('CPU per MiB, sending process, file transfer', quantile(cpu.kith.send, 0.5), 'ms', 'the same for the raw libp2p stream', quantile(cpu.raw.send, 0.5)),
       result('CPU per MiB, receiving process, file transfer', quantile(cpu.kith.recv, 0.5), 'ms', 'the same for the raw libp2p stream', quantile(cpu.raw.recv, 0.5)),
-      result(`receiving process peak RSS during ${rounds} x ${label} transfers`, rssPeak / MiB, 'MiB', 'its RSS before them', rssBefore / MiB),
+      result(`receiving node's peak RSS during ${rounds} x ${label} file transfers (its own process)`, rssPeak / MiB, 'MiB', 'its RSS before them', rssBefore / MiB),
+      result(`receiving node's peak RSS during ${rounds} x ${label} file transfers (its own process)`, rssPeak / MiB, 'MiB', 'its peak reading the first raw stream', rssRaw / MiB),
       ...await benchSwarm(quick, log)
     ]
   } finally {
-    await node.stop()
-    worker.send({ cmd: 'stop' })
-    await exited
-    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+    for (const w of [sender, receiver]) w.child.send({ cmd: 'stop' })
+    await Promise.all([sender.exited, receiver.exited])
   }
 }
 
@@ -156,7 +128,7 @@ async function benchNetcat (size: number, log: (line: string) => void): Promise<
 }
 
 interface Ready { type: 'ready', peerId: string, addrs: string[] }
-interface Done { type: 'done', ms: number, cpuMs?: number, complete: boolean, bytesBySource?: Record<string, number>, error?: string }
+interface Done { type: 'done', ms: number, cpuMs?: number, complete: boolean, dropped?: number, bytesBySource?: Record<string, number>, error?: string }
 
 /** Starts a helper process and resolves with its first message. */
 async function startWorker<T> (file: string, args: string[]): Promise<{ child: ChildProcess, first: T, exited: Promise<void> }> {
@@ -219,6 +191,8 @@ export async function benchSwarm (quick: boolean, log: (line: string) => void): 
         const cpu = await senderCpu() - cpuBefore + dones.reduce((n, d) => n + (d.cpuMs ?? 0), 0)
         const failed = dones.find((d) => !d.complete)
         if (failed !== undefined) throw new Error(`a receiver did not complete the ${mode} round: ${failed.error ?? 'incomplete'}`)
+        const drops = dones.reduce((n, d) => n + (d.dropped ?? 0), 0)
+        if (drops > 0) log(`files: swarm round ${round + 1}/${rounds}, ${mode}: ${drops} source(s) dropped along the way (counted in the time)`)
         const uploaded = dones.reduce((n, d) => n + (d.bytesBySource?.[senderId] ?? 0), 0)
         const target = mode === 'swarm' ? swarm : alone
         target.ms.push(ms)

@@ -391,6 +391,11 @@ export class FileTransfers {
   /** Runs a download in the background until it is done, paused, or has nobody left to ask. */
   private run (id: string): void {
     if (this.stopped || this.running.has(id)) return
+    // A retry still pending (from a run that failed before this one) would otherwise start the
+    // download again once this run has finished and saved the file.
+    const retry = this.retries.get(id)
+    if (retry !== undefined) clearTimeout(retry)
+    this.retries.delete(id)
     const controller = new AbortController()
     const samples: Array<[number, number]> = []
     const running: Omit<Running, 'done'> = { controller, samples }
