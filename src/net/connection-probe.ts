@@ -13,8 +13,8 @@ import { describeError } from '../core/errors.ts'
  * libp2p's connection monitor aborts a connection whose ping cannot open a stream.
  */
 const PROBE_PROTOCOL = '/kith/probe/1.0.0'
-/** How long an older connection has to answer once a newer one to the same peer opened. */
-const STALE_PROBE_MS = 3_000
+/** How long an older connection has to answer once a newer one to the same peer opened (libp2p's connection monitor gives its pings as long). */
+const STALE_PROBE_MS = 5_000
 
 /**
  * Asks for a stream of {@link PROBE_PROTOCOL} on `connection`; throws if no answer comes within
@@ -49,6 +49,8 @@ export class StaleConnectionSweeper {
       /** Called after a connection was dropped. */
       readonly changed?: () => void
       readonly timeoutMs?: number
+      /** Connections another check owns (the browser's unproven accepted WebRTC ones): neither probed nor a reason to probe. */
+      readonly skip?: (connection: Connection) => boolean
       /** Each probe's outcome (diagnostics and tests). */
       readonly probed?: (connection: Connection, alive: boolean) => void
     }
@@ -65,8 +67,9 @@ export class StaleConnectionSweeper {
   }
 
   private sweep (fresh: Connection): void {
+    if (this.options.skip?.(fresh) === true) return
     for (const old of this.libp2p.getConnections(fresh.remotePeer)) {
-      if (old === fresh || old.status !== 'open' || old.limits !== undefined || this.probing.has(old)) continue
+      if (old === fresh || old.status !== 'open' || old.limits !== undefined || this.probing.has(old) || this.options.skip?.(old) === true) continue
       if (old.timeline.open > fresh.timeline.open) continue
       this.probing.add(old)
       void this.probe(old).finally(() => { this.probing.delete(old) })

@@ -328,7 +328,9 @@ export class BrowserClient implements KithClient {
     const update = (): void => { this.updateConnectivity() }
     this.webRtcCheck = new InboundWebRtcCheck(node, { log: (l) => { this.record(l) }, changed: update })
     this.webRtcCheck.start()
-    this.staleSweeper = new StaleConnectionSweeper(node, { log: (l) => { this.record(l) }, changed: update })
+    const webRtcCheck = this.webRtcCheck
+    // An accepted WebRTC connection not proven yet is the check's to probe (it may never connect).
+    this.staleSweeper = new StaleConnectionSweeper(node, { log: (l) => { this.record(l) }, changed: update, skip: (c) => !webRtcCheck.counts(c) })
     this.staleSweeper.start()
     // libp2p announces its own new addresses after a 1 s debounce; a relay reservation shows up
     // in getMultiaddrs() as soon as its listener is up, so react to that too.
