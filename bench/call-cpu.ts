@@ -11,6 +11,7 @@ import type { CDPSession, Page } from 'playwright-core'
 import {
   addContact, buildApp, conversationItem, inviteLink, launchBrowser, onboard, openConversation, sendMessage, serve
 } from '../test/e2e/browser-harness.ts'
+import { autoAccept } from './calls.ts'
 import { quantile, result, type BenchResult } from './stats.ts'
 
 const GROUP = 'Bench call'
@@ -41,19 +42,6 @@ async function threadTicks (cdp: CDPSession): Promise<Map<string, number>> {
     }
   }
   return out
-}
-
-/** On a page: accepts the next call as soon as its banner shows. */
-async function autoAccept (page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const watch = new MutationObserver(() => {
-      const accept = document.querySelector<HTMLButtonElement>('[data-testid="call-accept"]')
-      if (accept === null) return
-      watch.disconnect()
-      accept.click()
-    })
-    watch.observe(document.body, { childList: true, subtree: true })
-  })
 }
 
 /** Decoded frames of every remote video on the page. */

@@ -31,7 +31,7 @@ async function armCallProbe (page: Page): Promise<void> {
 }
 
 /** On the callee's page: accepts the next call as soon as its banner shows. */
-async function autoAccept (page: Page): Promise<void> {
+export async function autoAccept (page: Page): Promise<void> {
   await page.evaluate(() => {
     const watch = new MutationObserver(() => {
       const accept = document.querySelector<HTMLButtonElement>('[data-testid="call-accept"]')

@@ -15,26 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   addContact, conversationItem, inviteLink, message, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair, waitOnline
 } from './browser-harness.ts'
-import { CALL_POLL, callState, framesKeepGrowing } from './call-harness.ts'
+import { CALL_POLL, callState, decodesEachOf, framesKeepGrowing, GROUP_CALL_POLL } from './call-harness.ts'
 
 const SLOW = 240_000
-const POLL = { timeout: 45_000, intervals: [250] }
 const GROUP = 'Retro'
 
-/** Decoded frames of every remote video on the page. */
-async function framesPerRemote (page: Page): Promise<number[]> {
-  return await page.getByTestId('call-remote-video').evaluateAll((videos) => videos.map((v) => Number(v.getAttribute('data-frames-decoded'))))
-}
-
-/** Resolves once the page shows `count` remote videos and each one's decoded frames grew. */
-async function decodesEachOf (page: Page, count: number): Promise<void> {
-  await expect.poll(async () => (await framesPerRemote(page)).filter((n) => n > 0).length, POLL).toBe(count)
-  const first = await framesPerRemote(page)
-  await expect.poll(async () => {
-    const now = await framesPerRemote(page)
-    return now.length === count && now.every((n, i) => n > (first[i] ?? 0) + 10)
-  }, POLL).toBe(true)
-}
 
 /**
  * `user` leaves the running call in `group` (hanging up, or reloading the page, which leaves it
@@ -50,7 +35,7 @@ async function leaveAndRejoin (user: User, others: User[], group: string, how: '
   }
   await user.page.getByTestId('call-join').waitFor({ timeout: 30_000 })
   for (const other of others) {
-    await expect.poll(async () => await other.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
+    await expect.poll(async () => await other.page.getByTestId('call-remote-video').count(), GROUP_CALL_POLL).toBe(1)
   }
   await user.page.getByTestId('call-join').click()
   for (const u of [user, ...others]) await decodesEachOf(u.page, 2)
@@ -144,12 +129,12 @@ describe('browser app, joining calls that are going on', () => {
     await dave.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
     await dave.page.getByTestId('call-join').waitFor({ timeout: 45_000 })
     expect(await dave.page.getByTestId('call-incoming').count()).toBe(0)
-    await expect.poll(async () => await conversationItem(dave.page, GROUP).getByTestId('conversation-call').count(), POLL).toBe(1)
+    await expect.poll(async () => await conversationItem(dave.page, GROUP).getByTestId('conversation-call').count(), GROUP_CALL_POLL).toBe(1)
     await screenshot(dave.page, 'call-join-offered-dave')
 
     await dave.page.getByTestId('call-join').click()
     for (const user of [alice, bob, dave]) {
-      await expect.poll(async () => await user.page.locator('[data-testid="call-remote-video"][data-state="connected"]').count(), POLL).toBe(2)
+      await expect.poll(async () => await user.page.locator('[data-testid="call-remote-video"][data-state="connected"]').count(), GROUP_CALL_POLL).toBe(2)
     }
     for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
     await screenshot(alice.page, 'call-join-joined-alice')
@@ -174,16 +159,16 @@ describe('browser app, joining calls that are going on', () => {
       const call = calls.manager.screen.value.call
       client.callSignals.push({ conversation: call.conversation, from: call.caller, signal: { type: 'accept', callId: call.id, media: { audio: true, video: true } } })
     })
-    await expect.poll(async () => await callerLinkIsNew(bob.page), POLL).toBe(true)
+    await expect.poll(async () => await callerLinkIsNew(bob.page), GROUP_CALL_POLL).toBe(true)
     await expect.poll(async () => await alice.page.evaluate(() => {
       const m = (globalThis as unknown as DebugCalls).kithDebug.calls.manager
       return [...m.links.values()].filter((l) => l.pc.stale !== true).length
-    }), POLL).toBe(1)
+    }), GROUP_CALL_POLL).toBe(1)
     for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
     // Once everyone hangs up, nothing is left to join.
     await endCall(dave.page, [dave.page])
     await endCall(bob.page, [bob.page, alice.page])
-    await expect.poll(async () => await dave.page.getByTestId('call-join').count(), POLL).toBe(0)
+    await expect.poll(async () => await dave.page.getByTestId('call-join').count(), GROUP_CALL_POLL).toBe(0)
     expect(await dave.page.getByTestId('call-start-video').count()).toBe(1)
   }, SLOW * 2)
 
@@ -199,7 +184,7 @@ describe('browser app, joining calls that are going on', () => {
     await message(alice.page, 'Are you there?').locator('.delivery-stored').waitFor({ timeout: 60_000 })
 
     await alice.page.getByTestId('call-start-video').click()
-    await expect.poll(async () => await callState(alice.page).getAttribute('data-state'), POLL).toBe('ringing')
+    await expect.poll(async () => await callState(alice.page).getAttribute('data-state'), GROUP_CALL_POLL).toBe('ringing')
     const page = await bob.context.newPage()
     await page.goto(pair.carol.url)
     await waitOnline(page)

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   addContact, conversationItem, inviteLink, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair
 } from './browser-harness.ts'
+import { callState, decodesEachOf, GROUP_CALL_POLL } from './call-harness.ts'
 
 const SLOW = 180_000
-const POLL = { timeout: 45_000, intervals: [250] }
 const GROUP = 'Standup'
 
 interface DebugCalls {
@@ -25,25 +25,6 @@ interface DebugCalls {
 async function linkSections (page: Page): Promise<string[][]> {
   return await page.evaluate(() => [...(globalThis as unknown as DebugCalls).kithDebug.calls.manager.links.values()]
     .map((l) => l.pc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.currentDirection ?? 'none'}`)))
-}
-
-/** Decoded frames of every remote video on the page. */
-async function framesPerRemote (page: Page): Promise<number[]> {
-  return await page.getByTestId('call-remote-video').evaluateAll((videos) => videos.map((v) => Number(v.getAttribute('data-frames-decoded'))))
-}
-
-/** Resolves once the page shows `count` remote videos and each one's decoded frames grew. */
-async function decodesEachOf (page: Page, count: number): Promise<void> {
-  await expect.poll(async () => (await framesPerRemote(page)).filter((n) => n > 0).length, POLL).toBe(count)
-  const first = await framesPerRemote(page)
-  await expect.poll(async () => {
-    const now = await framesPerRemote(page)
-    return now.length === count && now.every((n, i) => n > (first[i] ?? 0) + 10)
-  }, POLL).toBe(true)
-}
-
-function callState (page: Page): ReturnType<Page['getByTestId']> {
-  return page.getByTestId('call-status').first()
 }
 
 describe('browser app, group call', () => {
@@ -79,10 +60,10 @@ describe('browser app, group call', () => {
       await user.page.getByTestId('call-accept').click()
     }
     for (const user of [alice, bob, dave]) {
-      await expect.poll(async () => await callState(user.page).getAttribute('data-state'), POLL).toBe('connected')
+      await expect.poll(async () => await callState(user.page).getAttribute('data-state'), GROUP_CALL_POLL).toBe('connected')
     }
     for (const user of [alice, bob, dave]) {
-      await expect.poll(async () => await user.page.locator('[data-testid="call-remote-video"][data-state="connected"]').count(), POLL).toBe(2)
+      await expect.poll(async () => await user.page.locator('[data-testid="call-remote-video"][data-state="connected"]').count(), GROUP_CALL_POLL).toBe(2)
     }
     for (const user of [alice, bob, dave]) await decodesEachOf(user.page, 2)
     // A full mesh of one peer connection per pair, each carrying both ways.
@@ -99,11 +80,11 @@ describe('browser app, group call', () => {
     await alice.page.keyboard.press('Escape')
 
     // Dave's device applies its removal: the call ends there.
-    await expect.poll(async () => await callState(dave.page).getAttribute('data-state'), POLL).toBe('ended')
+    await expect.poll(async () => await callState(dave.page).getAttribute('data-state'), GROUP_CALL_POLL).toBe('ended')
     // Alice and Bob go on with each other only, under the next epoch's keys.
     for (const user of [alice, bob]) {
-      await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), POLL).toBe(1)
-      await expect.poll(async () => BigInt(await user.page.evaluate(() => (globalThis as unknown as DebugCalls).kithDebug.calls.manager.keyedEpoch.toString())), POLL).toBeGreaterThan(BigInt(epochBefore))
+      await expect.poll(async () => await user.page.getByTestId('call-remote-video').count(), GROUP_CALL_POLL).toBe(1)
+      await expect.poll(async () => BigInt(await user.page.evaluate(() => (globalThis as unknown as DebugCalls).kithDebug.calls.manager.keyedEpoch.toString())), GROUP_CALL_POLL).toBeGreaterThan(BigInt(epochBefore))
       await decodesEachOf(user.page, 1)
     }
     // The new epoch's key comes from MLS, which Dave is no longer in.
