@@ -13,6 +13,8 @@ import {
 const SLOW = 120_000
 /** Bound for a change that should follow at once (a live update, not one after a reload or a retry). */
 const PROMPT_MS = 15_000
+/** Bound for a reloaded page to link up with a contact again (it dials and greets from scratch). */
+const RELINK_MS = 45_000
 
 /** The message whose own text (not a quote in it) contains `text`. */
 function bubble (page: Page, text: string): ReturnType<Page['getByTestId']> {
@@ -112,12 +114,13 @@ describe('browser app, everyday features (2)', () => {
     await alice.page.reload()
     await waitOnline(alice.page)
     await openConversation(alice.page, 'Bob')
-    // Everything is read and nobody types: only greeting Bob's device can bring the link back soon.
-    await pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: PROMPT_MS })
+    // Everything is read and nobody types: only greeting Bob's device brings the link back. On a
+    // loaded machine the fresh page can take a while to reach him (it showed Offline for 15 s once).
+    await pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: RELINK_MS })
     await screenshot(alice.page, 'everyday2-reload-linked')
     // Bob's page still held the WebRTC connection of Alice's old page, which died without closing:
     // her new connection made it probe that one and drop it, instead of sending into it for ~20 s.
-    await bob.page.waitForFunction(() => (globalThis as unknown as { kithDebug: { log: string[] } }).kithDebug.log.some((l) => l.includes('dropping a dead connection')), undefined, { timeout: PROMPT_MS })
+    await bob.page.waitForFunction(() => (globalThis as unknown as { kithDebug: { log: string[] } }).kithDebug.log.some((l) => l.includes('dropping a dead connection')), undefined, { timeout: RELINK_MS })
     await sendMessage(bob.page, 'Welcome back')
     await message(alice.page, 'Welcome back').waitFor({ timeout: PROMPT_MS })
   }, SLOW)
