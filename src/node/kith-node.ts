@@ -456,8 +456,8 @@ export class KithNode {
     const stopAnnouncing = config.mailboxForAnyone === true ? announceMailboxNode(libp2p, log) : () => {}
     const upgrader = new DirectUpgrader(libp2p, { log })
     upgrader.start()
+    // Not started on Node yet: nat-traversal on simulated hosts failed in 2 of 4 full runs with it (cause not found).
     const sweeper = new StaleConnectionSweeper(libp2p, { log })
-    sweeper.start()
     libp2p.addEventListener('peer:connect', (evt) => {
       messenger.peerConnected(evt.detail.toString())
       courier.seen(evt.detail.toString())
