@@ -39,10 +39,9 @@ scope.onrtctransform = (event) => {
     return
   }
   const requestKeyFrame = (): void => { event.transformer.sendKeyFrameRequest?.().catch(() => {}) }
-  const stream = transformer.createTransform(parsed, parsed.side === 'receive' ? requestKeyFrame : undefined)
-  readable.pipeThrough(stream).pipeTo(writable).catch((err: unknown) => {
+  transformer.pump(parsed, readable, writable, parsed.side === 'receive' ? requestKeyFrame : undefined).catch((err: unknown) => {
     scope.postMessage({ type: 'error', message: `SFrame ${parsed.side} transform for ${parsed.peer} stopped: ${err instanceof Error ? err.message : String(err)}` })
-  }).finally(() => { transformer.release(stream) })
+  })
 }
 
 setInterval(() => { scope.postMessage(transformer.stats()) }, STATS_INTERVAL_MS)

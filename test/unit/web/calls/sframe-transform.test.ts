@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { utf8 } from '../../../../src/core/bytes.ts'
 import { decodeHeader } from '../../../../src/core/sframe/header.ts'
-import type { SFrameWorkerEvent } from '../../../../src/web/calls/sframe-protocol.ts'
+import type { SFrameStatsMessage, SFrameWorkerEvent } from '../../../../src/web/calls/sframe-protocol.ts'
 import { parseTransformOptions, SFrameTransformer, type EncodedFrameLike } from '../../../../src/web/calls/sframe-transform.ts'
 
 const baseKey = Uint8Array.from({ length: 16 }, (_, i) => i)
@@ -17,15 +17,31 @@ function worker (): { transformer: SFrameTransformer, events: SFrameWorkerEvent[
   return { transformer, events, keyReady }
 }
 
-/** Runs frames through a transform and returns what came out. */
-async function pass (stream: TransformStream<EncodedFrameLike, EncodedFrameLike>, frames: Uint8Array[]): Promise<Uint8Array[]> {
+/** A source of frames, fed by the test, and what the pump wrote out. */
+function channel (): { readable: ReadableStream<EncodedFrameLike>, writable: WritableStream<EncodedFrameLike>, push: (f: Uint8Array) => void, end: () => void, out: Uint8Array[] } {
+  let controller!: ReadableStreamDefaultController<EncodedFrameLike>
+  const readable = new ReadableStream<EncodedFrameLike>({ start (c) { controller = c } })
   const out: Uint8Array[] = []
-  const done = stream.readable.pipeTo(new WritableStream({ write (f) { out.push(new Uint8Array(f.data)) } }))
-  const writer = stream.writable.getWriter()
-  for (const f of frames) await writer.write({ data: f.slice().buffer })
-  await writer.close()
+  const writable = new WritableStream<EncodedFrameLike>({ write (f) { out.push(new Uint8Array(f.data)) } })
+  return { readable, writable, push: (f) => { controller.enqueue({ data: f.slice().buffer }) }, end: () => { controller.close() }, out }
+}
+
+/**
+ * Runs frames through one side of the worker and returns what came out, and the worker's stats
+ * once every frame was handled, while the stream was still open (an ended stream leaves them).
+ */
+async function pass (transformer: SFrameTransformer, options: { side: 'send' | 'receive', peer: string }, frames: Uint8Array[]): Promise<Uint8Array[] & { stats?: SFrameStatsMessage }> {
+  const c = channel()
+  const done = transformer.pump(options, c.readable, c.writable)
+  for (const f of frames) c.push(f)
+  await vi.waitFor(() => {
+    const t = transformer.stats().transforms.find((x) => x.peer === options.peer)
+    expect((t?.frames ?? 0) + (t?.dropped ?? 0)).toBe(frames.length)
+  })
+  const stats = transformer.stats()
+  c.end()
   await done
-  return out
+  return Object.assign(c.out, { stats })
 }
 
 describe('SFrameTransformer (the transform worker)', () => {
@@ -37,14 +53,16 @@ describe('SFrameTransformer (the transform worker)', () => {
     alice.transformer.handleRequest({ type: 'send-key', kid: 0x10n, baseKey, epoch: 1n })
     bob.transformer.handleRequest({ type: 'receive-key', kid: 0x10n, baseKey, epoch: 1n })
     await Promise.all([alice.keyReady(1), bob.keyReady(1)])
-    const sealed = await pass(alice.transformer.createTransform({ side: 'send', peer: 'bob' }), frames)
+    const sealed = await pass(alice.transformer, { side: 'send', peer: 'bob' }, frames)
     // The worker starts its CTR from the clock (a reloaded page must not repeat one), then counts up.
     const first = decodeHeader(sealed[0]!).ctr
     expect(sealed.map((f) => decodeHeader(f).ctr)).toEqual([first, first + 1n, first + 2n])
     expect(sealed.every((f, i) => f.length === frames[i]!.length + decodeHeader(f).length + 16)).toBe(true)
-    expect(await pass(bob.transformer.createTransform({ side: 'receive', peer: 'alice' }), sealed)).toEqual(frames)
+    const opened = await pass(bob.transformer, { side: 'receive', peer: 'alice' }, sealed)
+    expect([...opened]).toEqual(frames)
+    expect(opened.stats).toMatchObject({ type: 'stats', decrypted: 3, transforms: [{ side: 'receive', peer: 'alice', frames: 3, dropped: 0 }] })
     bob.transformer.handleRequest({ type: 'report' })
-    expect(bob.events.at(-1)).toMatchObject({ type: 'stats', decrypted: 3, transforms: [{ side: 'receive', peer: 'alice', frames: 3, dropped: 0 }] })
+    expect(bob.events.at(-1)).toMatchObject({ type: 'stats', decrypted: 3, transforms: [] })
   })
 
   it('drops (never passes on) frames it cannot decrypt, and counts why', async () => {
@@ -53,10 +71,11 @@ describe('SFrameTransformer (the transform worker)', () => {
     alice.transformer.handleRequest({ type: 'send-key', kid: 0x10n, baseKey })
     bob.transformer.handleRequest({ type: 'receive-key', kid: 0x10n, baseKey: wrongKey })
     await Promise.all([alice.keyReady(1), bob.keyReady(1)])
-    const sealed = await pass(alice.transformer.createTransform({ side: 'send', peer: 'bob' }), frames)
+    const sealed = await pass(alice.transformer, { side: 'send', peer: 'bob' }, frames)
     const garbage = [new Uint8Array(0), utf8('\x80')]
-    expect(await pass(bob.transformer.createTransform({ side: 'receive', peer: 'alice' }), [...sealed, ...garbage])).toEqual([])
-    expect(bob.transformer.stats()).toMatchObject({ decrypted: 0, dropped: { authFailed: 3, malformed: 2 }, transforms: [{ frames: 0, dropped: 5 }] })
+    const opened = await pass(bob.transformer, { side: 'receive', peer: 'alice' }, [...sealed, ...garbage])
+    expect([...opened]).toEqual([])
+    expect(opened.stats).toMatchObject({ decrypted: 0, dropped: { authFailed: 3, malformed: 2 }, transforms: [{ frames: 0, dropped: 5 }] })
   })
 
   it('asks for a key frame once the key arrives for a stream that lost frames waiting for it', async () => {
@@ -64,29 +83,30 @@ describe('SFrameTransformer (the transform worker)', () => {
     const bob = worker()
     alice.transformer.handleRequest({ type: 'send-key', kid: 0x10n, baseKey })
     await alice.keyReady(1)
-    const sealed = await pass(alice.transformer.createTransform({ side: 'send', peer: 'bob' }), frames)
+    const sealed = await pass(alice.transformer, { side: 'send', peer: 'bob' }, frames)
     let requests = 0
     let idleRequests = 0
-    const receiving = bob.transformer.createTransform<EncodedFrameLike>({ side: 'receive', peer: 'alice' }, () => { requests++ })
-    bob.transformer.createTransform({ side: 'receive', peer: 'carol' }, () => { idleRequests++ })
-    const out: Uint8Array[] = []
-    const done = receiving.readable.pipeTo(new WritableStream({ write (f) { out.push(new Uint8Array(f.data)) } }))
-    const writer = receiving.writable.getWriter()
-    await writer.write({ data: sealed[0]!.slice().buffer }) // no key yet: dropped
+    const receiving = channel()
+    const idle = channel()
+    const done = bob.transformer.pump({ side: 'receive', peer: 'alice' }, receiving.readable, receiving.writable, () => { requests++ })
+    void bob.transformer.pump({ side: 'receive', peer: 'carol' }, idle.readable, idle.writable, () => { idleRequests++ })
+    receiving.push(sealed[0]!) // no key yet: dropped
+    await vi.waitFor(() => { expect(bob.transformer.stats().dropped.unknownKid).toBe(1) })
     expect(requests).toBe(0)
     bob.transformer.handleRequest({ type: 'receive-key', kid: 0x10n, baseKey })
     await bob.keyReady(1)
     expect(requests).toBe(1)
     expect(idleRequests).toBe(0) // a stream that lost nothing is not asked
-    await writer.write({ data: sealed[1]!.slice().buffer })
-    await writer.close()
+    receiving.push(sealed[1]!)
+    receiving.end()
     await done
+    const out = receiving.out
     expect(out).toEqual([frames[1]])
   })
 
   it('sends nothing in the clear before the send key is set', async () => {
     const alice = worker()
-    expect(await pass(alice.transformer.createTransform({ side: 'send', peer: 'bob' }), frames)).toEqual([])
+    expect([...await pass(alice.transformer, { side: 'send', peer: 'bob' }, frames)]).toEqual([])
     expect(alice.transformer.stats()).toMatchObject({ encrypted: 0, unkeyed: 3 })
   })
 
@@ -111,12 +131,29 @@ describe('SFrameTransformer (the transform worker)', () => {
     expect(() => parseTransformOptions({ side: 'send' })).toThrow(/peer/)
   })
 
-  it('forgets a transform once released, so its counts leave the stats', () => {
+  it('forgets a transform whose stream ended, so its counts leave the stats', async () => {
     const { transformer } = worker()
-    const a = transformer.createTransform({ side: 'receive', peer: 'alice' })
-    transformer.createTransform({ side: 'receive', peer: 'carol' })
-    transformer.release(a)
-    transformer.release(a)
+    const alice = channel()
+    const carol = channel()
+    const done = transformer.pump({ side: 'receive', peer: 'alice' }, alice.readable, alice.writable)
+    void transformer.pump({ side: 'receive', peer: 'carol' }, carol.readable, carol.writable)
+    expect(transformer.stats().transforms.map((t) => t.peer)).toEqual(['alice', 'carol'])
+    alice.end()
+    await done
     expect(transformer.stats().transforms.map((t) => t.peer)).toEqual(['carol'])
+  })
+
+  it('stops with an error when the sink fails, passing nothing on after it', async () => {
+    const alice = worker()
+    alice.transformer.handleRequest({ type: 'send-key', kid: 0x10n, baseKey })
+    await alice.keyReady(1)
+    const c = channel()
+    let written = 0
+    const failing = new WritableStream<EncodedFrameLike>({ write () { written++; throw new Error('track ended') } })
+    for (const f of frames) c.push(f)
+    c.end()
+    await expect(alice.transformer.pump({ side: 'send', peer: 'bob' }, c.readable, failing)).rejects.toThrow(/track ended/)
+    expect(written).toBe(1)
+    expect(alice.transformer.stats().transforms).toEqual([])
   })
 })
