@@ -20,7 +20,6 @@ import type { Log } from '../core/messenger/ports.ts'
 import { UsageError, describeError, strictAssert } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
-import { StaleConnectionSweeper } from '../net/connection-probe.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
 import { DirectoryPublisher, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
 import { dhtDirectory, type DirectoryAccess } from '../net/directory-access.ts'
@@ -277,7 +276,6 @@ export class KithNode {
     private readonly delivery: DeliveryService,
     private readonly keyPackages: KeyPackageService,
     private readonly upgrader: DirectUpgrader,
-    private readonly sweeper: StaleConnectionSweeper,
     private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier, stopAnnouncing: () => void },
     readonly api: ApiServer | undefined,
     readonly web: WebServer,
@@ -456,8 +454,9 @@ export class KithNode {
     const stopAnnouncing = config.mailboxForAnyone === true ? announceMailboxNode(libp2p, log) : () => {}
     const upgrader = new DirectUpgrader(libp2p, { log })
     upgrader.start()
-    // Not started on Node yet: nat-traversal on simulated hosts failed in 2 of 4 full runs with it (cause not found).
-    const sweeper = new StaleConnectionSweeper(libp2p, { log })
+    // No StaleConnectionSweeper on Node (PROTOCOL.md §4 "Dead connections"): with it, NAT
+    // traversal on simulated hosts failed in 2 of 4 full runs (cause not found). libp2p's
+    // connection monitor still ends a connection whose pings go unanswered.
     libp2p.addEventListener('peer:connect', (evt) => {
       messenger.peerConnected(evt.detail.toString())
       courier.seen(evt.detail.toString())
@@ -497,7 +496,7 @@ export class KithNode {
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
     running++
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, sweeper, { service: mailboxService, store: mailboxStore, keeper, courier, stopAnnouncing }, api, web, webUrl, tls, lock, log, publisher, files)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier, stopAnnouncing }, api, web, webUrl, tls, lock, log, publisher, files)
   }
 
   private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
@@ -546,7 +545,6 @@ export class KithNode {
     await this.keyPackages.stop().catch(() => {})
     await this.mail.service.stop().catch(() => {})
     this.upgrader.stop()
-    this.sweeper.stop()
     await this.libp2p.stop()
     // libdatachannel's threads outlive the peer connections; a process that exits with them still
     // running (a test worker, say) can crash in their destructors. The next start makes new ones.
