@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'test-results/', 'src/core/codec/*.ts'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'test-results/', 'src/core/codec/*.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -23,7 +23,7 @@ import { FileService, startDownload, swarmPart } from '../src/net/protocols/file
 import { installNodeFileCrypto } from '../src/node/file-crypto.ts'
 import { SWARM_IN_FLIGHT_BYTES } from '../src/node/file-transfers.ts'
 import { NodeChunkStore } from '../src/store/chunks.node.ts'
-import { RAW_PROTOCOL, benchTmp } from './files.ts'
+import { RAW_PROTOCOL, benchTmp } from './files-common.ts'
 
 if (process.send === undefined) throw new Error('files-peer-worker.ts runs as a child process with IPC')
 installNodeFileCrypto()

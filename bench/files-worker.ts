@@ -13,7 +13,7 @@ import { createKithNode } from '../src/net/node.ts'
 import { FileService } from '../src/net/protocols/file.ts'
 import { installNodeFileCrypto } from '../src/node/file-crypto.ts'
 import { NodeChunkStore } from '../src/store/chunks.node.ts'
-import { RAW_PROTOCOL, benchTmp } from './files.ts'
+import { RAW_PROTOCOL, benchTmp } from './files-common.ts'
 
 const size = Number(process.argv[2])
 if (!Number.isSafeInteger(size) || process.send === undefined) throw new Error('usage: files-worker.ts SIZE (as a child process with IPC)')

@@ -5,27 +5,21 @@
  * nodes in the same run, and `cat FILE | nc` over loopback as the physical ceiling (skipped when
  * `nc` is not installed; .ci/run installs netcat-openbsd). Rounds alternate baseline and Kith;
  * medians are reported. The sending and the receiving node are each a process of their own
- * (files-worker.ts, files-peer-worker.ts), which this one drives: the receiver's peak RSS is
- * then a node's, not this process's with every benchmark loaded.
+ * (files-worker.ts, files-peer-worker.ts, bundled and run on plain Node as the `kith` daemon is),
+ * which this one drives: the receiver's peak RSS is then a node's, not this process's with every
+ * benchmark loaded.
  *
  * The swarm: 1 sender and 4 receiving members, each its own process; every member serves what it
  * holds to the others. Reported: the bytes the sender uploads over the file size, and the time
  * until all 4 hold the file, against the sender serving all 4 alone (rounds alternate).
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { randomFillSync } from 'node:crypto'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { bundleNode } from '../scripts/build-node.mjs'
+import { benchTmp } from './files-common.ts'
 import { quantile, result, type BenchResult } from './stats.ts'
-
-/** The baseline's protocol: the dialer writes a uint64be byte count, the listener writes that many bytes. */
-export const RAW_PROTOCOL = '/kith-bench/raw/1.0.0'
-
-/** A temporary directory prefix on tmpfs when there is one (the issue measures on tmpfs). */
-export function benchTmp (prefix: string): string {
-  return join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), prefix)
-}
 
 const MiB = 1024 * 1024
 
@@ -130,9 +124,25 @@ async function benchNetcat (size: number, log: (line: string) => void): Promise<
 interface Ready { type: 'ready', peerId: string, addrs: string[] }
 interface Done { type: 'done', ms: number, cpuMs?: number, complete: boolean, dropped?: number, bytesBySource?: Record<string, number>, error?: string }
 
+const bundles = new Map<string, Promise<string>>()
+
+/**
+ * A helper process's code, bundled as the `kith` daemon is (scripts/build-node.mjs) and run on
+ * plain Node: its memory is then that of a node as it ships, without tsx compiling TypeScript in it.
+ */
+async function bundled (file: string): Promise<string> {
+  let out = bundles.get(file)
+  if (out === undefined) {
+    const target = join(import.meta.dirname, '../build/bench', file.replace(/\.ts$/, '.mjs'))
+    out = bundleNode(join(import.meta.dirname, file), target).then(() => target)
+    bundles.set(file, out)
+  }
+  return await out
+}
+
 /** Starts a helper process and resolves with its first message. */
 async function startWorker<T> (file: string, args: string[]): Promise<{ child: ChildProcess, first: T, exited: Promise<void> }> {
-  const child = fork(join(import.meta.dirname, file), args, { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = fork(await bundled(file), args, { execArgv: ['--disable-warning=ExperimentalWarning'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
   const first = await new Promise<T>((resolve, reject) => {
     child.once('message', (m: T) => { resolve(m) })

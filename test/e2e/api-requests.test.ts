@@ -11,9 +11,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { MAX_TEXT_LENGTH } from '../../src/core/conversation/payload.ts'
 import { announcesTyping } from '../../src/node/cli/format.ts'
 import { root, serve, type Served } from './browser-harness.ts'
+import { KITH_CLI } from '../kith-cli.ts'
 
 const run = promisify(execFile)
-const CLI = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const CLI = KITH_CLI
 const SENTENCE = 'A message can have at most 16,384 characters; this one has 102,400. Shorten it or split it into several messages.'
 let alice: Served
 let bob: Served

@@ -10,11 +10,12 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll } from 'vitest'
+import { KITH_CLI } from '../kith-cli.ts'
 
 const run = promisify(execFile)
 export const root = join(import.meta.dirname, '../..')
 const NODE = process.execPath
-const CLI = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const CLI = KITH_CLI
 const SHOTS = join(root, 'test-results')
 
 /** Builds dist/ if it is missing or stale (what `npm start` does). */

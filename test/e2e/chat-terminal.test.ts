@@ -9,9 +9,10 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { root, serve, type Served } from './browser-harness.ts'
+import { KITH_CLI } from '../kith-cli.ts'
 
 const run = promisify(execFile)
-const CLI = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const CLI = KITH_CLI
 const hasTmux = spawnSync('tmux', ['-V']).status === 0
 const session = `kith-chat-${process.pid}`
 let alice: Served

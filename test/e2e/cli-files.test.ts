@@ -10,10 +10,11 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { describe, expect, it } from 'vitest'
 import { kith, kithFails, kithJson, root, until, useDaemons } from './cli-harness.ts'
+import { KITH_CLI } from '../kith-cli.ts'
 
 const { dir, serve, daemons } = useDaemons('files')
 const MiB = 1024 * 1024
-const ARGS = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const ARGS = KITH_CLI
 
 interface File { fileId: string, name: string, size: number, state: string, bytes: number, own: boolean, path?: string }
 

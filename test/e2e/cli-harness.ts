@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, expect } from 'vitest'
+import { KITH_CLI } from '../kith-cli.ts'
 
 const run = promisify(execFile)
 export const root = join(import.meta.dirname, '../..')
 const NODE = process.execPath
-const ARGS = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const ARGS = KITH_CLI
 
 /** Runs `kith --data DATA ARGS…` and returns its stdout, trimmed. */
 export async function kith (data: string, ...args: string[]): Promise<string> {

@@ -9,9 +9,10 @@ import { promisify } from 'node:util'
 import { afterAll, expect, it } from 'vitest'
 import { root, serve, type Served } from './browser-harness.ts'
 import { until } from './cli-harness.ts'
+import { KITH_CLI } from '../kith-cli.ts'
 
 const run = promisify(execFile)
-const CLI = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const CLI = KITH_CLI
 const started: Served[] = []
 afterAll(async () => { await Promise.all(started.map(async (s) => { await s.stop() })) })
 

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import { waitForOutput, type Host } from '../sim/hosts.ts'
+import { KITH_CLI } from '../kith-cli.ts'
 
 const root = join(import.meta.dirname, '../..')
-const CLI = ['--disable-warning=ExperimentalWarning', '--import', 'tsx', join(root, 'src/node/cli/main.ts')]
+const CLI = KITH_CLI
 
 /** What `kith serve --json` printed when it came up. */
 export interface ServeStatus {
