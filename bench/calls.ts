@@ -43,18 +43,45 @@ export async function autoAccept (page: Page): Promise<void> {
   })
 }
 
-async function kithSetup (caller: Page, callee: Page): Promise<number> {
+interface CallDebug { kithDebug?: { calls?: { log: string[] } } }
+
+/** How many lines a page's call log has (0 before the call code loaded). */
+async function callLogLength (page: Page): Promise<number> {
+  return await page.evaluate(() => (globalThis as unknown as CallDebug).kithDebug?.calls?.log.length ?? 0)
+}
+
+/** A page's call log lines from `from` on, each as [epoch ms, text]. */
+async function callLogSince (page: Page, from: number): Promise<Array<[number, string]>> {
+  const lines = await page.evaluate((n) => (globalThis as unknown as CallDebug).kithDebug?.calls?.log.slice(n) ?? [], from)
+  return lines.map((l) => [Date.parse(l.slice(0, l.indexOf(' '))), l.slice(l.indexOf(' ') + 1)])
+}
+
+/**
+ * One Kith call; returns the setup time and the timeline of both pages' call logs (ms since the
+ * click, wall clock: both pages run in one browser), so each round shows where the time went.
+ */
+async function kithSetup (caller: Page, callee: Page): Promise<{ ms: number, timeline: string[] }> {
+  const logFrom = [await callLogLength(caller), await callLogLength(callee)] as const
   await autoAccept(callee)
   await armCallProbe(caller)
   await caller.getByTestId('call-start-video').click()
   await caller.waitForFunction(() => (globalThis as unknown as Probe).kithCallProbe?.firstFrameAt !== undefined, undefined, { timeout: 60_000 })
-  const ms = await caller.evaluate(() => { const p = (globalThis as unknown as Probe).kithCallProbe!; return p.firstFrameAt! - p.clickedAt! })
+  const [ms, clickedAt, frameAt] = await caller.evaluate(() => {
+    const p = (globalThis as unknown as Probe).kithCallProbe!
+    return [p.firstFrameAt! - p.clickedAt!, performance.timeOrigin + p.clickedAt!, performance.timeOrigin + p.firstFrameAt!]
+  })
+  const lines = [
+    ...(await callLogSince(caller, logFrom[0])).map(([t, l]) => [t, `caller: ${l}`] as const),
+    ...(await callLogSince(callee, logFrom[1])).map(([t, l]) => [t, `callee: ${l}`] as const),
+    [frameAt, 'caller: first remote frame'] as const
+  ].filter(([t]) => t <= frameAt + 1).sort((a, b) => a[0] - b[0])
+  const timeline = lines.map(([t, l]) => `    ${String(Math.round(t - clickedAt)).padStart(5)} ms  ${l}`)
   await caller.getByTestId('call-hangup').click()
   for (const page of [caller, callee]) {
     await page.locator('[data-testid="call-status"][data-state="ended"]').waitFor({ timeout: 30_000 })
     await page.getByTestId('call-ended').getByRole('button', { name: 'Close' }).click()
   }
-  return ms
+  return { ms, timeline }
 }
 
 interface Bare { bare?: { pc: RTCPeerConnection, stream: MediaStream, startedAt?: number, firstFrameAt?: number } }
@@ -128,9 +155,11 @@ export async function benchCalls (quick: boolean, log: (s: string) => void): Pro
     const kith: number[] = []
     const bare: number[] = []
     for (let r = 0; r < rounds; r++) {
-      kith.push(await kithSetup(alice.page, bob.page))
+      const { ms, timeline } = await kithSetup(alice.page, bob.page)
+      kith.push(ms)
       bare.push(await bareSetup(alice.page, bob.page))
       log(`  round ${r + 1}: Kith ${Math.round(kith.at(-1)!)} ms, bare ${Math.round(bare.at(-1)!)} ms`)
+      for (const line of timeline) log(line)
     }
     return [result('call setup: click on Video call to first decoded remote frame (callee auto-accepts)', quantile(kith, 0.5), 'ms',
       'bare RTCPeerConnection, same tracks, same two pages', quantile(bare, 0.5))]

@@ -105,6 +105,7 @@ export class CallManager {
       const device = s.from.device
       const key = `${s.signal.callId}/${device}`
       if (s.signal.type === 'accept') this.accepts.set(key, (this.accepts.get(key) ?? 0) + 1)
+      this.log(`${s.signal.type}${s.signal.type === 'sdp' ? ` ${s.signal.sdpType}` : ''} arrived from ${device.slice(-8)}`)
       const accepts = this.accepts.get(key) ?? 0
       const next = (this.signalQueues.get(device) ?? Promise.resolve()).then(async () => { await this.onSignal(s, accepts) })
         .catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) })
@@ -210,8 +211,10 @@ export class CallManager {
     this.startSFrame()
     // The invite goes out while the camera opens, and the media keys come meanwhile: the others
     // start ringing sooner. Offers that arrive meanwhile wait for all three (onSignal).
-    const media = openLocalMedia({ audio: true, video }).then((local) => { this.local = local; return local })
+    this.log('call started')
+    const media = openLocalMedia({ audio: true, video }).then((local) => { this.local = local; this.log('camera open'); return local })
     const started = this.client.callSignalling.start(conversationId, { audio: true, video })
+    void started.then(() => { this.log('invite sent') }, () => {})
     const ready = Promise.all([media, started, started.then(async (c) => { await this.installKeys(c.conversation) })])
     this.opening = ready
     this.joined = true
@@ -263,10 +266,11 @@ export class CallManager {
     // The answer goes out while the camera opens and the media keys come. The offers of this side
     // are made meanwhile and go out right behind the answer, their tracks put in once the camera
     // is open; signals that arrive before the answer went out wait for it (onSignal).
-    const media = openLocalMedia({ audio: true, video }).then((local) => { this.useLocalMedia(local); return local })
+    this.log('accepted')
+    const media = openLocalMedia({ audio: true, video }).then((local) => { this.useLocalMedia(local); this.log('camera open'); return local })
     const answered = this.client.callSignalling.answer(s.call.id, { audio: true, video })
     const admit = this.admit
-    void answered.then(() => { admit?.() }, () => {})
+    void answered.then(() => { this.log('accept sent'); admit?.() }, () => {})
     this.opening = answered
     this.inCall = answered.catch(() => {})
     this.joined = true
@@ -403,6 +407,7 @@ export class CallManager {
     const ringing = calls.find((c) => c.phase === 'ringing')
     if (ringing !== undefined) {
       this.reset()
+      this.log(`ringing for call ${ringing.id.slice(0, 8)}`)
       this.screen.value = this.withStatus({
         call: ringing, status: 'ringing', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
       })

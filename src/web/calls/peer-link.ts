@@ -116,6 +116,9 @@ export class PeerLink {
     this.channel.onmessage = (e) => { this.readFlags(e.data) }
     this.channel.onopen = () => { this.sendFlags() }
     this.pc.onconnectionstatechange = () => { this.updateState() }
+    this.pc.oniceconnectionstatechange = () => {
+      if (this.pc.iceConnectionState === 'connected') options.log(`ICE connected to ${options.device.slice(-8)}`)
+    }
     this.pc.onicecandidate = (e) => {
       if (!this.described || e.candidate === null || !worthTrickling(e.candidate.candidate)) return
       void options.send({ type: 'ice', toDevice: options.device, candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid ?? '', sdpMLineIndex: e.candidate.sdpMLineIndex ?? 0 })
@@ -324,6 +327,7 @@ export class PeerLink {
     const candidates = description.sdp.split('\r\na=candidate:').length - 1
     this.options.log(`${description.type} to ${this.options.device.slice(-8)} with ${candidates} candidates after ${Math.round(performance.now() - since)} ms`)
     await this.options.send({ type: 'sdp', toDevice: this.options.device, sdpType: description.type === 'offer' ? 'offer' : 'answer', sdp: description.sdp })
+    this.options.log(`${description.type} to ${this.options.device.slice(-8)} sent`)
   }
 
   private sendFlags (): void {
