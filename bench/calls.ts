@@ -84,10 +84,10 @@ async function kithSetup (caller: Page, callee: Page): Promise<{ ms: number, tim
   return { ms, timeline }
 }
 
-interface Bare { bare?: { pc: RTCPeerConnection, stream: MediaStream, startedAt?: number, firstFrameAt?: number } }
+interface Bare { bare?: { pc: RTCPeerConnection, stream: MediaStream, startedAt?: number, connectedAt?: number, flowsAt?: number, firstFrameAt?: number } }
 
 /** A bare call: getUserMedia, addTrack, offer/answer through this process, first decoded frame at the caller. */
-async function bareSetup (caller: Page, callee: Page): Promise<number> {
+async function bareSetup (caller: Page, callee: Page): Promise<{ ms: number, connectedMs: number, flowsMs: number }> {
   const open = async (page: Page, offering: boolean): Promise<void> => {
     await page.evaluate(async (isCaller) => {
       const g = globalThis as unknown as Bare
@@ -97,8 +97,10 @@ async function bareSetup (caller: Page, callee: Page): Promise<number> {
       for (const t of stream.getTracks()) pc.addTrack(t, stream)
       g.bare = { pc, stream, startedAt }
       if (isCaller) {
+        pc.addEventListener('connectionstatechange', () => { if (pc.connectionState === 'connected') g.bare!.connectedAt = performance.now() })
         pc.ontrack = (e) => {
           if (e.track.kind !== 'video') return
+          e.track.addEventListener('unmute', () => { g.bare!.flowsAt = performance.now() }, { once: true })
           const video = document.createElement('video')
           video.muted = true
           video.srcObject = new MediaStream([e.track])
@@ -125,7 +127,10 @@ async function bareSetup (caller: Page, callee: Page): Promise<number> {
   const answer = await describe(callee, offer)
   await describe(caller, answer)
   await caller.waitForFunction(() => (globalThis as unknown as Bare).bare?.firstFrameAt !== undefined, undefined, { timeout: 60_000 })
-  const ms = await caller.evaluate(() => { const b = (globalThis as unknown as Bare).bare!; return b.firstFrameAt! - b.startedAt! })
+  const [ms, connectedMs, flowsMs] = await caller.evaluate(() => {
+    const b = (globalThis as unknown as Bare).bare!
+    return [b.firstFrameAt! - b.startedAt!, (b.connectedAt ?? NaN) - b.startedAt!, (b.flowsAt ?? NaN) - b.startedAt!]
+  })
   for (const page of [caller, callee]) {
     await page.evaluate(() => {
       const b = (globalThis as unknown as Bare).bare!
@@ -134,7 +139,7 @@ async function bareSetup (caller: Page, callee: Page): Promise<number> {
       document.querySelectorAll('body > video').forEach((v) => { v.remove() })
     })
   }
-  return ms
+  return { ms, connectedMs, flowsMs }
 }
 
 /** Call setup: Kith against a bare RTCPeerConnection, alternating. */
@@ -157,8 +162,9 @@ export async function benchCalls (quick: boolean, log: (s: string) => void): Pro
     for (let r = 0; r < rounds; r++) {
       const { ms, timeline } = await kithSetup(alice.page, bob.page)
       kith.push(ms)
-      bare.push(await bareSetup(alice.page, bob.page))
-      log(`  round ${r + 1}: Kith ${Math.round(kith.at(-1)!)} ms, bare ${Math.round(bare.at(-1)!)} ms`)
+      const b = await bareSetup(alice.page, bob.page)
+      bare.push(b.ms)
+      log(`  round ${r + 1}: Kith ${Math.round(kith.at(-1)!)} ms, bare ${Math.round(b.ms)} ms (connected at ${Math.round(b.connectedMs)} ms, video flows at ${Math.round(b.flowsMs)} ms)`)
       for (const line of timeline) log(line)
     }
     return [result('call setup: click on Video call to first decoded remote frame (callee auto-accepts)', quantile(kith, 0.5), 'ms',

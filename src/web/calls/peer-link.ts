@@ -292,8 +292,11 @@ export class PeerLink {
     const t = this.options.transforms
     t?.sender(transceiver.sender, this.options.device)
     t?.receiver(transceiver.receiver, this.options.device)
-    this.remote.addTrack(transceiver.receiver.track)
-    if (transceiver.receiver.track.kind === 'audio') this.remoteAudio.addTrack(transceiver.receiver.track)
+    const track = transceiver.receiver.track
+    this.remote.addTrack(track)
+    if (track.kind === 'audio') this.remoteAudio.addTrack(track)
+    // The first media packet of the section (the call-setup timeline).
+    track.addEventListener('unmute', () => { this.options.log(`${track.kind} from ${this.options.device.slice(-8)} flows`) }, { once: true })
   }
 
   /** After a rollback: the sections of our own offer stop; those of the answer replace them. */
