@@ -158,15 +158,38 @@ export async function benchCalls (quick: boolean, log: (s: string) => void): Pro
     const rounds = quick ? 3 : 6
     log(`call setup, ${rounds} rounds each, alternating`)
     const kith: number[] = []
+    const without: number[] = []
     const bare: number[] = []
+    const earlyOffers = async (on: boolean): Promise<void> => {
+      await alice.page.evaluate((x) => { localStorage.setItem('kith.test', JSON.stringify(x ? {} : { earlyOffers: false })) }, on)
+    }
     for (let r = 0; r < rounds; r++) {
+      // The flow before early offers, for comparison (logged only), first in every other round.
+      const withoutFirst = r % 2 === 0
+      let before: { ms: number, timeline: string[] } | undefined
+      if (withoutFirst) {
+        await earlyOffers(false)
+        before = await kithSetup(alice.page, bob.page)
+      }
+      await earlyOffers(true)
       const { ms, timeline } = await kithSetup(alice.page, bob.page)
       kith.push(ms)
+      if (!withoutFirst) {
+        await earlyOffers(false)
+        before = await kithSetup(alice.page, bob.page)
+        await earlyOffers(true)
+      }
+      without.push(before!.ms)
       const b = await bareSetup(alice.page, bob.page)
       bare.push(b.ms)
-      log(`  round ${r + 1}: Kith ${Math.round(kith.at(-1)!)} ms, bare ${Math.round(b.ms)} ms (connected at ${Math.round(b.connectedMs)} ms, video flows at ${Math.round(b.flowsMs)} ms)`)
+      log(`  round ${r + 1}: Kith ${Math.round(kith.at(-1)!)} ms (without early offers ${Math.round(before!.ms)} ms), bare ${Math.round(b.ms)} ms (connected at ${Math.round(b.connectedMs)} ms, video flows at ${Math.round(b.flowsMs)} ms)`)
       for (const line of timeline) log(line)
+      if (r === 0) {
+        log('    without early offers:')
+        for (const line of before!.timeline) log(line)
+      }
     }
+    log(`median without early offers: ${Math.round(quantile(without, 0.5))} ms`)
     return [result('call setup: click on Video call to first decoded remote frame (callee auto-accepts)', quantile(kith, 0.5), 'ms',
       'bare RTCPeerConnection, same tracks, same two pages', quantile(bare, 0.5))]
   } finally {
