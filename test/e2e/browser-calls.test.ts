@@ -14,7 +14,18 @@ const SLOW = 120_000
 const POLL = CALL_POLL
 
 interface DebugCalls {
-  kithDebug: { calls: { manager: { links: Map<string, { pc: RTCPeerConnection, endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, peer: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
+  kithDebug: { calls: { log: string[], manager: { links: Map<string, { pc: RTCPeerConnection, endpoints: () => Array<RTCRtpSender | RTCRtpReceiver> }>, sframeStats: () => Promise<{ transforms: Array<{ side: string, peer: string, frames: number }>, dropped: { unknownKid: number, authFailed: number, malformed: number } } | null> } } }
+}
+
+/** Each link's descriptions and ICE gathering on a page, as `remote/local/gathering`. */
+async function linkDescriptions (page: Page): Promise<string[]> {
+  return await page.evaluate(() => [...(globalThis as unknown as DebugCalls).kithDebug.calls.manager.links.values()]
+    .map(({ pc }) => `${pc.remoteDescription?.type ?? 'none'}/${pc.localDescription?.type ?? 'none'}/${pc.iceGatheringState}`))
+}
+
+/** The call log lines of a page that say a signal arrived (from another device). */
+async function signalsArrived (page: Page): Promise<string[]> {
+  return await page.evaluate(() => (globalThis as unknown as DebugCalls).kithDebug.calls.log.filter((l) => l.includes(' arrived from ')).map((l) => l.slice(l.indexOf(' ') + 1)))
 }
 
 /**
@@ -54,6 +65,11 @@ describe('browser app, calls', () => {
     expect(await bob.page.getByTestId('call-incoming-caller').textContent()).toBe('Alice')
     expect(await banner.textContent()).toContain('Video call')
     await screenshot(bob.page, 'call-incoming-bob')
+    // Alice's INVITE carried her offer (early offer, PROTOCOL.md §11.5): while it rings, Bob's link
+    // holds it as its remote description, with no local description, so no ICE check and none of
+    // his candidates can have gone out; and Alice has had no signal from him.
+    await expect.poll(async () => await linkDescriptions(bob.page), POLL).toEqual(['offer/none/new'])
+    expect(await signalsArrived(alice.page)).toEqual([])
     await bob.page.getByTestId('call-accept').click()
 
     for (const page of [alice.page, bob.page]) {
@@ -63,6 +79,10 @@ describe('browser app, calls', () => {
     }
     await framesKeepGrowing(alice.page)
     await framesKeepGrowing(bob.page)
+    // Bob answered her offer: Alice got his ACCEPT and his answer, and no offer.
+    const fromBob = (await signalsArrived(alice.page)).map((l) => l.slice(0, l.indexOf(' arrived from ')))
+    expect(fromBob.filter((l) => l !== 'ice')).toEqual(['accept', 'sdp answer'])
+    expect((await linkDescriptions(bob.page)).map((d) => d.slice(0, d.lastIndexOf('/')))).toEqual(['offer/answer'])
     // One peer connection carries both ways, microphone and video; every sender and receiver runs
     // through SFrame (one transform worker holds both ways of the pair), and frames go through both ways.
     for (const page of [alice.page, bob.page]) {

@@ -65,6 +65,24 @@ describe('calls', () => {
     await expect(alice.messenger.hangUp(started.id)).rejects.toThrow(/no call/)
   })
 
+  it('an INVITE carries the caller\'s early offer: Bob\'s ringing call shows the one for his device until he answers; an offer for a device outside the conversation is refused', async () => {
+    const { alice, bob } = await pair()
+    const atBob = callEvents(bob)
+    const bobDevice = bob.messenger.profile().peerId
+    await expect(alice.messenger.startCall('bob', { audio: true, video: true }, [{ toDevice: alice.messenger.profile().peerId, sdp: 'v=0\r\n' }]))
+      .rejects.toThrow(/not another device of the conversation/)
+    await expect(alice.messenger.startCall('bob', { audio: true, video: true }, [{ toDevice: bobDevice, sdp: 'hello' }])).rejects.toThrow(/v=0/)
+    const offer = 'v=0\r\ns=early\r\n'
+    const started = await alice.messenger.startCall('bob', { audio: true, video: true }, [{ toDevice: bobDevice, sdp: offer }])
+    const ringing = await eventually([bob], async () => atBob.calls.find((c) => c.id === started.id && c.phase === 'ringing'), 'Bob\'s phone to ring')
+    expect(ringing.offer).toBe(offer)
+    expect(started.offer).toBeUndefined()
+    await bob.messenger.answerCall(started.id, { audio: true, video: true })
+    const joined = await eventually([bob], async () => atBob.calls.find((c) => c.id === started.id && c.phase === 'joined'), 'Bob in the call')
+    expect(joined.offer).toBeUndefined()
+    await bob.messenger.hangUp(started.id)
+  })
+
   it('a declined call is recorded as declined on both sides, and is then over on both', async () => {
     const { alice, bob } = await pair()
     const atBob = callEvents(bob)

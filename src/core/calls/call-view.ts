@@ -21,6 +21,14 @@ export interface CallView {
   readonly outcome?: CallRecord['outcome']
   /** Set while ringing when the call already has MAX_MESH_PARTICIPANTS people. */
   readonly full: boolean
+  /** While this device rings: the caller's early offer to it, from the INVITE, to answer on Accept (PROTOCOL.md §11.5). */
+  readonly offer?: string
+}
+
+/** An early offer as the app hands it to `startCall`: an SDP offer for one device the call rings. */
+export interface EarlyOfferIn {
+  readonly toDevice: string
+  readonly sdp: string
 }
 
 /** A call signal as the app sees it (JSON-safe: ids as hex or text). */

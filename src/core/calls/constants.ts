@@ -6,6 +6,11 @@
 export const CALL_ID_LENGTH = 16
 /** Most people in one full-mesh call (each sends its media to every other). */
 export const MAX_MESH_PARTICIPANTS = 6
+/**
+ * Most devices a caller sends an early offer to (PROTOCOL.md §11.5): in a larger conversation its
+ * INVITE promises none, and whoever answers offers to it.
+ */
+export const MAX_EARLY_OFFERS = MAX_MESH_PARTICIPANTS - 1
 /** An INVITE older than this (by its sender's clock) no longer rings: it is recorded as missed. */
 export const INVITE_MAX_AGE_MS = 60_000
 /** How long an unanswered call rings before it counts as missed (and the caller stops it). */

@@ -7,7 +7,7 @@
 import { abytes, astring } from '../bytes.ts'
 import { CallSignal as CallSignalCodec, CallSignalType } from '../codec/calls.ts'
 import { CodecError, ValidationError } from '../errors.ts'
-import { CALL_ID_LENGTH, MAX_CANDIDATE_LENGTH, MAX_DEVICE_ID_BYTES, MAX_SDP_LENGTH, MAX_SDP_MID_LENGTH } from './constants.ts'
+import { CALL_ID_LENGTH, MAX_CANDIDATE_LENGTH, MAX_DEVICE_ID_BYTES, MAX_EARLY_OFFERS, MAX_SDP_LENGTH, MAX_SDP_MID_LENGTH } from './constants.ts'
 
 /** What a participant sends: at least audio or video is on, or it is listen-only. */
 export interface CallMedia {
@@ -17,12 +17,19 @@ export interface CallMedia {
 
 /** One call signal. `callId` is {@link CALL_ID_LENGTH} bytes. */
 export type CallSignal =
-  | { readonly type: 'invite', readonly callId: Uint8Array, readonly media: CallMedia }
+  /** `offers`: the caller's SDP offer for each device it rings, if it made them (PROTOCOL.md §11.5). */
+  | { readonly type: 'invite', readonly callId: Uint8Array, readonly media: CallMedia, readonly offers?: readonly EarlyOffer[] }
   | { readonly type: 'accept', readonly callId: Uint8Array, readonly media: CallMedia }
   | { readonly type: 'decline', readonly callId: Uint8Array }
   | { readonly type: 'hangup', readonly callId: Uint8Array }
   | { readonly type: 'sdp', readonly callId: Uint8Array, readonly toDevice: Uint8Array, readonly sdpType: 'offer' | 'answer', readonly sdp: string }
   | { readonly type: 'ice', readonly callId: Uint8Array, readonly toDevice: Uint8Array, readonly candidate: string, readonly sdpMid: string, readonly sdpMLineIndex: number }
+
+/** An INVITE's SDP offer for one device it rings. */
+export interface EarlyOffer {
+  readonly toDevice: Uint8Array
+  readonly sdp: string
+}
 
 /** The names of the signal types. */
 export type CallSignalTypeName = CallSignal['type']
@@ -53,7 +60,8 @@ export function toWireSignal (signal: CallSignal): CallSignalCodec {
     sdpType: signal.type === 'sdp' ? signal.sdpType : '',
     sdp: signal.type === 'sdp' ? signal.sdp : signal.type === 'ice' ? signal.candidate : '',
     sdpMid: signal.type === 'ice' ? signal.sdpMid : '',
-    sdpMlineIndex: signal.type === 'ice' ? signal.sdpMLineIndex : 0
+    sdpMlineIndex: signal.type === 'ice' ? signal.sdpMLineIndex : 0,
+    offers: signal.type === 'invite' ? (signal.offers ?? []).map((o) => ({ toDevice: o.toDevice as Uint8Array<ArrayBuffer>, sdp: o.sdp })) : []
   }
 }
 
@@ -73,8 +81,10 @@ export function fromWireSignal (raw: CallSignalCodec): CallSignal {
   if (type !== 'sdp' && raw.sdpType !== '') throw new ValidationError(`a call ${type} signal carries no SDP type`)
   if (!directed && raw.sdp !== '') throw new ValidationError(`a call ${type} signal carries no SDP or candidate`)
   if (type !== 'ice' && (raw.sdpMid !== '' || raw.sdpMlineIndex !== 0)) throw new ValidationError(`a call ${type} signal carries no candidate fields`)
+  if (type !== 'invite' && raw.offers.length > 0) throw new ValidationError(`only an invite carries early offers, not a call ${type} signal`)
   switch (type) {
     case 'invite':
+      return { type, callId, media: { audio: raw.audio, video: raw.video }, ...(raw.offers.length > 0 ? { offers: checkOffers(raw.offers) } : {}) }
     case 'accept':
       return { type, callId, media: { audio: raw.audio, video: raw.video } }
     case 'decline':
@@ -94,6 +104,22 @@ export function fromWireSignal (raw: CallSignalCodec): CallSignal {
       return { type, callId, toDevice: raw.toDevice, candidate: raw.sdp, sdpMid: raw.sdpMid, sdpMLineIndex: raw.sdpMlineIndex }
     }
   }
+}
+
+/** An INVITE's early offers: at most {@link MAX_EARLY_OFFERS}, one per device, each an SDP offer. */
+function checkOffers (offers: ReadonlyArray<{ toDevice: Uint8Array, sdp: string }>): EarlyOffer[] {
+  if (offers.length > MAX_EARLY_OFFERS) throw new ValidationError(`an invite carries at most ${MAX_EARLY_OFFERS} early offers, got ${offers.length}`)
+  const devices = new Set<string>()
+  return offers.map((o) => {
+    const toDevice = abytes(o.toDevice, 'early offer device', { max: MAX_DEVICE_ID_BYTES })
+    if (toDevice.length === 0) throw new ValidationError('an early offer must name the device it is for')
+    const key = toDevice.join(',')
+    if (devices.has(key)) throw new ValidationError('an invite carries one early offer per device')
+    devices.add(key)
+    astring(o.sdp, 'early offer SDP', MAX_SDP_LENGTH)
+    if (!o.sdp.startsWith('v=0')) throw new ValidationError('an early offer\'s SDP must start with "v=0"')
+    return { toDevice, sdp: o.sdp }
+  })
 }
 
 /** Encodes a signal for the AppPayload's `call` field. */

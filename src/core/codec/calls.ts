@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -39,6 +39,7 @@ export interface CallSignal {
   sdp: string
   sdpMid: string
   sdpMlineIndex: number
+  offers: CallOffer[]
 }
 
 export namespace CallSignal {
@@ -96,6 +97,13 @@ export namespace CallSignal {
           w.uint32(obj.sdpMlineIndex)
         }
 
+        if (obj.offers != null && obj.offers.length > 0) {
+          for (const value of obj.offers) {
+            w.uint32(82)
+            CallOffer.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -109,7 +117,8 @@ export namespace CallSignal {
           sdpType: '',
           sdp: '',
           sdpMid: '',
-          sdpMlineIndex: 0
+          sdpMlineIndex: 0,
+          offers: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -154,6 +163,16 @@ export namespace CallSignal {
               obj.sdpMlineIndex = reader.uint32()
               break
             }
+            case 10: {
+              if (opts.limits?.offers != null && obj.offers.length === opts.limits.offers) {
+                throw new MaxLengthError('Decode error - repeated field "offers" had too many elements')
+              }
+
+              obj.offers.push(CallOffer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.offers$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -163,6 +182,10 @@ export namespace CallSignal {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          offers: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -232,6 +255,24 @@ export namespace CallSignal {
               }
               break
             }
+            case 10: {
+              if (opts.limits?.offers != null && obj.offers === opts.limits.offers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "offers" had too many elements')
+              }
+
+              for (const evt of CallOffer.codec().stream(reader, reader.uint32(), `${prefix}.offers[]`, {
+                limits: opts.limits?.offers$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.offers
+                }
+              }
+
+              obj.offers++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -289,6 +330,18 @@ export namespace CallSignal {
     value: number
   }
 
+  export interface CallSignalOffersToDeviceFieldEvent {
+    field: '$.offers[].toDevice'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface CallSignalOffersSdpFieldEvent {
+    field: '$.offers[].sdp'
+    value: string
+    index: number
+  }
+
   export function encode (obj: Partial<CallSignal>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CallSignal.codec())
   }
@@ -297,7 +350,119 @@ export namespace CallSignal {
     return decodeMessage(buf, CallSignal.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CallSignal>): Generator<CallSignalTypeFieldEvent | CallSignalCallIdFieldEvent | CallSignalAudioFieldEvent | CallSignalVideoFieldEvent | CallSignalToDeviceFieldEvent | CallSignalSdpTypeFieldEvent | CallSignalSdpFieldEvent | CallSignalSdpMidFieldEvent | CallSignalSdpMlineIndexFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CallSignal>): Generator<CallSignalTypeFieldEvent | CallSignalCallIdFieldEvent | CallSignalAudioFieldEvent | CallSignalVideoFieldEvent | CallSignalToDeviceFieldEvent | CallSignalSdpTypeFieldEvent | CallSignalSdpFieldEvent | CallSignalSdpMidFieldEvent | CallSignalSdpMlineIndexFieldEvent | CallSignalOffersToDeviceFieldEvent | CallSignalOffersSdpFieldEvent> {
     return streamMessage(buf, CallSignal.codec(), opts)
+  }
+}
+
+export interface CallOffer {
+  toDevice: Uint8Array<ArrayBuffer>
+  sdp: string
+}
+
+export namespace CallOffer {
+  let _codec: Codec<CallOffer>
+
+  export const codec = (): Codec<CallOffer> => {
+    if (_codec == null) {
+      _codec = message<CallOffer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.toDevice != null && obj.toDevice.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.toDevice)
+        }
+
+        if ((obj.sdp != null && obj.sdp !== '')) {
+          w.uint32(18)
+          w.string(obj.sdp)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          toDevice: uint8ArrayAlloc(0),
+          sdp: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.toDevice = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.sdp = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.toDevice`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.sdp`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CallOfferToDeviceFieldEvent {
+    field: '$.toDevice'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CallOfferSdpFieldEvent {
+    field: '$.sdp'
+    value: string
+  }
+
+  export function encode (obj: Partial<CallOffer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CallOffer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CallOffer>): CallOffer {
+    return decodeMessage(buf, CallOffer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CallOffer>): Generator<CallOfferToDeviceFieldEvent | CallOfferSdpFieldEvent> {
+    return streamMessage(buf, CallOffer.codec(), opts)
   }
 }

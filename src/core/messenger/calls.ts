@@ -11,10 +11,10 @@
 import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallEvent, type CallRecord, type CallState } from '../calls/call-state.ts'
 import { CALL_ROW_KIND, decodeCallRecordBody, describeCall, encodeCallRecordBody } from '../calls/call-record.ts'
-import { CALL_ID_LENGTH, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
+import { CALL_ID_LENGTH, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_EARLY_OFFERS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
 import { encodeStoredCalls, parseStoredCalls, STORED_CALLS_META } from '../calls/stored-calls.ts'
 import { decodeCallSignal, encodeCallSignal, type CallMedia, type CallSignal } from '../calls/signal.ts'
-import type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, MediaSignalIn } from '../calls/call-view.ts'
+import type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, EarlyOfferIn, MediaSignalIn } from '../calls/call-view.ts'
 import type { Payload } from '../conversation/payload.ts'
 import { NotFoundError, UsageError, ValidationError, describeError } from '../errors.ts'
 import { peerIdFromText, peerIdToString } from '../identity/peer-id.ts'
@@ -64,6 +64,8 @@ export class Calls {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>()
   /** Call ids this device has seen an invite for (or started), oldest first. */
   private readonly seen = new Set<string>()
+  /** The caller's early offer to this device, by call, while it rings (PROTOCOL.md §11.5); not kept across a restart. */
+  private readonly offersHere = new Map<string, string>()
   private drops = { malformed: 0, replayed: 0, stale: 0, unknownDevice: 0, unknownCall: 0 }
   private unwatch: (() => void) | undefined
 
@@ -134,10 +136,14 @@ export class Calls {
     await this.persist()
   }
 
-  /** Starts a call in a conversation: rings every other member device. */
-  async start (target: string, media: CallMedia): Promise<CallView> {
+  /**
+   * Starts a call in a conversation: rings every other member device. `offers` are the app's SDP
+   * offers to those devices (early offers, PROTOCOL.md §11.5), which the INVITE carries.
+   */
+  async start (target: string, media: CallMedia, offers: readonly EarlyOfferIn[] = []): Promise<CallView> {
     const { engine } = this
     checkMedia(media)
+    if (!Array.isArray(offers) || offers.length > MAX_EARLY_OFFERS) throw new ValidationError(`a call starts with at most ${MAX_EARLY_OFFERS} early offers`)
     const groupId = await this.conversations.resolveTarget(target)
     const busy = [...this.active.values()].find((c) => c.phase === 'joined' || c.phase === 'calling')
     if (busy !== undefined) throw new UsageError('you are already in a call; hang up first')
@@ -145,13 +151,22 @@ export class Calls {
     const view = await engine.withLock(groupId, async () => {
       const group = await engine.load(groupId)
       if (group === undefined || !group.row.active) throw new UsageError('you are no longer a member of this conversation')
-      const invited = engine.recipientsOf(group.state).length
+      const recipients = engine.recipientsOf(group.state)
+      const invited = recipients.length
       if (invited === 0) throw new UsageError('nobody else is in this conversation to call')
+      const wireOffers = offers.map((o) => {
+        if (typeof o !== 'object' || o === null || typeof o.toDevice !== 'string' || typeof o.sdp !== 'string') throw new ValidationError('an early offer is { toDevice, sdp }')
+        if (!recipients.includes(o.toDevice)) throw new ValidationError(`an early offer names device ${o.toDevice}, which is not another device of the conversation`)
+        return { toDevice: peerIdFromText(o.toDevice), sdp: o.sdp }
+      })
+      const invite: CallSignal = { type: 'invite', callId: fromHex(id), media, ...(wireOffers.length > 0 ? { offers: wireOffers } : {}) }
+      // The same checks as a receiver's (one offer per device, each an SDP).
+      decodeCallSignal(encodeCallSignal(invite))
       const call = startOutgoingCall({ id, conversation: groupId, self: { identity: engine.identity, device: engine.account.peerId }, media, invited, at: engine.clock.now() })
       this.remember(id)
       this.active.set(id, call)
       this.armTimer(call)
-      await this.sendLocked(groupId, { type: 'invite', callId: fromHex(id), media })
+      await this.sendLocked(groupId, invite)
       await this.persist()
       return await this.announce(call)
     })
@@ -290,6 +305,8 @@ export class Calls {
         this.remember(callId)
         const caller = { identity, device: from, media: signal.media }
         const call = startIncomingCall({ id: callId, conversation: groupId, caller, invited: devices.length - 1, at: payload.sentAt })
+        const mine = signal.offers?.find((o) => peerIdToString(o.toDevice) === engine.account.peerId)
+        if (mine !== undefined) this.offersHere.set(callId, mine.sdp)
         if (Math.abs(now - payload.sentAt) > INVITE_MAX_AGE_MS) {
           drop('stale', `invite for call ${callId.slice(0, 8)} is ${Math.round((now - payload.sentAt) / 1000)} s old`)
           // It no longer rings, but a person should still learn they missed it; the signals that
@@ -301,6 +318,7 @@ export class Calls {
             await this.announce(state)
             await this.persist()
           }
+          this.offersHere.delete(callId)
           return
         }
         this.active.set(callId, call)
@@ -373,6 +391,7 @@ export class Calls {
     const call = this.active.get(callId)
     if (call === undefined) throw new NotFoundError(`no call ${callId.slice(0, 8)} is ringing or running`)
     const { state, ended } = advanceCall(call, event)
+    if (state.phase !== 'ringing') this.offersHere.delete(callId)
     if (state.phase === 'ended') this.active.delete(callId)
     else this.active.set(callId, state)
     if (state.phase !== 'ringing' && state.phase !== 'calling') {
@@ -453,7 +472,8 @@ export class Calls {
       ...(call.connectedAt !== undefined ? { connectedAt: call.connectedAt } : {}),
       ...(call.endedAt !== undefined ? { endedAt: call.endedAt } : {}),
       ...(call.outcome !== undefined ? { outcome: call.outcome } : {}),
-      full: (call.phase === 'ringing' || call.phase === 'running') && !canJoin(call)
+      full: (call.phase === 'ringing' || call.phase === 'running') && !canJoin(call),
+      ...(call.phase === 'ringing' && this.offersHere.has(call.id) ? { offer: this.offersHere.get(call.id)! } : {})
     }
   }
 }

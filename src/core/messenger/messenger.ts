@@ -46,13 +46,13 @@ import { Rejoining } from './rejoining.ts'
 import { DeliverKind } from '../codec/envelope.ts'
 import { FileOffers, type FileOfferRecord } from './files.ts'
 import type { FileManifest } from '../files/manifest.ts'
-import type { CallDropCounts, CallHistoryEntry, CallView, MediaSignalIn } from '../calls/call-view.ts'
+import type { CallDropCounts, CallHistoryEntry, CallView, EarlyOfferIn, MediaSignalIn } from '../calls/call-view.ts'
 import type { CallMedia } from '../calls/signal.ts'
 import { STORED_CALLS_META } from '../calls/constants.ts'
 import type { EpochKeys } from '../sframe/mls-keys.ts'
 
 export type { MessageOut, QuoteOut, ReactionOut } from './message-view.ts'
-export type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, MediaSignalIn } from '../calls/call-view.ts'
+export type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, EarlyOfferIn, MediaSignalIn } from '../calls/call-view.ts'
 export type { CallMedia } from '../calls/signal.ts'
 export type { AddContactResult, ContactView, ConversationView, MessengerEvent, MessengerSettings, ProfileView, SendOptions } from './events.ts'
 export type { MessengerComponents, MessengerOptions } from './engine.ts'
@@ -388,9 +388,9 @@ export class Messenger {
 
   // ---------------------------------------------------------------- calls
 
-  /** Starts a call in a conversation: every other member device rings. */
-  async startCall (target: string, media: CallMedia): Promise<CallView> {
-    return await (await this.calls()).start(target, media)
+  /** Starts a call in a conversation: every other member device rings; the INVITE carries the app's early `offers` to them. */
+  async startCall (target: string, media: CallMedia, offers?: readonly EarlyOfferIn[]): Promise<CallView> {
+    return await (await this.calls()).start(target, media, offers)
   }
 
   /** Joins a ringing call. */

@@ -12,9 +12,9 @@
  * than the link's starts a fresh link instead of a renegotiation.
  */
 import { signal, type Signal } from '@preact/signals'
-import { MAX_MESH_PARTICIPANTS } from '../../core/calls/constants.ts'
+import { MAX_EARLY_OFFERS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../../core/calls/constants.ts'
 import { formatCallDuration } from '../../core/calls/call-record.ts'
-import type { CallView } from '../../core/messenger/messenger.ts'
+import type { CallView, EarlyOfferIn } from '../../core/messenger/messenger.ts'
 import type { IncomingCallSignal } from '../client/call-signalling.ts'
 import type { KithClient } from '../client/types.ts'
 import { testHooks } from '../client/test-hooks.ts'
@@ -31,6 +31,12 @@ const STATS_EVERY_MS = 1000
 const CTR_RANGE_BITS = 48n
 /** How long the "call ended" bar stays. */
 const ENDED_SHOWN_MS = 8000
+
+/** What a link needs to know of its call: the call id comes later for the caller's early offers. */
+interface LinkCall {
+  readonly id: string | Promise<string>
+  readonly caller: { readonly device: string }
+}
 
 /** What `call-status` says: `data-state` in the UI. */
 export type CallStatus = 'ringing' | 'connecting' | 'connected' | 'ended'
@@ -95,6 +101,13 @@ export class CallManager {
   private inCall: Promise<unknown> = Promise.resolve()
   /** While a call rings: lets the offers prepared for it go out, once it is answered. */
   private admit: (() => void) | null = null
+  /**
+   * The caller's links to devices it rang with an early offer that have not joined yet: they are
+   * kept while the call rings, though those devices are not participants, and closed when a device
+   * declines or the ring ends.
+   */
+  private readonly ringLinks = new Set<string>()
+  private ringTimer: ReturnType<typeof setTimeout> | undefined
   private nextCtrRange = 0n
   private keys: EpochKeys | null = null
   /** The MLS epoch whose keys the transforms have (-1 before any). */
@@ -105,6 +118,7 @@ export class CallManager {
       const device = s.from.device
       const key = `${s.signal.callId}/${device}`
       if (s.signal.type === 'accept') this.accepts.set(key, (this.accepts.get(key) ?? 0) + 1)
+      this.log(`${s.signal.type}${s.signal.type === 'sdp' ? ` ${s.signal.sdpType}` : ''} arrived from ${device.slice(-8)}`)
       const accepts = this.accepts.get(key) ?? 0
       const next = (this.signalQueues.get(device) ?? Promise.resolve()).then(async () => { await this.onSignal(s, accepts) })
         .catch((err: unknown) => { this.log(`call signal failed: ${String(err)}`) })
@@ -210,8 +224,14 @@ export class CallManager {
     this.startSFrame()
     // The invite goes out while the camera opens, and the media keys come meanwhile: the others
     // start ringing sooner. Offers that arrive meanwhile wait for all three (onSignal).
-    const media = openLocalMedia({ audio: true, video }).then((local) => { this.local = local; return local })
-    const started = this.client.callSignalling.start(conversationId, { audio: true, video })
+    this.log('call started')
+    const media = openLocalMedia({ audio: true, video }).then((local) => { this.useLocalMedia(local); this.log('camera open'); return local })
+    // The early offers are made while the camera opens; the INVITE carries them.
+    let callId: { resolve: (id: string) => void, reject: (err: unknown) => void } | undefined
+    const id = new Promise<string>((resolve, reject) => { callId = { resolve, reject } })
+    id.catch(() => {})
+    const started = this.offerEarly(conversationId, id).then(async (offers) => await this.client.callSignalling.start(conversationId, { audio: true, video }, offers))
+    void started.then((c) => { callId!.resolve(c.id); this.log('invite sent') }, (err: unknown) => { callId!.reject(err) })
     const ready = Promise.all([media, started, started.then(async (c) => { await this.installKeys(c.conversation) })])
     this.opening = ready
     this.joined = true
@@ -220,7 +240,7 @@ export class CallManager {
     try {
       [local, call] = await ready
     } catch (err) {
-      this.joined = false
+      this.teardown()
       throw err
     } finally {
       this.opening = null
@@ -263,14 +283,17 @@ export class CallManager {
     // The answer goes out while the camera opens and the media keys come. The offers of this side
     // are made meanwhile and go out right behind the answer, their tracks put in once the camera
     // is open; signals that arrive before the answer went out wait for it (onSignal).
-    const media = openLocalMedia({ audio: true, video }).then((local) => { this.useLocalMedia(local); return local })
+    this.log('accepted')
+    const media = openLocalMedia({ audio: true, video }).then((local) => { this.useLocalMedia(local); this.log('camera open'); return local })
     const answered = this.client.callSignalling.answer(s.call.id, { audio: true, video })
     const admit = this.admit
-    void answered.then(() => { admit?.() }, () => {})
+    void answered.then(() => { this.log('accept sent'); admit?.() }, () => {})
     this.opening = answered
     this.inCall = answered.catch(() => {})
     this.joined = true
     this.connectToParticipants(s.call)
+    // The caller's early offer, applied while the call rang, is answered now: the answer goes right behind the ACCEPT.
+    for (const [device, link] of this.links) void link.answerHeldOffer().catch((err: unknown) => { this.log(`answer to ${device.slice(-8)} failed: ${String(err)}`) })
     let local: LocalMedia
     let call: CallView
     try {
@@ -391,8 +414,9 @@ export class CallManager {
       this.set({ call: mine, participants: this.participantsOf(mine) })
       // Links to devices no longer in the call close; new participants get one.
       const present = new Set(mine.participants.map((p) => p.device))
+      for (const device of present) this.ringLinks.delete(device)
       for (const device of this.links.keys()) {
-        if (!present.has(device)) this.dropLink(device)
+        if (!present.has(device) && !this.ringLinks.has(device)) this.dropLink(device)
       }
       // While an answer is on its way, accept() connects to whoever joined meanwhile.
       if (this.joined && this.opening === null) this.connectToParticipants(mine)
@@ -403,6 +427,7 @@ export class CallManager {
     const ringing = calls.find((c) => c.phase === 'ringing')
     if (ringing !== undefined) {
       this.reset()
+      this.log(`ringing for call ${ringing.id.slice(0, 8)}`)
       this.screen.value = this.withStatus({
         call: ringing, status: 'ringing', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
       })
@@ -418,6 +443,15 @@ export class CallManager {
   private prepare (call: CallView): void {
     this.startSFrame()
     this.inCall = new Promise<void>((resolve) => { this.admit = resolve })
+    // The caller's early offer is applied now (its remote description only: no ICE check, nothing
+    // sent), to be answered on Accept; without one, this device offers to the caller (offer-rule.ts).
+    const caller = call.caller.device
+    if (call.offer !== undefined) {
+      const link = this.newLink(caller, call)
+      link.expectOffer()
+      this.log(`offer from ${caller.slice(-8)} held until Accept`)
+      void link.holdOffer(call.offer).catch((err: unknown) => { this.log(`the offer from ${caller.slice(-8)} could not be applied: ${String(err)}`) })
+    }
     this.connectToParticipants(call)
   }
 
@@ -433,7 +467,7 @@ export class CallManager {
     const self = this.client.callSignalling.selfDevice()
     for (const p of call.participants) {
       if (this.links.has(p.device)) continue
-      const link = this.newLink(p.device)
+      const link = this.newLink(p.device, call)
       if (offersTo(self, p.device, call.caller.device)) void link.offer().catch((err: unknown) => { this.log(`offer to ${p.device} failed: ${String(err)}`) })
       else link.expectOffer()
     }
@@ -444,14 +478,18 @@ export class CallManager {
     this.links.get(device)?.close()
     this.links.delete(device)
     this.linkSessions.delete(device)
+    this.ringLinks.delete(device)
     this.sframe?.get(device)?.worker.terminate()
     this.sframe?.delete(device)
   }
 
-  private newLink (device: string): PeerLink {
-    const s = this.current!
-    this.log(`link to ${device.slice(-8)} for call ${s.call.id.slice(0, 8)}`)
-    const callId = s.call.id
+  /**
+   * A link to `device` in `call`. `session` is the count of the device's ACCEPTs the link is for:
+   * by default those seen so far; the caller's early offers are for the ACCEPT to come.
+   */
+  private newLink (device: string, call: LinkCall, session?: number): PeerLink {
+    const callId = call.id
+    this.log(`link to ${device.slice(-8)}${typeof callId === 'string' ? ` for call ${callId.slice(0, 8)}` : ''}`)
     const local = this.local ?? { stream: new MediaStream(), audio: null, video: null }
     const link = new PeerLink({
       device,
@@ -459,27 +497,69 @@ export class CallManager {
       local: { stream: local.stream, audio: local.audio, video: local.video },
       send: async (signal) => {
         await this.inCall
-        await this.client.callSignalling.send(callId, signal)
+        await this.client.callSignalling.send(await callId, signal)
       },
       changed: () => { this.set({}); this.tick.value++ },
       log: this.log,
-      polite: !offersTo(this.client.callSignalling.selfDevice(), device, s.call.caller.device),
+      polite: !offersTo(this.client.callSignalling.selfDevice(), device, call.caller.device),
       ...(this.transforms !== undefined ? { transforms: this.transforms } : {})
     })
     this.links.set(device, link)
-    this.linkSessions.set(device, this.accepts.get(`${callId}/${device}`) ?? 0)
+    this.linkSessions.set(device, session ?? (typeof callId === 'string' ? this.accepts.get(`${callId}/${device}`) ?? 0 : 0))
     if (this.screenTrack !== null) void link.replace(1, this.screenTrack)
-    this.set({ participants: this.participantsOf(s.call) })
+    const s = this.current
+    if (s !== null) this.set({ participants: this.participantsOf(s.call) })
     return link
+  }
+
+  /**
+   * The caller's early offers (PROTOCOL.md §11.5): a link to every other device of the
+   * conversation, offered before the INVITE goes out, which carries the SDPs; candidates found
+   * later trickle once the call id is known. Only the caller's own addresses travel before anyone
+   * accepts. A device that declines or does not answer before the ring ends has its link closed;
+   * one whose offer could not be made gets one when it joins. None in a large conversation.
+   */
+  private async offerEarly (conversationId: string, callId: Promise<string>): Promise<EarlyOfferIn[]> {
+    const self = this.client.callSignalling.selfDevice()
+    const conversation = this.client.conversations.value.find((c) => c.id === conversationId)
+    const devices = [...new Set(conversation?.members.map((m) => m.peerId) ?? [])].filter((d) => d !== self)
+    if (devices.length === 0 || devices.length > MAX_EARLY_OFFERS || testHooks().earlyOffers === false) return []
+    const call: LinkCall = { id: callId, caller: { device: self } }
+    clearTimeout(this.ringTimer)
+    this.ringTimer = setTimeout(() => {
+      for (const device of [...this.ringLinks]) this.dropLink(device)
+    }, testHooks().callRingTimeoutMs ?? RING_TIMEOUT_MS)
+    const offers = await Promise.all(devices.map(async (device) => {
+      this.ringLinks.add(device)
+      try {
+        return { toDevice: device, sdp: await this.newLink(device, call, 1).describeOffer() }
+      } catch (err) {
+        this.log(`early offer to ${device.slice(-8)} failed: ${String(err)}`)
+        this.dropLink(device)
+        return undefined
+      }
+    }))
+    return offers.filter((o) => o !== undefined)
   }
 
   /** One signal from another device; `accepts` is how many ACCEPTs had come from it when this one came. */
   private async onSignal (s: IncomingCallSignal, accepts: number): Promise<void> {
     if (this.opening !== null) await this.opening.catch(() => {})
     const screen = this.current
-    if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id || !this.joined) return
+    if (screen === null || screen.ended !== null || s.signal.callId !== screen.call.id) return
     const device = s.from.device
+    if (!this.joined) {
+      // Ringing: candidates the caller found after its early offer join it, to be answered on Accept.
+      const link = screen.call.phase === 'ringing' && device === screen.call.caller.device ? this.links.get(device) : undefined
+      if (link !== undefined && s.signal.type === 'ice') await link.receiveIce({ candidate: s.signal.candidate, sdpMid: s.signal.sdpMid, sdpMLineIndex: s.signal.sdpMLineIndex })
+      return
+    }
     this.log(`${s.signal.type}${s.signal.type === 'sdp' ? ` ${s.signal.sdpType}` : ''} from ${device.slice(-8)}`)
+    if (s.signal.type === 'decline') {
+      // A device this one offered to early will not answer.
+      if (this.ringLinks.has(device)) this.dropLink(device)
+      return
+    }
     // A link made after a later ACCEPT of the device (it left and came back meanwhile) is for the
     // new session: a HANGUP of the old one leaves it alone.
     const session = this.linkSessions.get(device)
@@ -506,7 +586,14 @@ export class CallManager {
       this.dropLink(device)
       link = undefined
     }
-    if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device)
+    if (s.signal.sdpType === 'offer' && link?.pc.signalingState === 'have-local-offer' && !offersTo(this.client.callSignalling.selfDevice(), device, screen.call.caller.device)) {
+      // Both offered: this side's offer was an early one, which the other lost (it reloaded while
+      // it rang). This side gives way on a fresh link rather than rolling its offer back.
+      this.log(`offer from ${device.slice(-8)} crossed our early offer: its link is replaced`)
+      this.dropLink(device)
+      link = undefined
+    }
+    if (s.signal.sdpType === 'offer' && link === undefined) link = this.newLink(device, screen.call)
     if (link === undefined) return
     await link.receiveSdp(s.signal.sdpType, s.signal.sdp)
     this.shareFlags()
@@ -560,9 +647,12 @@ export class CallManager {
   private teardown (): void {
     clearInterval(this.statsTimer)
     this.statsTimer = undefined
+    clearTimeout(this.ringTimer)
+    this.ringTimer = undefined
     for (const l of this.links.values()) l.close()
     this.links.clear()
     this.linkSessions.clear()
+    this.ringLinks.clear()
     if (this.screenTrack !== null) this.screenTrack.stop()
     this.screenTrack = null
     if (this.local !== null) closeLocalMedia(this.local)

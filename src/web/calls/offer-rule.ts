@@ -5,7 +5,9 @@
  * accepts, and its offer goes out right behind its ACCEPT, one trip sooner than an offer the
  * caller could only make once the ACCEPT arrived. Two devices that joined someone else's call
  * order by device id. This is a rule of the mesh's media only: the call state (core/calls) does
- * not depend on it.
+ * not depend on it. One exception comes before it: a device that holds the caller's early offer
+ * from the INVITE (PROTOCOL.md §11.5) answers that offer instead; should it offer anyway (it lost
+ * the offer in a reload), the caller is the polite side and gives way.
  */
 
 /** Whether `self` offers the peer connection between it and `other`, in a call `caller` started. */

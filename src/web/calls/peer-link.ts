@@ -107,6 +107,8 @@ export class PeerLink {
   private described = false
   /** Candidates from the other side that came before its description. */
   private readonly earlyCandidates: RTCIceCandidateInit[] = []
+  /** An offer applied while the call rang ({@link holdOffer}), and the answer made for it (not applied), for Accept. */
+  private held: Promise<RTCSessionDescriptionInit> | undefined
   private readonly createdAt = performance.now()
 
   constructor (private readonly options: PeerLinkOptions) {
@@ -116,6 +118,9 @@ export class PeerLink {
     this.channel.onmessage = (e) => { this.readFlags(e.data) }
     this.channel.onopen = () => { this.sendFlags() }
     this.pc.onconnectionstatechange = () => { this.updateState() }
+    this.pc.oniceconnectionstatechange = () => {
+      if (this.pc.iceConnectionState === 'connected') options.log(`ICE connected to ${options.device.slice(-8)}`)
+    }
     this.pc.onicecandidate = (e) => {
       if (!this.described || e.candidate === null || !worthTrickling(e.candidate.candidate)) return
       void options.send({ type: 'ice', toDevice: options.device, candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid ?? '', sdpMLineIndex: e.candidate.sdpMLineIndex ?? 0 })
@@ -144,6 +149,22 @@ export class PeerLink {
 
   /** The offering side: both sections send and receive, transforms on, then the offer. */
   async offer (): Promise<void> {
+    await this.makeOffer()
+    await this.sendDescription()
+  }
+
+  /**
+   * The caller's early offer (PROTOCOL.md §11.5): made like {@link offer}, but returned, to travel
+   * inside the INVITE, instead of sent on its own. Candidates found after it trickle.
+   */
+  async describeOffer (): Promise<string> {
+    await this.makeOffer()
+    const description = await this.describe()
+    if (description === null) throw new Error(`no offer to ${this.options.device.slice(-8)} was made`)
+    return description.sdp
+  }
+
+  private async makeOffer (): Promise<void> {
     const { local } = this.options
     this.senders = KINDS.map((kind, i) => {
       const transceiver = this.pc.addTransceiver(this.sending[i] ?? kind, { direction: 'sendrecv', streams: [local.stream] })
@@ -152,7 +173,6 @@ export class PeerLink {
     })
     this.state = 'connecting'
     await this.pc.setLocalDescription(await this.pc.createOffer())
-    await this.sendDescription()
   }
 
   /**
@@ -192,6 +212,37 @@ export class PeerLink {
       await this.sendDescription()
     }
     for (const c of this.earlyCandidates.splice(0)) await this.addCandidate(c)
+  }
+
+  /**
+   * The caller's early offer, while this device rings (PROTOCOL.md §11.5): applies it as the remote
+   * description and makes the answer, but does not apply that: without a local description no ICE
+   * check starts, so nothing reaches the caller (not even this device's address) before
+   * {@link answerHeldOffer}.
+   */
+  async holdOffer (sdp: string): Promise<void> {
+    if (this.held !== undefined || this.negotiated) return
+    // Set before any await: an Accept that comes next answers it (answerHeldOffer).
+    const held = this.applyOffer(sdp).then(async () => {
+      for (const c of this.earlyCandidates.splice(0)) await this.addCandidate(c)
+      return await this.pc.createAnswer()
+    })
+    this.held = held
+    await held
+  }
+
+  /**
+   * On Accept: applies the answer {@link holdOffer} made and sends it. The placeholders holding the
+   * sections give way afterwards, off the answer's path (they change nothing in the SDP).
+   */
+  async answerHeldOffer (): Promise<void> {
+    const held = this.held
+    if (held === undefined) return
+    this.held = undefined
+    await this.pc.setLocalDescription(await held)
+    this.negotiated = true
+    void this.dropPlaceholders().catch((err: unknown) => { this.options.log(`placeholders to ${this.options.device.slice(-8)} not removed: ${String(err)}`) })
+    await this.sendDescription()
   }
 
   /** A candidate the other side trickled. */
@@ -270,6 +321,12 @@ export class PeerLink {
    * none, replaced by nothing after), and their transforms with them, before the offer is applied.
    */
   private async answer (sdp: string): Promise<void> {
+    await this.applyOffer(sdp)
+    await this.answerApplied()
+  }
+
+  /** The first half of answering: this side's sections, then the offer as the remote description. */
+  private async applyOffer (sdp: string): Promise<void> {
     if (this.senders.length === 0) this.expectOffer()
     this.state = 'connecting'
     await this.pc.setRemoteDescription({ type: 'offer', sdp })
@@ -277,11 +334,20 @@ export class PeerLink {
     if (sections.length !== KINDS.length || sections.some((t) => t.mid === null)) {
       throw new Error(`the offer from ${this.options.device.slice(-8)} has ${sections.length} media sections; a Kith call has ${KINDS.length}, microphone then video`)
     }
-    for (const [i, track] of this.sending.entries()) if (track === null) await this.senders[i]!.replaceTrack(null)
-    for (const p of this.placeholders.splice(0)) p.stop()
+  }
+
+  /** The second half: the answer, sent once it has candidates. */
+  private async answerApplied (): Promise<void> {
+    await this.dropPlaceholders()
     await this.pc.setLocalDescription(await this.pc.createAnswer())
     this.negotiated = true
     await this.sendDescription()
+  }
+
+  /** Sections that still have no track of this side's send nothing; their placeholders stop. */
+  private async dropPlaceholders (): Promise<void> {
+    for (const [i, track] of this.sending.entries()) if (track === null) await this.senders[i]!.replaceTrack(null)
+    for (const p of this.placeholders.splice(0)) p.stop()
   }
 
   /** Puts a section's SFrame transforms on and shows what it receives. */
@@ -289,8 +355,11 @@ export class PeerLink {
     const t = this.options.transforms
     t?.sender(transceiver.sender, this.options.device)
     t?.receiver(transceiver.receiver, this.options.device)
-    this.remote.addTrack(transceiver.receiver.track)
-    if (transceiver.receiver.track.kind === 'audio') this.remoteAudio.addTrack(transceiver.receiver.track)
+    const track = transceiver.receiver.track
+    this.remote.addTrack(track)
+    if (track.kind === 'audio') this.remoteAudio.addTrack(track)
+    // The first media packet of the section (the call-setup timeline).
+    track.addEventListener('unmute', () => { this.options.log(`${track.kind} from ${this.options.device.slice(-8)} flows`) }, { once: true })
   }
 
   /** After a rollback: the sections of our own offer stop; those of the answer replace them. */
@@ -314,16 +383,24 @@ export class PeerLink {
     this.options.changed()
   }
 
-  /** Sends this side's description once it has a candidate; later candidates trickle. */
-  private async sendDescription (): Promise<void> {
+  /** This side's description once it has a candidate; later candidates trickle. */
+  private async describe (): Promise<RTCSessionDescription | null> {
     const since = performance.now()
     await firstCandidates(this.pc)
     const description = this.pc.localDescription
-    if (description === null) return
+    if (description === null) return null
     this.described = true
     const candidates = description.sdp.split('\r\na=candidate:').length - 1
     this.options.log(`${description.type} to ${this.options.device.slice(-8)} with ${candidates} candidates after ${Math.round(performance.now() - since)} ms`)
+    return description
+  }
+
+  /** Sends this side's description once it has a candidate; later candidates trickle. */
+  private async sendDescription (): Promise<void> {
+    const description = await this.describe()
+    if (description === null) return
     await this.options.send({ type: 'sdp', toDevice: this.options.device, sdpType: description.type === 'offer' ? 'offer' : 'answer', sdp: description.sdp })
+    this.options.log(`${description.type} to ${this.options.device.slice(-8)} sent`)
   }
 
   private sendFlags (): void {
@@ -375,8 +452,18 @@ function worthTrickling (candidate: string): boolean {
   return !(/ tcp /i.test(candidate) && / typ host /.test(candidate) && / tcptype active/.test(candidate))
 }
 
-/** A silent audio track, to hold a section open until there is something to send. */
+/** Chromium's track generator: a track that carries nothing until written to. */
+type TrackGenerator = new (init: { kind: 'audio' | 'video' }) => MediaStreamTrack
+
+/**
+ * A silent audio track, to hold a section open until there is something to send. A track
+ * generator where there is one: an AudioContext starts an audio rendering thread, which on a busy
+ * machine slowed the rest of the call setup (a callee answering an early offer holds its sections
+ * with these while its microphone opens).
+ */
 function silentTrack (): MediaStreamTrack {
+  const Generator = (globalThis as { MediaStreamTrackGenerator?: TrackGenerator }).MediaStreamTrackGenerator
+  if (Generator !== undefined) return new Generator({ kind: 'audio' })
   const ctx = new AudioContext()
   const track = ctx.createMediaStreamDestination().stream.getAudioTracks()[0]!
   track.addEventListener('ended', () => { void ctx.close() })

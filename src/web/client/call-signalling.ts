@@ -3,7 +3,7 @@
  * the call commands, which the worker turns into CALL payloads in MLS, and the signals other devices
  * sent, buffered until the call code has loaded and listens (an offer can arrive before it has).
  */
-import type { CallMedia, CallSignalOut, CallView, MediaSignalIn } from '../../core/messenger/messenger.ts'
+import type { CallMedia, CallSignalOut, CallView, EarlyOfferIn, MediaSignalIn } from '../../core/messenger/messenger.ts'
 import type { IceServer } from './ice-servers.ts'
 import type { EpochKeys } from '../../core/sframe/mls-keys.ts'
 
@@ -20,7 +20,8 @@ export interface CallSignalling {
   readonly selfDevice: () => string
   /** The STUN/TURN servers the person configured (none by default). */
   readonly iceServers: () => readonly IceServer[]
-  start (conversationId: string, media: CallMedia): Promise<CallView>
+  /** Starts a call; the INVITE carries `offers`, this device's early offers to those it rings. */
+  start (conversationId: string, media: CallMedia, offers?: readonly EarlyOfferIn[]): Promise<CallView>
   answer (callId: string, media: CallMedia): Promise<CallView>
   decline (callId: string): Promise<CallView>
   hangUp (callId: string): Promise<CallView>

@@ -82,7 +82,7 @@ export class BrowserClient implements KithClient {
   readonly callSignalling: CallSignalling = {
     selfDevice: () => this.me.value?.peerId ?? '',
     iceServers: () => this.settings.value.iceServers ?? this.defaultIceServers,
-    start: async (conversationId, media) => await this.invoke('startCall', conversationId, media),
+    start: async (conversationId, media, offers) => await this.invoke('startCall', conversationId, media, offers),
     answer: async (callId, media) => await this.invoke('answerCall', callId, media),
     decline: async (callId) => await this.invoke('declineCall', callId),
     hangUp: async (callId) => await this.invoke('hangUp', callId),

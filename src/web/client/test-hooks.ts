@@ -11,6 +11,8 @@ export interface TestHooks {
   readonly callRingTimeoutMs?: number
   /** `false` runs calls without SFrame transforms (the CPU benchmark's baseline). */
   readonly sframe?: boolean
+  /** `false` starts calls without early offers (the call-setup benchmark compares both flows). */
+  readonly earlyOffers?: boolean
 }
 
 const KEY = 'kith.test'
@@ -23,7 +25,8 @@ export function testHooks (): TestHooks {
     const ring = raw.callRingTimeoutMs
     return {
       ...(typeof ring === 'number' && Number.isFinite(ring) && ring > 0 ? { callRingTimeoutMs: ring } : {}),
-      ...(raw.sframe === false ? { sframe: false } : {})
+      ...(raw.sframe === false ? { sframe: false } : {}),
+      ...(raw.earlyOffers === false ? { earlyOffers: false } : {})
     }
   } catch {
     return {}

@@ -9,13 +9,14 @@ const device = new Uint8Array([0x12, 0x20, ...new Array(32).fill(1)])
 
 function wire (fields: Partial<WireSignal>): WireSignal {
   return {
-    type: CallSignalType.CALL_INVITE, callId: callId as Uint8Array<ArrayBuffer>, audio: false, video: false, toDevice: new Uint8Array(), sdpType: '', sdp: '', sdpMid: '', sdpMlineIndex: 0, ...fields
+    type: CallSignalType.CALL_INVITE, callId: callId as Uint8Array<ArrayBuffer>, audio: false, video: false, toDevice: new Uint8Array(), sdpType: '', sdp: '', sdpMid: '', sdpMlineIndex: 0, offers: [], ...fields
   }
 }
 
 describe('call signals', () => {
   const signals: CallSignal[] = [
     { type: 'invite', callId, media: { audio: true, video: true } },
+    { type: 'invite', callId, media: { audio: true, video: true }, offers: [{ toDevice: device, sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' }] },
     { type: 'accept', callId, media: { audio: true, video: false } },
     { type: 'decline', callId },
     { type: 'hangup', callId },
@@ -50,7 +51,12 @@ describe('call signals', () => {
       [{ type: CallSignalType.CALL_SDP, toDevice: device as Uint8Array<ArrayBuffer>, sdpType: 'offer', sdp: 'hello' }, /v=0/],
       [{ type: CallSignalType.CALL_SDP, toDevice: device as Uint8Array<ArrayBuffer>, sdpType: 'offer', sdp: 'v=0' + 'a'.repeat(49 * 1024) }, /at most/],
       [{ type: CallSignalType.CALL_ICE, toDevice: device as Uint8Array<ArrayBuffer>, sdp: 'nope' }, /candidate:/],
-      [{ type: CallSignalType.CALL_INVITE, sdp: 'v=0' }, /no SDP/]
+      [{ type: CallSignalType.CALL_INVITE, sdp: 'v=0' }, /no SDP/],
+      [{ type: CallSignalType.CALL_ACCEPT, offers: [{ toDevice: device as Uint8Array<ArrayBuffer>, sdp: 'v=0' }] }, /only an invite carries early offers/],
+      [{ offers: [{ toDevice: new Uint8Array() as Uint8Array<ArrayBuffer>, sdp: 'v=0' }] }, /must name the device/],
+      [{ offers: [{ toDevice: device as Uint8Array<ArrayBuffer>, sdp: 'v=0' }, { toDevice: device as Uint8Array<ArrayBuffer>, sdp: 'v=0' }] }, /one early offer per device/],
+      [{ offers: [{ toDevice: device as Uint8Array<ArrayBuffer>, sdp: 'hello' }] }, /v=0/],
+      [{ offers: new Array(6).fill(0).map((_, i) => ({ toDevice: new Uint8Array([i + 1]) as Uint8Array<ArrayBuffer>, sdp: 'v=0' })) }, /at most 5 early offers/]
     ]
     for (const [fields, message] of cases) {
       expect(() => fromWireSignal(wire(fields))).toThrow(ValidationError)
@@ -64,7 +70,7 @@ describe('call signals', () => {
 
   it('wire form keeps unused fields empty', () => {
     const w = toWireSignal({ type: 'hangup', callId })
-    expect(w).toMatchObject({ type: CallSignalType.CALL_HANGUP, audio: false, video: false, sdp: '', sdpType: '', sdpMid: '' })
+    expect(w).toMatchObject({ type: CallSignalType.CALL_HANGUP, audio: false, video: false, sdp: '', sdpType: '', sdpMid: '', offers: [] })
     expect(w.toDevice.length).toBe(0)
   })
 })

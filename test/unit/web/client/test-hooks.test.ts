@@ -9,18 +9,18 @@ function stubPage (webdriver: boolean, stored: string | null): void {
 describe('test hooks', () => {
   afterEach(() => { vi.unstubAllGlobals() })
 
-  it('apply under automation: a shorter ring, SFrame off', () => {
-    stubPage(true, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false }))
-    expect(testHooks()).toEqual({ callRingTimeoutMs: 4000, sframe: false })
+  it('apply under automation: a shorter ring, SFrame off, no early offers', () => {
+    stubPage(true, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false }))
+    expect(testHooks()).toEqual({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false })
   })
 
   it('do nothing in a browser a person uses, whatever its storage holds', () => {
-    stubPage(false, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false }))
+    stubPage(false, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false }))
     expect(testHooks()).toEqual({})
   })
 
   it('ignore malformed values', () => {
-    stubPage(true, JSON.stringify({ callRingTimeoutMs: -1, sframe: 'no' }))
+    stubPage(true, JSON.stringify({ callRingTimeoutMs: -1, sframe: 'no', earlyOffers: 0 }))
     expect(testHooks()).toEqual({})
     stubPage(true, '{not json')
     expect(testHooks()).toEqual({})
