@@ -37,6 +37,21 @@ describe('NodeChunkStore', () => {
     expect(store.usedBytes).toBe(1000)
   })
 
+  it('stores a chunk given as the views it arrived in exactly as the same chunk whole', async () => {
+    const dir = newDir()
+    const store = await NodeChunkStore.open({ dir, quotaBytes: 1 << 22 })
+    await store.open(id(1), 2)
+    const chunk = Uint8Array.from({ length: 1 << 20 }, (_, i) => i * 29 % 256)
+    const views = [chunk.subarray(0, 5), chunk.subarray(5, 65_524), chunk.subarray(65_524, 65_524), chunk.subarray(65_524)]
+    await store.put(id(1), 1, { chunk: views, proof, leaf: await leafHash(views) })
+    expect(await leafHash(views)).toEqual(await leafHash(chunk))
+    expect(await store.get(id(1), 1)).toEqual({ chunk, proof })
+    expect(readFileSync(join(dir, 'chunks', sha(chunk).slice(0, 2), sha(chunk)))).toEqual(Buffer.from(chunk))
+    expect(store.usedBytes).toBe(1 << 20)
+    const reopened = await NodeChunkStore.open({ dir, quotaBytes: 1 << 22 })
+    expect([...(await reopened.held(id(1)))!.indexes()]).toEqual([1])
+  })
+
   it('remembers verified chunks across a restart (a new store object on the same directory)', async () => {
     const dir = newDir()
     const first = await NodeChunkStore.open({ dir, quotaBytes: 1 << 20 })
