@@ -9,12 +9,13 @@
  *   uint32be length, 32-byte chunk hash, uint16be proof length, proof.
  *
  * A chunk is listed only once its bytes are written, so after `kill -9` a restarted store holds
- * exactly the chunks it listed; entries that arrive while an append runs share the next one. On opening, the store drops a torn last entry and entries whose
+ * exactly the chunks it listed; entries that arrive while an append runs share the next one, and
+ * an incomplete file's record stays open for appending (closed when the file is whole or deleted). On opening, the store drops a torn last entry and entries whose
  * chunk file is missing or has the wrong length (an OS crash), and deletes chunk files no record
  * lists. Records and proofs are kept in memory (about 40 bytes plus the proof per held chunk).
  */
-import { close as closeCb, mkdirSync, open as openCb, read as readCb, writeFile as writeFileCb, writev as writevCb } from 'node:fs'
-import { appendFile, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { close as closeCb, mkdirSync, open as openCb, read as readCb, write as writeCb, writeFile as writeFileCb, writev as writevCb } from 'node:fs'
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { Bitfield } from '../core/files/bitfield.ts'
@@ -59,10 +60,15 @@ interface FileRecord {
   batchDone: Promise<void> | undefined
   /** The append in progress: appends to one record run one at a time. */
   appending: Promise<void>
+  /**
+   * The record, open for appending while the file is incomplete: one write per batch of entries
+   * rather than an open, a write and a close (a thread-pool round trip each).
+   */
+  fd: Promise<number> | undefined
 }
 
 function newRecord (count: number): FileRecord {
-  return { count, held: new Bitfield(count), entries: new Map(), writing: new Map(), batch: [], batchDone: undefined, appending: Promise.resolve() }
+  return { count, held: new Bitfield(count), entries: new Map(), writing: new Map(), batch: [], batchDone: undefined, appending: Promise.resolve(), fd: undefined }
 }
 
 function encodeEntry (index: number, entry: Entry): Buffer {
@@ -238,6 +244,8 @@ export class NodeChunkStore implements ChunkStore {
       this.refs.set(entry.hash, (this.refs.get(entry.hash) ?? 0) + 1)
       record.held.set(index)
       record.entries.set(index, entry)
+      // A whole file gets no more entries: its record need not stay open.
+      if (record.held.complete) await closeRecord(record)
     })()
     record.writing.set(index, done)
     try {
@@ -271,7 +279,12 @@ export class NodeChunkStore implements ChunkStore {
       await record.appending.catch(() => {})
       const parts = record.batch.splice(0)
       record.batchDone = undefined
-      record.appending = appendFile(this.recordPath(id), parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+      record.appending = (async () => {
+        record.fd ??= openCallback(this.recordPath(id), 'a', 0o600)
+        // Closed again (below) if it cannot be opened, so the next append tries afresh.
+        const fd = await record.fd.catch((err: unknown) => { record.fd = undefined; throw err })
+        await writeAll(fd, parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+      })()
       await record.appending
     })()
     await record.batchDone
@@ -299,6 +312,7 @@ export class NodeChunkStore implements ChunkStore {
     this.files.delete(id)
     await Promise.allSettled([...record.writing.values()])
     await record.appending.catch(() => {})
+    await closeRecord(record)
     await rm(this.recordPath(id), { force: true })
     for (const entry of record.entries.values()) {
       const n = (this.refs.get(entry.hash) ?? 1) - 1
@@ -339,6 +353,22 @@ async function writeParts (path: string, parts: readonly Uint8Array[]): Promise<
   } finally {
     await closeCallback(fd)
   }
+}
+
+const writeCallback = promisify(writeCb)
+
+/** Writes all of `data` at the end of the file open for appending as `fd`. */
+async function writeAll (fd: number, data: Uint8Array): Promise<void> {
+  for (let at = 0; at < data.length;) at += (await writeCallback(fd, data, at, data.length - at)).bytesWritten
+}
+
+/** Closes a record's append descriptor, if it has one (after the appends under way). */
+async function closeRecord (record: FileRecord): Promise<void> {
+  const fd = record.fd
+  if (fd === undefined) return
+  record.fd = undefined
+  await record.appending.catch(() => {})
+  await fd.then(async (n) => { await closeCallback(n) }, () => {})
 }
 
 /** The first `length` bytes of a file; throws if it is shorter. */
