@@ -19,7 +19,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import { toHex } from '../core/bytes.ts'
 import { Bitfield } from '../core/files/bitfield.ts'
-import { QuotaExceededError, type ChunkStore, type StoredChunk, type VerifiedChunk } from '../core/files/chunk-store.ts'
+import { QuotaExceededError, joinChunk, type ChunkStore, type StoredChunk, type VerifiedChunk } from '../core/files/chunk-store.ts'
 import { HASH_LENGTH, MAX_CHUNK_COUNT, MAX_CHUNK_SIZE, TAG_LENGTH } from '../core/files/constants.ts'
 import { fileIdHex, type FileId } from '../core/files/manifest.ts'
 import { NotFoundError, ValidationError, describeError } from '../core/errors.ts'
@@ -143,7 +143,8 @@ export class BrowserChunkStore implements ChunkStore {
 
   /** {@inheritDoc ChunkStore.put} */
   async put (fileId: FileId, index: number, verified: VerifiedChunk): Promise<void> {
-    const { chunk, proof, leaf } = verified
+    const { proof, leaf } = verified
+    const chunk = joinChunk(verified.chunk)
     const file = fileIdHex(fileId)
     const record = await this.db.get('files', file)
     if (record === undefined) throw new NotFoundError(`file ${file} is not open in the chunk store`)

@@ -9,17 +9,18 @@
  *   uint32be length, 32-byte chunk hash, uint16be proof length, proof.
  *
  * A chunk is listed only once its bytes are written, so after `kill -9` a restarted store holds
- * exactly the chunks it listed; entries that arrive while an append runs share the next one. On opening, the store drops a torn last entry and entries whose
+ * exactly the chunks it listed; entries that arrive while an append runs share the next one, and
+ * an incomplete file's record stays open for appending (closed when the file is whole or deleted). On opening, the store drops a torn last entry and entries whose
  * chunk file is missing or has the wrong length (an OS crash), and deletes chunk files no record
  * lists. Records and proofs are kept in memory (about 40 bytes plus the proof per held chunk).
  */
-import { close as closeCb, mkdirSync, open as openCb, read as readCb, writeFile as writeFileCb } from 'node:fs'
-import { appendFile, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { close as closeCb, mkdirSync, open as openCb, read as readCb, write as writeCb, writeFile as writeFileCb, writev as writevCb } from 'node:fs'
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { Bitfield } from '../core/files/bitfield.ts'
 import type { ChunkStore, StoredChunk, VerifiedChunk } from '../core/files/chunk-store.ts'
-import { QuotaExceededError } from '../core/files/chunk-store.ts'
+import { QuotaExceededError, chunkLength } from '../core/files/chunk-store.ts'
 import { HASH_LENGTH, MAX_CHUNK_COUNT, MAX_CHUNK_SIZE, TAG_LENGTH } from '../core/files/constants.ts'
 import { fileIdHex, type FileId } from '../core/files/manifest.ts'
 import { toHex } from '../core/bytes.ts'
@@ -59,10 +60,15 @@ interface FileRecord {
   batchDone: Promise<void> | undefined
   /** The append in progress: appends to one record run one at a time. */
   appending: Promise<void>
+  /**
+   * The record, open for appending while the file is incomplete: one write per batch of entries
+   * rather than an open, a write and a close (a thread-pool round trip each).
+   */
+  fd: Promise<number> | undefined
 }
 
 function newRecord (count: number): FileRecord {
-  return { count, held: new Bitfield(count), entries: new Map(), writing: new Map(), batch: [], batchDone: undefined, appending: Promise.resolve() }
+  return { count, held: new Bitfield(count), entries: new Map(), writing: new Map(), batch: [], batchDone: undefined, appending: Promise.resolve(), fd: undefined }
 }
 
 function encodeEntry (index: number, entry: Entry): Buffer {
@@ -202,24 +208,25 @@ export class NodeChunkStore implements ChunkStore {
   /** {@inheritDoc ChunkStore.put} */
   async put (fileId: FileId, index: number, verified: VerifiedChunk): Promise<void> {
     const { chunk, proof, leaf } = verified
+    const length = chunkLength(chunk)
     const id = fileIdHex(fileId)
     const record = this.files.get(id)
     if (record === undefined) throw new NotFoundError(`file ${id} is not open in the chunk store`)
     if (!Number.isInteger(index) || index < 0 || index >= record.count) throw new ValidationError(`chunk index ${index} is out of range 0..${record.count - 1}`)
-    if (chunk.length < TAG_LENGTH || chunk.length > MAX_CHUNK_SIZE + TAG_LENGTH) throw new ValidationError(`chunk of ${chunk.length} bytes is not a chunk`)
+    if (length < TAG_LENGTH || length > MAX_CHUNK_SIZE + TAG_LENGTH) throw new ValidationError(`chunk of ${length} bytes is not a chunk`)
     if (proof.length > MAX_PROOF_LENGTH || proof.length % HASH_LENGTH !== 0) throw new ValidationError(`proof of ${proof.length} bytes is not a proof`)
     const running = record.writing.get(index)
     if (running !== undefined) return await running
     if (record.held.has(index)) return
     if (leaf.length !== HASH_LENGTH) throw new ValidationError(`leaf hash of ${leaf.length} bytes is not a hash`)
-    const entry: Entry = { hash: toHex(leaf), length: chunk.length, proof: proof.slice() }
+    const entry: Entry = { hash: toHex(leaf), length, proof: proof.slice() }
     // A chunk file no record lists yet: its bytes count against the quota from now on.
     const fresh = (this.refs.get(entry.hash) ?? 0) === 0
     if (fresh) {
-      if (this.used + chunk.length > this.quotaBytes) {
-        throw new QuotaExceededError(`the chunk store is full: ${this.used} of ${this.quotaBytes} bytes used, and a chunk of ${chunk.length} more does not fit; delete files or raise the quota, then resume`)
+      if (this.used + length > this.quotaBytes) {
+        throw new QuotaExceededError(`the chunk store is full: ${this.used} of ${this.quotaBytes} bytes used, and a chunk of ${length} more does not fit; delete files or raise the quota, then resume`)
       }
-      this.used += chunk.length
+      this.used += length
     }
     const done = (async () => {
       try {
@@ -229,7 +236,7 @@ export class NodeChunkStore implements ChunkStore {
         await this.appendEntry(id, record, encodeEntry(index, entry))
       } catch (err) {
         if (fresh && (this.refs.get(entry.hash) ?? 0) === 0) {
-          this.used -= chunk.length
+          this.used -= length
           await unlink(this.chunkPath(entry.hash)).catch(() => {})
         }
         throw err
@@ -237,6 +244,8 @@ export class NodeChunkStore implements ChunkStore {
       this.refs.set(entry.hash, (this.refs.get(entry.hash) ?? 0) + 1)
       record.held.set(index)
       record.entries.set(index, entry)
+      // A whole file gets no more entries: its record need not stay open.
+      if (record.held.complete) await closeRecord(record)
     })()
     record.writing.set(index, done)
     try {
@@ -248,7 +257,7 @@ export class NodeChunkStore implements ChunkStore {
 
   private readonly prefixes = new Set<string>()
 
-  private async writeChunk (hash: string, chunk: Uint8Array): Promise<void> {
+  private async writeChunk (hash: string, chunk: Uint8Array | readonly Uint8Array[]): Promise<void> {
     const prefix = hash.slice(0, 2)
     if (!this.prefixes.has(prefix)) {
       // Once per prefix, and a single cheap syscall: the promise API costs more than it saves here.
@@ -256,7 +265,8 @@ export class NodeChunkStore implements ChunkStore {
       this.prefixes.add(prefix)
     }
     // The callback API: fs/promises' FileHandle costs a finalizer and more round trips per file.
-    await writeFileCallback(this.chunkPath(hash), chunk, { mode: 0o600 })
+    if (chunk instanceof Uint8Array) await writeFileCallback(this.chunkPath(hash), chunk, { mode: 0o600 })
+    else await writeParts(this.chunkPath(hash), chunk)
   }
 
   /**
@@ -269,7 +279,12 @@ export class NodeChunkStore implements ChunkStore {
       await record.appending.catch(() => {})
       const parts = record.batch.splice(0)
       record.batchDone = undefined
-      record.appending = appendFile(this.recordPath(id), parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+      record.appending = (async () => {
+        record.fd ??= openCallback(this.recordPath(id), 'a', 0o600)
+        // Closed again (below) if it cannot be opened, so the next append tries afresh.
+        const fd = await record.fd.catch((err: unknown) => { record.fd = undefined; throw err })
+        await writeAll(fd, parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+      })()
       await record.appending
     })()
     await record.batchDone
@@ -297,6 +312,7 @@ export class NodeChunkStore implements ChunkStore {
     this.files.delete(id)
     await Promise.allSettled([...record.writing.values()])
     await record.appending.catch(() => {})
+    await closeRecord(record)
     await rm(this.recordPath(id), { force: true })
     for (const entry of record.entries.values()) {
       const n = (this.refs.get(entry.hash) ?? 1) - 1
@@ -319,6 +335,41 @@ const writeFileCallback = promisify(writeFileCb)
 const openCallback = promisify(openCb)
 const readCallback = promisify(readCb)
 const closeCallback = promisify(closeCb)
+const writevCallback = promisify(writevCb)
+
+/** Writes the views of a chunk to a new file, in one `writev` when it takes them all (no join). */
+async function writeParts (path: string, parts: readonly Uint8Array[]): Promise<void> {
+  const fd = await openCallback(path, 'w', 0o600)
+  try {
+    let rest = parts.filter((p) => p.length > 0)
+    while (rest.length > 0) {
+      let written = (await writevCallback(fd, rest)).bytesWritten
+      // A short write (more views than IOV_MAX, or a full disk on the way): go on after it.
+      let skip = 0
+      while (skip < rest.length && written >= rest[skip]!.length) written -= rest[skip++]!.length
+      rest = rest.slice(skip)
+      if (written > 0) rest[0] = rest[0]!.subarray(written)
+    }
+  } finally {
+    await closeCallback(fd)
+  }
+}
+
+const writeCallback = promisify(writeCb)
+
+/** Writes all of `data` at the end of the file open for appending as `fd`. */
+async function writeAll (fd: number, data: Uint8Array): Promise<void> {
+  for (let at = 0; at < data.length;) at += (await writeCallback(fd, data, at, data.length - at)).bytesWritten
+}
+
+/** Closes a record's append descriptor, if it has one (after the appends under way). */
+async function closeRecord (record: FileRecord): Promise<void> {
+  const fd = record.fd
+  if (fd === undefined) return
+  record.fd = undefined
+  await record.appending.catch(() => {})
+  await fd.then(async (n) => { await closeCallback(n) }, () => {})
+}
 
 /** The first `length` bytes of a file; throws if it is shorter. */
 async function readExactly (path: string, length: number): Promise<Buffer> {

@@ -14,9 +14,36 @@ export interface StoredChunk {
 }
 
 /** A chunk checked against its file's Merkle root, with the leaf hash that check computed. */
-export interface VerifiedChunk extends StoredChunk {
+export interface VerifiedChunk {
+  /**
+   * The encrypted chunk: one buffer, or the views it arrived in, in order (a downloader does not
+   * join them; a store writes them as they are or joins them itself, see {@link joinChunk}).
+   */
+  readonly chunk: Uint8Array | readonly Uint8Array[]
+  readonly proof: Uint8Array
   /** SHA-256(0x00 || chunk) (merkle.ts `leafHash`): also the chunk's address in a store. */
   readonly leaf: Uint8Array
+}
+
+/** The length of a chunk given whole or in views. */
+export function chunkLength (chunk: Uint8Array | readonly Uint8Array[]): number {
+  if (chunk instanceof Uint8Array) return chunk.length
+  let n = 0
+  for (const p of chunk) n += p.length
+  return n
+}
+
+/** A chunk given whole or in views, in one buffer (the one given, or a copy joining the views). */
+export function joinChunk (chunk: Uint8Array | readonly Uint8Array[]): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk
+  if (chunk.length === 1) return chunk[0]!
+  const out = new Uint8Array(chunkLength(chunk))
+  let at = 0
+  for (const p of chunk) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
 }
 
 /** Persistent storage of verified chunks, per file. */

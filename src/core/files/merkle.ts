@@ -13,9 +13,9 @@ import { fileCrypto } from './file-crypto.ts'
 const LEAF_PREFIX = new Uint8Array([0x00])
 const NODE_PREFIX = new Uint8Array([0x01])
 
-/** SHA-256(0x00 || chunk): the leaf of one encrypted chunk. */
-export async function leafHash (chunk: Uint8Array): Promise<Uint8Array> {
-  return await fileCrypto().sha256(LEAF_PREFIX, chunk)
+/** SHA-256(0x00 || chunk): the leaf of one encrypted chunk, given whole or as the views it arrived in. */
+export async function leafHash (chunk: Uint8Array | readonly Uint8Array[]): Promise<Uint8Array> {
+  return chunk instanceof Uint8Array ? await fileCrypto().sha256(LEAF_PREFIX, chunk) : await fileCrypto().sha256(LEAF_PREFIX, ...chunk)
 }
 
 /** SHA-256(0x01 || left || right): an interior node. */

@@ -13,8 +13,9 @@ import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-stor
 import { chunkCiphertextLength, chunkCountOf, fileIdHex, validateManifest, type FileManifest } from '../../core/files/manifest.ts'
 import { leafHash, verifyProof } from '../../core/files/merkle.ts'
 import { PiecePicker } from '../../core/files/piece-picker.ts'
+import { decodeFileResponseParts, type FileResponseParts } from '../../core/files/response-parts.ts'
 import { FILE_PROTOCOL, MAX_FILE_RESPONSE_FRAME } from '../constants.ts'
-import { FrameStream } from '../frames.ts'
+import { FrameStream, type FrameParts } from '../frames.ts'
 import type { Log } from './deliver.ts'
 
 /**
@@ -260,10 +261,11 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
     stuckSince ??= Date.now()
   }
 
-  const receive = (source: Source, bytes: Uint8Array): void => {
-    let frame: FileResponse
+  const receive = (source: Source, parts: FrameParts): void => {
+    let frame: FileResponseParts
     try {
-      frame = FileResponse.decode(bytes)
+      // A CHUNK stays the views of the Noise messages it came in: hashed and written as they are.
+      frame = decodeFileResponseParts(parts)
     } catch (err) {
       drop(source, `sent an undecodable frame: ${describeError(err)}`)
       return
@@ -303,8 +305,8 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
     running.add(task)
   }
 
-  const store = async (source: Source, index: number, frame: FileResponse, expected: number): Promise<void> => {
-    if (frame.chunk.length !== expected) return drop(source, `sent chunk ${index} of ${frame.chunk.length} bytes, expected ${expected}`)
+  const store = async (source: Source, index: number, frame: FileResponseParts, expected: number): Promise<void> => {
+    if (frame.chunkLength !== expected) return drop(source, `sent chunk ${index} of ${frame.chunkLength} bytes, expected ${expected}`)
     const leaf = await leafHash(frame.chunk)
     if (!await verifyProof(manifest.merkleRoot, count, index, leaf, frame.proof)) {
       return drop(source, `sent chunk ${index}, which fails verification against the file's Merkle root`)
@@ -328,7 +330,7 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
       send(o, [request(FileRequestKind.CANCEL, { index })])
     }
     fetched++
-    bytesBySource.set(source.id, (bytesBySource.get(source.id) ?? 0) + frame.chunk.length)
+    bytesBySource.set(source.id, (bytesBySource.get(source.id) ?? 0) + frame.chunkLength)
     options.onChunk?.({ index, held: count - picker.missing, total: count, from: source.id })
     fillAll()
   }
@@ -369,16 +371,16 @@ async function runDownload (libp2p: Libp2p, manifest: FileManifest, sources: rea
     if (source === undefined) return
     const s = source
     for (;;) {
-      let bytes: Uint8Array
+      let parts: FrameParts
       try {
-        bytes = await s.lp.read()
+        parts = await s.lp.readParts()
       } catch (err) {
         if (!settled) drop(s, `stream ended: ${describeError(err)}`, false)
         return
       }
       s.lastFrameAt = Date.now()
       if (s.dropped || settled) return
-      receive(s, bytes)
+      receive(s, parts)
       if (s.dropped || settled) return
     }
   }

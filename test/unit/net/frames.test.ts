@@ -2,7 +2,7 @@ import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
 import { afterEach, describe, expect, it } from 'vitest'
-import { encodeFrames, FrameDecoder, FrameLengthError, FrameStream, StreamEndedError } from '../../../src/net/frames.ts'
+import { encodeFrames, FrameDecoder, FrameLengthError, FrameStream, joinParts, StreamEndedError } from '../../../src/net/frames.ts'
 import { LoopbackPeers } from './loopback.ts'
 
 const text = (frames: Uint8Array[]): string[] => frames.map((f) => new TextDecoder().decode(f))
@@ -62,6 +62,35 @@ describe('FrameDecoder', () => {
     expect(text(decoder.push(wire.subarray(wire.length - 2)))).toEqual(['second'])
   })
 
+  it('gives a frame spanning many chunks as views of those chunks, copying nothing (pushParts)', () => {
+    const big = Uint8Array.from({ length: 1 << 20 }, (_, i) => i * 31 % 251)
+    const wire = encodeFrames([bytes('head'), big, bytes('tail')])
+    // Cut as a muxer delivers Noise messages: 65519 bytes each, through length prefixes and bodies.
+    const chunks: Uint8Array[] = []
+    for (let i = 0; i < wire.length; i += 65_519) chunks.push(wire.slice(i, i + 65_519))
+    const decoder = new FrameDecoder(1 << 20)
+    const frames = chunks.flatMap((c) => decoder.pushParts(c))
+    expect(frames.map((f) => f.length > 1)).toEqual([false, true, false])
+    expect(text([joinParts(frames[0]!), joinParts(frames[2]!)])).toEqual(['head', 'tail'])
+    expect(joinParts(frames[1]!)).toEqual(big)
+    // Every piece of the big frame is a view of a chunk as it was pushed, not a copy.
+    expect(frames[1]!).toHaveLength(chunks.length)
+    for (const [i, part] of frames[1]!.entries()) expect(part.buffer).toBe(chunks[i]!.buffer)
+    expect(decoder.buffered).toBe(0)
+  })
+
+  it('reads a length prefix cut between two chunks, without copies too', () => {
+    const frame = new Uint8Array(300).fill(5) // a 2-byte length prefix
+    const wire = encodeFrames([frame])
+    const decoder = new FrameDecoder(1000)
+    expect(decoder.pushParts(wire.subarray(0, 1))).toEqual([])
+    const [got] = decoder.pushParts(wire.subarray(1))
+    expect(joinParts(got!)).toEqual(frame)
+    const strict = new FrameDecoder(100)
+    strict.pushParts(wire.subarray(0, 1))
+    expect(() => strict.pushParts(wire.subarray(1, 2))).toThrow('frame of 300 bytes exceeds the 100-byte limit')
+  })
+
   it('rejects a declared length over the limit before its body arrives', () => {
     const decoder = new FrameDecoder(1000)
     expect(decoder.push(encodeFrames([new Uint8Array(1000)]))).toHaveLength(1)
@@ -93,6 +122,18 @@ describe('FrameStream', () => {
     expect(got).toEqual(sent)
     await ours.write(bytes('one'), bytes('two'))
     expect(text([(await theirs.read()).subarray(), (await theirs.read()).subarray()])).toEqual(['one', 'two'])
+  })
+
+  it('hands over a 1 MiB frame as the Noise messages it came in (readParts), byte-identical', async () => {
+    const { dialer, listener } = await streamPair()
+    const ours = new FrameStream(listener, { maxFrame: 2 << 20, maxBuffered: 8 << 20 })
+    const big = Uint8Array.from({ length: 1 << 20 }, (_, i) => i * 7 % 253)
+    await lpStream(dialer).writeV([big, bytes('after')])
+    const parts = await ours.readParts()
+    expect(parts.length).toBeGreaterThan(1)
+    for (const p of parts) expect(p.constructor).toBe(Uint8Array)
+    expect(joinParts(parts)).toEqual(big)
+    expect(text([await ours.read()])).toEqual(['after'])
   })
 
   it('gives the frames already received, then StreamEndedError, after the peer closes', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { appendFileSync, existsSync, readFileSync, mkdtempSync, readdirSync, rmSync, truncateSync, statSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, readlinkSync, mkdtempSync, readdirSync, rmSync, truncateSync, statSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -35,6 +35,42 @@ describe('NodeChunkStore', () => {
     expect(await store.get(id(1), 0)).toBeUndefined()
     expect(existsSync(join(dir, 'chunks', sha(chunk).slice(0, 2), sha(chunk)))).toBe(true)
     expect(store.usedBytes).toBe(1000)
+  })
+
+  it('stores a chunk given as the views it arrived in exactly as the same chunk whole', async () => {
+    const dir = newDir()
+    const store = await NodeChunkStore.open({ dir, quotaBytes: 1 << 22 })
+    await store.open(id(1), 2)
+    const chunk = Uint8Array.from({ length: 1 << 20 }, (_, i) => i * 29 % 256)
+    const views = [chunk.subarray(0, 5), chunk.subarray(5, 65_524), chunk.subarray(65_524, 65_524), chunk.subarray(65_524)]
+    await store.put(id(1), 1, { chunk: views, proof, leaf: await leafHash(views) })
+    expect(await leafHash(views)).toEqual(await leafHash(chunk))
+    expect(await store.get(id(1), 1)).toEqual({ chunk, proof })
+    expect(readFileSync(join(dir, 'chunks', sha(chunk).slice(0, 2), sha(chunk)))).toEqual(Buffer.from(chunk))
+    expect(store.usedBytes).toBe(1 << 20)
+    const reopened = await NodeChunkStore.open({ dir, quotaBytes: 1 << 22 })
+    expect([...(await reopened.held(id(1)))!.indexes()]).toEqual([1])
+  })
+
+  it('keeps a record open for appending only while its file is incomplete, and lists every entry it appended', async () => {
+    const dir = newDir()
+    const store = await NodeChunkStore.open({ dir, quotaBytes: 1 << 20 })
+    /** Descriptors of this process open on the record of file 1. */
+    const openOnRecord = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+      try { return readlinkSync(`/proc/self/fd/${fd}`) === join(dir, 'files', toHex(id(1))) } catch { return false }
+    }).length
+    await store.open(id(1), 3)
+    await Promise.all([0, 1].map(async (i) => { await store.put(id(1), i, await verified(bytes(100 + i, i), proof)) }))
+    expect(openOnRecord()).toBe(1)
+    await store.put(id(1), 2, await verified(bytes(300, 3), proof))
+    expect(openOnRecord()).toBe(0)
+    const reopened = await NodeChunkStore.open({ dir, quotaBytes: 1 << 20 })
+    expect([...(await reopened.held(id(1)))!.indexes()]).toEqual([0, 1, 2])
+    // Deleting a file closes its record too.
+    await store.open(id(2), 2)
+    await store.put(id(2), 0, await verified(bytes(40, 4), proof))
+    await store.delete(id(2))
+    expect(readdirSync('/proc/self/fd').some((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`).includes(toHex(id(2))) } catch { return false } })).toBe(false)
   })
 
   it('remembers verified chunks across a restart (a new store object on the same directory)', async () => {

@@ -167,6 +167,39 @@ describe('/kith/file/1.0.0', () => {
     expect(bob.log.text()).toMatch(/dropped source .* fails verification/)
   })
 
+  it('checks a chunk that arrives in many Noise messages unjoined, and stores nothing of one corrupt at its end', async () => {
+    const sender = await peer()
+    const data = randomBytes(2 * 1024 * 1024)
+    const manifest = await seal(sender.store, data)
+    const corrupt = await peer((() => { const d = newDir(); cpSync(sender.dir, d, { recursive: true }); return d })())
+    // The flipped bit is in the chunk's last Noise message, not its first.
+    const flipLast: ChunkStore = { ...corrupting(corrupt.store), get: async (id, i) => {
+      const got = await corrupt.store.get(id, i)
+      if (got === undefined) return undefined
+      const chunk = got.chunk.slice()
+      chunk[chunk.length - 20]! ^= 0x80
+      return { chunk, proof: got.proof }
+    } }
+    await serve(corrupt, { store: flipLast })
+    await serve(sender)
+    const bob = await peer()
+    const puts: Array<{ index: number, pieces: number, valid: boolean }> = []
+    const spying: ChunkStore = { ...noticingOpen(bob.store, () => {}), put: async (id, i, c) => {
+      const pieces = c.chunk instanceof Uint8Array ? [c.chunk] : c.chunk
+      const whole = Buffer.concat(pieces)
+      puts.push({ index: i, pieces: pieces.length, valid: await verifyProof(manifest.merkleRoot, 8, i, await leafHash(whole), c.proof) })
+      await bob.store.put(id, i, c)
+    } }
+    const report = await downloadFile(bob.node, manifest, [await know(bob, corrupt), await know(bob, sender)], { store: spying, log: bob.log.log, maxInFlightBytes: 2 * CHUNK })
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+    expect(report.dropped.map((d) => d.peer)).toEqual([corrupt.node.peerId.toString()])
+    expect(report.dropped[0]!.reason).toMatch(/fails verification against the file's Merkle root/)
+    // Every chunk that reached the store verifies, and the 256 KiB chunks came as several views.
+    expect(puts.map((p) => p.index).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    expect(puts.every((p) => p.valid)).toBe(true)
+    expect(puts.some((p) => p.pieces > 1)).toBe(true)
+  })
+
   it('gives a refused peer nothing, and answers it exactly as for an unknown file', async () => {
     const [alice, mallory] = [await peer(), await peer()]
     const manifest = await seal(alice.store, randomBytes(300_000))
