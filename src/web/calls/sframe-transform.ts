@@ -19,7 +19,22 @@ interface TransformCounts { side: SFrameSide, peer: string, frames: number, drop
 interface ReceiveTransform {
   /** Dropped a frame for want of its key since the last one it passed on. */
   waitingForKey: boolean
+  /** Dropped a frame the decoder needed (for any reason but a replay) since the last one it passed on. */
+  gap: boolean
+  /** When it last asked for a key frame (performance.now()), or -Infinity. */
+  askedAt: number
   requestKeyFrame: (() => void) | undefined
+}
+
+/** A receiver asks its sender for a key frame at most this often. */
+const KEY_FRAME_REQUEST_INTERVAL_MS = 1000
+
+/** Asks the stream's sender for a key frame, unless it asked less than a second ago. */
+function askForKeyFrame (r: ReceiveTransform): void {
+  const now = performance.now()
+  if (now - r.askedAt < KEY_FRAME_REQUEST_INTERVAL_MS) return
+  r.askedAt = now
+  r.requestKeyFrame?.()
 }
 
 function isBigint (value: unknown): value is bigint {
@@ -91,7 +106,7 @@ export class SFrameTransformer {
    */
   private requestKeyFrames (): void {
     for (const r of this.receivers) {
-      if (r.waitingForKey) { r.waitingForKey = false; r.requestKeyFrame?.() }
+      if (r.waitingForKey) { r.waitingForKey = false; askForKeyFrame(r) }
     }
   }
 
@@ -99,14 +114,15 @@ export class SFrameTransformer {
    * Moves frames from `readable` to `writable` until `readable` ends, encrypting (send) or
    * decrypting (receive) each frame's whole `data`; a frame that fails is dropped and counted.
    * `requestKeyFrame` (a receiver's RTCRtpScriptTransformer.sendKeyFrameRequest) is called when a
-   * key arrives after frames were dropped for want of it. A plain read-process-write loop, not
+   * key arrives after frames were dropped for want of it, and when a frame decrypts after others
+   * were dropped (not as replays); at most once a second. A plain read-process-write loop, not
    * `pipeThrough(new TransformStream(...))`: on a 1:1 call in Chromium the extra stream's queues
    * and promise hops cost more of the worker's time than the cipher did. Resolves when the stream
    * ends (its counts then leave the stats); rejects when `writable` fails.
    */
   async pump<F extends EncodedFrameLike> (options: SFrameTransformOptions, readable: ReadableStream<F>, writable: WritableStream<F>, requestKeyFrame?: () => void): Promise<void> {
     const counts: TransformCounts = { side: options.side, peer: options.peer, frames: 0, dropped: 0 }
-    const receiver: ReceiveTransform = { waitingForKey: false, requestKeyFrame }
+    const receiver: ReceiveTransform = { waitingForKey: false, gap: false, askedAt: -Infinity, requestKeyFrame }
     this.transforms.push(counts)
     if (options.side === 'receive') this.receivers.push(receiver)
     const process = options.side === 'send' ? this.sender(counts) : this.receiver(counts, receiver)
@@ -158,9 +174,16 @@ export class SFrameTransformer {
         // Counted by reason in the context.
         counts.dropped++
         if (err instanceof SFrameError && err.reason === 'unknown-kid') receiver.waitingForKey = true
+        if (!(err instanceof SFrameError && err.reason === 'replay')) receiver.gap = true
         return false
       }
       receiver.waitingForKey = false
+      // The delta frames after a gap cannot be decoded: the first frame that decrypts again (after
+      // an epoch's new key, say, or a burst of frames under a key this side lacked) asks for a key frame.
+      if (receiver.gap) {
+        receiver.gap = false
+        askForKeyFrame(receiver)
+      }
       counts.frames++
       return true
     }

@@ -104,6 +104,31 @@ describe('SFrameTransformer (the transform worker)', () => {
     expect(out).toEqual([frames[1]])
   })
 
+  it('asks for a key frame when frames decrypt again after a gap, but not for a dropped replay', async () => {
+    const alice = worker()
+    const bob = worker()
+    alice.transformer.handleRequest({ type: 'send-key', kid: 0x10n, baseKey })
+    bob.transformer.handleRequest({ type: 'receive-key', kid: 0x10n, baseKey })
+    await Promise.all([alice.keyReady(1), bob.keyReady(1)])
+    const sealed = await pass(alice.transformer, { side: 'send', peer: 'bob' }, frames)
+    let requests = 0
+    const c = channel()
+    const done = bob.transformer.pump({ side: 'receive', peer: 'alice' }, c.readable, c.writable, () => { requests++ })
+    c.push(sealed[0]!)
+    c.push(sealed[0]!) // a replay: dropped, but the decoder lost nothing
+    c.push(sealed[1]!)
+    await vi.waitFor(() => { expect(bob.transformer.stats().decrypted).toBe(2) })
+    expect(requests).toBe(0)
+    const tampered = sealed[2]!.slice()
+    tampered[tampered.length - 1]! ^= 1
+    c.push(tampered) // fails its tag: a gap the decoder cannot bridge
+    c.push(sealed[2]!)
+    c.end()
+    await done
+    expect(c.out).toEqual([frames[0], frames[1], frames[2]])
+    expect(requests).toBe(1)
+  })
+
   it('sends nothing in the clear before the send key is set', async () => {
     const alice = worker()
     expect([...await pass(alice.transformer, { side: 'send', peer: 'bob' }, frames)]).toEqual([])
