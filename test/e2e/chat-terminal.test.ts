@@ -36,7 +36,16 @@ async function paneShows (pattern: RegExp, what: string): Promise<string> {
     if (pattern.test(text)) return text
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  throw new Error(`the chat never showed ${what}; it showed:\n${text}`)
+  throw new Error(`the chat never showed ${what}; it showed:\n${text}\n${diagnostics()}`)
+}
+
+/** The end of each daemon's kith.log (peer ids, group-id prefixes, errors; no secrets), for a failure's message. */
+function diagnostics (): string {
+  return [alice, bob].map((d, i) => {
+    let log = ''
+    try { log = readFileSync(join(d.data, 'kith.log'), 'utf8').split('\n').slice(-40).join('\n') } catch (err) { log = String(err) }
+    return `--- ${i === 0 ? 'Alice' : 'Bob'}'s kith.log (end) ---\n${log}`
+  }).join('\n')
 }
 
 async function bobTyping (): Promise<void> {
