@@ -3,21 +3,13 @@
 // (src/web, src/core, src/net, src/store, vite.config.ts, package-lock.json, and kith.config.json or
 // the file KITH_CONFIG names). Used by `npm start`.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { newest } from './build-node.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const stamp = join(root, 'dist/index.html')
-
-function newest (path) {
-  if (!existsSync(path)) return 0
-  const s = statSync(path)
-  if (!s.isDirectory()) return s.mtimeMs
-  let max = s.mtimeMs
-  for (const entry of readdirSync(path)) max = Math.max(max, newest(join(path, entry)))
-  return max
-}
 
 const config = process.env.KITH_CONFIG ? resolve(root, process.env.KITH_CONFIG) : join(root, 'kith.config.json')
 const sources = ['src/web', 'src/core', 'src/net', 'src/store', 'vite.config.ts', 'package-lock.json'].map((p) => join(root, p)).concat(config)

@@ -12,7 +12,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** The bundle. Two levels below the root, as src/node/web-server.ts is: it finds dist/ from there. */
 export const KITH_BUNDLE = join(root, 'build/node/kith.mjs')
 
-function newest (path) {
+/** The newest modification time of `path` or anything under it (0 when it does not exist). */
+export function newest (path) {
   if (!existsSync(path)) return 0
   const s = statSync(path)
   if (!s.isDirectory()) return s.mtimeMs

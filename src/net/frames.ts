@@ -7,6 +7,7 @@
  * completes in one pass.
  */
 import type { AbortOptions, Stream } from '@libp2p/interface'
+import { concatBytes } from '../core/bytes.ts'
 
 /** A frame whose declared length is over the limit, or whose length prefix is malformed. */
 export class FrameLengthError extends Error {
@@ -63,16 +64,7 @@ export type FrameParts = readonly Uint8Array[]
 
 /** The bytes of `parts` in one buffer: the only view when there is one, otherwise a copy. */
 export function joinParts (parts: FrameParts): Uint8Array {
-  if (parts.length === 1) return parts[0]!
-  let length = 0
-  for (const p of parts) length += p.length
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return parts.length === 1 ? parts[0]! : concatBytes(...parts)
 }
 
 /**

@@ -3,6 +3,7 @@
  * fetches and serves. Node implements it on disk (src/store/chunks.node.ts); the browser will in
  * OPFS or IndexedDB. It holds ciphertext and proofs only, never keys.
  */
+import { concatBytes } from '../bytes.ts'
 import { KithError } from '../errors.ts'
 import type { Bitfield } from './bitfield.ts'
 import type { FileId } from './manifest.ts'
@@ -36,14 +37,7 @@ export function chunkLength (chunk: Uint8Array | readonly Uint8Array[]): number 
 /** A chunk given whole or in views, in one buffer (the one given, or a copy joining the views). */
 export function joinChunk (chunk: Uint8Array | readonly Uint8Array[]): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk
-  if (chunk.length === 1) return chunk[0]!
-  const out = new Uint8Array(chunkLength(chunk))
-  let at = 0
-  for (const p of chunk) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return chunk.length === 1 ? chunk[0]! : concatBytes(...chunk)
 }
 
 /** Persistent storage of verified chunks, per file. */

@@ -6,6 +6,7 @@
  * reads (protobuf wire format: fields in any order, the last of a repeated field winning, unknown
  * fields skipped) and throws {@link CodecError} where that throws.
  */
+import { concatBytes } from '../bytes.ts'
 import { FileResponse, FileResponseKind } from '../codec/files.ts'
 import { CodecError } from '../errors.ts'
 
@@ -86,14 +87,7 @@ class PartsReader {
 
   /** The next `n` bytes in a buffer of their own. */
   copy (n: number): Uint8Array {
-    const views = this.views(n)
-    const out = new Uint8Array(n)
-    let at = 0
-    for (const v of views) {
-      out.set(v, at)
-      at += v.length
-    }
-    return out
+    return concatBytes(...this.views(n))
   }
 
   skip (wireType: number): void {
