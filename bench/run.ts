@@ -38,6 +38,7 @@ import { encodePayload, newMessageId } from '../src/core/conversation/payload.ts
 import { KithNode } from '../src/node/kith-node.ts'
 import { getSuite } from '../src/core/mls/suite.ts'
 import { encryptApplication, processMessage, readMlsMessage } from '../src/core/mls/group.ts'
+import { ensureKithBundle } from '../scripts/build-node.mjs'
 import { benchBrowser } from './browser.ts'
 import { benchBrowserFiles } from './browser-files.ts'
 import { benchHosts } from './hosts.ts'
@@ -94,6 +95,8 @@ async function throughput (alice: KithNode, arrival: (text: string) => Promise<n
 }
 
 async function main (): Promise<void> {
+  // The daemons the benchmarks start run the `kith` bundle, as `kith` does (scripts/build-node.mjs).
+  await ensureKithBundle()
   if (process.argv.includes('--browser-only')) {
     report(await benchBrowser(quick, log), json)
     return
