@@ -191,21 +191,6 @@ class PeerSender {
     else void this.run()
   }
 
-  /**
-   * A direct connection to the peer opened. A stream kept on a relayed connection is closed now,
-   * not when the next message goes (or after a minute idle), so that chat leaves the relay at once;
-   * one in use moves when its batch is done ({@link drain}).
-   */
-  directOpened (): void {
-    if (!this.running) this.leaveRelay()
-  }
-
-  /** Closes the kept stream if it runs over a relay while a direct connection is open. */
-  private leaveRelay (): void {
-    const open = this.open
-    if (open !== undefined && isLimited(open.connection) && this.hasDirectConnection()) this.closeChannel()
-  }
-
   /** The peer just connected: retry without waiting out the backoff. */
   reconnected (): void {
     this.retry.reset()
@@ -309,7 +294,6 @@ class PeerSender {
         throw err2
       }
     }
-    this.leaveRelay()
     this.idleTimer = setTimeout(() => this.closeChannel(), STREAM_IDLE_MS)
     this.idleTimer.unref?.()
   }
@@ -431,10 +415,6 @@ export class DeliveryService {
     this.senders.get(evt.detail.toString())?.reconnected()
   }
 
-  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
-    if (!isLimited(evt.detail)) this.senders.get(evt.detail.remotePeer.toString())?.directOpened()
-  }
-
   constructor (
     private readonly libp2p: Libp2p,
     private readonly outbox: Outbox,
@@ -447,7 +427,6 @@ export class DeliveryService {
       await handleDeliverStream(stream, connection.remotePeer, this.handler, this.options.log)
     }, { maxInboundStreams: 8, runOnLimitedConnection: true })
     this.libp2p.addEventListener('peer:connect', this.onConnect)
-    this.libp2p.addEventListener('connection:open', this.onConnectionOpen)
   }
 
   /** Frames were queued for `peerId`: send them. */
@@ -462,7 +441,6 @@ export class DeliveryService {
 
   async stop (): Promise<void> {
     this.libp2p.removeEventListener('peer:connect', this.onConnect)
-    this.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
     for (const s of this.senders.values()) s.stop()
     await this.libp2p.unhandle(DELIVER_PROTOCOL)
   }
