@@ -11,6 +11,7 @@ import type { KithNode } from '../../src/node/kith-node.ts'
 import type { TransferView } from '../../src/node/file-transfers.ts'
 import { NodeChunkStore } from '../../src/store/chunks.node.ts'
 import { downloadFile } from '../../src/net/protocols/file.ts'
+import { NotFoundError } from '../../src/core/errors.ts'
 import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
 
 const { peer, stop } = usePeers()
@@ -28,9 +29,15 @@ function randomFile (name: string, size: number): string {
   return path
 }
 
-/** Waits for a file offer to show in `node`'s history of `target`; returns its file id. */
+/**
+ * Waits for a file offer to show in `node`'s history of `target`; returns its file id. A group the
+ * node has not joined yet (its Welcome is still on the way) is not found: that is waited for too.
+ */
 async function offerSeen (node: KithNode, target: string, name: string): Promise<string> {
-  return await eventually([node], async () => (await node.messenger.messages(target)).find((m) => m.file?.name === name)?.file?.fileId, `${name} offered`)
+  return await eventually([node], async () => {
+    const messages = await node.messenger.messages(target).catch((err: unknown) => { if (err instanceof NotFoundError) return []; throw err })
+    return messages.find((m) => m.file?.name === name)?.file?.fileId
+  }, `${name} offered`)
 }
 
 async function transferDone (node: KithNode, fileId: string, timeoutMs = 60_000): Promise<TransferView> {
