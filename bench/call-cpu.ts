@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import type { CDPSession, Page } from 'playwright-core'
 import {
-  addContact, buildApp, conversationItem, inviteLink, launchBrowser, onboard, openConversation, sendMessage, serve
+  addContact, buildApp, createGroup, inviteLink, launchBrowser, onboard, serve
 } from '../test/e2e/browser-harness.ts'
 import { autoAccept } from './calls.ts'
 import { quantile, result, type BenchResult } from './stats.ts'
@@ -100,18 +100,7 @@ export async function benchCallCpu (quick: boolean, log: (s: string) => void): P
     await alice.page.getByTestId('composer').waitFor()
     await addContact(alice.page, await inviteLink(dave.page))
     await alice.page.getByTestId('composer').waitFor()
-    await alice.page.getByTestId('open-new-group').click()
-    await alice.page.getByTestId('group-name').fill(GROUP)
-    await alice.page.getByTestId('group-create').click()
-    await alice.page.locator('[data-testid="member-option"][data-alias="bob"]').check()
-    await alice.page.locator('[data-testid="member-option"][data-alias="dave"]').check()
-    await alice.page.getByTestId('group-add-members').click()
-    await alice.page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
-    await sendMessage(alice.page, 'bench call')
-    for (const user of [bob, dave]) {
-      await conversationItem(user.page, GROUP).waitFor({ timeout: 60_000 })
-      await openConversation(user.page, GROUP)
-    }
+    await createGroup(alice, GROUP, [bob, dave], 'bench call')
     const cdp = await browser.newBrowserCDPSession()
     const pages = [alice.page, bob.page, dave.page]
     const rounds = quick ? 2 : 4

@@ -13,7 +13,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  addContact, conversationItem, inviteLink, message, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair, waitOnline
+  addContact, conversationItem, createGroup, inviteLink, message, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair, waitOnline
 } from './browser-harness.ts'
 import { CALL_POLL, callState, decodesEachOf, framesKeepGrowing, GROUP_CALL_POLL } from './call-harness.ts'
 
@@ -109,18 +109,7 @@ describe('browser app, joining calls that are going on', () => {
   }, SLOW)
 
   it('Dave, whose ring ran out, joins the running group call and each of the three decodes the other two; he leaves and comes back', async () => {
-    await alice.page.getByTestId('open-new-group').click()
-    await alice.page.getByTestId('group-name').fill(GROUP)
-    await alice.page.getByTestId('group-create').click()
-    await alice.page.locator('[data-testid="member-option"][data-alias="bob"]').check()
-    await alice.page.locator('[data-testid="member-option"][data-alias="dave"]').check()
-    await alice.page.getByTestId('group-add-members').click()
-    await alice.page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
-    await sendMessage(alice.page, 'Retro call')
-    for (const user of [bob, dave]) {
-      await conversationItem(user.page, GROUP).waitFor({ timeout: 60_000 })
-      await openConversation(user.page, GROUP)
-    }
+    await createGroup(alice, GROUP, [bob, dave], 'Retro call')
 
     await alice.page.getByTestId('call-start-video').click()
     await bob.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  addContact, conversationItem, inviteLink, onboard, openConversation, screenshot, sendMessage, type User, useChattingPair
+  addContact, createGroup, inviteLink, onboard, screenshot, type User, useChattingPair
 } from './browser-harness.ts'
 import { callState, decodesEachOf, GROUP_CALL_POLL } from './call-harness.ts'
 
@@ -38,18 +38,7 @@ describe('browser app, group call', () => {
     dave = await onboard(pair.browser, pair.carol.url, 'Dave')
     await addContact(alice.page, await inviteLink(dave.page))
     await alice.page.getByTestId('composer').waitFor()
-    await alice.page.getByTestId('open-new-group').click()
-    await alice.page.getByTestId('group-name').fill(GROUP)
-    await alice.page.getByTestId('group-create').click()
-    await alice.page.locator('[data-testid="member-option"][data-alias="bob"]').check()
-    await alice.page.locator('[data-testid="member-option"][data-alias="dave"]').check()
-    await alice.page.getByTestId('group-add-members').click()
-    await alice.page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
-    await sendMessage(alice.page, 'Call in a minute')
-    for (const user of [bob, dave]) {
-      await conversationItem(user.page, GROUP).waitFor({ timeout: 60_000 })
-      await openConversation(user.page, GROUP)
-    }
+    await createGroup(alice, GROUP, [bob, dave], 'Call in a minute')
   }, SLOW)
   afterAll(async () => { await dave?.context.close() })
 

@@ -154,6 +154,25 @@ export function message (page: Page, text: string): ReturnType<Page['getByTestId
   return page.getByTestId('message').filter({ hasText: text })
 }
 
+/**
+ * `creator` makes the group `name` in the app with the contacts whose aliases are `members` (their
+ * lowercased names), and says `first` in it; each member's page opens the group once it arrives.
+ */
+export async function createGroup (creator: User, name: string, members: readonly User[], first: string): Promise<void> {
+  const page = creator.page
+  await page.getByTestId('open-new-group').click()
+  await page.getByTestId('group-name').fill(name)
+  await page.getByTestId('group-create').click()
+  for (const m of members) await page.locator(`[data-testid="member-option"][data-alias="${m.name.toLowerCase()}"]`).check()
+  await page.getByTestId('group-add-members').click()
+  await page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
+  await sendMessage(page, first)
+  for (const m of members) {
+    await conversationItem(m.page, name).waitFor({ timeout: 60_000 })
+    await openConversation(m.page, name)
+  }
+}
+
 /** Saves a screenshot to test-results/NAME.png. */
 export async function screenshot (page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true })

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { testHooks } from '../../../../src/web/client/test-hooks.ts'
 
-function stubPage (webdriver: boolean, stored: string | null): void {
+/** The page globals testHooks reads: navigator.webdriver, and localStorage holding `stored` under "kith.test". */
+function pageGlobals (webdriver: boolean, stored: string | null): void {
   vi.stubGlobal('navigator', { webdriver })
   vi.stubGlobal('localStorage', { getItem: (key: string) => key === 'kith.test' ? stored : null })
 }
@@ -10,19 +11,19 @@ describe('test hooks', () => {
   afterEach(() => { vi.unstubAllGlobals() })
 
   it('apply under automation: a shorter ring, SFrame off, no early offers', () => {
-    stubPage(true, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false }))
+    pageGlobals(true, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false }))
     expect(testHooks()).toEqual({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false })
   })
 
   it('do nothing in a browser a person uses, whatever its storage holds', () => {
-    stubPage(false, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false }))
+    pageGlobals(false, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false }))
     expect(testHooks()).toEqual({})
   })
 
   it('ignore malformed values', () => {
-    stubPage(true, JSON.stringify({ callRingTimeoutMs: -1, sframe: 'no', earlyOffers: 0 }))
+    pageGlobals(true, JSON.stringify({ callRingTimeoutMs: -1, sframe: 'no', earlyOffers: 0 }))
     expect(testHooks()).toEqual({})
-    stubPage(true, '{not json')
+    pageGlobals(true, '{not json')
     expect(testHooks()).toEqual({})
   })
 })
