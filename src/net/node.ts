@@ -3,7 +3,7 @@
  * WebRTC-direct (so a browser dials it with no certificate to trust), WebRTC through relays and
  * circuit relay as a client (so nodes behind NATs reach each other and upgrade to direct), noise
  * and yamux (with window updates at half use, `yamux-window.ts`), Kith's Kademlia DHT in server
- * mode (with the validator and selector of Kith's directory records), a circuit-relay server with Kith's limits, DCUtR, AutoNAT v2, identify, ping, optional
+ * mode (with the validator and selector of Kith's directory records), a circuit-relay server with Kith's limits, DCUtR, AutoNAT v2, identify and identify push, ping, optional
  * mDNS and bootstrap peers.
  * No public bootstrap list or STUN server is built in (DESIGN.md §4).
  */
@@ -11,7 +11,7 @@ import { autoNATv2 } from '@libp2p/autonat-v2'
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayServer, circuitRelayTransport, type CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
-import { identify, type Identify } from '@libp2p/identify'
+import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify'
 import type { PrivateKey, Libp2p } from '@libp2p/interface'
 import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
@@ -57,6 +57,7 @@ export type KithServices = {
   dht: KadDHT
   ping: Ping
   identify: Identify
+  identifyPush: IdentifyPush
   relay: CircuitRelayService
   dcutr: unknown
   autoNAT: unknown
@@ -107,6 +108,9 @@ export async function createKithNode (options: KithNodeOptions): Promise<KithLib
     },
     services: {
       identify: identify(),
+      // Tells connected peers when this node's protocols change: a peer that connected while Kith's
+      // services were still registering learns of them (files use it, onFileServiceAppears).
+      identifyPush: identifyPush(),
       ping: ping(),
       // Kith's records (the directory, `/kith/…`) are checked and chosen by Kith's own rules.
       dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: false, ...directoryRecordRules(options.log !== undefined ? { log: options.log } : {}) }),

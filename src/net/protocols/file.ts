@@ -6,7 +6,7 @@
  * against `mayFetch` before anything is sent; unknown files and refused peers get the same answer.
  * The downloading side is in file-download.ts.
  */
-import type { Connection, Libp2p, PeerId, PeerUpdate, Stream } from '@libp2p/interface'
+import type { Connection, IdentifyResult, Libp2p, PeerId, PeerUpdate, Stream } from '@libp2p/interface'
 import { FileRequest, FileRequestKind, FileResponse, FileResponseKind } from '../../core/codec/files.ts'
 import { describeError } from '../../core/errors.ts'
 import type { ChunkStore, StoredChunk } from '../../core/files/chunk-store.ts'
@@ -79,17 +79,27 @@ class FileProtocolError extends Error {
 }
 
 /**
- * Calls `serving` with each connected peer that starts serving files: a peer that connects while it
- * is still starting (its file service not registered yet) refuses `/kith/file/1.0.0`, and learns
- * this node of the protocol through identify only later. Returns a function that stops listening.
+ * Calls `serving` with each connected peer that starts serving files. A peer that connects while it
+ * is still starting (its file service not registered yet) refuses `/kith/file/1.0.0`; this node
+ * learns it serves files from the identify that follows, or from the identify push it sends once
+ * its service is up (Node runs identify push). A restarted peer's stored protocols still list the
+ * file protocol from before, so each identify that lists it counts, not only a change in the peer
+ * store. Returns a function that stops listening.
  */
 export function onFileServiceAppears (libp2p: Libp2p, serving: (peer: PeerId) => void): () => void {
   const onUpdate = (evt: CustomEvent<PeerUpdate>): void => {
     const { peer, previous } = evt.detail
     if (peer.protocols.includes(FILE_PROTOCOL) && previous?.protocols.includes(FILE_PROTOCOL) !== true) serving(peer.id)
   }
+  const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    if (evt.detail.protocols.includes(FILE_PROTOCOL)) serving(evt.detail.peerId)
+  }
   libp2p.addEventListener('peer:update', onUpdate)
-  return () => { libp2p.removeEventListener('peer:update', onUpdate) }
+  libp2p.addEventListener('peer:identify', onIdentify)
+  return () => {
+    libp2p.removeEventListener('peer:update', onUpdate)
+    libp2p.removeEventListener('peer:identify', onIdentify)
+  }
 }
 
 /** Serves chunks of the files in a chunk store to the peers `mayFetch` allows. */
