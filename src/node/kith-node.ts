@@ -21,6 +21,7 @@ import { UsageError, describeError, strictAssert } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
+import { InboundWebRtcCheck, type CountsAsLink } from '../net/connection-probe.ts'
 import { DirectoryPublisher, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
 import { dhtDirectory, type DirectoryAccess } from '../net/directory-access.ts'
 import { DirectoryContact } from '../net/directory-contact.ts'
@@ -243,8 +244,9 @@ export interface Link {
   readonly streams: readonly string[]
 }
 
-function linksOf (libp2p: KithLibp2p): Link[] {
-  return libp2p.getConnections().filter((c) => c.status === 'open').map((c) => ({
+/** Open connections that count (an accepted WebRTC connection not proven yet may never have connected). */
+function linksOf (libp2p: KithLibp2p, counts: CountsAsLink): Link[] {
+  return libp2p.getConnections().filter((c) => c.status === 'open' && counts(c)).map((c) => ({
     peer: c.remotePeer.toString(),
     addr: c.remoteAddr.toString(),
     relayed: c.limits !== undefined,
@@ -275,7 +277,8 @@ export class KithNode {
     readonly store: SqliteStore,
     private readonly delivery: DeliveryService,
     private readonly keyPackages: KeyPackageService,
-    private readonly upgrader: DirectUpgrader,
+    /** Moves relayed links to direct ones, and keeps accepted WebRTC connections that never connected from counting. */
+    private readonly links: { readonly upgrader: DirectUpgrader, readonly webRtcCheck: InboundWebRtcCheck },
     private readonly mail: { service: MailboxService, store: SqliteMailboxStore, keeper: MailboxKeeper, courier: MailboxCourier, stopAnnouncing: () => void },
     readonly api: ApiServer | undefined,
     readonly web: WebServer,
@@ -416,6 +419,10 @@ export class KithNode {
         return told.length > 0 ? told : await contactDirectory.introMailboxes(peer)
       }
     }, log)
+    // An accepted WebRTC connection counts only once a stream crossed it: a failed upgrade can leave
+    // one that never connected (connection-probe.ts), which would take chat away from the relay.
+    const webRtcCheck = new InboundWebRtcCheck(libp2p, { log, changed: () => {} })
+    webRtcCheck.start()
     const delivery = new DeliveryService(libp2p, {
       next: async (peer, after, limit) => await messenger.nextFrames(peer, after, limit),
       settle: async (peer, outcomes) => { await messenger.settleFrames(peer, outcomes) }
@@ -423,6 +430,7 @@ export class KithNode {
       log,
       unreachable: (peer) => { void courier.unreachable(peer) },
       locate: async (peerId) => await contactDirectory.locate(peerId),
+      counts: webRtcCheck.counts,
       ...(config.retry !== undefined ? { retry: config.retry } : {})
     })
     transport.delivery = delivery
@@ -491,12 +499,12 @@ export class KithNode {
     if (config.api !== false) {
       if (!existsSync(paths.token)) writeFileSync(paths.token, nodeRandomBytes(32).toString('hex'), { mode: 0o600 })
       chmodSync(paths.token, 0o600)
-      api = await startApiServer({ messenger, files, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p), mailboxes: mailboxStatus(keeper, mailboxStore), directory: directoryStatus(libp2p, publisher), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
+      api = await startApiServer({ messenger, files, token: readFileSync(paths.token, 'utf8').trim(), log, status: () => ({ peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), connections: libp2p.getConnections().length, web: webUrl, reachability: reachabilityOf(libp2p), links: linksOf(libp2p, webRtcCheck.counts), mailboxes: mailboxStatus(keeper, mailboxStore), directory: directoryStatus(libp2p, publisher), ...(tls !== undefined ? { tlsFingerprint: tls.fingerprint } : {}) }) })
       writeFileSync(paths.daemon, JSON.stringify({ pid: process.pid, api: `http://127.0.0.1:${api.port}`, peerId: libp2p.peerId.toString(), addrs: transport.listenAddrs(), web: web.port }, null, 2))
     }
     log(`started ${libp2p.peerId} on ${transport.listenAddrs().join(' ')}`)
     running++
-    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, upgrader, { service: mailboxService, store: mailboxStore, keeper, courier, stopAnnouncing }, api, web, webUrl, tls, lock, log, publisher, files)
+    return new KithNode(paths, libp2p, messenger, store, delivery, keyPackages, { upgrader, webRtcCheck }, { service: mailboxService, store: mailboxStore, keeper, courier, stopAnnouncing }, api, web, webUrl, tls, lock, log, publisher, files)
   }
 
   private static async tlsMaterial (paths: DataPaths, config: KithNodeConfig, names: readonly string[], log: Log): Promise<TlsMaterial | undefined> {
@@ -544,7 +552,8 @@ export class KithNode {
     await this.delivery.stop().catch(() => {})
     await this.keyPackages.stop().catch(() => {})
     await this.mail.service.stop().catch(() => {})
-    this.upgrader.stop()
+    this.links.upgrader.stop()
+    this.links.webRtcCheck.stop()
     await this.libp2p.stop()
     // libdatachannel's threads outlive the peer connections; a process that exits with them still
     // running (a test worker, say) can crash in their destructors. The next start makes new ones.

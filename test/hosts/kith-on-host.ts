@@ -2,7 +2,7 @@
  * `kith serve` and `kith` commands on a simulated host: the daemon runs inside the host's network
  * namespace (its local API is on that host's loopback), and so do the commands that talk to it.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
@@ -60,6 +60,19 @@ export function removeData (nodes: readonly (KithOnHost | undefined)[]): void {
   for (const n of nodes) if (n !== undefined) rmSync(n.data, { recursive: true, force: true })
 }
 
+/**
+ * The end of each daemon's kith.log (peer ids, conversation-id prefixes, errors; no secrets), to
+ * put in a failed assertion's message: the run that failed is often one that cannot be repeated.
+ */
+export function logTails (nodes: Readonly<Record<string, KithOnHost | undefined>>, lines = 40): string {
+  return Object.entries(nodes).map(([name, node]) => {
+    if (node === undefined) return `--- ${name}: not started ---`
+    let log: string
+    try { log = readFileSync(join(node.data, 'kith.log'), 'utf8').trimEnd().split('\n').slice(-lines).join('\n') } catch (err) { log = String(err) }
+    return `--- ${name}'s kith.log (end) ---\n${log}`
+  }).join('\n')
+}
+
 /** A connection as `kith status --json` lists it. */
 export interface LinkJson { peer: string, addr: string, relayed: boolean, streams: string[] }
 
@@ -72,5 +85,5 @@ export async function waitForStatus (node: KithOnHost, check: (status: { links: 
     if (check(last)) return last
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
-  throw new Error(`status of ${node.status.peerId} never matched; last: ${JSON.stringify(last)}`)
+  throw new Error(`status of ${node.status.peerId} never matched; last: ${JSON.stringify(last)}\n${logTails({ [node.status.peerId]: node })}`)
 }

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { SimNet, simulationSupport, type TurnServer } from '../sim/hosts.ts'
-import { removeData, serveOn, waitForStatus, type KithOnHost } from './kith-on-host.ts'
+import { logTails, removeData, serveOn, waitForStatus, type KithOnHost } from './kith-on-host.ts'
 
 const run = promisify(execFile)
 const support = simulationSupport()
@@ -87,7 +87,7 @@ it('when only the relay connects two NATed nodes, chat still flows through it, w
     texts = (await carol!.json<{ messages: Array<{ text: string }> }>('messages', 'alice', '--limit', '100').catch(() => ({ messages: [] }))).messages.map((m) => m.text)
     if (!texts.includes('last over the relay')) await new Promise((resolve) => setTimeout(resolve, 500))
   }
-  expect(texts.length).toBe(25)
+  expect(texts.length, `Carol has ${texts.length} of 25\n${logTails({ Alice: alice, Carol: carol, Relay: relay })}`).toBe(25)
   expect(new Set(texts).size).toBe(25)
   // They reached each other only through the relay, and both say so.
   const status = await alice!.json<{ links: Array<{ peer: string, relayed: boolean }> }>('status')

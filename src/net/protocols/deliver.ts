@@ -9,6 +9,7 @@ import { toHex } from '../../core/bytes.ts'
 import { DELIVER_PROTOCOL, DELIVERY_WINDOW, DELIVERY_WINDOW_BYTES, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
 import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
 import { FrameStream } from '../frames.ts'
+import type { CountsAsLink } from '../connection-probe.ts'
 import { AckBatcher } from './ack-batch.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
 import { describeError } from '../../core/errors.ts'
@@ -61,6 +62,11 @@ export interface DeliveryOptions {
   readonly log: Log
   /** Called when frames for a peer could not be sent (it is unreachable, say): e.g. to leave them in its mailboxes. */
   readonly unreachable?: (peerId: string) => void
+  /**
+   * Which open connections may carry chat: `InboundWebRtcCheck.counts` (`connection-probe.ts`) leaves out accepted
+   * WebRTC connections not yet proven, which may never have connected. Every one, by default.
+   */
+  readonly counts?: CountsAsLink
 }
 
 /** Decodes a Deliver frame, checking sizes. Throws on malformed input. */
@@ -235,14 +241,40 @@ class PeerSender {
       if (!isLimited(open.connection) || !this.hasDirectConnection()) return { ...open, reused: true }
       this.closeChannel()
     }
-    const peer = peerIdFromString(this.peerId)
-    const signal = AbortSignal.timeout(10_000)
-    // A relayed (limited) connection carries chat too when it is the only path (Kith's relays allow it).
-    const connection = this.libp2p.getConnections(peer).find((c) => c.status === 'open' && !isLimited(c)) ?? await this.dial(peer, signal)
-    const stream = await connection.newStream(DELIVER_PROTOCOL, { signal, runOnLimitedConnection: true })
+    const connection = await this.connection(peerIdFromString(this.peerId))
+    const stream = await connection.newStream(DELIVER_PROTOCOL, { signal: AbortSignal.timeout(10_000), runOnLimitedConnection: true })
     const fresh = { stream, lp: new FrameStream(stream, { maxFrame: MAX_ACK_FRAME }), connection }
     this.open = fresh
     return { ...fresh, reused: false }
+  }
+
+  /**
+   * The connection for a new stream: a direct one if open, else a dial, which may find a direct path
+   * (or join a direct upgrade under way), else the relayed (limited) one already open: a relayed
+   * connection carries chat too when it is the only path (Kith's relays allow it). A dial that fails,
+   * or that returns a connection which does not count (an unproven accepted WebRTC one), leaves
+   * chat on that relayed connection.
+   */
+  private async connection (peer: PeerId): Promise<Connection> {
+    const usable = this.libp2p.getConnections(peer).filter((c) => c.status === 'open' && this.counts(c))
+    const direct = usable.find((c) => !isLimited(c))
+    if (direct !== undefined) return direct
+    const relayed = (): Connection | undefined => this.libp2p.getConnections(peer).find((c) => c.status === 'open' && isLimited(c) && this.counts(c))
+    let dialled: Connection
+    try {
+      dialled = await this.dial(peer, AbortSignal.timeout(10_000))
+    } catch (err) {
+      const fallback = relayed()
+      if (fallback === undefined) throw err
+      this.options.log(`delivery to ${this.peerId} stays on the relay: ${describeError(err)}`)
+      return fallback
+    }
+    return this.counts(dialled) ? dialled : relayed() ?? dialled
+  }
+
+  /** Whether this connection may carry chat ({@link DeliveryOptions.counts}). */
+  private counts (connection: Connection): boolean {
+    return this.options.counts?.(connection) ?? true
   }
 
   /** Dials the peer; if the addresses we know fail, asks `locate` for fresh ones and dials once more. */
@@ -262,7 +294,7 @@ class PeerSender {
   }
 
   private hasDirectConnection (): boolean {
-    return this.libp2p.getConnections(peerIdFromString(this.peerId)).some((c) => c.status === 'open' && !isLimited(c))
+    return this.libp2p.getConnections(peerIdFromString(this.peerId)).some((c) => c.status === 'open' && !isLimited(c) && this.counts(c))
   }
 
   private closeChannel (err?: Error): void {

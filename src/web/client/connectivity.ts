@@ -2,14 +2,14 @@
  * What the connection indicator and the per-contact link pills show, read from libp2p's open
  * connections: a connection through `/p2p-circuit` is relayed, unless it is the WebRTC connection
  * the circuit only signalled (`…/p2p-circuit/webrtc`), which is direct, like WebSockets to a Node
- * peer. Also which contact addresses the page keeps and gives out, the retry that moves a
- * relayed link to WebRTC once that may work (after the person adds a TURN server), and the check
- * that keeps an accepted WebRTC connection that never connected from passing for a link.
+ * peer. Also which contact addresses the page keeps and gives out, and the retry that moves a
+ * relayed link to WebRTC once that may work (after the person adds a TURN server). Unproven
+ * accepted WebRTC connections are left out through `CountsAsLink` (`net/connection-probe.ts`).
  */
-import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { probeConnection } from '../../net/connection-probe.ts'
+import type { CountsAsLink } from '../../net/connection-probe.ts'
 import { relayRank } from '../../net/node.browser.ts'
 import { dialableFromPage } from './bootstrap-addrs.ts'
 import type { ConnectionStatus, LinkKind } from './types.ts'
@@ -17,11 +17,6 @@ import type { ConnectionStatus, LinkKind } from './types.ts'
 const CIRCUIT = '/p2p-circuit'
 /** How long one attempt to replace a relayed link by WebRTC may take (ICE through TURN included). */
 const UPGRADE_TIMEOUT_MS = 10_000
-/** How long an accepted WebRTC connection may take to open its first stream before it is dropped. */
-const PROOF_TIMEOUT_MS = 5_000
-
-/** Which connections count as links; {@link InboundWebRtcCheck.counts} leaves out unproven ones. */
-export type CountsAsLink = (connection: Connection) => boolean
 
 /** Whether this address goes through a relay as a WebRTC connection the relay only signals. */
 function isRelayedWebRtc (addr: string): boolean {
@@ -126,57 +121,6 @@ export async function upgradeRelayedLinks (node: Libp2p, devices: readonly strin
     return undefined
   }))
   return upgraded.filter((d): d is string => d !== undefined)
-}
-
-/** Whether a connection was accepted as WebRTC (`/webrtc/p2p/<peer>`), the kind that may never have connected. */
-function isAcceptedWebRtc (connection: Connection): boolean {
-  return connection.direction === 'inbound' && connection.remoteAddr.toString().startsWith('/webrtc/')
-}
-
-/**
- * Drops accepted WebRTC connections that never connected. When the dialling side gives up on ICE
- * (two symmetric NATs, no TURN server) and resets the signalling stream, @libp2p/webrtc 6's
- * answering side takes that for success and hands over a connection whose data channels never open
- * (the EOF race of libp2p/js-libp2p#3460). Such a connection would pass for a direct link and
- * take chat away from the relay. So each accepted WebRTC connection counts as no link until a
- * stream has crossed it, and is aborted if none can within the timeout.
- */
-export class InboundWebRtcCheck {
-  private readonly proven = new WeakSet<Connection>()
-  private readonly onOpen = (evt: CustomEvent<Connection>): void => { void this.check(evt.detail) }
-
-  constructor (
-    private readonly node: Libp2p,
-    private readonly options: { readonly log: (line: string) => void, readonly changed: () => void, readonly timeoutMs?: number }
-  ) {}
-
-  /** Starts checking new connections. */
-  start (): void {
-    this.node.addEventListener('connection:open', this.onOpen)
-  }
-
-  /** Stops checking. */
-  stop (): void {
-    this.node.removeEventListener('connection:open', this.onOpen)
-  }
-
-  /** Whether a connection counts as a link: any but an accepted WebRTC connection not yet proven. */
-  readonly counts: CountsAsLink = (connection) => !isAcceptedWebRtc(connection) || this.proven.has(connection)
-
-  private async check (connection: Connection): Promise<void> {
-    if (!isAcceptedWebRtc(connection)) return
-    try {
-      // Negotiating a protocol needs a round trip over a data channel: proof that ICE connected.
-      await probeConnection(connection, this.options.timeoutMs ?? PROOF_TIMEOUT_MS)
-      this.proven.add(connection)
-    } catch (err) {
-      if (connection.status === 'open') {
-        this.options.log(`dropping a WebRTC connection from ${connection.remotePeer.toString().slice(-8)} that never connected: ${err instanceof Error ? err.message : String(err)}`)
-        connection.abort(new Error('the WebRTC connection never connected'))
-      }
-    }
-    this.options.changed()
-  }
 }
 
 /** Short label of a node: host:port of its address (TCP for WebSockets, UDP for WebRTC-direct). */

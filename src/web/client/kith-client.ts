@@ -22,8 +22,8 @@ import type { Messenger } from '../../core/messenger/messenger.ts'
 import { dialableFromPage } from './bootstrap-addrs.ts'
 import { BootstrapDialer } from './bootstrap.ts'
 import { buildConfig } from './build-config.ts'
-import { StaleConnectionSweeper } from '../../net/connection-probe.ts'
-import { dialableContactAddr, InboundWebRtcCheck, linkOf, relayLabel, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
+import { InboundWebRtcCheck, StaleConnectionSweeper } from '../../net/connection-probe.ts'
+import { dialableContactAddr, linkOf, relayLabel, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
 import { CallSignalBuffer, type CallSignalling } from './call-signalling.ts'
 import { testHooks } from './test-hooks.ts'
@@ -314,21 +314,22 @@ export class BrowserClient implements KithClient {
     }, () => this.bootstrapList().filter((a) => a.includes('/p2p/') && dialableFromPage(a, location.protocol)), log, () => {
       this.mailboxes.value = this.mailboxKeeper?.status().map((m) => ({ node: m.node, place: m.addrs[0] === undefined ? m.node.slice(-12) : relayLabel(m.addrs[0]), waiting: m.depth ?? null, error: m.lastError ?? null })) ?? []
     }, (peer) => this.served.mailbox?.node === peer ? this.served.mailbox.ticket : undefined)
+    const update = (): void => { this.updateConnectivity() }
+    this.webRtcCheck = new InboundWebRtcCheck(node, { log: (l) => { this.record(l) }, changed: update })
+    this.webRtcCheck.start()
+    const webRtcCheck = this.webRtcCheck
     this.delivery = new DeliveryService(node, {
       next: async (peer, after, limit) => this.offered.take(peer, after, limit) ?? await rpc.call('nextFrames', peer, after, limit),
       settle: async (peer, outcomes) => { await rpc.call('settleFrames', peer, outcomes) }
     }, async (from, frame) => await rpc.call('receive', from.toString(), frame), {
       log,
       unreachable: (peer) => { void courier.unreachable(peer) },
-      locate: async (peer) => this.directoryLink === undefined ? false : await (await this.directoryLink).contact.locate(peer)
+      locate: async (peer) => this.directoryLink === undefined ? false : await (await this.directoryLink).contact.locate(peer),
+      counts: webRtcCheck.counts
     })
     const keyPackages = new KeyPackageService(node, async () => await rpc.call('provideKeyPackage'), (l) => { this.record(l) })
     await this.delivery.start()
     await keyPackages.start()
-    const update = (): void => { this.updateConnectivity() }
-    this.webRtcCheck = new InboundWebRtcCheck(node, { log: (l) => { this.record(l) }, changed: update })
-    this.webRtcCheck.start()
-    const webRtcCheck = this.webRtcCheck
     // An accepted WebRTC connection not proven yet is the check's to probe (it may never connect).
     this.staleSweeper = new StaleConnectionSweeper(node, { log: (l) => { this.record(l) }, changed: update, skip: (c) => !webRtcCheck.counts(c) })
     this.staleSweeper.start()

@@ -1,8 +1,8 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
-import { StaleConnectionSweeper } from '../../../src/net/connection-probe.ts'
+import { InboundWebRtcCheck, StaleConnectionSweeper } from '../../../src/net/connection-probe.ts'
 import { LoopbackPeers } from './loopback.ts'
 
 /** A TCP forwarder to `port` that can go silent without closing: a connection that died unseen. */
@@ -87,5 +87,80 @@ describe('StaleConnectionSweeper', () => {
     expect(first.status).toBe('open')
     expect(second.status).toBe('open')
     expect(lines).toEqual([])
+  })
+})
+
+const FRIEND = 'QmcgpsyWgH8Y8ajJz1Cu72KnS5uo2Aa2LpzU7kinSupNKC'
+const RELAY = '/ip4/192.0.2.1/tcp/443/tls/ws/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN'
+
+/** An open connection to FRIEND with this remote address, limited (relayed) or not. */
+function fakeConnection (addr: string, direction: 'inbound' | 'outbound', limited = false): Connection {
+  return { status: 'open', remoteAddr: multiaddr(addr), direction, ...(limited ? { limits: { seconds: 3600 } } : {}) } as unknown as Connection
+}
+
+/** A node that emits connection:open for the check; `changed` resolves once the check is done with one. */
+function checkedNode (): { node: Libp2p, open: (c: Partial<Connection>) => void } {
+  const target = new EventTarget()
+  const node = {
+    addEventListener: target.addEventListener.bind(target),
+    removeEventListener: target.removeEventListener.bind(target)
+  } as unknown as Libp2p
+  return { node, open: (c) => { target.dispatchEvent(new CustomEvent('connection:open', { detail: c })) } }
+}
+
+/** A promise and the function that resolves it. */
+function signalled (): { promise: Promise<void>, resolve: () => void } {
+  let resolve = (): void => {}
+  const promise = new Promise<void>((r) => { resolve = r })
+  return { promise, resolve }
+}
+
+describe('accepted WebRTC connections that never connected', () => {
+  function accepted (newStream: Connection['newStream']): Connection & { aborted: Error | undefined } {
+    const c = {
+      status: 'open',
+      direction: 'inbound',
+      remoteAddr: multiaddr(`/webrtc/p2p/${FRIEND}`),
+      remotePeer: { toString: () => FRIEND },
+      aborted: undefined as Error | undefined,
+      newStream,
+      abort (err: Error) { this.aborted = err; this.status = 'closed' }
+    }
+    return c as unknown as Connection & { aborted: Error | undefined }
+  }
+
+  it('counts one once a stream crosses it', async () => {
+    const { node, open } = checkedNode()
+    const done = signalled()
+    const check = new InboundWebRtcCheck(node, { log: () => {}, changed: () => { done.resolve() } })
+    check.start()
+    const c = accepted(async () => ({ close: async () => {}, abort: () => {} }) as never)
+    expect(check.counts(c)).toBe(false)
+    open(c)
+    await done.promise
+    expect(check.counts(c)).toBe(true)
+    expect(c.aborted).toBeUndefined()
+  })
+
+  it('aborts one whose streams never open, and never counts it', async () => {
+    const { node, open } = checkedNode()
+    const done = signalled()
+    const lines: string[] = []
+    const check = new InboundWebRtcCheck(node, { log: (l) => lines.push(l), changed: () => { done.resolve() }, timeoutMs: 10 })
+    check.start()
+    const c = accepted(async (_protocol, options) => await new Promise((_resolve, reject) => {
+      options?.signal?.addEventListener('abort', () => { reject(options.signal?.reason) })
+    }))
+    open(c)
+    await done.promise
+    expect(c.aborted?.message).toBe('the WebRTC connection never connected')
+    expect(check.counts(c)).toBe(false)
+    expect(lines.join('\n')).toMatch(/never connected/)
+  })
+
+  it('counts other connections at once', () => {
+    const check = new InboundWebRtcCheck(checkedNode().node, { log: () => {}, changed: () => {} })
+    expect(check.counts(fakeConnection(`${RELAY}/p2p-circuit/webrtc/p2p/${FRIEND}`, 'outbound'))).toBe(true)
+    expect(check.counts(fakeConnection(`${RELAY}/p2p-circuit/p2p/${FRIEND}`, 'inbound', true))).toBe(true)
   })
 })

@@ -1,4 +1,5 @@
 import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Ack, AckStatus, Deliver, DeliverKind } from '../../../../src/core/codec/envelope.ts'
 import type { KithLibp2p } from '../../../../src/net/node.ts'
@@ -164,6 +165,33 @@ describe('DeliveryService', () => {
     await expect.poll(() => outbox.settled.size, { timeout: 10_000 }).toBe(100)
     expect(received).toEqual(texts)
     expect([...outbox.settled.entries()].filter(([, s]) => s === 'rejected').map(([id]) => id)).toEqual(texts.flatMap((t, i) => (t.startsWith('bad') ? [i + 1] : [])))
+  })
+
+  it('leaves chat on the relayed connection when the only direct one does not count (an unproven accepted WebRTC one)', async () => {
+    const [relay, sender, receiver] = [await node(), await node(), await node()]
+    const received: string[] = []
+    await listen(receiver, async (_from, frame) => {
+      received.push(new TextDecoder().decode(frame.message))
+      return 'stored'
+    })
+    // The receiver reserves a slot at the relay; the sender reaches it through the relay, and over TCP too.
+    await receiver.dial(relay.getMultiaddrs()[0]!)
+    await expect.poll(() => receiver.getMultiaddrs().some((a) => a.toString().includes('/p2p-circuit')), { timeout: 10_000 }).toBe(true)
+    const relayed = await sender.dial(multiaddr(`${relay.getMultiaddrs()[0]!.toString()}/p2p-circuit/p2p/${receiver.peerId.toString()}`))
+    expect(relayed.limits).toBeDefined()
+    const direct = await sender.dial(receiver.getMultiaddrs().find((a) => !a.toString().includes('/p2p-circuit'))!)
+    expect(direct.limits).toBeUndefined()
+    const outbox = new MemoryOutbox()
+    // Here the TCP connection stands in for a connection that does not count.
+    const delivery = new DeliveryService(sender, outbox, async () => 'stored', { log: quiet, counts: (c) => c !== direct })
+    services.push(delivery)
+    await delivery.start()
+    outbox.add('over the relay')
+    delivery.notify(receiver.peerId.toString())
+    await expect.poll(() => outbox.settled.size, { timeout: 10_000 }).toBe(1)
+    expect(received).toEqual(['over the relay'])
+    expect(relayed.streams.map((st) => st.protocol)).toContain(DELIVER_PROTOCOL)
+    expect(direct.streams.map((st) => st.protocol)).not.toContain(DELIVER_PROTOCOL)
   })
 
   it('hands frames to the handler as they arrive, and acks them in order once each outcome is known', async () => {

@@ -1,8 +1,8 @@
-import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import {
-  dialableContactAddr, InboundWebRtcCheck, isDirect, linkOf, statusOf, upgradeRelayedLinks, usableAddrs
+  dialableContactAddr, isDirect, linkOf, statusOf, upgradeRelayedLinks, usableAddrs
 } from '../../../../src/web/client/connectivity.ts'
 
 const ME = '12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp'
@@ -98,73 +98,6 @@ describe('contact addresses', () => {
       `${RELAY_WSS}/p2p-circuit`,
       `${RELAY_DIRECT}/p2p-circuit`
     ])
-  })
-})
-
-/** A node that emits connection:open for the check; `changed` resolves once the check is done with one. */
-function checkedNode (): { node: Libp2p, open: (c: Partial<Connection>) => void } {
-  const target = new EventTarget()
-  const node = {
-    addEventListener: target.addEventListener.bind(target),
-    removeEventListener: target.removeEventListener.bind(target)
-  } as unknown as Libp2p
-  return { node, open: (c) => { target.dispatchEvent(new CustomEvent('connection:open', { detail: c })) } }
-}
-
-/** A promise and the function that resolves it. */
-function signalled (): { promise: Promise<void>, resolve: () => void } {
-  let resolve = (): void => {}
-  const promise = new Promise<void>((r) => { resolve = r })
-  return { promise, resolve }
-}
-
-describe('accepted WebRTC connections that never connected', () => {
-  function accepted (newStream: Connection['newStream']): Connection & { aborted: Error | undefined } {
-    const c = {
-      status: 'open',
-      direction: 'inbound',
-      remoteAddr: multiaddr(`/webrtc/p2p/${FRIEND}`),
-      remotePeer: { toString: () => FRIEND },
-      aborted: undefined as Error | undefined,
-      newStream,
-      abort (err: Error) { this.aborted = err; this.status = 'closed' }
-    }
-    return c as unknown as Connection & { aborted: Error | undefined }
-  }
-
-  it('counts one once a stream crosses it', async () => {
-    const { node, open } = checkedNode()
-    const done = signalled()
-    const check = new InboundWebRtcCheck(node, { log: () => {}, changed: () => { done.resolve() } })
-    check.start()
-    const c = accepted(async () => ({ close: async () => {}, abort: () => {} }) as never)
-    expect(check.counts(c)).toBe(false)
-    open(c)
-    await done.promise
-    expect(check.counts(c)).toBe(true)
-    expect(c.aborted).toBeUndefined()
-  })
-
-  it('aborts one whose streams never open, and never counts it', async () => {
-    const { node, open } = checkedNode()
-    const done = signalled()
-    const lines: string[] = []
-    const check = new InboundWebRtcCheck(node, { log: (l) => lines.push(l), changed: () => { done.resolve() }, timeoutMs: 10 })
-    check.start()
-    const c = accepted(async (_protocol, options) => await new Promise((_resolve, reject) => {
-      options?.signal?.addEventListener('abort', () => { reject(options.signal?.reason) })
-    }))
-    open(c)
-    await done.promise
-    expect(c.aborted?.message).toBe('the WebRTC connection never connected')
-    expect(check.counts(c)).toBe(false)
-    expect(lines.join('\n')).toMatch(/never connected/)
-  })
-
-  it('counts other connections at once', () => {
-    const check = new InboundWebRtcCheck(checkedNode().node, { log: () => {}, changed: () => {} })
-    expect(check.counts(connection(`${RELAY_WSS}/p2p-circuit/webrtc/p2p/${FRIEND}`) as unknown as Connection)).toBe(true)
-    expect(check.counts(connection(`${RELAY_WSS}/p2p-circuit/p2p/${FRIEND}`, { direction: 'inbound', limited: true }) as unknown as Connection)).toBe(true)
   })
 })
 
