@@ -73,6 +73,7 @@ const WRITE_SCOPE: { readonly [K in Write['kind']]: readonly StoreName[] } = {
   'prune-epochs': ['epochs'],
   message: ['messages'],
   'message-resend': ['messages'],
+  'call-row': ['messages'],
   outbox: ['outbox'],
   'outbox-done': ['outbox', 'receipts'],
   'outbox-deposited': ['outbox'],
@@ -246,6 +247,14 @@ export class IndexedDbStore implements Store {
           const existing = await store.get(w.id)
           if (existing === undefined) return
           await store.put(messageRecord({ ...messageOf(existing), needsSend: w.needsSend, recipients: w.recipients, epoch: w.epoch }))
+        }
+      case 'call-row':
+        return async (tx) => {
+          const store = tx.objectStore('messages')
+          const existing = await store.get(w.id)
+          if (existing === undefined) return
+          const row = messageOf(existing)
+          if (row.kind === 'call') await store.put(messageRecord({ ...row, text: w.text }))
         }
       case 'outbox': {
         const record = { peerId: w.peerId, groupId: w.groupId, messageId: w.messageId, frame: copyBytes(w.frame), createdAt: w.createdAt }

@@ -251,6 +251,9 @@ export class SqliteStore implements Store {
       case 'message-resend':
         this.run('UPDATE messages SET needs_send = ?, recipients = ?, epoch = ? WHERE id = ?', w.needsSend ? 1 : 0, w.recipients, w.epoch, w.id)
         return
+      case 'call-row':
+        this.run("UPDATE messages SET text = ? WHERE id = ? AND kind = 'call'", w.text, w.id)
+        return
       case 'outbox':
         return Number(this.stmt('INSERT INTO outbox (peer_id, group_id, message_id, frame, created_at) VALUES (?, ?, ?, ?, ?)')
           .run(w.peerId, w.groupId, w.messageId, w.frame, w.createdAt).lastInsertRowid)

@@ -162,6 +162,9 @@ describe('calls', () => {
     }
     // She leaves while the two go on, and comes back.
     await carol.messenger.hangUp(started.id)
+    // Her one history entry for the call now says she was in it, not that she missed it.
+    const afterFirstPart = (await carol.messenger.callHistory('friends')).filter((e) => e.id === started.id)
+    expect(afterFirstPart).toEqual([expect.objectContaining({ outcome: 'answered' })])
     await eventually([alice], async () => (await alice.messenger.activeCalls()).find((c) => c.participants.length === 1), 'Carol gone at Alice')
     expect((await carol.messenger.activeCalls())[0]).toMatchObject({ phase: 'running' })
     await carol.messenger.answerCall(started.id, { audio: true, video: false })
@@ -174,6 +177,10 @@ describe('calls', () => {
     for (const node of [alice, bob, carol]) {
       await eventually([node], async () => (await node.messenger.activeCalls()).length === 0, 'the call over')
     }
+    // Still one entry, counting both parts.
+    const entries = (await carol.messenger.callHistory('friends')).filter((e) => e.id === started.id)
+    expect(entries).toEqual([expect.objectContaining({ outcome: 'answered' })])
+    expect(entries[0]!.durationMs).toBeGreaterThanOrEqual(afterFirstPart[0]!.durationMs)
   })
 
   it('a device restarted while its phone rings rings again, and can answer; one restarted in a call leaves it', async () => {

@@ -47,8 +47,12 @@ export interface CallState {
   /** Someone other than the caller has joined: from then on a participant left alone ends the call. */
   readonly answered: boolean
   readonly startedAt: number
-  /** When this device and at least one other were first both in the call. */
+  /** When this device and at least one other were first both in the call (a device that rejoins keeps it: the call timer goes on). */
   readonly connectedAt?: number
+  /** When this device's present part in the call began; it may leave a call that goes on and join again. */
+  readonly joinedAt?: number
+  /** Time this device spent in the call in the parts it left: its history entry counts them all. */
+  readonly spentMs?: number
   readonly endedAt?: number
   readonly outcome?: CallOutcome
 }
@@ -80,7 +84,7 @@ export interface CallRecord {
   readonly video: boolean
   readonly outcome: CallOutcome
   readonly startedAt: number
-  /** Time connected, for `answered`; 0 otherwise. */
+  /** Time this device spent in the call, all its parts together, for `answered`; 0 otherwise. */
   readonly durationMs: number
 }
 
@@ -136,7 +140,11 @@ function goesOn (state: CallState): boolean {
  */
 function end (state: CallState, outcome: CallOutcome, at: number, mayGoOn = true): CallTransition {
   const over = !mayGoOn || !goesOn(state)
-  const ended: CallState = over ? { ...state, phase: 'ended', outcome, endedAt: at } : { ...state, phase: 'running', outcome }
+  // A call restored from before joinedAt was kept has only connectedAt.
+  const since = state.joinedAt ?? state.connectedAt
+  const spentMs = outcome === 'answered' && since !== undefined ? (state.spentMs ?? 0) + Math.max(0, at - since) : (state.spentMs ?? 0)
+  const { joinedAt: _left, ...out } = state
+  const ended: CallState = over ? { ...out, phase: 'ended', outcome, endedAt: at, spentMs } : { ...out, phase: 'running', outcome, spentMs }
   return {
     state: ended,
     ended: {
@@ -147,7 +155,7 @@ function end (state: CallState, outcome: CallOutcome, at: number, mayGoOn = true
       video: state.media.video,
       outcome,
       startedAt: state.startedAt,
-      durationMs: outcome === 'answered' && state.connectedAt !== undefined ? Math.max(0, at - state.connectedAt) : 0
+      durationMs: outcome === 'answered' ? spentMs : 0
     }
   }
 }
@@ -163,7 +171,7 @@ export function advanceCall (state: CallState, event: CallEvent): CallTransition
   switch (event.kind) {
     case 'accepted': {
       const participants = [...without(state.participants, event.from.device), event.from]
-      if (state.phase === 'calling') return { state: { ...state, phase: 'joined', participants, answered: true, connectedAt: event.at } }
+      if (state.phase === 'calling') return { state: { ...state, phase: 'joined', participants, answered: true, connectedAt: event.at, joinedAt: event.at } }
       return { state: { ...state, participants, answered: true } }
     }
     case 'declined': {
@@ -187,7 +195,7 @@ export function advanceCall (state: CallState, event: CallEvent): CallTransition
     }
     case 'answer':
       if (state.phase !== 'ringing') return { state }
-      return { state: { ...state, phase: 'joined', answered: true, connectedAt: event.at } }
+      return { state: { ...state, phase: 'joined', answered: true, connectedAt: event.at, joinedAt: event.at } }
     case 'decline':
       if (state.phase !== 'ringing') return { state }
       return end(state, 'declined', event.at)
@@ -222,8 +230,9 @@ function advanceRunning (state: CallState, event: CallEvent): CallTransition {
       return goesOn(next) ? { state: next } : { state: { ...next, phase: 'ended', endedAt: event.at } }
     }
     case 'answer':
-      // Joins again: connected once someone else is there (always, while it runs).
-      return { state: { ...state, phase: 'joined', answered: true, connectedAt: event.at } }
+      // Joins (again): connected once someone else is there (always, while it runs). The timer
+      // goes on from the first time this device was connected.
+      return { state: { ...state, phase: 'joined', answered: true, connectedAt: state.connectedAt ?? event.at, joinedAt: event.at } }
     case 'removed':
       return over()
     case 'declined':

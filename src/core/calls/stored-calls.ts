@@ -37,7 +37,8 @@ function isCall (x: unknown): x is CallState {
     (c.direction === 'incoming' || c.direction === 'outgoing') && isString(c.caller?.identity) && isString(c.caller?.device) &&
     isMedia(c.media) && c.phase !== undefined && PHASES.has(c.phase) && Array.isArray(c.participants) && c.participants.every(isParticipant) &&
     Number.isSafeInteger(c.invited) && Array.isArray(c.declined) && c.declined.every(isString) && typeof c.answered === 'boolean' &&
-    Number.isFinite(c.startedAt) && (c.connectedAt === undefined || Number.isFinite(c.connectedAt))
+    Number.isFinite(c.startedAt) && (c.connectedAt === undefined || Number.isFinite(c.connectedAt)) &&
+    (c.joinedAt === undefined || Number.isFinite(c.joinedAt)) && (c.spentMs === undefined || (Number.isFinite(c.spentMs) && c.spentMs >= 0))
 }
 
 /** Reads the kept calls; entries that do not have the shape of a call are skipped. */

@@ -410,12 +410,26 @@ export class Calls {
     await this.engine.store.apply([{ kind: 'meta', key: STORED_CALLS_META, value: encodeStoredCalls([...this.active.values()]) }])
   }
 
-  /** Writes a call's one history row and announces it. */
+  /**
+   * Writes a call's one history row and announces it. A device that joins a call it missed or
+   * declined, or rejoins one it left, ends its part again: an answered part rewrites the row in
+   * place (its length counts every part), so the history never keeps "Missed" for a call this
+   * device was in.
+   */
   private async recordLocked (groupId: string, record: CallRecord | undefined): Promise<void> {
     if (record === undefined) return
     const { engine } = this
     const group = await engine.load(groupId)
     if (group === undefined) return
+    const earlier = await engine.store.getMessage(record.id)
+    if (earlier !== undefined) {
+      if (earlier.kind !== CALL_ROW_KIND || earlier.groupId !== groupId || record.outcome !== 'answered') return
+      const text = encodeCallRecordBody(record)
+      await engine.commit([{ kind: 'call-row', id: record.id, text }], [])
+      engine.emit({ type: 'call-ended', conversation: groupId, callId: record.id, outcome: record.outcome })
+      this.onRecorded?.({ ...earlier, text })
+      return
+    }
     const row: MessageView = {
       id: record.id,
       groupId,

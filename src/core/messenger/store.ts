@@ -129,6 +129,8 @@ export type Write =
   | { kind: 'prune-epochs', groupId: string, belowEpoch: number }
   | { kind: 'message', row: MessageRow }
   | { kind: 'message-resend', id: string, needsSend: boolean, recipients: number, epoch: number }
+  /** Rewrites the body of a call's history row (kind `call`), e.g. a missed call this device joined later. */
+  | { kind: 'call-row', id: string, text: string }
   | { kind: 'outbox', peerId: string, groupId: string, messageId: string | null, frame: Uint8Array, createdAt: number }
   | { kind: 'outbox-done', id: number, receipt: boolean }
   /** A mailbox of the row's device holds a copy of these frames: they stay queued for the device itself. */

@@ -251,6 +251,21 @@ function describeStore (name: string, open: () => Promise<Store>): void {
       expect(await store.getMessage('nope')).toBeUndefined()
     })
 
+    it('rewrites the body of a call row with call-row, and of no other kind of row', async () => {
+      await store.apply([
+        { kind: 'message', row: message('c1', { kind: 'call', text: '{"outcome":"missed"}' }) },
+        { kind: 'message', row: message('t1', { text: 'plain text' }) }
+      ])
+      await store.apply([
+        { kind: 'call-row', id: 'c1', text: '{"outcome":"answered"}' },
+        { kind: 'call-row', id: 't1', text: 'rewritten' },
+        { kind: 'call-row', id: 'nope', text: 'x' }
+      ])
+      expect(await store.getMessage('c1')).toEqual({ ...message('c1', { kind: 'call', text: '{"outcome":"answered"}' }), acknowledged: 0, stored: 0 })
+      expect((await store.getMessage('t1'))?.text).toBe('plain text')
+      expect(await store.getMessage('nope')).toBeUndefined()
+    })
+
     it('lists own messages waiting to be sent, and own messages since an epoch, by seq', async () => {
       await store.apply([
         message('own-3', { own: true, needsSend: true, seq: 3, epoch: 5 }),

@@ -88,6 +88,30 @@ describe('call state', () => {
     expect(advanceCall(t.state, { kind: 'answer', at: 80_000 }).state.phase).toBe('joined')
   })
 
+  it('a device that rejoins keeps its call timer, and its history entry counts every part it was in', () => {
+    let t = advanceCall(incoming(), { kind: 'accepted', from: carol, at: 2000 })
+    t = advanceCall(t.state, { kind: 'answer', at: 10_000 })
+    t = advanceCall(t.state, { kind: 'hang-up', at: 20_000 })
+    expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 10_000 })
+    expect(t.state.phase).toBe('running')
+    t = advanceCall(t.state, { kind: 'answer', at: 50_000 })
+    // The timer runs from the first time this device was connected, not from the rejoin.
+    expect(t.state).toMatchObject({ phase: 'joined', connectedAt: 10_000 })
+    t = advanceCall(t.state, { kind: 'hang-up', at: 55_000 })
+    expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 15_000 })
+  })
+
+  it('a missed call this device joins later ends as answered, for the time it was in', () => {
+    let t = advanceCall(incoming(), { kind: 'accepted', from: carol, at: 2000 })
+    t = advanceCall(t.state, { kind: 'timeout', at: 46_000 })
+    expect(t.ended).toMatchObject({ outcome: 'missed', durationMs: 0 })
+    t = advanceCall(t.state, { kind: 'answer', at: 60_000 })
+    t = advanceCall(t.state, { kind: 'hung-up', from: 'devB', at: 61_000 })
+    t = advanceCall(t.state, { kind: 'hung-up', from: 'devC', at: 90_000 })
+    expect(t.state.phase).toBe('ended')
+    expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 30_000 })
+  })
+
   it('a running call ends once only one is left in it, or when this device is removed from the group', () => {
     let t = advanceCall(incoming(), { kind: 'accepted', from: carol, at: 2000 })
     t = advanceCall(t.state, { kind: 'decline', at: 3000 })
