@@ -126,6 +126,7 @@ export class FileTransfers {
   private stopped = false
   private refreshTimer: NodeJS.Timeout | undefined
   private stopWatchingServices: () => void = () => {}
+  private stopWatchingMembers: () => void = () => {}
 
   constructor (private readonly libp2p: KithLibp2p, private readonly messenger: Messenger, private readonly chunks: NodeChunkStore, private readonly options: FileTransfersOptions) {
     this.service = new FileService(libp2p, {
@@ -180,6 +181,10 @@ export class FileTransfers {
     this.stopWatchingServices = onFileServiceAppears(this.libp2p, (peer) => { this.refreshSources(peer.toString()) })
     this.refreshTimer = setInterval(() => { this.refreshSources() }, this.options.sourceRefreshMs ?? 5_000)
     this.refreshTimer.unref()
+    // Membership may have changed: a removed member is cut off before its next chunk.
+    this.stopWatchingMembers = this.messenger.subscribe((event) => {
+      if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.service.membershipChanged()
+    })
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
@@ -221,6 +226,7 @@ export class FileTransfers {
     this.stopped = true
     this.libp2p.removeEventListener('peer:connect', this.onConnect)
     this.stopWatchingServices()
+    this.stopWatchingMembers()
     clearInterval(this.refreshTimer)
     for (const t of this.retries.values()) clearTimeout(t)
     this.retries.clear()

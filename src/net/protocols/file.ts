@@ -40,6 +40,11 @@ export interface FileServiceOptions {
 
 /** Chunks read ahead of the one being sent, per stream. */
 const PREFETCH = 4
+/**
+ * How long a stream's "may fetch" yes is reused before the next chunk asks again, when no change of
+ * membership was signalled ({@link FileService.membershipChanged}) meanwhile.
+ */
+const MAY_FETCH_REUSE_MS = 2_000
 
 /** The answer to an unknown file and to a refused peer alike, so a refusal reveals nothing. */
 const REFUSAL = 'unknown file or not allowed'
@@ -108,6 +113,8 @@ export class FileService {
   private readonly watchers = new Map<string, Set<FrameStream>>()
   private readonly openTimeoutMs: number
   private readonly idleTimeoutMs: number
+  /** Bumped by {@link membershipChanged}: every stream asks `mayFetch` again before its next chunk. */
+  private membership = 0
 
   constructor (private readonly libp2p: Libp2p, private readonly options: FileServiceOptions) {
     this.openTimeoutMs = options.openTimeoutMs ?? 10_000
@@ -124,6 +131,15 @@ export class FileService {
   /** Stops taking new file streams. */
   async stop (): Promise<void> {
     await this.libp2p.unhandle(FILE_PROTOCOL)
+  }
+
+  /**
+   * Some conversation's members changed (or may have): each open stream asks `mayFetch` again before
+   * it serves another chunk, so a removed member is cut off at once. Between changes a stream reuses
+   * its yes for up to 2 s instead of asking for every chunk.
+   */
+  membershipChanged (): void {
+    this.membership++
   }
 
   /** Tells the peers fetching `fileId` that chunk `index` is now here too (HAVE_ONE). */
@@ -143,6 +159,7 @@ export class FileService {
       if (open.kind !== FileRequestKind.OPEN) throw new FileProtocolError('the first frame is not OPEN')
       fileId = asFileId(open.fileId)
       const held = await this.options.store.held(fileId)
+      const membership = this.membership
       const allowed = held !== undefined && await this.options.mayFetch(peer, fileId)
       if (!allowed || held === undefined) {
         this.options.log(`file ${fileIdHex(fileId)}: refused ${peer}: ${held === undefined ? 'unknown file' : 'not allowed to fetch it'}`)
@@ -157,7 +174,7 @@ export class FileService {
       try {
         await lp.write(response({ kind: FileResponseKind.HAVE, bitfield: held.toBytes() as Uint8Array<ArrayBuffer> }))
         const send = async (data: Uint8ArrayList): Promise<void> => { if (!stream.send(data)) await stream.onDrain() }
-        await this.answer(lp, send, peer, fileId, held.size)
+        await this.answer(lp, send, peer, fileId, held.size, { membership, at: Date.now() })
       } finally {
         watchers.delete(lp)
         if (watchers.size === 0) this.watchers.delete(id)
@@ -171,7 +188,7 @@ export class FileService {
   }
 
   /** Reads GETs and CANCELs into a queue while another loop answers them in order. */
-  private async answer (lp: FrameStream, send: (data: Uint8ArrayList) => Promise<void>, peer: PeerId, fileId: FileId, count: number): Promise<void> {
+  private async answer (lp: FrameStream, send: (data: Uint8ArrayList) => Promise<void>, peer: PeerId, fileId: FileId, count: number, allowed: { membership: number, at: number }): Promise<void> {
     const queue: number[] = []
     // Reads of the next chunks run while the current one is written out.
     const prefetched = new Map<number, Promise<StoredChunk | undefined>>()
@@ -187,6 +204,9 @@ export class FileService {
     let wake: (() => void) | undefined
     let ended = false
     let failure: Error | undefined
+    // OPEN was just allowed: the first chunks need not ask again.
+    let allowedIn = allowed.membership
+    let allowedAt = allowed.at
     const reader = (async () => {
       try {
         for (;;) {
@@ -228,7 +248,12 @@ export class FileService {
         continue
       }
       for (const next of queue.slice(0, PREFETCH - 1)) void read(next)
-      if (!await this.options.mayFetch(peer, fileId)) throw new FileProtocolError('no longer allowed to fetch this file')
+      if (allowedIn !== this.membership || Date.now() - allowedAt > MAY_FETCH_REUSE_MS) {
+        const membership = this.membership
+        if (!await this.options.mayFetch(peer, fileId)) throw new FileProtocolError('no longer allowed to fetch this file')
+        allowedIn = membership
+        allowedAt = Date.now()
+      }
       const stored = await read(index)
       if (!queue.includes(index)) prefetched.delete(index)
       if (stored === undefined) await lp.write(response({ kind: FileResponseKind.DONT_HAVE, index }))

@@ -180,6 +180,11 @@ export class FileTransfers {
     }
   }
 
+  /** Membership may have changed: streams being served ask who may fetch again before their next chunk. */
+  membershipChanged (): void {
+    this.service?.membershipChanged()
+  }
+
   /** Stops serving and every download (they resume on the next start). */
   async stop (): Promise<void> {
     clearInterval(this.refreshTimer)

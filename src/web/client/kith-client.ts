@@ -510,7 +510,10 @@ export class BrowserClient implements KithClient {
 
   private onEvent (event: MessengerEvent): void {
     // Membership may have changed: who may fetch files is asked afresh.
-    if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.fetchAllowed.clear()
+    if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) {
+      this.fetchAllowed.clear()
+      void this.transfers?.then((t) => { t.membershipChanged() }, () => {})
+    }
     if (event.type === 'message' && event.message.notice?.type === 'profile' && !event.message.own) {
       // Someone took a new name: their contact row changed, so lists (and names shown) reload.
       this.scheduleRefresh()

@@ -253,17 +253,34 @@ describe('/kith/file/1.0.0', () => {
     expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
   })
 
-  it('stops serving a peer that may no longer fetch (a removed member) in the middle of a transfer', async () => {
+  it('stops serving a peer that may no longer fetch (a removed member) in the middle of a transfer, once told membership changed', async () => {
     const [alice, carol] = [await peer(), await peer()]
     const manifest = await seal(alice.store, randomBytes(2 * 1024 * 1024))
     let removed = false
-    await serve(alice, { mayFetch: () => !removed })
+    const service = await serve(alice, { mayFetch: () => !removed })
     const transfer = downloadFile(carol.node, manifest, [await know(carol, alice)], {
-      store: carol.store, log: carol.log.log, maxInFlightBytes: CHUNK, onChunk: () => { removed = true }
+      store: carol.store, log: carol.log.log, maxInFlightBytes: CHUNK,
+      onChunk: () => {
+        removed = true
+        service.membershipChanged()
+      }
     })
     await expect(transfer).rejects.toThrow(/missing and no source is left/)
     expect(alice.log.text()).toMatch(/no longer allowed to fetch this file/)
     expect((await carol.store.held(manifest.fileId))!.count).toBeLessThan(8)
+  })
+
+  it('asks mayFetch when a stream opens, and not again for every chunk while membership stays as it was', async () => {
+    const [alice, bob] = [await peer(), await peer()]
+    const data = randomBytes(2 * 1024 * 1024)
+    const manifest = await seal(alice.store, data)
+    let asked = 0
+    await serve(alice, { mayFetch: () => { asked++; return true } })
+    await downloadFile(bob.node, manifest, [await know(bob, alice)], { store: bob.store, log: bob.log.log })
+    expect(await plaintextSha(manifest, bob.store)).toBe(sha(data))
+    // 8 chunks; a yes is reused for 2 s, so only a transfer slower than 14 s could ask 8 times.
+    expect(manifest.size / CHUNK).toBe(8)
+    expect(asked).toBeLessThan(8)
   })
 
   it('serves the chunks a partial holder has, and announces each one it stores later (HAVE_ONE)', async () => {
