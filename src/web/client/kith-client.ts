@@ -41,8 +41,12 @@ const TYPING_SHOWN_MS = 6_000
 const TYPING_SEND_EVERY_MS = 3_000
 const LOG_LINES = 500
 const SEARCH_LIMIT = 50
-/** Greeting contacts right as the relay reservation lands can fail; a few more rounds, spaced out. */
-const GREET_ROUNDS = 3
+/**
+ * Greeting contacts right as the page comes online can fail (a reservation not in place yet, a
+ * loaded machine): the contacts not linked yet are greeted again, each wait twice the last (1, 2,
+ * 4, 8, 16 s), so a contact who is online is not shown Offline until a message happens to flow.
+ */
+const GREET_ROUNDS = 6
 const GREET_RETRY_MS = 1_000
 /** The Web Lock one tab holds while it is this device, and the channel tabs ask each other for it on. */
 const DEVICE_LOCK = 'kith-device'
@@ -429,7 +433,7 @@ export class BrowserClient implements KithClient {
         this.record(`greeted ${reached} of ${devices.length} contact devices`)
         const missed = devices.filter((d) => linkOf(node, [d]) === 'none')
         if (missed.length > 0 && round < GREET_ROUNDS && this.node === node) {
-          setTimeout(() => { this.greetContacts(node, missed, round + 1) }, GREET_RETRY_MS * round)
+          setTimeout(() => { this.greetContacts(node, missed, round + 1) }, GREET_RETRY_MS * 2 ** (round - 1))
         }
       })
       .catch((err: unknown) => { this.record(`greeting contacts failed: ${messageOf(err)}`) })
