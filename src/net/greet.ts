@@ -6,7 +6,6 @@
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { describeError } from '../core/errors.ts'
-import { dialPeer } from './dial.ts'
 
 /** How to greet. */
 export interface GreetOptions {
@@ -27,7 +26,7 @@ export async function greetPeers (libp2p: Libp2p, peerIds: readonly string[], op
       try { peer = peerIdFromString(next) } catch { continue }
       if (libp2p.getConnections(peer).some((c) => c.status === 'open')) { reached++; continue }
       try {
-        await dialPeer(libp2p, peer, AbortSignal.timeout(options.timeoutMs ?? 15_000))
+        await libp2p.dial(peer, { signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) })
         reached++
       } catch (err) {
         options.log?.(`could not greet ${next}: ${describeError(err)}`)

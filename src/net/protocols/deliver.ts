@@ -10,7 +10,6 @@ import { DELIVER_PROTOCOL, DELIVERY_WINDOW, DELIVERY_WINDOW_BYTES, MAX_ACK_FRAME
 import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
 import { FrameStream } from '../frames.ts'
 import type { CountsAsLink } from '../connection-probe.ts'
-import { dialPeer } from '../dial.ts'
 import { AckBatcher } from './ack-batch.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
 import { describeError } from '../../core/errors.ts'
@@ -281,7 +280,7 @@ class PeerSender {
   /** Dials the peer; if the addresses we know fail, asks `locate` for fresh ones and dials once more. */
   private async dial (peer: PeerId, signal: AbortSignal): Promise<Connection> {
     try {
-      return await dialPeer(this.libp2p, peer, signal)
+      return await this.libp2p.dial(peer, { signal })
     } catch (err) {
       const locate = this.options.locate
       if (locate === undefined || this.closed) throw err
@@ -290,7 +289,7 @@ class PeerSender {
         return false
       })
       if (!found) throw err
-      return await dialPeer(this.libp2p, peer, AbortSignal.timeout(10_000))
+      return await this.libp2p.dial(peer, { signal: AbortSignal.timeout(10_000) })
     }
   }
 

@@ -121,6 +121,8 @@ export class BrowserClient implements KithClient {
   private transfers: Promise<FileTransfers> | undefined
   /** When a peer was last allowed to fetch a file, by "peer file"; cleared on any membership change. */
   private readonly fetchAllowed = new Map<string, number>()
+  /** Contact devices greeted since the page last came online. */
+  private readonly greeted = new Set<string>()
   private readonly devices = 'BroadcastChannel' in globalThis ? new BroadcastChannel(DEVICE_LOCK) : undefined
 
   constructor () {
@@ -410,7 +412,15 @@ export class BrowserClient implements KithClient {
     const status = statusOf(node, devices, navigator.onLine, this.dialer?.lastError ?? null, counts)
     if (status.kind !== this.connection.value.kind) {
       this.record(`status ${status.kind} at ${Math.round(performance.now())} ms`)
-      if (status.kind === 'online') this.greetContacts(node, devices)
+      // Back online: every contact device is greeted again.
+      if (status.kind === 'online') this.greeted.clear()
+    }
+    if (status.kind === 'online') {
+      // The contacts may load after the page came online (a reloaded page often does): they are
+      // greeted once they are known.
+      const fresh = devices.filter((d) => !this.greeted.has(d))
+      for (const d of fresh) this.greeted.add(d)
+      if (fresh.length > 0) this.greetContacts(node, fresh)
     }
     this.connection.value = status
     let changed = false
