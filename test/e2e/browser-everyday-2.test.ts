@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  conversationItem, message, openConversation, screenshot, sendMessage, waitOnline, type Served, type User,
+  conversationItem, message, openConversation, pageLog, screenshot, sendMessage, waitOnline, type Served, type User,
   useChattingPair
 } from './browser-harness.ts'
 
@@ -116,7 +116,9 @@ describe('browser app, everyday features (2)', () => {
     await openConversation(alice.page, 'Bob')
     // Everything is read and nobody types: only greeting Bob's device brings the link back. On a
     // loaded machine the fresh page can take a while to reach him (it showed Offline for 15 s once).
-    await pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: RELINK_MS })
+    await pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: RELINK_MS }).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}\n--- Alice's page log ---\n${await pageLog(alice.page)}\n--- Bob's page log ---\n${await pageLog(bob.page)}`)
+    })
     await screenshot(alice.page, 'everyday2-reload-linked')
     // Bob's page still held the WebRTC connection of Alice's old page, which died without closing:
     // her new connection made it probe that one and drop it, instead of sending into it for ~20 s.

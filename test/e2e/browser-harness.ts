@@ -112,6 +112,11 @@ export async function waitOnline (page: Page): Promise<void> {
   await page.getByTestId('connection-status').and(page.locator('[data-state="online"]')).waitFor({ timeout: 30_000 })
 }
 
+/** The end of a page's own log (`kithDebug.log`: connections, greetings, errors; no secrets), for a failure's message. */
+export async function pageLog (page: Page, lines = 40): Promise<string> {
+  return await page.evaluate((n) => (globalThis as unknown as { kithDebug?: { log: string[] } }).kithDebug?.log.slice(-n).join('\n') ?? '(no log)', lines).catch((err: unknown) => String(err))
+}
+
 /** The user's invite link as the page shows it. */
 export async function inviteLink (page: Page): Promise<string> {
   const link = page.getByTestId('invite-link')
