@@ -122,7 +122,9 @@ describe('browser app, everyday features (2)', () => {
     await screenshot(alice.page, 'everyday2-reload-linked')
     // Bob's page still held the WebRTC connection of Alice's old page, which died without closing:
     // her new connection made it probe that one and drop it, instead of sending into it for ~20 s.
-    await bob.page.waitForFunction(() => (globalThis as unknown as { kithDebug: { log: string[] } }).kithDebug.log.some((l) => l.includes('dropping a dead connection')), undefined, { timeout: RELINK_MS })
+    await bob.page.waitForFunction(() => (globalThis as unknown as { kithDebug: { log: string[] } }).kithDebug.log.some((l) => l.includes('dropping a dead connection')), undefined, { timeout: RELINK_MS }).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}\n--- Bob's page log ---\n${await pageLog(bob.page)}\n--- Alice's page log ---\n${await pageLog(alice.page)}`)
+    })
     await sendMessage(bob.page, 'Welcome back')
     await message(alice.page, 'Welcome back').waitFor({ timeout: PROMPT_MS })
   }, SLOW)

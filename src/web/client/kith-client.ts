@@ -121,8 +121,10 @@ export class BrowserClient implements KithClient {
   private transfers: Promise<FileTransfers> | undefined
   /** When a peer was last allowed to fetch a file, by "peer file"; cleared on any membership change. */
   private readonly fetchAllowed = new Map<string, number>()
-  /** Contact devices greeted since the page last came online. */
-  private readonly greeted = new Set<string>()
+  /** The page came online and has not greeted its contacts since. */
+  private greetDue = false
+  /** The contact list has been read from the messenger at least once. */
+  private listsRead = false
   private readonly devices = 'BroadcastChannel' in globalThis ? new BroadcastChannel(DEVICE_LOCK) : undefined
 
   constructor () {
@@ -412,15 +414,14 @@ export class BrowserClient implements KithClient {
     const status = statusOf(node, devices, navigator.onLine, this.dialer?.lastError ?? null, counts)
     if (status.kind !== this.connection.value.kind) {
       this.record(`status ${status.kind} at ${Math.round(performance.now())} ms`)
-      // Back online: every contact device is greeted again.
-      if (status.kind === 'online') this.greeted.clear()
+      // Back online: the contact devices are greeted (again).
+      if (status.kind === 'online') this.greetDue = true
     }
-    if (status.kind === 'online') {
-      // The contacts may load after the page came online (a reloaded page often does): they are
-      // greeted once they are known.
-      const fresh = devices.filter((d) => !this.greeted.has(d))
-      for (const d of fresh) this.greeted.add(d)
-      if (fresh.length > 0) this.greetContacts(node, fresh)
+    // The contact list may be read after the page came online (a reloaded page often is): the
+    // greeting waits for it. A contact added later is not greeted: adding it links to it already.
+    if (status.kind === 'online' && this.greetDue && this.listsRead) {
+      this.greetDue = false
+      if (devices.length > 0) this.greetContacts(node, devices)
     }
     this.connection.value = status
     let changed = false
@@ -438,12 +439,20 @@ export class BrowserClient implements KithClient {
    * message next flows.
    */
   private greetContacts (node: BrowserLibp2p, devices: readonly string[], round = 1): void {
-    greetPeers(node, devices, { log: (l) => { this.record(l) } })
-      .then((reached) => {
-        this.record(`greeted ${reached} of ${devices.length} contact devices`)
-        const missed = devices.filter((d) => linkOf(node, [d]) === 'none')
-        if (missed.length > 0 && round < GREET_ROUNDS && this.node === node) {
-          setTimeout(() => { this.greetContacts(node, missed, round + 1) }, GREET_RETRY_MS * 2 ** (round - 1))
+    const log = (l: string): void => { this.record(l) }
+    const counts = this.webRtcCheck?.counts
+    // Later rounds try WebRTC again for a link that came back relayed: on a loaded machine a
+    // reloaded page's first WebRTC dial can run out of time and leave the contact on the relay.
+    const relayed = round > 1 ? devices.filter((d) => linkOf(node, [d], counts) === 'relayed') : []
+    Promise.all([
+      greetPeers(node, devices.filter((d) => !relayed.includes(d)), { log }),
+      relayed.length > 0 ? upgradeRelayedLinks(node, relayed, { log, counts }) : Promise.resolve([])
+    ])
+      .then(([reached, upgraded]) => {
+        this.record(`greeted ${reached + upgraded.length} of ${devices.length} contact devices${relayed.length > 0 ? ` (${upgraded.length} of ${relayed.length} moved off the relay)` : ''}`)
+        const unlinked = devices.filter((d) => linkOf(node, [d], counts) !== 'direct')
+        if (unlinked.length > 0 && round < GREET_ROUNDS && this.node === node) {
+          setTimeout(() => { this.greetContacts(node, unlinked, round + 1) }, GREET_RETRY_MS * 2 ** (round - 1))
         }
       })
       .catch((err: unknown) => { this.record(`greeting contacts failed: ${messageOf(err)}`) })
@@ -457,6 +466,7 @@ export class BrowserClient implements KithClient {
     const renamed = contacts.some((c) => this.contacts.value.some((k) => k.identity === c.identity && k.displayName !== c.displayName))
     this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices, this.webRtcCheck?.counts) }))
     this.conversations.value = sortConversations(conversations.map((c) => this.toConversation(c)))
+    this.listsRead = true
     if (renamed) this.renameShown()
     this.updateConnectivity()
   }
