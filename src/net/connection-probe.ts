@@ -4,7 +4,7 @@
  * 20–30 s later, and libp2p keeps opening new streams on it meanwhile: messages to a contact who
  * just reloaded would wait that long. Probing needs one round trip (a protocol negotiation).
  */
-import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 import { describeError } from '../core/errors.ts'
 
 /**
@@ -144,4 +144,34 @@ export class InboundWebRtcCheck {
     }
     this.options.changed()
   }
+}
+
+/**
+ * The connection to open a stream to `peer` on: a direct one that counts; else what `dial` gives
+ * (it may find a direct path, or join an upgrade under way); else, when that dial fails or gives a
+ * connection that does not count (an unproven accepted WebRTC one), the relayed connection already
+ * open, so a stream is never put on a connection that may never have connected while a working
+ * relay is there. `relayedInstead` hears why the relay was used.
+ */
+export async function connectionFor (
+  libp2p: Libp2p,
+  peer: PeerId,
+  counts: CountsAsLink,
+  dial: () => Promise<Connection>,
+  relayedInstead?: (err: unknown) => void
+): Promise<Connection> {
+  const open = (limited: boolean): Connection | undefined =>
+    libp2p.getConnections(peer).find((c) => c.status === 'open' && (c.limits !== undefined) === limited && counts(c))
+  const direct = open(false)
+  if (direct !== undefined) return direct
+  let dialled: Connection
+  try {
+    dialled = await dial()
+  } catch (err) {
+    const relayed = open(true)
+    if (relayed === undefined) throw err
+    relayedInstead?.(err)
+    return relayed
+  }
+  return counts(dialled) ? dialled : open(true) ?? dialled
 }

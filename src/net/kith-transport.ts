@@ -5,6 +5,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Transport } from '../core/messenger/ports.ts'
+import type { CountsAsLink } from './connection-probe.ts'
 import type { DeliveryService } from './protocols/deliver.ts'
 import { fetchKeyPackage } from './protocols/key-package.ts'
 import { storePeerAddresses } from './peer-addresses.ts'
@@ -12,6 +13,8 @@ import { storePeerAddresses } from './peer-addresses.ts'
 /** Binds the messenger to a running libp2p node. */
 export class Libp2pTransport implements Transport {
   delivery: DeliveryService | undefined
+  /** Which connections may carry a KeyPackage request (`InboundWebRtcCheck.counts`); every one until set. */
+  counts: CountsAsLink = () => true
   /**
    * Where else a KeyPackage may come from when the device does not answer (its directory record,
    * so a first contact needs it not to be online); its failure leaves the device's own error thrown.
@@ -35,7 +38,7 @@ export class Libp2pTransport implements Transport {
 
   async fetchKeyPackage (peerId: string): Promise<{ keyPackage: Uint8Array, card: Uint8Array }> {
     try {
-      const response = await fetchKeyPackage(this.libp2p, peerIdFromString(peerId))
+      const response = await fetchKeyPackage(this.libp2p, peerIdFromString(peerId), undefined, this.counts)
       return { keyPackage: response.keyPackage, card: response.card }
     } catch (err) {
       if (this.keyPackageFallback === undefined) throw err

@@ -423,6 +423,7 @@ export class KithNode {
     // one that never connected (connection-probe.ts), which would take chat away from the relay.
     const webRtcCheck = new InboundWebRtcCheck(libp2p, { log, changed: () => {} })
     webRtcCheck.start()
+    transport.counts = webRtcCheck.counts
     const delivery = new DeliveryService(libp2p, {
       next: async (peer, after, limit) => await messenger.nextFrames(peer, after, limit),
       settle: async (peer, outcomes) => { await messenger.settleFrames(peer, outcomes) }

@@ -9,7 +9,7 @@ import { toHex } from '../../core/bytes.ts'
 import { DELIVER_PROTOCOL, DELIVERY_WINDOW, DELIVERY_WINDOW_BYTES, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
 import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
 import { FrameStream } from '../frames.ts'
-import type { CountsAsLink } from '../connection-probe.ts'
+import { connectionFor, type CountsAsLink } from '../connection-probe.ts'
 import { AckBatcher } from './ack-batch.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
 import { describeError } from '../../core/errors.ts'
@@ -256,20 +256,9 @@ class PeerSender {
    * chat on that relayed connection.
    */
   private async connection (peer: PeerId): Promise<Connection> {
-    const usable = this.libp2p.getConnections(peer).filter((c) => c.status === 'open' && this.counts(c))
-    const direct = usable.find((c) => !isLimited(c))
-    if (direct !== undefined) return direct
-    const relayed = (): Connection | undefined => this.libp2p.getConnections(peer).find((c) => c.status === 'open' && isLimited(c) && this.counts(c))
-    let dialled: Connection
-    try {
-      dialled = await this.dial(peer, AbortSignal.timeout(10_000))
-    } catch (err) {
-      const fallback = relayed()
-      if (fallback === undefined) throw err
+    return await connectionFor(this.libp2p, peer, (c) => this.counts(c), async () => await this.dial(peer, AbortSignal.timeout(10_000)), (err) => {
       this.options.log(`delivery to ${this.peerId} stays on the relay: ${describeError(err)}`)
-      return fallback
-    }
-    return this.counts(dialled) ? dialled : relayed() ?? dialled
+    })
   }
 
   /** Whether this connection may carry chat ({@link DeliveryOptions.counts}). */

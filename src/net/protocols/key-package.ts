@@ -5,6 +5,7 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { PeerError, describeError } from '../../core/errors.ts'
 import { KEY_PACKAGE_PROTOCOL, MAX_KEY_PACKAGE_FRAME } from '../constants.ts'
+import { connectionFor, type CountsAsLink } from '../connection-probe.ts'
 import type { Log } from './deliver.ts'
 import { FrameStream } from '../frames.ts'
 import { KeyPackageRequest, KeyPackageResponse } from '../../core/codec/envelope.ts'
@@ -58,10 +59,14 @@ export class KeyPackageService {
   }
 }
 
-/** Fetches a KeyPackage from a device; the caller verifies it. */
-export async function fetchKeyPackage (libp2p: Libp2p, peer: PeerId, timeoutMs = 10_000): Promise<KeyPackageResponse> {
+/**
+ * Fetches a KeyPackage from a device; the caller verifies it. `counts` leaves out connections that
+ * may never have connected (`InboundWebRtcCheck.counts`): the request then goes over the relay.
+ */
+export async function fetchKeyPackage (libp2p: Libp2p, peer: PeerId, timeoutMs = 10_000, counts: CountsAsLink = () => true): Promise<KeyPackageResponse> {
   try {
-    const stream = await libp2p.dialProtocol(peer, KEY_PACKAGE_PROTOCOL, { signal: AbortSignal.timeout(timeoutMs), runOnLimitedConnection: true })
+    const connection = await connectionFor(libp2p, peer, counts, async () => await libp2p.dial(peer, { signal: AbortSignal.timeout(timeoutMs) }))
+    const stream = await connection.newStream(KEY_PACKAGE_PROTOCOL, { signal: AbortSignal.timeout(timeoutMs), runOnLimitedConnection: true })
     const lp = new FrameStream(stream, { maxFrame: MAX_KEY_PACKAGE_FRAME })
     await lp.write(KeyPackageRequest.encode({ version: 1 }))
     const response = KeyPackageResponse.decode(await lp.read({ signal: AbortSignal.timeout(timeoutMs) }))

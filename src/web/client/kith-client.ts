@@ -134,7 +134,7 @@ export class BrowserClient implements KithClient {
       addAddresses: async (peerId, addrs) => { await this.addAddresses(peerId, addrs) },
       fetchKeyPackage: async (peerId) => {
         try {
-          const response = await fetchKeyPackage(this.requireNode(), peerIdFromString(peerId))
+          const response = await fetchKeyPackage(this.requireNode(), peerIdFromString(peerId), undefined, this.webRtcCheck?.counts)
           return { keyPackage: response.keyPackage, card: response.card }
         } catch (err) {
           // The device is offline: a KeyPackage from its directory record makes a first contact anyway.
