@@ -134,7 +134,7 @@ export class BrowserClient implements KithClient {
       addAddresses: async (peerId, addrs) => { await this.addAddresses(peerId, addrs) },
       fetchKeyPackage: async (peerId) => {
         try {
-          const response = await fetchKeyPackage(this.requireNode(), peerIdFromString(peerId))
+          const response = await fetchKeyPackage(this.requireNode(), peerIdFromString(peerId), undefined, this.webRtcCheck?.counts)
           return { keyPackage: response.keyPackage, card: response.card }
         } catch (err) {
           // The device is offline: a KeyPackage from its directory record makes a first contact anyway.
@@ -332,7 +332,8 @@ export class BrowserClient implements KithClient {
     }, async (from, frame) => await rpc.call('receive', from.toString(), frame), {
       log,
       unreachable: (peer) => { void courier.unreachable(peer) },
-      locate: async (peer) => this.directoryLink === undefined ? false : await (await this.directoryLink).contact.locate(peer)
+      locate: async (peer) => this.directoryLink === undefined ? false : await (await this.directoryLink).contact.locate(peer),
+      counts: webRtcCheck.counts
     })
     const keyPackages = new KeyPackageService(node, async () => await rpc.call('provideKeyPackage'), (l) => { this.record(l) })
     await this.delivery.start()
