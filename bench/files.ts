@@ -12,6 +12,10 @@
  * The swarm: 1 sender and 4 receiving members, each its own process; every member serves what it
  * holds to the others. Reported: the bytes the sender uploads over the file size, and the time
  * until all 4 hold the file, against the sender serving all 4 alone (rounds alternate).
+ *
+ * To look inside, KITH_BENCH_NODE_ARGS passes Node options to the helper processes and shows their
+ * standard output: `KITH_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles each one,
+ * `--trace-gc` prints their collections.
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -142,7 +146,7 @@ async function bundled (file: string): Promise<string> {
 
 /** Starts a helper process and resolves with its first message. */
 async function startWorker<T> (file: string, args: string[]): Promise<{ child: ChildProcess, first: T, exited: Promise<void> }> {
-  const child = fork(await bundled(file), args, { execArgv: ['--disable-warning=ExperimentalWarning'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = fork(await bundled(file), args, { execArgv: ['--disable-warning=ExperimentalWarning', ...(process.env.KITH_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')], stdio: ['ignore', process.env.KITH_BENCH_NODE_ARGS !== undefined ? 'inherit' : 'ignore', 'inherit', 'ipc'] })
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve() }))
   const first = await new Promise<T>((resolve, reject) => {
     child.once('message', (m: T) => { resolve(m) })

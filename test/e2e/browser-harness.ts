@@ -11,6 +11,7 @@ import { promisify } from 'node:util'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll } from 'vitest'
 import { KITH_CLI } from '../kith-cli.ts'
+import type { TestHooks } from '../../src/web/client/test-hooks.ts'
 
 const run = promisify(execFile)
 export const root = join(import.meta.dirname, '../..')
@@ -90,17 +91,19 @@ export interface User {
 }
 
 /** Opens a fresh browser profile on `url`. */
-export async function openProfile (browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext, page: Page }> {
+export async function openProfile (browser: Browser, url: string, viewport = { width: 1280, height: 800 }, hooks?: TestHooks): Promise<{ context: BrowserContext, page: Page }> {
   const context = await browser.newContext({ viewport })
   await context.addInitScript('globalThis.__name = (f) => f')
+  // Test hooks (src/web/client/test-hooks.ts) are in place before the app first reads them.
+  if (hooks !== undefined) await context.addInitScript((json) => { try { localStorage.setItem('kith.test', json) } catch {} }, JSON.stringify(hooks))
   const page = await context.newPage()
   await page.goto(url)
   return { context, page }
 }
 
 /** Opens the app in a fresh profile, onboards as `name`, and waits until it is online. */
-export async function onboard (browser: Browser, url: string, name: string): Promise<User> {
-  const { context, page } = await openProfile(browser, url)
+export async function onboard (browser: Browser, url: string, name: string, hooks?: TestHooks): Promise<User> {
+  const { context, page } = await openProfile(browser, url, undefined, hooks)
   await page.getByTestId('onboard-name').fill(name)
   await page.getByTestId('onboard-submit').click()
   await waitOnline(page)
@@ -170,7 +173,13 @@ export async function createGroup (creator: User, name: string, members: readonl
   await page.getByTestId('group-create').click()
   for (const m of members) await page.locator(`[data-testid="member-option"][data-alias="${m.name.toLowerCase()}"]`).check()
   await page.getByTestId('group-add-members').click()
-  await page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
+  try {
+    await page.getByTestId('group-add-members').waitFor({ state: 'hidden' })
+  } catch (err) {
+    // The dialog's error and the page's log say why an add failed (CI has no other trace of it).
+    const alert = await page.getByTestId('new-group-dialog').getByRole('alert').textContent({ timeout: 1_000 }).catch(() => null)
+    throw new Error(`${name}: adding ${members.map((m) => m.name).join(', ')} did not finish (${alert ?? 'no error shown'}):\n${await pageLog(page, 80)}`, { cause: err })
+  }
   await sendMessage(page, first)
   for (const m of members) {
     await conversationItem(m.page, name).waitFor({ timeout: 60_000 })
@@ -199,14 +208,14 @@ export interface ChattingPair {
  * sends `firstMessage`, which Bob sees; a failing test leaves screenshots of both browsers named
  * after `tag`; everything stops after the file. Read the fields inside hooks and tests.
  */
-export function useChattingPair (tag: string, firstMessage: string): ChattingPair {
+export function useChattingPair (tag: string, firstMessage: string, hooks?: TestHooks): ChattingPair {
   const pair: { -readonly [K in keyof ChattingPair]?: ChattingPair[K] } = {}
   beforeAll(async () => {
     buildApp()
     pair.carol = await serve('Carol')
     pair.browser = await launchBrowser()
-    const alice = pair.alice = await onboard(pair.browser, pair.carol.url, 'Alice')
-    const bob = pair.bob = await onboard(pair.browser, pair.carol.url, 'Bob')
+    const alice = pair.alice = await onboard(pair.browser, pair.carol.url, 'Alice', hooks)
+    const bob = pair.bob = await onboard(pair.browser, pair.carol.url, 'Bob', hooks)
     pair.bobLink = await inviteLink(bob.page)
     await addContact(alice.page, pair.bobLink)
     await alice.page.getByTestId('composer').waitFor()
