@@ -81,6 +81,8 @@ export interface KithNodeConfig {
   readonly establishRetryMaxMs?: number
   /** How long an unanswered call rings here (tests; default 45 s). */
   readonly callRingTimeoutMs?: number
+  /** How often a device in a call says it is still there (tests; default 10 s). */
+  readonly callAliveIntervalMs?: number
   /** Serve the local API (default true). */
   readonly api?: boolean
   /** Also print log lines to stderr. */
@@ -398,7 +400,8 @@ export class KithNode {
       webBase: webUrl,
       ...(config.establishRetryMs !== undefined ? { establishRetryMs: config.establishRetryMs } : {}),
       ...(config.establishRetryMaxMs !== undefined ? { establishRetryMaxMs: config.establishRetryMaxMs } : {}),
-      ...(config.callRingTimeoutMs !== undefined ? { callRingTimeoutMs: config.callRingTimeoutMs } : {})
+      ...(config.callRingTimeoutMs !== undefined ? { callRingTimeoutMs: config.callRingTimeoutMs } : {}),
+      ...(config.callAliveIntervalMs !== undefined ? { callAliveIntervalMs: config.callAliveIntervalMs } : {})
     })
     const directory = dhtDirectory(libp2p.services.dht)
     const contactDirectory = new DirectoryContact({

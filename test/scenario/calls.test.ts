@@ -1,11 +1,12 @@
 /**
  * Call signalling between real peers on loopback: Alice calls Bob, who answers, exchanges SDP
  * through MLS and hangs up; a declined call; a group call where a signal naming a device outside
- * the group is dropped; and the one history entry each call leaves on each side.
+ * the group is dropped; a device that vanishes without hanging up, dropped once its ALIVEs stop;
+ * and the one history entry each call leaves on each side.
  */
 import { describe, expect, it } from 'vitest'
 import type { CallSignalOut, CallView, MessengerEvent } from '../../src/core/messenger/messenger.ts'
-import type { KithNode } from '../../src/node/kith-node.ts'
+import type { KithNode, KithNodeConfig } from '../../src/node/kith-node.ts'
 import { addContact, eventually, tempDir, usePeers, waitForMessage } from './harness.ts'
 
 const { peer, stop } = usePeers()
@@ -18,6 +19,22 @@ function callEvents (node: KithNode): { calls: CallView[], signals: CallSignalOu
     if (e.type === 'call-signal') out.signals.push(e.signal)
   })
   return out
+}
+
+/** Alice, Bob and Carol in the group "friends", each having read Alice's first message there. */
+async function friends (config: { all?: KithNodeConfig, carol?: KithNodeConfig } = {}): Promise<{ alice: KithNode, bob: KithNode, carol: KithNode }> {
+  const alice = await peer('Alice', undefined, config.all)
+  const bob = await peer('Bob', undefined, config.all)
+  const carol = await peer('Carol', undefined, { ...config.all, ...config.carol })
+  await addContact(alice, bob, 'bob')
+  await addContact(alice, carol, 'carol')
+  await alice.messenger.createGroup('friends')
+  await alice.messenger.addMember('friends', 'bob')
+  await alice.messenger.addMember('friends', 'carol')
+  await alice.messenger.send('friends', 'call now')
+  await waitForMessage(bob, 'friends', 'call now')
+  await waitForMessage(carol, 'friends', 'call now')
+  return { alice, bob, carol }
 }
 
 async function pair (bobDir?: string): Promise<{ alice: KithNode, bob: KithNode }> {
@@ -97,18 +114,8 @@ describe('calls', () => {
   })
 
   it('a caller who gives up leaves a missed call; a signal naming a device outside the group is dropped and counted', async () => {
-    const alice = await peer('Alice')
-    const bob = await peer('Bob')
-    const carol = await peer('Carol')
+    const { alice, bob, carol } = await friends()
     const outsider = await peer('Dave')
-    await addContact(alice, bob, 'bob')
-    await addContact(alice, carol, 'carol')
-    await alice.messenger.createGroup('friends')
-    await alice.messenger.addMember('friends', 'bob')
-    await alice.messenger.addMember('friends', 'carol')
-    await alice.messenger.send('friends', 'call soon')
-    await waitForMessage(bob, 'friends', 'call soon')
-    await waitForMessage(carol, 'friends', 'call soon')
     const atBob = callEvents(bob)
     const atCarol = callEvents(carol)
 
@@ -131,17 +138,7 @@ describe('calls', () => {
   })
 
   it('Carol, whose ring ran out, joins the group call that goes on; the others see her arrive, and she can leave and come back', async () => {
-    const alice = await peer('Alice')
-    const bob = await peer('Bob')
-    const carol = await peer('Carol', undefined, { callRingTimeoutMs: 1500 })
-    await addContact(alice, bob, 'bob')
-    await addContact(alice, carol, 'carol')
-    await alice.messenger.createGroup('friends')
-    await alice.messenger.addMember('friends', 'bob')
-    await alice.messenger.addMember('friends', 'carol')
-    await alice.messenger.send('friends', 'call now')
-    await waitForMessage(bob, 'friends', 'call now')
-    await waitForMessage(carol, 'friends', 'call now')
+    const { alice, bob, carol } = await friends({ carol: { callRingTimeoutMs: 1500 } })
     const atBob = callEvents(bob)
     const atCarol = callEvents(carol)
 
@@ -181,6 +178,36 @@ describe('calls', () => {
     const entries = (await carol.messenger.callHistory('friends')).filter((e) => e.id === started.id)
     expect(entries).toEqual([expect.objectContaining({ outcome: 'answered' })])
     expect(entries[0]!.durationMs).toBeGreaterThanOrEqual(afterFirstPart[0]!.durationMs)
+  })
+
+  it('a device that vanishes from a call without hanging up (a closed tab) is dropped once it stops sending ALIVE: the call ends for the one left in it and for a member who declined', async () => {
+    // ALIVE every 250 ms: a device not heard from for a second has gone.
+    const { alice, bob, carol } = await friends({ all: { callAliveIntervalMs: 250 } })
+    const atBob = callEvents(bob)
+    const atCarol = callEvents(carol)
+    const started = await alice.messenger.startCall('friends', { audio: true, video: true })
+    await eventually([bob], async () => atBob.calls.find((c) => c.phase === 'ringing'), 'Bob ringing')
+    await eventually([carol], async () => atCarol.calls.find((c) => c.phase === 'ringing'), 'Carol ringing')
+    await bob.messenger.answerCall(started.id, { audio: true, video: true })
+    await carol.messenger.declineCall(started.id)
+    const bobDevice = bob.messenger.profile().peerId
+    const answeredAt = Date.now()
+    await eventually([alice], async () => (await alice.messenger.activeCalls()).find((c) => c.phase === 'joined'), 'Alice to see Bob join')
+
+    // Long past the silence limit with no signal but ALIVE, the call goes on everywhere: nobody is
+    // dropped while they are there. (This waits for time to pass: nothing happening is the point.)
+    await eventually([alice, bob, carol], async () => Date.now() - answeredAt > 3_000, 'twelve intervals to pass', 10_000)
+    expect((await alice.messenger.activeCalls())[0]?.participants.map((p) => p.device)).toEqual([bobDevice])
+    expect((await bob.messenger.activeCalls())[0]).toMatchObject({ phase: 'joined' })
+    expect((await carol.messenger.activeCalls())[0]).toMatchObject({ phase: 'running', participants: [expect.anything(), expect.anything()] })
+
+    // Bob's device goes away without a HANGUP.
+    await stop(bob)
+    await eventually([alice], async () => (await alice.messenger.activeCalls()).length === 0, 'the call over at Alice once Bob went silent')
+    expect((await alice.messenger.callHistory('friends'))[0]).toMatchObject({ id: started.id, outcome: 'answered', direction: 'outgoing' })
+    // Carol, who declined and followed the call, sees it end too.
+    await eventually([carol], async () => (await carol.messenger.activeCalls()).length === 0, 'the call over at Carol')
+    expect((await carol.messenger.callHistory('friends'))[0]).toMatchObject({ id: started.id, outcome: 'declined' })
   })
 
   it('a device restarted while its phone rings rings again, and can answer; one restarted in a call leaves it', async () => {

@@ -67,6 +67,8 @@ export type CallEvent =
   | { readonly kind: 'hang-up', readonly at: number }
   | { readonly kind: 'timeout', readonly at: number }
   | { readonly kind: 'member-removed', readonly device: string, readonly at: number }
+  /** A participant not heard from for a while (no ALIVE, no signal): gone without a HANGUP. */
+  | { readonly kind: 'went-silent', readonly device: string, readonly at: number }
   | { readonly kind: 'removed', readonly at: number }
 
 /** A transition's result: the new state, and the entry for history when this event ended the call. */
@@ -182,7 +184,8 @@ export function advanceCall (state: CallState, event: CallEvent): CallTransition
       return { state: next }
     }
     case 'hung-up':
-    case 'member-removed': {
+    case 'member-removed':
+    case 'went-silent': {
       const from = event.kind === 'hung-up' ? event.from : event.device
       if (!state.participants.some((p) => p.device === from)) return { state }
       const next = { ...state, participants: without(state.participants, from) }
@@ -223,7 +226,8 @@ function advanceRunning (state: CallState, event: CallEvent): CallTransition {
     case 'accepted':
       return { state: { ...state, participants: [...without(state.participants, event.from.device), event.from], answered: true } }
     case 'hung-up':
-    case 'member-removed': {
+    case 'member-removed':
+    case 'went-silent': {
       const from = event.kind === 'hung-up' ? event.from : event.device
       if (!state.participants.some((p) => p.device === from)) return { state }
       const next = { ...state, participants: without(state.participants, from) }

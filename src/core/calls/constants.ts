@@ -23,6 +23,13 @@ export const MAX_CANDIDATE_LENGTH = 1024
 export const MAX_SDP_MID_LENGTH = 64
 /** Longest device id (peer id multihash) a signal may name. */
 export const MAX_DEVICE_ID_BYTES = 64
+/**
+ * How often a device in a call tells the others it is still there (an ALIVE signal, PROTOCOL.md
+ * §11.6): a tab that was closed, a machine that lost power or its network, sends no HANGUP.
+ */
+export const CALL_ALIVE_INTERVAL_MS = 10_000
+/** A participant heard from neither by ALIVE nor by any other signal of the call for this many intervals is taken to have left it. */
+export const CALL_SILENT_INTERVALS = 4
 /** A call kept across a restart is forgotten once it started longer ago than this. */
 export const KEPT_CALL_MAX_AGE_MS = 12 * 60 * 60_000
 /** The store's meta key under which the calls a device follows are kept (calls/stored-calls.ts). */

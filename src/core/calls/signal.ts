@@ -2,7 +2,8 @@
  * Call signals (docs/PROTOCOL.md §11): the `CallSignal` a CALL payload carries, as a `type`-tagged
  * union, with the checks a signal from the wire must pass. INVITE, DECLINE and HANGUP go to every
  * member device; ACCEPT too (so every participant learns who joined); SDP and ICE name the one
- * device they are for.
+ * device they are for. ALIVE, from each device in a call every 10 s (constants.ts), goes to
+ * every member device too: it tells them the sender is still there (a closed tab sends no HANGUP).
  */
 import { abytes, astring } from '../bytes.ts'
 import { CallSignal as CallSignalCodec, CallSignalType } from '../codec/calls.ts'
@@ -22,6 +23,7 @@ export type CallSignal =
   | { readonly type: 'accept', readonly callId: Uint8Array, readonly media: CallMedia }
   | { readonly type: 'decline', readonly callId: Uint8Array }
   | { readonly type: 'hangup', readonly callId: Uint8Array }
+  | { readonly type: 'alive', readonly callId: Uint8Array }
   | { readonly type: 'sdp', readonly callId: Uint8Array, readonly toDevice: Uint8Array, readonly sdpType: 'offer' | 'answer', readonly sdp: string }
   | { readonly type: 'ice', readonly callId: Uint8Array, readonly toDevice: Uint8Array, readonly candidate: string, readonly sdpMid: string, readonly sdpMLineIndex: number }
 
@@ -39,6 +41,7 @@ const TYPE_TO_WIRE: Record<CallSignalTypeName, CallSignalType> = {
   accept: CallSignalType.CALL_ACCEPT,
   decline: CallSignalType.CALL_DECLINE,
   hangup: CallSignalType.CALL_HANGUP,
+  alive: CallSignalType.CALL_ALIVE,
   sdp: CallSignalType.CALL_SDP,
   ice: CallSignalType.CALL_ICE
 }
@@ -89,6 +92,7 @@ export function fromWireSignal (raw: CallSignalCodec): CallSignal {
       return { type, callId, media: { audio: raw.audio, video: raw.video } }
     case 'decline':
     case 'hangup':
+    case 'alive':
       return { type, callId }
     case 'sdp': {
       if (raw.sdpType !== 'offer' && raw.sdpType !== 'answer') throw new ValidationError(`an SDP signal is an "offer" or an "answer", got ${JSON.stringify(raw.sdpType.slice(0, 20))}`)

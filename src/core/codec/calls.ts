@@ -10,7 +10,8 @@ export enum CallSignalType {
   CALL_DECLINE = 'CALL_DECLINE',
   CALL_HANGUP = 'CALL_HANGUP',
   CALL_SDP = 'CALL_SDP',
-  CALL_ICE = 'CALL_ICE'
+  CALL_ICE = 'CALL_ICE',
+  CALL_ALIVE = 'CALL_ALIVE'
 }
 
 enum __CallSignalTypeValues {
@@ -20,7 +21,8 @@ enum __CallSignalTypeValues {
   CALL_DECLINE = 3,
   CALL_HANGUP = 4,
   CALL_SDP = 5,
-  CALL_ICE = 6
+  CALL_ICE = 6,
+  CALL_ALIVE = 7
 }
 
 export namespace CallSignalType {

@@ -47,6 +47,8 @@ export interface MessengerOptions {
   readonly typingFreshMs?: number
   /** How long an unanswered call rings (default calls/constants.ts RING_TIMEOUT_MS). */
   readonly callRingTimeoutMs?: number
+  /** How often a device in a call sends ALIVE (default calls/constants.ts CALL_ALIVE_INTERVAL_MS). */
+  readonly callAliveIntervalMs?: number
 }
 
 /** A conversation's stored row and its MLS state in memory. */

@@ -210,8 +210,11 @@ export class BrowserClient implements KithClient {
       // host, or the service worker's copy while this node is down) can still reach them later.
       // Asked while storage opens: a host that does not answer must not delay start-up.
       const served = fetchServedNode()
-      const ring = testHooks().callRingTimeoutMs
-      const existing = await this.rpc.call('open', location.origin, ring !== undefined ? { callRingTimeoutMs: ring } : {})
+      const { callRingTimeoutMs, callAliveIntervalMs } = testHooks()
+      const existing = await this.rpc.call('open', location.origin, {
+        ...(callRingTimeoutMs !== undefined ? { callRingTimeoutMs } : {}),
+        ...(callAliveIntervalMs !== undefined ? { callAliveIntervalMs } : {})
+      })
       this.served = await served
       this.learned = rememberBootstrap([...this.served.bootstrap, ...urlBootstrap()])
       if (existing === null) this.phase.value = 'onboarding'

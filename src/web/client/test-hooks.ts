@@ -9,6 +9,8 @@
 export interface TestHooks {
   /** How long an unanswered call rings on this page (milliseconds). */
   readonly callRingTimeoutMs?: number
+  /** How often this page, in a call, tells the others it is still there (milliseconds). */
+  readonly callAliveIntervalMs?: number
   /** `false` runs calls without SFrame transforms (the CPU benchmark's baseline). */
   readonly sframe?: boolean
   /** `false` starts calls without early offers (the call-setup benchmark compares both flows). */
@@ -22,9 +24,10 @@ export function testHooks (): TestHooks {
   if (globalThis.navigator?.webdriver !== true) return {}
   try {
     const raw = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? '{}') as Record<string, unknown>
-    const ring = raw.callRingTimeoutMs
+    const ms = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0
     return {
-      ...(typeof ring === 'number' && Number.isFinite(ring) && ring > 0 ? { callRingTimeoutMs: ring } : {}),
+      ...(ms(raw.callRingTimeoutMs) ? { callRingTimeoutMs: raw.callRingTimeoutMs } : {}),
+      ...(ms(raw.callAliveIntervalMs) ? { callAliveIntervalMs: raw.callAliveIntervalMs } : {}),
       ...(raw.sframe === false ? { sframe: false } : {}),
       ...(raw.earlyOffers === false ? { earlyOffers: false } : {})
     }

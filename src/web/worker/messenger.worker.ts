@@ -20,7 +20,7 @@ let store: IndexedDbStore | undefined
 let messenger: Messenger | undefined
 let identity: WorkerIdentity | undefined
 let webBase = ''
-let callRingTimeoutMs: number | undefined
+let timings: { callRingTimeoutMs?: number, callAliveIntervalMs?: number } = {}
 let addrs: string[] = []
 
 function need (): Messenger {
@@ -69,16 +69,21 @@ const transport: Transport = {
 
 async function bind (account: Account, libp2pKey: Uint8Array): Promise<WorkerIdentity> {
   const s = await openStore()
-  messenger = new Messenger({ store: s, transport, account, log }, { webBase, ...(callRingTimeoutMs !== undefined ? { callRingTimeoutMs } : {}) })
+  messenger = new Messenger({ store: s, transport, account, log }, { webBase, ...timings })
   messenger.subscribe((event) => { page.note('event', event) })
   identity = { name: account.certificate.displayName, identity: account.identityHex, peerId: account.peerId, libp2pKey }
   return identity
 }
 
 const api: WorkerApi = {
-  async open (base, timings) {
+  async open (base, asked) {
     webBase = base
-    if (typeof timings?.callRingTimeoutMs === 'number') callRingTimeoutMs = timings.callRingTimeoutMs
+    // From test hooks only; anything but a positive number is ignored.
+    const ms = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0
+    timings = {
+      ...(ms(asked?.callRingTimeoutMs) ? { callRingTimeoutMs: asked.callRingTimeoutMs } : {}),
+      ...(ms(asked?.callAliveIntervalMs) ? { callAliveIntervalMs: asked.callAliveIntervalMs } : {})
+    }
     if (identity !== undefined) return identity
     const s = await openStore()
     if (!await hasAccount(s)) return null

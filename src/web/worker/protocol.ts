@@ -29,7 +29,7 @@ export type UiMethod =
 /** What the worker serves. */
 export interface WorkerApi {
   /** Opens the store; says whether an account exists. `timings` come from test hooks only. */
-  open (webBase: string, timings: { callRingTimeoutMs?: number }): Promise<WorkerIdentity | null>
+  open (webBase: string, timings: { callRingTimeoutMs?: number, callAliveIntervalMs?: number }): Promise<WorkerIdentity | null>
   /** Creates the account and device key. */
   onboard (displayName: string): Promise<WorkerIdentity>
   /**

@@ -53,6 +53,22 @@ describe('call state', () => {
     expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 6000 })
   })
 
+  it('a participant gone silent leaves as if it had hung up: the call goes on with the others, and ends when nobody else is left', () => {
+    let t = advanceCall(outgoing(2), { kind: 'accepted', from: bob, at: 2000 })
+    t = advanceCall(t.state, { kind: 'accepted', from: carol, at: 3000 })
+    t = advanceCall(t.state, { kind: 'went-silent', device: 'devC', at: 50_000 })
+    expect(t.state.participants).toEqual([bob])
+    expect(t.ended).toBeUndefined()
+    t = advanceCall(t.state, { kind: 'went-silent', device: 'devB', at: 60_000 })
+    expect(t.ended).toMatchObject({ outcome: 'answered', durationMs: 58_000 })
+    // A member following a call it declined sees it end once its last two participants fall silent.
+    let running = advanceCall(incoming(), { kind: 'accepted', from: carol, at: 2000 })
+    running = advanceCall(running.state, { kind: 'decline', at: 2500 })
+    expect(running.state.phase).toBe('running')
+    running = advanceCall(running.state, { kind: 'went-silent', device: 'devB', at: 45_000 })
+    expect(running.state.phase).toBe('ended')
+  })
+
   it('an unanswered call times out as missed on both sides; an ended call stays ended', () => {
     expect(advanceCall(incoming(), { kind: 'timeout', at: 50_000 }).ended?.outcome).toBe('missed')
     const t = advanceCall(outgoing(), { kind: 'timeout', at: 50_000 })

@@ -20,6 +20,7 @@ describe('call signals', () => {
     { type: 'accept', callId, media: { audio: true, video: false } },
     { type: 'decline', callId },
     { type: 'hangup', callId },
+    { type: 'alive', callId },
     { type: 'sdp', callId, toDevice: device, sdpType: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
     { type: 'ice', callId, toDevice: device, candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 }
   ]
@@ -62,6 +63,14 @@ describe('call signals', () => {
       expect(() => fromWireSignal(wire(fields))).toThrow(ValidationError)
       expect(() => fromWireSignal(wire(fields))).toThrow(message)
     }
+  })
+
+  it('an ALIVE names no device and carries nothing but the call id', () => {
+    const alive = toWireSignal({ type: 'alive', callId })
+    expect(alive.type).toBe(CallSignalType.CALL_ALIVE)
+    expect(() => fromWireSignal({ ...alive, toDevice: device as Uint8Array<ArrayBuffer> })).toThrow(/alive signal names no device/)
+    expect(() => fromWireSignal({ ...alive, audio: true })).toThrow(/alive signal carries no media/)
+    expect(() => fromWireSignal({ ...alive, callId: new Uint8Array(3) })).toThrow(/call id/)
   })
 
   it('bytes that are not a CallSignal are refused', () => {

@@ -10,9 +10,9 @@ function pageGlobals (webdriver: boolean, stored: string | null): void {
 describe('test hooks', () => {
   afterEach(() => { vi.unstubAllGlobals() })
 
-  it('apply under automation: a shorter ring, SFrame off, no early offers', () => {
-    pageGlobals(true, JSON.stringify({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false }))
-    expect(testHooks()).toEqual({ callRingTimeoutMs: 4000, sframe: false, earlyOffers: false })
+  it('apply under automation: a shorter ring and ALIVE interval, SFrame off, no early offers', () => {
+    pageGlobals(true, JSON.stringify({ callRingTimeoutMs: 4000, callAliveIntervalMs: 1000, sframe: false, earlyOffers: false }))
+    expect(testHooks()).toEqual({ callRingTimeoutMs: 4000, callAliveIntervalMs: 1000, sframe: false, earlyOffers: false })
   })
 
   it('do nothing in a browser a person uses, whatever its storage holds', () => {
@@ -21,7 +21,7 @@ describe('test hooks', () => {
   })
 
   it('ignore malformed values', () => {
-    pageGlobals(true, JSON.stringify({ callRingTimeoutMs: -1, sframe: 'no', earlyOffers: 0 }))
+    pageGlobals(true, JSON.stringify({ callRingTimeoutMs: -1, callAliveIntervalMs: 'soon', sframe: 'no', earlyOffers: 0 }))
     expect(testHooks()).toEqual({})
     pageGlobals(true, '{not json')
     expect(testHooks()).toEqual({})
