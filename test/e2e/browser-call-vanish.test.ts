@@ -42,6 +42,11 @@ describe('browser app, a call whose other side vanishes', () => {
     expect(await alice.page.getByTestId('call-remote-video').count()).toBe(0)
     await screenshot(alice.page, 'call-vanished-alice')
     const line = (page: Page, pattern: RegExp): ReturnType<Page['getByTestId']> => page.getByTestId('timeline-notice').filter({ hasText: pattern })
-    await line(alice.page, /^Video call · \d+:\d\d$/).waitFor({ timeout: 30_000 })
+    const history = line(alice.page, /^Video call · \d+:\d\d$/)
+    await history.waitFor({ timeout: 30_000 })
+    // The call lasted until Bob was last heard from, not through the silence that told of his going:
+    // the bar and the history say the same length.
+    const length = (await history.textContent())!.split(' · ')[1]
+    expect(await alice.page.getByTestId('call-ended').locator('.call-ended-why').textContent()).toBe(length)
   }, SLOW)
 })

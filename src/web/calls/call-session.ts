@@ -408,7 +408,10 @@ export class CallManager {
       // Gone, or going on without this device (its ring ran out): over here.
       if (mine === undefined || (mine.phase === 'running' && !this.joined)) {
         const connectedAt = s.call.connectedAt
-        this.end(s.call.phase === 'ringing' ? 'Missed' : connectedAt === undefined ? 'Not answered' : formatCallDuration(Date.now() - connectedAt))
+        // A call whose last other participant went silent ended when it was last heard from, as its history says.
+        const ended = this.client.lastEndedCall.value
+        const until = mine === undefined && ended?.id === s.call.id && ended.endedAt !== undefined ? ended.endedAt : Date.now()
+        this.end(s.call.phase === 'ringing' ? 'Missed' : connectedAt === undefined ? 'Not answered' : formatCallDuration(Math.max(0, until - connectedAt)))
         return
       }
       this.set({ call: mine, participants: this.participantsOf(mine) })

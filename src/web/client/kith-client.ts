@@ -82,6 +82,7 @@ export class BrowserClient implements KithClient {
   readonly notices = signal<readonly Notice[]>([])
   readonly backupProgress = signal<number | null>(null)
   readonly calls = signal<readonly CallView[]>([])
+  readonly lastEndedCall = signal<CallView | null>(null)
   private readonly callSignals = new CallSignalBuffer()
   readonly callSignalling: CallSignalling = {
     selfDevice: () => this.me.value?.peerId ?? '',
@@ -562,6 +563,8 @@ export class BrowserClient implements KithClient {
     } else if (event.type === 'call') {
       const call = event.call
       const others = this.calls.value.filter((c) => c.id !== call.id)
+      // Before the list: whoever sees the call leave it can read how it ended.
+      if (call.phase === 'ended') this.lastEndedCall.value = call
       this.calls.value = call.phase === 'ended' ? others : [...others, call]
     } else if (event.type === 'call-signal') {
       this.callSignals.push({ conversation: event.conversation, from: event.from, signal: event.signal })

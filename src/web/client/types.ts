@@ -150,6 +150,8 @@ export interface KithClient {
   dismissNotice (id: number): void
   /** Calls ringing or running on this device, as the worker sees them; an ended call leaves the list. */
   readonly calls: ReadonlySignal<readonly CallView[]>
+  /** The last call that ended on this device (its `endedAt`: when the last other participant left or was last heard from). */
+  readonly lastEndedCall: ReadonlySignal<CallView | null>
   /** Call signalling for the call code (src/web/calls/), which is loaded on first use. */
   readonly callSignalling: CallSignalling
 
