@@ -7,13 +7,14 @@
  * ends on this device (calls/call-record.ts); a call that goes on without this device stays
  * `running`, so it may join it later. The calls are kept in the store (calls/stored-calls.ts), so a
  * reload still rings for a live call. A device in a call sends ALIVE every
- * {@link CALL_ALIVE_INTERVAL_MS}; a participant not heard from for {@link CALL_SILENT_INTERVALS} of
- * them has left (its tab was closed, its machine lost power or network), here as on every device.
+ * {@link CALL_ALIVE_INTERVAL_MS}; a participant not heard from for 4 of them has left (its tab was
+ * closed, its machine lost power or network), here as on every device (calls/call-liveness.ts).
  */
 import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallEvent, type CallRecord, type CallState } from '../calls/call-state.ts'
 import { CALL_ROW_KIND, decodeCallRecordBody, describeCall, encodeCallRecordBody } from '../calls/call-record.ts'
-import { CALL_ALIVE_INTERVAL_MS, CALL_ID_LENGTH, CALL_SILENT_INTERVALS, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_EARLY_OFFERS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
+import { CallLiveness, type SilentParticipant } from '../calls/call-liveness.ts'
+import { CALL_ALIVE_INTERVAL_MS, CALL_ID_LENGTH, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_EARLY_OFFERS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
 import { encodeStoredCalls, parseStoredCalls, STORED_CALLS_META } from '../calls/stored-calls.ts'
 import { decodeCallSignal, encodeCallSignal, type CallMedia, type CallSignal } from '../calls/signal.ts'
 import type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, EarlyOfferIn, MediaSignalIn } from '../calls/call-view.ts'
@@ -73,14 +74,18 @@ export class Calls {
   private readonly offersHere = new Map<string, string>()
   private drops = { malformed: 0, replayed: 0, stale: 0, unknownDevice: 0, unknownCall: 0 }
   private unwatch: (() => void) | undefined
-  /** When each participant of each active call was last heard from (any signal of the call), by this device's clock. */
-  private readonly heard = new Map<string, Map<string, number>>()
+  private readonly liveness: CallLiveness
   /** The id of the last ALIVE sent per call, dropped from the outbox when the next one goes. */
   private readonly lastAlive = new Map<string, string>()
-  private aliveTimer: ReturnType<typeof setInterval> | undefined
-  private lastTick = 0
 
-  constructor (private readonly engine: Engine, private readonly sender: Sender, private readonly conversations: Conversations) {}
+  constructor (private readonly engine: Engine, private readonly sender: Sender, private readonly conversations: Conversations) {
+    this.liveness = new CallLiveness({
+      intervalMs: engine.options.callAliveIntervalMs ?? CALL_ALIVE_INTERVAL_MS,
+      now: () => engine.clock.now(),
+      calls: () => engine.stopped ? [] : this.active.values(),
+      tick: (call, silent) => { this.livenessTick(call, silent) }
+    })
+  }
 
   /** Follows membership changes: a removed participant leaves the call; a removed self ends it. */
   watch (): void {
@@ -106,8 +111,7 @@ export class Calls {
     this.unwatch?.()
     for (const t of this.timers.values()) clearTimeout(t)
     this.timers.clear()
-    clearInterval(this.aliveTimer)
-    this.aliveTimer = undefined
+    this.liveness.stop()
   }
 
   /** Drops of incoming signals by reason. */
@@ -147,7 +151,7 @@ export class Calls {
       }).catch((err: unknown) => { engine.log(`call ${call.id.slice(0, 8)} could not be taken up again: ${describeError(err)}`) })
     }
     await this.persist()
-    this.tickAlive()
+    this.liveness.start()
   }
 
   /**
@@ -184,7 +188,7 @@ export class Calls {
       await this.persist()
       return await this.announce(call)
     })
-    this.tickAlive()
+    this.liveness.start()
     return view
   }
 
@@ -201,7 +205,7 @@ export class Calls {
       await this.sendLocked(call.conversation, { type: 'accept', callId: fromHex(call.id), media })
       return await this.advanceLocked(call.id, { kind: 'answer', at: this.engine.clock.now() })
     })
-    this.tickAlive()
+    this.liveness.start()
     return view
   }
 
@@ -318,7 +322,7 @@ export class Calls {
     const now = engine.clock.now()
     if (signal.type === 'alive') {
       // Only a call followed here is heard for; an ALIVE for any other is no news (it ended here).
-      if (this.active.get(callId)?.conversation === groupId) this.hear(callId, from, now)
+      if (this.active.get(callId)?.conversation === groupId) this.liveness.hear(callId, from, now)
       return
     }
     try {
@@ -337,7 +341,7 @@ export class Calls {
           await this.recordLocked(groupId, ended)
           if (state.phase === 'running') {
             this.active.set(callId, state)
-            this.tickAlive()
+            this.liveness.start()
             await this.announce(state)
             await this.persist()
           }
@@ -345,8 +349,8 @@ export class Calls {
           return
         }
         this.active.set(callId, call)
-        this.hear(callId, from, now)
-        this.tickAlive()
+        this.liveness.hear(callId, from, now)
+        this.liveness.start()
         // An invite that waited in a mailbox rings for what is left of its time (armTimer).
         this.armTimer(call)
         await this.announce(call)
@@ -356,7 +360,7 @@ export class Calls {
       }
       const call = this.active.get(callId)
       if (call === undefined || call.conversation !== groupId) return drop('unknownCall', `call ${callId.slice(0, 8)} is not ringing or running here`)
-      this.hear(callId, from, now)
+      this.liveness.hear(callId, from, now)
       this.emitSignal(groupId, identity, from, signal)
       const event: CallEvent | undefined = signal.type === 'accept'
         ? { kind: 'accepted', from: { identity, device: from, media: signal.media }, at: now }
@@ -420,7 +424,7 @@ export class Calls {
     if (state.phase !== 'ringing') this.offersHere.delete(callId)
     if (state.phase === 'ended') {
       this.active.delete(callId)
-      this.heard.delete(callId)
+      this.liveness.forget(callId)
     } else {
       this.active.set(callId, state)
     }
@@ -437,65 +441,29 @@ export class Calls {
     return await this.announce(state)
   }
 
-  private hear (callId: string, device: string, at: number): void {
-    let heard = this.heard.get(callId)
-    if (heard === undefined) this.heard.set(callId, heard = new Map())
-    heard.set(device, at)
-  }
-
-  private get aliveIntervalMs (): number {
-    return this.engine.options.callAliveIntervalMs ?? CALL_ALIVE_INTERVAL_MS
-  }
-
-  /** Runs {@link aliveTick} every interval while any call is active (started again by the next call). */
-  private tickAlive (): void {
-    if (this.aliveTimer !== undefined || this.active.size === 0 || this.engine.stopped) return
-    this.lastTick = this.engine.clock.now()
-    this.aliveTimer = setInterval(() => { this.aliveTick() }, this.aliveIntervalMs)
-  }
-
   /**
-   * Every interval: an ALIVE for each call this device is in, and each participant not heard from
-   * for {@link CALL_SILENT_INTERVALS} intervals leaves the call here. After a pause of this device
-   * (a sleeping laptop, a frozen tab) nobody is judged by it: the clocks start again.
+   * Every ALIVE interval, for each call followed: the participants gone silent leave it here, and
+   * a call this device is in gets its ALIVE (replacing the last one in the outbox, as TYPING does).
    */
-  private aliveTick (): void {
-    const now = this.engine.clock.now()
-    const interval = this.aliveIntervalMs
-    const paused = now - this.lastTick > 2 * interval
-    this.lastTick = now
-    if (this.active.size === 0 || this.engine.stopped) {
-      clearInterval(this.aliveTimer)
-      this.aliveTimer = undefined
-      return
-    }
-    for (const call of [...this.active.values()]) {
-      const heard = this.heard.get(call.id) ?? new Map<string, number>()
-      this.heard.set(call.id, heard)
-      const silent = call.participants.filter((p) => {
-        const at = heard.get(p.device)
-        if (at === undefined || paused) heard.set(p.device, now)
-        return at !== undefined && !paused && now - at > CALL_SILENT_INTERVALS * interval
+  private livenessTick (call: CallState, silent: readonly SilentParticipant[]): void {
+    const inCall = call.phase === 'joined' || call.phase === 'calling'
+    if (!inCall && silent.length === 0) return
+    void this.runLocked(call.conversation, async () => {
+      const now = this.engine.clock.now()
+      for (const p of silent) {
+        if (!this.active.has(call.id)) return
+        this.engine.log(`call ${call.id.slice(0, 8)}: ${p.device.slice(-8)} was not heard from for ${Math.round((now - p.lastHeard) / 1000)} s: it left`)
+        // It left when it was last heard from: the call's length does not count the silence.
+        await this.advanceLocked(call.id, { kind: 'went-silent', device: p.device, at: p.lastHeard })
+      }
+      const current = this.active.get(call.id)
+      if (current?.phase !== 'joined' && current?.phase !== 'calling') return
+      const previous = this.lastAlive.get(call.id)
+      const id = await this.sender.sendControlLocked(call.conversation, 'call', undefined, previous === undefined ? [] : [{ kind: 'outbox-drop-message', messageId: previous }], true, {
+        call: encodeCallSignal({ type: 'alive', callId: fromHex(call.id) })
       })
-      const inCall = call.phase === 'joined' || call.phase === 'calling'
-      if (!inCall && silent.length === 0) continue
-      void this.runLocked(call.conversation, async () => {
-        for (const p of silent) {
-          if (!this.active.has(call.id)) return
-          const last = heard.get(p.device) ?? now
-          this.engine.log(`call ${call.id.slice(0, 8)}: ${p.device.slice(-8)} was not heard from for ${Math.round((now - last) / 1000)} s: it left`)
-          // It left when it was last heard from: the call's length does not count the silence.
-          await this.advanceLocked(call.id, { kind: 'went-silent', device: p.device, at: last })
-        }
-        const current = this.active.get(call.id)
-        if (current?.phase !== 'joined' && current?.phase !== 'calling') return
-        const previous = this.lastAlive.get(call.id)
-        const id = await this.sender.sendControlLocked(call.conversation, 'call', undefined, previous === undefined ? [] : [{ kind: 'outbox-drop-message', messageId: previous }], true, {
-          call: encodeCallSignal({ type: 'alive', callId: fromHex(call.id) })
-        })
-        if (id !== undefined) this.lastAlive.set(call.id, id)
-      }).catch((err: unknown) => { this.engine.log(`call ${call.id.slice(0, 8)}: ALIVE failed: ${describeError(err)}`) })
-    }
+      if (id !== undefined) this.lastAlive.set(call.id, id)
+    }).catch((err: unknown) => { this.engine.log(`call ${call.id.slice(0, 8)}: ALIVE failed: ${describeError(err)}`) })
   }
 
   /** Keeps the calls in the store, so that a reload takes them up again (see {@link restore}). */
