@@ -4,7 +4,7 @@
  * 20–30 s later, and libp2p keeps opening new streams on it meanwhile: messages to a contact who
  * just reloaded would wait that long. Probing needs one round trip (a protocol negotiation).
  */
-import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
+import type { Connection, Libp2p } from '@libp2p/interface'
 import { describeError } from '../core/errors.ts'
 
 /**
@@ -15,11 +15,6 @@ import { describeError } from '../core/errors.ts'
 const PROBE_PROTOCOL = '/kith/probe/1.0.0'
 /** How long an older connection has to answer once a newer one to the same peer opened (libp2p's connection monitor gives its pings as long). */
 const STALE_PROBE_MS = 5_000
-/** How long an accepted WebRTC connection may take to open its first stream before it is dropped. */
-const PROOF_TIMEOUT_MS = 5_000
-
-/** Which connections count as links; {@link InboundWebRtcCheck.counts} leaves out unproven ones. */
-export type CountsAsLink = (connection: Connection) => boolean
 
 /**
  * Asks for a stream of {@link PROBE_PROTOCOL} on `connection`; throws if no answer comes within
@@ -93,85 +88,4 @@ export class StaleConnectionSweeper {
       this.options.changed?.()
     }
   }
-}
-
-/** Whether a connection was accepted as WebRTC (`/webrtc/p2p/<peer>`), the kind that may never have connected. */
-function isAcceptedWebRtc (connection: Connection): boolean {
-  return connection.direction === 'inbound' && connection.remoteAddr.toString().startsWith('/webrtc/')
-}
-
-/**
- * Drops accepted WebRTC connections that never connected. When the dialling side gives up on ICE
- * (two symmetric NATs, no TURN server) and resets the signalling stream, @libp2p/webrtc 6's
- * answering side takes that for success and hands over a connection whose data channels never open
- * (the EOF race of libp2p/js-libp2p#3460). Such a connection would pass for a direct link and
- * take chat away from the relay. So each accepted WebRTC connection counts as no link until a
- * stream has crossed it, and is aborted if none can within the timeout.
- */
-export class InboundWebRtcCheck {
-  private readonly proven = new WeakSet<Connection>()
-  private readonly onOpen = (evt: CustomEvent<Connection>): void => { void this.check(evt.detail) }
-
-  constructor (
-    private readonly node: Libp2p,
-    private readonly options: { readonly log: (line: string) => void, readonly changed: () => void, readonly timeoutMs?: number }
-  ) {}
-
-  /** Starts checking new connections. */
-  start (): void {
-    this.node.addEventListener('connection:open', this.onOpen)
-  }
-
-  /** Stops checking. */
-  stop (): void {
-    this.node.removeEventListener('connection:open', this.onOpen)
-  }
-
-  /** Whether a connection counts as a link: any but an accepted WebRTC connection not yet proven. */
-  readonly counts: CountsAsLink = (connection) => !isAcceptedWebRtc(connection) || this.proven.has(connection)
-
-  private async check (connection: Connection): Promise<void> {
-    if (!isAcceptedWebRtc(connection)) return
-    try {
-      // Negotiating a protocol needs a round trip over a data channel: proof that ICE connected.
-      await probeConnection(connection, this.options.timeoutMs ?? PROOF_TIMEOUT_MS)
-      this.proven.add(connection)
-    } catch (err) {
-      if (connection.status === 'open') {
-        this.options.log(`dropping a WebRTC connection from ${connection.remotePeer.toString().slice(-8)} that never connected: ${describeError(err)}`)
-        connection.abort(new Error('the WebRTC connection never connected'))
-      }
-    }
-    this.options.changed()
-  }
-}
-
-/**
- * The connection to open a stream to `peer` on: a direct one that counts; else what `dial` gives
- * (it may find a direct path, or join an upgrade under way); else, when that dial fails or gives a
- * connection that does not count (an unproven accepted WebRTC one), the relayed connection already
- * open, so a stream is never put on a connection that may never have connected while a working
- * relay is there. `relayedInstead` hears why the relay was used.
- */
-export async function connectionFor (
-  libp2p: Libp2p,
-  peer: PeerId,
-  counts: CountsAsLink,
-  dial: () => Promise<Connection>,
-  relayedInstead?: (err: unknown) => void
-): Promise<Connection> {
-  const open = (limited: boolean): Connection | undefined =>
-    libp2p.getConnections(peer).find((c) => c.status === 'open' && (c.limits !== undefined) === limited && counts(c))
-  const direct = open(false)
-  if (direct !== undefined) return direct
-  let dialled: Connection
-  try {
-    dialled = await dial()
-  } catch (err) {
-    const relayed = open(true)
-    if (relayed === undefined) throw err
-    relayedInstead?.(err)
-    return relayed
-  }
-  return counts(dialled) ? dialled : open(true) ?? dialled
 }

@@ -5,7 +5,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Transport } from '../core/messenger/ports.ts'
-import type { CountsAsLink } from './connection-probe.ts'
+import type { CountsAsLink } from './inbound-webrtc-check.ts'
 import type { DeliveryService } from './protocols/deliver.ts'
 import { fetchKeyPackage } from './protocols/key-package.ts'
 import { storePeerAddresses } from './peer-addresses.ts'

@@ -21,7 +21,7 @@ import { UsageError, describeError, strictAssert } from '../core/errors.ts'
 import { Libp2pTransport } from '../net/kith-transport.ts'
 import { checkAnnounce, isLoopbackAddr } from '../net/announce.ts'
 import { DirectUpgrader } from '../net/direct-upgrade.ts'
-import { InboundWebRtcCheck, type CountsAsLink } from '../net/connection-probe.ts'
+import { InboundWebRtcCheck, type CountsAsLink } from '../net/inbound-webrtc-check.ts'
 import { DirectoryPublisher, routingTableSize, type PublishStatus } from '../net/dht-directory.ts'
 import { dhtDirectory, type DirectoryAccess } from '../net/directory-access.ts'
 import { DirectoryContact } from '../net/directory-contact.ts'
@@ -423,7 +423,7 @@ export class KithNode {
       }
     }, log)
     // An accepted WebRTC connection counts only once a stream crossed it: a failed upgrade can leave
-    // one that never connected (connection-probe.ts), which would take chat away from the relay.
+    // one that never connected (inbound-webrtc-check.ts), which would take chat away from the relay.
     const webRtcCheck = new InboundWebRtcCheck(libp2p, { log, changed: () => {} })
     webRtcCheck.start()
     transport.counts = webRtcCheck.counts

@@ -9,7 +9,8 @@ import { toHex } from '../../core/bytes.ts'
 import { DELIVER_PROTOCOL, DELIVERY_WINDOW, DELIVERY_WINDOW_BYTES, MAX_ACK_FRAME, MAX_DELIVER_FRAME } from '../constants.ts'
 import { DEFAULT_RETRY, RetryTimer, type RetryTimerOptions } from '../retry-timer.ts'
 import { FrameStream } from '../frames.ts'
-import { connectionFor, type CountsAsLink } from '../connection-probe.ts'
+import { connectionFor, directConnection } from '../connection-choice.ts'
+import type { CountsAsLink } from '../inbound-webrtc-check.ts'
 import { AckBatcher } from './ack-batch.ts'
 import { Ack, AckStatus, Deliver } from '../../core/codec/envelope.ts'
 import { describeError } from '../../core/errors.ts'
@@ -63,7 +64,7 @@ export interface DeliveryOptions {
   /** Called when frames for a peer could not be sent (it is unreachable, say): e.g. to leave them in its mailboxes. */
   readonly unreachable?: (peerId: string) => void
   /**
-   * Which open connections may carry chat: `InboundWebRtcCheck.counts` (`connection-probe.ts`) leaves out accepted
+   * Which open connections may carry chat: `InboundWebRtcCheck.counts` (`inbound-webrtc-check.ts`) leaves out accepted
    * WebRTC connections not yet proven, which may never have connected. Every one, by default.
    */
   readonly counts?: CountsAsLink
@@ -283,7 +284,7 @@ class PeerSender {
   }
 
   private hasDirectConnection (): boolean {
-    return this.libp2p.getConnections(peerIdFromString(this.peerId)).some((c) => c.status === 'open' && !isLimited(c) && this.counts(c))
+    return directConnection(this.libp2p, peerIdFromString(this.peerId), (c) => this.counts(c)) !== undefined
   }
 
   private closeChannel (err?: Error): void {

@@ -4,12 +4,12 @@
  * the circuit only signalled (`…/p2p-circuit/webrtc`), which is direct, like WebSockets to a Node
  * peer. Also which contact addresses the page keeps and gives out, and the retry that moves a
  * relayed link to WebRTC once that may work (after the person adds a TURN server). Unproven
- * accepted WebRTC connections are left out through `CountsAsLink` (`net/connection-probe.ts`).
+ * accepted WebRTC connections are left out through `CountsAsLink` (`net/inbound-webrtc-check.ts`).
  */
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { CountsAsLink } from '../../net/connection-probe.ts'
+import type { CountsAsLink } from '../../net/inbound-webrtc-check.ts'
 import { relayRank } from '../../net/node.browser.ts'
 import { dialableFromPage } from './bootstrap-addrs.ts'
 import type { ConnectionStatus, LinkKind } from './types.ts'

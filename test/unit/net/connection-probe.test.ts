@@ -2,7 +2,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
-import { InboundWebRtcCheck, StaleConnectionSweeper } from '../../../src/net/connection-probe.ts'
+import { StaleConnectionSweeper } from '../../../src/net/connection-probe.ts'
+import { InboundWebRtcCheck } from '../../../src/net/inbound-webrtc-check.ts'
 import { LoopbackPeers } from './loopback.ts'
 
 /** A TCP forwarder to `port` that can go silent without closing: a connection that died unseen. */
