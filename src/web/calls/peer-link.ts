@@ -159,7 +159,7 @@ export class PeerLink {
    */
   async describeOffer (): Promise<string> {
     await this.makeOffer()
-    const description = await this.describe()
+    const description = await this.describe(true)
     if (description === null) throw new Error(`no offer to ${this.options.device.slice(-8)} was made`)
     return description.sdp
   }
@@ -242,7 +242,10 @@ export class PeerLink {
     await this.pc.setLocalDescription(await held)
     this.negotiated = true
     void this.dropPlaceholders().catch((err: unknown) => { this.options.log(`placeholders to ${this.options.device.slice(-8)} not removed: ${String(err)}`) })
-    await this.sendDescription()
+    // On the call's critical path: the caller needs this answer to finish ICE and DTLS, and this
+    // side's checks already reach the candidates of its offer. So it goes at once, and this side's
+    // candidates trickle behind it.
+    await this.sendDescription(false)
   }
 
   /** A candidate the other side trickled. */
@@ -383,10 +386,10 @@ export class PeerLink {
     this.options.changed()
   }
 
-  /** This side's description once it has a candidate; later candidates trickle. */
-  private async describe (): Promise<RTCSessionDescription | null> {
+  /** This side's description, once it has a candidate unless `waitForCandidates` is false; later candidates trickle. */
+  private async describe (waitForCandidates: boolean): Promise<RTCSessionDescription | null> {
     const since = performance.now()
-    await firstCandidates(this.pc)
+    if (waitForCandidates) await firstCandidates(this.pc)
     const description = this.pc.localDescription
     if (description === null) return null
     this.described = true
@@ -395,9 +398,9 @@ export class PeerLink {
     return description
   }
 
-  /** Sends this side's description once it has a candidate; later candidates trickle. */
-  private async sendDescription (): Promise<void> {
-    const description = await this.describe()
+  /** Sends this side's description (see {@link describe}); later candidates trickle. */
+  private async sendDescription (waitForCandidates = true): Promise<void> {
+    const description = await this.describe(waitForCandidates)
     if (description === null) return
     await this.options.send({ type: 'sdp', toDevice: this.options.device, sdpType: description.type === 'offer' ? 'offer' : 'answer', sdp: description.sdp })
     this.options.log(`${description.type} to ${this.options.device.slice(-8)} sent`)
