@@ -87,7 +87,8 @@ export class MailboxCourier {
       const deposited: number[] = []
       for (const f of frames) {
         after = f.rowId
-        if (done.has(f.rowId)) continue
+        // A TYPING or an ALIVE would be stale by the time the device fetched it: not worth a mailbox's room.
+        if (f.ephemeral === true || done.has(f.rowId)) continue
         const results = await Promise.allSettled(boxes.map(async (b) => await depositFrame(this.libp2p, mailboxNodeAddrs(b), b, f.frame, this.ttlSeconds)))
         if (results.some((r) => r.status === 'fulfilled')) {
           done.add(f.rowId)

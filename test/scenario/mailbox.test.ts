@@ -66,6 +66,17 @@ describe('offline delivery through mailboxes', () => {
     expect((await bob.messenger.messages(aliceAlias)).filter((x) => x.text === 'while you were away')).toHaveLength(1)
   })
 
+  it('leaves no TYPING in Bob\'s mailbox while he is offline, only the message typed', async () => {
+    const m = await mailboxNode('mailbox')
+    const { alice, bob } = await chattingPair([m], { alice: tempDir('alice'), bob: tempDir('bob') })
+    await stop(bob)
+    expect(await alice.messenger.typing('bob')).toBe(true)
+    await alice.messenger.send('bob', 'typed while you were away')
+    await eventually([alice], async () => await stateOf(alice, 'bob', 'typed while you were away') === 'stored', 'the message to be stored')
+    // The TYPING went first, and would be stale by the time Bob fetched it: the courier skipped it.
+    expect(m.mailboxStatus().served.entries).toBe(1)
+  })
+
   it('loses nothing and duplicates nothing when one of Bob\'s two mailbox nodes dies', async () => {
     const m1 = await mailboxNode('mailbox-1')
     const m2 = await mailboxNode('mailbox-2')

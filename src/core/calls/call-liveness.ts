@@ -21,8 +21,11 @@ export interface CallLivenessOptions {
   readonly now: () => number
   /** The calls this device follows now (ringing, calling, joined, running). */
   readonly calls: () => Iterable<CallState>
-  /** Called on every tick for each call followed, with the participants that went silent (often none). */
-  readonly tick: (call: CallState, silent: readonly SilentParticipant[]) => void
+  /**
+   * Called on every tick for each call followed, with the participants that went silent (often
+   * none), and how long this device itself was paused before this tick (0 if it was not).
+   */
+  readonly tick: (call: CallState, silent: readonly SilentParticipant[], pausedMs: number) => void
 }
 
 export class CallLiveness {
@@ -38,6 +41,11 @@ export class CallLiveness {
     let heard = this.heard.get(callId)
     if (heard === undefined) this.heard.set(callId, heard = new Map())
     heard.set(device, at)
+  }
+
+  /** When `device` was last heard in the call, if it was. */
+  lastHeard (callId: string, device: string): number | undefined {
+    return this.heard.get(callId)?.get(device)
   }
 
   /** The call ended here: nothing of it is kept. */
@@ -66,7 +74,8 @@ export class CallLiveness {
   check (): void {
     const now = this.options.now()
     const { intervalMs } = this.options
-    const paused = now - this.lastTick > 2 * intervalMs
+    const gap = now - this.lastTick
+    const paused = gap > 2 * intervalMs
     this.lastTick = now
     const calls = [...this.options.calls()]
     if (calls.length === 0) {
@@ -82,7 +91,7 @@ export class CallLiveness {
         if (at === undefined || paused) heard.set(p.device, now)
         else if (now - at > CALL_SILENT_INTERVALS * intervalMs) silent.push({ device: p.device, lastHeard: at })
       }
-      this.options.tick(call, silent)
+      this.options.tick(call, silent, paused ? gap : 0)
     }
   }
 }

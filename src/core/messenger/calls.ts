@@ -14,7 +14,7 @@ import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallEvent, type CallRecord, type CallState } from '../calls/call-state.ts'
 import { CALL_ROW_KIND, decodeCallRecordBody, describeCall, encodeCallRecordBody } from '../calls/call-record.ts'
 import { CallLiveness, type SilentParticipant } from '../calls/call-liveness.ts'
-import { CALL_ALIVE_INTERVAL_MS, CALL_ID_LENGTH, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_EARLY_OFFERS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
+import { CALL_ALIVE_INTERVAL_MS, CALL_ID_LENGTH, CALL_SILENT_INTERVALS, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_EARLY_OFFERS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
 import { encodeStoredCalls, parseStoredCalls, STORED_CALLS_META } from '../calls/stored-calls.ts'
 import { decodeCallSignal, encodeCallSignal, type CallMedia, type CallSignal } from '../calls/signal.ts'
 import type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, EarlyOfferIn, MediaSignalIn } from '../calls/call-view.ts'
@@ -75,15 +75,17 @@ export class Calls {
   private drops = { malformed: 0, replayed: 0, stale: 0, unknownDevice: 0, unknownCall: 0 }
   private unwatch: (() => void) | undefined
   private readonly liveness: CallLiveness
-  /** The id of the last ALIVE sent per call, dropped from the outbox when the next one goes. */
+  /** The id of the last ALIVE sent per call, dropped from the outbox when the next one (or the HANGUP) goes. */
   private readonly lastAlive = new Map<string, string>()
+  /** Calls whose liveness tick waits for, or holds, the conversation's lock: a tick never queues behind another. */
+  private readonly ticking = new Set<string>()
 
   constructor (private readonly engine: Engine, private readonly sender: Sender, private readonly conversations: Conversations) {
     this.liveness = new CallLiveness({
       intervalMs: engine.options.callAliveIntervalMs ?? CALL_ALIVE_INTERVAL_MS,
       now: () => engine.clock.now(),
       calls: () => engine.stopped ? [] : this.active.values(),
-      tick: (call, silent) => { this.livenessTick(call, silent) }
+      tick: (call, silent, pausedMs) => { this.livenessTick(call, silent, pausedMs) }
     })
   }
 
@@ -223,10 +225,14 @@ export class Calls {
   async hangUp (callId: string): Promise<CallView> {
     const call = this.require(callId)
     if (call.phase === 'running') throw new UsageError('you are not in this call')
-    return await this.runLocked(call.conversation, async () => {
-      await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) })
-      return await this.advanceLocked(call.id, { kind: 'hang-up', at: this.engine.clock.now() })
-    })
+    return await this.runLocked(call.conversation, async () => await this.leaveLocked(call))
+  }
+
+  /** Sends HANGUP, which replaces this device's last ALIVE in the outbox, and leaves the call here. */
+  private async leaveLocked (call: CallState): Promise<CallView> {
+    const alive = this.lastAlive.get(call.id)
+    await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) }, alive === undefined ? [] : [{ kind: 'outbox-drop-message', messageId: alive }])
+    return await this.advanceLocked(call.id, { kind: 'hang-up', at: this.engine.clock.now() })
   }
 
   /** Sends an SDP or ICE candidate to one device in a call this device is in. */
@@ -312,6 +318,11 @@ export class Calls {
     }
     if (from === engine.account.peerId) return
     const callId = toHex(signal.callId)
+    const now = engine.clock.now()
+    // Any signal of a call followed here shows its sender is still there, even one for another
+    // device. An ALIVE for any other call is no news (it ended here), and is not counted.
+    if (this.active.get(callId)?.conversation === groupId) this.liveness.hear(callId, from, now)
+    if (signal.type === 'alive') return
     const devices = listMembers(state).map((m) => peerIdToString(m.certificate.peerId))
     if ('toDevice' in signal) {
       const to = peerIdToString(signal.toDevice)
@@ -319,12 +330,6 @@ export class Calls {
       if (to !== engine.account.peerId) return
     }
     const identity = toHex(sender.certificate.identityKey)
-    const now = engine.clock.now()
-    if (signal.type === 'alive') {
-      // Only a call followed here is heard for; an ALIVE for any other is no news (it ended here).
-      if (this.active.get(callId)?.conversation === groupId) this.liveness.hear(callId, from, now)
-      return
-    }
     try {
       if (signal.type === 'invite') {
         if (this.seen.has(callId)) return drop('replayed', `call ${callId.slice(0, 8)} was already seen`)
@@ -360,7 +365,6 @@ export class Calls {
       }
       const call = this.active.get(callId)
       if (call === undefined || call.conversation !== groupId) return drop('unknownCall', `call ${callId.slice(0, 8)} is not ringing or running here`)
-      this.liveness.hear(callId, from, now)
       this.emitSignal(groupId, identity, from, signal)
       const event: CallEvent | undefined = signal.type === 'accept'
         ? { kind: 'accepted', from: { identity, device: from, media: signal.media }, at: now }
@@ -394,8 +398,8 @@ export class Calls {
     if (this.seen.size > SEEN_CALLS) this.seen.delete(this.seen.values().next().value!)
   }
 
-  private async sendLocked (groupId: string, call: CallSignal): Promise<void> {
-    await this.sender.sendControlLocked(groupId, 'call', undefined, [], false, { call: encodeCallSignal(call) })
+  private async sendLocked (groupId: string, call: CallSignal, extra: Write[] = []): Promise<void> {
+    await this.sender.sendControlLocked(groupId, 'call', undefined, extra, false, { call: encodeCallSignal(call) })
   }
 
   private armTimer (call: CallState): void {
@@ -442,28 +446,43 @@ export class Calls {
   }
 
   /**
-   * Every ALIVE interval, for each call followed: the participants gone silent leave it here, and
-   * a call this device is in gets its ALIVE (replacing the last one in the outbox, as TYPING does).
+   * Every ALIVE interval, for each call followed: the participants gone silent leave it here (unless
+   * heard from while the lock was awaited), and a call this device is in gets its ALIVE (replacing
+   * the last one in the outbox, as TYPING does). A device that was itself paused for longer than the
+   * others wait has been dropped by them: it leaves the call, and may join again.
    */
-  private livenessTick (call: CallState, silent: readonly SilentParticipant[]): void {
+  private livenessTick (call: CallState, silent: readonly SilentParticipant[], pausedMs: number): void {
     const inCall = call.phase === 'joined' || call.phase === 'calling'
-    if (!inCall && silent.length === 0) return
+    if ((!inCall && silent.length === 0) || this.ticking.has(call.id)) return
+    this.ticking.add(call.id)
+    const interval = this.engine.options.callAliveIntervalMs ?? CALL_ALIVE_INTERVAL_MS
     void this.runLocked(call.conversation, async () => {
       const now = this.engine.clock.now()
+      const current = this.active.get(call.id)
+      if (current === undefined || this.engine.stopped) return
+      const mine = current.phase === 'joined' || current.phase === 'calling'
+      if (mine && pausedMs > CALL_SILENT_INTERVALS * interval) {
+        this.engine.log(`call ${call.id.slice(0, 8)}: this device was paused for ${Math.round(pausedMs / 1000)} s, longer than the others wait: it leaves the call`)
+        await this.leaveLocked(current)
+        return
+      }
       for (const p of silent) {
         if (!this.active.has(call.id)) return
+        // Heard from meanwhile (its signal held the lock before this tick): still there.
+        if (this.liveness.lastHeard(call.id, p.device) !== p.lastHeard) continue
         this.engine.log(`call ${call.id.slice(0, 8)}: ${p.device.slice(-8)} was not heard from for ${Math.round((now - p.lastHeard) / 1000)} s: it left`)
         // It left when it was last heard from: the call's length does not count the silence.
         await this.advanceLocked(call.id, { kind: 'went-silent', device: p.device, at: p.lastHeard })
       }
-      const current = this.active.get(call.id)
-      if (current?.phase !== 'joined' && current?.phase !== 'calling') return
+      const after = this.active.get(call.id)
+      if (after?.phase !== 'joined' && after?.phase !== 'calling') return
       const previous = this.lastAlive.get(call.id)
       const id = await this.sender.sendControlLocked(call.conversation, 'call', undefined, previous === undefined ? [] : [{ kind: 'outbox-drop-message', messageId: previous }], true, {
         call: encodeCallSignal({ type: 'alive', callId: fromHex(call.id) })
       })
       if (id !== undefined) this.lastAlive.set(call.id, id)
     }).catch((err: unknown) => { this.engine.log(`call ${call.id.slice(0, 8)}: ALIVE failed: ${describeError(err)}`) })
+      .finally(() => { this.ticking.delete(call.id) })
   }
 
   /** Keeps the calls in the store, so that a reload takes them up again (see {@link restore}). */

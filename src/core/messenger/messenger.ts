@@ -436,7 +436,7 @@ export class Messenger {
   // ---------------------------------------------------------------- the delivery service's side
 
   /** Next queued frames for a peer. */
-  async nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>> {
+  async nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array, ephemeral?: boolean }>> {
     return await this.sender.nextFrames(peerId, afterRowId, limit)
   }
 

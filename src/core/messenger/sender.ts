@@ -22,6 +22,8 @@ import type { Views } from './views.ts'
  * stored state skips past every generation they used, so no key is ever used twice.
  */
 const SEND_RESERVATION = 64
+/** Droppable control messages remembered as ephemeral (Sender.nextFrames), at most: far more than are ever queued at once. */
+const EPHEMERAL_IDS = 1024
 
 /** What a message sent by {@link Sender.sendLocked} carries besides its kind and text. */
 export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array, certificate?: Uint8Array, file?: Uint8Array }
@@ -123,6 +125,7 @@ export class Sender {
       id: newMessageId(), kind, text: '', sentAt: engine.clock.now(), seq: 0, lamport: group.row.lamport, ...(target !== undefined ? { target } : {}), ...fields
     }
     const id = toHex(payload.id)
+    if (droppable) this.noteEphemeral(id)
     const encrypted = await encryptApplication(group.state, encodePayload(payload))
     const writes: Write[] = [...extra]
     this.queueFrame(writes, groupId, droppable ? id : null, encrypted.message, recipients)
@@ -189,8 +192,20 @@ export class Sender {
 
   // ---------------------------------------------------------------- outbox (for the delivery service)
 
-  /** Next queued frames for a peer. */
-  async nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>> {
+  /**
+   * Payload ids of the droppable control messages sent since this device started (TYPING, ALIVE),
+   * the newest {@link EPHEMERAL_IDS}: their frames go to devices but not to mailboxes. Kept in
+   * memory only: after a restart, one still queued may be left in a mailbox once.
+   */
+  private readonly ephemeral = new Set<string>()
+
+  private noteEphemeral (id: string): void {
+    this.ephemeral.add(id)
+    if (this.ephemeral.size > EPHEMERAL_IDS) this.ephemeral.delete(this.ephemeral.values().next().value!)
+  }
+
+  /** Next queued frames for a peer; `ephemeral` marks those no mailbox should keep. */
+  async nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array, ephemeral?: boolean }>> {
     const { outboxMemory, outboxMessages, store } = this.engine
     let frames = outboxMemory.next(peerId, afterRowId, limit)
     if (frames === undefined) {
@@ -199,7 +214,7 @@ export class Sender {
       outboxMemory.readFromStore(peerId, afterRowId, limit, frames, token)
     }
     for (const f of frames) outboxMessages.set(f.rowId, { messageId: f.messageId, groupId: f.groupId })
-    return frames.map((f) => ({ rowId: f.rowId, frame: f.frame }))
+    return frames.map((f) => (f.messageId !== null && this.ephemeral.has(f.messageId) ? { rowId: f.rowId, frame: f.frame, ephemeral: true } : { rowId: f.rowId, frame: f.frame }))
   }
 
   /**

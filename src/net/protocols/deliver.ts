@@ -27,6 +27,8 @@ export interface Log {
 export interface OutboundFrame {
   readonly rowId: number
   readonly frame: Uint8Array
+  /** Stale within seconds (a TYPING, a call's ALIVE): delivered to the device, never left in its mailboxes. */
+  readonly ephemeral?: boolean
 }
 
 /** Where queued frames come from and where their outcome goes. */

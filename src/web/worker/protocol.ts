@@ -50,7 +50,7 @@ export interface WorkerApi {
   checkInvite (link: string): Promise<string | null>
   invoke<M extends UiMethod> (method: M, args: Parameters<Messenger[M]>): Promise<Awaited<ReturnType<Messenger[M]>>>
   receive (fromPeer: string, frame: Deliver): Promise<'stored' | 'rejected'>
-  nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array }>>
+  nextFrames (peerId: string, afterRowId: number, limit: number): Promise<Array<{ rowId: number, frame: Uint8Array, ephemeral?: boolean }>>
   settleFrames (peerId: string, outcomes: ReadonlyArray<{ rowId: number, status: 'stored' | 'rejected' }>): Promise<void>
   provideKeyPackage (): Promise<{ keyPackage: Uint8Array, card: Uint8Array }>
   /** This device's mailboxes (the page's MailboxKeeper keeps them). */

@@ -15,9 +15,11 @@ describe('call liveness', () => {
   beforeEach(() => { vi.useFakeTimers({ now: 0 }) })
   afterEach(() => { vi.useRealTimers() })
 
-  function follow (calls: CallState[]): { liveness: CallLiveness, ticks: Array<{ at: number, silent: readonly SilentParticipant[] }> } {
-    const ticks: Array<{ at: number, silent: readonly SilentParticipant[] }> = []
-    const liveness = new CallLiveness({ intervalMs: INTERVAL, now: () => Date.now(), calls: () => calls, tick: (_call, silent) => { ticks.push({ at: Date.now(), silent }) } })
+  interface Tick { at: number, silent: readonly SilentParticipant[], pausedMs: number }
+
+  function follow (calls: CallState[]): { liveness: CallLiveness, ticks: Tick[] } {
+    const ticks: Tick[] = []
+    const liveness = new CallLiveness({ intervalMs: INTERVAL, now: () => Date.now(), calls: () => calls, tick: (_call, silent, pausedMs) => { ticks.push({ at: Date.now(), silent, pausedMs }) } })
     return { liveness, ticks }
   }
 
@@ -46,7 +48,7 @@ describe('call liveness', () => {
     expect(ticks.at(-1)!.silent.map((s) => s.lastHeard)).toEqual([INTERVAL, INTERVAL])
   })
 
-  it('after a pause of its own (ticks far apart), judges nobody and starts every clock again', () => {
+  it('after a pause of its own (ticks far apart), judges nobody, starts every clock again, and says how long it was paused', () => {
     const calls = [running()]
     const { liveness, ticks } = follow(calls)
     liveness.hear(calls[0]!.id, 'devB', 0)
@@ -55,9 +57,10 @@ describe('call liveness', () => {
     // The machine sleeps: the clock jumps 60 s between two ticks.
     vi.setSystemTime(60_000)
     liveness.check()
-    expect(ticks.at(-1)!.silent).toEqual([])
+    expect(ticks.at(-1)).toMatchObject({ silent: [], pausedMs: 60_000 })
+    expect(liveness.lastHeard(calls[0]!.id, 'devC')).toBe(60_000)
     vi.advanceTimersByTime(4 * INTERVAL)
-    expect(ticks.at(-1)!.silent).toEqual([])
+    expect(ticks.at(-1)).toMatchObject({ silent: [], pausedMs: 0 })
   })
 
   it('stops ticking once no call is followed, and a forgotten call starts afresh', () => {
