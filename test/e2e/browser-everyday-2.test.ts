@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  conversationItem, message, openConversation, pageLog, screenshot, sendMessage, waitOnline, type Served, type User,
+  conversationItem, message, openConversation, screenshot, sendMessage, waitOnline, withPageLogs, type Served, type User,
   useChattingPair
 } from './browser-harness.ts'
 
@@ -116,15 +116,12 @@ describe('browser app, everyday features (2)', () => {
     await openConversation(alice.page, 'Bob')
     // Everything is read and nobody types: only greeting Bob's device brings the link back. On a
     // loaded machine the fresh page can take a while to reach him (it showed Offline for 15 s once).
-    await pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: RELINK_MS }).catch(async (err: unknown) => {
-      throw new Error(`${String(err)}\n--- Alice's page log ---\n${await pageLog(alice.page)}\n--- Bob's page log ---\n${await pageLog(bob.page)}`)
-    })
+    await withPageLogs(pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: RELINK_MS }), [alice, bob])
     await screenshot(alice.page, 'everyday2-reload-linked')
     // Bob's page still held the WebRTC connection of Alice's old page, which died without closing:
     // her new connection made it probe that one and drop it, instead of sending into it for ~20 s.
-    await bob.page.waitForFunction(() => (globalThis as unknown as { kithDebug: { log: string[] } }).kithDebug.log.some((l) => l.includes('dropping a dead connection')), undefined, { timeout: RELINK_MS }).catch(async (err: unknown) => {
-      throw new Error(`${String(err)}\n--- Bob's page log ---\n${await pageLog(bob.page)}\n--- Alice's page log ---\n${await pageLog(alice.page)}`)
-    })
+    const dropped = bob.page.waitForFunction(() => (globalThis as unknown as { kithDebug: { log: string[] } }).kithDebug.log.some((l) => l.includes('dropping a dead connection')), undefined, { timeout: RELINK_MS })
+    await withPageLogs(dropped, [bob, alice])
     await sendMessage(bob.page, 'Welcome back')
     await message(alice.page, 'Welcome back').waitFor({ timeout: PROMPT_MS })
   }, SLOW)

@@ -120,6 +120,16 @@ export async function pageLog (page: Page, lines = 40): Promise<string> {
   return await page.evaluate((n) => (globalThis as unknown as { kithDebug?: { log: string[] } }).kithDebug?.log.slice(-n).join('\n') ?? '(no log)', lines).catch((err: unknown) => String(err))
 }
 
+/** What `waiting` resolves to; if it fails, its error with the end of each user's page log (CI keeps no other trace). */
+export async function withPageLogs<T> (waiting: Promise<T>, users: readonly User[]): Promise<T> {
+  try {
+    return await waiting
+  } catch (err) {
+    const logs = await Promise.all(users.map(async (u) => `--- ${u.name}'s page log ---\n${await pageLog(u.page)}`))
+    throw new Error(`${String(err)}\n${logs.join('\n')}`, { cause: err })
+  }
+}
+
 /** The user's invite link as the page shows it. */
 export async function inviteLink (page: Page): Promise<string> {
   const link = page.getByTestId('invite-link')

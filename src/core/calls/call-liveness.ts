@@ -23,9 +23,10 @@ export interface CallLivenessOptions {
   readonly calls: () => Iterable<CallState>
   /**
    * Called on every tick for each call followed, with the participants that went silent (often
-   * none), and how long this device itself was paused before this tick (0 if it was not).
+   * none), and whether this device itself was paused for longer than the others wait before they
+   * drop a participant (so they have dropped it).
    */
-  readonly tick: (call: CallState, silent: readonly SilentParticipant[], pausedMs: number) => void
+  readonly tick: (call: CallState, silent: readonly SilentParticipant[], selfSilent: boolean) => void
 }
 
 export class CallLiveness {
@@ -76,6 +77,7 @@ export class CallLiveness {
     const { intervalMs } = this.options
     const gap = now - this.lastTick
     const paused = gap > 2 * intervalMs
+    const silentMs = CALL_SILENT_INTERVALS * intervalMs
     this.lastTick = now
     const calls = [...this.options.calls()]
     if (calls.length === 0) {
@@ -89,9 +91,9 @@ export class CallLiveness {
       for (const p of call.participants) {
         const at = heard.get(p.device)
         if (at === undefined || paused) heard.set(p.device, now)
-        else if (now - at > CALL_SILENT_INTERVALS * intervalMs) silent.push({ device: p.device, lastHeard: at })
+        else if (now - at > silentMs) silent.push({ device: p.device, lastHeard: at })
       }
-      this.options.tick(call, silent, paused ? gap : 0)
+      this.options.tick(call, silent, gap > silentMs)
     }
   }
 }

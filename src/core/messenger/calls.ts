@@ -14,7 +14,7 @@ import { fromHex, randomBytes, toHex } from '../bytes.ts'
 import { advanceCall, canJoin, startIncomingCall, startOutgoingCall, type CallEvent, type CallRecord, type CallState } from '../calls/call-state.ts'
 import { CALL_ROW_KIND, decodeCallRecordBody, describeCall, encodeCallRecordBody } from '../calls/call-record.ts'
 import { CallLiveness, type SilentParticipant } from '../calls/call-liveness.ts'
-import { CALL_ALIVE_INTERVAL_MS, CALL_ID_LENGTH, CALL_SILENT_INTERVALS, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_EARLY_OFFERS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
+import { CALL_ALIVE_INTERVAL_MS, CALL_ID_LENGTH, INVITE_MAX_AGE_MS, KEPT_CALL_MAX_AGE_MS, MAX_EARLY_OFFERS, MAX_MESH_PARTICIPANTS, RING_TIMEOUT_MS } from '../calls/constants.ts'
 import { encodeStoredCalls, parseStoredCalls, STORED_CALLS_META } from '../calls/stored-calls.ts'
 import { decodeCallSignal, encodeCallSignal, type CallMedia, type CallSignal } from '../calls/signal.ts'
 import type { CallDropCounts, CallHistoryEntry, CallSignalOut, CallView, EarlyOfferIn, MediaSignalIn } from '../calls/call-view.ts'
@@ -85,7 +85,7 @@ export class Calls {
       intervalMs: engine.options.callAliveIntervalMs ?? CALL_ALIVE_INTERVAL_MS,
       now: () => engine.clock.now(),
       calls: () => engine.stopped ? [] : this.active.values(),
-      tick: (call, silent, pausedMs) => { this.livenessTick(call, silent, pausedMs) }
+      tick: (call, silent, selfSilent) => { this.livenessTick(call, silent, selfSilent) }
     })
   }
 
@@ -451,18 +451,17 @@ export class Calls {
    * the last one in the outbox, as TYPING does). A device that was itself paused for longer than the
    * others wait has been dropped by them: it leaves the call, and may join again.
    */
-  private livenessTick (call: CallState, silent: readonly SilentParticipant[], pausedMs: number): void {
+  private livenessTick (call: CallState, silent: readonly SilentParticipant[], selfSilent: boolean): void {
     const inCall = call.phase === 'joined' || call.phase === 'calling'
     if ((!inCall && silent.length === 0) || this.ticking.has(call.id)) return
     this.ticking.add(call.id)
-    const interval = this.engine.options.callAliveIntervalMs ?? CALL_ALIVE_INTERVAL_MS
     void this.runLocked(call.conversation, async () => {
       const now = this.engine.clock.now()
       const current = this.active.get(call.id)
       if (current === undefined || this.engine.stopped) return
       const mine = current.phase === 'joined' || current.phase === 'calling'
-      if (mine && pausedMs > CALL_SILENT_INTERVALS * interval) {
-        this.engine.log(`call ${call.id.slice(0, 8)}: this device was paused for ${Math.round(pausedMs / 1000)} s, longer than the others wait: it leaves the call`)
+      if (mine && selfSilent) {
+        this.engine.log(`call ${call.id.slice(0, 8)}: this device was paused for longer than the others wait: it leaves the call`)
         await this.leaveLocked(current)
         return
       }

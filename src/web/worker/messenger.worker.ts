@@ -12,7 +12,7 @@ import { Messenger } from '../../core/messenger/messenger.ts'
 import type { Transport } from '../../core/messenger/ports.ts'
 import { IndexedDbStore } from '../../store/indexeddb.browser.ts'
 import { RpcEndpoint, type MessagePortLike } from '../rpc.ts'
-import type { PageApi, UiMethod, WorkerApi, WorkerIdentity } from './protocol.ts'
+import type { PageApi, UiMethod, WorkerApi, WorkerIdentity, WorkerTimings } from './protocol.ts'
 
 const DATABASE = 'kith'
 
@@ -20,7 +20,7 @@ let store: IndexedDbStore | undefined
 let messenger: Messenger | undefined
 let identity: WorkerIdentity | undefined
 let webBase = ''
-let timings: { callRingTimeoutMs?: number, callAliveIntervalMs?: number } = {}
+let timings: WorkerTimings = {}
 let addrs: string[] = []
 
 function need (): Messenger {
@@ -78,12 +78,7 @@ async function bind (account: Account, libp2pKey: Uint8Array): Promise<WorkerIde
 const api: WorkerApi = {
   async open (base, asked) {
     webBase = base
-    // From test hooks only; anything but a positive number is ignored.
-    const ms = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0
-    timings = {
-      ...(ms(asked?.callRingTimeoutMs) ? { callRingTimeoutMs: asked.callRingTimeoutMs } : {}),
-      ...(ms(asked?.callAliveIntervalMs) ? { callAliveIntervalMs: asked.callAliveIntervalMs } : {})
-    }
+    timings = asked
     if (identity !== undefined) return identity
     const s = await openStore()
     if (!await hasAccount(s)) return null

@@ -26,10 +26,16 @@ export type UiMethod =
   | 'fileOffer' | 'mayFetchFile' | 'fileSources'
   | 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallSignal' | 'activeCalls' | 'callHistory' | 'callKeys'
 
+/** Call timings a test sets (`client/test-hooks.ts`), for the worker's messenger. */
+export interface WorkerTimings {
+  readonly callRingTimeoutMs?: number
+  readonly callAliveIntervalMs?: number
+}
+
 /** What the worker serves. */
 export interface WorkerApi {
-  /** Opens the store; says whether an account exists. `timings` come from test hooks only. */
-  open (webBase: string, timings: { callRingTimeoutMs?: number, callAliveIntervalMs?: number }): Promise<WorkerIdentity | null>
+  /** Opens the store; says whether an account exists. `timings` come from test hooks only, checked by the page. */
+  open (webBase: string, timings: WorkerTimings): Promise<WorkerIdentity | null>
   /** Creates the account and device key. */
   onboard (displayName: string): Promise<WorkerIdentity>
   /**

@@ -15,11 +15,11 @@ describe('call liveness', () => {
   beforeEach(() => { vi.useFakeTimers({ now: 0 }) })
   afterEach(() => { vi.useRealTimers() })
 
-  interface Tick { at: number, silent: readonly SilentParticipant[], pausedMs: number }
+  interface Tick { at: number, silent: readonly SilentParticipant[], selfSilent: boolean }
 
   function follow (calls: CallState[]): { liveness: CallLiveness, ticks: Tick[] } {
     const ticks: Tick[] = []
-    const liveness = new CallLiveness({ intervalMs: INTERVAL, now: () => Date.now(), calls: () => calls, tick: (_call, silent, pausedMs) => { ticks.push({ at: Date.now(), silent, pausedMs }) } })
+    const liveness = new CallLiveness({ intervalMs: INTERVAL, now: () => Date.now(), calls: () => calls, tick: (_call, silent, selfSilent) => { ticks.push({ at: Date.now(), silent, selfSilent }) } })
     return { liveness, ticks }
   }
 
@@ -48,7 +48,7 @@ describe('call liveness', () => {
     expect(ticks.at(-1)!.silent.map((s) => s.lastHeard)).toEqual([INTERVAL, INTERVAL])
   })
 
-  it('after a pause of its own (ticks far apart), judges nobody, starts every clock again, and says how long it was paused', () => {
+  it('after a pause of its own (ticks far apart), judges nobody, starts every clock again, and says when the pause outlasted the silence limit', () => {
     const calls = [running()]
     const { liveness, ticks } = follow(calls)
     liveness.hear(calls[0]!.id, 'devB', 0)
@@ -57,10 +57,14 @@ describe('call liveness', () => {
     // The machine sleeps: the clock jumps 60 s between two ticks.
     vi.setSystemTime(60_000)
     liveness.check()
-    expect(ticks.at(-1)).toMatchObject({ silent: [], pausedMs: 60_000 })
+    expect(ticks.at(-1)).toMatchObject({ silent: [], selfSilent: true })
     expect(liveness.lastHeard(calls[0]!.id, 'devC')).toBe(60_000)
     vi.advanceTimersByTime(4 * INTERVAL)
-    expect(ticks.at(-1)).toMatchObject({ silent: [], pausedMs: 0 })
+    expect(ticks.at(-1)).toMatchObject({ silent: [], selfSilent: false })
+    // A pause past 2 intervals but within the limit starts the clocks again without leaving.
+    vi.setSystemTime(Date.now() + 3 * INTERVAL)
+    liveness.check()
+    expect(ticks.at(-1)).toMatchObject({ silent: [], selfSilent: false })
   })
 
   it('stops ticking once no call is followed, and a forgotten call starts afresh', () => {
