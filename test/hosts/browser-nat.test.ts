@@ -16,9 +16,9 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { formatIceServers, parseIceServers } from '../../src/web/client/ice-servers.ts'
 import { SimNet, simulationSupport, type Host, type Nat, type TurnServer } from '../sim/hosts.ts'
 import {
-  addContact, buildApp, inviteLink, message, openConversation, screenshot, sendMessage, waitOnline, type User
+  addContact, buildApp, inviteLink, message, openConversation, screenshot, sendMessage, type User
 } from '../e2e/browser-harness.ts'
-import { launchChromiumOn } from './browser-on-host.ts'
+import { launchChromiumOn, onboardRecorded } from './browser-on-host.ts'
 import { removeData, serveOn, type KithOnHost } from './kith-on-host.ts'
 import { issueCertificate } from './test-ca.ts'
 
@@ -40,22 +40,6 @@ let cy: User
 let dee: User
 let eve: User
 
-/**
- * Records every RTCPeerConnection the page makes (libp2p's WebRTC transport takes the constructor
- * from globalThis when its module loads, after this runs), so the test can read ICE statistics.
- */
-const RECORD_PEER_CONNECTIONS = `
-globalThis.__name = (f) => f
-;(() => {
-  const Native = globalThis.RTCPeerConnection
-  const made = []
-  globalThis.kithTestPeerConnections = made
-  globalThis.RTCPeerConnection = class extends Native {
-    constructor (...args) { super(...args); made.push(this) }
-  }
-})()
-`
-
 async function makeSymmetric (nat: Nat): Promise<void> {
   await run('ip', ['netns', 'exec', nat.namespace, 'iptables', '-t', 'nat', '-R', 'POSTROUTING', '1', '-o', 'wan0', '-j', 'MASQUERADE', '--random-fully'])
 }
@@ -64,19 +48,6 @@ async function chromiumOn (host: Host, spkiList: string): Promise<Browser> {
   const browser = await launchChromiumOn(host, spkiList)
   browsers.push(browser)
   return browser
-}
-
-/** A person in a fresh profile who opens `url` and onboards as `name`. */
-async function onboardRecorded (browser: Browser, url: string, name: string): Promise<User> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-  await context.addInitScript(RECORD_PEER_CONNECTIONS)
-  const page = await context.newPage()
-
-  await page.goto(url)
-  await page.getByTestId('onboard-name').fill(name)
-  await page.getByTestId('onboard-submit').click()
-  await waitOnline(page)
-  return { name, context, page }
 }
 
 /**

@@ -38,6 +38,11 @@ interface LinkCall {
   readonly caller: { readonly device: string }
 }
 
+/** When no link of the call ever connected. */
+const NO_PATH_NOTICE = 'The call could not connect: no network path was found between you (ICE failed). A TURN server in Settings → Network may help.'
+/** When every link that was up stayed down for PeerLink's give-up time; it keeps restarting meanwhile. */
+const PATH_LOST_NOTICE = 'The connection was lost: no network path is left between you. Kith keeps trying to reconnect; a TURN server in Settings → Network may help.'
+
 /** What `call-status` says: `data-state` in the UI. */
 export type CallStatus = 'ringing' | 'connecting' | 'connected' | 'ended'
 
@@ -53,6 +58,8 @@ export interface ParticipantView {
 export interface CallScreen {
   readonly call: CallView
   readonly status: CallStatus
+  /** No link is up, and one was: the header says Reconnecting… while the links restart. */
+  readonly reconnecting: boolean
   readonly local: LocalMedia | null
   readonly muted: boolean
   readonly cameraOn: boolean
@@ -210,11 +217,10 @@ export class CallManager {
     if (s.call.phase === 'ringing' || s.call.phase === 'calling') return { ...s, status: 'ringing' }
     const connected = [...this.links.values()].some((l) => l.state === 'connected')
     const failed = this.links.size > 0 && [...this.links.values()].every((l) => l.state === 'failed')
-    return {
-      ...s,
-      status: connected ? 'connected' : 'connecting',
-      notice: failed ? 'The call could not connect: no network path was found between you (ICE failed). A TURN server in Settings → Network may help.' : s.notice
-    }
+    const lost = [...this.links.values()].some((l) => l.wasConnected)
+    // A path notice goes once a link is back; any other notice stays.
+    const kept = s.notice === NO_PATH_NOTICE || s.notice === PATH_LOST_NOTICE ? null : s.notice
+    return { ...s, status: connected ? 'connected' : 'connecting', reconnecting: !connected && lost, notice: !failed ? kept : lost ? PATH_LOST_NOTICE : NO_PATH_NOTICE }
   }
 
   /** Starts a call from the conversation header. */
@@ -246,7 +252,7 @@ export class CallManager {
       this.opening = null
     }
     this.screen.value = this.withStatus({
-      call, status: 'ringing', local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], ended: null
+      call, status: 'ringing', reconnecting: false, local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], ended: null
     })
     // Someone may have answered while the camera opened.
     this.onCalls(this.client.calls.value)
@@ -261,7 +267,7 @@ export class CallManager {
     if (call.full) throw new Error(`This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.`)
     this.reset()
     this.screen.value = this.withStatus({
-      call, status: 'connecting', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), ended: null
+      call, status: 'connecting', reconnecting: false, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), ended: null
     })
     try {
       await this.accept(video)
@@ -432,7 +438,7 @@ export class CallManager {
       this.reset()
       this.log(`ringing for call ${ringing.id.slice(0, 8)}`)
       this.screen.value = this.withStatus({
-        call: ringing, status: 'ringing', local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
+        call: ringing, status: 'ringing', reconnecting: false, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
       })
       if (!ringing.full) this.prepare(ringing)
     }

@@ -16,6 +16,12 @@
  *
  * The SDP goes out as soon as it has a candidate (ICE servers of its own are rare, and loopback
  * and LAN host candidates come within milliseconds); candidates found later trickle as ICE signals.
+ *
+ * A link that was up and loses its path (the network dropped, the laptop moved to another network)
+ * is restarted by the offering side (PROTOCOL.md §11.7): an ICE restart offer, which gathers the
+ * candidates of the network as it is now and renegotiates nothing else, so the sections and their
+ * transforms stay. It is tried again while the link stays down; the call's liveness (§11.6), not
+ * the link, decides when the other side is gone.
  */
 import type { MediaSignalIn } from '../../core/messenger/messenger.ts'
 import { isNewDtlsSession } from './dtls-fingerprint.ts'
@@ -28,8 +34,16 @@ const FIRST_CANDIDATE_WAIT_MS = 1500
  * ones (which two browsers cannot use with each other) about 130 ms later.
  */
 const CANDIDATES_QUIET_MS = 15
-/** Stats intervals over which {@link LinkStats.audioLevel} takes its maximum. */
-const AUDIO_LEVEL_WINDOW = 3
+/** Stats intervals over which {@link LinkStats.audioLevel} takes its maximum and {@link LinkStats.lossPercent} its share. */
+const STATS_WINDOW = 3
+/** After a link was up, how long ICE may stay disconnected before the offering side restarts it (Chromium calls it disconnected after about 2.5 s without an answer to its checks). */
+const RESTART_AFTER_MS = 2000
+/** A restart not connected after this long is tried again: its offer may have been lost, or the path may have come back since. */
+const RESTART_RETRY_MS = 8000
+/** A link down this long after it was up shows as failed; restarts go on meanwhile. */
+const RECONNECT_GIVE_UP_MS = 30_000
+/** How often a link that is down looks at its clocks. */
+const RECOVERY_TICK_MS = 1000
 /** The media sections of a link, in order. */
 const KINDS = ['audio', 'video'] as const
 
@@ -49,7 +63,7 @@ export interface RemoteFlags {
 /** The connection indicator of one participant, from getStats. */
 export interface LinkStats {
   readonly route: 'direct' | 'relayed' | 'unknown'
-  /** Packets lost of those expected, in percent, since the call began. */
+  /** Packets lost of those expected, in percent, over the last few stats intervals (a loss that is over, such as an outage the link recovered from, stops counting). */
   readonly lossPercent: number
   /** Received media bitrate over the last interval. */
   readonly kbps: number
@@ -88,7 +102,10 @@ export class PeerLink {
    */
   readonly remoteAudio = new MediaStream()
   flags: RemoteFlags = { muted: false, camera: true, screen: false }
-  state: 'new' | 'connecting' | 'connected' | 'failed' | 'closed' = 'new'
+  /** `reconnecting`: it was connected and lost its path; `failed`: it never connected, or stayed down {@link RECONNECT_GIVE_UP_MS}. */
+  state: 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed' = 'new'
+  /** Whether it was ever connected. */
+  wasConnected = false
   stats: LinkStats = { route: 'unknown', lossPercent: 0, kbps: 0, framesDecoded: 0, screenFramesDecoded: 0, audioEnergy: 0, audioLevel: 0 }
   /** This side's senders, by section (0 microphone, 1 video), once the link has its sections. */
   private senders: RTCRtpSender[] = []
@@ -96,6 +113,9 @@ export class PeerLink {
   private lastBytes = 0
   private lastAt = 0
   private readonly energySteps: number[] = []
+  /** Packets lost and received in each of the last stats intervals, and the totals at the last one. */
+  private readonly packetSteps: Array<{ lost: number, received: number }> = []
+  private lastPackets = { lost: 0, received: 0 }
   private ownFlags: RemoteFlags = { muted: false, camera: true, screen: false }
   /** Tracks this side sends, by section, also before the sections exist. */
   private readonly sending: Array<MediaStreamTrack | null>
@@ -110,6 +130,11 @@ export class PeerLink {
   /** An offer applied while the call rang ({@link holdOffer}), and the answer made for it (not applied), for Accept. */
   private held: Promise<RTCSessionDescriptionInit> | undefined
   private readonly createdAt = performance.now()
+  /** Since when a link that was up has been down (performance.now()), or undefined. */
+  private downSince: number | undefined
+  /** When this side last offered an ICE restart, or undefined since the link was last up. */
+  private restartedAt: number | undefined
+  private recovery: ReturnType<typeof setInterval> | undefined
 
   constructor (private readonly options: PeerLinkOptions) {
     this.pc = new RTCPeerConnection({ iceServers: options.iceServers, bundlePolicy: 'max-bundle' })
@@ -299,11 +324,15 @@ export class PeerLink {
     this.lastBytes = bytes
     this.lastAt = now
     this.energySteps.push(Math.max(0, audioEnergy - this.stats.audioEnergy))
-    if (this.energySteps.length > AUDIO_LEVEL_WINDOW) this.energySteps.shift()
+    if (this.energySteps.length > STATS_WINDOW) this.energySteps.shift()
     const audioLevel = Math.max(...this.energySteps)
+    this.packetSteps.push({ lost: Math.max(0, lost - this.lastPackets.lost), received: Math.max(0, received - this.lastPackets.received) })
+    if (this.packetSteps.length > STATS_WINDOW) this.packetSteps.shift()
+    this.lastPackets = { lost, received }
+    const recent = this.packetSteps.reduce((sum, step) => ({ lost: sum.lost + step.lost, received: sum.received + step.received }), { lost: 0, received: 0 })
     // Counted from the first stats taken while the other side says it shares its screen.
     const screenFramesDecoded = this.flags.screen ? this.stats.screenFramesDecoded + Math.max(0, framesDecoded - this.stats.framesDecoded) : 0
-    this.stats = { route, lossPercent: lost + received === 0 ? 0 : (100 * lost) / (lost + received), kbps, framesDecoded, screenFramesDecoded, audioEnergy, audioLevel }
+    this.stats = { route, lossPercent: recent.lost + recent.received === 0 ? 0 : (100 * recent.lost) / (recent.lost + recent.received), kbps, framesDecoded, screenFramesDecoded, audioEnergy, audioLevel }
   }
 
   /** Every sender and receiver this link has (for checks that each has its transform). */
@@ -314,6 +343,7 @@ export class PeerLink {
   /** Ends the link. */
   close (): void {
     this.state = 'closed'
+    this.stopRecovery()
     for (const p of this.placeholders.splice(0)) p.stop()
     this.channel.close()
     this.pc.close()
@@ -377,13 +407,67 @@ export class PeerLink {
     await this.pc.addIceCandidate(candidate).catch((err: unknown) => { this.options.log(`ICE candidate from ${this.options.device.slice(-8)} refused: ${String(err)}`) })
   }
 
-  /** Connected, failed, or still on its way. */
+  /** Connected, failed, reconnecting, or still on its way. */
   private updateState (): void {
     if (this.state === 'closed') return
     const s = this.pc.connectionState
-    this.state = s === 'connected' ? 'connected' : s === 'failed' ? 'failed' : s === 'closed' ? 'closed' : 'connecting'
-    if (s === 'connected') this.options.log(`connected to ${this.options.device.slice(-8)} after ${Math.round(performance.now() - this.createdAt)} ms`)
+    const now = performance.now()
+    if (s === 'connected') {
+      if (this.downSince !== undefined) this.options.log(`reconnected to ${this.options.device.slice(-8)} after ${Math.round(now - this.downSince)} ms down`)
+      else if (!this.wasConnected) this.options.log(`connected to ${this.options.device.slice(-8)} after ${Math.round(now - this.createdAt)} ms`)
+      this.wasConnected = true
+      this.downSince = undefined
+      this.restartedAt = undefined
+      this.stopRecovery()
+      this.state = 'connected'
+    } else if (s === 'closed') {
+      this.state = 'closed'
+    } else if (this.wasConnected) {
+      if (this.downSince === undefined) {
+        this.downSince = now
+        this.options.log(`lost the path to ${this.options.device.slice(-8)} (${s})`)
+      }
+      this.state = now - this.downSince >= RECONNECT_GIVE_UP_MS ? 'failed' : 'reconnecting'
+      this.recovery ??= setInterval(() => { this.recover() }, RECOVERY_TICK_MS)
+      // Failed outright: no need to wait out the grace of a path that may come back by itself.
+      if (s === 'failed') this.recover()
+    } else {
+      this.state = s === 'failed' ? 'failed' : 'connecting'
+    }
     this.options.changed()
+  }
+
+  /** While a link that was up is down: the offering side restarts ICE, and the state follows the clock. */
+  private recover (): void {
+    const since = this.downSince
+    if (since === undefined || this.state === 'closed') return this.stopRecovery()
+    const now = performance.now()
+    const state = now - since >= RECONNECT_GIVE_UP_MS ? 'failed' : 'reconnecting'
+    if (state !== this.state) {
+      this.state = state
+      this.options.changed()
+    }
+    if (this.options.polite) return
+    const due = this.restartedAt === undefined
+      ? this.pc.connectionState === 'failed' || now - since >= RESTART_AFTER_MS
+      : now - this.restartedAt >= RESTART_RETRY_MS
+    // An offer of the other side being answered settles first.
+    if (!due || this.pc.signalingState === 'have-remote-offer') return
+    this.restartedAt = now
+    void this.restartIce().catch((err: unknown) => { this.options.log(`ICE restart to ${this.options.device.slice(-8)} failed: ${String(err)}`) })
+  }
+
+  /** An ICE restart offer: new credentials, the candidates of the network as it is now, nothing else changed. */
+  private async restartIce (): Promise<void> {
+    this.options.log(`ICE restart to ${this.options.device.slice(-8)}`)
+    this.pc.restartIce()
+    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: true }))
+    await this.sendDescription()
+  }
+
+  private stopRecovery (): void {
+    clearInterval(this.recovery)
+    this.recovery = undefined
   }
 
   /** This side's description, once it has a candidate unless `waitForCandidates` is false; later candidates trickle. */

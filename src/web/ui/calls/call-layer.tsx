@@ -87,12 +87,13 @@ function Timer ({ since }: { since: number | undefined }): JSX.Element | null {
 function Indicator ({ p }: { p: ParticipantView, tick: number }): JSX.Element {
   const link = p.link
   if (link === undefined) return <span class='call-indicator'>waiting…</span>
-  if (link.state === 'failed') return <span class='call-indicator call-indicator-bad'>couldn’t connect</span>
+  if (link.state === 'failed') return <span class='call-indicator call-indicator-bad' data-testid='call-indicator' data-state='failed'>{link.wasConnected ? 'connection lost' : 'couldn’t connect'}</span>
+  if (link.state === 'reconnecting') return <span class='call-indicator call-indicator-warn' data-testid='call-indicator' data-state='reconnecting'>reconnecting…</span>
   if (link.state !== 'connected') return <span class='call-indicator'>connecting…</span>
   const s = link.stats
   const quality = s.lossPercent > 5 ? 'call-indicator-bad' : s.lossPercent > 1 ? 'call-indicator-warn' : 'call-indicator-ok'
   return (
-    <span class={`call-indicator ${quality}`} data-testid='call-indicator' data-route={s.route}>
+    <span class={`call-indicator ${quality}`} data-testid='call-indicator' data-state='connected' data-route={s.route}>
       {s.route === 'relayed' ? 'relayed' : 'direct'} · {s.lossPercent.toFixed(1)}% loss · {Math.round(s.kbps)} kb/s
     </span>
   )
@@ -200,7 +201,7 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
   const act = (what: string, fn: () => Promise<void> | void) => () => {
     Promise.resolve().then(fn).catch((err: unknown) => { ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`) })
   }
-  const label = s.status === 'ringing' ? 'Ringing…' : s.status === 'connecting' ? 'Connecting…' : null
+  const label = s.status === 'ringing' ? 'Ringing…' : s.status === 'connecting' ? (s.reconnecting ? 'Reconnecting…' : 'Connecting…') : null
   return (
     <section class='call-screen' aria-label={`Call in ${conversation?.name ?? 'a conversation'}`} data-testid='call-view'>
       <header class='call-header'>
