@@ -77,6 +77,24 @@ describe('offline delivery through mailboxes', () => {
     expect(m.mailboxStatus().served.entries).toBe(1)
   })
 
+  it('leaves the INVITE of a call in Bob\'s mailbox while he is offline, but no SDP: each one replaces the last to his device', async () => {
+    const m = await mailboxNode('mailbox')
+    const { alice, bob } = await chattingPair([m], { alice: tempDir('alice'), bob: tempDir('bob') })
+    const bobDevice = bob.messenger.profile().peerId
+    await stop(bob)
+    const call = await alice.messenger.startCall('bob', { audio: true, video: true })
+    await eventually([alice], async () => m.mailboxStatus().served.entries === 1, 'the INVITE to be deposited')
+    const queued = async (): Promise<number> => (await alice.store.listOutbox(bobDevice, 0, 1000)).length
+    const before = await queued()
+    // An ICE restart's offers, say, while Bob's device is gone: each replaces the last in the outbox.
+    for (const n of [1, 2, 3]) await alice.messenger.sendCallSignal(call.id, { type: 'sdp', toDevice: bobDevice, sdpType: 'offer', sdp: `v=0\r\no=- ${n} 2 IN IP4 127.0.0.1\r\n` })
+    expect(await queued()).toBe(before + 1)
+    await alice.messenger.send('bob', 'call me back')
+    await eventually([alice], async () => await stateOf(alice, 'bob', 'call me back') === 'stored', 'the message to be stored')
+    // The INVITE and the message; the SDPs would be stale by the time Bob fetched them.
+    expect(m.mailboxStatus().served.entries).toBe(2)
+  })
+
   it('loses nothing and duplicates nothing when one of Bob\'s two mailbox nodes dies', async () => {
     const m1 = await mailboxNode('mailbox-1')
     const m2 = await mailboxNode('mailbox-2')

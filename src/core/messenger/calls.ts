@@ -77,6 +77,11 @@ export class Calls {
   private readonly liveness: CallLiveness
   /** The id of the last ALIVE sent per call, dropped from the outbox when the next one (or the HANGUP) goes. */
   private readonly lastAlive = new Map<string, string>()
+  /**
+   * The id of the last SDP sent per call and device (`callId/device`): the next SDP to that device
+   * (an ICE restart's offer, an answer after a glare) replaces it in the outbox, and HANGUP drops it.
+   */
+  private readonly lastSdp = new Map<string, string>()
   /** Calls whose liveness tick waits for, or holds, the conversation's lock: a tick never queues behind another. */
   private readonly ticking = new Set<string>()
 
@@ -230,8 +235,8 @@ export class Calls {
 
   /** Sends HANGUP, which replaces this device's last ALIVE in the outbox, and leaves the call here. */
   private async leaveLocked (call: CallState): Promise<CallView> {
-    const alive = this.lastAlive.get(call.id)
-    await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) }, alive === undefined ? [] : [{ kind: 'outbox-drop-message', messageId: alive }])
+    const stale = [this.lastAlive.get(call.id), ...this.sdpsOf(call.id).map(([, id]) => id)].filter((id) => id !== undefined)
+    await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) }, stale.map((messageId) => ({ kind: 'outbox-drop-message', messageId })))
     return await this.advanceLocked(call.id, { kind: 'hang-up', at: this.engine.clock.now() })
   }
 
@@ -248,7 +253,23 @@ export class Calls {
     const wire: CallSignal = signal.type === 'sdp'
       ? { type: 'sdp', callId: fromHex(callId), toDevice, sdpType: signal.sdpType, sdp: signal.sdp }
       : { type: 'ice', callId: fromHex(callId), toDevice, candidate: signal.candidate, sdpMid: signal.sdpMid, sdpMLineIndex: signal.sdpMLineIndex }
-    await this.runLocked(call.conversation, async () => { await this.sendLocked(call.conversation, wire) })
+    if (wire.type !== 'sdp') {
+      await this.runLocked(call.conversation, async () => { await this.sendLocked(call.conversation, wire) })
+      return
+    }
+    // An SDP is ephemeral: a newer one to the same device replaces it, and none waits in a mailbox
+    // (both sides of it are in the call, online).
+    const key = `${callId}/${signal.toDevice}`
+    await this.runLocked(call.conversation, async () => {
+      const previous = this.lastSdp.get(key)
+      const id = await this.sender.sendControlLocked(call.conversation, 'call', undefined, previous === undefined ? [] : [{ kind: 'outbox-drop-message', messageId: previous }], true, { call: encodeCallSignal(wire) })
+      if (id !== undefined) this.lastSdp.set(key, id)
+    })
+  }
+
+  /** The last SDP sent to each device in a call, as [key, message id]. */
+  private sdpsOf (callId: string): Array<[string, string]> {
+    return [...this.lastSdp].filter(([key]) => key.startsWith(`${callId}/`))
   }
 
   /**
@@ -433,7 +454,10 @@ export class Calls {
       this.active.set(callId, state)
     }
     // Out of the call: its last ALIVE need not reach anyone any more.
-    if (state.phase !== 'joined' && state.phase !== 'calling') this.lastAlive.delete(callId)
+    if (state.phase !== 'joined' && state.phase !== 'calling') {
+      this.lastAlive.delete(callId)
+      for (const [key] of this.sdpsOf(callId)) this.lastSdp.delete(key)
+    }
     if (state.phase !== 'ringing' && state.phase !== 'calling') {
       const timer = this.timers.get(callId)
       if (timer !== undefined) clearTimeout(timer)
