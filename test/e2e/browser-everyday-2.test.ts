@@ -119,7 +119,8 @@ describe('browser app, everyday features (2)', () => {
     await withPageLogs(pill.and(alice.page.locator('[data-link="direct"]')).waitFor({ timeout: RELINK_MS }), [alice, bob])
     await screenshot(alice.page, 'everyday2-reload-linked')
     // Bob's page still held the WebRTC connection of Alice's old page, which died without closing:
-    // her new connection made it probe that one and drop it, instead of sending into it for ~20 s.
+    // her new connection (or that one's path going quiet) made it probe that one and drop it,
+    // instead of sending into it for ~20 s.
     const dropped = bob.page.waitForFunction(() => (globalThis as unknown as { kithDebug: { log: string[] } }).kithDebug.log.some((l) => l.includes('dropping a dead connection')), undefined, { timeout: RELINK_MS })
     await withPageLogs(dropped, [bob, alice])
     await sendMessage(bob.page, 'Welcome back')

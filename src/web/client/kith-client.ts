@@ -24,6 +24,7 @@ import { BootstrapDialer } from './bootstrap.ts'
 import { buildConfig } from './build-config.ts'
 import { StaleConnectionSweeper } from '../../net/connection-probe.ts'
 import { InboundWebRtcCheck } from '../../net/inbound-webrtc-check.ts'
+import { WebRtcPathWatch } from '../../net/webrtc-path-watch.ts'
 import { dialableContactAddr, linkOf, relayLabel, statusOf, upgradeRelayedLinks, usableAddrs } from './connectivity.ts'
 import type { IceServer } from './ice-servers.ts'
 import { CallSignalBuffer, type CallSignalling } from './call-signalling.ts'
@@ -114,6 +115,7 @@ export class BrowserClient implements KithClient {
   private dialer: BootstrapDialer | undefined
   private webRtcCheck: InboundWebRtcCheck | undefined
   private staleSweeper: StaleConnectionSweeper | undefined
+  private pathWatch: WebRtcPathWatch | undefined
   private refreshTimer: ReturnType<typeof setTimeout> | undefined
   private nextNotice = 1
   private learned: string[] = []
@@ -191,6 +193,7 @@ export class BrowserClient implements KithClient {
     this.record('another tab of this browser takes over')
     this.webRtcCheck?.stop()
     this.staleSweeper?.stop()
+    this.pathWatch?.stop()
     this.dialer?.stop()
     this.mailboxKeeper?.stop()
     const node = this.node
@@ -346,6 +349,9 @@ export class BrowserClient implements KithClient {
     // An accepted WebRTC connection not proven yet is the check's to probe (it may never connect).
     this.staleSweeper = new StaleConnectionSweeper(node, { log: (l) => { this.record(l) }, changed: update, skip: (c) => !webRtcCheck.counts(c) })
     this.staleSweeper.start()
+    // A WebRTC connection whose other end went away (a closed tab) is dropped within seconds, not after ICE gives up.
+    this.pathWatch = new WebRtcPathWatch(node, { log: (l) => { this.record(l) }, changed: update })
+    this.pathWatch.start()
     // libp2p announces its own new addresses after a 1 s debounce; a relay reservation shows up
     // in getMultiaddrs() as soon as its listener is up, so react to that too.
     const addressesChanged = (): void => {
