@@ -114,10 +114,12 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
             {view.state === 'downloading' && view.speed > 0 && <span>{formatSpeed(view.speed)}</span>}
             {view.state === 'downloading' && left !== null && <span>{left}</span>}
           </p>
-          {view.state === 'downloading'
-            ? <button key='pause' type='button' class='button file-button file-small' data-testid='file-pause' onClick={act('pause', async (t) => { await t.pause(file.fileId) })}>Pause</button>
-            : <button key='resume' type='button' class='button button-primary file-button file-small' data-testid='file-resume' onClick={act('resume', async (t) => { await t.resume(file.fileId) })}>Resume</button>}
-          <button type='button' class='button button-danger-quiet file-button file-small' data-testid='file-cancel' onClick={act('cancel', async (t) => { await t.cancel(file.fileId) })}>Cancel</button>
+          <div class='file-actions'>
+            {view.state === 'downloading'
+              ? <button key='pause' type='button' class='button file-button file-small' data-testid='file-pause' onClick={act('pause', async (t) => { await t.pause(file.fileId) })}>Pause</button>
+              : <button key='resume' type='button' class='button button-primary file-button file-small' data-testid='file-resume' onClick={act('resume', async (t) => { await t.resume(file.fileId) })}>Resume</button>}
+            <button type='button' class='button button-danger-quiet file-button file-small' data-testid='file-cancel' onClick={act('cancel', async (t) => { await t.cancel(file.fileId) })}>Cancel</button>
+          </div>
         </div>
       )}
       {view.state === 'failed' && (
