@@ -77,7 +77,7 @@ describe('offline delivery through mailboxes', () => {
     expect(m.mailboxStatus().served.entries).toBe(1)
   })
 
-  it('leaves the INVITE of a call in Bob\'s mailbox while he is offline, but no SDP: each one replaces the last to his device', async () => {
+  it('leaves the INVITE of a call in Bob\'s mailbox while he is offline, but no SDP or candidate: each SDP replaces the last to his device and the candidates after it', async () => {
     const m = await mailboxNode('mailbox')
     const { alice, bob } = await chattingPair([m], { alice: tempDir('alice'), bob: tempDir('bob') })
     const bobDevice = bob.messenger.profile().peerId
@@ -86,12 +86,16 @@ describe('offline delivery through mailboxes', () => {
     await eventually([alice], async () => m.mailboxStatus().served.entries === 1, 'the INVITE to be deposited')
     const queued = async (): Promise<number> => (await alice.store.listOutbox(bobDevice, 0, 1000)).length
     const before = await queued()
-    // An ICE restart's offers, say, while Bob's device is gone: each replaces the last in the outbox.
-    for (const n of [1, 2, 3]) await alice.messenger.sendCallSignal(call.id, { type: 'sdp', toDevice: bobDevice, sdpType: 'offer', sdp: `v=0\r\no=- ${n} 2 IN IP4 127.0.0.1\r\n` })
-    expect(await queued()).toBe(before + 1)
+    // An ICE restart's offers and their candidates, say, while Bob's device is gone: each offer
+    // replaces the last one in the outbox, and the candidates sent after it.
+    for (const n of [1, 2, 3]) {
+      await alice.messenger.sendCallSignal(call.id, { type: 'sdp', toDevice: bobDevice, sdpType: 'offer', sdp: `v=0\r\no=- ${n} 2 IN IP4 127.0.0.1\r\n` })
+      await alice.messenger.sendCallSignal(call.id, { type: 'ice', toDevice: bobDevice, candidate: `candidate:${n} 1 udp 2122260223 127.0.0.1 5000${n} typ host`, sdpMid: '0', sdpMLineIndex: 0 })
+    }
+    expect(await queued()).toBe(before + 2)
     await alice.messenger.send('bob', 'call me back')
     await eventually([alice], async () => await stateOf(alice, 'bob', 'call me back') === 'stored', 'the message to be stored')
-    // The INVITE and the message; the SDPs would be stale by the time Bob fetched them.
+    // The INVITE and the message; the SDPs and candidates would be stale by the time Bob fetched them.
     expect(m.mailboxStatus().served.entries).toBe(2)
   })
 

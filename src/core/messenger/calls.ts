@@ -78,10 +78,11 @@ export class Calls {
   /** The id of the last ALIVE sent per call, dropped from the outbox when the next one (or the HANGUP) goes. */
   private readonly lastAlive = new Map<string, string>()
   /**
-   * The id of the last SDP sent per call and device (`callId/device`): the next SDP to that device
-   * (an ICE restart's offer, an answer after a glare) replaces it in the outbox, and HANGUP drops it.
+   * The ids of the last SDP sent per call and device (`callId/device`) and of the candidates sent
+   * after it: the next SDP to that device (an ICE restart's offer or its answer) replaces them in
+   * the outbox, and HANGUP drops them.
    */
-  private readonly lastSdp = new Map<string, string>()
+  private readonly mediaSent = new Map<string, string[]>()
   /** Calls whose liveness tick waits for, or holds, the conversation's lock: a tick never queues behind another. */
   private readonly ticking = new Set<string>()
 
@@ -235,7 +236,7 @@ export class Calls {
 
   /** Sends HANGUP, which replaces this device's last ALIVE in the outbox, and leaves the call here. */
   private async leaveLocked (call: CallState): Promise<CallView> {
-    const stale = [this.lastAlive.get(call.id), ...this.sdpsOf(call.id).map(([, id]) => id)].filter((id) => id !== undefined)
+    const stale = [this.lastAlive.get(call.id), ...this.mediaSentIn(call.id).flatMap(([, ids]) => ids)].filter((id) => id !== undefined)
     await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) }, stale.map((messageId) => ({ kind: 'outbox-drop-message', messageId })))
     return await this.advanceLocked(call.id, { kind: 'hang-up', at: this.engine.clock.now() })
   }
@@ -253,23 +254,23 @@ export class Calls {
     const wire: CallSignal = signal.type === 'sdp'
       ? { type: 'sdp', callId: fromHex(callId), toDevice, sdpType: signal.sdpType, sdp: signal.sdp }
       : { type: 'ice', callId: fromHex(callId), toDevice, candidate: signal.candidate, sdpMid: signal.sdpMid, sdpMLineIndex: signal.sdpMLineIndex }
-    if (wire.type !== 'sdp') {
-      await this.runLocked(call.conversation, async () => { await this.sendLocked(call.conversation, wire) })
-      return
-    }
-    // An SDP is ephemeral: a newer one to the same device replaces it, and none waits in a mailbox
-    // (both sides of it are in the call, online).
+    // SDPs and candidates are ephemeral: both sides of them are in the call, online, so none waits
+    // in a mailbox. A new SDP to a device replaces the last one and the candidates that followed it.
     const key = `${callId}/${signal.toDevice}`
     await this.runLocked(call.conversation, async () => {
-      const previous = this.lastSdp.get(key)
-      const id = await this.sender.sendControlLocked(call.conversation, 'call', undefined, previous === undefined ? [] : [{ kind: 'outbox-drop-message', messageId: previous }], true, { call: encodeCallSignal(wire) })
-      if (id !== undefined) this.lastSdp.set(key, id)
+      // Left while this waited for the lock: its HANGUP went, and dropped what was sent before.
+      const now = this.active.get(callId)
+      if (now?.phase !== 'joined' && now?.phase !== 'calling') throw new UsageError('you are not in this call')
+      const stale = wire.type === 'sdp' ? this.mediaSent.get(key) ?? [] : []
+      const id = await this.sender.sendControlLocked(call.conversation, 'call', undefined, stale.map((messageId) => ({ kind: 'outbox-drop-message', messageId })), true, { call: encodeCallSignal(wire) })
+      if (id === undefined) return
+      this.mediaSent.set(key, wire.type === 'sdp' ? [id] : [...(this.mediaSent.get(key) ?? []), id])
     })
   }
 
-  /** The last SDP sent to each device in a call, as [key, message id]. */
-  private sdpsOf (callId: string): Array<[string, string]> {
-    return [...this.lastSdp].filter(([key]) => key.startsWith(`${callId}/`))
+  /** What was sent to each device in a call (SDP and candidates), as [key, message ids]. */
+  private mediaSentIn (callId: string): Array<[string, string[]]> {
+    return [...this.mediaSent].filter(([key]) => key.startsWith(`${callId}/`))
   }
 
   /**
@@ -456,7 +457,7 @@ export class Calls {
     // Out of the call: its last ALIVE need not reach anyone any more.
     if (state.phase !== 'joined' && state.phase !== 'calling') {
       this.lastAlive.delete(callId)
-      for (const [key] of this.sdpsOf(callId)) this.lastSdp.delete(key)
+      for (const [key] of this.mediaSentIn(callId)) this.mediaSent.delete(key)
     }
     if (state.phase !== 'ringing' && state.phase !== 'calling') {
       const timer = this.timers.get(callId)

@@ -64,8 +64,10 @@ export interface CallScreen {
   readonly muted: boolean
   readonly cameraOn: boolean
   readonly sharing: boolean
-  /** A sentence the person should read (fallback to audio-only, listen-only, ICE failure, a full call). */
+  /** A sentence the person should read (fallback to audio-only, listen-only, a full call). */
   readonly notice: string | null
+  /** While no link has a path (ICE failed, or a lost path stayed lost): shown before {@link notice}, which stays for when it goes. */
+  readonly pathNotice: string | null
   readonly participants: readonly ParticipantView[]
   /** Why the call ended, when it has. */
   readonly ended: string | null
@@ -218,9 +220,7 @@ export class CallManager {
     const connected = [...this.links.values()].some((l) => l.state === 'connected')
     const failed = this.links.size > 0 && [...this.links.values()].every((l) => l.state === 'failed')
     const lost = [...this.links.values()].some((l) => l.wasConnected)
-    // A path notice goes once a link is back; any other notice stays.
-    const kept = s.notice === NO_PATH_NOTICE || s.notice === PATH_LOST_NOTICE ? null : s.notice
-    return { ...s, status: connected ? 'connected' : 'connecting', reconnecting: !connected && lost, notice: !failed ? kept : lost ? PATH_LOST_NOTICE : NO_PATH_NOTICE }
+    return { ...s, status: connected ? 'connected' : 'connecting', reconnecting: !connected && lost, pathNotice: !failed ? null : lost ? PATH_LOST_NOTICE : NO_PATH_NOTICE }
   }
 
   /** Starts a call from the conversation header. */
@@ -252,7 +252,7 @@ export class CallManager {
       this.opening = null
     }
     this.screen.value = this.withStatus({
-      call, status: 'ringing', reconnecting: false, local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], ended: null
+      call, status: 'ringing', reconnecting: false, pathNotice: null, local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], ended: null
     })
     // Someone may have answered while the camera opened.
     this.onCalls(this.client.calls.value)
@@ -267,7 +267,7 @@ export class CallManager {
     if (call.full) throw new Error(`This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.`)
     this.reset()
     this.screen.value = this.withStatus({
-      call, status: 'connecting', reconnecting: false, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), ended: null
+      call, status: 'connecting', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), ended: null
     })
     try {
       await this.accept(video)
@@ -438,7 +438,7 @@ export class CallManager {
       this.reset()
       this.log(`ringing for call ${ringing.id.slice(0, 8)}`)
       this.screen.value = this.withStatus({
-        call: ringing, status: 'ringing', reconnecting: false, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
+        call: ringing, status: 'ringing', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
       })
       if (!ringing.full) this.prepare(ringing)
     }

@@ -17,14 +17,13 @@
  * The SDP goes out as soon as it has a candidate (ICE servers of its own are rare, and loopback
  * and LAN host candidates come within milliseconds); candidates found later trickle as ICE signals.
  *
- * A link that was up and loses its path (the network dropped, the laptop moved to another network)
- * is restarted by the offering side (PROTOCOL.md §11.7): an ICE restart offer, which gathers the
- * candidates of the network as it is now and renegotiates nothing else, so the sections and their
- * transforms stay. It is tried again while the link stays down; the call's liveness (§11.6), not
- * the link, decides when the other side is gone.
+ * A link that was up and loses its path is restarted by the offering side (path-recovery.ts,
+ * PROTOCOL.md §11.7): an ICE restart offer renegotiates nothing but ICE, so the sections and their
+ * transforms stay.
  */
 import type { MediaSignalIn } from '../../core/messenger/messenger.ts'
 import { isNewDtlsSession } from './dtls-fingerprint.ts'
+import { PathRecovery, type LinkState } from './path-recovery.ts'
 
 /** Longest wait for a first ICE candidate before the SDP goes out without one. */
 const FIRST_CANDIDATE_WAIT_MS = 1500
@@ -36,14 +35,6 @@ const FIRST_CANDIDATE_WAIT_MS = 1500
 const CANDIDATES_QUIET_MS = 15
 /** Stats intervals over which {@link LinkStats.audioLevel} takes its maximum and {@link LinkStats.lossPercent} its share. */
 const STATS_WINDOW = 3
-/** After a link was up, how long ICE may stay disconnected before the offering side restarts it (Chromium calls it disconnected after about 2.5 s without an answer to its checks). */
-const RESTART_AFTER_MS = 2000
-/** A restart not connected after this long is tried again: its offer may have been lost, or the path may have come back since. */
-const RESTART_RETRY_MS = 8000
-/** A link down this long after it was up shows as failed; restarts go on meanwhile. */
-const RECONNECT_GIVE_UP_MS = 30_000
-/** How often a link that is down looks at its clocks. */
-const RECOVERY_TICK_MS = 1000
 /** The media sections of a link, in order. */
 const KINDS = ['audio', 'video'] as const
 
@@ -102,10 +93,7 @@ export class PeerLink {
    */
   readonly remoteAudio = new MediaStream()
   flags: RemoteFlags = { muted: false, camera: true, screen: false }
-  /** `reconnecting`: it was connected and lost its path; `failed`: it never connected, or stayed down {@link RECONNECT_GIVE_UP_MS}. */
-  state: 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed' = 'new'
-  /** Whether it was ever connected. */
-  wasConnected = false
+  state: LinkState = 'new'
   stats: LinkStats = { route: 'unknown', lossPercent: 0, kbps: 0, framesDecoded: 0, screenFramesDecoded: 0, audioEnergy: 0, audioLevel: 0 }
   /** This side's senders, by section (0 microphone, 1 video), once the link has its sections. */
   private senders: RTCRtpSender[] = []
@@ -130,14 +118,18 @@ export class PeerLink {
   /** An offer applied while the call rang ({@link holdOffer}), and the answer made for it (not applied), for Accept. */
   private held: Promise<RTCSessionDescriptionInit> | undefined
   private readonly createdAt = performance.now()
-  /** Since when a link that was up has been down (performance.now()), or undefined. */
-  private downSince: number | undefined
-  /** When this side last offered an ICE restart, or undefined since the link was last up. */
-  private restartedAt: number | undefined
-  private recovery: ReturnType<typeof setInterval> | undefined
+  private readonly recovery: PathRecovery
 
   constructor (private readonly options: PeerLinkOptions) {
     this.pc = new RTCPeerConnection({ iceServers: options.iceServers, bundlePolicy: 'max-bundle' })
+    this.recovery = new PathRecovery({
+      polite: options.polite,
+      connectionState: () => this.pc.connectionState,
+      answering: () => this.pc.signalingState === 'have-remote-offer',
+      restart: async () => { await this.restartIce() },
+      changed: (state) => { this.state = state; options.changed() },
+      log: (line) => { options.log(`${options.device.slice(-8)}: ${line}`) }
+    })
     this.sending = [options.local.audio, options.local.video]
     this.channel = this.pc.createDataChannel('kith-call', { negotiated: true, id: 0 })
     this.channel.onmessage = (e) => { this.readFlags(e.data) }
@@ -215,6 +207,7 @@ export class PeerLink {
     if (type === 'answer') {
       if (this.pc.signalingState !== 'have-local-offer') {
         this.options.log(`ignored an answer from ${this.options.device.slice(-8)}: no offer of ours is open`)
+        this.recovery.staleAnswer()
         return
       }
       await this.pc.setRemoteDescription({ type, sdp })
@@ -233,6 +226,7 @@ export class PeerLink {
     } else {
       // A renegotiation (an ICE restart, for one): the sections and their transforms stay.
       await this.pc.setRemoteDescription({ type, sdp })
+      this.described = false
       await this.pc.setLocalDescription(await this.pc.createAnswer())
       await this.sendDescription()
     }
@@ -340,10 +334,15 @@ export class PeerLink {
     return [...this.pc.getSenders(), ...this.pc.getReceivers()]
   }
 
+  /** Whether it was ever connected. */
+  get wasConnected (): boolean {
+    return this.recovery.wasConnected
+  }
+
   /** Ends the link. */
   close (): void {
     this.state = 'closed'
-    this.stopRecovery()
+    this.recovery.stop()
     for (const p of this.placeholders.splice(0)) p.stop()
     this.channel.close()
     this.pc.close()
@@ -411,63 +410,18 @@ export class PeerLink {
   private updateState (): void {
     if (this.state === 'closed') return
     const s = this.pc.connectionState
-    const now = performance.now()
-    if (s === 'connected') {
-      if (this.downSince !== undefined) this.options.log(`reconnected to ${this.options.device.slice(-8)} after ${Math.round(now - this.downSince)} ms down`)
-      else if (!this.wasConnected) this.options.log(`connected to ${this.options.device.slice(-8)} after ${Math.round(now - this.createdAt)} ms`)
-      this.wasConnected = true
-      this.downSince = undefined
-      this.restartedAt = undefined
-      this.stopRecovery()
-      this.state = 'connected'
-    } else if (s === 'closed') {
-      this.state = 'closed'
-    } else if (this.wasConnected) {
-      if (this.downSince === undefined) {
-        this.downSince = now
-        this.options.log(`lost the path to ${this.options.device.slice(-8)} (${s})`)
-      }
-      this.state = now - this.downSince >= RECONNECT_GIVE_UP_MS ? 'failed' : 'reconnecting'
-      this.recovery ??= setInterval(() => { this.recover() }, RECOVERY_TICK_MS)
-      // Failed outright: no need to wait out the grace of a path that may come back by itself.
-      if (s === 'failed') this.recover()
-    } else {
-      this.state = s === 'failed' ? 'failed' : 'connecting'
-    }
+    if (s === 'connected' && !this.recovery.wasConnected) this.options.log(`connected to ${this.options.device.slice(-8)} after ${Math.round(performance.now() - this.createdAt)} ms`)
+    this.state = this.recovery.update(s)
     this.options.changed()
-  }
-
-  /** While a link that was up is down: the offering side restarts ICE, and the state follows the clock. */
-  private recover (): void {
-    const since = this.downSince
-    if (since === undefined || this.state === 'closed') return this.stopRecovery()
-    const now = performance.now()
-    const state = now - since >= RECONNECT_GIVE_UP_MS ? 'failed' : 'reconnecting'
-    if (state !== this.state) {
-      this.state = state
-      this.options.changed()
-    }
-    if (this.options.polite) return
-    const due = this.restartedAt === undefined
-      ? this.pc.connectionState === 'failed' || now - since >= RESTART_AFTER_MS
-      : now - this.restartedAt >= RESTART_RETRY_MS
-    // An offer of the other side being answered settles first.
-    if (!due || this.pc.signalingState === 'have-remote-offer') return
-    this.restartedAt = now
-    void this.restartIce().catch((err: unknown) => { this.options.log(`ICE restart to ${this.options.device.slice(-8)} failed: ${String(err)}`) })
   }
 
   /** An ICE restart offer: new credentials, the candidates of the network as it is now, nothing else changed. */
   private async restartIce (): Promise<void> {
-    this.options.log(`ICE restart to ${this.options.device.slice(-8)}`)
     this.pc.restartIce()
+    // The candidates found before the offer goes out are in it; those after trickle.
+    this.described = false
     await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart: true }))
     await this.sendDescription()
-  }
-
-  private stopRecovery (): void {
-    clearInterval(this.recovery)
-    this.recovery = undefined
   }
 
   /** This side's description, once it has a candidate unless `waitForCandidates` is false; later candidates trickle. */
@@ -485,7 +439,8 @@ export class PeerLink {
   /** Sends this side's description (see {@link describe}); later candidates trickle. */
   private async sendDescription (waitForCandidates = true): Promise<void> {
     const description = await this.describe(waitForCandidates)
-    if (description === null) return
+    // Closed while its candidates came (the call ended): nobody needs it.
+    if (description === null || this.state === 'closed') return
     await this.options.send({ type: 'sdp', toDevice: this.options.device, sdpType: description.type === 'offer' ? 'offer' : 'answer', sdp: description.sdp })
     this.options.log(`${description.type} to ${this.options.device.slice(-8)} sent`)
   }

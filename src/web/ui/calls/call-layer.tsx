@@ -209,7 +209,7 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
         <span class='call-status' data-testid='call-status' data-state={s.status}>{label ?? <Timer since={s.call.connectedAt} />}</span>
         <EncryptedMark s={s} />
       </header>
-      {s.notice !== null && <p class='call-notice' role='status' data-testid='call-notice'>{s.notice}</p>}
+      {(s.pathNotice ?? s.notice) !== null && <p class='call-notice' role='status' data-testid='call-notice'>{s.pathNotice ?? s.notice}</p>}
       <div class={sharer !== undefined ? 'call-stage call-stage-sharing' : 'call-stage'}>
         {sharer?.link !== undefined && (
           <figure class='call-shared'>
