@@ -5,11 +5,11 @@
  * moves to the new epoch's keys, and Dave can get no keys for it.
  */
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   addContact, createGroup, inviteLink, onboard, screenshot, type User, useChattingPair
 } from './browser-harness.ts'
-import { callState, decodesEachOf, GROUP_CALL_POLL } from './call-harness.ts'
+import { callLog, callState, decodesEachOf, GROUP_CALL_POLL } from './call-harness.ts'
 
 const SLOW = 180_000
 const GROUP = 'Standup'
@@ -27,6 +27,15 @@ async function linkSections (page: Page): Promise<string[][]> {
     .map((l) => l.pc.getTransceivers().map((t) => `${t.receiver.track.kind}:${t.currentDirection ?? 'none'}`)))
 }
 
+/** Each link's connection and decoding, and the SFrame worker's counters (a failure's message). */
+async function mediaState (page: Page): Promise<string> {
+  return await page.evaluate(async () => {
+    const manager = (globalThis as unknown as { kithDebug: { calls: { manager: { links: Map<string, { pc: RTCPeerConnection, state: string, stats: unknown }>, sframeStats: () => Promise<unknown> } } } }).kithDebug.calls.manager
+    const links = [...manager.links].map(([device, l]) => ({ device: device.slice(-8), state: l.state, pc: l.pc.connectionState, stats: l.stats }))
+    return JSON.stringify({ links, sframe: await manager.sframeStats() }, (_, v: unknown) => typeof v === 'bigint' ? v.toString() : v)
+  }).catch((err: unknown) => String(err))
+}
+
 describe('browser app, group call', () => {
   let alice: User
   let bob: User
@@ -41,6 +50,10 @@ describe('browser app, group call', () => {
     await createGroup(alice, GROUP, [bob, dave], 'Call in a minute')
   }, SLOW)
   afterAll(async () => { await dave?.context.close() })
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return
+    for (const user of [alice, bob, dave]) console.log(`--- ${user.name}'s call log ---\n${await callLog(user.page)}\n--- ${user.name}'s media ---\n${await mediaState(user.page)}`)
+  })
 
   it('three browsers in one call each decode the other two; Dave, removed from the group, is dropped and gets no new keys', async () => {
     await alice.page.getByTestId('call-start-video').click()

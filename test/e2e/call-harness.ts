@@ -44,3 +44,8 @@ export async function framesKeepGrowing (page: Page, attribute = 'frames-decoded
   const first = await dataNumber(page, testId, attribute)
   await expect.poll(async () => await dataNumber(page, testId, attribute), CALL_POLL).toBeGreaterThan(first + more)
 }
+
+/** The call screen's log on a page (ICE, SDP, link and key events; no secrets). */
+export async function callLog (page: Page): Promise<string> {
+  return await page.evaluate(() => (globalThis as unknown as { kithDebug?: { calls?: { log: string[] } } }).kithDebug?.calls?.log.join('\n') ?? '(no call log)').catch((err: unknown) => String(err))
+}

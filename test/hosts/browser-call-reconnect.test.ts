@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { SimNet, simulationSupport, type Host } from '../sim/hosts.ts'
 import { addContact, buildApp, inviteLink, message, openConversation, pageLog, screenshot, sendMessage, type User } from '../e2e/browser-harness.ts'
-import { callState, framesKeepGrowing } from '../e2e/call-harness.ts'
+import { callLog, callState, framesKeepGrowing } from '../e2e/call-harness.ts'
 import { launchChromiumOn, onboardRecorded } from './browser-on-host.ts'
 import { removeData, serveOn, type KithOnHost } from './kith-on-host.ts'
 import { issueCertificate } from './test-ca.ts'
@@ -44,11 +44,6 @@ async function callRemoteAddress (page: Page): Promise<string | undefined> {
     }
     return undefined
   })
-}
-
-/** The call screen's log (ICE, SDP and link states; no secrets). */
-async function callLog (page: Page): Promise<string> {
-  return await page.evaluate(() => (globalThis as unknown as { kithDebug?: { calls?: { log: string[] } } }).kithDebug?.calls?.log.join('\n') ?? '(no call log)').catch((err: unknown) => String(err))
 }
 
 /** The packet loss the call indicator shows, in percent (NaN without one). */
