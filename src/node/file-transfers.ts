@@ -17,6 +17,7 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NotFoundError, UsageError, ValidationError, describeError } from '../core/errors.ts'
 import { QuotaExceededError, type ChunkStore } from '../core/files/chunk-store.ts'
+import { TAG_LENGTH } from '../core/files/constants.ts'
 import { chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
 import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
 import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
@@ -71,6 +72,8 @@ interface Saved {
   state: Exclude<TransferState, 'offered'>
   out?: string
   error?: string
+  /** Paused because the disk or the file quota was full: it goes on by itself once there is room. */
+  full?: boolean
 }
 
 interface Running {
@@ -109,6 +112,9 @@ export const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** A connected member device that is not a source of a running download is asked again after this long. */
 const REASK_MS = 30_000
 
+/** How often downloads paused for want of room look whether there is room again. */
+const ROOM_CHECK_MS = 3_000
+
 /** Whether an error means the disk or the chunk store's quota is full. */
 function isFull (err: unknown): boolean {
   return err instanceof QuotaExceededError || (err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC'
@@ -125,6 +131,7 @@ export class FileTransfers {
   private readonly listeners = new Set<(view: TransferView) => void>()
   private stopped = false
   private refreshTimer: NodeJS.Timeout | undefined
+  private roomTimer: NodeJS.Timeout | undefined
   private stopWatchingServices: () => void = () => {}
   private stopWatchingMembers: () => void = () => {}
 
@@ -181,6 +188,8 @@ export class FileTransfers {
     this.stopWatchingServices = onFileServiceAppears(this.libp2p, (peer) => { this.refreshSources(peer.toString()) })
     this.refreshTimer = setInterval(() => { this.refreshSources() }, this.options.sourceRefreshMs ?? 5_000)
     this.refreshTimer.unref()
+    this.roomTimer = setInterval(() => { void this.checkRoom() }, ROOM_CHECK_MS)
+    this.roomTimer.unref()
     // Membership may have changed: a removed member is cut off before its next chunk.
     this.stopWatchingMembers = this.messenger.subscribe((event) => {
       if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.service.membershipChanged()
@@ -228,6 +237,7 @@ export class FileTransfers {
     this.stopWatchingServices()
     this.stopWatchingMembers()
     clearInterval(this.refreshTimer)
+    clearInterval(this.roomTimer)
     for (const t of this.retries.values()) clearTimeout(t)
     this.retries.clear()
     for (const r of this.running.values()) r.controller.abort(new UsageError('the node is stopping'))
@@ -381,7 +391,37 @@ export class FileTransfers {
     this.saved.delete(view.fileId)
     this.persist()
     await this.chunks.delete((await this.messenger.fileOffer(view.fileId)).manifest.fileId)
+    // Its room may be what a download paused for want of it needs.
+    void this.checkRoom()
     return await this.view(view.fileId)
+  }
+
+  /**
+   * Sets off again each download paused because the disk or the file quota was full, once both have
+   * room for a couple more of its chunks: the person freed space (cancelled other downloads, raised
+   * the quota, deleted files on the disk).
+   */
+  private async checkRoom (): Promise<void> {
+    const waiting = [...this.saved].filter(([, s]) => s.state === 'paused' && s.full === true)
+    if (waiting.length === 0 || this.stopped) return
+    let room: number
+    try {
+      room = Math.min(this.chunks.quotaBytes - this.chunks.usedBytes, await this.chunks.freeBytes())
+    } catch (err) {
+      this.options.log(`cannot tell whether the disk has room: ${describeError(err)}`)
+      return
+    }
+    for (const [id] of waiting) {
+      const manifest = await this.messenger.fileOffer(id).then((o) => o.manifest, () => undefined)
+      if (manifest === undefined || room < 2 * (manifest.chunkSize + TAG_LENGTH)) continue
+      const s = this.saved.get(id)
+      // Paused, resumed or cancelled by the person meanwhile: theirs to say.
+      if (s?.state !== 'paused' || s.full !== true) continue
+      this.options.log(`file ${id}: there is room again (${room} bytes): going on`)
+      this.saved.set(id, { state: 'downloading', ...(s.out !== undefined ? { out: s.out } : {}) })
+      this.persist()
+      this.run(id)
+    }
   }
 
   private async halt (id: string): Promise<void> {
@@ -460,7 +500,7 @@ export class FileTransfers {
       const s = this.saved.get(id)
       if (s === undefined || s.state !== 'downloading') return
       if (isFull(err)) {
-        this.saved.set(id, { ...s, state: 'paused', error: `the disk or the file quota is full (${describeError(err)}); free some space, then run kith file resume` })
+        this.saved.set(id, { ...s, state: 'paused', full: true, error: `the disk or the file quota is full (${describeError(err)}); it goes on by itself once there is room (cancel other downloads with kith file cancel, or free disk space)` })
         this.persist()
         return
       }

@@ -69,7 +69,7 @@ function isQuotaError (err: unknown): boolean {
 }
 
 function quotaError (cause: unknown): QuotaExceededError {
-  return new QuotaExceededError('the browser\'s storage for this site is full; free some space (delete files in Kith, or clear other sites\' data), then resume', { cause })
+  return new QuotaExceededError('the browser\'s storage for this site is full; free some space (delete files in Kith, or clear other sites\' data)', { cause })
 }
 
 /** Encrypted chunks in OPFS (or IndexedDB) with their list and proofs in IndexedDB. */
@@ -156,7 +156,7 @@ export class BrowserChunkStore implements ChunkStore {
     if (this.quotaBytes !== undefined) {
       const used = await this.usedBytes()
       if (used + chunk.length > this.quotaBytes) {
-        throw new QuotaExceededError(`the chunk store is full: ${used} of ${this.quotaBytes} bytes used, and a chunk of ${chunk.length} more does not fit; delete files or raise the quota, then resume`)
+        throw new QuotaExceededError(`the chunk store is full: ${used} of ${this.quotaBytes} bytes used, and a chunk of ${chunk.length} more does not fit; delete files or raise the quota`)
       }
     }
     const entry: EntryRecord = { file, index, hash: toHex(leaf), length: chunk.length, proof: proof.slice() }

@@ -15,7 +15,7 @@
  * lists. Records and proofs are kept in memory (about 40 bytes plus the proof per held chunk).
  */
 import { close as closeCb, mkdirSync, open as openCb, read as readCb, write as writeCb, writeFile as writeFileCb, writev as writevCb } from 'node:fs'
-import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import { Bitfield } from '../core/files/bitfield.ts'
@@ -103,6 +103,12 @@ export class NodeChunkStore implements ChunkStore {
   /** Bytes of chunks held. */
   get usedBytes (): number {
     return this.used
+  }
+
+  /** Bytes free on the disk the store is on, for an unprivileged writer. */
+  async freeBytes (): Promise<number> {
+    const s = await statfs(this.dir)
+    return s.bavail * s.bsize
   }
 
   private chunkPath (hash: string): string {
@@ -224,7 +230,7 @@ export class NodeChunkStore implements ChunkStore {
     const fresh = (this.refs.get(entry.hash) ?? 0) === 0
     if (fresh) {
       if (this.used + length > this.quotaBytes) {
-        throw new QuotaExceededError(`the chunk store is full: ${this.used} of ${this.quotaBytes} bytes used, and a chunk of ${length} more does not fit; delete files or raise the quota, then resume`)
+        throw new QuotaExceededError(`the chunk store is full: ${this.used} of ${this.quotaBytes} bytes used, and a chunk of ${length} more does not fit; delete files or raise the quota`)
       }
       this.used += length
     }

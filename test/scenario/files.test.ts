@@ -109,11 +109,17 @@ describe('files between two people', () => {
 })
 
 describe('bad conditions', () => {
-  it('a full file store pauses the download with a clear message, and it resumes once there is room', async () => {
+  it('a full file store pauses the download with a clear message, and it goes on by itself once there is room, across a restart', async () => {
     const bobDir = tempDir('bob')
     const alice = await peer('Alice', undefined, fast)
-    let bob = await peer('Bob', bobDir, { ...fast, fileQuotaBytes: 2 * MiB })
+    let bob = await peer('Bob', bobDir, { ...fast, fileQuotaBytes: 6 * MiB })
     await addContact(alice, bob, 'bob')
+    const first = randomFile('holiday.mov', 4 * MiB)
+    await alice.files.send('bob', [first])
+    const firstId = await offerSeen(bob, 'alice', 'holiday.mov')
+    await bob.files.get(firstId)
+    await transferDone(bob, firstId)
+
     const original = randomFile('big.iso', 5 * MiB)
     await alice.files.send('bob', [original])
     const fileId = await offerSeen(bob, 'alice', 'big.iso')
@@ -122,17 +128,19 @@ describe('bad conditions', () => {
       const v = await bob.files.view(fileId)
       return v.state === 'paused' ? v : undefined
     }, 'the download to pause')
-    expect(paused.error).toMatch(/the disk or the file quota is full .*; free some space, then run kith file resume/)
+    expect(paused.error).toMatch(/the disk or the file quota is full .*; it goes on by itself once there is room \(cancel other downloads with kith file cancel, or free disk space\)/)
     expect(paused.bytes).toBeGreaterThan(0)
     expect(paused.bytes).toBeLessThanOrEqual(2 * MiB)
 
-    // More room (here: a larger quota after a restart), then resume: it completes from what it held.
+    // Still waiting for room after a restart; deleting the other file makes room, and it goes on
+    // from the chunks it held, with nobody asking it to.
     await stop(bob)
-    bob = await peer('Bob', bobDir, { ...fast, fileQuotaBytes: 64 * MiB })
+    bob = await peer('Bob', bobDir, { ...fast, fileQuotaBytes: 6 * MiB })
     expect((await bob.files.view(fileId)).state).toBe('paused')
-    await bob.files.resume(fileId)
+    await bob.files.cancel(firstId)
     const done = await transferDone(bob, fileId)
     expect(sha256(done.path!)).toBe(sha256(original))
+    expect(logOf(bob)).toMatch(/there is room again/)
   })
 })
 

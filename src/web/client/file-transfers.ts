@@ -12,6 +12,7 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
+import { TAG_LENGTH } from '../../core/files/constants.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
 import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
@@ -74,8 +75,14 @@ const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** The first wait before a download with no reachable source tries again; it doubles up to the most. */
 const FIRST_RETRY_MS = 2_000
 const MAX_RETRY_MS = 60_000
-/** Downloads wanted across reloads, by file id: 'downloading' resumes on start, 'paused' waits. */
+/**
+ * Downloads wanted across reloads, by file id: 'downloading' resumes on start, 'paused' waits for
+ * the person, 'full' (paused because the storage was full) goes on by itself once there is room.
+ */
 const WANTED_KEY = 'kith.downloads'
+type Wanted = 'downloading' | 'paused' | 'full'
+/** How often downloads paused for want of room look whether there is room again. */
+const ROOM_CHECK_MS = 3_000
 
 class PausedError extends Error {
   override readonly name = 'PausedError'
@@ -132,6 +139,7 @@ export class FileTransfers {
     transfers.refreshTimer = setInterval(() => { transfers.refreshSources() }, SOURCE_REFRESH_MS)
     for (const [fileId, state] of Object.entries(loadWanted())) {
       if (state === 'downloading') void transfers.download(fileId)
+      if (state === 'full') transfers.waitForRoom()
     }
     return transfers
   }
@@ -253,7 +261,7 @@ export class FileTransfers {
     const wanted = loadWanted()[fileId]
     const state: TransferState = held?.complete === true
       ? 'done'
-      : this.running.has(fileId) ? 'downloading' : wanted === 'paused' ? 'paused' : wanted === 'downloading' ? 'downloading' : 'offered'
+      : this.running.has(fileId) ? 'downloading' : wanted === 'paused' || wanted === 'full' ? 'paused' : wanted === 'downloading' ? 'downloading' : 'offered'
     this.set(fileId, { state, bytes, total: manifest.size, known: true })
   }
 
@@ -321,9 +329,10 @@ export class FileTransfers {
       const message = describeError(reason)
       this.options.log(`file ${fileId}: download stopped: ${message}`)
       if (reason instanceof QuotaExceededError) {
-        // A full disk pauses: resuming later continues from the chunks stored.
-        saveWanted(fileId, 'paused')
-        this.set(fileId, { state: 'paused', speed: 0, secondsLeft: null, error: reason.message })
+        // A full disk pauses; once there is room it continues from the chunks stored.
+        saveWanted(fileId, 'full')
+        this.set(fileId, { state: 'paused', speed: 0, secondsLeft: null, error: `${reason.message}. It goes on by itself once there is room.` })
+        this.waitForRoom()
       } else if (reason instanceof PeerError && loadWanted()[fileId] === 'downloading') {
         // No source could be reached (after a reload the connections come back a moment later):
         // still wanted, so it tries again when a peer connects, and after a backoff.
@@ -353,6 +362,43 @@ export class FileTransfers {
       return
     }
     this.download(fileId).then(() => { this.retries.delete(fileId) }, () => {})
+  }
+
+  private roomTimer: ReturnType<typeof setInterval> | undefined
+
+  /** Looks every few seconds whether the downloads paused for want of room can go on. */
+  private waitForRoom (): void {
+    this.roomTimer ??= setInterval(() => { void this.checkRoom() }, ROOM_CHECK_MS)
+  }
+
+  /**
+   * Sets off again each download paused because the storage was full, once the site's storage
+   * (and the store's own quota, if it has one) has room for a couple more of its chunks.
+   */
+  private async checkRoom (): Promise<void> {
+    const waiting = Object.entries(loadWanted()).filter(([, state]) => state === 'full').map(([fileId]) => fileId)
+    if (waiting.length === 0) {
+      clearInterval(this.roomTimer)
+      this.roomTimer = undefined
+      return
+    }
+    let room = Infinity
+    try {
+      const estimate = await navigator.storage.estimate()
+      if (estimate.quota !== undefined) room = estimate.quota - (estimate.usage ?? 0)
+      if (this.store.quotaBytes !== undefined) room = Math.min(room, this.store.quotaBytes - await this.store.usedBytes())
+    } catch (err) {
+      this.options.log(`cannot tell whether the storage has room: ${describeError(err)}`)
+      return
+    }
+    for (const fileId of waiting) {
+      const manifest = await this.manifest(fileId).catch(() => undefined)
+      if (manifest === undefined || room < 2 * (manifest.chunkSize + TAG_LENGTH)) continue
+      // Paused, resumed or cancelled by the person meanwhile: theirs to say.
+      if (loadWanted()[fileId] !== 'full' || this.running.has(fileId)) continue
+      this.options.log(`file ${fileId}: there is room again (${room} bytes): going on`)
+      void this.download(fileId).catch(() => {})
+    }
   }
 
   /** Stops a download, keeping the verified chunks; {@link resume} continues from them. */
@@ -412,16 +458,16 @@ function heldBytes (manifest: FileManifest, held: number): number {
   return Math.min(manifest.size, held * manifest.chunkSize)
 }
 
-function loadWanted (): Record<string, 'downloading' | 'paused'> {
+function loadWanted (): Record<string, Wanted> {
   try {
     const value = JSON.parse(localStorage.getItem(WANTED_KEY) ?? '{}') as unknown
-    return typeof value === 'object' && value !== null ? value as Record<string, 'downloading' | 'paused'> : {}
+    return typeof value === 'object' && value !== null ? value as Record<string, Wanted> : {}
   } catch {
     return {}
   }
 }
 
-function saveWanted (fileId: string, state: 'downloading' | 'paused' | undefined): void {
+function saveWanted (fileId: string, state: Wanted | undefined): void {
   const wanted = loadWanted()
   if (state === undefined) delete wanted[fileId]
   else wanted[fileId] = state

@@ -76,7 +76,7 @@ for (const backend of ['indexeddb', 'opfs'] as const) {
       const store = await open(`chunks-${dbCount++}`, undefined, 250)
       await store.open(id(1), 3)
       await store.put(id(1), 0, await verified(bytes(200, 1)))
-      await expect(store.put(id(1), 1, await verified(bytes(100, 2)))).rejects.toThrow(/the chunk store is full: 200 of 250 bytes used.*then resume/)
+      await expect(store.put(id(1), 1, await verified(bytes(100, 2)))).rejects.toThrow(/the chunk store is full: 200 of 250 bytes used.*raise the quota/)
       expect([...(await store.held(id(1)))!.indexes()]).toEqual([0])
       await store.delete(id(1))
       expect(await store.held(id(1))).toBeUndefined()
@@ -102,7 +102,7 @@ describe('BrowserChunkStore with OPFS bytes', () => {
     shared.failWith = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
     const err = await store.put(id(1), 0, await verified(bytes(100, 1))).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(QuotaExceededError)
-    expect((err as Error).message).toMatch(/storage for this site is full.*then resume/)
+    expect((err as Error).message).toMatch(/storage for this site is full; free some space/)
     expect([...(await store.held(id(1)))!.indexes()]).toEqual([])
   })
 

@@ -93,7 +93,7 @@ describe('NodeChunkStore', () => {
     await store.put(id(1), 0, await verified(bytes(200, 1), proof))
     const full = store.put(id(1), 1, await verified(bytes(100, 2), proof))
     await expect(full).rejects.toThrow(QuotaExceededError)
-    await expect(store.put(id(1), 1, await verified(bytes(100, 2), proof))).rejects.toThrow(/the chunk store is full: 200 of 250 bytes used.*delete files or raise the quota, then resume/)
+    await expect(store.put(id(1), 1, await verified(bytes(100, 2), proof))).rejects.toThrow(/the chunk store is full: 200 of 250 bytes used.*delete files or raise the quota/)
     expect([...(await store.held(id(1)))!.indexes()]).toEqual([0])
     // Deleting another file makes room.
     await store.delete(id(1))
