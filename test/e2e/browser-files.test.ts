@@ -307,6 +307,7 @@ it('a full browser storage pauses the download with a message saying what to do,
   const why = c.getByRole('alert')
   expect(await why.textContent()).toMatch(/^The browser's storage for this site is full; free some space .*\. It goes on by itself once there is room\.$/)
   expect(await bob.page.getByTestId('notice').count()).toBe(0)
+  await why.scrollIntoViewIfNeeded()
   await screenshot(bob.page, 'files-storage-full')
   const held = Number(await c.getAttribute('data-bytes'))
   expect(held).toBeLessThan(bytes.length)
