@@ -32,6 +32,15 @@ export async function probeConnection (connection: Connection, timeoutMs: number
   }
 }
 
+/** What a check that probes connections and drops dead ones is given. */
+export interface ProbingOptions {
+  readonly log: (line: string) => void
+  /** Called after a connection was dropped. */
+  readonly changed?: () => void
+  /** How long a probe may wait for its answer (5 s by default). */
+  readonly timeoutMs?: number
+}
+
 /**
  * Drops connections that died without closing. A new connection to a peer this node is already
  * connected to usually means the peer restarted (a reloaded page keeps its peer id), so each
@@ -44,11 +53,7 @@ export class StaleConnectionSweeper {
 
   constructor (
     private readonly libp2p: Libp2p,
-    private readonly options: {
-      readonly log: (line: string) => void
-      /** Called after a connection was dropped. */
-      readonly changed?: () => void
-      readonly timeoutMs?: number
+    private readonly options: ProbingOptions & {
       /** Connections another check owns (the browser's unproven accepted WebRTC ones): neither probed nor a reason to probe. */
       readonly skip?: (connection: Connection) => boolean
       /** Each probe's outcome (diagnostics and tests). */

@@ -8,7 +8,7 @@
  */
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { describeError } from '../core/errors.ts'
-import { probeConnection } from './connection-probe.ts'
+import { probeConnection, type ProbingOptions } from './connection-probe.ts'
 
 /** How long a connection whose path went quiet has to answer a probe (as long as a stale one gets). */
 const QUIET_PROBE_MS = 5_000
@@ -33,15 +33,7 @@ function peerConnectionOf (connection: Connection): WatchedPeerConnection | unde
 export class WebRtcPathWatch {
   private readonly onOpen = (evt: CustomEvent<Connection>): void => { this.watch(evt.detail) }
 
-  constructor (
-    private readonly libp2p: Libp2p,
-    private readonly options: {
-      readonly log: (line: string) => void
-      /** Called after a connection was dropped. */
-      readonly changed?: () => void
-      readonly timeoutMs?: number
-    }
-  ) {}
+  constructor (private readonly libp2p: Libp2p, private readonly options: ProbingOptions) {}
 
   /** Starts watching new connections. */
   start (): void {

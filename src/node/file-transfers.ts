@@ -66,6 +66,8 @@ export interface FileTransfersOptions {
   readonly retryMs?: number
   /** How often a running download looks again for member devices that may serve it (default 5 s). */
   readonly sourceRefreshMs?: number
+  /** How often downloads paused for want of room look for room (default 3 s); a try that pauses again at once doubles its wait, to 5 min. */
+  readonly roomCheckMs?: number
 }
 
 interface Saved {
@@ -112,8 +114,10 @@ export const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** A connected member device that is not a source of a running download is asked again after this long. */
 const REASK_MS = 30_000
 
-/** How often downloads paused for want of room look whether there is room again. */
+/** How often downloads paused for want of room look whether there is room again (by default). */
 const ROOM_CHECK_MS = 3_000
+/** The longest wait between two tries of a download that paused for want of room again right away. */
+const MAX_ROOM_WAIT_MS = 5 * 60_000
 
 /** Whether an error means the disk or the chunk store's quota is full. */
 function isFull (err: unknown): boolean {
@@ -132,6 +136,9 @@ export class FileTransfers {
   private stopped = false
   private refreshTimer: NodeJS.Timeout | undefined
   private roomTimer: NodeJS.Timeout | undefined
+  private checkingRoom = false
+  /** Per download paused for want of room: when it may next be tried, and the wait after that (doubling). */
+  private readonly roomTries = new Map<string, { at: number, delay: number }>()
   private stopWatchingServices: () => void = () => {}
   private stopWatchingMembers: () => void = () => {}
 
@@ -188,7 +195,7 @@ export class FileTransfers {
     this.stopWatchingServices = onFileServiceAppears(this.libp2p, (peer) => { this.refreshSources(peer.toString()) })
     this.refreshTimer = setInterval(() => { this.refreshSources() }, this.options.sourceRefreshMs ?? 5_000)
     this.refreshTimer.unref()
-    this.roomTimer = setInterval(() => { void this.checkRoom() }, ROOM_CHECK_MS)
+    this.roomTimer = setInterval(() => { this.lookForRoom() }, this.options.roomCheckMs ?? ROOM_CHECK_MS)
     this.roomTimer.unref()
     // Membership may have changed: a removed member is cut off before its next chunk.
     this.stopWatchingMembers = this.messenger.subscribe((event) => {
@@ -360,6 +367,7 @@ export class FileTransfers {
     } else {
       this.saved.set(id, { state: 'downloading', ...(target !== undefined ? { out: target } : saved?.out !== undefined ? { out: saved.out } : {}) })
     }
+    this.roomTries.delete(id)
     this.persist()
     this.run(id)
     return await this.view(id)
@@ -369,8 +377,10 @@ export class FileTransfers {
   async pause (fileId: string): Promise<TransferView> {
     const id = (await this.view(fileId)).fileId
     const s = this.saved.get(id)
-    if (s?.state !== 'downloading') throw new UsageError(`file ${id.slice(0, 8)} is not downloading`)
+    // One paused for want of room is held paused: it no longer goes on by itself.
+    if (s?.state !== 'downloading' && !(s?.state === 'paused' && s.full === true)) throw new UsageError(`file ${id.slice(0, 8)} is not downloading`)
     this.saved.set(id, { state: 'paused', ...(s.out !== undefined ? { out: s.out } : {}) })
+    this.roomTries.delete(id)
     this.persist()
     await this.halt(id)
     return await this.view(id)
@@ -392,7 +402,7 @@ export class FileTransfers {
     this.persist()
     await this.chunks.delete((await this.messenger.fileOffer(view.fileId)).manifest.fileId)
     // Its room may be what a download paused for want of it needs.
-    void this.checkRoom()
+    this.lookForRoom()
     return await this.view(view.fileId)
   }
 
@@ -401,6 +411,14 @@ export class FileTransfers {
    * room for a couple more of its chunks: the person freed space (cancelled other downloads, raised
    * the quota, deleted files on the disk).
    */
+  private lookForRoom (): void {
+    if (this.checkingRoom) return
+    this.checkingRoom = true
+    this.checkRoom()
+      .catch((err: unknown) => { this.options.log(`looking for room for paused downloads: ${describeError(err)}`) })
+      .finally(() => { this.checkingRoom = false })
+  }
+
   private async checkRoom (): Promise<void> {
     const waiting = [...this.saved].filter(([, s]) => s.state === 'paused' && s.full === true)
     if (waiting.length === 0 || this.stopped) return
@@ -411,13 +429,20 @@ export class FileTransfers {
       this.options.log(`cannot tell whether the disk has room: ${describeError(err)}`)
       return
     }
+    const now = Date.now()
     for (const [id] of waiting) {
       const manifest = await this.messenger.fileOffer(id).then((o) => o.manifest, () => undefined)
-      if (manifest === undefined || room < 2 * (manifest.chunkSize + TAG_LENGTH)) continue
+      const needed = manifest === undefined ? Infinity : 2 * (manifest.chunkSize + TAG_LENGTH)
+      const tries = this.roomTries.get(id) ?? { at: 0, delay: this.options.roomCheckMs ?? ROOM_CHECK_MS }
+      if (room < needed || now < tries.at) continue
       const s = this.saved.get(id)
       // Paused, resumed or cancelled by the person meanwhile: theirs to say.
-      if (s?.state !== 'paused' || s.full !== true) continue
-      this.options.log(`file ${id}: there is room again (${room} bytes): going on`)
+      if (s?.state !== 'paused' || s.full !== true || this.stopped) continue
+      // Should the room be less than it looks (inodes run out, say), the next try waits longer;
+      // a download that completes starts afresh (see run).
+      this.roomTries.set(id, { at: now + tries.delay, delay: Math.min(MAX_ROOM_WAIT_MS, tries.delay * 2) })
+      room -= needed
+      this.options.log(`file ${id}: there is room again: going on`)
       this.saved.set(id, { state: 'downloading', ...(s.out !== undefined ? { out: s.out } : {}) })
       this.persist()
       this.run(id)
@@ -494,6 +519,7 @@ export class FileTransfers {
       running.download = { handle, asked: new Map(sources.map((p) => [p.toString(), Date.now()])) }
       const report = await handle.done
       this.attempts.delete(id)
+      this.roomTries.delete(id)
       log(`file ${id}: all ${chunkCountOf(manifest.size, manifest.chunkSize)} chunks held (${report.chunksFetched} fetched now)`)
     } catch (err) {
       if (signal.aborted) return

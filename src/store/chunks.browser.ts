@@ -63,13 +63,16 @@ export interface BrowserChunkStoreOptions {
   readonly quotaBytes?: number
 }
 
+/** What a full browser storage makes a transfer say. */
+export const STORAGE_FULL = 'the browser\'s storage for this site is full; free some space (delete files in Kith, or clear other sites\' data)'
+
 /** Whether an error is the browser saying its storage for this origin is full. */
 function isQuotaError (err: unknown): boolean {
   return err instanceof Error && (err.name === 'QuotaExceededError' || /quota/i.test(err.message))
 }
 
 function quotaError (cause: unknown): QuotaExceededError {
-  return new QuotaExceededError('the browser\'s storage for this site is full; free some space (delete files in Kith, or clear other sites\' data)', { cause })
+  return new QuotaExceededError(STORAGE_FULL, { cause })
 }
 
 /** Encrypted chunks in OPFS (or IndexedDB) with their list and proofs in IndexedDB. */

@@ -16,7 +16,7 @@ import { TAG_LENGTH } from '../../core/files/constants.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
 import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
-import { BrowserChunkStore } from '../../store/chunks.browser.ts'
+import { BrowserChunkStore, STORAGE_FULL } from '../../store/chunks.browser.ts'
 import { PeerError, describeError } from '../../core/errors.ts'
 import { plaintextFile, saveFile } from './file-export.ts'
 
@@ -83,6 +83,10 @@ const WANTED_KEY = 'kith.downloads'
 type Wanted = 'downloading' | 'paused' | 'full'
 /** How often downloads paused for want of room look whether there is room again. */
 const ROOM_CHECK_MS = 3_000
+/** The longest wait between two tries of a download that paused for want of room again right away. */
+const MAX_ROOM_WAIT_MS = 5 * 60_000
+/** What the person reads after why a download paused for want of room. */
+const GOES_ON = 'It goes on by itself once there is room.'
 
 class PausedError extends Error {
   override readonly name = 'PausedError'
@@ -193,9 +197,13 @@ export class FileTransfers {
     this.service?.membershipChanged()
   }
 
-  /** Stops serving and every download (they resume on the next start). */
+  /** Stops serving and every download (they resume on the next start), and every timer that would start one. */
   async stop (): Promise<void> {
+    this.stopped = true
     clearInterval(this.refreshTimer)
+    clearInterval(this.roomTimer)
+    for (const r of this.retries.values()) clearTimeout(r.timer)
+    this.retries.clear()
     for (const r of this.running.values()) r.abort.abort(new PausedError('the page is closing'))
     await this.service?.stop()
   }
@@ -262,11 +270,13 @@ export class FileTransfers {
     const state: TransferState = held?.complete === true
       ? 'done'
       : this.running.has(fileId) ? 'downloading' : wanted === 'paused' || wanted === 'full' ? 'paused' : wanted === 'downloading' ? 'downloading' : 'offered'
-    this.set(fileId, { state, bytes, total: manifest.size, known: true })
+    // After a reload, a download paused for want of room still says why.
+    this.set(fileId, { state, bytes, total: manifest.size, known: true, ...(state === 'paused' && wanted === 'full' ? { error: `${STORAGE_FULL}. ${GOES_ON}` } : {}) })
   }
 
   /** Fetches a file's missing chunks from its conversation's member devices; resolves when it ends. */
   async download (fileId: string): Promise<void> {
+    if (this.stopped) throw new Error('file transfers have stopped in this tab (another tab took over)')
     const existing = this.running.get(fileId)
     if (existing !== undefined) return await existing.done
     const abort = new AbortController()
@@ -331,7 +341,7 @@ export class FileTransfers {
       if (reason instanceof QuotaExceededError) {
         // A full disk pauses; once there is room it continues from the chunks stored.
         saveWanted(fileId, 'full')
-        this.set(fileId, { state: 'paused', speed: 0, secondsLeft: null, error: `${reason.message}. It goes on by itself once there is room.` })
+        this.set(fileId, { state: 'paused', speed: 0, secondsLeft: null, error: `${reason.message}. ${GOES_ON}` })
         this.waitForRoom()
       } else if (reason instanceof PeerError && loadWanted()[fileId] === 'downloading') {
         // No source could be reached (after a reload the connections come back a moment later):
@@ -357,7 +367,7 @@ export class FileTransfers {
 
   /** Tries a waiting download again now (a peer connected, or its backoff ran out). */
   private retryNow (fileId: string): void {
-    if (this.running.has(fileId) || loadWanted()[fileId] !== 'downloading') {
+    if (this.stopped || this.running.has(fileId) || loadWanted()[fileId] !== 'downloading') {
       if (!this.running.has(fileId)) this.retries.delete(fileId)
       return
     }
@@ -365,6 +375,9 @@ export class FileTransfers {
   }
 
   private roomTimer: ReturnType<typeof setInterval> | undefined
+  /** Per download paused for want of room: when it may next be tried, and the wait after that (doubling). */
+  private readonly roomTries = new Map<string, { at: number, delay: number }>()
+  private stopped = false
 
   /** Looks every few seconds whether the downloads paused for want of room can go on. */
   private waitForRoom (): void {
@@ -377,7 +390,7 @@ export class FileTransfers {
    */
   private async checkRoom (): Promise<void> {
     const waiting = Object.entries(loadWanted()).filter(([, state]) => state === 'full').map(([fileId]) => fileId)
-    if (waiting.length === 0) {
+    if (waiting.length === 0 || this.stopped) {
       clearInterval(this.roomTimer)
       this.roomTimer = undefined
       return
@@ -391,13 +404,19 @@ export class FileTransfers {
       this.options.log(`cannot tell whether the storage has room: ${describeError(err)}`)
       return
     }
+    const now = Date.now()
     for (const fileId of waiting) {
       const manifest = await this.manifest(fileId).catch(() => undefined)
-      if (manifest === undefined || room < 2 * (manifest.chunkSize + TAG_LENGTH)) continue
+      const needed = manifest === undefined ? Infinity : 2 * (manifest.chunkSize + TAG_LENGTH)
+      const tries = this.roomTries.get(fileId) ?? { at: 0, delay: ROOM_CHECK_MS }
+      if (room < needed || now < tries.at) continue
       // Paused, resumed or cancelled by the person meanwhile: theirs to say.
-      if (loadWanted()[fileId] !== 'full' || this.running.has(fileId)) continue
-      this.options.log(`file ${fileId}: there is room again (${room} bytes): going on`)
-      void this.download(fileId).catch(() => {})
+      if (loadWanted()[fileId] !== 'full' || this.running.has(fileId) || this.stopped) continue
+      // Should the room be less than it looks (the browser's estimate is one), the next try waits longer.
+      this.roomTries.set(fileId, { at: now + tries.delay, delay: Math.min(MAX_ROOM_WAIT_MS, tries.delay * 2) })
+      room -= needed
+      this.options.log(`file ${fileId}: there is room again: going on`)
+      void this.download(fileId).then(() => { this.roomTries.delete(fileId) }, () => {})
     }
   }
 

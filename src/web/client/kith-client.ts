@@ -196,6 +196,8 @@ export class BrowserClient implements KithClient {
     this.pathWatch?.stop()
     this.dialer?.stop()
     this.mailboxKeeper?.stop()
+    // The other tab runs the downloads from now on: none may go on here (they share the wanted list).
+    await this.transfers?.then(async (t) => { await t.stop() }).catch((err: unknown) => { this.record(`stopping file transfers: ${messageOf(err)}`) })
     const node = this.node
     this.node = undefined
     try { await node?.stop() } catch (err) { this.record(`stopping libp2p: ${messageOf(err)}`) }
