@@ -32,12 +32,14 @@ function peerConnectionOf (connection: Connection): WatchedPeerConnection | unde
 /** Probes each WebRTC connection whose peer connection turns `disconnected`, and drops it if it does not answer. */
 export class WebRtcPathWatch {
   private readonly onOpen = (evt: CustomEvent<Connection>): void => { this.watch(evt.detail) }
+  private readonly watched = new WeakSet<Connection>()
 
   constructor (private readonly libp2p: Libp2p, private readonly options: ProbingOptions) {}
 
-  /** Starts watching new connections. */
+  /** Starts watching the connections open now and every new one. */
   start (): void {
     this.libp2p.addEventListener('connection:open', this.onOpen)
+    for (const connection of this.libp2p.getConnections()) this.watch(connection)
   }
 
   /** Stops watching new connections. */
@@ -47,13 +49,19 @@ export class WebRtcPathWatch {
 
   private watch (connection: Connection): void {
     const pc = peerConnectionOf(connection)
-    if (pc === undefined) return
+    if (pc === undefined || this.watched.has(connection)) return
+    this.watched.add(connection)
     let probing = false
-    pc.addEventListener('connectionstatechange', () => {
+    const check = (): void => {
       if (probing || pc.connectionState !== 'disconnected' || connection.status !== 'open') return
       probing = true
-      void this.probe(connection, pc).finally(() => { probing = false })
-    })
+      void this.probe(connection, pc).finally(() => {
+        probing = false
+        // Answered, and quiet still (or again): look again after a while, not at once.
+        if (pc.connectionState === 'disconnected') setTimeout(check, this.options.timeoutMs ?? QUIET_PROBE_MS)
+      })
+    }
+    pc.addEventListener('connectionstatechange', check)
   }
 
   private async probe (connection: Connection, pc: WatchedPeerConnection): Promise<void> {

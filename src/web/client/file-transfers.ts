@@ -447,6 +447,8 @@ export class FileTransfers {
     const manifest = await this.manifest(fileId)
     await this.store.delete(manifest.fileId)
     this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null })
+    // Its room may be what a download paused for want of it needs.
+    void this.checkRoom()
   }
 
   /** The whole plaintext of a finished file as a `File` (file-export.ts). */

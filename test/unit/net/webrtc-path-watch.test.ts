@@ -19,8 +19,8 @@ class FakePeerConnection extends EventTarget {
 type Answer = 'refuse' | 'never'
 
 /** A node announcing one connection over `pc`, whose probe gets `answer`; records aborts. */
-function setUp (answer: Answer, pc: FakePeerConnection | null = new FakePeerConnection()): { pc: FakePeerConnection | null, aborted: string[], lines: string[], probes: () => number, connection: { status: string } } {
-  const node = new EventTarget()
+function setUp (answer: Answer, pc: FakePeerConnection | null = new FakePeerConnection(), existing = false): { pc: FakePeerConnection | null, aborted: string[], lines: string[], probes: () => number, connection: { status: string } } {
+  const node = Object.assign(new EventTarget(), { getConnections: () => existing ? [connection] : [] })
   const aborted: string[] = []
   const lines: string[] = []
   let probes = 0
@@ -41,7 +41,7 @@ function setUp (answer: Answer, pc: FakePeerConnection | null = new FakePeerConn
   }
   const watch = new WebRtcPathWatch(node as unknown as Libp2p, { log: (l) => { lines.push(l) }, timeoutMs: 30 })
   watch.start()
-  node.dispatchEvent(new CustomEvent('connection:open', { detail: connection as unknown as Connection }))
+  if (!existing) node.dispatchEvent(new CustomEvent('connection:open', { detail: connection as unknown as Connection }))
   return { pc, aborted, lines, probes: () => probes, connection }
 }
 
@@ -59,12 +59,22 @@ describe('WebRtcPathWatch', () => {
     expect(lines.join('\n')).toMatch(/dropping a dead connection to AAAAAAAA .*its WebRTC path went quiet/)
   })
 
-  it('keeps one that answers the probe (a refusal is an answer)', async () => {
+  it('keeps one that answers the probe (a refusal is an answer), and probes it again while it stays quiet', async () => {
     const { pc, aborted, probes } = setUp('refuse')
     pc!.move('disconnected')
     await expect.poll(() => probes()).toBe(1)
-    await after(60)
+    await expect.poll(() => probes()).toBeGreaterThanOrEqual(2)
     expect(aborted).toEqual([])
+    pc!.move('connected')
+    const now = probes()
+    await after(100)
+    expect(probes()).toBe(now)
+  })
+
+  it('watches a connection that was open before it started', async () => {
+    const { pc, aborted } = setUp('never', new FakePeerConnection(), true)
+    pc!.move('disconnected')
+    await expect.poll(() => aborted.length).toBe(1)
   })
 
   it('keeps one whose path came back while the probe waited', async () => {
