@@ -88,9 +88,14 @@ export class StaleConnectionSweeper {
     } catch (err) {
       this.options.probed?.(connection, false)
       if (connection.status !== 'open') return
-      this.options.log(`dropping a dead connection to ${connection.remotePeer.toString().slice(-8)} (${connection.remoteAddr.toString().split('/').slice(0, 6).join('/')}…), a newer one replaced it: ${describeError(err)}`)
-      connection.abort(new Error('the connection stopped answering and a newer one replaced it'))
-      this.options.changed?.()
+      dropDeadConnection(connection, 'a newer one replaced it', err, this.options)
     }
   }
+}
+
+/** Aborts a connection that did not answer a probe, saying why in the log, and tells `changed`. */
+export function dropDeadConnection (connection: Connection, why: string, err: unknown, options: ProbingOptions): void {
+  options.log(`dropping a dead connection to ${connection.remotePeer.toString().slice(-8)} (${connection.remoteAddr.toString().split('/').slice(0, 6).join('/')}…): ${why}: ${describeError(err)}`)
+  connection.abort(new Error(`the connection stopped answering (${why})`))
+  options.changed?.()
 }

@@ -7,8 +7,7 @@
  * another way, or the page shows it gone.
  */
 import type { Connection, Libp2p } from '@libp2p/interface'
-import { describeError } from '../core/errors.ts'
-import { probeConnection, type ProbingOptions } from './connection-probe.ts'
+import { dropDeadConnection, probeConnection, type ProbingOptions } from './connection-probe.ts'
 
 /** How long a connection whose path went quiet has to answer a probe (as long as a stale one gets). */
 const QUIET_PROBE_MS = 5_000
@@ -70,9 +69,7 @@ export class WebRtcPathWatch {
     } catch (err) {
       // Back meanwhile (a short outage), or closed by libp2p already: nothing to do.
       if (connection.status !== 'open' || pc.connectionState === 'connected') return
-      this.options.log(`dropping a dead connection to ${connection.remotePeer.toString().slice(-8)} (${connection.remoteAddr.toString().split('/').slice(0, 6).join('/')}…): its WebRTC path went quiet and it did not answer a probe: ${describeError(err)}`)
-      connection.abort(new Error('the WebRTC path went quiet and the connection stopped answering'))
-      this.options.changed?.()
+      dropDeadConnection(connection, 'its WebRTC path went quiet and it did not answer a probe', err, this.options)
     }
   }
 }

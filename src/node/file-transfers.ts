@@ -17,8 +17,8 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NotFoundError, UsageError, ValidationError, describeError } from '../core/errors.ts'
 import { QuotaExceededError, type ChunkStore } from '../core/files/chunk-store.ts'
-import { TAG_LENGTH } from '../core/files/constants.ts'
 import { chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
+import { RoomWait, ROOM_CHECK_MS } from '../core/files/room-wait.ts'
 import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
 import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
@@ -114,11 +114,6 @@ export const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** A connected member device that is not a source of a running download is asked again after this long. */
 const REASK_MS = 30_000
 
-/** How often downloads paused for want of room look whether there is room again (by default). */
-const ROOM_CHECK_MS = 3_000
-/** The longest wait between two tries of a download that paused for want of room again right away. */
-const MAX_ROOM_WAIT_MS = 5 * 60_000
-
 /** Whether an error means the disk or the chunk store's quota is full. */
 function isFull (err: unknown): boolean {
   return err instanceof QuotaExceededError || (err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC'
@@ -137,12 +132,12 @@ export class FileTransfers {
   private refreshTimer: NodeJS.Timeout | undefined
   private roomTimer: NodeJS.Timeout | undefined
   private checkingRoom = false
-  /** Per download paused for want of room: when it may next be tried, and the wait after that (doubling). */
-  private readonly roomTries = new Map<string, { at: number, delay: number }>()
+  private readonly roomWait: RoomWait
   private stopWatchingServices: () => void = () => {}
   private stopWatchingMembers: () => void = () => {}
 
   constructor (private readonly libp2p: KithLibp2p, private readonly messenger: Messenger, private readonly chunks: NodeChunkStore, private readonly options: FileTransfersOptions) {
+    this.roomWait = new RoomWait(options.roomCheckMs)
     this.service = new FileService(libp2p, {
       store: this.servingStore(),
       log: options.log,
@@ -367,7 +362,7 @@ export class FileTransfers {
     } else {
       this.saved.set(id, { state: 'downloading', ...(target !== undefined ? { out: target } : saved?.out !== undefined ? { out: saved.out } : {}) })
     }
-    this.roomTries.delete(id)
+    this.roomWait.forget(id)
     this.persist()
     this.run(id)
     return await this.view(id)
@@ -380,7 +375,7 @@ export class FileTransfers {
     // One paused for want of room is held paused: it no longer goes on by itself.
     if (s?.state !== 'downloading' && !(s?.state === 'paused' && s.full === true)) throw new UsageError(`file ${id.slice(0, 8)} is not downloading`)
     this.saved.set(id, { state: 'paused', ...(s.out !== undefined ? { out: s.out } : {}) })
-    this.roomTries.delete(id)
+    this.roomWait.forget(id)
     this.persist()
     await this.halt(id)
     return await this.view(id)
@@ -429,19 +424,11 @@ export class FileTransfers {
       this.options.log(`cannot tell whether the disk has room: ${describeError(err)}`)
       return
     }
-    const now = Date.now()
-    for (const [id] of waiting) {
-      const manifest = await this.messenger.fileOffer(id).then((o) => o.manifest, () => undefined)
-      const needed = manifest === undefined ? Infinity : 2 * (manifest.chunkSize + TAG_LENGTH)
-      const tries = this.roomTries.get(id) ?? { at: 0, delay: this.options.roomCheckMs ?? ROOM_CHECK_MS }
-      if (room < needed || now < tries.at) continue
+    const sizes = await Promise.all(waiting.map(async ([id]) => ({ id, chunkSize: await this.messenger.fileOffer(id).then((o) => o.manifest.chunkSize, () => undefined) })))
+    for (const id of this.roomWait.due(sizes, room, Date.now())) {
       const s = this.saved.get(id)
       // Paused, resumed or cancelled by the person meanwhile: theirs to say.
       if (s?.state !== 'paused' || s.full !== true || this.stopped) continue
-      // Should the room be less than it looks (inodes run out, say), the next try waits longer;
-      // a download that completes starts afresh (see run).
-      this.roomTries.set(id, { at: now + tries.delay, delay: Math.min(MAX_ROOM_WAIT_MS, tries.delay * 2) })
-      room -= needed
       this.options.log(`file ${id}: there is room again: going on`)
       this.saved.set(id, { state: 'downloading', ...(s.out !== undefined ? { out: s.out } : {}) })
       this.persist()
@@ -519,7 +506,7 @@ export class FileTransfers {
       running.download = { handle, asked: new Map(sources.map((p) => [p.toString(), Date.now()])) }
       const report = await handle.done
       this.attempts.delete(id)
-      this.roomTries.delete(id)
+      this.roomWait.forget(id)
       log(`file ${id}: all ${chunkCountOf(manifest.size, manifest.chunkSize)} chunks held (${report.chunksFetched} fetched now)`)
     } catch (err) {
       if (signal.aborted) return

@@ -78,11 +78,11 @@ export class Calls {
   /** The id of the last ALIVE sent per call, dropped from the outbox when the next one (or the HANGUP) goes. */
   private readonly lastAlive = new Map<string, string>()
   /**
-   * The ids of the last SDP sent per call and device (`callId/device`) and of the candidates sent
-   * after it: the next SDP to that device (an ICE restart's offer or its answer) replaces them in
-   * the outbox, and HANGUP drops them.
+   * By call, then device: the ids of the last SDP sent to it and of the candidates sent after it.
+   * The next SDP to that device (an ICE restart's offer or its answer) replaces them in the outbox,
+   * and HANGUP drops them.
    */
-  private readonly mediaSent = new Map<string, string[]>()
+  private readonly mediaSent = new Map<string, Map<string, string[]>>()
   /** Calls whose liveness tick waits for, or holds, the conversation's lock: a tick never queues behind another. */
   private readonly ticking = new Set<string>()
 
@@ -236,7 +236,7 @@ export class Calls {
 
   /** Sends HANGUP, which replaces this device's last ALIVE in the outbox, and leaves the call here. */
   private async leaveLocked (call: CallState): Promise<CallView> {
-    const stale = [this.lastAlive.get(call.id), ...this.mediaSentIn(call.id).flatMap(([, ids]) => ids)].filter((id) => id !== undefined)
+    const stale = [this.lastAlive.get(call.id), ...[...this.mediaSent.get(call.id)?.values() ?? []].flat()].filter((id) => id !== undefined)
     await this.sendLocked(call.conversation, { type: 'hangup', callId: fromHex(call.id) }, stale.map((messageId) => ({ kind: 'outbox-drop-message', messageId })))
     return await this.advanceLocked(call.id, { kind: 'hang-up', at: this.engine.clock.now() })
   }
@@ -256,21 +256,17 @@ export class Calls {
       : { type: 'ice', callId: fromHex(callId), toDevice, candidate: signal.candidate, sdpMid: signal.sdpMid, sdpMLineIndex: signal.sdpMLineIndex }
     // SDPs and candidates are ephemeral: both sides of them are in the call, online, so none waits
     // in a mailbox. A new SDP to a device replaces the last one and the candidates that followed it.
-    const key = `${callId}/${signal.toDevice}`
     await this.runLocked(call.conversation, async () => {
       // Left while this waited for the lock: its HANGUP went, and dropped what was sent before.
       const now = this.active.get(callId)
       if (now?.phase !== 'joined' && now?.phase !== 'calling') throw new UsageError('you are not in this call')
-      const stale = wire.type === 'sdp' ? this.mediaSent.get(key) ?? [] : []
+      let sent = this.mediaSent.get(callId)
+      if (sent === undefined) this.mediaSent.set(callId, sent = new Map())
+      const stale = wire.type === 'sdp' ? sent.get(signal.toDevice) ?? [] : []
       const id = await this.sender.sendControlLocked(call.conversation, 'call', undefined, stale.map((messageId) => ({ kind: 'outbox-drop-message', messageId })), true, { call: encodeCallSignal(wire) })
       if (id === undefined) return
-      this.mediaSent.set(key, wire.type === 'sdp' ? [id] : [...(this.mediaSent.get(key) ?? []), id])
+      sent.set(signal.toDevice, wire.type === 'sdp' ? [id] : [...(sent.get(signal.toDevice) ?? []), id])
     })
-  }
-
-  /** What was sent to each device in a call (SDP and candidates), as [key, message ids]. */
-  private mediaSentIn (callId: string): Array<[string, string[]]> {
-    return [...this.mediaSent].filter(([key]) => key.startsWith(`${callId}/`))
   }
 
   /**
@@ -457,7 +453,7 @@ export class Calls {
     // Out of the call: its last ALIVE need not reach anyone any more.
     if (state.phase !== 'joined' && state.phase !== 'calling') {
       this.lastAlive.delete(callId)
-      for (const [key] of this.mediaSentIn(callId)) this.mediaSent.delete(key)
+      this.mediaSent.delete(callId)
     }
     if (state.phase !== 'ringing' && state.phase !== 'calling') {
       const timer = this.timers.get(callId)

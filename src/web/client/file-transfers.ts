@@ -12,8 +12,8 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
-import { TAG_LENGTH } from '../../core/files/constants.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
+import { RoomWait, ROOM_CHECK_MS } from '../../core/files/room-wait.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
 import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
 import { BrowserChunkStore, STORAGE_FULL } from '../../store/chunks.browser.ts'
@@ -81,10 +81,6 @@ const MAX_RETRY_MS = 60_000
  */
 const WANTED_KEY = 'kith.downloads'
 type Wanted = 'downloading' | 'paused' | 'full'
-/** How often downloads paused for want of room look whether there is room again. */
-const ROOM_CHECK_MS = 3_000
-/** The longest wait between two tries of a download that paused for want of room again right away. */
-const MAX_ROOM_WAIT_MS = 5 * 60_000
 /** What the person reads after why a download paused for want of room. */
 const GOES_ON = 'It goes on by itself once there is room.'
 
@@ -375,8 +371,7 @@ export class FileTransfers {
   }
 
   private roomTimer: ReturnType<typeof setInterval> | undefined
-  /** Per download paused for want of room: when it may next be tried, and the wait after that (doubling). */
-  private readonly roomTries = new Map<string, { at: number, delay: number }>()
+  private readonly roomWait = new RoomWait()
   private stopped = false
 
   /** Looks every few seconds whether the downloads paused for want of room can go on. */
@@ -404,19 +399,12 @@ export class FileTransfers {
       this.options.log(`cannot tell whether the storage has room: ${describeError(err)}`)
       return
     }
-    const now = Date.now()
-    for (const fileId of waiting) {
-      const manifest = await this.manifest(fileId).catch(() => undefined)
-      const needed = manifest === undefined ? Infinity : 2 * (manifest.chunkSize + TAG_LENGTH)
-      const tries = this.roomTries.get(fileId) ?? { at: 0, delay: ROOM_CHECK_MS }
-      if (room < needed || now < tries.at) continue
+    const sizes = await Promise.all(waiting.map(async (id) => ({ id, chunkSize: await this.manifest(id).then((m) => m.chunkSize, () => undefined) })))
+    for (const fileId of this.roomWait.due(sizes, room, Date.now())) {
       // Paused, resumed or cancelled by the person meanwhile: theirs to say.
       if (loadWanted()[fileId] !== 'full' || this.running.has(fileId) || this.stopped) continue
-      // Should the room be less than it looks (the browser's estimate is one), the next try waits longer.
-      this.roomTries.set(fileId, { at: now + tries.delay, delay: Math.min(MAX_ROOM_WAIT_MS, tries.delay * 2) })
-      room -= needed
       this.options.log(`file ${fileId}: there is room again: going on`)
-      void this.download(fileId).then(() => { this.roomTries.delete(fileId) }, () => {})
+      void this.download(fileId).then(() => { this.roomWait.forget(fileId) }, () => {})
     }
   }
 
