@@ -18,13 +18,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { NotFoundError, UsageError, ValidationError, describeError } from '../core/errors.ts'
 import { QuotaExceededError, type ChunkStore } from '../core/files/chunk-store.ts'
 import { chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
-import { RoomWait, ROOM_CHECK_MS } from '../core/files/room-wait.ts'
+import { RoomWait, ROOM_CHECK_MS, roomForChunks, type WaitingForRoom } from '../core/files/room-wait.ts'
 import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
 import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
 import type { KithLibp2p } from '../net/node.ts'
 import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../net/protocols/file.ts'
-import type { NodeChunkStore } from '../store/chunks.node.ts'
+import { freeBytesAt, type NodeChunkStore } from '../store/chunks.node.ts'
+import { formatBytes } from './cli/format.ts'
 
 /** Where a transfer stands, as `kith files` shows it. */
 export type TransferState = 'offered' | 'downloading' | 'paused' | 'done' | 'failed'
@@ -76,6 +77,8 @@ interface Saved {
   error?: string
   /** Paused because the disk or the file quota was full: it goes on by itself once there is room. */
   full?: boolean
+  /** With `full`: every chunk is held, and the disk of `out` had no room for the file. */
+  saving?: boolean
 }
 
 interface Running {
@@ -417,15 +420,26 @@ export class FileTransfers {
   private async checkRoom (): Promise<void> {
     const waiting = [...this.saved].filter(([, s]) => s.state === 'paused' && s.full === true)
     if (waiting.length === 0 || this.stopped) return
-    let room: number
-    try {
-      room = Math.min(this.chunks.quotaBytes - this.chunks.usedBytes, await this.chunks.freeBytes())
-    } catch (err) {
-      this.options.log(`cannot tell whether the disk has room: ${describeError(err)}`)
-      return
+    const now = Date.now()
+    const manifests = await Promise.all(waiting.map(async ([id]) => await this.messenger.fileOffer(id).then((o) => o.manifest, () => undefined)))
+    // Fetching: the chunk store's quota and disk. Writing the finished file out: the disk of its
+    // path, each on its own (it may be another disk), for the whole file.
+    const fetching: WaitingForRoom[] = []
+    const due: string[] = []
+    for (const [i, [id, s]] of waiting.entries()) {
+      const manifest = manifests[i]
+      if (s.saving !== true || s.out === undefined) {
+        fetching.push({ id, needed: manifest === undefined ? undefined : roomForChunks(manifest.chunkSize) })
+        continue
+      }
+      const room = await this.room(async () => await freeBytesAt(existingAncestor(dirname(s.out!))))
+      if (room !== undefined) due.push(...this.roomWait.due([{ id, needed: manifest?.size }], room, now))
     }
-    const sizes = await Promise.all(waiting.map(async ([id]) => ({ id, chunkSize: await this.messenger.fileOffer(id).then((o) => o.manifest.chunkSize, () => undefined) })))
-    for (const id of this.roomWait.due(sizes, room, Date.now())) {
+    if (fetching.length > 0) {
+      const room = await this.room(async () => Math.min(this.chunks.quotaBytes - this.chunks.usedBytes, await this.chunks.freeBytes()))
+      if (room !== undefined) due.push(...this.roomWait.due(fetching, room, now))
+    }
+    for (const id of due) {
       const s = this.saved.get(id)
       // Paused, resumed or cancelled by the person meanwhile: theirs to say.
       if (s?.state !== 'paused' || s.full !== true || this.stopped) continue
@@ -433,6 +447,16 @@ export class FileTransfers {
       this.saved.set(id, { state: 'downloading', ...(s.out !== undefined ? { out: s.out } : {}) })
       this.persist()
       this.run(id)
+    }
+  }
+
+  /** The free bytes `measure` finds, or undefined (logged) when it cannot tell. */
+  private async room (measure: () => Promise<number>): Promise<number | undefined> {
+    try {
+      return await measure()
+    } catch (err) {
+      this.options.log(`cannot tell whether the disk has room: ${describeError(err)}`)
+      return undefined
     }
   }
 
@@ -545,7 +569,7 @@ export class FileTransfers {
       await handle.close()
       await rm(tmp, { force: true })
       if (isFull(err)) {
-        this.saved.set(id, { ...s, out, state: 'paused', error: `the disk is full while saving ${out}; free some space, then run kith file resume` })
+        this.saved.set(id, { ...s, out, state: 'paused', full: true, saving: true, error: `the disk is full while saving ${out}; it is saved by itself once that disk has room for it (${formatBytes(manifest.size)})` })
       } else {
         this.saved.set(id, { ...s, state: 'failed', error: `the file does not decrypt: ${describeError(err)}` })
       }
@@ -566,6 +590,12 @@ function speedOf (samples: ReadonlyArray<[number, number]>): number {
   const [t0, b0] = samples[0]!
   const [t1, b1] = samples[samples.length - 1]!
   return t1 > t0 ? Math.round((b1 - b0) / ((t1 - t0) / 1000)) : 0
+}
+
+/** `dir` if it exists, else its nearest ancestor that does (the disk it would be made on). */
+function existingAncestor (dir: string): string {
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir)
+  return dir
 }
 
 /** `dir/name`, or `dir/name (2).ext` and so on when that exists. */

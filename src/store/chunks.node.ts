@@ -107,8 +107,7 @@ export class NodeChunkStore implements ChunkStore {
 
   /** Bytes free on the disk the store is on, for an unprivileged writer. */
   async freeBytes (): Promise<number> {
-    const s = await statfs(this.dir)
-    return s.bavail * s.bsize
+    return await freeBytesAt(this.dir)
   }
 
   private chunkPath (hash: string): string {
@@ -335,6 +334,12 @@ export class NodeChunkStore implements ChunkStore {
 
 function copy (field: Bitfield): Bitfield {
   return Bitfield.fromBytes(field.toBytes(), field.size)
+}
+
+/** Bytes free for an unprivileged writer on the disk that holds `dir`. */
+export async function freeBytesAt (dir: string): Promise<number> {
+  const s = await statfs(dir)
+  return s.bavail * s.bsize
 }
 
 const writeFileCallback = promisify(writeFileCb)

@@ -3,6 +3,7 @@
  * for byte, a group that keeps swarming after the sender leaves, a member serving corrupt chunks,
  * and a removed member who is refused.
  */
+import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -141,6 +142,40 @@ describe('bad conditions', () => {
     const done = await transferDone(bob, fileId)
     expect(sha256(done.path!)).toBe(sha256(original))
     expect(logOf(bob)).toMatch(/there is room again/)
+  })
+
+  it('a disk that fills while the finished file is written out pauses it, and it is saved by itself once the disk has room', async () => {
+    // The file goes to a disk of its own, 3 MiB of tmpfs, too small for it.
+    const disk = tempDir('small-disk')
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', disk])
+    try {
+      const alice = await peer('Alice', undefined, fast)
+      const bob = await peer('Bob', undefined, fast)
+      await addContact(alice, bob, 'bob')
+      const original = randomFile('scan.tiff', 4 * MiB)
+      await alice.files.send('bob', [original])
+      const fileId = await offerSeen(bob, 'alice', 'scan.tiff')
+      const out = join(disk, 'scan.tiff')
+      await bob.files.get(fileId, out)
+      const paused = await eventually([bob], async () => {
+        const v = await bob.files.view(fileId)
+        return v.state === 'paused' ? v : undefined
+      }, 'the save to pause')
+      expect(paused.error).toBe(`the disk is full while saving ${out}; it is saved by itself once that disk has room for it (4.0 MiB)`)
+      expect(paused.bytes).toBe(4 * MiB)
+      // Nothing half-written is left on the full disk.
+      expect(readdirSync(disk)).toEqual([])
+
+      // The person frees space (here: the disk grows); nobody runs kith file resume.
+      execFileSync('mount', ['-o', 'remount,size=16m', disk])
+      const done = await transferDone(bob, fileId)
+      expect(done.path).toBe(out)
+      expect(sha256(out)).toBe(sha256(original))
+      expect(logOf(bob)).toMatch(/there is room again/)
+    } finally {
+      // Lazily: the peers, stopped after the test, may still hold it.
+      execFileSync('umount', ['-l', disk])
+    }
   })
 })
 

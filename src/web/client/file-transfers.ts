@@ -13,7 +13,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
 import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
-import { RoomWait, ROOM_CHECK_MS } from '../../core/files/room-wait.ts'
+import { RoomWait, ROOM_CHECK_MS, roomForChunks } from '../../core/files/room-wait.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
 import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
 import { BrowserChunkStore, STORAGE_FULL } from '../../store/chunks.browser.ts'
@@ -399,8 +399,8 @@ export class FileTransfers {
       this.options.log(`cannot tell whether the storage has room: ${describeError(err)}`)
       return
     }
-    const sizes = await Promise.all(waiting.map(async (id) => ({ id, chunkSize: await this.manifest(id).then((m) => m.chunkSize, () => undefined) })))
-    for (const fileId of this.roomWait.due(sizes, room, Date.now())) {
+    const needs = await Promise.all(waiting.map(async (id) => ({ id, needed: await this.manifest(id).then((m) => roomForChunks(m.chunkSize), () => undefined) })))
+    for (const fileId of this.roomWait.due(needs, room, Date.now())) {
       // Paused, resumed or cancelled by the person meanwhile: theirs to say.
       if (loadWanted()[fileId] !== 'full' || this.running.has(fileId) || this.stopped) continue
       this.options.log(`file ${fileId}: there is room again: going on`)
