@@ -23,18 +23,11 @@
  */
 import type { MediaSignalIn } from '../../core/messenger/messenger.ts'
 import { isNewDtlsSession } from './dtls-fingerprint.ts'
+import { firstCandidates, worthTrickling } from './candidate-gathering.ts'
+import { LinkStatsMeter, type LinkStats } from './link-stats.ts'
 import { PathRecovery, type LinkState } from './path-recovery.ts'
+import { blankTrack, silentTrack } from './placeholder-tracks.ts'
 
-/** Longest wait for a first ICE candidate before the SDP goes out without one. */
-const FIRST_CANDIDATE_WAIT_MS = 1500
-/**
- * After a candidate, how long gathering must stay quiet before the SDP goes out: Chromium finds
- * the UDP host candidates of every interface within a millisecond or two of each other, and its TCP
- * ones (which two browsers cannot use with each other) about 130 ms later.
- */
-const CANDIDATES_QUIET_MS = 15
-/** Stats intervals over which {@link LinkStats.audioLevel} takes its maximum and {@link LinkStats.lossPercent} its share. */
-const STATS_WINDOW = 3
 /** The media sections of a link, in order. */
 const KINDS = ['audio', 'video'] as const
 
@@ -49,23 +42,6 @@ export interface RemoteFlags {
   readonly muted: boolean
   readonly camera: boolean
   readonly screen: boolean
-}
-
-/** The connection indicator of one participant, from getStats. */
-export interface LinkStats {
-  readonly route: 'direct' | 'relayed' | 'unknown'
-  /** Packets lost of those expected, in percent, over the last few stats intervals (a loss that is over, such as an outage the link recovered from, stops counting). */
-  readonly lossPercent: number
-  /** Received media bitrate over the last interval. */
-  readonly kbps: number
-  /** Video frames decoded (camera or screen). */
-  readonly framesDecoded: number
-  /** Video frames decoded while the other side shares its screen. */
-  readonly screenFramesDecoded: number
-  /** Received audio energy (RFC 6464 level squared, summed over time). */
-  readonly audioEnergy: number
-  /** The most audio energy received in any one interval of the last few: near 0 while the other side is muted. */
-  readonly audioLevel: number
 }
 
 /** What a link needs from the call. */
@@ -94,16 +70,10 @@ export class PeerLink {
   readonly remoteAudio = new MediaStream()
   flags: RemoteFlags = { muted: false, camera: true, screen: false }
   state: LinkState = 'new'
-  stats: LinkStats = { route: 'unknown', lossPercent: 0, kbps: 0, framesDecoded: 0, screenFramesDecoded: 0, audioEnergy: 0, audioLevel: 0 }
+  private readonly meter = new LinkStatsMeter()
   /** This side's senders, by section (0 microphone, 1 video), once the link has its sections. */
   private senders: RTCRtpSender[] = []
   private readonly channel: RTCDataChannel
-  private lastBytes = 0
-  private lastAt = 0
-  private readonly energySteps: number[] = []
-  /** Packets lost and received in each of the last stats intervals, and the totals at the last one. */
-  private readonly packetSteps: Array<{ lost: number, received: number }> = []
-  private lastPackets = { lost: 0, received: 0 }
   private ownFlags: RemoteFlags = { muted: false, camera: true, screen: false }
   /** Tracks this side sends, by section, also before the sections exist. */
   private readonly sending: Array<MediaStreamTrack | null>
@@ -288,45 +258,14 @@ export class PeerLink {
     this.sendFlags()
   }
 
+  /** The connection indicator, as of the last {@link refreshStats}. */
+  get stats (): LinkStats {
+    return this.meter.stats
+  }
+
   /** Reads getStats into {@link stats}. */
   async refreshStats (): Promise<void> {
-    const report = await this.pc.getStats()
-    let route: LinkStats['route'] = 'unknown'
-    let lost = 0
-    let received = 0
-    let bytes = 0
-    let framesDecoded = 0
-    let audioEnergy = 0
-    const byId = new Map<string, Record<string, unknown>>()
-    report.forEach((s: Record<string, unknown>) => { byId.set(s.id as string, s) })
-    for (const s of byId.values()) {
-      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
-        const pair = byId.get(s.selectedCandidatePairId)
-        const localCandidate = pair === undefined ? undefined : byId.get(pair.localCandidateId as string)
-        const remoteCandidate = pair === undefined ? undefined : byId.get(pair.remoteCandidateId as string)
-        if (localCandidate !== undefined) route = localCandidate.candidateType === 'relay' || remoteCandidate?.candidateType === 'relay' ? 'relayed' : 'direct'
-      }
-      if (s.type !== 'inbound-rtp') continue
-      lost += Math.max(0, Number(s.packetsLost ?? 0))
-      received += Number(s.packetsReceived ?? 0)
-      bytes += Number(s.bytesReceived ?? 0)
-      if (s.kind === 'audio') audioEnergy += Number(s.totalAudioEnergy ?? 0)
-      if (s.kind === 'video') framesDecoded += Number(s.framesDecoded ?? 0)
-    }
-    const now = performance.now()
-    const kbps = this.lastAt === 0 ? 0 : Math.max(0, (bytes - this.lastBytes) * 8 / (now - this.lastAt))
-    this.lastBytes = bytes
-    this.lastAt = now
-    this.energySteps.push(Math.max(0, audioEnergy - this.stats.audioEnergy))
-    if (this.energySteps.length > STATS_WINDOW) this.energySteps.shift()
-    const audioLevel = Math.max(...this.energySteps)
-    this.packetSteps.push({ lost: Math.max(0, lost - this.lastPackets.lost), received: Math.max(0, received - this.lastPackets.received) })
-    if (this.packetSteps.length > STATS_WINDOW) this.packetSteps.shift()
-    this.lastPackets = { lost, received }
-    const recent = this.packetSteps.reduce((sum, step) => ({ lost: sum.lost + step.lost, received: sum.received + step.received }), { lost: 0, received: 0 })
-    // Counted from the first stats taken while the other side says it shares its screen.
-    const screenFramesDecoded = this.flags.screen ? this.stats.screenFramesDecoded + Math.max(0, framesDecoded - this.stats.framesDecoded) : 0
-    this.stats = { route, lossPercent: recent.lost + recent.received === 0 ? 0 : (100 * recent.lost) / (recent.lost + recent.received), kbps, framesDecoded, screenFramesDecoded, audioEnergy, audioLevel }
+    this.meter.read(await this.pc.getStats(), performance.now(), this.flags.screen)
   }
 
   /** Every sender and receiver this link has (for checks that each has its transform). */
@@ -459,63 +398,4 @@ export class PeerLink {
       this.options.log('ignored a malformed call flags message')
     }
   }
-}
-
-/**
- * Resolves once gathering is complete, or has been quiet for {@link CANDIDATES_QUIET_MS} after a
- * candidate, or after {@link FIRST_CANDIDATE_WAIT_MS} without one.
- */
-async function firstCandidates (pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return
-  await new Promise<void>((resolve) => {
-    let timer = setTimeout(done, FIRST_CANDIDATE_WAIT_MS)
-    function done (): void {
-      clearTimeout(timer)
-      pc.removeEventListener('icecandidate', candidate)
-      pc.removeEventListener('icegatheringstatechange', gathering)
-      resolve()
-    }
-    function candidate (): void {
-      clearTimeout(timer)
-      timer = setTimeout(done, CANDIDATES_QUIET_MS)
-    }
-    function gathering (): void { if (pc.iceGatheringState === 'complete') done() }
-    pc.addEventListener('icecandidate', candidate)
-    pc.addEventListener('icegatheringstatechange', gathering)
-  })
-}
-
-/**
- * Whether a candidate found after the SDP went out is worth an ICE signal: not an active TCP host
- * candidate, which only connects out to a peer listening on TCP, and browsers do not listen.
- */
-function worthTrickling (candidate: string): boolean {
-  if (candidate === '') return false
-  return !(/ tcp /i.test(candidate) && / typ host /.test(candidate) && / tcptype active/.test(candidate))
-}
-
-/** Chromium's track generator: a track that carries nothing until written to. */
-type TrackGenerator = new (init: { kind: 'audio' | 'video' }) => MediaStreamTrack
-
-/**
- * A silent audio track, to hold a section open until there is something to send. A track
- * generator where there is one: an AudioContext starts an audio rendering thread, which on a busy
- * machine slowed the rest of the call setup (a callee answering an early offer holds its sections
- * with these while its microphone opens).
- */
-function silentTrack (): MediaStreamTrack {
-  const Generator = (globalThis as { MediaStreamTrackGenerator?: TrackGenerator }).MediaStreamTrackGenerator
-  if (Generator !== undefined) return new Generator({ kind: 'audio' })
-  const ctx = new AudioContext()
-  const track = ctx.createMediaStreamDestination().stream.getAudioTracks()[0]!
-  track.addEventListener('ended', () => { void ctx.close() })
-  return track
-}
-
-/** A blank video track, to hold a section open until there is something to send. */
-function blankTrack (): MediaStreamTrack {
-  const canvas = document.createElement('canvas')
-  canvas.width = 2
-  canvas.height = 2
-  return canvas.captureStream(0).getVideoTracks()[0]!
 }
