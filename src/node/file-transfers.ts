@@ -17,7 +17,8 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { NotFoundError, UsageError, ValidationError, describeError } from '../core/errors.ts'
 import { QuotaExceededError, type ChunkStore } from '../core/files/chunk-store.ts'
-import { chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
+import { asFileId, chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
+import { fromHex } from '../core/bytes.ts'
 import { RoomWait, ROOM_CHECK_MS, roomForChunks, type WaitingForRoom } from '../core/files/room-wait.ts'
 import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
 import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
@@ -198,6 +199,9 @@ export class FileTransfers {
     // Membership may have changed: a removed member is cut off before its next chunk.
     this.stopWatchingMembers = this.messenger.subscribe((event) => {
       if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.service.membershipChanged()
+      if (event.type === 'file-withdrawn') {
+        this.withdraw(event.fileId).catch((err: unknown) => { this.options.log(`file ${event.fileId}: withdrawing failed: ${describeError(err)}`) })
+      }
     })
   }
 
@@ -402,6 +406,21 @@ export class FileTransfers {
     // Its room may be what a download paused for want of it needs.
     this.lookForRoom()
     return await this.view(view.fileId)
+  }
+
+  /**
+   * Forgets a file its sender withdrew (PROTOCOL.md §9.7): stops its download, deletes its chunks
+   * (this device's own sealed copy too), and stops serving it: its offer is gone, so streams that
+   * ask `mayFetch` again are refused. A copy already saved to disk stays: it is the person's.
+   */
+  private async withdraw (id: string): Promise<void> {
+    this.roomWait.forget(id)
+    this.attempts.delete(id)
+    await this.halt(id)
+    if (this.saved.delete(id)) this.persist()
+    this.service.membershipChanged()
+    await this.chunks.delete(asFileId(fromHex(id)))
+    this.options.log(`file ${id}: withdrawn by its sender: its chunks are deleted`)
   }
 
   /**

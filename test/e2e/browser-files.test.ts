@@ -110,6 +110,61 @@ it('an image shows its encrypted thumbnail at once and downloads by itself; it o
   await bob.page.keyboard.press('Escape')
 }, SLOW)
 
+/** Whether the page's OPFS holds chunks of the file `fileId` (chunks.browser.ts layout). */
+async function holdsChunks (page: Page, fileId: string): Promise<boolean> {
+  return await page.evaluate(async (id) => {
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('kith-chunks')
+    try {
+      await root.getDirectoryHandle(id)
+      return true
+    } catch {
+      return false
+    }
+  }, fileId)
+}
+
+it('a file message takes a reaction and a reply quoting it; deleting it for everyone withdraws the file from both browsers', async () => {
+  const path = join(dir, 'plan.pdf')
+  writeFileSync(path, randomBytes(300 * 1024))
+  await attach(alice.page, path)
+  await alice.page.getByTestId('send').click()
+  const offered = card(bob.page, 'plan.pdf')
+  await offered.and(bob.page.locator('[data-state="offered"]')).waitFor({ timeout: 60_000 })
+  const fileId = (await offered.getAttribute('data-file-id'))!
+  await offered.getByTestId('file-download').click()
+  await offered.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+  expect(await holdsChunks(bob.page, fileId)).toBe(true)
+
+  // Bob reacts to the file and replies to it; the quote names the file.
+  const atBob = bob.page.getByTestId('message').filter({ has: card(bob.page, 'plan.pdf') })
+  await atBob.hover()
+  await atBob.getByTestId('action-react').click()
+  const emoji = (await bob.page.getByTestId('emoji-option').first().textContent())!.trim()
+  await bob.page.getByTestId('emoji-option').first().click()
+  const atAlice = alice.page.getByTestId('message').filter({ has: card(alice.page, 'plan.pdf') })
+  await atAlice.getByTestId('reaction').filter({ hasText: emoji }).waitFor({ timeout: 30_000 })
+  await atBob.hover()
+  await atBob.getByTestId('action-reply').click()
+  expect(await bob.page.getByTestId('composer-context').textContent()).toContain('📎 plan.pdf')
+  await bob.page.getByTestId('composer').fill('Looks good')
+  await bob.page.getByTestId('send').click()
+  const reply = alice.page.getByTestId('message').filter({ hasText: 'Looks good' })
+  await reply.getByTestId('reply-quote').filter({ hasText: '📎 plan.pdf' }).waitFor({ timeout: 30_000 })
+  await screenshot(alice.page, 'files-reacted-replied')
+
+  // Alice, who sent it, deletes it for everyone: the card goes on both sides, and so do the chunks.
+  await atAlice.hover()
+  await atAlice.getByTestId('action-delete').click()
+  await alice.page.getByTestId('confirm-ok').click()
+  await expect.poll(async () => await card(bob.page, 'plan.pdf').count(), { timeout: 30_000 }).toBe(0)
+  expect(await card(alice.page, 'plan.pdf').count()).toBe(0)
+  await expect.poll(async () => await holdsChunks(bob.page, fileId), { timeout: 30_000 }).toBe(false)
+  await expect.poll(async () => await holdsChunks(alice.page, fileId), { timeout: 30_000 }).toBe(false)
+  // The reply stays, quoting a deleted message.
+  await reply.getByTestId('reply-quote').filter({ hasText: 'This message was deleted' }).waitFor({ timeout: 30_000 })
+  await screenshot(bob.page, 'files-withdrawn')
+}, SLOW)
+
 it('a reload in the middle of a download continues from the verified chunks, not from zero', async () => {
   const bytes = randomBytes(96 * 1024 * 1024)
   const path = join(dir, 'big.bin')

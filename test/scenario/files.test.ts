@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { KithNode } from '../../src/node/kith-node.ts'
@@ -106,6 +106,62 @@ describe('files between two people', () => {
     }
     const done = await transferDone(bob, fileId)
     expect(sha256(done.path!)).toBe(sha256(original))
+  })
+})
+
+describe('acting on a file message', () => {
+  it('takes reactions, replies and a caption edit; deleting it for everyone withdraws the file from both devices', async () => {
+    const aliceDir = tempDir('alice')
+    const bobDir = tempDir('bob')
+    const alice = await peer('Alice', aliceDir, fast)
+    const bob = await peer('Bob', bobDir, fast)
+    await addContact(alice, bob, 'bob')
+    const [offer] = await alice.files.send('bob', [randomFile('notes.pdf', 3 * MiB)], 'minutes')
+    const fileId = await offerSeen(bob, 'alice', 'notes.pdf')
+    await bob.files.get(fileId)
+    const saved = await transferDone(bob, fileId)
+    const { manifest } = await bob.messenger.fileOffer(fileId)
+
+    // Bob reacts and replies; the reply quotes the file by its name and caption.
+    await bob.messenger.react('alice', offer!.id, '👍')
+    const reply = await bob.messenger.send('alice', 'thanks', { replyTo: offer!.id })
+    expect(reply.replyTo).toEqual({ id: offer!.id, text: 'minutes', senderName: 'alice', file: { name: 'notes.pdf', mimeType: 'application/pdf' } })
+    await eventually([alice], async () => {
+      const m = (await alice.messenger.messages('bob')).find((x) => x.id === offer!.id)
+      return m?.reactions[0]?.emoji === '👍' && m.reactions[0].names[0] === 'bob'
+    }, 'Bob\'s reaction on the file at Alice\'s')
+    await alice.messenger.edit('bob', offer!.id, 'minutes of Monday')
+    await eventually([bob], async () => (await bob.messenger.messages('alice')).find((x) => x.id === offer!.id)?.text === 'minutes of Monday', 'the new caption at Bob\'s')
+
+    // A second file Bob has started and paused.
+    await alice.files.send('bob', [randomFile('raw.bin', 4 * MiB)])
+    const pausedId = await offerSeen(bob, 'alice', 'raw.bin')
+    await bob.files.get(pausedId)
+    await bob.files.pause(pausedId).catch(() => {}) // it may have finished already
+    const second = (await alice.messenger.messages('bob')).find((m) => m.file?.fileId === pausedId)!
+
+    await alice.messenger.deleteMessage('bob', offer!.id)
+    await alice.messenger.deleteMessage('bob', second.id)
+    for (const [p, target] of [[alice, 'bob'], [bob, 'alice']] as const) {
+      await eventually([p], async () => {
+        const shown = (await p.messenger.messages(target)).filter((m) => m.id === offer!.id || m.id === second.id)
+        return shown.length === 2 && shown.every((m) => m.deleted && m.file === undefined)
+      }, 'both file messages deleted')
+      // The key is gone, and so are the chunks and any transfer of either file.
+      for (const id of [fileId, pausedId]) {
+        await eventually([p], async () => !existsSync(join(p === alice ? aliceDir : bobDir, 'files', 'chunks', 'files', id)), `file ${id.slice(0, 8)}'s chunks deleted`)
+        await expect(p.messenger.fileOffer(id)).rejects.toThrow(NotFoundError)
+        await expect(p.files.view(id)).rejects.toThrow(NotFoundError)
+      }
+      expect(logOf(p)).toContain(`file ${fileId}: withdrawn by its sender: its chunks are deleted`)
+    }
+    // The reply still quotes it, as deleted; Bob's copy saved before stays his.
+    expect((await bob.messenger.messages('alice')).find((m) => m.id === reply.id)?.replyTo).toEqual({ id: offer!.id, text: '', senderName: 'alice' })
+    expect(existsSync(saved.path!)).toBe(true)
+    // Bob, who kept the manifest, asks Alice for it again: she no longer serves it.
+    const store = await NodeChunkStore.open({ dir: tempDir('bob-again'), quotaBytes: 8 * MiB })
+    await expect(downloadFile(bob.libp2p, manifest, [alice.libp2p.peerId], { store, log: () => {} })).rejects.toThrow(/no source is left|held by none/)
+    expect(logOf(alice)).toContain(`refused ${bob.libp2p.peerId.toString()}: unknown file`)
   })
 })
 

@@ -48,11 +48,14 @@ describe('message actions in a 1:1', () => {
     const replyAtAlice = await waitForMessage(alice, 'bob', 'hi Alice')
     expect(replyAtAlice.replyTo).toEqual({ id: hello.id, text: 'helo Bob', senderName: 'Alice' })
 
-    // Alice fixes her typo; Bob sees the new text, marked edited, and so does his reply's quote.
+    // Alice fixes her typo; Bob sees the new text, marked edited, and so does his reply's quote,
+    // which a live view learns from an event for the reply.
+    const atBob = record(bob)
     const edited = await alice.messenger.edit('bob', hello.id, 'hello Bob')
     expect(edited).toMatchObject({ text: 'hello Bob', edited: true })
     await waitForView(bob, 'alice', hello.id, (m) => m.text === 'hello Bob' && m.edited, 'the edit at bob')
     expect((await bob.messenger.messages('alice')).find((m) => m.id === reply.id)!.replyTo!.text).toBe('hello Bob')
+    await eventually([bob], async () => atBob.some((e) => e.type === 'message' && e.message.id === reply.id && e.message.replyTo?.text === 'hello Bob'), 'the reply\'s new quote as an event')
 
     // Bob reacts, changes his reaction, and removes it.
     await bob.messenger.react('alice', hello.id, '👍')

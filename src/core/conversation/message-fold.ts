@@ -1,10 +1,14 @@
 /**
- * Folding a conversation's stored rows into what a person sees: each TEXT message with the EDITs,
- * DELETEs and REACTIONs that act on it applied (PROTOCOL.md §7.2). Pure: rows in, views out.
+ * Folding a conversation's stored rows into what a person sees: each TEXT or FILE message with the
+ * EDITs, DELETEs and REACTIONs that act on it applied (PROTOCOL.md §7.2; a FILE's text is its
+ * caption). Pure: rows in, views out.
  *
  * Every action is sent after its target, so its Lamport clock is higher; the rows of any suffix
- * of the display order therefore hold every action on every text message in that suffix.
+ * of the display order therefore hold every action on every message in that suffix.
  */
+
+/** The kinds of message that actions act on. */
+export const ACTION_TARGET_KINDS: ReadonlySet<string> = new Set(['text', 'file'])
 
 /** The fields of a stored message the fold reads. */
 export interface FoldableRow {
@@ -22,7 +26,7 @@ export interface FoldedReaction {
   readonly identities: readonly string[]
 }
 
-/** A text message with the actions on it applied. */
+/** A text or file message with the actions on it applied. */
 export interface FoldedMessage<R extends FoldableRow> {
   readonly row: R
   /** The latest edit's text, the original text, or '' once deleted. */
@@ -54,20 +58,20 @@ interface Working<R extends FoldableRow> {
  * is correct for any rows it is given.
  */
 export function actsOn (action: FoldableRow, target: FoldableRow): boolean {
-  if (action.target !== target.id || target.kind !== 'text' || action.lamport <= target.lamport) return false
+  if (action.target !== target.id || !ACTION_TARGET_KINDS.has(target.kind) || action.lamport <= target.lamport) return false
   if (action.kind === 'edit' || action.kind === 'delete') return action.senderIdentity === target.senderIdentity
   return action.kind === 'reaction'
 }
 
 /**
- * Folds rows (any order, any kinds) into their text messages in display order. An edit or a delete
+ * Folds rows (any order, any kinds) into their text and file messages in display order. An edit or a delete
  * counts only from the author; the latest edit and each identity's latest reaction win by display
  * order; a delete wins over everything; an empty reaction removes that identity's reaction.
  */
 export function foldMessages<R extends FoldableRow> (rows: readonly R[]): Array<FoldedMessage<R>> {
   const texts = new Map<string, Working<R>>()
   for (const row of rows) {
-    if (row.kind === 'text') texts.set(row.id, { row, edit: undefined, deleted: false, reactions: new Map() })
+    if (ACTION_TARGET_KINDS.has(row.kind)) texts.set(row.id, { row, edit: undefined, deleted: false, reactions: new Map() })
   }
   for (const action of [...rows].sort(compareDisplayOrder)) {
     if (action.target === null) continue
@@ -100,9 +104,9 @@ function groupReactions (latest: FoldableRow[]): FoldedReaction[] {
 
 /** What a conversation list shows: the unread count and the newest message. */
 export interface ConversationSummary<R extends FoldableRow> {
-  /** Others' undeleted text messages after the read position, in display order. */
+  /** Others' undeleted text and file messages after the read position, in display order. */
   readonly unread: ReadonlyArray<FoldedMessage<R>>
-  /** The newest undeleted text message, if any. */
+  /** The newest undeleted text or file message, if any. */
   readonly last: FoldedMessage<R> | null
 }
 

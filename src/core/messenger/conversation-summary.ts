@@ -6,7 +6,7 @@
  */
 import { CALL_ROW_KIND } from '../calls/call-record.ts'
 import { compareDisplayOrder, summarizeConversation } from '../conversation/message-fold.ts'
-import { foldWindow, unfolded } from './message-view.ts'
+import { foldWindow } from './message-view.ts'
 import type { ReadState } from './read-state.ts'
 import type { MessageView, Store } from './store.ts'
 
@@ -52,8 +52,7 @@ export class SummaryCache {
     const position = await this.components.reads.ownPosition(groupId)
     const rows = await this.components.store.listMessages(groupId, SUMMARY_WINDOW)
     const folded = foldWindow(groupId, rows)
-    // File offers count as messages of their own; nothing folds into them.
-    const shown = [...folded.values(), ...rows.filter((r) => r.kind === 'file').map(unfolded)].sort((a, b) => compareDisplayOrder(a.row, b.row))
+    const shown = [...folded.values()].sort((a, b) => compareDisplayOrder(a.row, b.row))
     const s = summarizeConversation(shown, this.components.identity, position)
     let last = s.last === null ? null : { ...s.last.row, text: s.last.text }
     // A call's history row can be the newest entry, but it is never unread.

@@ -86,6 +86,11 @@ export type MessengerEvent =
   | { type: 'call', call: CallView }
   /** A call signal from another device, for the app's peer connections (sdp and ice only name this device). */
   | { type: 'call-signal', conversation: string, from: { identity: string, device: string }, signal: CallSignalOut }
+  /**
+   * A file's offer was withdrawn (its FILE message deleted for everyone) and its key forgotten:
+   * the app stops fetching and serving the file and deletes its chunks.
+   */
+  | { type: 'file-withdrawn', conversation: string, fileId: string }
   /** A call ended on this device and its history row was written. */
   | { type: 'call-ended', conversation: string, callId: string, outcome: 'missed' | 'declined' | 'answered' }
 

@@ -57,12 +57,30 @@ export function offerWrites (record: FileOfferRecord): Write[] {
   ]
 }
 
-/** The stored offer of a file (by its hex id), or undefined. */
+/** What is left of an offer its sender withdrew: no key, no manifest (PROTOCOL.md §9.7). */
+interface WithdrawnRecord { withdrawn: true, messageId: string, groupId: string }
+
+/**
+ * The writes that forget a withdrawn offer's key and manifest (its FILE message was deleted for
+ * everyone). A tombstone stays under the file id, so the same offer is never taken up again.
+ */
+export function withdrawWrites (record: FileOfferRecord): Write[] {
+  const tombstone: WithdrawnRecord = { withdrawn: true, messageId: record.messageId, groupId: record.groupId }
+  return [{ kind: 'meta', key: OFFER_META + fileIdHex(record.manifest.fileId), value: utf8(JSON.stringify(tombstone)) }]
+}
+
+/** Whether a file id was ever offered here, withdrawn or not. */
+export async function fileIdKnown (store: Store, fileId: string): Promise<boolean> {
+  return await store.getMeta(OFFER_META + fileId) !== undefined
+}
+
+/** The stored offer of a file (by its hex id), or undefined (also once withdrawn). */
 export async function readFileOffer (store: Store, fileId: string): Promise<FileOfferRecord | undefined> {
   if (!/^[0-9a-f]{32}$/.test(fileId)) return undefined
   const bytes = await store.getMeta(OFFER_META + fileId)
   if (bytes === undefined) return undefined
-  const s = JSON.parse(fromUtf8(bytes)) as StoredRecord
+  const s = JSON.parse(fromUtf8(bytes)) as StoredRecord | WithdrawnRecord
+  if ('withdrawn' in s) return undefined
   return { messageId: s.messageId, groupId: s.groupId, senderIdentity: s.senderIdentity, senderDevice: s.senderDevice, caption: s.caption, sentAt: s.sentAt, manifest: decodeManifest(fromHex(s.offer)) }
 }
 

@@ -68,11 +68,28 @@ export class FileOffers {
    * over another's file).
    */
   async receivedLocked (groupId: string, messageId: string, senderIdentity: string, senderDevice: string, payload: Payload): Promise<{ writes: Write[] } | { refused: string }> {
-    const { decodeFileOffer, fileIdOf, offerWrites, readFileOffer } = await records()
+    const { decodeFileOffer, fileIdKnown, fileIdOf, offerWrites } = await records()
     const manifest = decodeFileOffer(payload.file ?? new Uint8Array())
-    const known = await readFileOffer(this.engine.store, fileIdOf(manifest))
-    if (known !== undefined) return { refused: `file ${fileIdOf(manifest)} was offered already, in message ${known.messageId.slice(0, 8)}` }
+    if (await fileIdKnown(this.engine.store, fileIdOf(manifest))) return { refused: `file ${fileIdOf(manifest)} was offered already` }
     return { writes: offerWrites({ messageId, groupId, senderIdentity, senderDevice, caption: payload.text, sentAt: payload.sentAt, manifest }) }
+  }
+
+  /**
+   * The writes that withdraw the file a FILE message offered, for the commit that stores its
+   * DELETE (PROTOCOL.md §9.7), and its file id to announce once that commit is durable (see
+   * {@link announceWithdrawn}); nothing when this device holds no offer for it.
+   */
+  async withdrawLocked (messageId: string): Promise<{ writes: Write[], fileId: string, groupId: string } | undefined> {
+    const { fileIdOf, readFileOfferOfMessage, withdrawWrites } = await records()
+    const record = await readFileOfferOfMessage(this.engine.store, messageId)
+    if (record === undefined) return undefined
+    return { writes: withdrawWrites(record), fileId: fileIdOf(record.manifest), groupId: record.groupId }
+  }
+
+  /** Tells the apps a file was withdrawn: each stops fetching and serving it and deletes its chunks. */
+  announceWithdrawn (withdrawn: { fileId: string, groupId: string }): void {
+    this.engine.log(`file ${withdrawn.fileId} was withdrawn (its message was deleted for everyone)`)
+    this.engine.emit({ type: 'file-withdrawn', conversation: withdrawn.groupId, fileId: withdrawn.fileId })
   }
 
   /** The offer of a file by its hex id; throws NotFoundError if this device holds none. */

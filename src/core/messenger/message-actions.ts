@@ -6,9 +6,11 @@
 import { fromHex } from '../bytes.ts'
 import { NotFoundError, UsageError, ValidationError } from '../errors.ts'
 import { MESSAGE_ID_LENGTH, validateReaction, validateText } from '../conversation/payload.ts'
+import { ACTION_TARGET_KINDS } from '../conversation/message-fold.ts'
 import { SUMMARY_WINDOW } from './conversation-summary.ts'
 import type { Conversations } from './conversations.ts'
 import type { Engine } from './engine.ts'
+import type { FileOffers } from './files.ts'
 import type { ConversationView, MessengerSettings, SendOptions } from './events.ts'
 import type { MessageOut } from './message-view.ts'
 import type { Sender } from './sender.ts'
@@ -28,7 +30,8 @@ export class MessageActions {
   private readonly typingQueued = new Map<string, string>()
 
   constructor (
-    private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender, private readonly conversations: Conversations
+    private readonly engine: Engine, private readonly views: Views, private readonly sender: Sender, private readonly conversations: Conversations,
+    private readonly files: FileOffers
   ) {}
 
   /** Sends a text message (or a reply); resolves once it is stored and queued for every recipient. */
@@ -59,7 +62,7 @@ export class MessageActions {
     return view
   }
 
-  /** Replaces the text of one of your own messages for everyone (an EDIT); returns its new view. */
+  /** Replaces the text (a file's caption) of one of your own messages for everyone (an EDIT); returns its new view. */
   async edit (target: string, messageId: string, text: string): Promise<MessageOut> {
     validateText(text)
     const groupId = await this.conversations.resolveTarget(target)
@@ -68,12 +71,22 @@ export class MessageActions {
     return await this.views.announceChange(groupId, m.id, true)
   }
 
-  /** Deletes one of your own messages for everyone (a DELETE); returns its new view. */
+  /**
+   * Deletes one of your own messages for everyone (a DELETE); returns its new view. A file message
+   * takes its file with it: the offer's key is forgotten in the same commit, and every device
+   * stops serving the file and deletes its chunks (PROTOCOL.md §9.7).
+   */
   async deleteMessage (target: string, messageId: string): Promise<MessageOut> {
     const groupId = await this.conversations.resolveTarget(target)
     const m = await this.requireOwnLiveMessage(groupId, messageId, 'delete')
-    await this.engine.withLock(groupId, async () => await this.sender.sendLocked(groupId, { kind: 'delete', text: '', target: fromHex(m.id) }))
-    return await this.views.announceChange(groupId, m.id, true)
+    const withdrawn = await this.engine.withLock(groupId, async () => {
+      const withdrawal = m.kind === 'file' ? await this.files.withdrawLocked(m.id) : undefined
+      await this.sender.sendLocked(groupId, { kind: 'delete', text: '', target: fromHex(m.id) }, false, withdrawal?.writes ?? [])
+      return withdrawal
+    })
+    const view = await this.views.announceChange(groupId, m.id, true)
+    if (withdrawn !== undefined) this.files.announceWithdrawn(withdrawn)
+    return view
   }
 
   /** Sets your reaction to a message (one per account; '' removes it); returns the message's new view. */
@@ -167,10 +180,7 @@ export class MessageActions {
     return await this.settings()
   }
 
-  /**
-   * Finds a text message of a conversation by id or by a unique prefix of at least 6 hex digits,
-   * or throws an error saying what was wrong.
-   */
+
   /** A send whose client-chosen id is already stored: the same message again, if it is the same request. */
   private async repeatedSend (groupId: string, earlier: MessageView, text: string): Promise<MessageOut> {
     if (!earlier.own || earlier.groupId !== groupId || earlier.kind !== 'text' || earlier.text !== text) {
@@ -179,16 +189,20 @@ export class MessageActions {
     return await this.views.messageOut(groupId, earlier)
   }
 
+  /**
+   * Finds a text or file message of a conversation by id or by a unique prefix of at least 6 hex
+   * digits, or throws an error saying what was wrong.
+   */
   private async requireMessage (groupId: string, ref: string): Promise<MessageView> {
     const { store } = this.engine
     if (typeof ref !== 'string' || !/^[0-9a-fA-F]{6,32}$/.test(ref)) throw new ValidationError(`message id must be 6 to 32 hex digits, got ${JSON.stringify(String(ref))}`)
     const wanted = ref.toLowerCase()
     if (wanted.length === 32) {
       const m = await store.getMessage(wanted)
-      if (m === undefined || m.groupId !== groupId || m.kind !== 'text') throw new NotFoundError(`no message ${wanted.slice(0, 8)} in this conversation`)
+      if (m === undefined || m.groupId !== groupId || !ACTION_TARGET_KINDS.has(m.kind)) throw new NotFoundError(`no message ${wanted.slice(0, 8)} in this conversation`)
       return m
     }
-    const matches = (await store.listMessages(groupId)).filter((m) => m.kind === 'text' && m.id.startsWith(wanted))
+    const matches = (await store.listMessages(groupId)).filter((m) => ACTION_TARGET_KINDS.has(m.kind) && m.id.startsWith(wanted))
     if (matches.length > 1) throw new UsageError(`message id ${wanted} matches ${matches.length} messages; give more digits`)
     if (matches[0] === undefined) throw new NotFoundError(`no message ${wanted} in this conversation`)
     return matches[0]

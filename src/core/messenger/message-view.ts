@@ -3,7 +3,7 @@
  * them (conversation/message-fold.ts), with sender names, reply quotes and delivery state.
  */
 import { deliveryState, type DeliveryState } from '../conversation/delivery-state.ts'
-import { foldMessages, readByAll, type FoldedMessage } from '../conversation/message-fold.ts'
+import { ACTION_TARGET_KINDS, foldMessages, readByAll, type FoldedMessage } from '../conversation/message-fold.ts'
 import { describeNotice, readNotice, type NoticeOut } from './notices.ts'
 import type { MessageView } from './store.ts'
 import type { FileOut } from './file-offer-record.ts'
@@ -18,8 +18,11 @@ export interface ReactionOut {
 /** The message a reply quotes, as it looks now ('' text once deleted). */
 export interface QuoteOut {
   readonly id: string
+  /** Its text, or a file's caption; '' once deleted. */
   readonly text: string
   readonly senderName: string
+  /** Set when it offers a file that is still there: what the quote names. */
+  readonly file?: { readonly name: string, readonly mimeType: string }
 }
 
 /** A message as the CLI and UI show it. */
@@ -60,7 +63,7 @@ export interface MessageViewContext {
   readonly fileOf?: (messageId: string) => Promise<FileOut | undefined>
 }
 
-/** A freshly stored text message, which nothing has acted on yet. */
+/** A freshly stored text or file message, which nothing has acted on yet. */
 export function unfolded (row: MessageView): FoldedMessage<MessageView> {
   return { row, text: row.text, edited: false, deleted: false, reactions: [] }
 }
@@ -77,7 +80,9 @@ export function stateOf (row: MessageView, readPositions: readonly number[]): De
 export async function toMessageOut (m: FoldedMessage<MessageView>, quotes: ReadonlyMap<string, FoldedMessage<MessageView>>, ctx: MessageViewContext): Promise<MessageOut> {
   const row = m.row
   const quoted = row.target === null ? undefined : quotes.get(row.target)
-  const file = row.kind === 'file' ? await ctx.fileOf?.(row.id) : undefined
+  // A deleted file message shows no file (the delete withdrew it, PROTOCOL.md §9.7).
+  const file = row.kind === 'file' && !m.deleted ? await ctx.fileOf?.(row.id) : undefined
+  const quotedFile = quoted?.row.kind === 'file' && !quoted.deleted ? await ctx.fileOf?.(quoted.row.id) : undefined
   return {
     id: row.id,
     conversation: row.groupId,
@@ -93,7 +98,12 @@ export async function toMessageOut (m: FoldedMessage<MessageView>, quotes: Reado
     gapBefore: row.gap,
     replyTo: quoted === undefined || quoted.row.groupId !== row.groupId
       ? null
-      : { id: quoted.row.id, text: quoted.text, senderName: await ctx.nameOf(quoted.row.senderIdentity) },
+      : {
+          id: quoted.row.id,
+          text: quoted.text,
+          senderName: await ctx.nameOf(quoted.row.senderIdentity),
+          ...(quotedFile !== undefined ? { file: { name: quotedFile.name, mimeType: quotedFile.mimeType } } : {})
+        },
     edited: m.edited,
     deleted: m.deleted,
     reactions: await Promise.all(m.reactions.map(async (r) => ({
@@ -142,7 +152,7 @@ export async function toNoticeOut (row: MessageView, ctx: MessageViewContext): P
  */
 export function foldWindow (groupId: string, window: readonly MessageView[], context: readonly MessageView[] = []): Map<string, FoldedMessage<MessageView>> {
   const inWindow = new Set(window.map((r) => r.id))
-  const extra = context.filter((r) => r.groupId === groupId && r.kind === 'text' && !inWindow.has(r.id))
+  const extra = context.filter((r) => r.groupId === groupId && ACTION_TARGET_KINDS.has(r.kind) && !inWindow.has(r.id))
   return new Map(foldMessages([...extra, ...window]).map((f) => [f.row.id, f]))
 }
 

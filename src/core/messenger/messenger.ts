@@ -85,9 +85,9 @@ export class Messenger {
     this.sender = new Sender(this.engine, this.views)
     this.profiles = new Profiles(this.engine, this.views, this.sender)
     this.groups = new Conversations(this.engine, this.views, this.sender, this.contactBook, this.profiles)
-    this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups)
-    this.mailboxBook = new Mailboxes(this.engine, this.sender)
     this.files = new FileOffers(this.engine, this.views, this.sender, this.groups)
+    this.actions = new MessageActions(this.engine, this.views, this.sender, this.groups, this.files)
+    this.mailboxBook = new Mailboxes(this.engine, this.sender)
     this.receiver = new Receiver(this.engine, this.views, this.sender, this.contactBook, this.groups, this.profiles, this.mailboxBook, this.files,
       async (groupId, state, sender, payload) => { await (await this.calls()).receivedLocked(groupId, state, sender, payload) })
     this.joining = new Joining(this.engine, this.views, this.sender, this.contactBook, this.groups, this.receiver)

@@ -20,6 +20,7 @@ import { describeError, messageHash, type CachedGroup, type Engine, type Outcome
 import { membershipNotices, newDeviceNotices, renameNotice } from './notices.ts'
 import type { Profiles } from './profiles.ts'
 import type { FileOffers } from './files.ts'
+import { ACTION_TARGET_KINDS } from '../conversation/message-fold.ts'
 import type { Sender } from './sender.ts'
 import type { GroupRow, MessageView, PendingRow, Write } from './store.ts'
 import type { Views } from './views.ts'
@@ -254,6 +255,7 @@ export class Receiver {
     let stored: MessageView | undefined
     let notice: MessageView | undefined
     let profileNotices: MessageView[] = []
+    let withdrawn: { fileId: string, groupId: string } | undefined
     if (!duplicate) {
       if (payload.kind === 'group-meta') {
         const name = payload.groupName?.trim() ?? ''
@@ -296,6 +298,13 @@ export class Receiver {
           engine.log(`ignored ${payload.kind} ${id.slice(0, 8)} in ${group.row.id.slice(0, 12)} from ${senderDevice}: ${check.reason}`)
           kind = IGNORED_KIND
           text = ''
+        } else if (payload.kind === 'delete' && check.target.kind === 'file') {
+          // The file goes with its message: its key and manifest are forgotten in the same commit.
+          const withdrawal = await this.files.withdrawLocked(check.target.id)
+          if (withdrawal !== undefined) {
+            writes.push(...withdrawal.writes)
+            withdrawn = withdrawal
+          }
         }
       }
       const lastSeq = await this.lastSeq(group.row.id, senderDevice)
@@ -339,6 +348,7 @@ export class Receiver {
         case 'delete':
         case 'reaction':
           await this.views.announceChange(row.id, m.target!, m.kind !== 'reaction')
+          if (withdrawn !== undefined) this.files.announceWithdrawn(withdrawn)
           break
         case 'leave':
           await this.views.announceNotice(m)
@@ -356,14 +366,14 @@ export class Receiver {
   }
 
   /**
-   * Checks an incoming EDIT, DELETE, REACTION or READ against its target: a text message of the
+   * Checks an incoming EDIT, DELETE, REACTION or READ against its target: a text or file message of the
    * same conversation that it comes after, and for an EDIT or DELETE, one by the same account.
    */
   private async checkAction (groupId: string, senderIdentity: string, payload: Payload): Promise<ActionCheck> {
     const target = payload.target === undefined ? undefined : await this.engine.store.getMessage(toHex(payload.target))
     if (target === undefined) return { ok: false, reason: 'its target message is unknown here' }
     if (target.groupId !== groupId) return { ok: false, reason: 'its target message is in another conversation' }
-    if (target.kind !== 'text') return { ok: false, reason: 'its target is not a text message' }
+    if (!ACTION_TARGET_KINDS.has(target.kind)) return { ok: false, reason: 'its target is not a text or file message' }
     if ((payload.kind === 'edit' || payload.kind === 'delete') && target.senderIdentity !== senderIdentity) {
       return { ok: false, reason: 'only the author may edit or delete a message' }
     }

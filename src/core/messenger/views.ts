@@ -120,8 +120,7 @@ export class Views {
     const window = await this.engine.store.listMessages(groupId, limit === undefined ? undefined : Math.min(limit * HISTORY_ROWS_PER_MESSAGE, 100_000))
     const folded = foldWindow(groupId, window, await this.quotedRows(window))
     const inWindow = new Set(window.map((r) => r.id))
-    // File offers show as messages of their own; nothing folds into them.
-    const texts = [...folded.values(), ...window.filter((r) => r.kind === 'file').map(unfolded)].filter((f) => inWindow.has(f.row.id))
+    const texts = [...folded.values()].filter((f) => inWindow.has(f.row.id))
     // Notices take their place among the texts by display order.
     type Shown = { row: MessageView, folded?: FoldedMessage<MessageView> }
     let shown: Shown[] = [...texts.map((f) => ({ row: f.row, folded: f })), ...window.filter(isNoticeRow).map((row) => ({ row }))]
@@ -179,16 +178,22 @@ export class Views {
   }
 
   /**
-   * Emits the new view of a message an edit, delete or reaction changed; with `summary`, also the
-   * conversation, whose last message or unread count may have changed.
+   * Emits the new view of a message an edit, delete or reaction changed; with `summary` (an edit
+   * or a delete), also the replies that quote it and the conversation, whose last message or unread
+   * count may have changed.
    */
   async announceChange (groupId: string, messageId: string, summary: boolean): Promise<MessageOut> {
     const m = await this.engine.store.getMessage(messageId)
     strictAssert(m !== undefined, 'a message that was acted on is stored')
     const folded = await this.foldAround(groupId, m)
-    const view = await toMessageOut(folded.get(m.id) ?? unfolded(m), folded, await this.viewContext(groupId))
+    const ctx = await this.viewContext(groupId)
+    const view = await toMessageOut(folded.get(m.id) ?? unfolded(m), folded, ctx)
     this.engine.emit({ type: 'message', message: view })
     if (summary) {
+      // An edit or a delete changes the quote of every reply to it (among the latest rows) too.
+      for (const reply of folded.values()) {
+        if (reply.row.target === m.id) this.engine.emit({ type: 'message', message: await toMessageOut(reply, folded, ctx) })
+      }
       this.engine.summaries.invalidate(groupId)
       const group = this.engine.cached(groupId)
       if (group !== undefined) await this.announceConversation(group)

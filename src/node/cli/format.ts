@@ -1,6 +1,7 @@
 /**
  * Terminal formatting of messages and conversations for the `kith` commands.
  */
+import { messageSnippet } from '../../core/messenger/message-snippet.ts'
 
 /** A message as the API returns it. */
 export interface MessageJson {
@@ -12,7 +13,7 @@ export interface MessageJson {
   sentAt: number
   state: string
   gapBefore: boolean
-  replyTo: { id: string, text: string, senderName: string } | null
+  replyTo: { id: string, text: string, senderName: string, file?: { name: string, mimeType: string } } | null
   edited: boolean
   deleted: boolean
   reactions: Array<{ emoji: string, identities: string[], names: string[] }>
@@ -93,7 +94,8 @@ export function shortId (id: string): string {
 }
 
 function quote (q: NonNullable<MessageJson['replyTo']>): string {
-  const text = q.text === '' ? '(deleted)' : `"${q.text.length > QUOTE_LENGTH ? q.text.slice(0, QUOTE_LENGTH - 1) + '…' : q.text}"`
+  const said = messageSnippet(q.text, q.file)
+  const text = said === '' ? '(deleted)' : `"${said.length > QUOTE_LENGTH ? said.slice(0, QUOTE_LENGTH - 1) + '…' : said}"`
   return `↪ ${q.senderName} ${text.replace(/\s+/g, ' ')} · `
 }
 

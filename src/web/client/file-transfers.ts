@@ -12,7 +12,8 @@ import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ChunkCipher } from '../../core/files/chunk-crypto.ts'
 import { QuotaExceededError, type ChunkStore } from '../../core/files/chunk-store.ts'
-import { chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
+import { asFileId, chunkCountOf, type FileManifest } from '../../core/files/manifest.ts'
+import { fromHex } from '../../core/bytes.ts'
 import { RoomWait, ROOM_CHECK_MS, roomForChunks } from '../../core/files/room-wait.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
 import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
@@ -437,6 +438,25 @@ export class FileTransfers {
     this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null })
     // Its room may be what a download paused for want of it needs.
     void this.checkRoom()
+  }
+
+  /**
+   * Forgets a file its sender withdrew (PROTOCOL.md §9.7): stops its download, deletes its chunks,
+   * and stops serving it (its offer is gone, so the next request is refused).
+   */
+  async withdraw (fileId: string): Promise<void> {
+    saveWanted(fileId, undefined)
+    clearTimeout(this.retries.get(fileId)?.timer)
+    this.retries.delete(fileId)
+    this.roomWait.forget(fileId)
+    const running = this.running.get(fileId)
+    running?.abort.abort(new PausedError('cancelled'))
+    await running?.done.catch(() => {})
+    this.manifests.delete(fileId)
+    await this.store.delete(asFileId(fromHex(fileId)))
+    this.service?.membershipChanged()
+    this.views.delete(fileId)
+    this.options.log(`file ${fileId}: withdrawn by its sender: its chunks are deleted`)
   }
 
   /** The whole plaintext of a finished file as a `File` (file-export.ts). */

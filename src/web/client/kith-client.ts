@@ -551,6 +551,11 @@ export class BrowserClient implements KithClient {
       this.fetchAllowed.clear()
       void this.transfers?.then((t) => { t.membershipChanged() }, () => {})
     }
+    if (event.type === 'file-withdrawn') {
+      this.fetchAllowed.clear()
+      void this.transfers?.then(async (t) => { await t.withdraw(event.fileId) })
+        .catch((err: unknown) => { this.record(`withdrawing file ${event.fileId.slice(0, 8)} failed: ${messageOf(err)}`) })
+    }
     if (event.type === 'message' && event.message.notice?.type === 'profile' && !event.message.own) {
       // Someone took a new name: their contact row changed, so lists (and names shown) reload.
       this.scheduleRefresh()

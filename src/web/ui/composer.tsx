@@ -5,6 +5,7 @@
  * the conversation; they show as chips above the text, which becomes their caption. Text past the
  * length limit can go as a .txt file instead.
  */
+import { messageSnippet } from '../../core/messenger/message-snippet.ts'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import { MAX_TEXT_LENGTH } from '../../core/conversation/limits.ts'
@@ -188,7 +189,7 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
           {editing ? <IconEdit size={18} /> : <IconReply size={18} />}
           <div class='composer-context-text'>
             <p class='composer-context-title'>{editing ? 'Editing message' : `Replying to ${mode.message.own ? 'yourself' : mode.message.senderName}`}</p>
-            <p class='composer-context-quote'>{mode.message.text}</p>
+            <p class='composer-context-quote'>{editing ? mode.message.text : messageSnippet(mode.message.text, mode.message.file)}</p>
           </div>
           <button type='button' class='icon-button' aria-label={editing ? 'Cancel editing' : 'Cancel reply'}
             data-testid='composer-cancel' onClick={() => { ui.composerMode.value = null; textarea.current?.focus() }}>

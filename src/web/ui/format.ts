@@ -2,6 +2,7 @@
  * Pure formatting for the UI: times, initials, avatar hues, previews and status lines. No DOM, so
  * every string a user reads is decided here and can be unit-tested.
  */
+import { messageSnippet } from '../../core/messenger/message-snippet.ts'
 import { formatCallDuration } from '../../core/calls/call-record.ts'
 import type { LastMessageView } from '../../core/messenger/events.ts'
 import type { ConnectionStatus, Conversation, LinkKind } from '../client/types.ts'
@@ -90,7 +91,6 @@ export function avatarHue (seed: string): number {
  * "📞 Missed call" and the like.
  */
 export function formatLastMessage (last: LastMessageView): string {
-  const text = last.text.replace(/\s+/g, ' ').trim()
   if (last.call !== undefined) {
     const { call } = last
     const icon = call.video ? '📹' : '📞'
@@ -101,13 +101,7 @@ export function formatLastMessage (last: LastMessageView): string {
       case 'missed': return call.direction === 'incoming' ? `${icon} Missed call` : `${icon} No answer`
     }
   }
-  if (last.file !== undefined) {
-    const { name, mimeType } = last.file
-    if (mimeType.startsWith('image/')) return `🖼 ${text !== '' ? text : 'Photo'}`
-    if (mimeType.startsWith('video/')) return `🎬 ${text !== '' ? text : 'Video'}`
-    return `📎 ${name}${text !== '' ? ` · ${text}` : ''}`
-  }
-  return text
+  return messageSnippet(last.text, last.file)
 }
 
 /** The line under a conversation's name in the list. */

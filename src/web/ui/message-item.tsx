@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import type { Message } from '../client/types.ts'
+import { messageSnippet } from '../../core/messenger/message-snippet.ts'
 import { DeliveryState } from './delivery-state.tsx'
 import { avatarHue, formatFullTime, formatTime } from './format.ts'
 import { LazyEmojiPicker as EmojiPicker } from './lazy-emoji-picker.tsx'
@@ -105,9 +106,9 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
         {m.replyTo !== null && !m.deleted && (
           <button type='button' class='quote' data-testid='reply-quote' onClick={() => { if (m.replyTo !== null) handlers.onShowQuoted(m.replyTo.id) }}>
             <span class='quote-name'>{m.replyTo.senderName}</span>
-            {m.replyTo.text === ''
+            {m.replyTo.text === '' && m.replyTo.file === undefined
               ? <span class='quote-text deleted'>This message was deleted</span>
-              : <span class='quote-text'>{m.replyTo.text}</span>}
+              : <span class='quote-text'>{messageSnippet(m.replyTo.text, m.replyTo.file)}</span>}
           </button>
         )}
         {m.deleted
@@ -130,8 +131,11 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
             onClick={() => handlers.onReply(m)}><IconReply size={18} /></button>
           {m.own && (
             <>
-              <button type='button' class='action' aria-label='Edit' title='Edit' data-testid='action-edit'
-                onClick={() => handlers.onEdit(m)}><IconEdit size={18} /></button>
+              {/* A file's caption can be edited; a file sent without one has nothing to edit. */}
+              {(m.file === undefined || m.text !== '') && (
+                <button type='button' class='action' aria-label='Edit' title='Edit' data-testid='action-edit'
+                  onClick={() => handlers.onEdit(m)}><IconEdit size={18} /></button>
+              )}
               <button type='button' class='action' aria-label='Delete for everyone' title='Delete for everyone' data-testid='action-delete'
                 onClick={() => handlers.onDelete(m)}><IconTrash size={18} /></button>
             </>

@@ -17,7 +17,7 @@ const on = (target: FoldableRow, kind: string, sender: string, lamport: number, 
   row({ kind, senderIdentity: sender, lamport, text: body, target: target.id })
 
 describe('foldMessages', () => {
-  it('returns only text messages, in display order, whatever order the rows come in', () => {
+  it('returns only text and file messages, in display order, whatever order the rows come in', () => {
     const a = text(ALICE, 1, 'first')
     const b = text(BOB, 1, 'same clock, higher key')
     const c = text(ALICE, 2, 'third')
@@ -76,13 +76,24 @@ describe('foldMessages', () => {
     expect(f!.reactions).toEqual([{ emoji: '🎉', identities: [CAROL, BOB] }])
   })
 
-  it('ignores actions on a message it was not given, and actions on non-text rows', () => {
+  it('ignores actions on a message it was not given, and actions on rows that are neither text nor file', () => {
     const m = text(ALICE, 1, 'here')
     const meta = row({ kind: 'group-meta', senderIdentity: ALICE, lamport: 2 })
     const stray = row({ kind: 'reaction', senderIdentity: BOB, lamport: 3, text: '👍', target: 'ff'.repeat(16) })
     const folded = foldMessages([m, meta, on(meta, 'reaction', BOB, 4, '👍'), stray])
     expect(folded).toHaveLength(1)
     expect(folded[0]!.reactions).toEqual([])
+  })
+
+  it('folds actions into a file message as into a text: its caption edited, reactions, a delete', () => {
+    const file = row({ kind: 'file', senderIdentity: ALICE, lamport: 1, text: 'the caption' })
+    const [shown] = foldMessages([file, on(file, 'edit', ALICE, 2, 'a better caption'), on(file, 'reaction', BOB, 3, '🎉')])
+    expect(shown).toMatchObject({ row: file, text: 'a better caption', edited: true, deleted: false, reactions: [{ emoji: '🎉', identities: [BOB] }] })
+    const [deleted] = foldMessages([file, on(file, 'reaction', BOB, 3, '🎉'), on(file, 'delete', ALICE, 4), on(file, 'delete', BOB, 5)])
+    expect(deleted).toMatchObject({ text: '', deleted: true, reactions: [] })
+    // Only the author deletes a file, as a text.
+    const [kept] = foldMessages([file, on(file, 'delete', BOB, 2)])
+    expect(kept!.deleted).toBe(false)
   })
 
   it('ignores unknown kinds such as stored placeholders', () => {
