@@ -36,6 +36,19 @@ async function attach (page: Page, path: string): Promise<void> {
   await page.getByTestId('attach-input').setInputFiles(path)
 }
 
+/** Whether the page's OPFS holds chunks of the file `fileId` (chunks.browser.ts layout). */
+async function holdsChunks (page: Page, fileId: string): Promise<boolean> {
+  return await page.evaluate(async (id) => {
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('kith-chunks')
+    try {
+      await root.getDirectoryHandle(id)
+      return true
+    } catch {
+      return false
+    }
+  }, fileId)
+}
+
 it('a file attached through the input arrives byte-identical, with progress, and Save hands it over as a download', async () => {
   const bytes = randomBytes(5 * 1024 * 1024 + 12_345)
   const path = join(dir, 'report.bin')
@@ -108,20 +121,22 @@ it('an image shows its encrypted thumbnail at once and downloads by itself; it o
   expect(await viewer.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(640)
   await screenshot(bob.page, 'files-viewer')
   await bob.page.keyboard.press('Escape')
-}, SLOW)
 
-/** Whether the page's OPFS holds chunks of the file `fileId` (chunks.browser.ts layout). */
-async function holdsChunks (page: Page, fileId: string): Promise<boolean> {
-  return await page.evaluate(async (id) => {
-    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('kith-chunks')
-    try {
-      await root.getDirectoryHandle(id)
-      return true
-    } catch {
-      return false
-    }
-  }, fileId)
-}
+  // Bob removes it from his browser: its chunks go, and it is not fetched by itself again (an
+  // image this small would be); Download brings it back.
+  const fileId = (await image.getAttribute('data-file-id'))!
+  expect(await holdsChunks(bob.page, fileId)).toBe(true)
+  await image.getByTestId('file-remove').click()
+  expect(await bob.page.getByTestId('confirm-dialog').textContent()).toContain('Remove sunset.png from this browser?')
+  await bob.page.getByTestId('confirm-ok').click()
+  await image.and(bob.page.locator('[data-state="offered"]')).getByTestId('file-download').waitFor()
+  await expect.poll(async () => await holdsChunks(bob.page, fileId)).toBe(false)
+  expect(await bob.page.evaluate((id) => (JSON.parse(localStorage.getItem('kith.downloads') ?? '{}') as Record<string, string>)[id], fileId)).toBe('removed')
+  await screenshot(bob.page, 'files-removed')
+  await image.getByTestId('file-download').click()
+  await image.and(bob.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+  expect(await holdsChunks(bob.page, fileId)).toBe(true)
+}, SLOW)
 
 it('a file message takes a reaction and a reply quoting it; deleting it for everyone withdraws the file from both browsers', async () => {
   const path = join(dir, 'plan.pdf')

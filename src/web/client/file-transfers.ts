@@ -38,6 +38,8 @@ export interface TransferView {
   readonly error: string | null
   /** False until the store has been read: `state` is only a guess before. */
   readonly known: boolean
+  /** The person removed the file from this browser: it is not downloaded by itself again. */
+  readonly removed: boolean
   /** While this device serves the file: encrypted bytes sent this session, and the rate now. */
   readonly upload: { readonly bytes: number, readonly speed: number } | null
 }
@@ -78,10 +80,11 @@ const FIRST_RETRY_MS = 2_000
 const MAX_RETRY_MS = 60_000
 /**
  * Downloads wanted across reloads, by file id: 'downloading' resumes on start, 'paused' waits for
- * the person, 'full' (paused because the storage was full) goes on by itself once there is room.
+ * the person, 'full' (paused because the storage was full) goes on by itself once there is room,
+ * 'removed' (the person removed a downloaded file from this browser) is not fetched by itself again.
  */
 const WANTED_KEY = 'kith.downloads'
-type Wanted = 'downloading' | 'paused' | 'full'
+type Wanted = 'downloading' | 'paused' | 'full' | 'removed'
 /** What the person reads after why a download paused for want of room. */
 const GOES_ON = 'It goes on by itself once there is room.'
 
@@ -209,7 +212,7 @@ export class FileTransfers {
   view (fileId: string, size: number): ReadonlySignal<TransferView> {
     let view = this.views.get(fileId)
     if (view === undefined) {
-      const created = signal<TransferView>({ state: 'offered', bytes: 0, total: size, speed: 0, secondsLeft: null, error: null, known: false, upload: null })
+      const created = signal<TransferView>({ state: 'offered', bytes: 0, total: size, speed: 0, secondsLeft: null, error: null, known: false, removed: false, upload: null })
       view = created
       this.views.set(fileId, created)
       void this.refresh(fileId).catch((err: unknown) => { this.options.log(`file ${fileId}: ${describeError(err)}`) })
@@ -268,7 +271,7 @@ export class FileTransfers {
       ? 'done'
       : this.running.has(fileId) ? 'downloading' : wanted === 'paused' || wanted === 'full' ? 'paused' : wanted === 'downloading' ? 'downloading' : 'offered'
     // After a reload, a download paused for want of room still says why.
-    this.set(fileId, { state, bytes, total: manifest.size, known: true, ...(state === 'paused' && wanted === 'full' ? { error: `${STORAGE_FULL}. ${GOES_ON}` } : {}) })
+    this.set(fileId, { state, bytes, total: manifest.size, known: true, removed: wanted === 'removed', ...(state === 'paused' && wanted === 'full' ? { error: `${STORAGE_FULL}. ${GOES_ON}` } : {}) })
   }
 
   /** Fetches a file's missing chunks from its conversation's member devices; resolves when it ends. */
@@ -293,7 +296,7 @@ export class FileTransfers {
     saveWanted(fileId, 'downloading')
     const count = chunkCountOf(manifest.size, manifest.chunkSize)
     const start = await this.store.open(manifest.fileId, count)
-    this.set(fileId, { state: 'downloading', bytes: heldBytes(manifest, start.count), error: null, known: true })
+    this.set(fileId, { state: 'downloading', bytes: heldBytes(manifest, start.count), error: null, known: true, removed: false })
     const samples: Array<{ at: number, bytes: number }> = [{ at: Date.now(), bytes: heldBytes(manifest, start.count) }]
     let lastShown = 0
     const show = (held: number, final = false): void => {
@@ -427,7 +430,21 @@ export class FileTransfers {
 
   /** Stops a download and deletes its chunks. */
   async cancel (fileId: string): Promise<void> {
-    saveWanted(fileId, undefined)
+    await this.discard(fileId, undefined)
+  }
+
+  /**
+   * Removes a downloaded file from this browser to free its room: its chunks are deleted, and it is
+   * not downloaded by itself again (an image under the auto-download size would be); Download
+   * fetches it again while a member device has it.
+   */
+  async remove (fileId: string): Promise<void> {
+    await this.discard(fileId, 'removed')
+  }
+
+  /** Stops a download, deletes the chunks, and notes what the person wants now. */
+  private async discard (fileId: string, wanted: 'removed' | undefined): Promise<void> {
+    saveWanted(fileId, wanted)
     clearTimeout(this.retries.get(fileId)?.timer)
     this.retries.delete(fileId)
     const running = this.running.get(fileId)
@@ -435,7 +452,7 @@ export class FileTransfers {
     await running?.done.catch(() => {})
     const manifest = await this.manifest(fileId)
     await this.store.delete(manifest.fileId)
-    this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null })
+    this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null, removed: wanted === 'removed' })
     // Its room may be what a download paused for want of it needs.
     void this.checkRoom()
   }

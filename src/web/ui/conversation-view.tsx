@@ -107,7 +107,9 @@ export function ConversationView ({ conversation }: { conversation: Conversation
     onDelete: (message: Message) => {
       void ui.confirm({
         title: 'Delete for everyone?',
-        body: 'The message will be replaced with “This message was deleted” for everyone in this conversation.',
+        body: message.file !== undefined
+          ? `The message will be replaced with “This message was deleted” for everyone in this conversation, and ${message.file.name} with it: their devices delete it and stop sharing it. A copy someone already saved stays theirs.`
+          : 'The message will be replaced with “This message was deleted” for everyone in this conversation.',
         confirmLabel: 'Delete',
         danger: true
       }).then((ok) => { if (ok) return client.deleteMessage(id, message.id) }).catch(report('delete the message'))

@@ -10,7 +10,7 @@ import type { Message } from '../../client/types.ts'
 import type { TransferView } from '../../client/file-transfers.ts'
 import { useKith } from '../context.ts'
 import { errorText } from '../format.ts'
-import { FileIcon, IconOpen, IconSave } from './file-icon.tsx'
+import { FileIcon, IconOpen, IconRemove, IconSave } from './file-icon.tsx'
 import { formatBytes, formatSpeed, formatTimeLeft } from './format-files.ts'
 import { ImageViewer } from './image-viewer.tsx'
 import { useObjectUrl, useTransfers } from './use-transfers.ts'
@@ -18,7 +18,7 @@ import { useObjectUrl, useTransfers } from './use-transfers.ts'
 /** The offer a FILE message carries. */
 export type FileInfo = NonNullable<Message['file']>
 
-const INITIAL: TransferView = { state: 'offered', bytes: 0, total: 0, speed: 0, secondsLeft: null, error: null, known: false, upload: null }
+const INITIAL: TransferView = { state: 'offered', bytes: 0, total: 0, speed: 0, secondsLeft: null, error: null, known: false, removed: false, upload: null }
 
 /** An error message as a sentence on its own: capitalised. */
 function sentence (text: string): string {
@@ -43,7 +43,7 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
   // Images small enough download by themselves (the sender's copy is here already).
   const limit = client.settings.value.autoDownloadBytes
   useEffect(() => {
-    if (transfers === null || !view.known || message.own || !isImage || file.size > limit || view.state !== 'offered') return
+    if (transfers === null || !view.known || view.removed || message.own || !isImage || file.size > limit || view.state !== 'offered') return
     transfers.download(file.fileId).catch(() => {})
   }, [transfers, view.known && view.state === 'offered'])
 
@@ -97,6 +97,17 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
             <>
               <button type='button' class='icon-button file-icon-button' data-testid='file-open' aria-label={`Open ${file.name}`} title='Open' onClick={open}><IconOpen /></button>
               <button type='button' class='icon-button file-icon-button' data-testid='file-save' aria-label={`Save ${file.name}`} title='Save' onClick={act('save', async (t) => { await t.save(file.fileId) })}><IconSave /></button>
+              {!message.own && (
+                <button type='button' class='icon-button file-icon-button' data-testid='file-remove' aria-label={`Remove ${file.name} from this browser`} title='Remove from this browser'
+                  onClick={() => {
+                    void ui.confirm({
+                      title: `Remove ${file.name} from this browser?`,
+                      body: `This frees ${formatBytes(file.size)} here. You can download it again while someone in the conversation still has it.`,
+                      confirmLabel: 'Remove',
+                      danger: true
+                    }).then((ok) => { if (ok) act('remove', async (t) => { await t.remove(file.fileId) })() })
+                  }}><IconRemove /></button>
+              )}
             </>
           )}
         </div>

@@ -31,3 +31,5 @@ function strokeIcon (paths: JSX.Element) {
 export const IconOpen = strokeIcon(<><path d='M14 4h6v6M20 4l-9 9' /><path d='M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5' /></>)
 /** Save (an arrow into a tray). */
 export const IconSave = strokeIcon(<><path d='M12 4v11M7.5 10.5 12 15l4.5-4.5' /><path d='M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3' /></>)
+/** Remove from this device (a bin). */
+export const IconRemove = strokeIcon(<><path d='M4 7h16M9.5 7V4.5h5V7M18 7l-.8 12.1a1.5 1.5 0 0 1-1.5 1.4H8.3a1.5 1.5 0 0 1-1.5-1.4L6 7' /><path d='M10 11v5.5M14 11v5.5' /></>)
