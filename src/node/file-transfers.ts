@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { open, rename, rm, stat } from 'node:fs/promises'
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -187,7 +187,6 @@ export class FileTransfers {
   /** Serves chunks, and resumes the downloads that were running when the node last stopped. */
   async start (): Promise<void> {
     await this.service.start()
-    for (const [id, s] of this.saved) if (s.state === 'downloading') this.run(id)
     // A member coming online may hold what a waiting download needs.
     this.libp2p.addEventListener('peer:connect', this.onConnect)
     // One that connected while it was starting is asked once its file service is up.
@@ -199,10 +198,18 @@ export class FileTransfers {
     // Membership may have changed: a removed member is cut off before its next chunk.
     this.stopWatchingMembers = this.messenger.subscribe((event) => {
       if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.service.membershipChanged()
-      if (event.type === 'file-withdrawn') {
-        this.withdraw(event.fileId).catch((err: unknown) => { this.options.log(`file ${event.fileId}: withdrawing failed: ${describeError(err)}`) })
-      }
+      if (event.type === 'file-withdrawn') this.withdrawLogged(event.fileId)
     })
+    // Files withdrawn while nothing here listened (before this start, or a crash between the
+    // DELETE's commit and the cleanup): their chunks and transfers go now.
+    for (const id of new Set([...this.chunks.fileIds(), ...this.saved.keys()])) {
+      if (await this.messenger.fileWithdrawn(id)) await this.withdraw(id).catch((err: unknown) => { this.options.log(`file ${id}: withdrawing failed: ${describeError(err)}`) })
+    }
+    for (const [id, s] of this.saved) if (s.state === 'downloading') this.run(id)
+  }
+
+  private withdrawLogged (id: string): void {
+    this.withdraw(id).catch((err: unknown) => { this.options.log(`file ${id}: withdrawing failed: ${describeError(err)}`) })
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
@@ -409,7 +416,7 @@ export class FileTransfers {
   }
 
   /**
-   * Forgets a file its sender withdrew (PROTOCOL.md §9.7): stops its download, deletes its chunks
+   * Forgets a file its sender withdrew (PROTOCOL.md §9.6): stops its download, deletes its chunks
    * (this device's own sealed copy too), and stops serving it: its offer is gone, so streams that
    * ask `mayFetch` again are refused. A copy already saved to disk stays: it is the person's.
    */
@@ -441,22 +448,40 @@ export class FileTransfers {
     if (waiting.length === 0 || this.stopped) return
     const now = Date.now()
     const manifests = await Promise.all(waiting.map(async ([id]) => await this.messenger.fileOffer(id).then((o) => o.manifest, () => undefined)))
-    // Fetching: the chunk store's quota and disk. Writing the finished file out: the disk of its
-    // path, each on its own (it may be another disk), for the whole file.
+    // Fetching needs room in the chunk store's quota and on its disk; writing a finished file out,
+    // room for all of it on the disk of its path. Each disk is measured once, and what one download
+    // is given there the next does not see (the downloads directory is usually on the store's disk).
     const fetching: WaitingForRoom[] = []
-    const due: string[] = []
+    const saving = new Map<string, WaitingForRoom[]>()
     for (const [i, [id, s]] of waiting.entries()) {
       const manifest = manifests[i]
       if (s.saving !== true || s.out === undefined) {
         fetching.push({ id, needed: manifest === undefined ? undefined : roomForChunks(manifest.chunkSize) })
-        continue
+      } else {
+        const dir = existingAncestor(dirname(s.out))
+        saving.set(dir, [...saving.get(dir) ?? [], { id, needed: manifest?.size }])
       }
-      const room = await this.room(async () => await freeBytesAt(existingAncestor(dirname(s.out!))))
-      if (room !== undefined) due.push(...this.roomWait.due([{ id, needed: manifest?.size }], room, now))
     }
+    const free = new Map<number, number>()
+    /** The free bytes of the disk holding `dir` left to give, and the key to take them under. */
+    const diskOf = async (dir: string): Promise<{ dev: number, room: number } | undefined> => await this.room(async () => {
+      const { dev } = await stat(dir)
+      if (!free.has(dev)) free.set(dev, await freeBytesAt(dir))
+      return { dev, room: free.get(dev)! }
+    })
+    const give = (dev: number, ids: readonly string[], from: readonly WaitingForRoom[]): string[] => {
+      const taken = from.filter((w) => ids.includes(w.id)).reduce((n, w) => n + (w.needed ?? 0), 0)
+      free.set(dev, (free.get(dev) ?? 0) - taken)
+      return [...ids]
+    }
+    const due: string[] = []
     if (fetching.length > 0) {
-      const room = await this.room(async () => Math.min(this.chunks.quotaBytes - this.chunks.usedBytes, await this.chunks.freeBytes()))
-      if (room !== undefined) due.push(...this.roomWait.due(fetching, room, now))
+      const disk = await diskOf(this.chunks.dir)
+      if (disk !== undefined) due.push(...give(disk.dev, this.roomWait.due(fetching, Math.min(this.chunks.quotaBytes - this.chunks.usedBytes, disk.room), now), fetching))
+    }
+    for (const [dir, items] of saving) {
+      const disk = await diskOf(dir)
+      if (disk !== undefined) due.push(...give(disk.dev, this.roomWait.due(items, disk.room, now), items))
     }
     for (const id of due) {
       const s = this.saved.get(id)
@@ -469,8 +494,8 @@ export class FileTransfers {
     }
   }
 
-  /** The free bytes `measure` finds, or undefined (logged) when it cannot tell. */
-  private async room (measure: () => Promise<number>): Promise<number | undefined> {
+  /** What `measure` finds, or undefined (logged) when it cannot tell how much room there is. */
+  private async room<T> (measure: () => Promise<T>): Promise<T | undefined> {
     try {
       return await measure()
     } catch (err) {
@@ -516,9 +541,15 @@ export class FileTransfers {
     const { manifest } = record
     const own = this.libp2p.peerId.toString()
     const sources = (await this.messenger.fileSources(id)).filter((p) => p !== own).map((p) => peerIdFromString(p))
-    let held = (await this.chunks.held(manifest.fileId))?.count ?? 0
+    const holding = await this.chunks.held(manifest.fileId)
+    let held = holding?.count ?? 0
     samples.push([Date.now(), held * manifest.chunkSize])
     let lastEvent = 0
+    // Every chunk is here (the file could not be written out before): nobody need be asked.
+    if (holding?.complete === true) {
+      await this.save(id, manifest, signal)
+      return
+    }
     if (sources.length === 0) {
       // Removed, or alone in the conversation: nobody may serve it, now or later.
       const s = this.saved.get(id)
@@ -549,7 +580,6 @@ export class FileTransfers {
       running.download = { handle, asked: new Map(sources.map((p) => [p.toString(), Date.now()])) }
       const report = await handle.done
       this.attempts.delete(id)
-      this.roomWait.forget(id)
       log(`file ${id}: all ${chunkCountOf(manifest.size, manifest.chunkSize)} chunks held (${report.chunksFetched} fetched now)`)
     } catch (err) {
       if (signal.aborted) return
@@ -570,33 +600,49 @@ export class FileTransfers {
       if (!this.stopped) this.retries.set(id, setTimeout(() => { this.retries.delete(id); this.run(id) }, wait))
       return
     }
-    await this.save(id, manifest)
+    await this.save(id, manifest, signal)
   }
 
-  /** Decrypts the held chunks into the output file: a temporary file renamed into place once whole. */
-  private async save (id: string, manifest: FileManifest): Promise<void> {
+  /**
+   * Decrypts the held chunks into the output file: a temporary file renamed into place once whole.
+   * Stops (deleting the temporary file) once `signal` aborts: a pause, a cancel or a withdrawal.
+   */
+  private async save (id: string, manifest: FileManifest, signal: AbortSignal): Promise<void> {
     const s = this.saved.get(id)
-    if (s === undefined) return
+    if (s === undefined || signal.aborted) return
     const out = s.out ?? freePath(this.options.downloadsDir, manifest.name)
-    mkdirSync(dirname(out), { recursive: true })
     const tmp = `${out}.kith-part`
-    const handle = await open(tmp, 'w', 0o600)
+    let handle: FileHandle | undefined
     try {
-      for await (const plaintext of readFilePlaintext(manifest, this.chunks)) await handle.write(plaintext)
-      await handle.sync()
-    } catch (err) {
+      mkdirSync(dirname(out), { recursive: true })
+      handle = await open(tmp, 'w', 0o600)
+      for await (const plaintext of readFilePlaintext(manifest, this.chunks)) {
+        if (signal.aborted) break
+        await handle.write(plaintext)
+      }
+      if (!signal.aborted) await handle.sync()
       await handle.close()
+      handle = undefined
+      if (signal.aborted) {
+        await rm(tmp, { force: true })
+        return
+      }
+      await rename(tmp, out)
+    } catch (err) {
+      await handle?.close().catch(() => {})
       await rm(tmp, { force: true })
+      if (signal.aborted) return
       if (isFull(err)) {
         this.saved.set(id, { ...s, out, state: 'paused', full: true, saving: true, error: `the disk is full while saving ${out}; it is saved by itself once that disk has room for it (${formatBytes(manifest.size)})` })
+      } else if (typeof (err as NodeJS.ErrnoException).code === 'string') {
+        this.saved.set(id, { ...s, out, state: 'failed', error: `cannot write ${out}: ${describeError(err)}` })
       } else {
         this.saved.set(id, { ...s, state: 'failed', error: `the file does not decrypt: ${describeError(err)}` })
       }
       this.persist()
       return
     }
-    await handle.close()
-    await rename(tmp, out)
+    this.roomWait.forget(id)
     this.saved.set(id, { state: 'done', out })
     this.persist()
     this.options.log(`file ${id}: saved to ${out}`)

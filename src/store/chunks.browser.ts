@@ -113,6 +113,11 @@ export class BrowserChunkStore implements ChunkStore {
     return used
   }
 
+  /** The files (hex ids) the store has opened and not deleted. */
+  async fileIds (): Promise<string[]> {
+    return (await this.db.getAllKeys('files')).map(String)
+  }
+
   private async heldIndexes (file: string, count: number): Promise<Bitfield> {
     const field = new Bitfield(count)
     const keys = await this.db.getAllKeysFromIndex('entries', 'file', file)

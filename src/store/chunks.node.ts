@@ -88,7 +88,8 @@ export class NodeChunkStore implements ChunkStore {
   private readonly refs = new Map<string, number>()
   private used = 0
 
-  private constructor (private readonly dir: string, readonly quotaBytes: number) {}
+  /** `dir`: where its chunks are (chunks/, files/). */
+  private constructor (readonly dir: string, readonly quotaBytes: number) {}
 
   /** Opens (or creates) the store in `options.dir`, checking what a crash may have left. */
   static async open (options: NodeChunkStoreOptions): Promise<NodeChunkStore> {
@@ -105,9 +106,9 @@ export class NodeChunkStore implements ChunkStore {
     return this.used
   }
 
-  /** Bytes free on the disk the store is on, for an unprivileged writer. */
-  async freeBytes (): Promise<number> {
-    return await freeBytesAt(this.dir)
+  /** The files (hex ids) the store has opened and not deleted. */
+  fileIds (): string[] {
+    return [...this.files.keys()]
   }
 
   private chunkPath (hash: string): string {

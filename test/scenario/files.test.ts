@@ -165,6 +165,48 @@ describe('acting on a file message', () => {
   })
 })
 
+describe('withdrawn files on devices that were not there', () => {
+  it('a device offline when a file is deleted for everyone withdraws it when it comes back', async () => {
+    const bobDir = tempDir('bob')
+    const alice = await peer('Alice', undefined, fast)
+    let bob = await peer('Bob', bobDir, fast)
+    await addContact(alice, bob, 'bob')
+    const [offer] = await alice.files.send('bob', [randomFile('photo-album.zip', 2 * MiB)])
+    const fileId = await offerSeen(bob, 'alice', 'photo-album.zip')
+    await bob.files.get(fileId)
+    const saved = await transferDone(bob, fileId)
+    await stop(bob)
+
+    await alice.messenger.deleteMessage('bob', offer!.id)
+    bob = await peer('Bob', bobDir, fast)
+    await eventually([bob], async () => (await bob.messenger.messages('alice')).find((m) => m.id === offer!.id)?.deleted === true, 'the delete at Bob')
+    await eventually([bob], async () => !existsSync(join(bobDir, 'files', 'chunks', 'files', fileId)), 'Bob\'s chunks of it deleted')
+    await expect(bob.files.view(fileId)).rejects.toThrow(NotFoundError)
+    expect(existsSync(saved.path!)).toBe(true)
+  })
+
+  it('a file deleted before anyone else was in the group reaches a member added later as a deleted message, never as a broken offer or its caption', async () => {
+    const alice = await peer('Alice', undefined, fast)
+    const bob = await peer('Bob', undefined, fast)
+    await addContact(alice, bob, 'bob')
+    await alice.messenger.createGroup('drafts')
+    const [draft] = await alice.files.send('drafts', [randomFile('draft.txt', 1000)], 'a secret caption')
+    await alice.messenger.deleteMessage('drafts', draft!.id)
+    // Bob is the first other member: Alice's messages so far go to him now.
+    await alice.messenger.addMember('drafts', 'bob')
+    const shown = await eventually([bob], async () => {
+      const messages = await bob.messenger.messages('drafts').catch(() => [])
+      return messages.find((m) => m.id === draft!.id)
+    }, 'the deleted file at Bob')
+    await eventually([bob], async () => (await bob.messenger.messages('drafts')).find((m) => m.id === draft!.id)?.deleted === true, 'it shows as deleted')
+    expect(shown.file).toBeUndefined()
+    expect(JSON.stringify(await bob.messenger.messages('drafts'))).not.toContain('a secret caption')
+    expect(logOf(bob)).not.toMatch(/rejected|ignored delete/)
+    await alice.messenger.send('drafts', 'and now the real one')
+    expect((await waitForMessage(bob, 'drafts', 'and now the real one')).gapBefore).toBe(false)
+  })
+})
+
 describe('bad conditions', () => {
   it('a full file store pauses the download with a clear message, and it goes on by itself once there is room, across a restart', async () => {
     const bobDir = tempDir('bob')

@@ -57,7 +57,7 @@ export function offerWrites (record: FileOfferRecord): Write[] {
   ]
 }
 
-/** What is left of an offer its sender withdrew: no key, no manifest (PROTOCOL.md §9.7). */
+/** What is left of an offer its sender withdrew: no key, no manifest (PROTOCOL.md §9.6). */
 interface WithdrawnRecord { withdrawn: true, messageId: string, groupId: string }
 
 /**

@@ -38,7 +38,7 @@ export class FileOffers {
    */
   async send (target: string, manifest: FileManifest, caption = ''): Promise<MessageOut> {
     const { engine } = this
-    const { encodeFileOffer, fileIdOf, offerWrites, readFileOffer } = await records()
+    const { encodeFileOffer, fileIdKnown, fileIdOf, offerWrites } = await records()
     const file = encodeFileOffer(manifest, caption)
     const groupId = await this.conversations.resolveTarget(target)
     const id = newMessageId()
@@ -46,7 +46,7 @@ export class FileOffers {
       messageId: toHex(id), groupId, senderIdentity: engine.identity, senderDevice: engine.account.peerId, caption, sentAt: engine.clock.now(), manifest
     }
     const row = await engine.withLock(groupId, async () => {
-      if (await readFileOffer(engine.store, fileIdOf(manifest)) !== undefined) throw new ValidationError('this file was offered already; seal it again for a new offer')
+      if (await fileIdKnown(engine.store, fileIdOf(manifest))) throw new ValidationError('this file was offered already; seal it again for a new offer')
       return await this.sender.sendLocked(groupId, { kind: 'file', text: caption, id, file }, false, offerWrites(record))
     })
     return await this.views.announceNewText({ ...row, acknowledged: 0 })
@@ -76,7 +76,7 @@ export class FileOffers {
 
   /**
    * The writes that withdraw the file a FILE message offered, for the commit that stores its
-   * DELETE (PROTOCOL.md §9.7), and its file id to announce once that commit is durable (see
+   * DELETE (PROTOCOL.md §9.6), and its file id to announce once that commit is durable (see
    * {@link announceWithdrawn}); nothing when this device holds no offer for it.
    */
   async withdrawLocked (messageId: string): Promise<{ writes: Write[], fileId: string, groupId: string } | undefined> {
@@ -90,6 +90,13 @@ export class FileOffers {
   announceWithdrawn (withdrawn: { fileId: string, groupId: string }): void {
     this.engine.log(`file ${withdrawn.fileId} was withdrawn (its message was deleted for everyone)`)
     this.engine.emit({ type: 'file-withdrawn', conversation: withdrawn.groupId, fileId: withdrawn.fileId })
+  }
+
+  /** Whether a file's offer was withdrawn here (its FILE message deleted for everyone). */
+  async withdrawn (fileId: string): Promise<boolean> {
+    const { fileIdKnown, readFileOffer } = await records()
+    const id = fileId.toLowerCase()
+    return /^[0-9a-f]{32}$/.test(id) && await fileIdKnown(this.engine.store, id) && await readFileOffer(this.engine.store, id) === undefined
   }
 
   /** The offer of a file by its hex id; throws NotFoundError if this device holds none. */

@@ -74,7 +74,7 @@ export class MessageActions {
   /**
    * Deletes one of your own messages for everyone (a DELETE); returns its new view. A file message
    * takes its file with it: the offer's key is forgotten in the same commit, and every device
-   * stops serving the file and deletes its chunks (PROTOCOL.md §9.7).
+   * stops serving the file and deletes its chunks (PROTOCOL.md §9.6).
    */
   async deleteMessage (target: string, messageId: string): Promise<MessageOut> {
     const groupId = await this.conversations.resolveTarget(target)

@@ -80,7 +80,7 @@ export function stateOf (row: MessageView, readPositions: readonly number[]): De
 export async function toMessageOut (m: FoldedMessage<MessageView>, quotes: ReadonlyMap<string, FoldedMessage<MessageView>>, ctx: MessageViewContext): Promise<MessageOut> {
   const row = m.row
   const quoted = row.target === null ? undefined : quotes.get(row.target)
-  // A deleted file message shows no file (the delete withdrew it, PROTOCOL.md §9.7).
+  // A deleted file message shows no file (the delete withdrew it, PROTOCOL.md §9.6).
   const file = row.kind === 'file' && !m.deleted ? await ctx.fileOf?.(row.id) : undefined
   const quotedFile = quoted?.row.kind === 'file' && !quoted.deleted ? await ctx.fileOf?.(quoted.row.id) : undefined
   return {

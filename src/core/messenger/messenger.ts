@@ -356,6 +356,14 @@ export class Messenger {
     return await this.files.offer(fileId)
   }
 
+  /**
+   * Whether a file's offer was withdrawn here (its message deleted for everyone): its chunks, and
+   * any transfer of it, are to go (PROTOCOL.md §9.6).
+   */
+  async fileWithdrawn (fileId: string): Promise<boolean> {
+    return await this.files.withdrawn(fileId)
+  }
+
   /** Whether a device may fetch a file's chunks: a device of a current member of the conversation it was offered in. */
   async mayFetchFile (peerId: string, fileId: string): Promise<boolean> {
     return await this.files.mayFetch(peerId, fileId)

@@ -28,6 +28,9 @@ const EPHEMERAL_IDS = 1024
 /** What a message sent by {@link Sender.sendLocked} carries besides its kind and text. */
 export type SendContent = Pick<Payload, 'kind' | 'text'> & { groupName?: string, target?: Uint8Array, id?: Uint8Array, certificate?: Uint8Array, file?: Uint8Array }
 
+/** The text of the placeholder a withdrawn FILE is re-sent as (PROTOCOL.md §9.6). */
+export const WITHDRAWN_FILE_TEXT = '(a file, deleted)'
+
 /** The encoded offer an own FILE message carried (loaded on first use, as in files.ts). */
 async function fileOfferOf (engine: Engine, messageId: string): Promise<Uint8Array | undefined> {
   const { encodeManifest } = await import('../files/manifest.ts')
@@ -146,10 +149,13 @@ export class Sender {
     let state = group.state
     const writes: Write[] = []
     for (const m of pending) {
-      // A FILE re-sent carries the offer it was sent with: the same key.
+      // A FILE re-sent carries the offer it was sent with: the same key. One whose offer was
+      // withdrawn (deleted for everyone) has none left to carry: it goes as a placeholder TEXT,
+      // which its DELETE, re-sent after it, deletes (PROTOCOL.md §9.6).
       const file = m.kind === 'file' ? await fileOfferOf(engine, m.id) : undefined
+      const withdrawn = m.kind === 'file' && file === undefined
       const payload: Payload = {
-        id: fromHex(m.id), kind: m.kind as Payload['kind'], text: m.text, sentAt: m.sentAt, seq: m.seq, lamport: m.lamport,
+        id: fromHex(m.id), kind: withdrawn ? 'text' : m.kind as Payload['kind'], text: withdrawn ? WITHDRAWN_FILE_TEXT : m.text, sentAt: m.sentAt, seq: m.seq, lamport: m.lamport,
         ...(m.target !== null ? { target: fromHex(m.target) } : {}),
         ...(m.kind === 'group-meta' ? { groupName: group.row.name } : {}),
         // A PROFILE re-sent carries the certificate this device has now, the newest.

@@ -52,6 +52,8 @@ export interface FileOffersPort {
   mayFetch (peerId: string, fileId: string): Promise<boolean>
   /** Devices that may hold chunks of the file: its conversation's other member devices, the sender's first. */
   sources (fileId: string): Promise<string[]>
+  /** Whether the file's offer was withdrawn (its message deleted for everyone). */
+  withdrawn (fileId: string): Promise<boolean>
   /** The peer id of the device that offered the file. */
   senderDevice (fileId: string): Promise<string>
 }
@@ -141,8 +143,11 @@ export class FileTransfers {
     // One that connected while it was starting is asked once its file service is up.
     onFileServiceAppears(options.node, (peer) => { transfers.refreshSources(peer.toString()) })
     transfers.refreshTimer = setInterval(() => { transfers.refreshSources() }, SOURCE_REFRESH_MS)
+    // Files withdrawn while this page was not listening (closed, or still starting): their chunks
+    // and wanted states go now.
+    await transfers.sweepWithdrawn()
     for (const [fileId, state] of Object.entries(loadWanted())) {
-      if (state === 'downloading') void transfers.download(fileId)
+      if (state === 'downloading') transfers.download(fileId).catch(() => {})
       if (state === 'full') transfers.waitForRoom()
     }
     return transfers
@@ -292,6 +297,8 @@ export class FileTransfers {
 
   private async run (fileId: string, signal: AbortSignal, running: Omit<Running, 'done'>): Promise<void> {
     const manifest = await this.manifest(fileId)
+    // Paused, cancelled or withdrawn while the manifest came: nothing to note or fetch.
+    if (signal.aborted) throw signal.reason as Error
     this.view(fileId, manifest.size)
     saveWanted(fileId, 'downloading')
     const count = chunkCountOf(manifest.size, manifest.chunkSize)
@@ -457,8 +464,16 @@ export class FileTransfers {
     void this.checkRoom()
   }
 
+  /** Withdraws every file this browser holds chunks or a wanted state of whose offer was withdrawn. */
+  private async sweepWithdrawn (): Promise<void> {
+    const ids = new Set([...await this.store.fileIds(), ...Object.keys(loadWanted())])
+    for (const fileId of ids) {
+      if (await this.options.offers.withdrawn(fileId).catch(() => false)) await this.withdraw(fileId)
+    }
+  }
+
   /**
-   * Forgets a file its sender withdrew (PROTOCOL.md §9.7): stops its download, deletes its chunks,
+   * Forgets a file its sender withdrew (PROTOCOL.md §9.6): stops its download, deletes its chunks,
    * and stops serving it (its offer is gone, so the next request is refused).
    */
   async withdraw (fileId: string): Promise<void> {

@@ -741,6 +741,7 @@ export class BrowserClient implements KithClient {
             return allowed
           },
           sources: async (fileId) => await this.invoke('fileSources', fileId),
+          withdrawn: async (fileId) => await this.invoke('fileWithdrawn', fileId),
           senderDevice: async (fileId) => (await this.invoke('fileOffer', fileId)).senderDevice
         }
       })

@@ -23,7 +23,7 @@ export type UiMethod =
   | 'createGroup' | 'addMember' | 'removeMember' | 'leave'
   | 'send' | 'edit' | 'deleteMessage' | 'react' | 'markRead' | 'typing'
   | 'settings' | 'setReadReceipts' | 'inviteLink' | 'search' | 'renameGroup' | 'setMuted' | 'setArchived' | 'setDisplayName'
-  | 'fileOffer' | 'mayFetchFile' | 'fileSources'
+  | 'fileOffer' | 'mayFetchFile' | 'fileSources' | 'fileWithdrawn'
   | 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallSignal' | 'activeCalls' | 'callHistory' | 'callKeys'
 
 /** Call timings a test sets (`client/test-hooks.ts`), for the worker's messenger. */
