@@ -93,11 +93,16 @@ describe('browser app, calls', () => {
     await expect.poll(async () => await bob.page.getByTestId('call-indicator').getAttribute('data-route'), POLL).toBe('direct')
     await screenshot(alice.page, 'call-connected-alice')
 
-    // Alice's fake microphone beeps: Bob hears energy, until she mutes.
+    // Alice's fake microphone beeps: Bob hears energy, and her tile lights up as she "speaks",
+    // until she mutes.
     await expect.poll(async () => await dataNumber(bob.page, 'call-remote-video', 'audio-level'), POLL).toBeGreaterThan(0.001)
+    const aliceTile = bob.page.getByTestId('call-tile')
+    await expect.poll(async () => await aliceTile.getAttribute('data-speaking'), POLL).toBe('true')
+    await screenshot(bob.page, 'call-speaking-bob')
     await alice.page.getByTestId('call-mute').click()
     expect(await alice.page.getByTestId('call-mute').getAttribute('aria-pressed')).toBe('true')
     await expect.poll(async () => await dataNumber(bob.page, 'call-remote-video', 'audio-level'), POLL).toBeLessThan(0.0001)
+    expect(await aliceTile.getAttribute('data-speaking')).toBe('false')
 
     await alice.page.getByTestId('call-screen').click()
     await bob.page.getByTestId('call-remote-screen').waitFor({ timeout: 30_000 })

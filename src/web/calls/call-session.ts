@@ -27,6 +27,12 @@ import type { EpochKeys } from '../../core/sframe/mls-keys.ts'
 
 /** How often the connection indicators are refreshed from getStats. */
 const STATS_EVERY_MS = 1000
+/** How often voice levels are read, for who is speaking. */
+const VOICE_EVERY_MS = 150
+/** The voice level (RFC 6464, 0 to 1) from which a participant counts as speaking: above a quiet room's. */
+const SPEAKING_LEVEL = 0.03
+/** How long a tile stays lit after the voice drops, so that it does not flicker between words. */
+const SPEAKING_HOLD_MS = 600
 /** Bits of CTR space each transform worker of a call has (2^48 frames: years of video). */
 const CTR_RANGE_BITS = 48n
 /** How long the "call ended" bar stays. */
@@ -78,6 +84,11 @@ export class CallManager {
   readonly screen: Signal<CallScreen | null> = signal(null)
   /** Moves on every stats refresh, so indicators re-render. */
   readonly tick = signal(0)
+  /** The devices heard speaking just now (their tiles light up). */
+  readonly speaking: Signal<ReadonlySet<string>> = signal(new Set())
+  /** When each device's voice was last above {@link SPEAKING_LEVEL}. */
+  private readonly lastVoice = new Map<string, number>()
+  private voiceTimer: ReturnType<typeof setInterval> | undefined
   private readonly links = new Map<string, PeerLink>()
   private local: LocalMedia | null = null
   private screenTrack: MediaStreamTrack | null = null
@@ -643,6 +654,21 @@ export class CallManager {
     this.statsTimer = setInterval(() => {
       void Promise.all([...this.links.values()].map(async (l) => { await l.refreshStats().catch(() => {}) })).then(() => { this.tick.value++ })
     }, STATS_EVERY_MS)
+    clearInterval(this.voiceTimer)
+    this.voiceTimer = setInterval(() => { this.listen() }, VOICE_EVERY_MS)
+  }
+
+  /** Notes who is speaking: a voice above the level lights a tile, which stays lit a moment after it drops. */
+  private listen (): void {
+    const now = performance.now()
+    const speaking = new Set<string>()
+    for (const [device, link] of this.links) {
+      if (link.state === 'connected' && link.voiceLevel() >= SPEAKING_LEVEL) this.lastVoice.set(device, now)
+      const at = this.lastVoice.get(device)
+      if (at !== undefined && now - at < SPEAKING_HOLD_MS && !link.flags.muted) speaking.add(device)
+    }
+    const was = this.speaking.value
+    if (speaking.size !== was.size || [...speaking].some((d) => !was.has(d))) this.speaking.value = speaking
   }
 
   private end (why: string): void {
@@ -656,6 +682,10 @@ export class CallManager {
   private teardown (): void {
     clearInterval(this.statsTimer)
     this.statsTimer = undefined
+    clearInterval(this.voiceTimer)
+    this.voiceTimer = undefined
+    this.lastVoice.clear()
+    this.speaking.value = new Set()
     clearTimeout(this.ringTimer)
     this.ringTimer = undefined
     for (const l of this.links.values()) l.close()

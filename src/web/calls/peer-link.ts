@@ -28,6 +28,8 @@ import { LinkStatsMeter, type LinkStats } from './link-stats.ts'
 import { PathRecovery, type LinkState } from './path-recovery.ts'
 import { blankTrack, silentTrack } from './placeholder-tracks.ts'
 
+/** A voice level older than this is no longer heard. */
+const VOICE_FRESH_MS = 500
 /** The media sections of a link, in order. */
 const KINDS = ['audio', 'video'] as const
 
@@ -261,6 +263,23 @@ export class PeerLink {
   /** The connection indicator, as of the last {@link refreshStats}. */
   get stats (): LinkStats {
     return this.meter.stats
+  }
+
+  /**
+   * The other side's voice level now, 0 to 1 (RFC 6464, as the audio receiver's synchronization
+   * sources report it; read without a getStats round), or 0 when no audio came in the last half
+   * second or the other side says it is muted.
+   */
+  voiceLevel (): number {
+    if (this.flags.muted) return 0
+    const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'audio')
+    let level = 0
+    for (const s of receiver?.getSynchronizationSources() ?? []) {
+      // Chromium has given this on the Unix clock; the specification, on the page's.
+      const age = Math.min(Math.abs(Date.now() - s.timestamp), Math.abs(performance.now() - s.timestamp))
+      if (age < VOICE_FRESH_MS) level = Math.max(level, s.audioLevel ?? 0)
+    }
+    return level
   }
 
   /** Reads getStats into {@link stats}. */

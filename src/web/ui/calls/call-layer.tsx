@@ -99,12 +99,12 @@ function Indicator ({ p }: { p: ParticipantView, tick: number }): JSX.Element {
   )
 }
 
-function RemoteTile ({ p, tick }: { p: ParticipantView, tick: number }): JSX.Element {
+function RemoteTile ({ p, tick, speaking }: { p: ParticipantView, tick: number, speaking: boolean }): JSX.Element {
   const name = useNameOf()(p.identity, p.name)
   const link = p.link
   const s = link?.stats
   return (
-    <figure class='call-tile' data-device={p.device}>
+    <figure class={speaking ? 'call-tile call-tile-speaking' : 'call-tile'} data-device={p.device} data-testid='call-tile' data-speaking={speaking}>
       <MediaVideo stream={link?.remote ?? null} muted testid='call-remote-video' tick={tick}
         data={{ 'frames-decoded': s?.framesDecoded ?? 0, 'audio-level': s?.audioLevel ?? 0, 'screen-frames': s?.screenFramesDecoded ?? 0, state: link?.state ?? 'new' }} />
       <MediaAudio stream={link?.remoteAudio ?? null} />
@@ -220,7 +220,7 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
         )}
         <div class={`call-grid call-grid-${Math.min(s.participants.length, 6)}`}>
           {s.participants.length === 0 && <p class='call-waiting'>Waiting for others to answer…</p>}
-          {s.participants.map((p) => <RemoteTile key={p.device} p={p} tick={tick} />)}
+          {s.participants.map((p) => <RemoteTile key={p.device} p={p} tick={tick} speaking={m.speaking.value.has(p.device)} />)}
         </div>
         <div class='call-self'>
           <MediaVideo stream={s.local?.stream ?? null} muted testid='call-local-video' cls='call-video call-self-video' />
