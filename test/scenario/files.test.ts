@@ -132,6 +132,8 @@ describe('acting on a file message', () => {
     }, 'Bob\'s reaction on the file at Alice\'s')
     await alice.messenger.edit('bob', offer!.id, 'minutes of Monday')
     await eventually([bob], async () => (await bob.messenger.messages('alice')).find((x) => x.id === offer!.id)?.text === 'minutes of Monday', 'the new caption at Bob\'s')
+    // `kith files` lists it with the caption as edited.
+    expect((await bob.files.list('alice')).find((v) => v.fileId === fileId)?.caption).toBe('minutes of Monday')
 
     // A second file Bob has started and paused.
     await alice.files.send('bob', [randomFile('raw.bin', 4 * MiB)])

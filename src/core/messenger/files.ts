@@ -13,7 +13,7 @@ import { peerIdToString } from '../identity/peer-id.ts'
 import { listMembers } from '../mls/group.ts'
 import type { Conversations } from './conversations.ts'
 import type { Engine } from './engine.ts'
-import type { MessageOut } from './message-view.ts'
+import { foldWindow, type MessageOut } from './message-view.ts'
 import type { Sender } from './sender.ts'
 import type { Write } from './store.ts'
 import type { FileOfferRecord } from './file-offer-record.ts'
@@ -106,14 +106,16 @@ export class FileOffers {
     return record
   }
 
-  /** Every file offered in a conversation, oldest first. */
+  /** Every file offered in a conversation and not withdrawn, oldest first, each with its caption as last edited. */
   async list (target: string): Promise<FileOfferRecord[]> {
     const groupId = await this.conversations.resolveTarget(target)
-    const rows = (await this.engine.store.listMessages(groupId)).filter((r) => r.kind === 'file')
-    if (rows.length === 0) return []
+    const rows = await this.engine.store.listMessages(groupId)
+    const files = rows.filter((r) => r.kind === 'file')
+    if (files.length === 0) return []
     const { readFileOfferOfMessage } = await records()
-    const found = await Promise.all(rows.map(async (r) => await readFileOfferOfMessage(this.engine.store, r.id)))
-    return found.filter((r) => r !== undefined)
+    const found = await Promise.all(files.map(async (r) => await readFileOfferOfMessage(this.engine.store, r.id)))
+    const folded = foldWindow(groupId, rows)
+    return found.filter((r) => r !== undefined).map((r) => ({ ...r, caption: folded.get(r.messageId)?.text ?? r.caption }))
   }
 
   /**
