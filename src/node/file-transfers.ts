@@ -25,7 +25,8 @@ import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/m
 import type { Log } from '../core/messenger/ports.ts'
 import type { KithLibp2p } from '../net/node.ts'
 import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../net/protocols/file.ts'
-import { freeBytesAt, type NodeChunkStore } from '../store/chunks.node.ts'
+import type { NodeChunkStore } from '../store/chunks.node.ts'
+import { dueForRoom } from './disk-room.ts'
 import { formatBytes } from './cli/format.ts'
 
 /** Where a transfer stands, as `kith files` shows it. */
@@ -198,18 +199,14 @@ export class FileTransfers {
     // Membership may have changed: a removed member is cut off before its next chunk.
     this.stopWatchingMembers = this.messenger.subscribe((event) => {
       if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.service.membershipChanged()
-      if (event.type === 'file-withdrawn') this.withdrawLogged(event.fileId)
+      if (event.type === 'file-withdrawn') void this.withdraw(event.fileId)
     })
     // Files withdrawn while nothing here listened (before this start, or a crash between the
     // DELETE's commit and the cleanup): their chunks and transfers go now.
     for (const id of new Set([...this.chunks.fileIds(), ...this.saved.keys()])) {
-      if (await this.messenger.fileWithdrawn(id)) await this.withdraw(id).catch((err: unknown) => { this.options.log(`file ${id}: withdrawing failed: ${describeError(err)}`) })
+      if (await this.messenger.fileWithdrawn(id)) await this.withdraw(id)
     }
     for (const [id, s] of this.saved) if (s.state === 'downloading') this.run(id)
-  }
-
-  private withdrawLogged (id: string): void {
-    this.withdraw(id).catch((err: unknown) => { this.options.log(`file ${id}: withdrawing failed: ${describeError(err)}`) })
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
@@ -421,13 +418,17 @@ export class FileTransfers {
    * ask `mayFetch` again are refused. A copy already saved to disk stays: it is the person's.
    */
   private async withdraw (id: string): Promise<void> {
-    this.roomWait.forget(id)
-    this.attempts.delete(id)
-    await this.halt(id)
-    if (this.saved.delete(id)) this.persist()
-    this.service.membershipChanged()
-    await this.chunks.delete(asFileId(fromHex(id)))
-    this.options.log(`file ${id}: withdrawn by its sender: its chunks are deleted`)
+    try {
+      this.roomWait.forget(id)
+      this.attempts.delete(id)
+      await this.halt(id)
+      if (this.saved.delete(id)) this.persist()
+      this.service.membershipChanged()
+      await this.chunks.delete(asFileId(fromHex(id)))
+      this.options.log(`file ${id}: withdrawn by its sender: its chunks are deleted`)
+    } catch (err) {
+      this.options.log(`file ${id}: withdrawing failed: ${describeError(err)}`)
+    }
   }
 
   /**
@@ -446,44 +447,15 @@ export class FileTransfers {
   private async checkRoom (): Promise<void> {
     const waiting = [...this.saved].filter(([, s]) => s.state === 'paused' && s.full === true)
     if (waiting.length === 0 || this.stopped) return
-    const now = Date.now()
     const manifests = await Promise.all(waiting.map(async ([id]) => await this.messenger.fileOffer(id).then((o) => o.manifest, () => undefined)))
-    // Fetching needs room in the chunk store's quota and on its disk; writing a finished file out,
-    // room for all of it on the disk of its path. Each disk is measured once, and what one download
-    // is given there the next does not see (the downloads directory is usually on the store's disk).
     const fetching: WaitingForRoom[] = []
-    const saving = new Map<string, WaitingForRoom[]>()
+    const saving: Array<WaitingForRoom & { out: string }> = []
     for (const [i, [id, s]] of waiting.entries()) {
       const manifest = manifests[i]
-      if (s.saving !== true || s.out === undefined) {
-        fetching.push({ id, needed: manifest === undefined ? undefined : roomForChunks(manifest.chunkSize) })
-      } else {
-        const dir = existingAncestor(dirname(s.out))
-        saving.set(dir, [...saving.get(dir) ?? [], { id, needed: manifest?.size }])
-      }
+      if (s.saving === true && s.out !== undefined) saving.push({ id, out: s.out, needed: manifest?.size })
+      else fetching.push({ id, needed: manifest === undefined ? undefined : roomForChunks(manifest.chunkSize) })
     }
-    const free = new Map<number, number>()
-    /** The free bytes of the disk holding `dir` left to give, and the key to take them under. */
-    const diskOf = async (dir: string): Promise<{ dev: number, room: number } | undefined> => await this.room(async () => {
-      const { dev } = await stat(dir)
-      if (!free.has(dev)) free.set(dev, await freeBytesAt(dir))
-      return { dev, room: free.get(dev)! }
-    })
-    const give = (dev: number, ids: readonly string[], from: readonly WaitingForRoom[]): string[] => {
-      const taken = from.filter((w) => ids.includes(w.id)).reduce((n, w) => n + (w.needed ?? 0), 0)
-      free.set(dev, (free.get(dev) ?? 0) - taken)
-      return [...ids]
-    }
-    const due: string[] = []
-    if (fetching.length > 0) {
-      const disk = await diskOf(this.chunks.dir)
-      if (disk !== undefined) due.push(...give(disk.dev, this.roomWait.due(fetching, Math.min(this.chunks.quotaBytes - this.chunks.usedBytes, disk.room), now), fetching))
-    }
-    for (const [dir, items] of saving) {
-      const disk = await diskOf(dir)
-      if (disk !== undefined) due.push(...give(disk.dev, this.roomWait.due(items, disk.room, now), items))
-    }
-    for (const id of due) {
+    for (const id of await dueForRoom({ fetching, saving }, this.chunks, this.roomWait, Date.now(), this.options.log)) {
       const s = this.saved.get(id)
       // Paused, resumed or cancelled by the person meanwhile: theirs to say.
       if (s?.state !== 'paused' || s.full !== true || this.stopped) continue
@@ -491,16 +463,6 @@ export class FileTransfers {
       this.saved.set(id, { state: 'downloading', ...(s.out !== undefined ? { out: s.out } : {}) })
       this.persist()
       this.run(id)
-    }
-  }
-
-  /** What `measure` finds, or undefined (logged) when it cannot tell how much room there is. */
-  private async room<T> (measure: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await measure()
-    } catch (err) {
-      this.options.log(`cannot tell whether the disk has room: ${describeError(err)}`)
-      return undefined
     }
   }
 
@@ -617,16 +579,12 @@ export class FileTransfers {
       mkdirSync(dirname(out), { recursive: true })
       handle = await open(tmp, 'w', 0o600)
       for await (const plaintext of readFilePlaintext(manifest, this.chunks)) {
-        if (signal.aborted) break
+        signal.throwIfAborted()
         await handle.write(plaintext)
       }
-      if (!signal.aborted) await handle.sync()
+      await handle.sync()
       await handle.close()
       handle = undefined
-      if (signal.aborted) {
-        await rm(tmp, { force: true })
-        return
-      }
       await rename(tmp, out)
     } catch (err) {
       await handle?.close().catch(() => {})
@@ -655,12 +613,6 @@ function speedOf (samples: ReadonlyArray<[number, number]>): number {
   const [t0, b0] = samples[0]!
   const [t1, b1] = samples[samples.length - 1]!
   return t1 > t0 ? Math.round((b1 - b0) / ((t1 - t0) / 1000)) : 0
-}
-
-/** `dir` if it exists, else its nearest ancestor that does (the disk it would be made on). */
-function existingAncestor (dir: string): string {
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir)
-  return dir
 }
 
 /** `dir/name`, or `dir/name (2).ext` and so on when that exists. */

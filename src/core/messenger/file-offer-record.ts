@@ -69,6 +69,13 @@ export function withdrawWrites (record: FileOfferRecord): Write[] {
   return [{ kind: 'meta', key: OFFER_META + fileIdHex(record.manifest.fileId), value: utf8(JSON.stringify(tombstone)) }]
 }
 
+/** Whether a file's offer was withdrawn here (only its tombstone is left). */
+export async function fileOfferWithdrawn (store: Store, fileId: string): Promise<boolean> {
+  if (!/^[0-9a-f]{32}$/.test(fileId)) return false
+  const bytes = await store.getMeta(OFFER_META + fileId)
+  return bytes !== undefined && 'withdrawn' in (JSON.parse(fromUtf8(bytes)) as StoredRecord | WithdrawnRecord)
+}
+
 /** Whether a file id was ever offered here, withdrawn or not. */
 export async function fileIdKnown (store: Store, fileId: string): Promise<boolean> {
   return await store.getMeta(OFFER_META + fileId) !== undefined

@@ -94,9 +94,7 @@ export class FileOffers {
 
   /** Whether a file's offer was withdrawn here (its FILE message deleted for everyone). */
   async withdrawn (fileId: string): Promise<boolean> {
-    const { fileIdKnown, readFileOffer } = await records()
-    const id = fileId.toLowerCase()
-    return /^[0-9a-f]{32}$/.test(id) && await fileIdKnown(this.engine.store, id) && await readFileOffer(this.engine.store, id) === undefined
+    return await (await records()).fileOfferWithdrawn(this.engine.store, fileId.toLowerCase())
   }
 
   /** The offer of a file by its hex id; throws NotFoundError if this device holds none. */

@@ -122,6 +122,9 @@ export class FileTransfers {
   private readonly manifests = new Map<string, FileManifest>()
   private service: FileService | undefined
   private refreshTimer: ReturnType<typeof setInterval> | undefined
+  private roomTimer: ReturnType<typeof setInterval> | undefined
+  private readonly roomWait = new RoomWait()
+  private stopped = false
 
   private constructor (private readonly options: FileTransfersOptions, readonly store: BrowserChunkStore) {}
 
@@ -381,10 +384,6 @@ export class FileTransfers {
     this.download(fileId).then(() => { this.retries.delete(fileId) }, () => {})
   }
 
-  private roomTimer: ReturnType<typeof setInterval> | undefined
-  private readonly roomWait = new RoomWait()
-  private stopped = false
-
   /** Looks every few seconds whether the downloads paused for want of room can go on. */
   private waitForRoom (): void {
     this.roomTimer ??= setInterval(() => { void this.checkRoom() }, ROOM_CHECK_MS)
@@ -438,6 +437,7 @@ export class FileTransfers {
   /** Stops a download and deletes its chunks. */
   async cancel (fileId: string): Promise<void> {
     await this.discard(fileId, undefined)
+    this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null, removed: false })
   }
 
   /**
@@ -447,20 +447,22 @@ export class FileTransfers {
    */
   async remove (fileId: string): Promise<void> {
     await this.discard(fileId, 'removed')
+    this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null, removed: true })
   }
 
-  /** Stops a download, deletes the chunks, and notes what the person wants now. */
+  /**
+   * Stops a download, deletes the chunks, and notes what the person wants now; the room freed may
+   * be what a download paused for want of it needs.
+   */
   private async discard (fileId: string, wanted: 'removed' | undefined): Promise<void> {
     saveWanted(fileId, wanted)
     clearTimeout(this.retries.get(fileId)?.timer)
     this.retries.delete(fileId)
+    this.roomWait.forget(fileId)
     const running = this.running.get(fileId)
     running?.abort.abort(new PausedError('cancelled'))
     await running?.done.catch(() => {})
-    const manifest = await this.manifest(fileId)
-    await this.store.delete(manifest.fileId)
-    this.set(fileId, { state: 'offered', bytes: 0, speed: 0, secondsLeft: null, error: null, removed: wanted === 'removed' })
-    // Its room may be what a download paused for want of it needs.
+    await this.store.delete(asFileId(fromHex(fileId)))
     void this.checkRoom()
   }
 
@@ -477,15 +479,8 @@ export class FileTransfers {
    * and stops serving it (its offer is gone, so the next request is refused).
    */
   async withdraw (fileId: string): Promise<void> {
-    saveWanted(fileId, undefined)
-    clearTimeout(this.retries.get(fileId)?.timer)
-    this.retries.delete(fileId)
-    this.roomWait.forget(fileId)
-    const running = this.running.get(fileId)
-    running?.abort.abort(new PausedError('cancelled'))
-    await running?.done.catch(() => {})
+    await this.discard(fileId, undefined)
     this.manifests.delete(fileId)
-    await this.store.delete(asFileId(fromHex(fileId)))
     this.service?.membershipChanged()
     this.views.delete(fileId)
     this.options.log(`file ${fileId}: withdrawn by its sender: its chunks are deleted`)
