@@ -1,16 +1,17 @@
 /**
  * What a backup holds (the `BackupContents` protobuf, docs/PROTOCOL.md §Backup contents): the
  * identity key pair, display name, contacts and their devices, conversations with their members
- * and preferences, and, if asked, message history. Decoding checks every field's shape, since a
+ * and preferences, and, if asked, message history with the file offers it holds. Decoding checks every field's shape, since a
  * file from elsewhere is input like any other; signatures and keys are checked where they are used.
  */
 import { BackupContents as Codec, type BackupContents } from '../codec/backup.ts'
-import { abytes } from '../bytes.ts'
+import { abytes, toHex } from '../bytes.ts'
+import { FILE_ID_LENGTH } from '../files/constants.ts'
 import { CodecError, ValidationError } from '../errors.ts'
 import { validateDisplayName } from '../identity/device-certificate.ts'
 import { PUBLIC_KEY_LENGTH } from '../identity/identity-key.ts'
 
-export type { BackupContact, BackupContents, BackupDevice, BackupGroup, BackupMember, BackupMessage } from '../codec/backup.ts'
+export type { BackupContact, BackupContents, BackupDevice, BackupFile, BackupGroup, BackupMember, BackupMessage } from '../codec/backup.ts'
 
 /** The contents version this code writes and reads. */
 export const CONTENTS_VERSION = 1
@@ -20,6 +21,8 @@ const MAX_MEMBERS = 10_000
 const MAX_MESSAGES = 5_000_000
 const MAX_ID_BYTES = 64
 const MAX_TEXT = 64 * 1024
+/** An offer is a manifest: under 1 KiB, and a thumbnail of at most 64 KiB. */
+const MAX_OFFER_BYTES = 128 * 1024
 
 /** Encodes contents for {@link sealBackup}. */
 export function encodeBackupContents (contents: BackupContents): Uint8Array {
@@ -34,7 +37,7 @@ function check (ok: boolean, what: string): void {
 export function decodeBackupContents (bytes: Uint8Array): BackupContents {
   let c: BackupContents
   try {
-    c = Codec.decode(bytes, { limits: { contacts: MAX_CONTACTS, devices: MAX_CONTACTS * 8, groups: MAX_GROUPS, messages: MAX_MESSAGES, groups$: { members: MAX_MEMBERS, replacedDevices: 16 } } })
+    c = Codec.decode(bytes, { limits: { contacts: MAX_CONTACTS, devices: MAX_CONTACTS * 8, groups: MAX_GROUPS, messages: MAX_MESSAGES, files: MAX_MESSAGES, groups$: { members: MAX_MEMBERS, replacedDevices: 16 } } })
   } catch (err) {
     throw new CodecError('backup contents are not valid protobuf', { cause: err })
   }
@@ -66,6 +69,16 @@ export function decodeBackupContents (bytes: Uint8Array): BackupContents {
     check(/^[a-z-]{1,32}$/.test(m.kind), 'a message kind is malformed')
     check(m.text.length <= MAX_TEXT && m.target.length <= MAX_ID_BYTES, 'a message is too long')
     for (const n of [m.seq, m.lamport, m.sentAt, m.receivedAt, m.epoch]) check(n <= BigInt(Number.MAX_SAFE_INTEGER), 'a message number is out of range')
+  }
+  check(c.history || c.files.length === 0, 'file offers are present although history was not included')
+  const fileMessages = new Set(c.messages.filter((m) => m.kind === 'file').map((m) => toHex(m.id)))
+  const fileIds = new Set<string>()
+  for (const f of c.files) {
+    check(f.fileId.length === FILE_ID_LENGTH, 'a file id is not 16 bytes')
+    check(fileMessages.has(toHex(f.messageId)), `file ${toHex(f.fileId)} names no file message of the history`)
+    check(f.offer.length <= MAX_OFFER_BYTES, `the offer of file ${toHex(f.fileId)} is too long`)
+    check(!fileIds.has(toHex(f.fileId)), `file ${toHex(f.fileId)} is listed twice`)
+    fileIds.add(toHex(f.fileId))
   }
   return c
 }

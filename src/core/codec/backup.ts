@@ -1161,6 +1161,141 @@ export namespace BackupMessage {
   }
 }
 
+export interface BackupFile {
+  messageId: Uint8Array<ArrayBuffer>
+  fileId: Uint8Array<ArrayBuffer>
+  offer: Uint8Array<ArrayBuffer>
+}
+
+export namespace BackupFile {
+  let _codec: Codec<BackupFile>
+
+  export const codec = (): Codec<BackupFile> => {
+    if (_codec == null) {
+      _codec = message<BackupFile>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.messageId != null && obj.messageId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.messageId)
+        }
+
+        if ((obj.fileId != null && obj.fileId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.fileId)
+        }
+
+        if ((obj.offer != null && obj.offer.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.offer)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          messageId: uint8ArrayAlloc(0),
+          fileId: uint8ArrayAlloc(0),
+          offer: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.messageId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.fileId = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.offer = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.messageId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.fileId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.offer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BackupFileMessageIdFieldEvent {
+    field: '$.messageId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BackupFileFileIdFieldEvent {
+    field: '$.fileId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BackupFileOfferFieldEvent {
+    field: '$.offer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<BackupFile>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BackupFile.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BackupFile>): BackupFile {
+    return decodeMessage(buf, BackupFile.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BackupFile>): Generator<BackupFileMessageIdFieldEvent | BackupFileFileIdFieldEvent | BackupFileOfferFieldEvent> {
+    return streamMessage(buf, BackupFile.codec(), opts)
+  }
+}
+
 export interface BackupContents {
   version: number
   createdAt: bigint
@@ -1174,6 +1309,7 @@ export interface BackupContents {
   history: boolean
   messages: BackupMessage[]
   readReceipts: boolean
+  files: BackupFile[]
 }
 
 export namespace BackupContents {
@@ -1254,6 +1390,13 @@ export namespace BackupContents {
           w.bool(obj.readReceipts)
         }
 
+        if (obj.files != null && obj.files.length > 0) {
+          for (const value of obj.files) {
+            w.uint32(106)
+            BackupFile.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1270,7 +1413,8 @@ export namespace BackupContents {
           groups: [],
           history: false,
           messages: [],
-          readReceipts: false
+          readReceipts: false,
+          files: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1351,6 +1495,16 @@ export namespace BackupContents {
               obj.readReceipts = reader.bool()
               break
             }
+            case 13: {
+              if (opts.limits?.files != null && obj.files.length === opts.limits.files) {
+                throw new MaxLengthError('Decode error - repeated field "files" had too many elements')
+              }
+
+              obj.files.push(BackupFile.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.files$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1364,7 +1518,8 @@ export namespace BackupContents {
           contacts: 0,
           devices: 0,
           groups: 0,
-          messages: 0
+          messages: 0,
+          files: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1499,6 +1654,24 @@ export namespace BackupContents {
                 field: `${prefix}.readReceipts`,
                 value: reader.bool()
               }
+              break
+            }
+            case 13: {
+              if (opts.limits?.files != null && obj.files === opts.limits.files) {
+                throw new MaxLengthError('Streaming decode error - repeated field "files" had too many elements')
+              }
+
+              for (const evt of BackupFile.codec().stream(reader, reader.uint32(), `${prefix}.files[]`, {
+                limits: opts.limits?.files$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.files
+                }
+              }
+
+              obj.files++
+
               break
             }
             default: {
@@ -1751,6 +1924,24 @@ export namespace BackupContents {
     value: boolean
   }
 
+  export interface BackupContentsFilesMessageIdFieldEvent {
+    field: '$.files[].messageId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface BackupContentsFilesFileIdFieldEvent {
+    field: '$.files[].fileId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface BackupContentsFilesOfferFieldEvent {
+    field: '$.files[].offer'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<BackupContents>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, BackupContents.codec())
   }
@@ -1759,7 +1950,7 @@ export namespace BackupContents {
     return decodeMessage(buf, BackupContents.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BackupContents>): Generator<BackupContentsVersionFieldEvent | BackupContentsCreatedAtFieldEvent | BackupContentsIdentityPublicFieldEvent | BackupContentsIdentityPrivateFieldEvent | BackupContentsDisplayNameFieldEvent | BackupContentsDevicePeerIdFieldEvent | BackupContentsContactsIdentityFieldEvent | BackupContentsContactsAliasFieldEvent | BackupContentsContactsDisplayNameFieldEvent | BackupContentsContactsVerifiedFieldEvent | BackupContentsContactsCreatedAtFieldEvent | BackupContentsDevicesCardFieldEvent | BackupContentsGroupsIdFieldEvent | BackupContentsGroupsDirectFieldEvent | BackupContentsGroupsNameFieldEvent | BackupContentsGroupsPeerIdentityFieldEvent | BackupContentsGroupsCreatorFieldEvent | BackupContentsGroupsActiveFieldEvent | BackupContentsGroupsLamportFieldEvent | BackupContentsGroupsCreatedAtFieldEvent | BackupContentsGroupsMembersIdentityFieldEvent | BackupContentsGroupsMembersPeerIdFieldEvent | BackupContentsGroupsMutedFieldEvent | BackupContentsGroupsArchivedFieldEvent | BackupContentsGroupsReplacedDevicesFieldEvent | BackupContentsHistoryFieldEvent | BackupContentsMessagesIdFieldEvent | BackupContentsMessagesGroupIdFieldEvent | BackupContentsMessagesSenderIdentityFieldEvent | BackupContentsMessagesSenderDeviceFieldEvent | BackupContentsMessagesOwnFieldEvent | BackupContentsMessagesKindFieldEvent | BackupContentsMessagesTextFieldEvent | BackupContentsMessagesTargetFieldEvent | BackupContentsMessagesSeqFieldEvent | BackupContentsMessagesLamportFieldEvent | BackupContentsMessagesSentAtFieldEvent | BackupContentsMessagesReceivedAtFieldEvent | BackupContentsMessagesEpochFieldEvent | BackupContentsMessagesGapFieldEvent | BackupContentsReadReceiptsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BackupContents>): Generator<BackupContentsVersionFieldEvent | BackupContentsCreatedAtFieldEvent | BackupContentsIdentityPublicFieldEvent | BackupContentsIdentityPrivateFieldEvent | BackupContentsDisplayNameFieldEvent | BackupContentsDevicePeerIdFieldEvent | BackupContentsContactsIdentityFieldEvent | BackupContentsContactsAliasFieldEvent | BackupContentsContactsDisplayNameFieldEvent | BackupContentsContactsVerifiedFieldEvent | BackupContentsContactsCreatedAtFieldEvent | BackupContentsDevicesCardFieldEvent | BackupContentsGroupsIdFieldEvent | BackupContentsGroupsDirectFieldEvent | BackupContentsGroupsNameFieldEvent | BackupContentsGroupsPeerIdentityFieldEvent | BackupContentsGroupsCreatorFieldEvent | BackupContentsGroupsActiveFieldEvent | BackupContentsGroupsLamportFieldEvent | BackupContentsGroupsCreatedAtFieldEvent | BackupContentsGroupsMembersIdentityFieldEvent | BackupContentsGroupsMembersPeerIdFieldEvent | BackupContentsGroupsMutedFieldEvent | BackupContentsGroupsArchivedFieldEvent | BackupContentsGroupsReplacedDevicesFieldEvent | BackupContentsHistoryFieldEvent | BackupContentsMessagesIdFieldEvent | BackupContentsMessagesGroupIdFieldEvent | BackupContentsMessagesSenderIdentityFieldEvent | BackupContentsMessagesSenderDeviceFieldEvent | BackupContentsMessagesOwnFieldEvent | BackupContentsMessagesKindFieldEvent | BackupContentsMessagesTextFieldEvent | BackupContentsMessagesTargetFieldEvent | BackupContentsMessagesSeqFieldEvent | BackupContentsMessagesLamportFieldEvent | BackupContentsMessagesSentAtFieldEvent | BackupContentsMessagesReceivedAtFieldEvent | BackupContentsMessagesEpochFieldEvent | BackupContentsMessagesGapFieldEvent | BackupContentsReadReceiptsFieldEvent | BackupContentsFilesMessageIdFieldEvent | BackupContentsFilesFileIdFieldEvent | BackupContentsFilesOfferFieldEvent> {
     return streamMessage(buf, BackupContents.codec(), opts)
   }
 }

@@ -5,7 +5,7 @@
  * libp2p key, new MLS signature key, a new certificate) whose conversations are rejoining, since the
  * old device's MLS states must never be continued.
  */
-import { decodeBackupContents, encodeBackupContents, type BackupContents, type BackupGroup, type BackupMessage } from '../backup/backup-contents.ts'
+import { decodeBackupContents, encodeBackupContents, type BackupContents, type BackupFile, type BackupGroup, type BackupMessage } from '../backup/backup-contents.ts'
 import { checkNewPassphrase, openBackup, sealBackup } from '../backup/backup-file.ts'
 import { fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts'
 import { CryptoVerificationError, UsageError } from '../errors.ts'
@@ -20,7 +20,7 @@ import { CONVERSATION_PREFS_KEY, parsePrefs, prefsWrite, type ConversationPrefs 
 import { newGroupRow } from './conversations.ts'
 import { ReadState } from './read-state.ts'
 import { parseRejoinMark, REJOIN_PREFIX, rejoinMarkWrite } from './rejoin-marks.ts'
-import type { GroupRow, Store, Write } from './store.ts'
+import type { GroupRow, MessageRow, Store, Write } from './store.ts'
 
 const META = {
   identityPublic: 'identity.public',
@@ -50,6 +50,7 @@ export async function collectBackup (store: Store, account: Account, options: Co
   const prefs: ReadonlyMap<string, ConversationPrefs> = parsedPrefs.kind === 'ok' ? parsedPrefs.prefs : new Map()
   const groups: BackupGroup[] = []
   const messages: BackupMessage[] = []
+  const fileMessages: string[] = []
   for (const row of await store.listGroups()) {
     // A conversation still rejoining (this device was itself restored) has only a placeholder
     // state: its members, and the devices a rejoin must remove, are in its mark.
@@ -72,6 +73,16 @@ export async function collectBackup (store: Store, account: Account, options: Co
         kind: m.kind, text: m.text, target: bytesOf(m.target), seq: big(m.seq), lamport: big(m.lamport), sentAt: big(m.sentAt),
         receivedAt: big(m.receivedAt), epoch: big(m.epoch), gap: m.gap
       })
+      if (m.kind === 'file') fileMessages.push(m.id)
+    }
+  }
+  // Each file the history offers, key included, so that the restored device can fetch it again.
+  const files: BackupFile[] = []
+  if (fileMessages.length > 0) {
+    const { backupFileOfMessage } = await import('./file-offer-record.ts')
+    for (const id of fileMessages) {
+      const file = await backupFileOfMessage(store, id)
+      if (file !== undefined) files.push({ messageId: bytesOf(id), fileId: file.fileId as Uint8Array<ArrayBuffer>, offer: file.offer as Uint8Array<ArrayBuffer> })
     }
   }
   const readReceipts = await store.getMeta(META.readReceipts)
@@ -89,6 +100,7 @@ export async function collectBackup (store: Store, account: Account, options: Co
     groups,
     history: options.history,
     messages,
+    files,
     readReceipts: readReceipts === undefined || fromUtf8(readReceipts) !== '0'
   }
 }
@@ -157,17 +169,22 @@ export async function restoreBackup (store: Store, contents: BackupContents, dev
   const prefs = new Map<string, ConversationPrefs>()
   const reads = new ReadState(store)
   const lastLamport = new Map<string, number>()
+  const fileRows = new Map<string, MessageRow>()
   for (const m of contents.messages) {
     const groupId = toHex(m.groupId)
     lastLamport.set(groupId, Math.max(lastLamport.get(groupId) ?? 0, Number(m.lamport)))
-    writes.push({
-      kind: 'message',
-      row: {
-        id: toHex(m.id), groupId, senderIdentity: toHex(m.senderIdentity), senderDevice: m.senderDevice, own: m.own, kind: m.kind, text: m.text,
-        target: m.target.length === 0 ? null : toHex(m.target), seq: Number(m.seq), lamport: Number(m.lamport), sentAt: Number(m.sentAt),
-        receivedAt: Number(m.receivedAt), epoch: Number(m.epoch), recipients: 0, needsSend: false, gap: m.gap
-      }
-    })
+    const row: MessageRow = {
+      id: toHex(m.id), groupId, senderIdentity: toHex(m.senderIdentity), senderDevice: m.senderDevice, own: m.own, kind: m.kind, text: m.text,
+      target: m.target.length === 0 ? null : toHex(m.target), seq: Number(m.seq), lamport: Number(m.lamport), sentAt: Number(m.sentAt),
+      receivedAt: Number(m.receivedAt), epoch: Number(m.epoch), recipients: 0, needsSend: false, gap: m.gap
+    }
+    writes.push({ kind: 'message', row })
+    if (row.kind === 'file') fileRows.set(row.id, row)
+  }
+  if (contents.files.length > 0) {
+    const { restoredFileWrites } = await import('./file-offer-record.ts')
+    // decodeBackupContents checked that each names a FILE message of the history.
+    for (const f of contents.files) writes.push(...restoredFileWrites(fileRows.get(toHex(f.messageId))!, toHex(f.fileId), f.offer))
   }
   let rejoining = 0
   for (const g of contents.groups) {

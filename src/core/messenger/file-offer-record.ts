@@ -7,7 +7,8 @@
 import { fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts'
 import { decodeManifest, encodeManifest, fileIdHex, validateManifest, type FileManifest } from '../files/manifest.ts'
 import { validateText } from '../conversation/payload.ts'
-import type { Store, Write } from './store.ts'
+import { ValidationError } from '../errors.ts'
+import type { MessageRow, Store, Write } from './store.ts'
 
 /** Meta key prefix of a stored offer, by file id (hex). */
 const OFFER_META = 'file.offer.'
@@ -65,8 +66,40 @@ interface WithdrawnRecord { withdrawn: true, messageId: string, groupId: string 
  * everyone). A tombstone stays under the file id, so the same offer is never taken up again.
  */
 export function withdrawWrites (record: FileOfferRecord): Write[] {
-  const tombstone: WithdrawnRecord = { withdrawn: true, messageId: record.messageId, groupId: record.groupId }
-  return [{ kind: 'meta', key: OFFER_META + fileIdHex(record.manifest.fileId), value: utf8(JSON.stringify(tombstone)) }]
+  return tombstoneWrites(fileIdHex(record.manifest.fileId), record.messageId, record.groupId)
+}
+
+function tombstoneWrites (fileId: string, messageId: string, groupId: string): Write[] {
+  const tombstone: WithdrawnRecord = { withdrawn: true, messageId, groupId }
+  return [{ kind: 'meta', key: OFFER_META + fileId, value: utf8(JSON.stringify(tombstone)) }]
+}
+
+/** A FILE message's file as a backup keeps it: its id, and its encoded offer (key included) unless it was withdrawn. */
+export async function backupFileOfMessage (store: Store, messageId: string): Promise<{ fileId: Uint8Array, offer: Uint8Array } | undefined> {
+  const id = await store.getMeta(MESSAGE_META + messageId)
+  if (id === undefined) return undefined
+  const fileId = fromUtf8(id)
+  const bytes = await store.getMeta(OFFER_META + fileId)
+  if (bytes === undefined) return undefined
+  const s = JSON.parse(fromUtf8(bytes)) as StoredRecord | WithdrawnRecord
+  return { fileId: fromHex(fileId), offer: 'withdrawn' in s ? new Uint8Array() : fromHex(s.offer) }
+}
+
+/**
+ * The writes that restore a backed-up file beside its FILE message's row: the offer, where it was
+ * offered taken from the row; or, for a withdrawn file (no offer), the tombstone. Throws naming the
+ * file when the offer does not decode or is another file's.
+ */
+export function restoredFileWrites (row: MessageRow, fileId: string, offer: Uint8Array): Write[] {
+  if (offer.length === 0) return [...tombstoneWrites(fileId, row.id, row.groupId), { kind: 'meta', key: MESSAGE_META + row.id, value: utf8(fileId) }]
+  let manifest: FileManifest
+  try {
+    manifest = decodeManifest(offer)
+  } catch (err) {
+    throw new ValidationError(`backup contents: the offer of file ${fileId} does not decode`, { cause: err })
+  }
+  if (fileIdHex(manifest.fileId) !== fileId) throw new ValidationError(`backup contents: the offer listed as file ${fileId} is file ${fileIdHex(manifest.fileId)}`)
+  return offerWrites({ messageId: row.id, groupId: row.groupId, senderIdentity: row.senderIdentity, senderDevice: row.senderDevice, caption: row.text, sentAt: row.sentAt, manifest })
 }
 
 /** Whether a file's offer was withdrawn here (only its tombstone is left). */

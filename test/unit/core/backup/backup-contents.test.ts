@@ -1,5 +1,5 @@
 /**
- * Backup contents: what goes in comes out, and a decrypted file whose fields are the wrong shape
+ * Backup contents: what goes in comes out (file offers too), and a decrypted file whose fields are the wrong shape
  * is refused with a message naming the field, before anything is restored from it.
  */
 import { describe, expect, it } from 'vitest'
@@ -26,13 +26,17 @@ function sample (): BackupContents {
     messages: [{
       id: new Uint8Array(16).fill(10), groupId: key(6), senderIdentity: key(4), senderDevice: '12D3KooWexample', own: false, kind: 'text',
       text: 'hello', target: new Uint8Array(), seq: 1n, lamport: 2n, sentAt: 3n, receivedAt: 4n, epoch: 1n, gap: false
+    }, {
+      id: new Uint8Array(16).fill(12), groupId: key(6), senderIdentity: key(4), senderDevice: '12D3KooWexample', own: false, kind: 'file',
+      text: 'the plan', target: new Uint8Array(), seq: 2n, lamport: 3n, sentAt: 4n, receivedAt: 5n, epoch: 1n, gap: false
     }],
+    files: [{ messageId: new Uint8Array(16).fill(12), fileId: new Uint8Array(16).fill(13), offer: new Uint8Array([1, 2, 3]) }],
     readReceipts: false
   }
 }
 
 describe('backup contents', () => {
-  it('round-trips identity, contacts, devices, groups with members and prefs, history and settings', () => {
+  it('round-trips identity, contacts, devices, groups with members and prefs, history with its file offers, and settings', () => {
     const c = sample()
     expect(decodeBackupContents(encodeBackupContents(c))).toEqual(c)
   })
@@ -50,7 +54,12 @@ describe('backup contents', () => {
       [{ contacts: [{ ...sample().contacts[0]!, alias: 'has space' }] }, /alias/],
       [{ groups: [{ ...sample().groups[0]!, direct: true }] }, /1:1 must name its other account/],
       [{ history: false }, /history was not included/],
-      [{ messages: [{ ...sample().messages[0]!, kind: 'DROP TABLE' }] }, /kind is malformed/]
+      [{ messages: [{ ...sample().messages[0]!, kind: 'DROP TABLE' }] }, /kind is malformed/],
+      [{ files: [{ ...sample().files[0]!, fileId: new Uint8Array(15) }] }, /file id is not 16 bytes/],
+      [{ files: [{ ...sample().files[0]!, messageId: new Uint8Array(16).fill(10) }] }, /names no file message of the history/],
+      [{ files: [{ ...sample().files[0]!, offer: new Uint8Array(129 * 1024) }] }, /offer of file 0d0d.* is too long/],
+      [{ files: [sample().files[0]!, sample().files[0]!] }, /listed twice/],
+      [{ history: false, messages: [] }, /file offers are present although history was not included/]
     ]
     for (const [patch, message] of cases) {
       expect(() => decodeBackupContents(encodeBackupContents({ ...sample(), ...patch })), message.source).toThrow(message)

@@ -26,6 +26,9 @@ import { Deliver, DeliverKind, RejoinRequest } from '../../../../src/core/codec/
 import { Messenger } from '../../../../src/core/messenger/messenger.ts'
 import type { Transport } from '../../../../src/core/messenger/ports.ts'
 import { peerIdToString } from '../../../../src/core/identity/peer-id.ts'
+import { asFileId, encodeManifest, type FileManifest } from '../../../../src/core/files/manifest.ts'
+import { fileOfferWithdrawn, offerWrites, readFileOffer, readFileOfferOfMessage, withdrawWrites, type FileOfferRecord } from '../../../../src/core/messenger/file-offer-record.ts'
+import type { MessageRow } from '../../../../src/core/messenger/store.ts'
 
 let dir: string
 let stores: SqliteStore[]
@@ -152,11 +155,50 @@ describe('account backup', () => {
     expect(new Set(mark?.oldDevices)).toEqual(new Set([firstDevice.peerId, alice.account.peerId]))
   })
 
+  it('keeps the files of the history: each offer with its key, and a withdrawn file as withdrawn', async () => {
+    const alice = await aliceWithBob()
+    const manifest = (id: number): FileManifest => ({
+      fileId: asFileId(new Uint8Array(16).fill(id)), name: `file-${id}.pdf`, size: 3000, mimeType: 'application/pdf', chunkSize: 65536,
+      key: crypto.getRandomValues(new Uint8Array(32)), merkleRoot: crypto.getRandomValues(new Uint8Array(32))
+    })
+    const kept = manifest(1)
+    const withdrawn = manifest(2)
+    const fileRow = (id: string, seq: number, caption: string): MessageRow => ({
+      id, groupId: alice.groupId, senderIdentity: alice.bobIdentity, senderDevice: alice.bobPeer, own: false, kind: 'file', text: caption,
+      target: null, seq, lamport: 3 + seq, sentAt: 100 + seq, receivedAt: 100 + seq, epoch: 1, recipients: 0, needsSend: false, gap: false
+    })
+    const at = (row: MessageRow, m: FileManifest): FileOfferRecord => ({
+      messageId: row.id, groupId: row.groupId, senderIdentity: row.senderIdentity, senderDevice: row.senderDevice, caption: row.text, sentAt: row.sentAt, manifest: m
+    })
+    const keptRow = fileRow('b1'.repeat(16), 2, 'the plan')
+    const withdrawnRow = fileRow('b2'.repeat(16), 3, '')
+    await alice.store.apply([
+      { kind: 'message', row: keptRow }, ...offerWrites(at(keptRow, kept)),
+      { kind: 'message', row: withdrawnRow }, ...offerWrites(at(withdrawnRow, withdrawn))
+    ])
+    await alice.store.apply(withdrawWrites(at(withdrawnRow, withdrawn)))
+
+    const contents = decodeBackupContents(encodeBackupContents(await collectBackup(alice.store, alice.account, { history: true, now: 20 })))
+    expect(contents.files).toHaveLength(2)
+    const target = openStore('restored')
+    await target.apply((await restoreBackup(target, contents, await newDevice(), 30)).writes)
+    expect(await readFileOfferOfMessage(target, keptRow.id)).toEqual(at(keptRow, kept))
+    expect(await readFileOffer(target, toHex(withdrawn.fileId))).toBeUndefined()
+    expect(await fileOfferWithdrawn(target, toHex(withdrawn.fileId))).toBe(true)
+
+    // An offer that is not the file it is listed as, or no offer at all, is refused by name.
+    const swapped = { ...contents, files: contents.files.map((f) => ({ ...f, offer: f.offer.length > 0 ? encodeManifest(manifest(3)) as Uint8Array<ArrayBuffer> : f.offer })) }
+    await expect(restoreBackup(openStore('swapped'), swapped, await newDevice(), 30)).rejects.toThrow(`the offer listed as file ${'01'.repeat(16)} is file ${'03'.repeat(16)}`)
+    const garbage = { ...contents, files: contents.files.map((f) => ({ ...f, offer: f.offer.length > 0 ? new Uint8Array([0xff, 0xff]) : f.offer })) }
+    await expect(restoreBackup(openStore('garbage'), garbage, await newDevice(), 30)).rejects.toThrow(`the offer of file ${'01'.repeat(16)} does not decode`)
+  })
+
   it('leaves history out unless asked', async () => {
     const alice = await aliceWithBob()
     const contents = await collectBackup(alice.store, alice.account, { history: false, now: 20 })
     expect(contents.history).toBe(false)
     expect(contents.messages).toEqual([])
+    expect(contents.files).toEqual([])
   })
 
   it('refuses a store that has an account, and a key pair whose halves do not match', async () => {
