@@ -15,6 +15,7 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, extname, join, resolve } from 'node:path'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { EpochWatch } from '../core/conversation/epoch-watch.ts'
 import { NotFoundError, UsageError, ValidationError, describeError } from '../core/errors.ts'
 import { QuotaExceededError, type ChunkStore } from '../core/files/chunk-store.ts'
 import { asFileId, chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
@@ -130,6 +131,8 @@ export class FileTransfers {
   private readonly saved: Map<string, Saved>
   private readonly running = new Map<string, Running>()
   private readonly retries = new Map<string, NodeJS.Timeout>()
+  /** Conversations' epochs: a new one sets off the downloads waiting for a source. */
+  private readonly epochs = new EpochWatch()
   /** Failed attempts in a row, per download, for the retry backoff. */
   private readonly attempts = new Map<string, number>()
   private readonly listeners = new Set<(view: TransferView) => void>()
@@ -198,7 +201,11 @@ export class FileTransfers {
     this.roomTimer.unref()
     // Membership may have changed: a removed member is cut off before its next chunk.
     this.stopWatchingMembers = this.messenger.subscribe((event) => {
-      if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) this.service.membershipChanged()
+      if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) {
+        this.service.membershipChanged()
+        // Who may serve what may have changed too: downloads waiting for a source look again now.
+        if (event.type === 'conversation' && this.epochs.changed(event.conversation)) this.retryWaiting(event.conversation.id)
+      }
       if (event.type === 'file-withdrawn') void this.withdraw(event.fileId)
     })
     // Files withdrawn while nothing here listened (before this start, or a crash between the
@@ -466,6 +473,14 @@ export class FileTransfers {
     }
   }
 
+  /** Sets off again, now, the downloads of files offered in `groupId` that wait for a source. */
+  private retryWaiting (groupId: string): void {
+    for (const [id, s] of this.saved) {
+      if (s.state !== 'downloading' || this.running.has(id)) continue
+      void this.messenger.fileOffer(id).then((o) => { if (o.groupId === groupId && this.saved.get(id)?.state === 'downloading') this.run(id) }, () => {})
+    }
+  }
+
   private async halt (id: string): Promise<void> {
     const timer = this.retries.get(id)
     if (timer !== undefined) clearTimeout(timer)
@@ -510,6 +525,13 @@ export class FileTransfers {
     // Every chunk is here (the file could not be written out before): nobody need be asked.
     if (holding?.complete === true) {
       await this.save(id, manifest, signal)
+      return
+    }
+    if (sources.length === 0 && (await this.messenger.conversation(record.groupId)).rejoining !== undefined) {
+      // Restored from a backup and not let back in yet: it goes on once a member has (see start).
+      const s = this.saved.get(id)
+      if (s !== undefined) this.saved.set(id, { ...s, error: 'waiting for a member to let this device back into the conversation (it was restored from a backup)' })
+      this.persist()
       return
     }
     if (sources.length === 0) {

@@ -2,12 +2,14 @@
  * Encrypted backup in the browser (issue 21 item 23), in headless Debian Chromium against `kith
  * serve` on loopback: Alice backs up from Settings, her browser profile is gone, and she restores
  * the file in a fresh profile while Bob is offline. She sees her history with the banner
- * "Rejoining — waiting for Bob to come online"; when Bob's tab opens again his device puts her new
- * device back in, the banner goes and the chat continues both ways.
+ * "Rejoining — waiting for Bob to come online", and the photo Bob had sent her with its thumbnail;
+ * when Bob's tab opens again his device puts her new device back in, the banner goes, the photo
+ * downloads again from Bob, and the chat continues both ways.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   conversationItem, message, openConversation, openProfile, screenshot, sendMessage, type Served, type User,
@@ -28,6 +30,22 @@ describe('browser app, backup and restore', () => {
   beforeAll(() => { ({ carol, alice, bob } = pair) })
 
   it('backs up from Settings, restores in a fresh profile, shows the rejoin banner, and chat continues', async () => {
+    // Bob sends Alice a photo first; her browser downloads it by itself.
+    const png = Buffer.from(await bob.page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(480, 320)
+      const g = canvas.getContext('2d')!
+      g.fillStyle = '#e07a3d'
+      g.fillRect(0, 0, 480, 320)
+      const blob = await canvas.convertToBlob({ type: 'image/png' })
+      return Array.from(new Uint8Array(await blob.arrayBuffer()))
+    }))
+    writeFileSync(join(files, 'harbour.png'), png)
+    await bob.page.getByTestId('attach-input').setInputFiles(join(files, 'harbour.png'))
+    await bob.page.getByTestId('attachment-chip').locator('img').waitFor()
+    await bob.page.getByTestId('send').click()
+    const photo = (page: Page): Locator => page.getByTestId('file-card').filter({ hasText: 'harbour.png' })
+    await photo(alice.page).and(alice.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
+
     // Alice backs up: passphrase twice, a strength hint, history included; the file downloads.
     const page = alice.page
     await page.getByTestId('open-settings').click()
@@ -79,6 +97,10 @@ describe('browser app, backup and restore', () => {
     await banner.waitFor()
     expect(await banner.textContent()).toBe('Rejoining — waiting for Bob to come online')
     expect(await fresh.page.getByTestId('composer').count()).toBe(0)
+    // The photo came back with the history: its card and thumbnail, from the offer the backup kept.
+    // Its chunks did not (they were in the old profile): it waits for someone who holds it.
+    await photo(fresh.page).getByTestId('file-thumbnail').locator('img').waitFor()
+    expect(await photo(fresh.page).getAttribute('data-state')).not.toBe('done')
     await screenshot(fresh.page, 'backup-rejoining')
 
     // Bob comes back: his device puts Alice's new device back in.
@@ -86,6 +108,8 @@ describe('browser app, backup and restore', () => {
     await bobPage.goto(carol.url)
     await waitOnline(bobPage)
     await banner.waitFor({ state: 'detached', timeout: 90_000 })
+    // Let back in, the new device fetches the photo from Bob by itself.
+    await photo(fresh.page).and(fresh.page.locator('[data-state="done"]')).waitFor({ timeout: 60_000 })
     await fresh.page.getByTestId('composer').waitFor()
     await sendMessage(fresh.page, 'Back from a backup')
     await openConversation(bobPage, 'Alice')

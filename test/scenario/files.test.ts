@@ -1,11 +1,11 @@
 /**
  * Files in conversations with real peers on loopback: a multi-MiB 1:1 transfer that arrives byte
  * for byte, a group that keeps swarming after the sender leaves, a member serving corrupt chunks,
- * and a removed member who is refused.
+ * a removed member who is refused, and the files of a history restored from a backup.
  */
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { KithNode } from '../../src/node/kith-node.ts'
@@ -13,6 +13,8 @@ import type { TransferView } from '../../src/node/file-transfers.ts'
 import { NodeChunkStore } from '../../src/store/chunks.node.ts'
 import { downloadFile } from '../../src/net/protocols/file.ts'
 import { NotFoundError } from '../../src/core/errors.ts'
+import { importBackupIntoDataDir } from '../../src/node/kith-node.ts'
+import { dataPaths } from '../../src/node/paths.ts'
 import { addContact, eventually, logOf, tempDir, usePeers, waitForMessage } from './harness.ts'
 
 const { peer, stop } = usePeers()
@@ -403,4 +405,48 @@ describe('files in a group', () => {
     await bob.files.get(fileId)
     await transferDone(bob, fileId)
   })
+})
+
+describe('files across a backup', () => {
+  it('a device restored from a backup with history fetches the files of its history again, and a withdrawn file stays withdrawn', async () => {
+    const aliceDir = tempDir('alice')
+    const bobDir = tempDir('bob')
+    const alice = await peer('Alice', aliceDir, fast)
+    let bob = await peer('Bob', bobDir, fast)
+    await addContact(alice, bob, 'bob')
+    const original = randomFile('report.pdf', 3 * MiB + 7)
+    const [kept] = await alice.files.send('bob', [original], 'the report')
+    const keptId = await offerSeen(bob, 'alice', 'report.pdf')
+    await bob.files.get(keptId)
+    await transferDone(bob, keptId)
+    const [gone] = await alice.files.send('bob', [randomFile('draft.pdf', MiB)])
+    const goneId = await offerSeen(bob, 'alice', 'draft.pdf')
+    await alice.messenger.deleteMessage('bob', gone!.id)
+    await eventually([bob], async () => (await bob.messenger.messages('alice')).find((m) => m.id === gone!.id)?.deleted === true, 'the delete at Bob')
+
+    const backup = await alice.messenger.exportBackup('a backup passphrase for tests', { history: true })
+    await stop(alice)
+    // Bob is away while Alice restores: nobody can let her new device in yet.
+    await stop(bob)
+    rmSync(aliceDir, { recursive: true, force: true })
+    const newDir = tempDir('alice-restored')
+    await importBackupIntoDataDir(dataPaths(newDir), backup, 'a backup passphrase for tests')
+    const restored = await peer('Alice', newDir, fast)
+
+    // At once, before anyone has let the new device in: the history shows the file, not a bare caption.
+    const shown = (await restored.messenger.messages('bob')).filter((m) => m.id === kept!.id || m.id === gone!.id)
+    expect(shown.map((m) => [m.text, m.file?.name, m.deleted])).toEqual([['the report', 'report.pdf', false], ['', undefined, true]])
+    expect((await restored.files.list('bob')).map((v) => [v.fileId, v.caption, v.state])).toEqual([[keptId, 'the report', 'offered']])
+    expect(await restored.messenger.fileWithdrawn(goneId)).toBe(true)
+
+    // Asked for before Bob has put the new device back in, the download waits for that, then
+    // fetches the file from him by itself: its own chunks went with the old device.
+    await restored.files.get(keptId)
+    await eventually([restored], async () => /let this device back into the conversation/.test((await restored.files.view(keptId)).error ?? ''), 'the download to wait for the rejoin')
+    expect((await restored.files.view(keptId)).state).toBe('downloading')
+    bob = await peer('Bob', bobDir, fast)
+    const done = await transferDone(restored, keptId)
+    expect((await restored.messenger.conversation('bob')).rejoining).toBeUndefined()
+    expect(sha256(done.path!)).toBe(sha256(original))
+  }, 90_000)
 })

@@ -205,6 +205,15 @@ export class FileTransfers {
     this.service?.membershipChanged()
   }
 
+  /**
+   * A conversation is at a new epoch, so its members changed: downloads waiting for a source look
+   * again now (a member who holds the file joined, or this device, restored from a backup, was let
+   * back in), not at the next step of their backoff.
+   */
+  sourcesChanged (): void {
+    for (const fileId of [...this.retries.keys()]) this.retryNow(fileId)
+  }
+
   /** Stops serving and every download (they resume on the next start), and every timer that would start one. */
   async stop (): Promise<void> {
     this.stopped = true

@@ -7,6 +7,7 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { signal, type ReadonlySignal, type Signal } from '@preact/signals'
+import { EpochWatch } from '../../core/conversation/epoch-watch.ts'
 import { formatSafetyNumber } from '../../core/identity/safety-number.ts'
 import type { ConversationView, MessengerEvent } from '../../core/messenger/messenger.ts'
 import type { MessageOut } from '../../core/messenger/message-view.ts'
@@ -125,6 +126,8 @@ export class BrowserClient implements KithClient {
   private transfers: Promise<FileTransfers> | undefined
   /** When a peer was last allowed to fetch a file, by "peer file"; cleared on any membership change. */
   private readonly fetchAllowed = new Map<string, number>()
+  /** Conversations' epochs: a new one sets off the downloads waiting for a source. */
+  private readonly epochs = new EpochWatch()
   /** The page came online and has not greeted its contacts since. */
   private greetDue = false
   /** The contact list has been read from the messenger at least once. */
@@ -549,7 +552,11 @@ export class BrowserClient implements KithClient {
     // Membership may have changed: who may fetch files is asked afresh.
     if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) {
       this.fetchAllowed.clear()
-      void this.transfers?.then((t) => { t.membershipChanged() }, () => {})
+      const newEpoch = event.type === 'conversation' && this.epochs.changed(event.conversation)
+      void this.transfers?.then((t) => {
+        t.membershipChanged()
+        if (newEpoch) t.sourcesChanged()
+      }, () => {})
     }
     if (event.type === 'file-withdrawn') {
       this.fetchAllowed.clear()
