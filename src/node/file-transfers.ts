@@ -9,10 +9,9 @@
  * referenced): a file edited or moved afterwards cannot serve chunks that fail their proofs, and
  * the store's quota covers everything this device serves (docs/ARCHITECTURE.md, "Files").
  */
-import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
-import { basename, dirname, extname, join, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { EpochWatch } from '../core/conversation/epoch-watch.ts'
@@ -21,17 +20,21 @@ import { QuotaExceededError, type ChunkStore } from '../core/files/chunk-store.t
 import { asFileId, chunkCountOf, chunkPlaintextLength, fileIdHex, validateFileName, type FileManifest } from '../core/files/manifest.ts'
 import { fromHex } from '../core/bytes.ts'
 import { RoomWait, ROOM_CHECK_MS, roomForChunks, type WaitingForRoom } from '../core/files/room-wait.ts'
-import { readFilePlaintext, sealFile } from '../core/files/sealed-file.ts'
+import { sealFile } from '../core/files/sealed-file.ts'
 import type { FileOfferRecord, Messenger, MessageOut } from '../core/messenger/messenger.ts'
 import type { Log } from '../core/messenger/ports.ts'
 import type { KithLibp2p } from '../net/node.ts'
-import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../net/protocols/file.ts'
+import { FileService, onFileServiceAppears, startDownload, swarmPart, SWARM_IN_FLIGHT_BYTES, type FileDownload } from '../net/protocols/file.ts'
 import type { NodeChunkStore } from '../store/chunks.node.ts'
 import { dueForRoom } from './disk-room.ts'
+import { freePath, writeOut } from './file-write-out.ts'
+import { mimeTypeOf } from './mime-type.ts'
+import { loadTransferStates, saveTransferStates, type Saved, type TransferState } from './transfer-states.ts'
 import { formatBytes } from './cli/format.ts'
 
 /** Where a transfer stands, as `kith files` shows it. */
-export type TransferState = 'offered' | 'downloading' | 'paused' | 'done' | 'failed'
+
+export type { TransferState } from './transfer-states.ts'
 
 /** A file offered in a conversation, with this device's transfer of it. */
 export interface TransferView {
@@ -74,16 +77,6 @@ export interface FileTransfersOptions {
   readonly roomCheckMs?: number
 }
 
-interface Saved {
-  state: Exclude<TransferState, 'offered'>
-  out?: string
-  error?: string
-  /** Paused because the disk or the file quota was full: it goes on by itself once there is room. */
-  full?: boolean
-  /** With `full`: every chunk is held, and the disk of `out` had no room for the file. */
-  saving?: boolean
-}
-
 interface Running {
   readonly controller: AbortController
   readonly done: Promise<void>
@@ -92,30 +85,6 @@ interface Running {
   /** The download once it runs, to add sources to; with the devices it has been given so far. */
   download?: { readonly handle: FileDownload, readonly asked: Map<string, number> }
 }
-
-const MIME_TYPES: Record<string, string> = {
-  '.txt': 'text/plain', '.md': 'text/markdown', '.html': 'text/html', '.json': 'application/json', '.pdf': 'application/pdf',
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.svg': 'image/svg+xml',
-  '.mp4': 'video/mp4', '.webm': 'video/webm', '.mov': 'video/quicktime', '.mp3': 'audio/mpeg', '.ogg': 'audio/ogg', '.wav': 'audio/wav',
-  '.zip': 'application/zip', '.gz': 'application/gzip', '.tar': 'application/x-tar'
-}
-
-/** The MIME type of a file, from its extension. */
-export function mimeTypeOf (path: string): string {
-  return MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream'
-}
-
-/**
- * Bytes requested and not yet stored at a source that holds the whole file (the sender) while a
- * member that holds part of it is a source too (`seedInFlightBytes`); others get the default
- * 16 MiB. With 16 MiB everywhere every downloader had most of a file asked of the sender before
- * the others could offer it: in the swarm benchmark (1 sender, 4 receivers, 256 MiB) the sender
- * uploaded 1.9 times the file; with 4 MiB everywhere 1.4 times and the swarm was slower than the
- * sender alone; with 4 MiB for the sender only (filled last) and each receiver asking the sender
- * for its own part of the file first (`swarmPart`), 1.15–1.2 times, and the swarm's time went from
- * 22–57 s to 16–21 s (docs/ARCHITECTURE.md, "Swarming"). An 8 MiB seed window gave 1.34–1.42.
- */
-export const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 
 /** A connected member device that is not a source of a running download is asked again after this long. */
 const REASK_MS = 30_000
@@ -151,7 +120,7 @@ export class FileTransfers {
       log: options.log,
       mayFetch: async (peer: PeerId, fileId) => await messenger.mayFetchFile(peer.toString(), fileIdHex(fileId))
     })
-    this.saved = new Map(Object.entries(FileTransfers.load(options.stateFile)))
+    this.saved = loadTransferStates(options.stateFile)
   }
 
   /**
@@ -176,16 +145,8 @@ export class FileTransfers {
     }
   }
 
-  private static load (path: string): Record<string, Saved> {
-    try { return JSON.parse(readFileSync(path, 'utf8')) as Record<string, Saved> } catch { return {} }
-  }
-
-  /** Writes the states: a new file renamed over the old, so a crash leaves one or the other. */
   private persist (): void {
-    mkdirSync(dirname(this.options.stateFile), { recursive: true, mode: 0o700 })
-    const tmp = `${this.options.stateFile}.${randomBytes(4).toString('hex')}`
-    writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.saved), null, 1), { mode: 0o600 })
-    renameSync(tmp, this.options.stateFile)
+    saveTransferStates(this.options.stateFile, this.saved)
   }
 
   /** Serves chunks, and resumes the downloads that were running when the node last stopped. */
@@ -595,22 +556,9 @@ export class FileTransfers {
     const s = this.saved.get(id)
     if (s === undefined || signal.aborted) return
     const out = s.out ?? freePath(this.options.downloadsDir, manifest.name)
-    const tmp = `${out}.kith-part`
-    let handle: FileHandle | undefined
     try {
-      mkdirSync(dirname(out), { recursive: true })
-      handle = await open(tmp, 'w', 0o600)
-      for await (const plaintext of readFilePlaintext(manifest, this.chunks)) {
-        signal.throwIfAborted()
-        await handle.write(plaintext)
-      }
-      await handle.sync()
-      await handle.close()
-      handle = undefined
-      await rename(tmp, out)
+      await writeOut(manifest, this.chunks, out, signal)
     } catch (err) {
-      await handle?.close().catch(() => {})
-      await rm(tmp, { force: true })
       if (signal.aborted) return
       if (isFull(err)) {
         this.saved.set(id, { ...s, out, state: 'paused', full: true, saving: true, error: `the disk is full while saving ${out}; it is saved by itself once that disk has room for it (${formatBytes(manifest.size)})` })
@@ -635,14 +583,4 @@ function speedOf (samples: ReadonlyArray<[number, number]>): number {
   const [t0, b0] = samples[0]!
   const [t1, b1] = samples[samples.length - 1]!
   return t1 > t0 ? Math.round((b1 - b0) / ((t1 - t0) / 1000)) : 0
-}
-
-/** `dir/name`, or `dir/name (2).ext` and so on when that exists. */
-function freePath (dir: string, name: string): string {
-  const ext = extname(name)
-  const stem = name.slice(0, name.length - ext.length)
-  for (let i = 1; ; i++) {
-    const candidate = join(dir, i === 1 ? name : `${stem} (${i})${ext}`)
-    if (!existsSync(candidate) && !existsSync(`${candidate}.kith-part`)) return candidate
-  }
 }

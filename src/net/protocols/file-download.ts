@@ -25,6 +25,18 @@ import type { Log } from './deliver.ts'
  */
 const DEFAULT_IN_FLIGHT_BYTES = 16 * 1024 * 1024
 
+/**
+ * Bytes requested and not yet stored at a source that holds the whole file (the sender) while a
+ * member that holds part of it is a source too (`seedInFlightBytes`), on Node and in the browser; others get the default
+ * 16 MiB. With 16 MiB everywhere every downloader had most of a file asked of the sender before
+ * the others could offer it: in the swarm benchmark (1 sender, 4 receivers, 256 MiB) the sender
+ * uploaded 1.9 times the file; with 4 MiB everywhere 1.4 times and the swarm was slower than the
+ * sender alone; with 4 MiB for the sender only (filled last) and each receiver asking the sender
+ * for its own part of the file first (`swarmPart`), 1.15–1.2 times, and the swarm's time went from
+ * 22–57 s to 16–21 s (docs/ARCHITECTURE.md, "Swarming"). An 8 MiB seed window gave 1.34–1.42.
+ */
+export const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
+
 /** Progress after each stored chunk. */
 export interface DownloadProgress {
   readonly index: number

@@ -16,7 +16,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { FrameStream } from '../frames.ts'
 import type { Log } from './deliver.ts'
 
-export { downloadFile, startDownload, swarmPart, type DownloadOptions, type DownloadProgress, type DownloadReport, type FileDownload } from './file-download.ts'
+export { downloadFile, startDownload, swarmPart, SWARM_IN_FLIGHT_BYTES, type DownloadOptions, type DownloadProgress, type DownloadReport, type FileDownload } from './file-download.ts'
 
 /** Decides whether `peer` may fetch chunks of `fileId` (the lead wires it to group membership). */
 export interface MayFetch {

@@ -16,7 +16,7 @@ import { asFileId, chunkCountOf, type FileManifest } from '../../core/files/mani
 import { fromHex } from '../../core/bytes.ts'
 import { RoomWait, ROOM_CHECK_MS, roomForChunks } from '../../core/files/room-wait.ts'
 import type { BrowserLibp2p } from '../../net/node.browser.ts'
-import { FileService, onFileServiceAppears, startDownload, swarmPart, type FileDownload } from '../../net/protocols/file.ts'
+import { FileService, onFileServiceAppears, startDownload, swarmPart, SWARM_IN_FLIGHT_BYTES, type FileDownload } from '../../net/protocols/file.ts'
 import { BrowserChunkStore, STORAGE_FULL } from '../../store/chunks.browser.ts'
 import { PeerError, describeError } from '../../core/errors.ts'
 import { plaintextFile, saveFile } from './file-export.ts'
@@ -71,12 +71,6 @@ export interface FileTransfersOptions {
 const PROGRESS_EVERY_MS = 250
 /** Speed is measured over this window. */
 const SPEED_WINDOW_MS = 3_000
-/**
- * Bytes requested and not yet stored at a source that holds the whole file while a member that
- * holds part of it is a source too, as in Node (src/node/file-transfers.ts): the others serve
- * what they hold before the sender is asked for it.
- */
-const SWARM_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** The first wait before a download with no reachable source tries again; it doubles up to the most. */
 const FIRST_RETRY_MS = 2_000
 const MAX_RETRY_MS = 60_000
