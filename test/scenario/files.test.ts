@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { KithNode } from '../../src/node/kith-node.ts'
 import type { TransferView } from '../../src/node/file-transfers.ts'
+import type { MessageOut } from '../../src/core/messenger/messenger.ts'
 import { NodeChunkStore } from '../../src/store/chunks.node.ts'
 import { downloadFile } from '../../src/net/protocols/file.ts'
 import { NotFoundError } from '../../src/core/errors.ts'
@@ -128,6 +129,17 @@ describe('acting on a file message', () => {
     await bob.messenger.react('alice', offer!.id, '👍')
     const reply = await bob.messenger.send('alice', 'thanks', { replyTo: offer!.id })
     expect(reply.replyTo).toEqual({ id: offer!.id, text: 'minutes', senderName: 'alice', file: { name: 'notes.pdf', mimeType: 'application/pdf' } })
+    // Once read, the reply and the file message show as read, live, and the reply still quotes the file.
+    const readViews = (p: KithNode, id: string): Promise<MessageOut> => new Promise((resolve) => {
+      const stop = p.messenger.subscribe((e) => { if (e.type === 'message' && e.message.id === id && e.message.state === 'read') { stop(); resolve(e.message) } })
+    })
+    const replyRead = readViews(bob, reply.id)
+    const fileRead = readViews(alice, offer!.id)
+    await waitForMessage(alice, 'bob', 'thanks')
+    await alice.messenger.markRead('bob')
+    await bob.messenger.markRead('alice')
+    expect((await replyRead).replyTo?.file).toEqual({ name: 'notes.pdf', mimeType: 'application/pdf' })
+    expect((await fileRead).file?.name).toBe('notes.pdf')
     await eventually([alice], async () => {
       const m = (await alice.messenger.messages('bob')).find((x) => x.id === offer!.id)
       return m?.reactions[0]?.emoji === '👍' && m.reactions[0].names[0] === 'bob'

@@ -110,16 +110,16 @@ export class MessageActions {
       const group = await engine.load(groupId)
       if (group === undefined) return false
       const rows = await engine.store.listMessages(groupId, SUMMARY_WINDOW)
-      // File messages count as unread too, so reading moves past them; a READ names a text message (§7).
-      const newest = rows.filter((m) => m.kind === 'text' || m.kind === 'file').at(-1)
-      const texts = rows.filter((m) => m.kind === 'text')
-      const newestText = texts.at(-1)
+      // Text and file messages count as unread alike; a READ names the newest of them (§7.3), so a
+      // photo read shows as read to its sender as a text does.
+      const shown = rows.filter((m) => m.kind === 'text' || m.kind === 'file')
+      const newest = shown.at(-1)
       const before = await engine.reads.ownPosition(groupId)
       if (newest === undefined || newest.lamport <= before) return false
       const writes = [engine.reads.ownPositionWrite(groupId, newest.lamport)]
-      const fromOthers = texts.some((m) => m.senderIdentity !== engine.identity && m.lamport > before)
-      if (fromOthers && newestText !== undefined && group.row.active && await engine.reads.readReceipts()) {
-        await this.sender.sendControlLocked(groupId, 'read', fromHex(newestText.id), writes, false)
+      const fromOthers = shown.some((m) => m.senderIdentity !== engine.identity && m.lamport > before)
+      if (fromOthers && group.row.active && await engine.reads.readReceipts()) {
+        await this.sender.sendControlLocked(groupId, 'read', fromHex(newest.id), writes, false)
       } else {
         await engine.commit(writes)
       }

@@ -209,10 +209,11 @@ export class Views {
     const now = Math.min(...after)
     if (now <= was) return
     const rows = await this.engine.store.listMessages(groupId, EVENT_WINDOW)
-    const changed = rows.filter((r) => r.own && r.kind === 'text' && r.recipients > 0 && r.lamport > was && r.lamport <= now)
+    const changed = rows.filter((r) => r.own && (r.kind === 'text' || r.kind === 'file') && r.recipients > 0 && r.lamport > was && r.lamport <= now)
     if (changed.length === 0) return
     const folded = foldWindow(groupId, rows, await this.quotedRows(changed))
-    const ctx = { nameOf: this.engine.names.nameOf, readPositions: after }
+    // The same context as every other view: without `fileOf` a reply's quote of a file would lose it.
+    const ctx: MessageViewContext = { nameOf: this.engine.names.nameOf, readPositions: after, self: this.engine.identity, fileOf: this.fileOf }
     for (const r of changed) {
       const view = await toMessageOut(folded.get(r.id) ?? unfolded(r), folded, ctx)
       this.engine.emit({ type: 'message', message: view })

@@ -4,9 +4,14 @@
  */
 import type { Message } from './types.ts'
 
-/** Replies quoting `quoted` show its text as it is now: edited, or '' once deleted. */
+/** Replies quoting `quoted` show its text as it is now: edited, or '' and no file once deleted. */
 export function requote (list: readonly Message[], quoted: Message): readonly Message[] {
   const text = quoted.deleted ? '' : quoted.text
-  if (!list.some((m) => m.replyTo?.id === quoted.id && m.replyTo.text !== text)) return list
-  return list.map((m) => (m.replyTo?.id === quoted.id && m.replyTo.text !== text ? { ...m, replyTo: { ...m.replyTo, text } } : m))
+  const stale = (m: Message): boolean => m.replyTo?.id === quoted.id && (m.replyTo.text !== text || (quoted.deleted && m.replyTo.file !== undefined))
+  if (!list.some(stale)) return list
+  return list.map((m) => {
+    if (!stale(m) || m.replyTo === null) return m
+    const { file, ...rest } = m.replyTo
+    return { ...m, replyTo: quoted.deleted ? { ...rest, text } : { ...rest, text, ...(file !== undefined ? { file } : {}) } }
+  })
 }

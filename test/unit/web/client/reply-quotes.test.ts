@@ -22,6 +22,12 @@ describe('reply quotes follow the message they quote', () => {
   it('empties the quote once the message is deleted', () => {
     expect(requote([reply], message('q', '', { deleted: true }))[0]?.replyTo?.text).toBe('')
   })
+  it('keeps the file a quote names while its caption changes, and drops it once the file message is deleted', () => {
+    const fileReply = message('r2', 'Reading it', { replyTo: { id: 'f', text: 'draft', senderName: 'Bob', file: { name: 'plan.pdf', mimeType: 'application/pdf' } } })
+    expect(requote([fileReply], message('f', 'final', { edited: true }))[0]?.replyTo).toEqual({ id: 'f', text: 'final', senderName: 'Bob', file: { name: 'plan.pdf', mimeType: 'application/pdf' } })
+    const uncaptioned = message('r3', 'Nice', { replyTo: { id: 'g', text: '', senderName: 'Bob', file: { name: 'a.png', mimeType: 'image/png' } } })
+    expect(requote([uncaptioned], message('g', '', { deleted: true }))[0]?.replyTo).toEqual({ id: 'g', text: '', senderName: 'Bob' })
+  })
   it('leaves the list as it is when nothing quotes the message', () => {
     const list = [quoted, other]
     expect(requote(list, message('o', 'Changed'))).toBe(list)
