@@ -128,6 +128,8 @@ describe('browser app, calls', () => {
     for (const page of [alice.page, bob.page]) {
       await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('ended')
     }
+    // The caller's bar says why it ended.
+    expect(await alice.page.getByTestId('call-ended').locator('.call-ended-why').textContent()).toBe('Declined')
     await alice.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call declined' }).waitFor({ timeout: 30_000 })
     await bob.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call from Alice declined' }).waitFor({ timeout: 30_000 })
   }, SLOW)
@@ -135,7 +137,9 @@ describe('browser app, calls', () => {
   it('a voice call answered audio only: each side hears the other over one connection whose video sections send nothing', async () => {
     await alice.page.getByTestId('call-start-audio').click()
     await bob.page.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
-    await bob.page.getByTestId('call-accept-audio').click()
+    // The green button answers a voice call with the microphone only.
+    expect(await bob.page.getByTestId('call-accept').textContent()).toBe(' Accept')
+    await bob.page.getByTestId('call-accept').click()
     for (const page of [alice.page, bob.page]) {
       await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('connected')
       // Neither has a camera on: the video section is there, both ways, holding no track.
@@ -143,7 +147,15 @@ describe('browser app, calls', () => {
       await expect.poll(async () => await dataNumber(page, 'call-remote-video', 'audio-level'), POLL).toBeGreaterThan(0.001)
       expect(await dataNumber(page, 'call-remote-video', 'frames-decoded')).toBe(0)
     }
+    // Neither camera is on: each tile says so, with the other's avatar.
+    for (const page of [alice.page, bob.page]) await page.getByTestId('call-tile').locator('.call-tile-off').waitFor({ timeout: 10_000 })
     await screenshot(alice.page, 'call-voice-alice')
+    // Alice turns her camera on in the voice call: Bob decodes her picture, with nothing renegotiated.
+    await alice.page.getByTestId('call-camera').click()
+    await expect.poll(async () => await dataNumber(bob.page, 'call-remote-video', 'frames-decoded'), POLL).toBeGreaterThan(10)
+    await expect.poll(async () => await bob.page.getByTestId('call-tile').locator('.call-tile-off').count(), POLL).toBe(0)
+    await expect.poll(async () => await sframeState(alice.page), POLL).toMatchObject({ sections: [['audio:sendrecv', 'video:sendrecv']] })
+    await screenshot(bob.page, 'call-voice-camera-on-bob')
     await bob.page.getByTestId('call-hangup').click()
     for (const page of [alice.page, bob.page]) {
       await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('ended')

@@ -20,7 +20,7 @@ import type { KithClient } from '../client/types.ts'
 import { testHooks } from '../client/test-hooks.ts'
 import { closeLocalMedia, openLocalMedia, type LocalMedia } from './local-media.ts'
 import { offersTo } from './offer-rule.ts'
-import { PeerLink, type MediaTransforms } from './peer-link.ts'
+import { PeerLink, type MediaTransforms, type RemoteFlags } from './peer-link.ts'
 import { attachSFrameTransform, createSFrameWorker, installEpochKeys, readSFrameStats, supportsSFrameTransform } from './sframe-keys.ts'
 import type { SFrameStatsMessage } from './sframe-protocol.ts'
 import type { EpochKeys } from '../../core/sframe/mls-keys.ts'
@@ -325,6 +325,7 @@ export class CallManager {
       this.opening = null
     }
     this.set({ call, local, cameraOn: local.video !== null, notice: local.notice })
+    this.shareFlags()
     // Connects to everyone in the call now, including those who joined while the camera opened.
     this.onCalls(this.client.calls.value)
     this.startStats()
@@ -356,10 +357,36 @@ export class CallManager {
     this.shareFlags()
   }
 
-  /** Turns the camera off (the others see no picture) or back on. */
-  toggleCamera (): void {
+  /**
+   * Turns the camera off (the others see no picture) or back on. In a call answered or made without
+   * one (a voice call), the camera opens now: its track goes into each link's video section, which
+   * every call has, so nothing is renegotiated and its frames are SFrame-encrypted like any other.
+   */
+  async toggleCamera (): Promise<void> {
     const s = this.current
-    if (s === null || this.local?.video == null) return
+    if (s === null || this.local === null) return
+    if (this.local.video === null) {
+      let stream: MediaStream
+      try {
+        stream = await navigator.mediaDevices.getUserMedia({ video: true })
+      } catch (err) {
+        this.set({ notice: `The camera could not be started: ${err instanceof Error ? err.message : String(err)}` })
+        return
+      }
+      const track = stream.getVideoTracks()[0]
+      // Hung up (or another call began), or the camera opened twice, while it started.
+      const now = this.current
+      if (track === undefined || now === null || now.ended !== null || now.call.id !== s.call.id || this.local === null || this.local.video !== null) {
+        for (const t of stream.getTracks()) t.stop()
+        return
+      }
+      this.local.stream.addTrack(track)
+      this.local = { ...this.local, video: track }
+      if (this.screenTrack === null) for (const l of this.links.values()) await l.replace(1, track)
+      this.set({ local: this.local, cameraOn: true, notice: null })
+      this.shareFlags()
+      return
+    }
     const cameraOn = !s.cameraOn
     this.local.video.enabled = cameraOn
     this.set({ cameraOn })
@@ -428,7 +455,8 @@ export class CallManager {
         // A call whose last other participant went silent ended when it was last heard from, as its history says.
         const ended = this.client.lastEndedCall.value
         const until = mine === undefined && ended?.id === s.call.id && ended.endedAt !== undefined ? ended.endedAt : Date.now()
-        this.end(s.call.phase === 'ringing' ? 'Missed' : connectedAt === undefined ? 'Not answered' : formatCallDuration(Math.max(0, until - connectedAt)))
+        const declined = mine === undefined && ended?.id === s.call.id && ended.outcome === 'declined'
+        this.end(s.call.phase === 'ringing' ? 'Missed' : connectedAt !== undefined ? formatCallDuration(Math.max(0, until - connectedAt)) : declined ? 'Declined' : 'Not answered')
         return
       }
       this.set({ call: mine, participants: this.participantsOf(mine) })
@@ -525,6 +553,10 @@ export class CallManager {
       ...(this.transforms !== undefined ? { transforms: this.transforms } : {})
     })
     this.links.set(device, link)
+    // Told from the start (a link made from an early offer gets no SDP exchange that would share
+    // them): otherwise the other side shows a camera that is not on as a black picture.
+    const flags = this.ownFlags()
+    if (flags !== undefined) link.setFlags(flags)
     this.linkSessions.set(device, session ?? (typeof callId === 'string' ? this.accepts.get(`${callId}/${device}`) ?? 0 : 0))
     if (this.screenTrack !== null) void link.replace(1, this.screenTrack)
     const s = this.current
@@ -622,11 +654,17 @@ export class CallManager {
   // ---------------------------------------------------------------- internals
 
   private shareFlags (): void {
-    const s = this.current
-    if (s === null) return
-    const sharing = this.screenTrack !== null
-    const flags = { muted: s.muted || this.local?.audio == null, camera: sharing || s.cameraOn, screen: sharing }
+    const flags = this.ownFlags()
+    if (flags === undefined) return
     for (const l of this.links.values()) l.setFlags(flags)
+  }
+
+  /** What the others should show of this device: muted, camera on, sharing the screen. */
+  private ownFlags (): RemoteFlags | undefined {
+    const s = this.current
+    if (s === null) return undefined
+    const sharing = this.screenTrack !== null
+    return { muted: s.muted || this.local?.audio == null, camera: sharing || s.cameraOn, screen: sharing }
   }
 
   /** The camera and microphone are open: links made before they were send them from now on. */

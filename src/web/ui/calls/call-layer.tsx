@@ -11,6 +11,7 @@ import { MAX_MESH_PARTICIPANTS } from '../../../core/calls/constants.ts'
 import { CallManager, type CallScreen, type ParticipantView } from '../../calls/call-session.ts'
 import type { KithUi } from '../context.ts'
 import { useKith } from '../context.ts'
+import { Avatar } from '../avatar.tsx'
 import { errorText } from '../format.ts'
 import { icon, IconClose, IconLock, IconPhone, IconVideo } from '../icons.tsx'
 import { notifyCall, startRing } from './ring.ts'
@@ -108,7 +109,12 @@ function RemoteTile ({ p, tick, speaking }: { p: ParticipantView, tick: number, 
       <MediaVideo stream={link?.remote ?? null} muted testid='call-remote-video' tick={tick}
         data={{ 'frames-decoded': s?.framesDecoded ?? 0, 'audio-level': s?.audioLevel ?? 0, 'screen-frames': s?.screenFramesDecoded ?? 0, state: link?.state ?? 'new' }} />
       <MediaAudio stream={link?.remoteAudio ?? null} />
-      {link !== undefined && !link.flags.camera && <div class='call-tile-off'>{name}’s camera is off</div>}
+      {link !== undefined && !link.flags.camera && (
+        <div class='call-tile-off'>
+          <Avatar name={name} seed={p.identity} size='lg' />
+          <span>{name}’s camera is off</span>
+        </div>
+      )}
       <figcaption class='call-tile-caption'>
         <span class='call-tile-name'>{name}{link?.flags.muted === true && <IconMicOff size={14} class='call-muted-mark' />}</span>
         <Indicator p={p} tick={tick} />
@@ -170,9 +176,13 @@ function IncomingBanner ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Eleme
       {s.notice !== null && <p class='call-notice' role='status'>{s.notice}</p>}
       <div class='call-incoming-actions'>
         <button type='button' class='button button-danger' data-testid='call-decline' onClick={act(async () => { await m.decline() })}><IconHangUp size={18} /> Decline</button>
-        <button type='button' class='button' data-testid='call-accept-audio' disabled={s.call.full} onClick={act(async () => { await m.accept(false) })}><IconPhone size={18} /> Audio only</button>
-        {s.call.media.video && <button type='button' class='button button-accept' data-testid='call-accept' disabled={s.call.full} onClick={act(async () => { await m.accept(true) })}><IconVideo size={18} /> Accept</button>}
-        {!s.call.media.video && <button type='button' class='button button-accept' data-testid='call-accept' disabled={s.call.full} onClick={act(async () => { await m.accept(true) })}><IconVideo size={18} /> With video</button>}
+        {/* The green button answers the call as it was made: a voice call with the microphone only. */}
+        {s.call.media.video
+          ? <button type='button' class='button' data-testid='call-accept-audio' disabled={s.call.full} onClick={act(async () => { await m.accept(false) })}><IconPhone size={18} /> Audio only</button>
+          : <button type='button' class='button' data-testid='call-accept-video' disabled={s.call.full} onClick={act(async () => { await m.accept(true) })}><IconVideo size={18} /> With video</button>}
+        <button type='button' class='button button-accept' data-testid='call-accept' disabled={s.call.full} onClick={act(async () => { await m.accept(s.call.media.video) })}>
+          {s.call.media.video ? <IconVideo size={18} /> : <IconPhone size={18} />} Accept
+        </button>
       </div>
     </div>
   )
@@ -219,12 +229,17 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
           </figure>
         )}
         <div class={`call-grid call-grid-${Math.min(s.participants.length, 6)}`}>
-          {s.participants.length === 0 && <p class='call-waiting'>Waiting for others to answer…</p>}
+          {s.participants.length === 0 && (
+            <div class='call-waiting'>
+              {conversation !== undefined && <Avatar name={conversation.name} seed={conversation.kind === 'direct' ? conversation.peerIdentity ?? conversation.id : conversation.id} size='lg' group={conversation.kind !== 'direct'} />}
+              <p>{conversation?.kind === 'direct' ? `Calling ${conversation.name}…` : 'Waiting for others to answer…'}</p>
+            </div>
+          )}
           {s.participants.map((p) => <RemoteTile key={p.device} p={p} tick={tick} speaking={m.speaking.value.has(p.device)} />)}
         </div>
         <div class='call-self'>
           <MediaVideo stream={s.local?.stream ?? null} muted testid='call-local-video' cls='call-video call-self-video' />
-          {(s.local?.video == null || !s.cameraOn) && <div class='call-tile-off'>{s.local?.video == null ? 'No camera' : 'Camera off'}</div>}
+          {(s.local == null || !s.cameraOn) && <div class='call-tile-off'>{s.local == null ? 'Starting…' : 'Camera off'}</div>}
         </div>
       </div>
       <footer class='call-controls'>
@@ -234,7 +249,7 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
           {s.muted ? <IconMicOff /> : <IconMic />}
         </button>
         <button type='button' class={!s.cameraOn ? 'call-control call-control-off' : 'call-control'} aria-pressed={!s.cameraOn} data-testid='call-camera'
-          aria-label={s.cameraOn ? 'Turn camera off' : 'Turn camera on'} title={s.cameraOn ? 'Turn camera off' : 'Turn camera on'} disabled={s.local?.video == null} onClick={act('switch the camera', () => { m.toggleCamera() })}>
+          aria-label={s.cameraOn ? 'Turn camera off' : 'Turn camera on'} title={s.cameraOn ? 'Turn camera off' : 'Turn camera on'} disabled={s.local == null} onClick={act('switch the camera', async () => { await m.toggleCamera() })}>
           {s.cameraOn ? <IconVideo /> : <IconVideoOff />}
         </button>
         <button type='button' class={s.sharing ? 'call-control call-control-on' : 'call-control'} aria-pressed={s.sharing} data-testid='call-screen'
