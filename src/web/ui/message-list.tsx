@@ -16,6 +16,8 @@ import { TimelineNotice } from './timeline-notice.tsx'
 const RUN_GAP_MS = 5 * 60_000
 /** Distance from the bottom that still counts as "at the bottom". */
 const STICKY_PX = 64
+/** The newest rows watched for growing (a card, an image, reactions) while the list is pinned to the bottom. */
+const PINNED_ROWS = 4
 
 /** Props of {@link MessageList}. */
 export interface MessageListProps {
@@ -73,6 +75,17 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
     // Stay pinned when the reader was at the bottom, and always follow my own new message.
     if (atBottom.current || (isNew && last.own)) list.scrollTop = list.scrollHeight
     lastSeenId.current = last?.id
+  }, [messages])
+
+  // What grows after it is drawn (a card whose download starts, an image that loads, the reply bar
+  // or a taller composer shrinking the list) would push the newest message out of sight: stay pinned.
+  useLayoutEffect(() => {
+    const list = listRef.current
+    if (list === null || typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(() => { if (atBottom.current) list.scrollTop = list.scrollHeight })
+    observer.observe(list)
+    for (const row of [...list.children].slice(-PINNED_ROWS)) observer.observe(row)
+    return () => { observer.disconnect() }
   }, [messages])
 
   const onScroll = (): void => {

@@ -7,6 +7,7 @@ import { IconClose } from '../icons.tsx'
 import { FileIcon } from './file-icon.tsx'
 import { formatBytes } from './format-files.ts'
 import { useObjectUrl } from './use-transfers.ts'
+import { FileName } from './file-name.tsx'
 
 function Chip ({ file, onRemove }: { file: File, onRemove: () => void }): JSX.Element {
   const preview = useObjectUrl(file.type.startsWith('image/') ? async () => file : null, [file])
@@ -14,7 +15,7 @@ function Chip ({ file, onRemove }: { file: File, onRemove: () => void }): JSX.El
     <li class='attachment-chip' data-testid='attachment-chip'>
       {preview !== null ? <img class='attachment-preview' src={preview} alt='' /> : <FileIcon mimeType={file.type} name={file.name} size={32} />}
       <span class='attachment-text'>
-        <span class='attachment-name' title={file.name}>{file.name}</span>
+        <FileName name={file.name} cls='attachment-name' />
         <span class='attachment-size'>{formatBytes(file.size)}</span>
       </span>
       <button type='button' class='icon-button attachment-remove' data-testid='attachment-remove' aria-label={`Remove ${file.name}`} title='Remove' onClick={onRemove}>

@@ -11,6 +11,7 @@ import type { TransferView } from '../../client/file-transfers.ts'
 import { useKith } from '../context.ts'
 import { errorText } from '../format.ts'
 import { FileIcon, IconOpen, IconRemove, IconSave } from './file-icon.tsx'
+import { FileName } from './file-name.tsx'
 import { formatBytes, formatSpeed, formatTimeLeft } from './format-files.ts'
 import { ImageViewer } from './image-viewer.tsx'
 import { useObjectUrl, useTransfers } from './use-transfers.ts'
@@ -84,7 +85,7 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
       <div class='file-row'>
         <FileIcon mimeType={file.mimeType} name={file.name} />
         <div class='file-text'>
-          <p class='file-name' title={file.name} dir='auto'>{file.name}</p>
+          <FileName name={file.name} cls='file-name' />
           <p class='file-detail'>
             {formatBytes(file.size)}{view.state === 'paused' && <> · Paused</>}{view.state === 'failed' && <> · Failed</>}
           </p>
