@@ -128,10 +128,21 @@ describe('browser app, calls', () => {
     for (const page of [alice.page, bob.page]) {
       await expect.poll(async () => await callState(page).getAttribute('data-state'), POLL).toBe('ended')
     }
-    // The caller's bar says why it ended.
+    // Each side's bar says why it ended.
     expect(await alice.page.getByTestId('call-ended').locator('.call-ended-why').textContent()).toBe('Declined')
+    expect(await bob.page.getByTestId('call-ended').locator('.call-ended-why').textContent()).toBe('You declined')
     await alice.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call declined' }).waitFor({ timeout: 30_000 })
     await bob.page.getByTestId('timeline-notice').filter({ hasText: 'Voice call from Alice declined' }).waitFor({ timeout: 30_000 })
+    // Bob calls back from that line: a voice call, like the one he declined.
+    await screenshot(bob.page, 'call-history-declined-bob')
+    await bob.page.getByTestId('call-back').click()
+    await alice.page.getByTestId('call-incoming').waitFor({ timeout: 30_000 })
+    expect(await alice.page.getByTestId('call-incoming').textContent()).toContain('Voice call')
+    await bob.page.getByTestId('call-hangup').click()
+    await alice.page.getByTestId('call-incoming').waitFor({ state: 'detached', timeout: 30_000 })
+    // Alice missed it: her line is the missed kind, and offers to call back.
+    await alice.page.locator('.timeline-call-missed', { hasText: 'Missed voice call from Bob' }).waitFor({ timeout: 30_000 })
+    await alice.page.getByTestId('call-back').waitFor()
   }, SLOW)
 
   it('a voice call answered audio only: each side hears the other over one connection whose video sections send nothing', async () => {

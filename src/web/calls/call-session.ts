@@ -91,6 +91,8 @@ export class CallManager {
   private voiceTimer: ReturnType<typeof setInterval> | undefined
   private readonly links = new Map<string, PeerLink>()
   private local: LocalMedia | null = null
+  /** The ringing call this page declined last. */
+  private declinedId: string | undefined
   private screenTrack: MediaStreamTrack | null = null
   private statsTimer: ReturnType<typeof setInterval> | undefined
   private endedTimer: ReturnType<typeof setTimeout> | undefined
@@ -335,6 +337,8 @@ export class CallManager {
   async decline (): Promise<void> {
     const s = this.current
     if (s === null) return
+    // The call leaves the worker's list before this returns: onCalls must not call it missed.
+    this.declinedId = s.call.id
     await this.client.callSignalling.decline(s.call.id)
     this.end('You declined')
   }
@@ -456,7 +460,7 @@ export class CallManager {
         const ended = this.client.lastEndedCall.value
         const until = mine === undefined && ended?.id === s.call.id && ended.endedAt !== undefined ? ended.endedAt : Date.now()
         const declined = mine === undefined && ended?.id === s.call.id && ended.outcome === 'declined'
-        this.end(s.call.phase === 'ringing' ? 'Missed' : connectedAt !== undefined ? formatCallDuration(Math.max(0, until - connectedAt)) : declined ? 'Declined' : 'Not answered')
+        this.end(s.call.phase === 'ringing' ? (this.declinedId === s.call.id ? 'You declined' : 'Missed') : connectedAt !== undefined ? formatCallDuration(Math.max(0, until - connectedAt)) : declined ? 'Declined' : 'Not answered')
         return
       }
       this.set({ call: mine, participants: this.participantsOf(mine) })

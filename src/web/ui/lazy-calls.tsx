@@ -49,13 +49,19 @@ export function CallButtons ({ conversation }: { conversation: Conversation }): 
       </button>
     )
   }
-  const start = (video: boolean) => () => { loadCalls().then(async (m) => { await m.startCall(kith, conversation.id, video) }).catch(fail('start')) }
+  const start = (video: boolean) => () => { startCallIn(kith, conversation.id, video) }
   return (
     <>
       <button type='button' class='icon-button' aria-label='Voice call' title='Voice call' data-testid='call-start-audio' onPointerEnter={preload} onFocus={preload} onClick={start(false)}><IconPhone /></button>
       <button type='button' class='icon-button' aria-label='Video call' title='Video call' data-testid='call-start-video' onPointerEnter={preload} onFocus={preload} onClick={start(true)}><IconVideo /></button>
     </>
   )
+}
+
+/** Starts a call in a conversation (loading the call code first), or says why it could not. */
+export function startCallIn (kith: KithUi, conversationId: string, video: boolean): void {
+  loadCalls().then(async (m) => { await m.startCall(kith, conversationId, video) })
+    .catch((err: unknown) => { kith.ui.notify('error', `Couldn’t start the call: ${errorText(err)}`) })
 }
 
 /** The call screen, once a call has rung or been started on this page. */

@@ -5,10 +5,14 @@
  * notice; "Alice is using a new device" offers her safety number, the moment to compare it again.
  */
 import type { JSX } from 'preact'
+import type { CallRecordBody } from '../../core/calls/call-record.ts'
 import { describeNotice } from '../../core/messenger/notices.ts'
 import { personName } from '../client/person-names.ts'
 import type { Message } from '../client/types.ts'
 import { useKith } from './context.ts'
+import { formatTime } from './format.ts'
+import { IconPhone, IconVideo } from './icons.tsx'
+import { startCallIn } from './lazy-calls.tsx'
 
 /** Props of {@link TimelineNotice}. */
 export interface TimelineNoticeProps {
@@ -26,6 +30,7 @@ export function TimelineNotice ({ message, myIdentity }: TimelineNoticeProps): J
     ? message.text
     : describeNotice(message.senderName, notice, notice.subjects.map((s) => personName(names, s.identity, s.name)))
   const contact = notice?.type === 'new-device' ? client.contacts.value.find((c) => c.identity === message.sender) : undefined
+  if (notice?.type === 'call' && notice.call !== undefined) return <CallNotice message={message} call={notice.call} text={text} />
   return (
     <p class='e2ee-note timeline-notice' data-testid='timeline-notice' data-id={message.id} role='status'>
       {text}
@@ -36,5 +41,27 @@ export function TimelineNotice ({ message, myIdentity }: TimelineNoticeProps): J
         </button>
       )}
     </p>
+  )
+}
+
+/**
+ * A call in the history: its kind's icon, how it went, the time (drawn by CSS, so the row's text
+ * stays the sentence), red when it was missed, and Call back for a call that was not answered here.
+ */
+function CallNotice ({ message, call, text }: { message: Message, call: CallRecordBody, text: string }): JSX.Element {
+  const kith = useKith()
+  const conversation = kith.client.conversations.value.find((c) => c.id === message.conversation)
+  const missed = call.direction === 'incoming' && call.outcome === 'missed'
+  const canCallBack = call.direction === 'incoming' && call.outcome !== 'answered' && conversation !== undefined && conversation.active && conversation.rejoining === null
+  return (
+    <div class='timeline-call-row'>
+      <p class={missed ? 'e2ee-note timeline-notice timeline-call timeline-call-missed' : 'e2ee-note timeline-notice timeline-call'}
+        data-testid='timeline-notice' data-id={message.id} data-time={formatTime(message.sentAt)} role='status'>
+        {call.video ? <IconVideo size={15} /> : <IconPhone size={15} />}{text}
+      </p>
+      {canCallBack && (
+        <button type='button' class='link-button' data-testid='call-back' onClick={() => { startCallIn(kith, message.conversation, call.video) }}>Call back</button>
+      )}
+    </div>
   )
 }

@@ -212,8 +212,17 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
     Promise.resolve().then(fn).catch((err: unknown) => { ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`) })
   }
   const label = s.status === 'ringing' ? 'Ringing…' : s.status === 'connecting' ? (s.reconnecting ? 'Reconnecting…' : 'Connecting…') : null
+  // The call covers the app: what is behind it takes no focus and no clicks until it ends, and
+  // focus moves into it (from the composer, say), so Tab walks its controls.
+  const screenRef = useRef<HTMLElement>(null)
+  useEffect(() => {
+    const behind = [...document.querySelectorAll<HTMLElement>('.layout > .sidebar, .layout > .pane')]
+    for (const el of behind) el.inert = true
+    screenRef.current?.focus()
+    return () => { for (const el of behind) el.inert = false }
+  }, [])
   return (
-    <section class='call-screen' aria-label={`Call in ${conversation?.name ?? 'a conversation'}`} data-testid='call-view'>
+    <section ref={screenRef} tabIndex={-1} class='call-screen' aria-label={`Call in ${conversation?.name ?? 'a conversation'}`} data-testid='call-view'>
       <header class='call-header'>
         <span class='call-title'>{conversation?.name ?? 'Call'}</span>
         <span class='call-status' data-testid='call-status' data-state={s.status}>{label ?? <Timer since={s.call.connectedAt} />}</span>
