@@ -102,6 +102,8 @@ export class FileTransfers {
   private readonly retries = new Map<string, NodeJS.Timeout>()
   /** Conversations' epochs: a new one sets off the downloads waiting for a source. */
   private readonly epochs = new EpochWatch()
+  /** Downloads whose conversation changed while they ran: they run again when they end. */
+  private readonly again = new Set<string>()
   /** Failed attempts in a row, per download, for the retry backoff. */
   private readonly attempts = new Map<string, number>()
   private readonly listeners = new Set<(view: TransferView) => void>()
@@ -161,6 +163,7 @@ export class FileTransfers {
     this.roomTimer = setInterval(() => { this.lookForRoom() }, this.options.roomCheckMs ?? ROOM_CHECK_MS)
     this.roomTimer.unref()
     // Membership may have changed: a removed member is cut off before its next chunk.
+    for (const c of await this.messenger.conversations()) this.epochs.seed(c)
     this.stopWatchingMembers = this.messenger.subscribe((event) => {
       if (event.type === 'conversation' || (event.type === 'message' && event.message.notice !== undefined)) {
         this.service.membershipChanged()
@@ -434,11 +437,19 @@ export class FileTransfers {
     }
   }
 
-  /** Sets off again, now, the downloads of files offered in `groupId` that wait for a source. */
+  /**
+   * Sets off again, now, the downloads of files offered in `groupId` that wait for a source. One
+   * running now may have looked at the conversation before the change: it runs again once it ends,
+   * if it is still downloading then.
+   */
   private retryWaiting (groupId: string): void {
     for (const [id, s] of this.saved) {
-      if (s.state !== 'downloading' || this.running.has(id)) continue
-      void this.messenger.fileOffer(id).then((o) => { if (o.groupId === groupId && this.saved.get(id)?.state === 'downloading') this.run(id) }, () => {})
+      if (s.state !== 'downloading') continue
+      void this.messenger.fileOffer(id).then((o) => {
+        if (o.groupId !== groupId || this.saved.get(id)?.state !== 'downloading') return
+        if (this.running.has(id)) this.again.add(id)
+        else this.run(id)
+      }, () => {})
     }
   }
 
@@ -468,6 +479,7 @@ export class FileTransfers {
       .finally(() => {
         this.running.delete(id)
         void this.changed(id)
+        if (this.again.delete(id) && this.saved.get(id)?.state === 'downloading') this.run(id)
       })
     this.running.set(id, Object.assign(running, { done }))
   }
@@ -478,7 +490,10 @@ export class FileTransfers {
     const record = await this.messenger.fileOffer(id)
     const { manifest } = record
     const own = this.libp2p.peerId.toString()
-    const sources = (await this.messenger.fileSources(id)).filter((p) => p !== own).map((p) => peerIdFromString(p))
+    // The sources and whether the conversation still waits to be rejoined come from one look at
+    // it: a Welcome applied between two looks would otherwise read as "removed".
+    const state = await this.messenger.fileSourcesState(id)
+    const sources = state.sources.filter((p) => p !== own).map((p) => peerIdFromString(p))
     const holding = await this.chunks.held(manifest.fileId)
     let held = holding?.count ?? 0
     samples.push([Date.now(), held * manifest.chunkSize])
@@ -488,7 +503,7 @@ export class FileTransfers {
       await this.save(id, manifest, signal)
       return
     }
-    if (sources.length === 0 && (await this.messenger.conversation(record.groupId)).rejoining !== undefined) {
+    if (sources.length === 0 && state.rejoining) {
       // Restored from a backup and not let back in yet: it goes on once a member has (see start).
       const s = this.saved.get(id)
       if (s !== undefined) this.saved.set(id, { ...s, error: 'waiting for a member to let this device back into the conversation (it was restored from a backup)' })

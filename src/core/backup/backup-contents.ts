@@ -73,7 +73,10 @@ export function decodeBackupContents (bytes: Uint8Array): BackupContents {
   check(c.history || c.files.length === 0, 'file offers are present although history was not included')
   const fileMessages = new Set(c.messages.filter((m) => m.kind === 'file').map((m) => toHex(m.id)))
   const fileIds = new Set<string>()
+  const offeredBy = new Set<string>()
   for (const f of c.files) {
+    check(!offeredBy.has(toHex(f.messageId)), `message ${toHex(f.messageId)} is listed with two files`)
+    offeredBy.add(toHex(f.messageId))
     check(f.fileId.length === FILE_ID_LENGTH, 'a file id is not 16 bytes')
     check(fileMessages.has(toHex(f.messageId)), `file ${toHex(f.fileId)} names no file message of the history`)
     check(f.offer.length <= MAX_OFFER_BYTES, `the offer of file ${toHex(f.fileId)} is too long`)

@@ -6,7 +6,12 @@
 export class EpochWatch {
   private readonly seen = new Map<string, number>()
 
-  /** Whether the conversation's epoch differs from the last one seen for it (true the first time). */
+  /** Notes a conversation's epoch as seen, unless one is already noted: the list at start, so its first event is no change. */
+  seed (conversation: { readonly id: string, readonly epoch: number }): void {
+    if (!this.seen.has(conversation.id)) this.seen.set(conversation.id, conversation.epoch)
+  }
+
+  /** Whether the conversation's epoch differs from the last one seen for it (true for one never seen). */
   changed (conversation: { readonly id: string, readonly epoch: number }): boolean {
     const before = this.seen.get(conversation.id)
     this.seen.set(conversation.id, conversation.epoch)

@@ -37,7 +37,12 @@ export interface CollectOptions {
   /** Include message history. */
   readonly history: boolean
   readonly now: number
+  /** Bytes of file offers kept with their thumbnails, the newest first (default {@link THUMBNAIL_BUDGET}). */
+  readonly thumbnailBudget?: number
 }
+
+/** Bytes of file offers a backup keeps with their thumbnails, the newest files first; older ones go without. */
+const THUMBNAIL_BUDGET = 16 * 1024 * 1024
 
 const big = (n: number): bigint => BigInt(Math.max(0, Math.trunc(n)))
 const bytesOf = (hex: string | null): Uint8Array<ArrayBuffer> => (hex === null ? new Uint8Array() : fromHex(hex)) as Uint8Array<ArrayBuffer>
@@ -50,7 +55,7 @@ export async function collectBackup (store: Store, account: Account, options: Co
   const prefs: ReadonlyMap<string, ConversationPrefs> = parsedPrefs.kind === 'ok' ? parsedPrefs.prefs : new Map()
   const groups: BackupGroup[] = []
   const messages: BackupMessage[] = []
-  const fileMessages: string[] = []
+  const fileMessages: Array<{ id: string, sentAt: number }> = []
   for (const row of await store.listGroups()) {
     // A conversation still rejoining (this device was itself restored) has only a placeholder
     // state: its members, and the devices a rejoin must remove, are in its mark.
@@ -73,16 +78,23 @@ export async function collectBackup (store: Store, account: Account, options: Co
         kind: m.kind, text: m.text, target: bytesOf(m.target), seq: big(m.seq), lamport: big(m.lamport), sentAt: big(m.sentAt),
         receivedAt: big(m.receivedAt), epoch: big(m.epoch), gap: m.gap
       })
-      if (m.kind === 'file') fileMessages.push(m.id)
+      if (m.kind === 'file') fileMessages.push({ id: m.id, sentAt: m.sentAt })
     }
   }
   // Each file the history offers, key included, so that the restored device can fetch it again.
+  // Thumbnails (up to 64 KiB each) go with the newest files until THUMBNAIL_BUDGET is spent: a
+  // history of many photos must still fit in one backup file.
   const files: BackupFile[] = []
   if (fileMessages.length > 0) {
-    const { backupFileOfMessage } = await import('./file-offer-record.ts')
-    for (const id of fileMessages) {
-      const file = await backupFileOfMessage(store, id)
-      if (file !== undefined) files.push({ messageId: bytesOf(id), fileId: file.fileId as Uint8Array<ArrayBuffer>, offer: file.offer as Uint8Array<ArrayBuffer> })
+    const { backupFileOfMessage, offerWithoutThumbnail } = await import('./file-offer-record.ts')
+    let budget = options.thumbnailBudget ?? THUMBNAIL_BUDGET
+    for (const m of fileMessages.sort((a, b) => b.sentAt - a.sentAt)) {
+      const file = await backupFileOfMessage(store, m.id)
+      if (file === undefined) continue
+      let offer = file.offer
+      if (offer.length > budget) offer = offerWithoutThumbnail(offer)
+      else budget -= offer.length
+      files.push({ messageId: bytesOf(m.id), fileId: file.fileId as Uint8Array<ArrayBuffer>, offer: offer as Uint8Array<ArrayBuffer> })
     }
   }
   const readReceipts = await store.getMeta(META.readReceipts)

@@ -85,6 +85,14 @@ export async function backupFileOfMessage (store: Store, messageId: string): Pro
   return { fileId: fromHex(fileId), offer: 'withdrawn' in s ? new Uint8Array() : fromHex(s.offer) }
 }
 
+/** An encoded offer without its thumbnail (a backup past its thumbnail budget); the offer as it is when it has none. */
+export function offerWithoutThumbnail (offer: Uint8Array): Uint8Array {
+  const manifest = decodeManifest(offer)
+  if (manifest.thumbnail === undefined) return offer
+  const { thumbnail: _, ...rest } = manifest
+  return encodeManifest(rest)
+}
+
 /**
  * The writes that restore a backed-up file beside its FILE message's row: the offer, where it was
  * offered taken from the row; or, for a withdrawn file (no offer), the tombstone. Throws naming the

@@ -130,10 +130,20 @@ export class FileOffers {
 
   /** Devices that may hold a file's chunks: the current member devices but this one, the sender's first; none once this device left or was removed. */
   async sourcesOf (fileId: string): Promise<string[]> {
+    return (await this.sourcesState(fileId)).sources
+  }
+
+  /**
+   * {@link sourcesOf}, and whether the file's conversation is still rejoining after a restore (no
+   * member has let this device back in, so there are no sources yet but there will be), both read
+   * under one look at the conversation.
+   */
+  async sourcesState (fileId: string): Promise<{ sources: string[], rejoining: boolean }> {
     const record = await this.offer(fileId)
     const group = await this.engine.load(record.groupId)
-    if (group === undefined || !group.row.active) return []
+    if (group === undefined || !group.row.active) return { sources: [], rejoining: false }
+    const rejoining = await this.engine.rejoins.get(group.row.id) !== undefined
     const devices = this.engine.recipientsOf(group.state)
-    return [...devices.filter((d) => d === record.senderDevice), ...devices.filter((d) => d !== record.senderDevice)]
+    return { sources: [...devices.filter((d) => d === record.senderDevice), ...devices.filter((d) => d !== record.senderDevice)], rejoining }
   }
 }

@@ -374,6 +374,11 @@ export class Messenger {
     return await this.files.sourcesOf(fileId)
   }
 
+  /** {@link fileSources}, and whether the file's conversation is still rejoining after a restore. */
+  async fileSourcesState (fileId: string): Promise<{ sources: string[], rejoining: boolean }> {
+    return await this.files.sourcesState(fileId)
+  }
+
   /** A conversation's text and file messages in display order, the newest `limit` of them if given. */
   async messages (target: string, limit?: number): Promise<MessageOut[]> {
     return await this.views.messages(await this.groups.resolveTarget(target), limit)

@@ -339,7 +339,12 @@ export class CallManager {
     if (s === null) return
     // The call leaves the worker's list before this returns: onCalls must not call it missed.
     this.declinedId = s.call.id
-    await this.client.callSignalling.decline(s.call.id)
+    try {
+      await this.client.callSignalling.decline(s.call.id)
+    } catch (err) {
+      this.declinedId = undefined
+      throw err
+    }
     this.end('You declined')
   }
 

@@ -482,6 +482,7 @@ export class BrowserClient implements KithClient {
     const renamed = contacts.some((c) => this.contacts.value.some((k) => k.identity === c.identity && k.displayName !== c.displayName))
     this.contacts.value = contacts.map((c) => ({ ...c, link: node === undefined ? 'none' : linkOf(node, c.devices, this.webRtcCheck?.counts) }))
     this.conversations.value = sortConversations(conversations.map((c) => this.toConversation(c)))
+    for (const c of conversations) this.epochs.seed(c)
     this.listsRead = true
     if (renamed) this.renameShown()
     this.updateConnectivity()

@@ -16,6 +16,9 @@ import { LazyEmojiPicker as EmojiPicker } from './lazy-emoji-picker.tsx'
 import { IconCheck, IconClose, IconEdit, IconPaperclip, IconReply, IconSend, IconSmile } from './icons.tsx'
 import { LazyAttachmentTray } from './lazy-files.tsx'
 
+/** A conversation name longer than this would make the composer's placeholder wrap on a phone: it says just "Message". */
+const PLACEHOLDER_NAME_MAX = 18
+
 const MAX_HEIGHT_PX = 180
 
 /** Focus without popping the on-screen keyboard on touch-only devices. */
@@ -224,7 +227,7 @@ export function Composer ({ conversation, lastOwn }: ComposerProps): JSX.Element
           <IconSmile />
         </button>
         <textarea ref={textarea} data-testid='composer' class='composer-input' rows={1} value={text} dir='auto'
-          placeholder={attached.length > 0 && !editing ? 'Add a caption…' : `Message ${conversation.name}`} aria-label={`Message ${conversation.name}`}
+          placeholder={attached.length > 0 && !editing ? 'Add a caption…' : conversation.name.length <= PLACEHOLDER_NAME_MAX ? `Message ${conversation.name}` : 'Message'} aria-label={`Message ${conversation.name}`}
           onInput={(e) => updateText(e.currentTarget.value)} onKeyDown={onKeyDown}
           onPaste={(e) => {
             const files = [...(e.clipboardData?.files ?? [])]

@@ -52,7 +52,10 @@ function CallNotice ({ message, call, text }: { message: Message, call: CallReco
   const kith = useKith()
   const conversation = kith.client.conversations.value.find((c) => c.id === message.conversation)
   const missed = call.direction === 'incoming' && call.outcome === 'missed'
-  const canCallBack = call.direction === 'incoming' && call.outcome !== 'answered' && conversation !== undefined && conversation.active && conversation.rejoining === null
+  // Not while a call goes on in the conversation (a group's, missed here): the header offers Join.
+  const running = kith.client.calls.value.some((c) => c.conversation === message.conversation && c.phase !== 'ended')
+  const canCallBack = call.direction === 'incoming' && call.outcome !== 'answered' && !running &&
+    conversation !== undefined && conversation.active && conversation.rejoining === null
   return (
     <div class='timeline-call-row'>
       <p class={missed ? 'e2ee-note timeline-notice timeline-call timeline-call-missed' : 'e2ee-note timeline-notice timeline-call'}
@@ -60,7 +63,8 @@ function CallNotice ({ message, call, text }: { message: Message, call: CallReco
         {call.video ? <IconVideo size={15} /> : <IconPhone size={15} />}{text}
       </p>
       {canCallBack && (
-        <button type='button' class='link-button' data-testid='call-back' onClick={() => { startCallIn(kith, message.conversation, call.video) }}>Call back</button>
+        <button type='button' class='link-button' data-testid='call-back' aria-label={`Call back: ${text}, ${formatTime(message.sentAt)}`}
+          onClick={() => { startCallIn(kith, message.conversation, call.video) }}>Call back</button>
       )}
     </div>
   )

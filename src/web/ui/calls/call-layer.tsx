@@ -94,8 +94,9 @@ function Indicator ({ p }: { p: ParticipantView, tick: number }): JSX.Element {
   const s = link.stats
   const quality = s.lossPercent > 5 ? 'call-indicator-bad' : s.lossPercent > 1 ? 'call-indicator-warn' : 'call-indicator-ok'
   return (
-    <span class={`call-indicator ${quality}`} data-testid='call-indicator' data-state='connected' data-route={s.route}>
-      {s.route === 'relayed' ? 'relayed' : 'direct'} · {s.lossPercent.toFixed(1)}% loss · {Math.round(s.kbps)} kb/s
+    <span class={`call-indicator ${quality}`} data-testid='call-indicator' data-state='connected' data-route={s.route}
+      title={`${s.route === 'relayed' ? 'Relayed through a TURN server' : 'Direct'}: ${s.lossPercent.toFixed(1)}% packet loss, ${Math.round(s.kbps)} kb/s`}>
+      {s.route === 'relayed' ? 'relayed' : 'direct'}<span class='call-indicator-detail'> · {s.lossPercent.toFixed(1)}% loss · {Math.round(s.kbps)} kb/s</span>
     </span>
   )
 }
@@ -217,9 +218,14 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
   const screenRef = useRef<HTMLElement>(null)
   useEffect(() => {
     const behind = [...document.querySelectorAll<HTMLElement>('.layout > .sidebar, .layout > .pane')]
+    const before = document.activeElement instanceof HTMLElement ? document.activeElement : null
     for (const el of behind) el.inert = true
     screenRef.current?.focus()
-    return () => { for (const el of behind) el.inert = false }
+    return () => {
+      for (const el of behind) el.inert = false
+      // Back where the person was (the composer, say), if it is still there.
+      if (before?.isConnected === true) before.focus({ preventScroll: true })
+    }
   }, [])
   return (
     <section ref={screenRef} tabIndex={-1} class='call-screen' aria-label={`Call in ${conversation?.name ?? 'a conversation'}`} data-testid='call-view'>

@@ -58,7 +58,12 @@ describe('backup contents', () => {
       [{ files: [{ ...sample().files[0]!, fileId: new Uint8Array(15) }] }, /file id is not 16 bytes/],
       [{ files: [{ ...sample().files[0]!, messageId: new Uint8Array(16).fill(10) }] }, /names no file message of the history/],
       [{ files: [{ ...sample().files[0]!, offer: new Uint8Array(129 * 1024) }] }, /offer of file 0d0d.* is too long/],
-      [{ files: [sample().files[0]!, sample().files[0]!] }, /listed twice/],
+      [{ files: [sample().files[0]!, sample().files[0]!] }, /listed with two files/],
+      [{ files: [sample().files[0]!, { ...sample().files[0]!, messageId: new Uint8Array(16).fill(14) }] }, /names no file message/],
+      [{
+        messages: [...sample().messages, { ...sample().messages[1]!, id: new Uint8Array(16).fill(14) }],
+        files: [sample().files[0]!, { ...sample().files[0]!, messageId: new Uint8Array(16).fill(14) }]
+      }, /file 0d0d.* is listed twice/],
       [{ history: false, messages: [] }, /file offers are present although history was not included/]
     ]
     for (const [patch, message] of cases) {

@@ -15,4 +15,14 @@ describe('EpochWatch', () => {
     expect(watch.changed({ id: 'a', epoch: 3 })).toBe(false)
     expect(watch.changed({ id: 'b', epoch: 0 })).toBe(false)
   })
+
+  it('takes the list seen at start as no change, and never lets a seed hide a later epoch', () => {
+    const watch = new EpochWatch()
+    watch.seed({ id: 'a', epoch: 2 })
+    expect(watch.changed({ id: 'a', epoch: 2 })).toBe(false)
+    watch.seed({ id: 'a', epoch: 1 })
+    expect(watch.changed({ id: 'a', epoch: 3 })).toBe(true)
+    watch.seed({ id: 'a', epoch: 9 })
+    expect(watch.changed({ id: 'a', epoch: 3 })).toBe(false)
+  })
 })

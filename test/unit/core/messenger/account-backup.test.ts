@@ -193,6 +193,33 @@ describe('account backup', () => {
     await expect(restoreBackup(openStore('garbage'), garbage, await newDevice(), 30)).rejects.toThrow(`the offer of file ${'01'.repeat(16)} does not decode`)
   })
 
+  it('keeps thumbnails with the newest files until their budget is spent; older offers go without theirs', async () => {
+    const alice = await aliceWithBob()
+    const rows: MessageRow[] = []
+    const offers: FileOfferRecord[] = []
+    for (let i = 1; i <= 3; i++) {
+      const row: MessageRow = {
+        id: `c${i}`.repeat(16), groupId: alice.groupId, senderIdentity: alice.bobIdentity, senderDevice: alice.bobPeer, own: false, kind: 'file', text: '',
+        target: null, seq: i + 1, lamport: 3 + i, sentAt: 100 * i, receivedAt: 100 * i, epoch: 1, recipients: 0, needsSend: false, gap: false
+      }
+      const manifest: FileManifest = {
+        fileId: asFileId(new Uint8Array(16).fill(i)), name: `photo-${i}.jpg`, size: 90_000, mimeType: 'image/jpeg', chunkSize: 65536,
+        key: new Uint8Array(32).fill(i), merkleRoot: new Uint8Array(32).fill(i), thumbnail: { type: 'image/jpeg', ciphertext: new Uint8Array(20_000).fill(i) }
+      }
+      rows.push(row)
+      offers.push({ messageId: row.id, groupId: row.groupId, senderIdentity: row.senderIdentity, senderDevice: row.senderDevice, caption: '', sentAt: row.sentAt, manifest })
+    }
+    await alice.store.apply(rows.flatMap((row, i) => [{ kind: 'message', row } as const, ...offerWrites(offers[i]!)]))
+    // Room for two offers with their thumbnails (about 20 KB each), not three.
+    const contents = await collectBackup(alice.store, alice.account, { history: true, now: 20, thumbnailBudget: 45_000 })
+    const target = openStore('restored')
+    await target.apply((await restoreBackup(target, decodeBackupContents(encodeBackupContents(contents)), await newDevice(), 30)).writes)
+    const thumbs = await Promise.all(rows.map(async (r) => (await readFileOfferOfMessage(target, r.id))?.manifest.thumbnail?.ciphertext.length))
+    expect(thumbs).toEqual([undefined, 20_000, 20_000])
+    // Without its thumbnail the oldest offer is the same file: its key and root are kept.
+    expect((await readFileOfferOfMessage(target, rows[0]!.id))?.manifest).toMatchObject({ key: offers[0]!.manifest.key, merkleRoot: offers[0]!.manifest.merkleRoot, name: 'photo-1.jpg' })
+  })
+
   it('leaves history out unless asked', async () => {
     const alice = await aliceWithBob()
     const contents = await collectBackup(alice.store, alice.account, { history: false, now: 20 })
