@@ -101,6 +101,8 @@ describe('browser app, calls', () => {
     await screenshot(bob.page, 'call-speaking-bob')
     await alice.page.getByTestId('call-mute').click()
     expect(await alice.page.getByTestId('call-mute').getAttribute('aria-pressed')).toBe('true')
+    // Her own view says so too, not only the button.
+    await alice.page.getByTestId('call-self-muted').waitFor()
     await expect.poll(async () => await dataNumber(bob.page, 'call-remote-video', 'audio-level'), POLL).toBeLessThan(0.0001)
     expect(await aliceTile.getAttribute('data-speaking')).toBe('false')
 
@@ -108,6 +110,12 @@ describe('browser app, calls', () => {
     await bob.page.getByTestId('call-remote-screen').waitFor({ timeout: 30_000 })
     await framesKeepGrowing(bob.page, 'screen-frames', 'call-remote-screen', 10)
     await screenshot(bob.page, 'call-screen-share-bob')
+    // Alice sees that she is presenting, and can stop from there.
+    await alice.page.getByTestId('call-presenting').waitFor()
+    await screenshot(alice.page, 'call-screen-share-alice')
+    await alice.page.getByTestId('call-presenting').getByRole('button', { name: 'Stop sharing' }).click()
+    await bob.page.getByTestId('call-remote-screen').waitFor({ state: 'detached', timeout: 30_000 })
+    expect(await alice.page.getByTestId('call-presenting').count()).toBe(0)
 
     await alice.page.getByTestId('call-hangup').click()
     for (const page of [alice.page, bob.page]) {

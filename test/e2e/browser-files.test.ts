@@ -119,6 +119,7 @@ it('an image shows its encrypted thumbnail at once and downloads by itself; it o
   const viewer = bob.page.getByTestId('image-viewer')
   await viewer.locator('img').waitFor()
   expect(await viewer.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(640)
+  await viewer.evaluate(async (el) => { await Promise.all(el.getAnimations().map(async (a) => await a.finished)) })
   await screenshot(bob.page, 'files-viewer')
   await bob.page.keyboard.press('Escape')
 

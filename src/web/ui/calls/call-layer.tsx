@@ -235,6 +235,12 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
         <EncryptedMark s={s} />
       </header>
       {(s.pathNotice ?? s.notice) !== null && <p class='call-notice' role='status' data-testid='call-notice'>{s.pathNotice ?? s.notice}</p>}
+      {s.sharing && (
+        <p class='call-presenting' role='status' data-testid='call-presenting'>
+          <IconScreen size={16} /> You are sharing your screen with everyone in the call
+          <button type='button' class='button button-small' onClick={act('stop sharing', async () => { await m.toggleScreen() })}>Stop sharing</button>
+        </p>
+      )}
       <div class={sharer !== undefined ? 'call-stage call-stage-sharing' : 'call-stage'}>
         {sharer?.link !== undefined && (
           <figure class='call-shared'>
@@ -255,6 +261,7 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
         <div class='call-self'>
           <MediaVideo stream={s.local?.stream ?? null} muted testid='call-local-video' cls='call-video call-self-video' />
           {(s.local == null || !s.cameraOn) && <div class='call-tile-off'>{s.local == null ? 'Starting…' : 'Camera off'}</div>}
+          {s.muted && <span class='call-self-muted' data-testid='call-self-muted'><IconMicOff size={14} /> Muted</span>}
         </div>
       </div>
       <footer class='call-controls'>

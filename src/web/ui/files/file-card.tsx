@@ -83,7 +83,8 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
         </button>
       )}
       <div class='file-row'>
-        <FileIcon mimeType={file.mimeType} name={file.name} />
+        {/* A picture shows what kind of file it is; the icon is for the others. */}
+        {picture === null && <FileIcon mimeType={file.mimeType} name={file.name} />}
         <div class='file-text'>
           <FileName name={file.name} cls='file-name' />
           <p class='file-detail'>
