@@ -17,6 +17,13 @@ import { describeError } from '../../core/errors.ts'
 
 /** How long a delivery stream with nothing to send stays open for the next message. */
 const STREAM_IDLE_MS = 60_000
+/**
+ * With frames awaiting acknowledgement, how long the stream may stay silent before it is given up
+ * and its frames go again on a fresh one (receivers drop a frame they already hold, and ack it).
+ * A stream can die without an error reaching this side (the peer's end was reset while its
+ * connection lived on); without this, its frames waited for an ack that never came.
+ */
+const ACK_STALL_MS = 20_000
 
 /** Something to log through; secrets never reach it. */
 export interface Log {
@@ -70,6 +77,8 @@ export interface DeliveryOptions {
    * WebRTC connections not yet proven, which may never have connected. Every one, by default.
    */
   readonly counts?: CountsAsLink
+  /** Frames awaiting acks and nothing heard for this long: the stream is given up (default 20 s; tests shorten it). */
+  readonly ackStallMs?: number
 }
 
 /** Decodes a Deliver frame, checking sizes. Throws on malformed input. */
@@ -356,9 +365,20 @@ class PeerSender {
         this.signal()
       }
     })
+    // Frames await acks and the stream has said nothing for too long: it is given up.
+    let heardAt = Date.now()
+    const stallMs = this.options.ackStallMs ?? ACK_STALL_MS
+    const watchdog = setInterval(() => {
+      if (inflight.length === 0 || Date.now() - heardAt <= stallMs) return
+      // The loop below throws it; drain() then aborts the stream and goes again on a fresh one.
+      fail(new Error(`no acknowledgement for ${stallMs >= 1000 ? `${Math.round(stallMs / 1000)} s` : `${stallMs} ms`} with ${inflight.length} frame(s) sent`))
+      this.signal()
+    }, Math.max(50, Math.floor(stallMs / 4)))
+    watchdog.unref?.()
     const readAcks = async (): Promise<void> => {
       while (inflight.length > 0) {
         const ack = Ack.decode(await lp.read())
+        heardAt = Date.now()
         const head = inflight.shift()
         if (head === undefined || toHex(ack.id) !== head.id) throw new Error('acknowledgement out of order')
         inflightBytes -= head.bytes
@@ -375,59 +395,65 @@ class PeerSender {
         this.signal()
       })
     }
-    for (;;) {
-      if (failure !== undefined || this.closed) {
-        // Acks already read need not wait for others that will not come.
-        acked.flush()
-        if (failure !== undefined) throw failure.error
-        return
-      }
-      if (this.wanted) {
-        this.wanted = false
-        exhausted = false
-        kickedSinceFirst = true
-      }
-      if (!exhausted && inflight.length < window && inflightBytes < byteWindow) {
-        const limit = window - inflight.length
-        const given = first
-        first = undefined
-        const batch = given ?? await this.outbox.next(this.peerId, lastRowId, limit)
-        // Frames queued since `first` was read are not in it: a kick meanwhile means look again.
-        exhausted = batch.length < limit && !(given !== undefined && kickedSinceFirst)
-        const frames: Uint8Array[] = []
-        const rejected: Settlement[] = []
-        for (const f of batch) {
-          // The byte window bounds memory and buffering; one frame always fits.
-          if (inflight.length > 0 && inflightBytes + f.frame.length > byteWindow) {
-            exhausted = false
-            break
-          }
-          lastRowId = f.rowId
-          let id: string
-          try {
-            id = toHex(decodeDeliver(f.frame).id)
-          } catch {
-            rejected.push({ rowId: f.rowId, status: 'rejected' })
-            continue
-          }
-          inflight.push({ rowId: f.rowId, id, bytes: f.frame.length })
-          inflightBytes += f.frame.length
-          frames.push(f.frame)
+    try {
+      for (;;) {
+        if (failure !== undefined || this.closed) {
+          // Acks already read need not wait for others that will not come.
+          acked.flush()
+          if (failure !== undefined) throw failure.error
+          return
         }
-        if (rejected.length > 0) await this.outbox.settle(this.peerId, rejected)
-        if (frames.length > 0) {
-          await lp.write(...frames)
-          startReading()
+        if (this.wanted) {
+          this.wanted = false
+          exhausted = false
+          kickedSinceFirst = true
         }
-        continue
+        if (!exhausted && inflight.length < window && inflightBytes < byteWindow) {
+          const limit = window - inflight.length
+          const given = first
+          first = undefined
+          const batch = given ?? await this.outbox.next(this.peerId, lastRowId, limit)
+          // Frames queued since `first` was read are not in it: a kick meanwhile means look again.
+          exhausted = batch.length < limit && !(given !== undefined && kickedSinceFirst)
+          const frames: Uint8Array[] = []
+          const rejected: Settlement[] = []
+          for (const f of batch) {
+            // The byte window bounds memory and buffering; one frame always fits.
+            if (inflight.length > 0 && inflightBytes + f.frame.length > byteWindow) {
+              exhausted = false
+              break
+            }
+            lastRowId = f.rowId
+            let id: string
+            try {
+              id = toHex(decodeDeliver(f.frame).id)
+            } catch {
+              rejected.push({ rowId: f.rowId, status: 'rejected' })
+              continue
+            }
+            inflight.push({ rowId: f.rowId, id, bytes: f.frame.length })
+            inflightBytes += f.frame.length
+            frames.push(f.frame)
+          }
+          if (rejected.length > 0) await this.outbox.settle(this.peerId, rejected)
+          if (frames.length > 0) {
+            // The clock runs from the first frame nobody has answered yet.
+            if (inflight.length === frames.length) heardAt = Date.now()
+            await lp.write(...frames)
+            startReading()
+          }
+          continue
+        }
+        // Everything sent is acknowledged and settled, and nothing new was queued meanwhile: done.
+        if (inflight.length === 0 && acked.idle && !reading && !this.wanted) {
+          this.sentThrough = lastRowId
+          return
+        }
+        if (this.wanted) continue
+        await new Promise<void>((resolve) => { this.wake = resolve })
       }
-      // Everything sent is acknowledged and settled, and nothing new was queued meanwhile: done.
-      if (inflight.length === 0 && acked.idle && !reading && !this.wanted) {
-        this.sentThrough = lastRowId
-        return
-      }
-      if (this.wanted) continue
-      await new Promise<void>((resolve) => { this.wake = resolve })
+    } finally {
+      clearInterval(watchdog)
     }
   }
 }

@@ -91,6 +91,38 @@ describe('DeliveryService', () => {
     expect([...outbox.settled.values()]).toEqual(['stored', 'stored', 'stored'])
   })
 
+  it('gives up a stream whose acks stop coming, says so, and delivers on a fresh one', async () => {
+    const [sender, receiver] = [await node(), await node()]
+    // The first stream swallows what it gets and never answers (as one whose far end was reset
+    // while the connection lived on); the next one acknowledges.
+    let streams = 0
+    const swallowed = deferred<void>()
+    await receiver.handle(DELIVER_PROTOCOL, async (stream) => {
+      const lp = lpStream(stream)
+      if (++streams === 1) {
+        await lp.read()
+        swallowed.resolve()
+        return await new Promise<void>(() => {})
+      }
+      for (;;) {
+        const f = Deliver.decode((await lp.read()).subarray())
+        await lp.write(Ack.encode({ id: f.id, status: AckStatus.STORED }))
+      }
+    })
+    await sender.peerStore.merge(receiver.peerId, { multiaddrs: receiver.getMultiaddrs() })
+    const outbox = new MemoryOutbox()
+    const logged: string[] = []
+    const delivery = new DeliveryService(sender, outbox, async () => 'stored', { log: (m) => logged.push(m), ackStallMs: 300, retry: { initialMs: 50, maxMs: 100 } })
+    services.push(delivery)
+    await delivery.start()
+    outbox.add('hello')
+    delivery.notify(receiver.peerId.toString())
+    await swallowed.promise
+    await expect.poll(() => outbox.settled.get(1), { timeout: 10_000 }).toBe('stored')
+    expect(streams).toBe(2)
+    expect(logged.some((m) => m.includes('no acknowledgement for 300 ms with 1 frame(s) sent'))).toBe(true)
+  })
+
   it('reads the outbox once before the first frame goes out', async () => {
     const [sender, receiver] = [await node(), await node()]
     const outbox = new MemoryOutbox()
