@@ -99,6 +99,11 @@ describe('browser app, calls', () => {
     const aliceTile = bob.page.getByTestId('call-tile')
     await expect.poll(async () => await aliceTile.getAttribute('data-speaking'), POLL).toBe('true')
     await screenshot(bob.page, 'call-speaking-bob')
+    // The call screen is modal: Tab goes round its controls and never into the app behind it.
+    for (let i = 0; i < 24; i++) {
+      await alice.page.keyboard.press(i < 16 ? 'Tab' : 'Shift+Tab')
+      expect(await alice.page.evaluate(() => document.activeElement?.closest('[data-testid="call-view"]') !== null)).toBe(true)
+    }
     await alice.page.getByTestId('call-mute').click()
     expect(await alice.page.getByTestId('call-mute').getAttribute('aria-pressed')).toBe('true')
     // Her own view says so too, not only the button.

@@ -144,6 +144,22 @@ function DevicePickers ({ m }: { m: CallManager }): JSX.Element | null {
   )
 }
 
+/** Tab and Shift+Tab wrap around inside `container` instead of leaving it. */
+function keepFocusIn (container: HTMLElement, e: KeyboardEvent): void {
+  const focusable = [...container.querySelectorAll<HTMLElement>('button:not(:disabled), select:not(:disabled), [href], [tabindex]:not([tabindex="-1"])')]
+  const first = focusable[0]
+  const last = focusable.at(-1)
+  if (first === undefined || last === undefined) return
+  const active = document.activeElement
+  if (e.shiftKey && (active === first || active === container)) {
+    e.preventDefault()
+    last.focus()
+  } else if (!e.shiftKey && active === last) {
+    e.preventDefault()
+    first.focus()
+  }
+}
+
 /** How the page names a person in a call (person-names.ts: display names, not aliases). */
 function useNameOf (): (identity: string, fallback: string) => string {
   const { client } = useKith()
@@ -213,22 +229,22 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
     Promise.resolve().then(fn).catch((err: unknown) => { ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`) })
   }
   const label = s.status === 'ringing' ? 'Ringing…' : s.status === 'connecting' ? (s.reconnecting ? 'Reconnecting…' : 'Connecting…') : null
-  // The call covers the app: what is behind it takes no focus and no clicks until it ends, and
-  // focus moves into it (from the composer, say), so Tab walks its controls.
+  // The call covers the app (no click reaches it) and is modal: focus moves into it (from the
+  // composer, say), Tab cycles through its controls, and focus goes back when it closes. Not
+  // `inert` on the app behind: marking the whole app inert as the call was being set up made the
+  // call-setup benchmark 348 and 412 ms against 332 and 299 ms without it (bare: 290 ms).
   const screenRef = useRef<HTMLElement>(null)
   useEffect(() => {
-    const behind = [...document.querySelectorAll<HTMLElement>('.layout > .sidebar, .layout > .pane')]
     const before = document.activeElement instanceof HTMLElement ? document.activeElement : null
-    for (const el of behind) el.inert = true
     screenRef.current?.focus()
     return () => {
-      for (const el of behind) el.inert = false
       // Back where the person was (the composer, say), if it is still there.
       if (before?.isConnected === true) before.focus({ preventScroll: true })
     }
   }, [])
   return (
-    <section ref={screenRef} tabIndex={-1} class='call-screen' aria-label={`Call in ${conversation?.name ?? 'a conversation'}`} data-testid='call-view'>
+    <section ref={screenRef} tabIndex={-1} class='call-screen' role='dialog' aria-modal='true' aria-label={`Call in ${conversation?.name ?? 'a conversation'}`}
+      data-testid='call-view' onKeyDown={(e) => { if (e.key === 'Tab' && screenRef.current !== null) keepFocusIn(screenRef.current, e) }}>
       <header class='call-header'>
         <span class='call-title'>{conversation?.name ?? 'Call'}</span>
         <span class='call-status' data-testid='call-status' data-state={s.status}>{label ?? <Timer since={s.call.connectedAt} />}</span>
