@@ -75,13 +75,14 @@ export function decodeBackupContents (bytes: Uint8Array): BackupContents {
   const fileIds = new Set<string>()
   const offeredBy = new Set<string>()
   for (const f of c.files) {
-    check(!offeredBy.has(toHex(f.messageId)), `message ${toHex(f.messageId)} is listed with two files`)
-    offeredBy.add(toHex(f.messageId))
+    const [message, file] = [toHex(f.messageId), toHex(f.fileId)]
     check(f.fileId.length === FILE_ID_LENGTH, 'a file id is not 16 bytes')
-    check(fileMessages.has(toHex(f.messageId)), `file ${toHex(f.fileId)} names no file message of the history`)
-    check(f.offer.length <= MAX_OFFER_BYTES, `the offer of file ${toHex(f.fileId)} is too long`)
-    check(!fileIds.has(toHex(f.fileId)), `file ${toHex(f.fileId)} is listed twice`)
-    fileIds.add(toHex(f.fileId))
+    check(!offeredBy.has(message), `message ${message} is listed with two files`)
+    check(fileMessages.has(message), `file ${file} names no file message of the history`)
+    check(f.offer.length <= MAX_OFFER_BYTES, `the offer of file ${file} is too long`)
+    check(!fileIds.has(file), `file ${file} is listed twice`)
+    offeredBy.add(message)
+    fileIds.add(file)
   }
   return c
 }

@@ -74,14 +74,20 @@ function tombstoneWrites (fileId: string, messageId: string, groupId: string): W
   return [{ kind: 'meta', key: OFFER_META + fileId, value: utf8(JSON.stringify(tombstone)) }]
 }
 
+/** What is stored under a file id (by its hex id): the offer, its tombstone, or nothing. */
+async function readStored (store: Store, fileId: string): Promise<StoredRecord | WithdrawnRecord | undefined> {
+  if (!/^[0-9a-f]{32}$/.test(fileId)) return undefined
+  const bytes = await store.getMeta(OFFER_META + fileId)
+  return bytes === undefined ? undefined : JSON.parse(fromUtf8(bytes)) as StoredRecord | WithdrawnRecord
+}
+
 /** A FILE message's file as a backup keeps it: its id, and its encoded offer (key included) unless it was withdrawn. */
 export async function backupFileOfMessage (store: Store, messageId: string): Promise<{ fileId: Uint8Array, offer: Uint8Array } | undefined> {
   const id = await store.getMeta(MESSAGE_META + messageId)
   if (id === undefined) return undefined
   const fileId = fromUtf8(id)
-  const bytes = await store.getMeta(OFFER_META + fileId)
-  if (bytes === undefined) return undefined
-  const s = JSON.parse(fromUtf8(bytes)) as StoredRecord | WithdrawnRecord
+  const s = await readStored(store, fileId)
+  if (s === undefined) return undefined
   return { fileId: fromHex(fileId), offer: 'withdrawn' in s ? new Uint8Array() : fromHex(s.offer) }
 }
 
@@ -112,9 +118,8 @@ export function restoredFileWrites (row: MessageRow, fileId: string, offer: Uint
 
 /** Whether a file's offer was withdrawn here (only its tombstone is left). */
 export async function fileOfferWithdrawn (store: Store, fileId: string): Promise<boolean> {
-  if (!/^[0-9a-f]{32}$/.test(fileId)) return false
-  const bytes = await store.getMeta(OFFER_META + fileId)
-  return bytes !== undefined && 'withdrawn' in (JSON.parse(fromUtf8(bytes)) as StoredRecord | WithdrawnRecord)
+  const s = await readStored(store, fileId)
+  return s !== undefined && 'withdrawn' in s
 }
 
 /** Whether a file id was ever offered here, withdrawn or not. */
@@ -124,11 +129,8 @@ export async function fileIdKnown (store: Store, fileId: string): Promise<boolea
 
 /** The stored offer of a file (by its hex id), or undefined (also once withdrawn). */
 export async function readFileOffer (store: Store, fileId: string): Promise<FileOfferRecord | undefined> {
-  if (!/^[0-9a-f]{32}$/.test(fileId)) return undefined
-  const bytes = await store.getMeta(OFFER_META + fileId)
-  if (bytes === undefined) return undefined
-  const s = JSON.parse(fromUtf8(bytes)) as StoredRecord | WithdrawnRecord
-  if ('withdrawn' in s) return undefined
+  const s = await readStored(store, fileId)
+  if (s === undefined || 'withdrawn' in s) return undefined
   return { messageId: s.messageId, groupId: s.groupId, senderIdentity: s.senderIdentity, senderDevice: s.senderDevice, caption: s.caption, sentAt: s.sentAt, manifest: decodeManifest(fromHex(s.offer)) }
 }
 

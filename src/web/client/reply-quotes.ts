@@ -11,7 +11,7 @@ export function requote (list: readonly Message[], quoted: Message): readonly Me
   if (!list.some(stale)) return list
   return list.map((m) => {
     if (!stale(m) || m.replyTo === null) return m
-    const { file, ...rest } = m.replyTo
-    return { ...m, replyTo: quoted.deleted ? { ...rest, text } : { ...rest, text, ...(file !== undefined ? { file } : {}) } }
+    const { file: _, ...unfiled } = m.replyTo
+    return { ...m, replyTo: { ...(quoted.deleted ? unfiled : m.replyTo), text } }
   })
 }
