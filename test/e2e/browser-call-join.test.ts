@@ -5,7 +5,8 @@
  * Alice, Bob and Dave each decode the other two; then each side of a pair leaves and comes back, by
  * hanging up and by reloading, and every page decodes the other two again: Dave, who offers to
  * Alice (whoever answered the caller offers to it, offer-rule.ts), and Alice, the caller, to whom
- * Bob and Dave both offer, so that she answers; and when Alice's HANGUP is lost (her ACCEPT is
+ * Bob and Dave both offer, so that she answers (each time, the two who stayed are told who left
+ * and who joined again); and when Alice's HANGUP is lost (her ACCEPT is
  * pushed into Bob's page while he still has a link to her), both replace their links;
  * and a call that rang while Bob's tab was closed rings when he opens it (the invite reaches the new
  * page from his mailbox or from Alice's queue, whichever comes first).
@@ -26,6 +27,9 @@ const GROUP = 'Retro'
  * too), the two others see them go and go on, and `user` joins again through the header's Join.
  */
 async function leaveAndRejoin (user: User, others: User[], group: string, how: 'hang-up' | 'reload'): Promise<void> {
+  // The call screens say who left and who joined: every note they show is recorded as it appears
+  // (each stays a few seconds, which a poll could miss on a loaded machine).
+  for (const other of others) await recordPresenceNotes(other.page)
   if (how === 'hang-up') {
     await endCall(user.page, [user.page])
   } else {
@@ -39,6 +43,31 @@ async function leaveAndRejoin (user: User, others: User[], group: string, how: '
   }
   await user.page.getByTestId('call-join').click()
   for (const u of [user, ...others]) await decodesEachOf(u.page, 2)
+  for (const other of others) {
+    await expect.poll(async () => await presenceNotes(other.page), GROUP_CALL_POLL).toEqual([`${user.name} left the call`, `${user.name} joined the call`])
+  }
+}
+
+/** From now on, records in the page each "… joined the call" or "… left the call" note it shows. */
+async function recordPresenceNotes (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { presenceNotes: string[], presenceObserver?: MutationObserver }
+    g.presenceObserver?.disconnect()
+    g.presenceNotes = []
+    const shown = (): string | null => document.querySelector('[data-testid="call-presence"]')?.textContent ?? null
+    // A note already showing (someone who joined a moment ago) is not a new one.
+    let last = shown()
+    g.presenceObserver = new MutationObserver(() => {
+      const note = shown()
+      if (note !== null && note !== last) g.presenceNotes.push(note)
+      last = note
+    })
+    g.presenceObserver.observe(document.body, { subtree: true, childList: true, characterData: true })
+  })
+}
+
+async function presenceNotes (page: Page): Promise<string[]> {
+  return await page.evaluate(() => (globalThis as unknown as { presenceNotes: string[] }).presenceNotes)
 }
 
 interface DebugCalls {

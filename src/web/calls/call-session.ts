@@ -37,6 +37,8 @@ const SPEAKING_HOLD_MS = 600
 const CTR_RANGE_BITS = 48n
 /** How long the "call ended" bar stays. */
 const ENDED_SHOWN_MS = 8000
+/** How long "Cara joined the call" (or left it) stays on the call screen. */
+const PRESENCE_SHOWN_MS = 6000
 
 /** What a link needs to know of its call: the call id comes later for the caller's early offers. */
 interface LinkCall {
@@ -60,6 +62,12 @@ export interface ParticipantView {
   readonly link: PeerLink | undefined
 }
 
+/** People who just joined or left the call this device is in, said for a moment. */
+export interface PresenceChange {
+  readonly people: ReadonlyArray<{ readonly identity: string, readonly name: string }>
+  readonly joined: boolean
+}
+
 /** Everything the call screen renders. */
 export interface CallScreen {
   readonly call: CallView
@@ -75,6 +83,8 @@ export interface CallScreen {
   /** While no link has a path (ICE failed, or a lost path stayed lost): shown before {@link notice}, which stays for when it goes. */
   readonly pathNotice: string | null
   readonly participants: readonly ParticipantView[]
+  /** Who just joined or left, once this device is connected (a tile appearing or going is easy to miss). */
+  readonly presence: PresenceChange | null
   /** Why the call ended, when it has. */
   readonly ended: string | null
 }
@@ -96,6 +106,7 @@ export class CallManager {
   private screenTrack: MediaStreamTrack | null = null
   private statsTimer: ReturnType<typeof setInterval> | undefined
   private endedTimer: ReturnType<typeof setTimeout> | undefined
+  private presenceTimer: ReturnType<typeof setTimeout> | undefined
   private joined = false
   /** While a start waits for the camera, the invite and the keys, or an answer for the worker: signals wait for it. */
   private opening: Promise<unknown> | null = null
@@ -265,7 +276,7 @@ export class CallManager {
       this.opening = null
     }
     this.screen.value = this.withStatus({
-      call, status: 'ringing', reconnecting: false, pathNotice: null, local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], ended: null
+      call, status: 'ringing', reconnecting: false, pathNotice: null, local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], presence: null, ended: null
     })
     // Someone may have answered while the camera opened.
     this.onCalls(this.client.calls.value)
@@ -280,7 +291,7 @@ export class CallManager {
     if (call.full) throw new Error(`This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.`)
     this.reset()
     this.screen.value = this.withStatus({
-      call, status: 'connecting', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), ended: null
+      call, status: 'connecting', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), presence: null, ended: null
     })
     try {
       await this.accept(video)
@@ -468,6 +479,7 @@ export class CallManager {
         this.end(s.call.phase === 'ringing' ? (this.declinedId === s.call.id ? 'You declined' : 'Missed') : connectedAt !== undefined ? formatCallDuration(Math.max(0, until - connectedAt)) : declined ? 'Declined' : 'Not answered')
         return
       }
+      if (this.joined && s.status === 'connected') this.notePresence(s.call, mine)
       this.set({ call: mine, participants: this.participantsOf(mine) })
       // Links to devices no longer in the call close; new participants get one.
       const present = new Set(mine.participants.map((p) => p.device))
@@ -486,7 +498,7 @@ export class CallManager {
       this.reset()
       this.log(`ringing for call ${ringing.id.slice(0, 8)}`)
       this.screen.value = this.withStatus({
-        call: ringing, status: 'ringing', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), ended: null
+        call: ringing, status: 'ringing', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), presence: null, ended: null
       })
       if (!ringing.full) this.prepare(ringing)
     }
@@ -510,6 +522,30 @@ export class CallManager {
       void link.holdOffer(call.offer).catch((err: unknown) => { this.log(`the offer from ${caller.slice(-8)} could not be applied: ${String(err)}`) })
     }
     this.connectToParticipants(call)
+  }
+
+  /**
+   * Says who joined or left between two views of the call. A person with another device still
+   * in the call, or who moved from one device to another, neither came nor went.
+   */
+  private notePresence (before: CallView, after: CallView): void {
+    const devicesBefore = new Set(before.participants.map((p) => p.device))
+    const devicesAfter = new Set(after.participants.map((p) => p.device))
+    const left = before.participants.filter((p) => !devicesAfter.has(p.device))
+    const joined = after.participants.filter((p) => !devicesBefore.has(p.device))
+    const identities = (list: typeof left): Set<string> => new Set(list.map((p) => p.identity))
+    const stayed = identities(after.participants.filter((p) => devicesBefore.has(p.device)))
+    const people = (list: typeof left, other: typeof left): PresenceChange['people'] => {
+      const skip = new Set([...stayed, ...identities(other)])
+      return [...new Map(list.filter((p) => !skip.has(p.identity)).map((p) => [p.identity, { identity: p.identity, name: p.name }])).values()]
+    }
+    const gone = people(left, joined)
+    const came = people(joined, left)
+    const change = gone.length > 0 ? { people: gone, joined: false } : came.length > 0 ? { people: came, joined: true } : null
+    if (change === null) return
+    this.set({ presence: change })
+    clearTimeout(this.presenceTimer)
+    this.presenceTimer = setTimeout(() => { this.set({ presence: null }) }, PRESENCE_SHOWN_MS)
   }
 
   private participantsOf (call: CallView): ParticipantView[] {
@@ -722,7 +758,7 @@ export class CallManager {
     const s = this.current
     if (s === null || s.ended !== null) return
     this.teardown()
-    this.screen.value = { ...s, status: 'ended', ended: why, participants: [] }
+    this.screen.value = { ...s, status: 'ended', ended: why, participants: [], presence: null }
     this.endedTimer = setTimeout(() => { if (this.current?.ended != null) this.screen.value = null }, ENDED_SHOWN_MS)
   }
 
@@ -735,6 +771,8 @@ export class CallManager {
     this.speaking.value = new Set()
     clearTimeout(this.ringTimer)
     this.ringTimer = undefined
+    clearTimeout(this.presenceTimer)
+    this.presenceTimer = undefined
     for (const l of this.links.values()) l.close()
     this.links.clear()
     this.linkSessions.clear()

@@ -183,7 +183,10 @@ function IncomingBanner ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Eleme
     <div class='call-incoming' role='alertdialog' aria-label={`${what} from ${caller}`} data-testid='call-incoming'>
       <span class='call-status-hidden' data-testid='call-status' data-state={s.status} />
       <div class='call-incoming-who'>
-        <span class='call-incoming-pulse' aria-hidden='true'>{s.call.media.video ? <IconVideo size={22} /> : <IconPhone size={22} />}</span>
+        <span class='call-incoming-pulse' aria-hidden='true'>
+          <Avatar name={caller} seed={s.call.caller.identity} />
+          <span class='call-incoming-kind'>{s.call.media.video ? <IconVideo size={13} /> : <IconPhone size={13} />}</span>
+        </span>
         <span>
           <strong data-testid='call-incoming-caller'>{caller}</strong>
           <span class='call-incoming-what'>{what}{where !== null ? ` · ${where}` : ''}</span>
@@ -203,6 +206,15 @@ function IncomingBanner ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Eleme
       </div>
     </div>
   )
+}
+
+/** "Cara joined the call", "Bob and Dave left the call": for a moment, over the videos. */
+function PresenceNote ({ s }: { s: CallScreen }): JSX.Element | null {
+  const nameOf = useNameOf()
+  if (s.presence === null) return null
+  const names = s.presence.people.map((p) => nameOf(p.identity, p.name))
+  const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`
+  return <p class='call-presence' role='status' data-testid='call-presence'>{who} {s.presence.joined ? 'joined' : 'left'} the call</p>
 }
 
 function EncryptedMark ({ s }: { s: CallScreen }): JSX.Element {
@@ -258,6 +270,7 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
         </p>
       )}
       <div class={sharer !== undefined ? 'call-stage call-stage-sharing' : 'call-stage'}>
+        <PresenceNote s={s} />
         {sharer?.link !== undefined && (
           <figure class='call-shared'>
             <MediaVideo stream={sharer.link.remote} muted testid='call-remote-screen' cls='call-video call-screen-video' tick={tick}
