@@ -302,9 +302,17 @@ it('Pause keeps the verified chunks, Resume continues, Cancel deletes them and t
   await c.getByTestId('file-download').click({ timeout: 120_000 })
   await bob.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="file-card"]')]
     .some((el) => el.textContent?.includes('pausable.bin') === true && Number(el.getAttribute('data-bytes')) > 0), undefined, { timeout: 60_000, polling: 50 })
+  // Where a button sits in the card, and how tall the card is.
+  const layout = async (button: string): Promise<number[]> => {
+    const [b, box] = [await c.getByTestId(button).boundingBox(), await c.boundingBox()]
+    return [(b?.x ?? NaN) - (box?.x ?? NaN), (b?.y ?? NaN) - (box?.y ?? NaN), box?.height ?? NaN]
+  }
+  const downloading = await layout('file-pause')
   await c.getByTestId('file-pause').click()
   await c.and(bob.page.locator('[data-state="paused"]')).waitFor()
   await screenshot(bob.page, 'files-paused')
+  // Resume is where Pause was, and the card keeps its height: a second tap resumes.
+  expect(await layout('file-resume')).toEqual(downloading)
   const held = Number(await c.getAttribute('data-bytes'))
   expect(held).toBeGreaterThan(0)
   expect(held).toBeLessThan(bytes.length)

@@ -10,7 +10,7 @@ import type { Message } from '../../client/types.ts'
 import type { TransferView } from '../../client/file-transfers.ts'
 import { useKith } from '../context.ts'
 import { errorText } from '../format.ts'
-import { FileIcon, IconOpen, IconRemove, IconSave } from './file-icon.tsx'
+import { FileIcon, IconCancel, IconOpen, IconPause, IconRemove, IconResume, IconSave } from './file-icon.tsx'
 import { FileName } from './file-name.tsx'
 import { formatBytes, formatSpeed, formatTimeLeft } from './format-files.ts'
 import { ImageViewer } from './image-viewer.tsx'
@@ -92,6 +92,15 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
           </p>
         </div>
         <div class='file-actions'>
+          {/* Pause, Resume and Cancel sit where Download was, and the card keeps its height as a transfer pauses and resumes. */}
+          {moving && (
+            <>
+              {view.state === 'downloading'
+                ? <button key='pause' type='button' class='icon-button file-icon-button' data-testid='file-pause' aria-label={`Pause ${file.name}`} title='Pause' onClick={act('pause', async (t) => { await t.pause(file.fileId) })}><IconPause /></button>
+                : <button key='resume' type='button' class='icon-button file-icon-button file-icon-button-go' data-testid='file-resume' aria-label={`Resume ${file.name}`} title='Resume' onClick={act('resume', async (t) => { await t.resume(file.fileId) })}><IconResume /></button>}
+              <button type='button' class='icon-button file-icon-button file-icon-button-stop' data-testid='file-cancel' aria-label={`Cancel ${file.name}`} title='Cancel' onClick={act('cancel', async (t) => { await t.cancel(file.fileId) })}><IconCancel /></button>
+            </>
+          )}
           {view.state === 'offered' && (
             <button type='button' class='button button-primary file-button' data-testid='file-download' onClick={act('download', async (t) => { await t.download(file.fileId) })}>Download</button>
           )}
@@ -121,19 +130,11 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
         </div>
       )}
       {moving && (
-        <div class='file-controls'>
-          <p class='file-stats' data-testid='file-stats'>
-            <span>{formatBytes(view.bytes)} of {formatBytes(view.total)}</span>
-            {view.state === 'downloading' && view.speed > 0 && <span>{formatSpeed(view.speed)}</span>}
-            {view.state === 'downloading' && left !== null && <span>{left}</span>}
-          </p>
-          <div class='file-actions'>
-            {view.state === 'downloading'
-              ? <button key='pause' type='button' class='button file-button file-small' data-testid='file-pause' onClick={act('pause', async (t) => { await t.pause(file.fileId) })}>Pause</button>
-              : <button key='resume' type='button' class='button button-primary file-button file-small' data-testid='file-resume' onClick={act('resume', async (t) => { await t.resume(file.fileId) })}>Resume</button>}
-            <button type='button' class='button button-danger-quiet file-button file-small' data-testid='file-cancel' onClick={act('cancel', async (t) => { await t.cancel(file.fileId) })}>Cancel</button>
-          </div>
-        </div>
+        <p class='file-stats' data-testid='file-stats'>
+          <span>{formatBytes(view.bytes)} of {formatBytes(view.total)}</span>
+          {view.state === 'downloading' && view.speed > 0 && <span>{formatSpeed(view.speed)}</span>}
+          {view.state === 'downloading' && left !== null && <span>{left}</span>}
+        </p>
       )}
       {view.state === 'failed' && (
         <div class='file-controls'>

@@ -33,3 +33,9 @@ export const IconOpen = strokeIcon(<><path d='M14 4h6v6M20 4l-9 9' /><path d='M1
 export const IconSave = strokeIcon(<><path d='M12 4v11M7.5 10.5 12 15l4.5-4.5' /><path d='M4 16v3a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-3' /></>)
 /** Remove from this device (a bin). */
 export const IconRemove = strokeIcon(<><path d='M4 7h16M9.5 7V4.5h5V7M18 7l-.8 12.1a1.5 1.5 0 0 1-1.5 1.4H8.3a1.5 1.5 0 0 1-1.5-1.4L6 7' /><path d='M10 11v5.5M14 11v5.5' /></>)
+/** Pause (two bars). */
+export const IconPause = strokeIcon(<path d='M9 5.5v13M15 5.5v13' />)
+/** Resume (a play mark). */
+export const IconResume = strokeIcon(<path d='M8 5.5v13l10-6.5z' />)
+/** Cancel (a cross). */
+export const IconCancel = strokeIcon(<path d='M6.5 6.5l11 11M17.5 6.5l-11 11' />)
