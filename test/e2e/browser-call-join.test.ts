@@ -6,9 +6,9 @@
  * hanging up and by reloading, and every page decodes the other two again: Dave, who offers to
  * Alice (whoever answered the caller offers to it, offer-rule.ts), and Alice, the caller, to whom
  * Bob and Dave both offer, so that she answers (each time, the two who stayed are told who left
- * and who joined again); and when Alice's HANGUP is lost (her ACCEPT is
- * pushed into Bob's page while he still has a link to her), both replace their links;
- * and a call that rang while Bob's tab was closed rings when he opens it (the invite reaches the new
+ * and who joined again); when Alice's HANGUP is lost (her ACCEPT is pushed into Bob's page while
+ * he still has a link to her), both replace their links; Dave declines a later call, and the two
+ * in it are told; and a call that rang while Bob's tab was closed rings when he opens it (the invite reaches the new
  * page from his mailbox or from Alice's queue, whichever comes first).
  */
 import type { Page } from 'playwright-core'
@@ -188,6 +188,19 @@ describe('browser app, joining calls that are going on', () => {
     await endCall(bob.page, [bob.page, alice.page])
     await expect.poll(async () => await dave.page.getByTestId('call-join').count(), GROUP_CALL_POLL).toBe(0)
     expect(await dave.page.getByTestId('call-start-video').count()).toBe(1)
+
+    // Another call, which Dave declines: the two in it are told.
+    for (const user of [alice, bob]) await recordPresenceNotes(user.page)
+    await alice.page.getByTestId('call-start-video').click()
+    await bob.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
+    await bob.page.getByTestId('call-accept').click()
+    await expect.poll(async () => await callState(bob.page).getAttribute('data-state'), GROUP_CALL_POLL).toBe('connected')
+    await dave.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
+    await dave.page.getByTestId('call-decline').click()
+    for (const user of [alice, bob]) {
+      await expect.poll(async () => await presenceNotes(user.page), GROUP_CALL_POLL).toContain('Dave declined')
+    }
+    await endCall(bob.page, [bob.page, alice.page])
   }, SLOW * 2)
 
   it('a call that rang while Bob\'s tab was closed rings when he opens it, while it is still live', async () => {

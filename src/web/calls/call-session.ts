@@ -62,10 +62,10 @@ export interface ParticipantView {
   readonly link: PeerLink | undefined
 }
 
-/** People who just joined or left the call this device is in, said for a moment. */
+/** People who just joined, left or declined the call this device is in, said for a moment. */
 export interface PresenceChange {
   readonly people: ReadonlyArray<{ readonly identity: string, readonly name: string }>
-  readonly joined: boolean
+  readonly what: 'joined' | 'left' | 'declined'
 }
 
 /** Everything the call screen renders. */
@@ -83,7 +83,7 @@ export interface CallScreen {
   /** While no link has a path (ICE failed, or a lost path stayed lost): shown before {@link notice}, which stays for when it goes. */
   readonly pathNotice: string | null
   readonly participants: readonly ParticipantView[]
-  /** Who just joined or left, once this device is connected (a tile appearing or going is easy to miss). */
+  /** Who just joined, left or declined, once this device is in the call (a tile appearing or going is easy to miss). */
   readonly presence: PresenceChange | null
   /** Why the call ended, when it has. */
   readonly ended: string | null
@@ -541,8 +541,12 @@ export class CallManager {
     }
     const gone = people(left, joined)
     const came = people(joined, left)
-    const change = gone.length > 0 ? { people: gone, joined: false } : came.length > 0 ? { people: came, joined: true } : null
-    if (change === null) return
+    if (gone.length > 0) this.say({ people: gone, what: 'left' })
+    else if (came.length > 0) this.say({ people: came, what: 'joined' })
+  }
+
+  /** Shows `change` for {@link PRESENCE_SHOWN_MS}, in place of the one before. */
+  private say (change: PresenceChange): void {
     this.set({ presence: change })
     clearTimeout(this.presenceTimer)
     this.presenceTimer = setTimeout(() => { this.set({ presence: null }) }, PRESENCE_SHOWN_MS)
@@ -655,6 +659,10 @@ export class CallManager {
     if (s.signal.type === 'decline') {
       // A device this one offered to early will not answer.
       if (this.ringLinks.has(device)) this.dropLink(device)
+      // In a group, the others go on: they are told who will not come (in a 1:1, the call ends).
+      const conversation = this.client.conversations.value.find((c) => c.id === screen.call.conversation)
+      const member = conversation?.kind === 'group' ? conversation.members.find((m) => m.peerId === device) : undefined
+      if (member !== undefined) this.say({ people: [{ identity: member.identity, name: member.name }], what: 'declined' })
       return
     }
     // A link made after a later ACCEPT of the device (it left and came back meanwhile) is for the

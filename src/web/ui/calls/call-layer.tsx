@@ -208,13 +208,14 @@ function IncomingBanner ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Eleme
   )
 }
 
-/** "Cara joined the call", "Bob and Dave left the call": for a moment, over the videos. */
+/** "Cara joined the call", "Bob and Dave left the call", "Dave declined": for a moment, over the videos. */
 function PresenceNote ({ s }: { s: CallScreen }): JSX.Element | null {
   const nameOf = useNameOf()
   if (s.presence === null) return null
   const names = s.presence.people.map((p) => nameOf(p.identity, p.name))
   const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`
-  return <p class='call-presence' role='status' data-testid='call-presence'>{who} {s.presence.joined ? 'joined' : 'left'} the call</p>
+  const what = s.presence.what === 'declined' ? 'declined' : `${s.presence.what} the call`
+  return <p class='call-presence' role='status' data-testid='call-presence'>{who} {what}</p>
 }
 
 function EncryptedMark ({ s }: { s: CallScreen }): JSX.Element {
