@@ -1,7 +1,8 @@
 /**
  * Joining calls that are already going on, in headless Chromium (issue 20): Bob reloads his page
  * while Alice's call rings and it rings again, and he answers it; in a group, Dave lets his ring run
- * out (a short ring through the `kith.test` hook), the header then offers Join, and once he joins,
+ * out (a short ring through the `kith.test` hook) while Alice's screen shows him as ringing, the
+ * header then offers Join, and once he joins,
  * Alice, Bob and Dave each decode the other two; then each side of a pair leaves and comes back, by
  * hanging up and by reloading, and every page decodes the other two again: Dave, who offers to
  * Alice (whoever answered the caller offers to it, offer-rule.ts), and Alice, the caller, to whom
@@ -46,6 +47,11 @@ async function leaveAndRejoin (user: User, others: User[], group: string, how: '
   for (const other of others) {
     await expect.poll(async () => await presenceNotes(other.page), GROUP_CALL_POLL).toEqual([`${user.name} left the call`, `${user.name} joined the call`])
   }
+}
+
+/** The names on the tiles of the people `page`'s call is still ringing, sorted. */
+async function ringing (page: Page): Promise<string[]> {
+  return (await page.getByTestId('call-ringing').locator('.call-tile-name').allTextContents()).sort()
 }
 
 /** From now on, records in the page each "… joined the call" or "… left the call" note it shows. */
@@ -141,8 +147,12 @@ describe('browser app, joining calls that are going on', () => {
     await createGroup(alice, GROUP, [bob, dave], 'Retro call')
 
     await alice.page.getByTestId('call-start-video').click()
+    // Alice's screen has a tile for each person it rings, until they answer.
+    await expect.poll(async () => await ringing(alice.page), GROUP_CALL_POLL).toEqual(['Bob', 'Dave'])
+    await screenshot(alice.page, 'call-join-ringing-alice')
     await bob.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
     await bob.page.getByTestId('call-accept').click()
+    await expect.poll(async () => await ringing(alice.page), GROUP_CALL_POLL).toEqual(['Dave'])
     // Dave does not answer: his ring runs out, and the header offers to join the call that goes on.
     await dave.page.getByTestId('call-incoming').waitFor({ timeout: 45_000 })
     await dave.page.getByTestId('call-join').waitFor({ timeout: 45_000 })
@@ -151,6 +161,7 @@ describe('browser app, joining calls that are going on', () => {
     await screenshot(dave.page, 'call-join-offered-dave')
 
     await dave.page.getByTestId('call-join').click()
+    await expect.poll(async () => await ringing(alice.page), GROUP_CALL_POLL).toEqual([])
     for (const user of [alice, bob, dave]) {
       await expect.poll(async () => await user.page.locator('[data-testid="call-remote-video"][data-state="connected"]').count(), GROUP_CALL_POLL).toBe(2)
     }

@@ -85,6 +85,8 @@ export interface CallScreen {
   readonly participants: readonly ParticipantView[]
   /** Who just joined, left or declined, once this device is in the call (a tile appearing or going is easy to miss). */
   readonly presence: PresenceChange | null
+  /** The people this device's group call still rings (it started the call): a tile each until they join, decline or the ring ends. */
+  readonly ringing: ReadonlyArray<{ readonly identity: string, readonly name: string }>
   /** Why the call ended, when it has. */
   readonly ended: string | null
 }
@@ -107,6 +109,9 @@ export class CallManager {
   private statsTimer: ReturnType<typeof setInterval> | undefined
   private endedTimer: ReturnType<typeof setTimeout> | undefined
   private presenceTimer: ReturnType<typeof setTimeout> | undefined
+  /** See {@link CallScreen.ringing}, by identity. */
+  private readonly ringing = new Map<string, { identity: string, name: string }>()
+  private ringingTimer: ReturnType<typeof setTimeout> | undefined
   private joined = false
   /** While a start waits for the camera, the invite and the keys, or an answer for the worker: signals wait for it. */
   private opening: Promise<unknown> | null = null
@@ -237,8 +242,9 @@ export class CallManager {
     if (s !== null) this.screen.value = this.withStatus({ ...s, ...patch })
   }
 
-  /** The status follows from the phase and the links: connected once any link is. */
-  private withStatus (s: CallScreen): CallScreen {
+  /** The status follows from the phase and the links (connected once any link is); who still rings, from {@link ringing}. */
+  private withStatus (screen: CallScreen): CallScreen {
+    const s = { ...screen, ringing: [...this.ringing.values()] }
     if (s.ended !== null) return { ...s, status: 'ended' }
     if (s.call.phase === 'ringing' || s.call.phase === 'calling') return { ...s, status: 'ringing' }
     const connected = [...this.links.values()].some((l) => l.state === 'connected')
@@ -252,6 +258,7 @@ export class CallManager {
     if (this.current !== null && this.current.ended === null) throw new Error('You are already in a call.')
     this.reset()
     this.startSFrame()
+    this.ringMembers(conversationId)
     // The invite goes out while the camera opens, and the media keys come meanwhile: the others
     // start ringing sooner. Offers that arrive meanwhile wait for all three (onSignal).
     this.log('call started')
@@ -276,11 +283,26 @@ export class CallManager {
       this.opening = null
     }
     this.screen.value = this.withStatus({
-      call, status: 'ringing', reconnecting: false, pathNotice: null, local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], presence: null, ended: null
+      call, status: 'ringing', reconnecting: false, pathNotice: null, local, muted: false, cameraOn: local.video !== null, sharing: false, notice: local.notice, participants: [], presence: null, ringing: [], ended: null
     })
     // Someone may have answered while the camera opened.
     this.onCalls(this.client.calls.value)
     this.startStats()
+  }
+
+  /**
+   * Notes the other members of a group this device starts a call in as rung, until they join or
+   * decline, or the ring ends. Not in a group larger than a call can be.
+   */
+  private ringMembers (conversationId: string): void {
+    const conversation = this.client.conversations.value.find((c) => c.id === conversationId)
+    const me = this.client.me.value?.identity
+    if (conversation?.kind !== 'group' || conversation.members.length > MAX_MESH_PARTICIPANTS) return
+    for (const m of conversation.members) if (m.identity !== me) this.ringing.set(m.identity, { identity: m.identity, name: m.name })
+    this.ringingTimer = setTimeout(() => {
+      this.ringing.clear()
+      this.set({})
+    }, testHooks().callRingTimeoutMs ?? RING_TIMEOUT_MS)
   }
 
   /** Joins a call that goes on without this device (its ring ran out, it declined or it left). */
@@ -291,7 +313,7 @@ export class CallManager {
     if (call.full) throw new Error(`This call already has ${MAX_MESH_PARTICIPANTS} people, the most one call can have.`)
     this.reset()
     this.screen.value = this.withStatus({
-      call, status: 'connecting', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), presence: null, ended: null
+      call, status: 'connecting', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(call), presence: null, ringing: [], ended: null
     })
     try {
       await this.accept(video)
@@ -480,6 +502,7 @@ export class CallManager {
         return
       }
       if (this.joined && s.status === 'connected') this.notePresence(s.call, mine)
+      for (const p of mine.participants) this.ringing.delete(p.identity)
       this.set({ call: mine, participants: this.participantsOf(mine) })
       // Links to devices no longer in the call close; new participants get one.
       const present = new Set(mine.participants.map((p) => p.device))
@@ -498,7 +521,7 @@ export class CallManager {
       this.reset()
       this.log(`ringing for call ${ringing.id.slice(0, 8)}`)
       this.screen.value = this.withStatus({
-        call: ringing, status: 'ringing', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), presence: null, ended: null
+        call: ringing, status: 'ringing', reconnecting: false, pathNotice: null, local: null, muted: false, cameraOn: false, sharing: false, notice: null, participants: this.participantsOf(ringing), presence: null, ringing: [], ended: null
       })
       if (!ringing.full) this.prepare(ringing)
     }
@@ -662,7 +685,10 @@ export class CallManager {
       // In a group, the others go on: they are told who will not come (in a 1:1, the call ends).
       const conversation = this.client.conversations.value.find((c) => c.id === screen.call.conversation)
       const member = conversation?.kind === 'group' ? conversation.members.find((m) => m.peerId === device) : undefined
-      if (member !== undefined) this.say({ people: [{ identity: member.identity, name: member.name }], what: 'declined' })
+      if (member !== undefined) {
+        this.ringing.delete(member.identity)
+        this.say({ people: [{ identity: member.identity, name: member.name }], what: 'declined' })
+      }
       return
     }
     // A link made after a later ACCEPT of the device (it left and came back meanwhile) is for the
@@ -766,7 +792,7 @@ export class CallManager {
     const s = this.current
     if (s === null || s.ended !== null) return
     this.teardown()
-    this.screen.value = { ...s, status: 'ended', ended: why, participants: [], presence: null }
+    this.screen.value = { ...s, status: 'ended', ended: why, participants: [], presence: null, ringing: [] }
     this.endedTimer = setTimeout(() => { if (this.current?.ended != null) this.screen.value = null }, ENDED_SHOWN_MS)
   }
 
@@ -781,6 +807,9 @@ export class CallManager {
     this.ringTimer = undefined
     clearTimeout(this.presenceTimer)
     this.presenceTimer = undefined
+    clearTimeout(this.ringingTimer)
+    this.ringingTimer = undefined
+    this.ringing.clear()
     for (const l of this.links.values()) l.close()
     this.links.clear()
     this.linkSessions.clear()

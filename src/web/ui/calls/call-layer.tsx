@@ -124,6 +124,20 @@ function RemoteTile ({ p, tick, speaking }: { p: ParticipantView, tick: number, 
   )
 }
 
+/** A member of the group this device is calling, who has not answered yet. */
+function RingingTile ({ person }: { person: CallScreen['ringing'][number] }): JSX.Element {
+  const name = useNameOf()(person.identity, person.name)
+  return (
+    <figure class='call-tile call-tile-ringing' data-testid='call-ringing'>
+      <div class='call-tile-off'>
+        <Avatar name={name} seed={person.identity} size='lg' />
+        <span>Ringing…</span>
+      </div>
+      <figcaption class='call-tile-caption'><span class='call-tile-name'>{name}</span></figcaption>
+    </figure>
+  )
+}
+
 /** Camera and microphone pickers. */
 function DevicePickers ({ m }: { m: CallManager }): JSX.Element | null {
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([])
@@ -279,14 +293,15 @@ function InCall ({ s, m, tick }: { s: CallScreen, m: CallManager, tick: number }
             <figcaption class='call-tile-caption'><span class='call-tile-name'><IconScreen size={14} /> {nameOf(sharer.identity, sharer.name)} is sharing the screen</span></figcaption>
           </figure>
         )}
-        <div class={`call-grid call-grid-${Math.min(s.participants.length, 6)}`}>
-          {s.participants.length === 0 && (
+        <div class={`call-grid call-grid-${Math.min(s.participants.length + s.ringing.length, 6)}`}>
+          {s.participants.length === 0 && s.ringing.length === 0 && (
             <div class='call-waiting'>
               {conversation !== undefined && <Avatar name={conversation.name} seed={conversation.kind === 'direct' ? conversation.peerIdentity ?? conversation.id : conversation.id} size='lg' group={conversation.kind !== 'direct'} />}
               <p>{conversation?.kind === 'direct' ? `Calling ${conversation.name}…` : 'Waiting for others to answer…'}</p>
             </div>
           )}
           {s.participants.map((p) => <RemoteTile key={p.device} p={p} tick={tick} speaking={m.speaking.value.has(p.device)} />)}
+          {s.ringing.map((person) => <RingingTile key={person.identity} person={person} />)}
         </div>
         <div class='call-self'>
           <MediaVideo stream={s.local?.stream ?? null} muted testid='call-local-video' cls='call-video call-self-video' />
