@@ -65,7 +65,7 @@ describe('browser app, everyday features', () => {
     await bob.page.getByTestId('conversation-name').filter({ hasText: GROUP }).waitFor()
   }, SLOW)
 
-  it('search finds messages in every conversation, highlights the match, and opens the conversation', async () => {
+  it('search finds messages in every conversation, highlights the match, and opens the conversation at the message', async () => {
     await openConversation(alice.page, GROUP)
     const input = alice.page.getByTestId('search-input')
     const results = alice.page.getByTestId('search-result')
@@ -100,7 +100,8 @@ describe('browser app, everyday features', () => {
     await screenshot(alice.page, 'everyday-search')
     await results.first().click()
     await alice.page.getByTestId('conversation-name').filter({ hasText: 'Bob' }).waitFor()
-    await message(alice.page, 'The picnic is on Saturday').waitFor()
+    // The conversation opens at the message found, highlighted.
+    await message(alice.page, 'The picnic is on Saturday').and(alice.page.locator('.flash')).waitFor()
     // Opening a conversation focuses its composer once it has mounted; clear the search after that,
     // or the focus can move in the middle of the clearing.
     await expect.poll(async () => await alice.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('composer')

@@ -100,6 +100,14 @@ export function ConversationView ({ conversation }: { conversation: Conversation
 
   const lastOwn = useMemo(() => messages.findLast((m) => m.own && !m.deleted), [messages])
   const report = (what: string) => (err: unknown) => ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`)
+  const revealing = ui.revealing.value
+  const reveal = useMemo(() => revealing?.conversationId !== id ? undefined : {
+    messageId: revealing.messageId,
+    done: (found: boolean) => {
+      ui.revealing.value = null
+      if (!found) ui.notify('info', 'That message is older than what this chat shows here.')
+    }
+  }, [revealing, id])
   const handlers = {
     onReply: (message: Message) => { ui.composerMode.value = { kind: 'reply', message } },
     onEdit: (message: Message) => { ui.composerMode.value = { kind: 'edit', message } },
@@ -136,7 +144,7 @@ export function ConversationView ({ conversation }: { conversation: Conversation
       <ConversationHeader conversation={conversation} contact={contact} />
       <div class='conversation-body'>
         <MessageList conversation={conversation} messages={messages} myIdentity={me?.identity ?? ''} handlers={handlers}
-          onMissingQuote={() => ui.notify('info', 'The original message isn’t available on this device.')} />
+          onMissingQuote={() => ui.notify('info', 'The original message isn’t available on this device.')} reveal={reveal} />
         {typing !== null && <p class='typing' data-testid='typing' aria-live='polite'><span class='typing-dots' aria-hidden='true'><i /><i /><i /></span>{typing}</p>}
       </div>
       {conversation.rejoining !== null

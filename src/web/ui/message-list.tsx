@@ -3,7 +3,7 @@
  * "earlier messages missing" hints, sticking to the bottom as messages arrive, and jumping to the
  * message a reply quotes.
  */
-import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { Component, type JSX } from 'preact'
 import type { Conversation, Message } from '../client/types.ts'
 import { now } from './clock.ts'
@@ -26,6 +26,8 @@ export interface MessageListProps {
   readonly myIdentity: string
   readonly handlers: Omit<MessageHandlers, 'onShowQuoted' | 'onActivate' | 'onTogglePicker'>
   readonly onMissingQuote: () => void
+  /** A message to scroll to and highlight once it is loaded (a search result): done tells whether it was found. */
+  readonly reveal?: { readonly messageId: string, readonly done: (found: boolean) => void }
 }
 
 /**
@@ -45,12 +47,15 @@ class MessageRow extends Component<MessageItemProps> {
   }
 }
 
-/** Scrolls a message into view and briefly highlights it; false when it is not loaded. */
-function revealMessage (list: HTMLElement, messageId: string): boolean {
+/**
+ * Scrolls a message into view and briefly highlights it; false when it is not loaded. `focus`
+ * moves the keyboard focus to it (a quote was clicked; a search result leaves it in the composer).
+ */
+function revealMessage (list: HTMLElement, messageId: string, focus = true): boolean {
   const target = list.querySelector<HTMLElement>(`[data-testid="message"][data-id="${CSS.escape(messageId)}"]`)
   if (target === null) return false
-  target.scrollIntoView({ block: 'center', behavior: 'smooth' })
-  target.focus({ preventScroll: true })
+  target.scrollIntoView({ block: 'center', behavior: focus ? 'smooth' : 'instant' })
+  if (focus) target.focus({ preventScroll: true })
   target.classList.remove('flash')
   void target.offsetWidth // restart the animation
   target.classList.add('flash')
@@ -58,7 +63,7 @@ function revealMessage (list: HTMLElement, messageId: string): boolean {
 }
 
 /** The message log of the open conversation. */
-export function MessageList ({ conversation, messages, myIdentity, handlers, onMissingQuote }: MessageListProps): JSX.Element {
+export function MessageList ({ conversation, messages, myIdentity, handlers, onMissingQuote, reveal }: MessageListProps): JSX.Element {
   const listRef = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   const lastSeenId = useRef<string | undefined>(undefined)
@@ -94,6 +99,18 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
     atBottom.current = list.scrollHeight - list.scrollTop - list.clientHeight < STICKY_PX
     setShowJump(!atBottom.current)
   }
+
+  // A search result: revealed once the conversation's messages are here (they load after it opens).
+  useEffect(() => {
+    const list = listRef.current
+    if (reveal === undefined || list === null || messages.length === 0) return
+    if (!messages.some((m) => m.id === reveal.messageId)) {
+      reveal.done(false)
+      return
+    }
+    atBottom.current = false
+    reveal.done(revealMessage(list, reveal.messageId, false))
+  }, [messages, reveal])
 
   // One handlers object for the list's life, calling whatever this render was given: rows whose
   // message did not change need not render again for new closures.

@@ -59,8 +59,8 @@ function ResultItem ({ result, query, onOpen }: { result: SearchResult, query: s
   )
 }
 
-/** Results for `query` (already long enough), searched once typing pauses; a click opens the conversation. */
-export function SearchResults ({ query, onOpen }: { query: string, onOpen: (conversationId: string) => void }): JSX.Element {
+/** Results for `query` (already long enough), searched once typing pauses; a click opens the conversation at the message. */
+export function SearchResults ({ query, onOpen }: { query: string, onOpen: (conversationId: string, messageId: string) => void }): JSX.Element {
   const { client } = useKith()
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' })
   useEffect(() => {
@@ -78,7 +78,7 @@ export function SearchResults ({ query, onOpen }: { query: string, onOpen: (conv
       {outcome.kind === 'done' && outcome.results.length === 0 && <p class='search-empty muted' data-testid='search-empty'>No messages match “{outcome.query}”</p>}
       {outcome.kind === 'done' && outcome.results.length > 0 && (
         <ul>
-          {outcome.results.map((r) => <ResultItem key={r.message.id} result={r} query={outcome.query} onOpen={() => onOpen(r.conversationId)} />)}
+          {outcome.results.map((r) => <ResultItem key={r.message.id} result={r} query={outcome.query} onOpen={() => onOpen(r.conversationId, r.message.id)} />)}
         </ul>
       )}
     </nav>

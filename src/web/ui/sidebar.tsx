@@ -39,7 +39,7 @@ export function Sidebar (): JSX.Element {
         </button>
       </div>
       {client.conversations.value.length > 0 && <SearchField query={query} onQuery={setQuery} />}
-      {isSearchable(query) ? <SearchResults query={query} onOpen={(id) => ui.open(id)} /> : <ConversationList />}
+      {isSearchable(query) ? <SearchResults query={query} onOpen={(id, messageId) => ui.open(id, messageId)} /> : <ConversationList />}
     </aside>
   )
 }

@@ -54,15 +54,18 @@ export class UiState {
   readonly composerMode = signal<ComposerMode | null>(null)
   readonly confirmation = signal<ConfirmRequest | null>(null)
   readonly localNotices = signal<readonly Notice[]>([])
+  /** A message to bring into view when its conversation shows it (a search result that was opened). */
+  readonly revealing = signal<{ readonly conversationId: string, readonly messageId: string } | null>(null)
   /** Unsent text per conversation, kept while switching between them. */
   readonly drafts = new Map<string, string>()
   /** Files attached and not yet sent, per conversation. */
   readonly attachments = signal<Readonly<Record<string, readonly File[]>>>({})
   private nextNoticeId = -1
 
-  /** Opens a conversation, adding one history entry when coming from the list. */
-  open (conversationId: string): void {
+  /** Opens a conversation, adding one history entry when coming from the list; at `messageId`, if given. */
+  open (conversationId: string, messageId?: string): void {
     if (this.selected.peek() !== conversationId) this.composerMode.value = null
+    this.revealing.value = messageId === undefined ? null : { conversationId, messageId }
     this.selected.value = conversationId
     const hash = CONVERSATION_HASH + encodeURIComponent(conversationId)
     if (location.hash === hash) return
