@@ -57,6 +57,12 @@ describe('browser app, emoji, mute and archive', () => {
     await atBob.getByTestId('action-react').click()
     await atBob.getByTestId('reaction-more').click()
     const picker = atBob.getByTestId('emoji-picker')
+    // Opened from one of the newest messages, it is not cut off by the bottom of the list.
+    expect(await picker.evaluate((el) => {
+      const list = el.closest('.messages')?.getBoundingClientRect()
+      const box = el.getBoundingClientRect()
+      return list !== undefined && box.top >= list.top - 1 && box.bottom <= list.bottom + 1
+    })).toBe(true)
     await picker.locator('[data-testid="emoji-category"][data-category="nature"]').click()
     await screenshot(bob.page, 'everyday3-reaction-picker')
     await picker.locator('[data-testid="emoji-choice"][data-emoji="🦄"]').click()

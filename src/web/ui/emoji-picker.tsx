@@ -18,14 +18,47 @@ export interface EmojiPickerProps {
   readonly class?: string
 }
 
+/** The nearest ancestor of `el` that scrolls vertically, or null. */
+function scrollerOf (el: HTMLElement): HTMLElement | null {
+  for (let p = el.parentElement; p !== null; p = p.parentElement) {
+    const overflow = getComputedStyle(p).overflowY
+    if (overflow === 'auto' || overflow === 'scroll') return p
+  }
+  return null
+}
+
+/**
+ * Whether a picker opened inside a scrolling list (the reaction menu of a message) should open
+ * upwards: there is not room below it, and more above.
+ */
+function opensUp (panel: HTMLElement): boolean {
+  const scroller = scrollerOf(panel)
+  if (scroller === null) return false
+  const box = panel.getBoundingClientRect()
+  const view = scroller.getBoundingClientRect()
+  return box.bottom > view.bottom && box.top - view.top > view.bottom - box.top
+}
+
 /** The full emoji picker; the search field has focus when it opens. */
 export function EmojiPicker ({ label, onPick, onClose, class: cls }: EmojiPickerProps): JSX.Element {
   const [query, setQuery] = useState('')
   const [category, setCategory] = useState(EMOJI_CATEGORIES[0]!.id)
   const search = useRef<HTMLInputElement>(null)
   const grid = useRef<HTMLDivElement>(null)
-  // Before paint, so a key pressed right after opening already reaches the picker.
-  useLayoutEffect(() => { search.current?.focus() }, [])
+  const panel = useRef<HTMLDivElement>(null)
+  const [up, setUp] = useState(false)
+  // Before paint, so that a key pressed right after opening already reaches it.
+  useLayoutEffect(() => { search.current?.focus({ preventScroll: true }) }, [])
+  // Where it opens; inside a list, the list then scrolls to show what is still cut off.
+  useLayoutEffect(() => {
+    const el = panel.current
+    if (el === null) return
+    if (!up && opensUp(el)) {
+      setUp(true)
+      return
+    }
+    if (scrollerOf(el) !== null) el.scrollIntoView({ block: 'nearest' })
+  }, [up])
 
   const searching = query.trim().length > 0
   const entries: readonly EmojiEntry[] = searching ? searchEmoji(query) : (EMOJI_CATEGORIES.find((c) => c.id === category)?.entries ?? [])
@@ -41,7 +74,7 @@ export function EmojiPicker ({ label, onPick, onClose, class: cls }: EmojiPicker
   }
 
   return (
-    <div class={cls === undefined ? 'emoji-panel' : `emoji-panel ${cls}`} data-testid='emoji-picker' role='dialog' aria-label={label}
+    <div ref={panel} class={['emoji-panel', cls, up ? 'emoji-panel-up' : undefined].filter(Boolean).join(' ')} data-testid='emoji-picker' role='dialog' aria-label={label}
       onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); onClose() } }}>
       <input ref={search} type='search' class='emoji-search' placeholder='Search emoji' aria-label='Search emoji' data-testid='emoji-search'
         value={query} onInput={(e) => setQuery(e.currentTarget.value)}
