@@ -40,10 +40,13 @@ describe('browser app, everyday features', () => {
     expect(await typing.count()).toBe(0)
   }, SLOW)
 
-  it('renaming a group shows the new name in the header, the list, and the other member\'s browser', async () => {
+  it('a new group heads the list, and renaming it shows the new name in the header, the list, and the other member\'s browser', async () => {
     await alice.page.getByTestId('open-new-group').click()
     await alice.page.getByTestId('group-name').fill('Reading circle')
     await alice.page.getByTestId('group-create').click()
+    // The members step takes the focus, and the new group heads the list though nothing was said in it yet.
+    await expect.poll(async () => await alice.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('member-option')
+    await expect.poll(async () => await alice.page.getByTestId('conversation').first().locator('.conversation-name').textContent()).toBe('Reading circle')
     await alice.page.locator('[data-testid="member-option"][data-alias="bob"]').check()
     await alice.page.getByTestId('group-add-members').click()
     await alice.page.getByTestId('group-add-members').waitFor({ state: 'hidden' })

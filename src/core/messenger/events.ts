@@ -62,6 +62,8 @@ export interface ConversationView {
   readonly unread: number
   /** The newest undeleted text message, file message or call, for the list's preview line. */
   readonly lastMessage: LastMessageView | null
+  /** When this device created or joined it (ms since 1970): where a conversation with no message yet sorts. */
+  readonly since: number
   /** This account muted it: no desktop notification for it. */
   readonly muted: boolean
   /** This account archived it: shown apart from the main list. */

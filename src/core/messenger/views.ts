@@ -54,6 +54,7 @@ export class Views {
       peerIdentity: group.row.kind === 'direct' ? group.row.peerIdentity : null,
       unread: summary.unread.size,
       lastMessage: last === null ? null : await this.lastMessageView(last),
+      since: group.row.createdAt,
       muted: prefs.muted,
       archived: prefs.archived,
       ...(rejoining !== undefined ? { rejoining } : {})

@@ -36,6 +36,7 @@ import { requote } from './reply-quotes.ts'
 import { OfferedFrames } from './offered-frames.ts'
 import { personName, personNameByAlias, type NameSources } from './person-names.ts'
 import { fetchServedNode, rememberBootstrap, type ServedNode } from './served-bootstrap.ts'
+import { sortConversations } from './conversation-order.ts'
 import type { DirectoryLink } from './directory-link.ts'
 import type { FileTransfers } from './file-transfers.ts'
 import type { ConnectionStatus, Contact, DirectoryInfo, MailboxInfo, Conversation, KithClient, Me, Message, Notice, SearchResult, Settings } from './types.ts'
@@ -523,6 +524,7 @@ export class BrowserClient implements KithClient {
       peerIdentity: c.peerIdentity,
       unread: c.unread,
       lastMessage: last === null ? null : { ...last, senderName: last.own ? 'You' : personNameByAlias(names, last.senderName, myName) },
+      since: c.since,
       muted: c.muted,
       archived: c.archived,
       rejoining: c.rejoining === undefined ? null : c.rejoining.map((alias) => personNameByAlias(names, alias, myName))
@@ -808,10 +810,6 @@ function urlBootstrap (): string[] {
 }
 
 /** Most recent activity first. */
-function sortConversations (list: Conversation[]): Conversation[] {
-  return list.sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0))
-}
-
 function order (a: Message, b: Message): number {
   return a.lamport - b.lamport || (a.sender < b.sender ? -1 : a.sender > b.sender ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }

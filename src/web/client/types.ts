@@ -79,6 +79,8 @@ export interface Conversation {
   readonly unread: number
   /** The newest text, file message or call, for the preview line (`senderName` is "You" for own). */
   readonly lastMessage: LastMessageView | null
+  /** When this device created or joined it: a conversation with no message yet sorts and shows by this. */
+  readonly since: number
   /** Muted by this account: no desktop notification. */
   readonly muted: boolean
   /** Archived by this account: listed under "Archived" instead of the main list. */

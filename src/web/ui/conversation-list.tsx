@@ -28,7 +28,7 @@ function ConversationItem ({ conversation, selected }: { conversation: Conversat
           <span class='conversation-top'>
             <span class='conversation-name'>{conversation.name}</span>
             {group && <IconUsers size={14} class='conversation-kind' />}
-            {last !== null && <time class='conversation-time' dateTime={new Date(last.sentAt).toISOString()}>{formatRelative(last.sentAt, now.value)}</time>}
+            <time class='conversation-time' dateTime={new Date(last?.sentAt ?? conversation.since).toISOString()}>{formatRelative(last?.sentAt ?? conversation.since, now.value)}</time>
           </span>
           <span class='conversation-bottom'>
             {call && <span class='conversation-call' title='Call in progress' data-testid='conversation-call'><IconPhone size={14} /> Call</span>}

@@ -1,5 +1,5 @@
 /** Creating a group in two steps: name it, then pick members from my contacts. */
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import { Avatar } from './avatar.tsx'
 import { useKith } from './context.ts'
@@ -40,6 +40,9 @@ function MembersStep ({ conversationId, onDone }: { conversationId: string, onDo
   const contacts = client.contacts.value
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set())
   const [added, setAdded] = useState(0)
+  // The name step's field is gone: focus goes to the first choice here, not back to the page.
+  const step = useRef<HTMLDivElement>(null)
+  useEffect(() => { step.current?.querySelector<HTMLElement>('input, button')?.focus() }, [])
   const action = useAction(async (aliases: readonly string[]) => {
     for (const alias of aliases) {
       await client.addMember(conversationId, alias)
@@ -54,14 +57,14 @@ function MembersStep ({ conversationId, onDone }: { conversationId: string, onDo
   }
   if (contacts.length === 0) {
     return (
-      <>
+      <div ref={step}>
         <p class='dialog-text'>You don’t have any contacts yet. Add people later from the group’s info once they’re in your chats.</p>
         <div class='dialog-actions'><button type='button' class='button button-primary' onClick={onDone}>Open group</button></div>
-      </>
+      </div>
     )
   }
   return (
-    <>
+    <div ref={step}>
       <p class='dialog-text'>Who should be in it? Everyone you add can read new messages.</p>
       <ul class='pick-list'>
         {contacts.map((c) => (
@@ -83,7 +86,7 @@ function MembersStep ({ conversationId, onDone }: { conversationId: string, onDo
           {action.busy ? `Adding ${added + 1} of ${picked.size}…` : picked.size > 1 ? `Add ${picked.size} people` : 'Add'}
         </button>
       </div>
-    </>
+    </div>
   )
 }
 

@@ -9,7 +9,7 @@ const NOW = new Date(2025, 5, 11, 12, 0, 0).getTime()
 const MINUTE = 60_000
 
 function conversation (patch: Partial<Conversation>): Conversation {
-  return { id: 'c', kind: 'direct', name: 'Bob', active: true, epoch: 1, members: [], peerIdentity: 'b', unread: 0, lastMessage: null, muted: false, archived: false, rejoining: null, ...patch }
+  return { id: 'c', kind: 'direct', name: 'Bob', active: true, epoch: 1, members: [], peerIdentity: 'b', unread: 0, lastMessage: null, since: NOW, muted: false, archived: false, rejoining: null, ...patch }
 }
 
 describe('relative times in the conversation list', () => {
