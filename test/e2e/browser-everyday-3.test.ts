@@ -74,7 +74,7 @@ describe('browser app, emoji, mute and archive', () => {
     await screenshot(alice.page, 'everyday3-reaction-seen')
   }, SLOW)
 
-  it('archiving moves a chat to "Archived (N)" and back; muted shows an icon and keeps it archived when a message comes', async () => {
+  it('archiving moves a chat to "Archived (N)" and back; muted shows an icon and keeps it archived when a message comes; on a phone both are in the header\'s menu', async () => {
     const page = alice.page
     await openConversation(page, 'Bob')
     const bobItem = conversationItem(page, 'Bob')
@@ -119,6 +119,27 @@ describe('browser app, emoji, mute and archive', () => {
     expect(await bobItem.getAttribute('data-archived')).toBe('false')
     expect(await bobItem.getByTestId('muted-icon').count()).toBe(0)
     await screenshot(page, 'everyday3-unarchived-by-message')
+
+    // On a phone the header keeps its room for the name: mute, archive and the safety number are in a ⋮ menu.
+    await page.setViewportSize({ width: 390, height: 844 })
+    try {
+      expect(await page.getByTestId('mute-toggle').isVisible()).toBe(false)
+      await page.getByTestId('header-more').click()
+      await screenshot(page, 'everyday3-phone-header-menu')
+      await page.getByTestId('menu-mute').click()
+      await page.getByTestId('back').click()
+      await bobItem.getByTestId('muted-icon').waitFor()
+      await bobItem.click()
+      await page.getByTestId('header-more').click()
+      expect(await page.getByTestId('menu-mute').textContent()).toBe('Unmute')
+      await page.getByTestId('menu-mute').click()
+      await page.getByTestId('header-more').click()
+      await page.getByTestId('menu-details').click()
+      await page.getByTestId('safety-number-dialog').waitFor()
+      await page.keyboard.press('Escape')
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 })
+    }
   }, SLOW)
 
   it('the CLI mutes and archives through the local API, and kith groups marks both', async () => {

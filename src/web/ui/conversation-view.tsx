@@ -12,28 +12,43 @@ import { errorText, formatLink, formatMemberCount, formatRejoining, formatTyping
 import { IconArchive, IconBack, IconBell, IconBellOff, IconInfo, IconShield, IconUnarchive, IconVerified } from './icons.tsx'
 import { MessageList } from './message-list.tsx'
 import { CallButtons } from './lazy-calls.tsx'
+import { HeaderMenu, type HeaderMenuItem } from './header-menu.tsx'
 
-/** Mute and archive, this account's own choices for the conversation. */
-function PrefButtons ({ conversation }: { conversation: Conversation }): JSX.Element {
+/** Mute and archive, this account's own choices for the conversation, and opening its details: buttons, or on a phone a menu. */
+function HeaderActions ({ conversation, openDetails }: { conversation: Conversation, openDetails: (() => void) | undefined }): JSX.Element {
   const { client, ui } = useKith()
   const fail = (what: string) => (err: unknown) => ui.notify('error', `Couldn’t ${what}: ${errorText(err)}`)
   const { muted, archived } = conversation
+  const group = conversation.kind === 'group'
+  const mute = { label: muted ? 'Unmute' : 'Mute notifications', run: () => { client.setMuted(conversation.id, !muted).catch(fail(muted ? 'unmute' : 'mute')) } }
+  const archive = {
+    label: archived ? 'Unarchive' : 'Archive',
+    run: () => {
+      client.setArchived(conversation.id, !archived)
+        .then(() => { if (!archived) ui.notify('info', `${conversation.name} is archived.`) })
+        .catch(fail(archived ? 'unarchive' : 'archive'))
+    }
+  }
+  const details = openDetails === undefined ? undefined : { label: group ? 'Group info' : 'Safety number', run: openDetails }
+  const items: HeaderMenuItem[] = [
+    { ...mute, icon: muted ? <IconBell /> : <IconBellOff />, testId: 'menu-mute' },
+    { ...archive, icon: archived ? <IconUnarchive /> : <IconArchive />, testId: 'menu-archive' },
+    ...(details !== undefined ? [{ ...details, icon: group ? <IconInfo /> : <IconShield />, testId: 'menu-details' }] : [])
+  ]
   return (
     <>
-      <button type='button' class='icon-button' aria-pressed={muted} aria-label={muted ? 'Unmute' : 'Mute notifications'}
-        title={muted ? 'Unmute' : 'Mute notifications'} data-testid='mute-toggle'
-        onClick={() => { client.setMuted(conversation.id, !muted).catch(fail(muted ? 'unmute' : 'mute')) }}>
+      <button type='button' class='icon-button header-wide' aria-pressed={muted} aria-label={mute.label} title={mute.label} data-testid='mute-toggle' onClick={mute.run}>
         {muted ? <IconBellOff /> : <IconBell />}
       </button>
-      <button type='button' class='icon-button' aria-pressed={archived} aria-label={archived ? 'Unarchive' : 'Archive'}
-        title={archived ? 'Unarchive' : 'Archive'} data-testid='archive-toggle'
-        onClick={() => {
-          client.setArchived(conversation.id, !archived)
-            .then(() => { if (!archived) ui.notify('info', `${conversation.name} is archived.`) })
-            .catch(fail(archived ? 'unarchive' : 'archive'))
-        }}>
+      <button type='button' class='icon-button header-wide' aria-pressed={archived} aria-label={archive.label} title={archive.label} data-testid='archive-toggle' onClick={archive.run}>
         {archived ? <IconUnarchive /> : <IconArchive />}
       </button>
+      {details !== undefined && (
+        <button type='button' class='icon-button header-wide' aria-label={details.label} title={details.label} data-testid={group ? 'open-group-info' : 'open-safety-number'} onClick={details.run}>
+          {group ? <IconInfo /> : <IconShield />}
+        </button>
+      )}
+      <HeaderMenu items={items} />
     </>
   )
 }
@@ -64,10 +79,7 @@ function ConversationHeader ({ conversation, contact }: { conversation: Conversa
         </span>
       </button>
       <CallButtons conversation={conversation} />
-      <PrefButtons conversation={conversation} />
-      {group
-        ? <button type='button' class='icon-button' aria-label='Group info' title='Group info' data-testid='open-group-info' onClick={openDetails}><IconInfo /></button>
-        : contact !== undefined && <button type='button' class='icon-button' aria-label='Safety number' title='Safety number' data-testid='open-safety-number' onClick={openDetails}><IconShield /></button>}
+      <HeaderActions conversation={conversation} openDetails={openDetails} />
     </header>
   )
 }
