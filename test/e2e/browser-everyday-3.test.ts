@@ -74,6 +74,41 @@ describe('browser app, emoji, mute and archive', () => {
     await screenshot(alice.page, 'everyday3-reaction-seen')
   }, SLOW)
 
+  it('on a touch phone, a long press shows the message\'s actions where the header was and its reactions under them, covering no message; Close hides them', async () => {
+    const page = bob.page
+    await page.setViewportSize({ width: 390, height: 844 })
+    // A touch screen: (hover: none) and (pointer: coarse), as on a phone.
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 })
+    try {
+      const target = message(page, 'Shall we go hiking?')
+      const bar = target.locator('.message-actions')
+      await target.dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true })
+      await expect.poll(async () => await bar.isVisible()).toBe(true)
+      await target.dispatchEvent('pointerup', { pointerType: 'touch', isPrimary: true })
+      await target.getByTestId('action-react').click()
+      const strip = target.locator('.emoji-picker')
+      await strip.waitFor()
+      await screenshot(page, 'everyday3-touch-actions')
+      const [barBox, stripBox, messageBox] = [await bar.boundingBox(), await strip.boundingBox(), await target.locator('.bubble').boundingBox()]
+      if (barBox === null || stripBox === null || messageBox === null) throw new Error('the actions, the reactions or the message is not laid out')
+      // The bar spans the top of the screen; the reactions fit the width under it; both end above the message.
+      expect([barBox.x, barBox.y, barBox.width]).toEqual([0, 0, 390])
+      expect(stripBox.x).toBeGreaterThanOrEqual(0)
+      expect(stripBox.x + stripBox.width).toBeLessThanOrEqual(390)
+      expect(stripBox.y).toBeGreaterThanOrEqual(barBox.y + barBox.height)
+      expect(stripBox.y + stripBox.height).toBeLessThanOrEqual(messageBox.y)
+      expect((await target.getByTestId('action-react').boundingBox())?.height).toBeGreaterThanOrEqual(44)
+      await target.getByTestId('action-close').click()
+      await expect.poll(async () => await bar.isVisible()).toBe(false)
+      expect(await strip.count()).toBe(0)
+    } finally {
+      await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false })
+      await cdp.detach()
+      await page.setViewportSize({ width: 1280, height: 800 })
+    }
+  }, SLOW)
+
   it('archiving moves a chat to "Archived (N)" and back; muted shows an icon and keeps it archived when a message comes; on a phone both are in the header\'s menu', async () => {
     const page = alice.page
     await openConversation(page, 'Bob')

@@ -9,7 +9,7 @@ import { messageSnippet } from '../../core/messenger/message-snippet.ts'
 import { DeliveryState } from './delivery-state.tsx'
 import { avatarHue, formatFullTime, formatTime } from './format.ts'
 import { LazyEmojiPicker as EmojiPicker } from './lazy-emoji-picker.tsx'
-import { IconEdit, IconPlus, IconReply, IconSmile, IconTrash } from './icons.tsx'
+import { IconClose, IconEdit, IconPlus, IconReply, IconSmile, IconTrash } from './icons.tsx'
 import { LazyFileCard } from './lazy-files.tsx'
 
 /** The quick reactions offered by the picker. */
@@ -125,6 +125,9 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
       {m.reactions.length > 0 && <Reactions message={m} myIdentity={myIdentity} onReact={(emoji) => handlers.onReact(m, emoji)} />}
       {canAct && (
         <div class='message-actions' role='toolbar' aria-label='Message actions'>
+          {/* On a touch screen the actions cover the header (conversation.css): this closes them. */}
+          <button type='button' class='action action-close' aria-label='Close' title='Close' data-testid='action-close'
+            onClick={() => { handlers.onTogglePicker(null); handlers.onActivate(null) }}><IconClose size={20} /></button>
           <button type='button' class='action' aria-label='React' title='React' aria-expanded={pickerOpen} data-testid='action-react'
             onClick={() => handlers.onTogglePicker(pickerOpen ? null : m.id)}><IconSmile size={18} /></button>
           <button type='button' class='action' aria-label='Reply' title='Reply' data-testid='action-reply'
