@@ -70,7 +70,7 @@ export function SettingsDialog ({ onClose }: { onClose: () => void }): JSX.Eleme
       <h3 class='section-title'>Files</h3>
       <div class='setting-row'>
         <div class='setting-text'>
-          <label for='auto-download-select' class='setting-label'>Download images by themselves</label>
+          <label for='auto-download-select' class='setting-label'>Download images automatically</label>
           <p class='field-hint' id='auto-download-hint'>Images up to this size download as soon as they arrive. Other files wait for you.</p>
         </div>
         <select id='auto-download-select' data-testid='auto-download-select' class='input theme-select' value={String(settings.autoDownloadBytes)}
