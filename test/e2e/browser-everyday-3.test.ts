@@ -109,6 +109,33 @@ describe('browser app, emoji, mute and archive', () => {
     }
   }, SLOW)
 
+  it('the message log is one Tab stop: arrows move between messages, and Tab goes on to the composer', async () => {
+    const page = bob.page
+    const newest = message(page, 'Yes! 🏔️ at dawn ☀️')
+    const older = message(page, 'Shall we go hiking?')
+    const focused = async (): Promise<string> => await page.evaluate(() => {
+      const e = document.activeElement as HTMLElement | null
+      return e?.dataset.testid === 'message' ? `message:${e.querySelector('.text')?.textContent ?? ''}` : e?.dataset.testid ?? e?.tagName ?? ''
+    })
+    // The newest message is the stop; the others are not in the Tab order.
+    expect([await newest.getAttribute('tabindex'), await older.getAttribute('tabindex')]).toEqual(['0', '-1'])
+    await newest.focus()
+    await page.keyboard.press('ArrowUp')
+    expect(await focused()).toBe('message:Shall we go hiking?')
+    // The stop follows the focus, so Shift+Tab and Tab come back to where the reader was.
+    expect([await newest.getAttribute('tabindex'), await older.getAttribute('tabindex')]).toEqual(['-1', '0'])
+    await page.keyboard.press('End')
+    expect(await focused()).toBe('message:Yes! 🏔️ at dawn ☀️')
+    // From the message, Tab passes its own actions and reaches the composer without stopping at another message.
+    const path: string[] = []
+    for (let i = 0; i < 10 && path.at(-1) !== 'composer'; i++) {
+      await page.keyboard.press('Tab')
+      path.push(await focused())
+    }
+    expect(path.at(-1)).toBe('composer')
+    expect(path.filter((p) => p.startsWith('message:'))).toEqual([])
+  }, SLOW)
+
   it('archiving moves a chat to "Archived (N)" and back; muted shows an icon and keeps it archived when a message comes; on a phone both are in the header\'s menu', async () => {
     const page = alice.page
     await openConversation(page, 'Bob')

@@ -38,6 +38,8 @@ export interface MessageItemProps {
   readonly continued: boolean
   readonly active: boolean
   readonly pickerOpen: boolean
+  /** The list's one Tab stop (message-list.tsx): the others are reached with the arrow keys. */
+  readonly tabStop: boolean
   readonly handlers: MessageHandlers
 }
 
@@ -77,7 +79,7 @@ function ReactionMenu ({ onPick, onClose }: { onPick: (emoji: string) => void, o
 }
 
 /** A message row; focusable so its actions are reachable from the keyboard. */
-export function MessageItem ({ message: m, myIdentity, showSender, continued, active, pickerOpen, handlers }: MessageItemProps): JSX.Element {
+export function MessageItem ({ message: m, myIdentity, showSender, continued, active, pickerOpen, tabStop, handlers }: MessageItemProps): JSX.Element {
   const row = useRef<HTMLDivElement>(null)
   const pressTimer = useRef<ReturnType<typeof setTimeout> | null>(null)
   const lastPointer = useRef('mouse')
@@ -91,7 +93,7 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
   const canAct = !m.deleted
 
   return (
-    <div ref={row} class={classes.join(' ')} data-testid='message' data-state={m.state} data-id={m.id} tabIndex={0}
+    <div ref={row} class={classes.join(' ')} data-testid='message' data-state={m.state} data-id={m.id} tabIndex={tabStop ? 0 : -1}
       onPointerDown={(e) => {
         lastPointer.current = e.pointerType
         if (e.pointerType !== 'touch' || !canAct) return

@@ -39,7 +39,7 @@ class MessageRow extends Component<MessageItemProps> {
   override shouldComponentUpdate (next: MessageItemProps): boolean {
     const p = this.props
     return p.message !== next.message || p.myIdentity !== next.myIdentity || p.showSender !== next.showSender ||
-      p.continued !== next.continued || p.active !== next.active || p.pickerOpen !== next.pickerOpen || p.handlers !== next.handlers
+      p.continued !== next.continued || p.active !== next.active || p.pickerOpen !== next.pickerOpen || p.tabStop !== next.tabStop || p.handlers !== next.handlers
   }
 
   override render (props: MessageItemProps): JSX.Element {
@@ -62,6 +62,19 @@ function revealMessage (list: HTMLElement, messageId: string, focus = true): boo
   return true
 }
 
+/** ↑ ↓ Home End on a focused message move the focus to the one before, after, first or last. */
+function moveBetweenMessages (list: HTMLElement, e: KeyboardEvent): void {
+  const row = e.target as HTMLElement
+  if (row.dataset.testid !== 'message') return
+  const all = [...list.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+  const at = all.indexOf(row)
+  const next = { ArrowUp: all[at - 1], ArrowDown: all[at + 1], Home: all[0], End: all.at(-1) }[e.key]
+  if (next === undefined) return
+  e.preventDefault()
+  next.focus({ preventScroll: true })
+  next.scrollIntoView({ block: 'nearest' })
+}
+
 /** The message log of the open conversation. */
 export function MessageList ({ conversation, messages, myIdentity, handlers, onMissingQuote, reveal }: MessageListProps): JSX.Element {
   const listRef = useRef<HTMLDivElement>(null)
@@ -70,6 +83,9 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
   const [showJump, setShowJump] = useState(false)
   const [active, setActive] = useState<string | null>(null)
   const [picker, setPicker] = useState<string | null>(null)
+  // One Tab stop for the whole log (the message last focused, else the newest), not one per
+  // message: Tab goes on to the composer, and ↑ ↓ Home End move between messages.
+  const [focused, setFocused] = useState<string | null>(null)
   const group = conversation.kind === 'group'
 
   const last = messages.at(-1)
@@ -126,6 +142,7 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
     onTogglePicker: setPicker
   }), [])
 
+  const tabStop = focused !== null && messages.some((m) => m.id === focused) ? focused : messages.findLast((m) => m.notice === undefined)?.id
   const rows: JSX.Element[] = []
   let previous: Message | undefined
   let previousDay: number | undefined
@@ -148,7 +165,7 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
       m.sentAt - previous.sentAt < RUN_GAP_MS
     rows.push(
       <MessageRow key={m.id} message={m} myIdentity={myIdentity} showSender={group && !m.own && !continued} continued={continued}
-        active={active === m.id} pickerOpen={picker === m.id} handlers={allHandlers} />
+        active={active === m.id} pickerOpen={picker === m.id} tabStop={tabStop === m.id} handlers={allHandlers} />
     )
     previous = m
     previousDay = m.sentAt
@@ -160,7 +177,12 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
         onPointerDown={(e) => {
           // A tap outside the message whose actions are showing hides them.
           if ((active !== null || picker !== null) && (e.target as Element).closest('.message.active') === null) { setActive(null); setPicker(null) }
-        }}>
+        }}
+        onFocusIn={(e) => {
+          const row = e.target as HTMLElement
+          if (row.dataset.testid === 'message' && row.dataset.id !== undefined) setFocused(row.dataset.id)
+        }}
+        onKeyDown={(e) => { if (listRef.current !== null) moveBetweenMessages(listRef.current, e) }}>
         <p class='e2ee-note'><IconLock size={14} /> Messages are end-to-end encrypted: only the people in this chat can read them, even while they wait in a mailbox.</p>
         {rows}
       </div>
