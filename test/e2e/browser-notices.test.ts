@@ -40,6 +40,8 @@ describe('browser app, timeline notices', () => {
     await conversationItem(bob.page, 'Book club').waitFor({ timeout: 30_000 })
     await openConversation(bob.page, 'Book club')
     const bobNotices = bob.page.getByTestId('timeline-notice')
+    // His history starts with who added him.
+    expect(await bobNotices.first().textContent()).toBe('Alice added you')
     await bobNotices.filter({ hasText: 'Alice renamed the group to “Book club”' }).waitFor()
     await message(bob.page, 'First book: something short').waitFor()
     await sendMessage(bob.page, 'Count me in')

@@ -43,8 +43,9 @@ describe('timeline notices', () => {
     await bob.messenger.send(id, 'bye Carol')
     await waitForMessage(alice, id, 'bye Carol')
 
-    // Bob's history: what happened after he joined, in order, in his names for people (Carol is no contact of his).
+    // Bob's history: who added him, then what happened after he joined, in order, in his names for people (Carol is no contact of his).
     expect(lines(await bob.messenger.messages(id))).toEqual([
+      '-- alice added you',
       '-- alice added Carol',
       'alice: welcome both',
       '-- alice renamed the group to “Book club”',
@@ -61,7 +62,7 @@ describe('timeline notices', () => {
       '-- carol left',
       'bob: bye Carol'
     ])
-    const notice = (await bob.messenger.messages(id)).find((m) => m.notice?.type === 'added')!
+    const notice = (await bob.messenger.messages(id)).find((m) => m.notice?.type === 'added' && m.notice.subjects[0]?.identity === carol.messenger.identity)!
     expect(notice.notice).toEqual({ type: 'added', subjects: [{ identity: carol.messenger.identity, name: 'Carol' }], name: '' })
     expect(notice.sender).toBe(alice.messenger.identity)
 

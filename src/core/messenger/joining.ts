@@ -15,7 +15,7 @@ import { createKeyPackage, type OwnKeyPackage } from '../mls/key-package.ts'
 import type { Contacts } from './contacts.ts'
 import { newGroupRow, type Conversations } from './conversations.ts'
 import { describeError, type Engine, type Outcome } from './engine.ts'
-import { newDeviceNotices } from './notices.ts'
+import { newDeviceNotices, noticeRow } from './notices.ts'
 import type { Receiver } from './receiver.ts'
 import { rejoinMarkWrite, rejoinOutboxId } from './rejoin-marks.ts'
 import type { Sender } from './sender.ts'
@@ -172,6 +172,10 @@ export class Joining {
       // Read before this welcome's devices are recorded: a contact's device seen for the first time here is news.
       const notices = await newDeviceNotices(engine.store, { groupId, lamport: existing?.row.lamport ?? 0, epoch, at: engine.clock.now() },
         engine.identity, existing?.row.active === true ? listMembers(existing.state) : [], listMembers(state))
+      // A group this account was just added to says who added it: the commit that did is not one this device applies.
+      if (kind === 'group' && mark === undefined && existing?.row.active !== true && welcomer !== engine.identity) {
+        notices.push(noticeRow({ groupId, actor: welcomer, lamport: existing?.row.lamport ?? 0, epoch, at: engine.clock.now() }, { type: 'added', subjects: [engine.identity], name: '' }))
+      }
       writes.push(...notices.map((n): Write => ({ kind: 'message', row: n })))
       writes.push(...this.contacts.deviceWrites(card))
       for (const m of listMembers(state)) await this.contacts.rememberMember(m, writes)

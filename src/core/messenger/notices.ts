@@ -162,11 +162,16 @@ function joinNames (names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`
 }
 
+/** "You" as the object of a sentence: "Alice added you". */
+function asObject (name: string): string {
+  return name === 'You' ? 'you' : name
+}
+
 /** The sentence of a notice, given the names to use for its actor and subjects. */
 export function describeNotice (actorName: string, notice: { type: NoticeType, name: string, previous?: string, call?: CallRecordBody }, subjectNames: readonly string[]): string {
   switch (notice.type) {
-    case 'added': return `${actorName} added ${joinNames(subjectNames)}`
-    case 'removed': return `${actorName} removed ${joinNames(subjectNames)}`
+    case 'added': return `${actorName} added ${joinNames(subjectNames.map(asObject))}`
+    case 'removed': return `${actorName} removed ${joinNames(subjectNames.map(asObject))}`
     case 'left': return `${actorName} left`
     case 'renamed': return `${actorName} renamed the group to “${notice.name}”`
     case 'profile': return actorName === 'You' ? `You are now ${notice.name}` : `${notice.previous ?? actorName} is now ${notice.name}`
