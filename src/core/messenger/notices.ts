@@ -2,7 +2,8 @@
  * Timeline notices: "Alice added Bob", "Bob left", "Carol renamed the group to “Book club”", "Alice
  * is now Alicia", "Alice is using a new device". They are local rows of the messages table (kind
  * `notice`, never sent, `seq` 0, no sender device), written when this device applies or makes a
- * membership commit, a rename or a profile change; a LEAVE row shows as "left".
+ * membership commit, a rename or a profile change, or is added to a group ("Alice added you",
+ * from the Welcome); a LEAVE row shows as "left".
  * Ordered with messages by their Lamport clock; not text, so never unread, searched or acted on.
  */
 import { randomBytes, toHex } from '../bytes.ts'
