@@ -8,7 +8,7 @@ import type { Contact, Conversation, Message } from '../client/types.ts'
 import { Avatar } from './avatar.tsx'
 import { Composer } from './composer.tsx'
 import { useKith } from './context.ts'
-import { errorText, formatLink, formatMemberCount, formatRejoining, formatTyping } from './format.ts'
+import { errorText, formatLink, formatMemberCount, formatRejoining, formatTyping, unreadElsewhere } from './format.ts'
 import { IconArchive, IconBack, IconBell, IconBellOff, IconInfo, IconShield, IconUnarchive, IconVerified } from './icons.tsx'
 import { MessageList } from './message-list.tsx'
 import { CallButtons } from './lazy-calls.tsx'
@@ -54,15 +54,19 @@ function HeaderActions ({ conversation, openDetails }: { conversation: Conversat
 }
 
 function ConversationHeader ({ conversation, contact }: { conversation: Conversation, contact: Contact | undefined }): JSX.Element {
-  const { ui } = useKith()
+  const { client, ui } = useKith()
+  // On a phone the list is behind Back: it says when other chats have news (muted and archived ones keep quiet, as in the list).
+  const elsewhere = unreadElsewhere(client.conversations.value, conversation.id)
   const group = conversation.kind === 'group'
   const openDetails = group
     ? () => { ui.dialog.value = { kind: 'group-info', conversationId: conversation.id } }
     : contact !== undefined ? () => { ui.dialog.value = { kind: 'safety-number', alias: contact.alias } } : undefined
   return (
     <header class='conversation-header'>
-      <button type='button' class='icon-button back-button' aria-label='Back to conversations' data-testid='back' onClick={() => ui.back()}>
+      <button type='button' class='icon-button back-button' aria-label={elsewhere > 0 ? `Back to conversations, ${elsewhere} unread` : 'Back to conversations'}
+        data-testid='back' onClick={() => ui.back()}>
         <IconBack />
+        {elsewhere > 0 && <span class='badge back-badge' data-testid='back-unread' aria-hidden='true'>{elsewhere > 99 ? '99+' : elsewhere}</span>}
       </button>
       <button type='button' class='conversation-title' onClick={openDetails} disabled={openDetails === undefined}>
         <Avatar name={conversation.name} seed={conversation.peerIdentity ?? conversation.id} group={group} />

@@ -144,6 +144,14 @@ export function formatLink (link: LinkKind): string {
   }
 }
 
+/**
+ * Unread messages in every conversation but `openId` that the list counts: muted and archived
+ * ones keep quiet (a phone's Back shows the sum).
+ */
+export function unreadElsewhere (conversations: readonly Conversation[], openId: string): number {
+  return conversations.reduce((n, c) => c.id === openId || c.muted || c.archived ? n : n + c.unread, 0)
+}
+
 /** "1 member", "3 members". */
 export function formatMemberCount (count: number): string {
   return `${count} ${count === 1 ? 'member' : 'members'}`

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Conversation } from '../../../../src/web/client/types.ts'
 import {
-  avatarHue, formatConnection, formatDay, formatLengthLeft, formatLink, formatPreview, formatRelative, formatTyping, initials
+  avatarHue, formatConnection, formatDay, formatLengthLeft, formatLink, formatPreview, formatRelative, formatTyping, initials, unreadElsewhere
 } from '../../../../src/web/ui/format.ts'
 
 /** Noon, local time, on a fixed Wednesday, so day arithmetic never straddles midnight by accident. */
@@ -92,5 +92,20 @@ describe('formatLengthLeft', () => {
     expect(formatLengthLeft(15_000, 16_384)).toEqual({ text: `${(1_384).toLocaleString()} left`, over: false })
     expect(formatLengthLeft(16_384, 16_384)).toEqual({ text: '0 left', over: false })
     expect(formatLengthLeft(16_768, 16_384)).toEqual({ text: '384 over', over: true })
+  })
+})
+
+describe('unread elsewhere (a phone\'s Back)', () => {
+  it('sums the other conversations\' unread messages, leaving out the open one and the muted and archived ones', () => {
+    const list = [
+      conversation({ id: 'open', unread: 5 }),
+      conversation({ id: 'a', unread: 2 }),
+      conversation({ id: 'b', unread: 3 }),
+      conversation({ id: 'muted', unread: 7, muted: true }),
+      conversation({ id: 'archived', unread: 11, archived: true })
+    ]
+    expect(unreadElsewhere(list, 'open')).toBe(5)
+    expect(unreadElsewhere(list, 'a')).toBe(8)
+    expect(unreadElsewhere([conversation({ id: 'open', unread: 1 })], 'open')).toBe(0)
   })
 })
