@@ -684,7 +684,7 @@ export class CallManager {
       if (this.ringLinks.has(device)) this.dropLink(device)
       // In a group, the others go on: they are told who will not come (in a 1:1, the call ends).
       const conversation = this.client.conversations.value.find((c) => c.id === screen.call.conversation)
-      const member = conversation?.kind === 'group' ? conversation.members.find((m) => m.peerId === device) : undefined
+      const member = conversation?.kind === 'group' ? conversation.members.find((m) => m.identity === s.from.identity) : undefined
       if (member !== undefined) {
         this.ringing.delete(member.identity)
         this.say({ people: [{ identity: member.identity, name: member.name }], what: 'declined' })
