@@ -124,8 +124,10 @@ export function MessageList ({ conversation, messages, myIdentity, handlers, onM
       reveal.done(false)
       return
     }
-    atBottom.current = false
-    reveal.done(revealMessage(list, reveal.messageId, false))
+    const found = revealMessage(list, reveal.messageId, false)
+    // The instant scroll has moved the list (or not, for one of the newest): where it is now decides pinning.
+    onScroll()
+    reveal.done(found)
   }, [messages, reveal])
 
   // One handlers object for the list's life, calling whatever this render was given: rows whose

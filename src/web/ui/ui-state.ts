@@ -80,6 +80,7 @@ export class UiState {
       return
     }
     history.replaceState(null, '', location.pathname + location.search)
+    this.revealing.value = null
     this.selected.value = null
     this.composerMode.value = null
   }
@@ -88,7 +89,10 @@ export class UiState {
   followHistory (): () => void {
     const sync = (): void => {
       const id = conversationFromHash(location.hash)
-      if (id !== this.selected.peek()) this.composerMode.value = null
+      if (id !== this.selected.peek()) {
+        this.composerMode.value = null
+        this.revealing.value = null
+      }
       this.selected.value = id
     }
     window.addEventListener('popstate', sync)
