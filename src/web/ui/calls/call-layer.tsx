@@ -222,14 +222,23 @@ function IncomingBanner ({ s, m }: { s: CallScreen, m: CallManager }): JSX.Eleme
   )
 }
 
-/** "Cara joined the call", "Bob and Dave left the call", "Dave declined": for a moment, over the videos. */
-function PresenceNote ({ s }: { s: CallScreen }): JSX.Element | null {
+/**
+ * "Cara joined the call", "Bob and Dave left the call", "Dave declined": for a moment, over the
+ * videos. The live region is always there, so that screen readers read out each note that comes.
+ */
+function PresenceNote ({ s }: { s: CallScreen }): JSX.Element {
   const nameOf = useNameOf()
-  if (s.presence === null) return null
-  const names = s.presence.people.map((p) => nameOf(p.identity, p.name))
-  const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`
-  const what = s.presence.what === 'declined' ? 'declined' : `${s.presence.what} the call`
-  return <p class='call-presence' role='status' data-testid='call-presence'>{who} {what}</p>
+  let note: string | null = null
+  if (s.presence !== null) {
+    const names = s.presence.people.map((p) => nameOf(p.identity, p.name))
+    const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`
+    note = `${who} ${s.presence.what === 'declined' ? 'declined' : `${s.presence.what} the call`}`
+  }
+  return (
+    <div class='call-presence-live' role='status'>
+      {note !== null && <p key={note} class='call-presence' data-testid='call-presence'>{note}</p>}
+    </div>
+  )
 }
 
 function EncryptedMark ({ s }: { s: CallScreen }): JSX.Element {
