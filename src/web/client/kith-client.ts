@@ -809,7 +809,7 @@ function urlBootstrap (): string[] {
   return new URLSearchParams(location.search).getAll('bootstrap').map((a) => a.trim()).filter((a) => a.length > 0)
 }
 
-/** Most recent activity first. */
+/** A conversation's messages in their order: Lamport clock, then sender, then id. */
 function order (a: Message, b: Message): number {
   return a.lamport - b.lamport || (a.sender < b.sender ? -1 : a.sender > b.sender ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }

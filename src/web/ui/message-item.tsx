@@ -43,14 +43,14 @@ export interface MessageItemProps {
   readonly handlers: MessageHandlers
 }
 
-function Reactions ({ message, myIdentity, onReact }: { message: Message, myIdentity: string, onReact: (emoji: string) => void }): JSX.Element {
+function Reactions ({ message, myIdentity, onReact, tabIndex }: { message: Message, myIdentity: string, onReact: (emoji: string) => void, tabIndex: number | undefined }): JSX.Element {
   return (
     <div class='reactions'>
       {message.reactions.map((r) => {
         const mine = r.identities.includes(myIdentity)
         const count = r.identities.length
         return (
-          <button key={r.emoji} type='button' class={mine ? 'reaction mine' : 'reaction'} title={r.names.join(', ')} aria-pressed={mine}
+          <button key={r.emoji} type='button' tabIndex={tabIndex} class={mine ? 'reaction mine' : 'reaction'} title={r.names.join(', ')} aria-pressed={mine}
             aria-label={`${r.emoji} ${count}: ${r.names.join(', ')}`} data-testid='reaction' onClick={() => onReact(r.emoji)}>
             <span class='reaction-emoji'>{r.emoji}</span>{count > 1 && <span class='reaction-count'>{count}</span>}
           </button>
@@ -91,6 +91,8 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
   if (continued) classes.push('continued')
   if (active || pickerOpen) classes.push('active')
   const canAct = !m.deleted
+  // A message's own buttons (its quote, its reactions) are in the Tab order only while it is the list's stop.
+  const inner = tabStop ? undefined : -1
 
   return (
     <div ref={row} class={classes.join(' ')} data-testid='message' data-state={m.state} data-id={m.id} tabIndex={tabStop ? 0 : -1}
@@ -106,7 +108,7 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
       <div class='bubble'>
         {showSender && <p class='sender' style={`--hue:${avatarHue(m.sender)}`}>{m.senderName}</p>}
         {m.replyTo !== null && !m.deleted && (
-          <button type='button' class='quote' data-testid='reply-quote' onClick={() => { if (m.replyTo !== null) handlers.onShowQuoted(m.replyTo.id) }}>
+          <button type='button' tabIndex={inner} class='quote' data-testid='reply-quote' onClick={() => { if (m.replyTo !== null) handlers.onShowQuoted(m.replyTo.id) }}>
             <span class='quote-name'>{m.replyTo.senderName}</span>
             {m.replyTo.text === '' && m.replyTo.file === undefined
               ? <span class='quote-text deleted'>This message was deleted</span>
@@ -124,7 +126,7 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
           {m.own && <DeliveryState state={m.state} />}
         </span>
       </div>
-      {m.reactions.length > 0 && <Reactions message={m} myIdentity={myIdentity} onReact={(emoji) => handlers.onReact(m, emoji)} />}
+      {m.reactions.length > 0 && <Reactions message={m} myIdentity={myIdentity} tabIndex={inner} onReact={(emoji) => handlers.onReact(m, emoji)} />}
       {canAct && (
         <div class='message-actions' role='toolbar' aria-label='Message actions'>
           {/* On a touch screen the actions cover the header (conversation.css): this closes them. */}
