@@ -59,7 +59,8 @@ describe('browser app, emoji, mute and archive', () => {
     const picker = atBob.getByTestId('emoji-picker')
     // Opened from one of the newest messages, it opens above the message, inside the list, instead
     // of below it where the bottom of the list cut it off.
-    expect(await picker.evaluate((el) => {
+    expect(await picker.evaluate(async (el) => {
+      await Promise.all(el.getAnimations().map(async (a) => await a.finished)) // measured where it comes to rest
       const list = el.closest('.messages')?.getBoundingClientRect()
       const bubble = el.closest('.message')?.querySelector('.bubble')?.getBoundingClientRect()
       const box = el.getBoundingClientRect()

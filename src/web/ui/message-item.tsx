@@ -11,6 +11,7 @@ import { avatarHue, formatFullTime, formatTime } from './format.ts'
 import { LazyEmojiPicker as EmojiPicker } from './lazy-emoji-picker.tsx'
 import { IconClose, IconEdit, IconPlus, IconReply, IconSmile, IconTrash } from './icons.tsx'
 import { LazyFileCard } from './lazy-files.tsx'
+import { InTabOrder } from './tab-stop.ts'
 
 /** The quick reactions offered by the picker. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏', '🎉', '🔥'] as const
@@ -91,7 +92,8 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
   if (continued) classes.push('continued')
   if (active || pickerOpen) classes.push('active')
   const canAct = !m.deleted
-  // A message's own buttons (its quote, its reactions) are in the Tab order only while it is the list's stop.
+  // A message's own buttons (its quote, reactions and actions, even shown by a hovering mouse) are
+  // in the Tab order only while it is the list's stop.
   const inner = tabStop ? undefined : -1
 
   return (
@@ -118,7 +120,7 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
         {m.deleted
           ? <p class='text deleted'>This message was deleted</p>
           : m.file !== undefined
-            ? <><LazyFileCard message={m} />{m.text !== '' && <p class='text' dir='auto'>{m.text}</p>}</>
+            ? <><InTabOrder.Provider value={tabStop}><LazyFileCard message={m} /></InTabOrder.Provider>{m.text !== '' && <p class='text' dir='auto'>{m.text}</p>}</>
             : <p class='text' dir='auto'>{m.text}</p>}
         <span class='meta'>
           {m.edited && !m.deleted && <span class='edited'>(edited)</span>}
@@ -130,20 +132,20 @@ export function MessageItem ({ message: m, myIdentity, showSender, continued, ac
       {canAct && (
         <div class='message-actions' role='toolbar' aria-label='Message actions'>
           {/* On a touch screen the actions cover the header (conversation.css): this closes them. */}
-          <button type='button' class='action action-close' aria-label='Close' title='Close' data-testid='action-close'
+          <button type='button' tabIndex={inner} class='action action-close' aria-label='Close' title='Close' data-testid='action-close'
             onClick={() => { handlers.onTogglePicker(null); handlers.onActivate(null) }}><IconClose size={20} /></button>
-          <button type='button' class='action' aria-label='React' title='React' aria-expanded={pickerOpen} data-testid='action-react'
+          <button type='button' tabIndex={inner} class='action' aria-label='React' title='React' aria-expanded={pickerOpen} data-testid='action-react'
             onClick={() => handlers.onTogglePicker(pickerOpen ? null : m.id)}><IconSmile size={18} /></button>
-          <button type='button' class='action' aria-label='Reply' title='Reply' data-testid='action-reply'
+          <button type='button' tabIndex={inner} class='action' aria-label='Reply' title='Reply' data-testid='action-reply'
             onClick={() => handlers.onReply(m)}><IconReply size={18} /></button>
           {m.own && (
             <>
               {/* A file's caption can be edited; a file sent without one has nothing to edit. */}
               {(m.file === undefined || m.text !== '') && (
-                <button type='button' class='action' aria-label='Edit' title='Edit' data-testid='action-edit'
+                <button type='button' tabIndex={inner} class='action' aria-label='Edit' title='Edit' data-testid='action-edit'
                   onClick={() => handlers.onEdit(m)}><IconEdit size={18} /></button>
               )}
-              <button type='button' class='action' aria-label='Delete for everyone' title='Delete for everyone' data-testid='action-delete'
+              <button type='button' tabIndex={inner} class='action' aria-label='Delete for everyone' title='Delete for everyone' data-testid='action-delete'
                 onClick={() => handlers.onDelete(m)}><IconTrash size={18} /></button>
             </>
           )}

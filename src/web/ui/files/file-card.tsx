@@ -4,11 +4,12 @@
  * time left, Pause/Resume and Cancel; once here, Open and Save. Images up to the size set in
  * Settings download by themselves, and open in a viewer.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useContext, useEffect, useState } from 'preact/hooks'
 import type { JSX } from 'preact'
 import type { Message } from '../../client/types.ts'
 import type { TransferView } from '../../client/file-transfers.ts'
 import { useKith } from '../context.ts'
+import { InTabOrder } from '../tab-stop.ts'
 import { errorText } from '../format.ts'
 import { FileIcon, IconCancel, IconOpen, IconPause, IconRemove, IconResume, IconSave } from './file-icon.tsx'
 import { FileName } from './file-name.tsx'
@@ -34,6 +35,8 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
   const [view, setView] = useState<TransferView>({ ...INITIAL, total: file.size })
   const [viewing, setViewing] = useState(false)
   const isImage = file.mimeType.startsWith('image/')
+  // Out of the Tab order unless its message is the log's stop (tab-stop.ts).
+  const tab = useContext(InTabOrder) ? undefined : -1
 
   useEffect(() => {
     if (transfers === null) return
@@ -77,7 +80,7 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
   return (
     <div class={`file-card file-${view.state}`} data-testid='file-card' data-state={view.state} data-file-id={file.fileId} data-bytes={view.bytes}>
       {picture !== null && (
-        <button type='button' class={file.mimeType.startsWith('video/') ? 'file-picture file-picture-video' : 'file-picture'} data-testid='file-thumbnail' aria-label={`View ${file.name}`}
+        <button type='button' tabIndex={tab} class={file.mimeType.startsWith('video/') ? 'file-picture file-picture-video' : 'file-picture'} data-testid='file-thumbnail' aria-label={`View ${file.name}`}
           onClick={done ? open : act('download', async (t) => { await t.download(file.fileId) })}>
           <img src={picture} alt={file.name} class={full === null ? 'blurred' : ''} />
         </button>
@@ -95,21 +98,22 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
           {/* Pause, Resume and Cancel sit where Download was, and the card keeps its height as a transfer pauses and resumes. */}
           {moving && (
             <>
+              {/* One button that turns from Pause to Resume and back, so that keyboard focus stays on it. */}
               {view.state === 'downloading'
-                ? <button key='pause' type='button' class='icon-button file-icon-button' data-testid='file-pause' aria-label={`Pause ${file.name}`} title='Pause' onClick={act('pause', async (t) => { await t.pause(file.fileId) })}><IconPause /></button>
-                : <button key='resume' type='button' class='icon-button file-icon-button file-icon-button-go' data-testid='file-resume' aria-label={`Resume ${file.name}`} title='Resume' onClick={act('resume', async (t) => { await t.resume(file.fileId) })}><IconResume /></button>}
-              <button type='button' class='icon-button file-icon-button file-icon-button-stop' data-testid='file-cancel' aria-label={`Cancel ${file.name}`} title='Cancel' onClick={act('cancel', async (t) => { await t.cancel(file.fileId) })}><IconCancel /></button>
+                ? <button type='button' tabIndex={tab} class='icon-button file-icon-button' data-testid='file-pause' aria-label={`Pause ${file.name}`} title='Pause' onClick={act('pause', async (t) => { await t.pause(file.fileId) })}><IconPause /></button>
+                : <button type='button' tabIndex={tab} class='icon-button file-icon-button file-icon-button-go' data-testid='file-resume' aria-label={`Resume ${file.name}`} title='Resume' onClick={act('resume', async (t) => { await t.resume(file.fileId) })}><IconResume /></button>}
+              <button type='button' tabIndex={tab} class='icon-button file-icon-button file-icon-button-stop' data-testid='file-cancel' aria-label={`Cancel ${file.name}`} title='Cancel' onClick={act('cancel', async (t) => { await t.cancel(file.fileId) })}><IconCancel /></button>
             </>
           )}
           {view.state === 'offered' && (
-            <button type='button' class='button button-primary file-button' data-testid='file-download' onClick={act('download', async (t) => { await t.download(file.fileId) })}>Download</button>
+            <button type='button' tabIndex={tab} class='button button-primary file-button' data-testid='file-download' onClick={act('download', async (t) => { await t.download(file.fileId) })}>Download</button>
           )}
           {done && (
             <>
-              <button type='button' class='icon-button file-icon-button' data-testid='file-open' aria-label={`Open ${file.name}`} title='Open' onClick={open}><IconOpen /></button>
-              <button type='button' class='icon-button file-icon-button' data-testid='file-save' aria-label={`Save ${file.name}`} title='Save' onClick={act('save', async (t) => { await t.save(file.fileId) })}><IconSave /></button>
+              <button type='button' tabIndex={tab} class='icon-button file-icon-button' data-testid='file-open' aria-label={`Open ${file.name}`} title='Open' onClick={open}><IconOpen /></button>
+              <button type='button' tabIndex={tab} class='icon-button file-icon-button' data-testid='file-save' aria-label={`Save ${file.name}`} title='Save' onClick={act('save', async (t) => { await t.save(file.fileId) })}><IconSave /></button>
               {!message.own && (
-                <button type='button' class='icon-button file-icon-button' data-testid='file-remove' aria-label={`Remove ${file.name} from this browser`} title='Remove from this browser'
+                <button type='button' tabIndex={tab} class='icon-button file-icon-button' data-testid='file-remove' aria-label={`Remove ${file.name} from this browser`} title='Remove from this browser'
                   onClick={() => {
                     void ui.confirm({
                       title: `Remove ${file.name} from this browser?`,
@@ -139,7 +143,7 @@ export function FileCard ({ message }: { message: Message }): JSX.Element {
       {view.state === 'failed' && (
         <div class='file-controls'>
           <p class='file-stats'><span class='file-error'>{view.error ?? 'Failed'}</span></p>
-          <button type='button' class='button button-primary file-button file-small' data-testid='file-resume' onClick={act('retry', async (t) => { await t.resume(file.fileId) })}>Retry</button>
+          <button type='button' tabIndex={tab} class='button button-primary file-button file-small' data-testid='file-resume' onClick={act('retry', async (t) => { await t.resume(file.fileId) })}>Retry</button>
         </div>
       )}
       {view.upload !== null && !moving && (
