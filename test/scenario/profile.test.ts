@@ -218,7 +218,7 @@ describe('joining a group where a contact uses a device you have not seen', () =
     await carol.messenger.addMember(id, 'bob')
     await eventually([bob], async () => (await bob.messenger.conversations()).some((c) => c.id === id), 'Bob in Hike')
     await waitForNotice(bob, id, 'alice is using a new device')
-    expect(await noticesOf(bob, id)).toEqual(['alice is using a new device'])
+    expect(await noticesOf(bob, id)).toEqual(['carol added you', 'alice is using a new device'])
     // Carol added both devices herself from invites she holds: nothing new to her.
     expect(await noticesOf(carol, id)).not.toContain('alice is using a new device')
   })

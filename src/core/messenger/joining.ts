@@ -169,16 +169,18 @@ export class Joining {
         writes.push({ kind: 'contact', row: { identity: welcomer, alias, displayName: card.certificate.displayName, verified: false, createdAt: engine.clock.now() } })
       }
       const epoch = epochOf(state)
-      // Read before this welcome's devices are recorded: a contact's device seen for the first time here is news.
-      const notices = await newDeviceNotices(engine.store, { groupId, lamport: existing?.row.lamport ?? 0, epoch, at: engine.clock.now() },
-        engine.identity, existing?.row.active === true ? listMembers(existing.state) : [], listMembers(state))
       // A group this account was just added to says who added it: the commit that did is not one
       // this device applies. Not for a device of an account already in the group (a new device).
-      // After the row's last notice ("Alice removed you", when added back): one Lamport tick later.
+      // It comes one Lamport tick after the row's last notice ("Alice removed you", when added
+      // back), and the new-device notices of the same Welcome one tick after it.
       const otherDeviceIn = listMembers(state).some((m) => toHex(m.certificate.identityKey) === engine.identity && !equalBytes(m.certificate.peerId, engine.account.certificate.peerId))
-      const addedLamport = (existing?.row.lamport ?? 0) + 1
       const welcomed = kind === 'group' && mark === undefined && existing?.row.active !== true && welcomer !== engine.identity && !otherDeviceIn
-      if (welcomed) notices.push(noticeRow({ groupId, actor: welcomer, lamport: addedLamport, epoch, at: engine.clock.now() }, { type: 'added', subjects: [engine.identity], name: '' }))
+      const lamportBefore = existing?.row.lamport ?? 0
+      const lamport = welcomed ? lamportBefore + 2 : lamportBefore
+      const notices = welcomed ? [noticeRow({ groupId, actor: welcomer, lamport: lamportBefore + 1, epoch, at: engine.clock.now() }, { type: 'added', subjects: [engine.identity], name: '' })] : []
+      // Read before this welcome's devices are recorded: a contact's device seen for the first time here is news.
+      notices.push(...await newDeviceNotices(engine.store, { groupId, lamport, epoch, at: engine.clock.now() },
+        engine.identity, existing?.row.active === true ? listMembers(existing.state) : [], listMembers(state)))
       writes.push(...notices.map((n): Write => ({ kind: 'message', row: n })))
       writes.push(...this.contacts.deviceWrites(card))
       for (const m of listMembers(state)) await this.contacts.rememberMember(m, writes)
@@ -188,7 +190,7 @@ export class Joining {
       )
       const newRow: GroupRow = {
         ...base,
-        lamport: welcomed ? addedLamport : existing?.row.lamport ?? 0,
+        lamport,
         ownSeq: existing?.row.ownSeq ?? 0,
         name: existing?.row.kind === 'group' ? existing.row.name : base.name,
         createdAt: existing?.row.createdAt ?? base.createdAt
